@@ -1,0 +1,306 @@
+//! Reading case files: JSON, YAML and TOML by extension, `.jsonl` for one JSON case a line.
+//! Every problem becomes a [`CaseProblem`] naming the file, the position and the field.
+
+use std::cell::RefCell;
+use std::path::Path;
+
+use miette::{LabeledSpan, NamedSource, Severity};
+use pol_compiler::{Case, CaseError, Compiled};
+use serde::de::DeserializeSeed;
+
+use crate::render::Report;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    JsonLines,
+    Yaml,
+    Toml,
+}
+
+impl Format {
+    /// The format a file's extension names; `-` (standard input) is read as JSON lines.
+    pub fn of(path: &Path) -> Option<Format> {
+        if path.as_os_str() == "-" {
+            return Some(Format::JsonLines);
+        }
+        match path.extension()?.to_str()? {
+            "json" => Some(Format::Json),
+            "jsonl" | "ndjson" => Some(Format::JsonLines),
+            "yaml" | "yml" => Some(Format::Yaml),
+            "toml" => Some(Format::Toml),
+            _ => None,
+        }
+    }
+}
+
+/// A case that could not be read, with where and why.
+#[derive(Debug)]
+pub struct CaseProblem {
+    pub code: &'static str,
+    pub file: String,
+    /// 1-based line and column, when the format reports a position.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub field: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+    /// The source text and byte range to underline, for rendering.
+    pub text: String,
+    pub span: Option<(usize, usize)>,
+}
+
+impl CaseProblem {
+    pub fn plain(file: &str, message: String, help: Option<String>) -> CaseProblem {
+        CaseProblem {
+            code: "E0602",
+            file: file.to_string(),
+            line: None,
+            column: None,
+            field: None,
+            message,
+            help,
+            text: String::new(),
+            span: None,
+        }
+    }
+
+    pub fn report(&self) -> Report {
+        let location = match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}: ", self.file),
+            (Some(l), None) => format!("{}:{l}: ", self.file),
+            _ => format!("{}: ", self.file),
+        };
+        let labels = match self.span {
+            Some(span) => vec![LabeledSpan::new_primary_with_span(
+                Some(
+                    self.field
+                        .clone()
+                        .map_or("here".into(), |f| format!("`{f}`")),
+                ),
+                span,
+            )],
+            None => Vec::new(),
+        };
+        Report {
+            code: Some(format!("pol::{}", self.code)),
+            severity: Severity::Error,
+            message: format!("{location}{}", self.message),
+            help: self.help.clone(),
+            source: NamedSource::new(self.file.clone(), self.text.clone()),
+            labels,
+            related: Vec::new(),
+        }
+    }
+}
+
+/// Decodes one case document of `format` into `case`.
+pub fn decode(
+    c: &Compiled,
+    file: &str,
+    text: &str,
+    format: Format,
+    case: &mut Case,
+) -> Result<(), CaseProblem> {
+    let error = RefCell::new(None);
+    let result: Result<(), (String, Option<usize>)> = {
+        let seed = c.schema.seed(&c.set, case, &error);
+        match format {
+            Format::Json | Format::JsonLines => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                seed.deserialize(&mut de)
+                    .and_then(|()| de.end())
+                    .map_err(|e| {
+                        let offset = offset_of(text, e.line(), e.column());
+                        (e.to_string(), Some(offset))
+                    })
+            }
+            Format::Yaml => seed
+                .deserialize(serde_yaml::Deserializer::from_str(text))
+                .map_err(|e| (e.to_string(), e.location().map(|l| l.index()))),
+            Format::Toml => seed
+                .deserialize(toml::Deserializer::new(text))
+                .map_err(|e| (e.message().to_string(), e.span().map(|s| s.start))),
+        }
+    };
+    let structured = error.into_inner();
+    match result {
+        Ok(()) => c
+            .schema
+            .check_required(&c.set, case)
+            .map_err(|e| problem(file, text, Some(e), String::new(), None)),
+        Err((raw, offset)) => Err(problem(file, text, structured, raw, offset)),
+    }
+}
+
+fn problem(
+    file: &str,
+    text: &str,
+    structured: Option<CaseError>,
+    raw: String,
+    offset: Option<usize>,
+) -> CaseProblem {
+    let span = offset.map(|o| key_span(text, o));
+    let (line, column) = match offset {
+        Some(o) => {
+            let (l, c) = pol_syntax::span::line_col(text, span.map_or(o, |s| s.0));
+            (Some(l), Some(c))
+        }
+        None => (None, None),
+    };
+    match structured {
+        Some(e) => CaseProblem {
+            code: "E0601",
+            file: file.to_string(),
+            line,
+            column,
+            field: (!e.field.is_empty()).then(|| e.field.clone()),
+            message: e.to_string(),
+            help: e.help,
+            text: text.to_string(),
+            span,
+        },
+        None => CaseProblem {
+            code: "E0602",
+            file: file.to_string(),
+            line,
+            column,
+            field: None,
+            message: strip_position(&raw),
+            help: Some(
+                "a case is one JSON object, YAML mapping or TOML table of facts (see CASES.md)"
+                    .into(),
+            ),
+            text: text.to_string(),
+            span,
+        },
+    }
+}
+
+/// serde_json and serde_yaml append "at line L column C"; the report shows the place itself.
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message.get(..i).unwrap_or(message).to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let col = column.saturating_sub(1);
+            let byte = l.char_indices().nth(col).map_or(l.len(), |(b, _)| b);
+            return offset + byte;
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+/// Widens an error position to the quoted key or value that ends (or starts) there.
+fn key_span(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let bytes = text.as_bytes();
+    // JSON reports the position just after the offending token.
+    let end = offset;
+    if end > 0 && bytes.get(end - 1) == Some(&b'"') {
+        if let Some(start) = text.get(..end - 1).and_then(|t| t.rfind('"')) {
+            return (start, end - start);
+        }
+    }
+    if end > 0
+        && bytes
+            .get(end - 1)
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+    {
+        let start = text
+            .get(..end)
+            .and_then(|t| {
+                t.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+            })
+            .map_or(0, |i| i + 1);
+        return (start, end - start);
+    }
+    // YAML and TOML report the start of the token.
+    let rest = text.get(offset..).unwrap_or("");
+    let len = rest
+        .find(|c: char| c == '\n' || c == ':' || c == '=' || c == ',')
+        .unwrap_or(rest.len())
+        .max(1)
+        .min(rest.len());
+    (offset, len)
+}
+
+/// One case read from a file, or the problem with it.
+pub struct ReadCase {
+    /// Where the case came from: the file, with `:LINE` for JSON lines.
+    pub origin: String,
+    pub result: Result<Case, CaseProblem>,
+}
+
+/// Reads every case in a file (one, or one per line for JSON lines).
+pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
+    let name = if path.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let Some(format) = Format::of(path) else {
+        return vec![ReadCase {
+            origin: name.clone(),
+            result: Err(CaseProblem::plain(
+                &name,
+                "cannot tell the case format from the file name".into(),
+                Some("name case files *.json, *.yaml, *.yml, *.toml or *.jsonl".into()),
+            )),
+        }];
+    };
+    let text = if path.as_os_str() == "-" {
+        let mut s = String::new();
+        match std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
+            Ok(_) => Ok(s),
+            Err(e) => Err(crate::load::LoadError {
+                path: name.clone(),
+                message: format!("cannot read standard input: {e}"),
+                help: "send UTF-8 JSON lines".into(),
+            }),
+        }
+    } else {
+        crate::load::read_text(path)
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            return vec![ReadCase {
+                origin: name.clone(),
+                result: Err(CaseProblem::plain(&name, e.message, Some(e.help))),
+            }];
+        }
+    };
+    if format == Format::JsonLines {
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let origin = format!("{name}:{}", i + 1);
+            let mut case = Case::new(&c.set);
+            let result = decode(c, &origin, line, Format::Json, &mut case)
+                .map(|()| case)
+                .map_err(|mut p| {
+                    // Positions are within the line; report the file's line number.
+                    p.line = Some(i + 1);
+                    p
+                });
+            out.push(ReadCase { origin, result });
+        }
+        return out;
+    }
+    let mut case = Case::new(&c.set);
+    let result = decode(c, &name, &text, format, &mut case).map(|()| case);
+    vec![ReadCase {
+        origin: name,
+        result,
+    }]
+}

@@ -1,0 +1,146 @@
+//! `pol explain`: the decision, then each deciding rule as a report over its source lines.
+
+use std::path::Path;
+
+use miette::{LabeledSpan, NamedSource, Severity};
+use pol_compiler::explain::{headline, Explanation, RuleTrace};
+use pol_compiler::Compiled;
+
+use crate::render::{self, Report};
+use crate::{cases, compile_policies, Exit, OutputFormat};
+
+pub fn run(policies: Option<&Path>, path: &Path, format: OutputFormat, all: bool) -> Exit {
+    let compiled = match compile_policies(policies) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let colour = render::use_colour();
+    let mut exit = Exit::Ok;
+    for read in cases::read_file(&compiled, path) {
+        let explained = read.result.and_then(|case| {
+            compiled
+                .explain(&case, all)
+                .map_err(|e| cases::CaseProblem {
+                    field: Some(e.field.clone()),
+                    help: e.help.clone(),
+                    ..cases::CaseProblem::plain(&read.origin, e.to_string(), None)
+                })
+        });
+        match explained {
+            Ok(ex) => match format {
+                OutputFormat::Json => match serde_json::to_string(&ex) {
+                    Ok(s) => println!("{s}"),
+                    Err(e) => eprintln!("error: cannot write the explanation: {e}"),
+                },
+                OutputFormat::Human => print!("{}", human(&compiled, &ex, colour)),
+            },
+            Err(problem) => {
+                exit = Exit::BadInput;
+                eprint!("{}", problem.report().render(colour));
+            }
+        }
+    }
+    exit
+}
+
+/// The explanation for people: headline, one report per rule, and what is still needed.
+pub fn human(c: &Compiled, ex: &Explanation, colour: bool) -> String {
+    let d = &ex.decision;
+    let mut out = String::new();
+    let who =
+        d.id.as_deref()
+            .map_or(String::new(), |id| format!("{id}: "));
+    out.push_str(&format!(
+        "{who}{} (as of {})\n\n",
+        headline(d.decision, &d.policy),
+        d.as_of
+    ));
+    let decisive: Vec<&RuleTrace> = ex.trace.iter().filter(|t| t.decisive).collect();
+    if decisive.is_empty() && d.decision == pol_compiler::DecisionKind::Eligible {
+        out.push_str("no exclusion applies and every requirement is met.\n\n");
+    }
+    for t in &ex.trace {
+        out.push_str(&rule_report(c, t).render(colour));
+        out.push('\n');
+    }
+    if !d.missing.is_empty() {
+        out.push_str("facts still needed to decide:\n");
+        for m in &d.missing {
+            let doc = c
+                .set
+                .facts
+                .iter()
+                .find(|f| &f.path == m)
+                .and_then(|f| f.doc.as_deref())
+                .map_or(String::new(), |doc| format!(" ({doc})"));
+            out.push_str(&format!("  - {m}{doc}\n"));
+        }
+        out.push('\n');
+    }
+    if !d.warnings.is_empty() {
+        out.push_str(&format!("warnings: {}\n", d.warnings.join(", ")));
+    }
+    if !d.forms.is_empty() {
+        out.push_str(&format!("forms: {}\n", d.forms.join(", ")));
+    }
+    if let Some(days) = d.max_validity_days {
+        out.push_str(&format!("max validity: {days} days\n"));
+    }
+    out
+}
+
+fn rule_report(c: &Compiled, t: &RuleTrace) -> Report {
+    let verb = match (t.kind, t.outcome) {
+        ("exclude", "fired") => "excludes this case",
+        ("require", "not_met") => "is not met",
+        ("require", "held") => "is met",
+        ("not_required", "fired") => "makes this unnecessary",
+        ("unavailable", "fired") => "closes this policy for the case",
+        ("program", "fired") => "is closed on this date",
+        ("program", "did_not_fire") => "is open on this date",
+        ("warn", "fired") => "warns",
+        (_, "open") => "cannot be decided from the facts given",
+        _ => "does not apply",
+    };
+    let text = c
+        .sources
+        .files
+        .iter()
+        .find(|s| s.name == t.file)
+        .map_or(String::new(), |s| s.text.clone());
+    let len = text.len();
+    let mut labels: Vec<LabeledSpan> = t
+        .conditions
+        .iter()
+        .map(|cond| {
+            let start = (cond.start as usize).min(len);
+            let end = (cond.end as usize).min(len);
+            let label = if cond.in_exception {
+                format!("exception {}", cond.label())
+            } else {
+                cond.label()
+            };
+            LabeledSpan::new_with_span(Some(label), (start, end - start))
+        })
+        .collect();
+    if labels.is_empty() {
+        let start = (t.start as usize).min(len);
+        labels.push(LabeledSpan::new_with_span(
+            None,
+            (start, (t.end as usize).min(len) - start),
+        ));
+    }
+    Report {
+        code: None,
+        severity: if t.decisive {
+            Severity::Error
+        } else {
+            Severity::Advice
+        },
+        message: format!("`{}` {verb} ({}:{}:{})", t.rule, t.file, t.line, t.column),
+        help: t.cite.as_ref().map(|c| format!("cite: {c}")),
+        source: NamedSource::new(t.file.clone(), text),
+        labels,
+        related: Vec::new(),
+    }
+}

@@ -1,0 +1,136 @@
+//! `pol`: check, evaluate, explain and test parole policies written in the pol language.
+#![forbid(unsafe_code)]
+
+mod cases;
+mod check;
+mod eval;
+mod explain;
+mod load;
+mod render;
+mod test_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// How `pol` ends: the contract's exit statuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Every case was decided, or the check is clean.
+    Ok = 0,
+    /// Bad input: a case could not be decided, a check found errors, a test failed.
+    BadInput = 1,
+    /// The command was misused or the policies do not compile.
+    Misuse = 2,
+}
+
+#[derive(Parser)]
+#[command(
+    name = "pol",
+    version,
+    about = "Parole policy as code: check, evaluate, explain and test .pol policies"
+)]
+struct Cli {
+    /// Policy directory to use instead of the shipped policies.
+    #[arg(long, global = true, env = "POL_POLICIES", value_name = "DIR")]
+    policies: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check policy files for errors and lints (default: the policy set in use).
+    Check {
+        /// `.pol` files or directories to check.
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
+        /// `--deny warnings` makes any warning fail the check.
+        #[arg(long, value_name = "warnings")]
+        deny: Vec<DenyLevel>,
+    },
+    /// Decide cases (JSON, YAML, TOML, or JSON lines; `-` reads JSON lines from stdin).
+    Eval {
+        #[arg(required = true, value_name = "CASE")]
+        cases: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// Explain why a case got its decision, pointing at the policy lines that decided it.
+    Explain {
+        #[arg(value_name = "CASE")]
+        case: PathBuf,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+        /// Also show the rules that did not decide the case.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Run policy tests (case + expected decision) found under directories or files.
+    Test {
+        /// Test files or directories (default: tests/policies).
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum DenyLevel {
+    Warnings,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let policies = cli.policies.as_deref();
+    let exit = match cli.command {
+        Command::Check {
+            paths,
+            format,
+            deny,
+        } => check::run(policies, &paths, format, !deny.is_empty()),
+        Command::Eval { cases, format } => eval::run(policies, &cases, format),
+        Command::Explain { case, format, all } => explain::run(policies, &case, format, all),
+        Command::Test { paths } => test_cmd::run(policies, &paths),
+    };
+    ExitCode::from(exit as u8)
+}
+
+/// Loads and compiles the policy set for deciding cases, printing diagnostics on failure.
+pub fn compile_policies(dir: Option<&std::path::Path>) -> Result<pol_compiler::Compiled, Exit> {
+    let sources = match load::policy_set(dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "error[pol::E0603]: {}: {}\n  help: {}",
+                e.path, e.message, e.help
+            );
+            return Err(Exit::Misuse);
+        }
+    };
+    let compilation = pol_compiler::compile(sources);
+    match compilation.compiled {
+        Some(c) => Ok(c),
+        None => {
+            let colour = render::use_colour();
+            for d in compilation.diagnostics.iter().filter(|d| d.is_error()) {
+                eprint!("{}", render::report(d, &compilation.sources).render(colour));
+            }
+            eprintln!("error: the policies do not compile; fix the errors above (`pol check` lists them too)");
+            Err(Exit::Misuse)
+        }
+    }
+}

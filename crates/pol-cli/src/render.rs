@@ -1,0 +1,203 @@
+//! Rendering diagnostics and explanations for people (miette) and machines (JSON).
+
+use std::fmt;
+use std::io::IsTerminal;
+
+use miette::{
+    Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
+    NamedSource, Severity as MSeverity,
+};
+use pol_compiler::SourceMap;
+use pol_syntax::{Diagnostic, Severity};
+use serde::Serialize;
+
+/// Whether to colour output: never with `NO_COLOR` or when stderr is not a terminal.
+pub fn use_colour() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+fn handler(colour: bool) -> GraphicalReportHandler {
+    let theme = if colour {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
+}
+
+/// A report in miette's terms: one source, labelled spans, and related reports for labels
+/// in other files.
+pub struct Report {
+    pub code: Option<String>,
+    pub severity: MSeverity,
+    pub message: String,
+    pub help: Option<String>,
+    pub source: NamedSource<String>,
+    pub labels: Vec<LabeledSpan>,
+    pub related: Vec<Report>,
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl MietteDiagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<MSeverity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn MietteDiagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn MietteDiagnostic),
+            ))
+        }
+    }
+}
+
+impl Report {
+    pub fn render(&self, colour: bool) -> String {
+        let mut out = String::new();
+        if handler(colour).render_report(&mut out, self).is_err() {
+            out = format!("{}\n", self.message);
+        }
+        out
+    }
+}
+
+fn source_of(sources: &SourceMap, file: pol_syntax::FileId) -> NamedSource<String> {
+    let (name, text) = sources
+        .get(file)
+        .map_or(("<unknown>", ""), |s| (s.name.as_str(), s.text.as_str()));
+    NamedSource::new(name, text.to_string())
+}
+
+fn clamp(span: pol_syntax::Span, sources: &SourceMap) -> (usize, usize) {
+    let len = sources.get(span.file).map_or(0, |s| s.text.len());
+    let start = (span.start as usize).min(len);
+    (start, (span.end as usize).min(len).saturating_sub(start))
+}
+
+/// Turns a diagnostic into a miette report over its source files.
+pub fn report(d: &Diagnostic, sources: &SourceMap) -> Report {
+    let file = d.primary.span.file;
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        Some(d.primary.message.clone()),
+        clamp(d.primary.span, sources),
+    )];
+    let mut related = Vec::new();
+    for l in &d.secondary {
+        let span = LabeledSpan::new_with_span(Some(l.message.clone()), clamp(l.span, sources));
+        if l.span.file == file {
+            labels.push(span);
+        } else {
+            related.push(Report {
+                code: None,
+                severity: MSeverity::Advice,
+                message: l.message.clone(),
+                help: None,
+                source: source_of(sources, l.span.file),
+                labels: vec![span],
+                related: Vec::new(),
+            });
+        }
+    }
+    Report {
+        code: Some(format!("pol::{}", d.code)),
+        severity: match d.severity {
+            Severity::Error => MSeverity::Error,
+            Severity::Warning => MSeverity::Warning,
+        },
+        message: d.message.clone(),
+        help: d.help.clone(),
+        source: source_of(sources, file),
+        labels,
+        related,
+    }
+}
+
+/// A diagnostic as one JSON object (`pol check --format json`).
+#[derive(Serialize)]
+pub struct JsonDiagnostic {
+    pub code: String,
+    pub severity: &'static str,
+    pub message: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub start: u32,
+    pub end: u32,
+    pub label: String,
+    pub help: Option<String>,
+    pub secondary: Vec<JsonLabel>,
+}
+
+#[derive(Serialize)]
+pub struct JsonLabel {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub start: u32,
+    pub end: u32,
+    pub label: String,
+}
+
+pub fn json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
+    let (line, column) = sources.line_col(d.primary.span);
+    JsonDiagnostic {
+        code: format!("pol::{}", d.code),
+        severity: d.severity.as_str(),
+        message: d.message.clone(),
+        file: sources.name(d.primary.span.file).to_string(),
+        line,
+        column,
+        start: d.primary.span.start,
+        end: d.primary.span.end,
+        label: d.primary.message.clone(),
+        help: d.help.clone(),
+        secondary: d
+            .secondary
+            .iter()
+            .map(|l| {
+                let (line, column) = sources.line_col(l.span);
+                JsonLabel {
+                    file: sources.name(l.span.file).to_string(),
+                    line,
+                    column,
+                    start: l.span.start,
+                    end: l.span.end,
+                    label: l.message.clone(),
+                }
+            })
+            .collect(),
+    }
+}

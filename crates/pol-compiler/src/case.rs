@@ -1,0 +1,735 @@
+//! Case decoding: a serde visitor driven by the compiled fact table writes each value
+//! straight into its slot, with no generic JSON tree in between.
+//!
+//! The format (JSON, YAML, TOML) is the caller's choice of `Deserializer`; this module only
+//! knows the shape of a case. Errors carry a structured [`CaseError`] beside serde's own
+//! message, so the caller can add the position its format reports.
+
+use std::cell::RefCell;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+
+use crate::ir::{FactId, PolicyId, PolicySet};
+use crate::suggest::did_you_mean;
+use crate::types::Type;
+use crate::value::{Day, Symbol, Tri, Value};
+
+/// One case, decoded: its identity, date, policy and a slot per declared fact.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Case {
+    pub id: Option<String>,
+    pub as_of: Option<Day>,
+    pub policy: Option<PolicyId>,
+    /// Indexed by [`FactId`]; `None` is unknown.
+    pub facts: Vec<Tri>,
+    /// Strings the case holds that no policy mentions; `Symbol(n + i)` is `extra[i]` where
+    /// `n` is the size of the policy set's string table.
+    pub extra_strings: Vec<String>,
+}
+
+impl Case {
+    pub fn new(set: &PolicySet) -> Case {
+        Case {
+            facts: vec![None; set.facts.len()],
+            ..Case::default()
+        }
+    }
+
+    /// The text of a string value.
+    pub fn string<'a>(&'a self, set: &'a PolicySet, s: Symbol) -> Option<&'a str> {
+        let n = set.strings.len();
+        let i = s.0 as usize;
+        if i < n {
+            set.strings.get(i).map(String::as_str)
+        } else {
+            self.extra_strings.get(i - n).map(String::as_str)
+        }
+    }
+
+    /// Renders a fact's value for people.
+    pub fn show(&self, set: &PolicySet, f: FactId) -> String {
+        let Some(def) = set.fact(f) else {
+            return "?".into();
+        };
+        match self.facts.get(f.index()).copied().flatten() {
+            None => "unknown".into(),
+            Some(Value::Str(s)) => match self.string(set, s) {
+                Some(t) => format!("\"{t}\""),
+                None => "?".into(),
+            },
+            Some(v) => set.display(def.ty, v),
+        }
+    }
+}
+
+/// What was wrong with a case, and where in its structure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseError {
+    /// Dotted path of the field (`applicant.stauts`), empty for the document itself.
+    pub field: String,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "field `{}`: {}", self.field, self.message)
+        }
+    }
+}
+
+/// The shape of a case: a tree of field names ending in fact slots.
+#[derive(Debug)]
+pub struct CaseSchema {
+    root: Group,
+    fact_paths: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct Group {
+    fields: Vec<(String, Field)>,
+}
+
+#[derive(Debug)]
+enum Field {
+    Group(Group),
+    Fact(FactId),
+    Id,
+    AsOf,
+    Policy,
+}
+
+impl CaseSchema {
+    pub fn new(set: &PolicySet) -> CaseSchema {
+        let mut root = Group::default();
+        root.fields.push(("id".into(), Field::Id));
+        root.fields.push(("as_of".into(), Field::AsOf));
+        root.fields.push(("policy".into(), Field::Policy));
+        for (i, fact) in set.facts.iter().enumerate() {
+            let mut group = &mut root;
+            let mut segments = fact.path.split('.').peekable();
+            while let Some(seg) = segments.next() {
+                if segments.peek().is_none() {
+                    group
+                        .fields
+                        .push((seg.to_string(), Field::Fact(FactId(i as u32))));
+                    break;
+                }
+                let pos = group
+                    .fields
+                    .iter()
+                    .position(|(n, f)| n == seg && matches!(f, Field::Group(_)));
+                let pos = match pos {
+                    Some(p) => p,
+                    None => {
+                        group
+                            .fields
+                            .push((seg.to_string(), Field::Group(Group::default())));
+                        group.fields.len() - 1
+                    }
+                };
+                match group.fields.get_mut(pos) {
+                    Some((_, Field::Group(g))) => group = g,
+                    _ => break,
+                }
+            }
+        }
+        let mut fact_paths: Vec<String> = set.facts.iter().map(|f| f.path.clone()).collect();
+        fact_paths.extend(["id", "as_of", "policy"].map(String::from));
+        CaseSchema { root, fact_paths }
+    }
+
+    /// A seed that decodes one case document into `case`, reporting a structured error
+    /// into `error` when it fails.
+    pub fn seed<'a>(
+        &'a self,
+        set: &'a PolicySet,
+        case: &'a mut Case,
+        error: &'a RefCell<Option<CaseError>>,
+    ) -> CaseSeed<'a> {
+        case.facts.clear();
+        case.facts.resize(set.facts.len(), None);
+        case.id = None;
+        case.as_of = None;
+        case.policy = None;
+        case.extra_strings.clear();
+        CaseSeed {
+            cx: Cx {
+                schema: self,
+                set,
+                case: RefCell::new(case),
+                error,
+            },
+        }
+    }
+
+    /// Checks what every case must have once decoded.
+    pub fn check_required(&self, set: &PolicySet, case: &Case) -> Result<(), CaseError> {
+        if case.as_of.is_none() {
+            return Err(CaseError {
+                field: "as_of".into(),
+                message: "the case has no `as_of` date".into(),
+                help: Some(
+                    "add `as_of`, the date the case is decided on, like \"2025-06-10\"".into(),
+                ),
+            });
+        }
+        if case.policy.is_none() {
+            let names: Vec<&str> = set.policies.iter().map(|p| p.name.as_str()).collect();
+            return Err(CaseError {
+                field: "policy".into(),
+                message: "the case does not name a `policy`".into(),
+                help: Some(format!("add `policy`, one of: {}", names.join(", "))),
+            });
+        }
+        Ok(())
+    }
+}
+
+struct Cx<'a> {
+    schema: &'a CaseSchema,
+    set: &'a PolicySet,
+    case: RefCell<&'a mut Case>,
+    error: &'a RefCell<Option<CaseError>>,
+}
+
+impl Cx<'_> {
+    fn fail<E: de::Error>(&self, field: &str, message: String, help: Option<String>) -> E {
+        let err = CaseError {
+            field: field.to_string(),
+            message,
+            help,
+        };
+        let text = err.to_string();
+        // Keep the first error: serde may wrap it as it unwinds.
+        let mut slot = self.error.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(err);
+        }
+        E::custom(text)
+    }
+}
+
+/// Decodes a whole case document.
+pub struct CaseSeed<'a> {
+    cx: Cx<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for CaseSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(GroupVisitor {
+            cx: &self.cx,
+            group: &self.cx.schema.root,
+            prefix: String::new(),
+        })
+    }
+}
+
+struct GroupVisitor<'c, 'a> {
+    cx: &'c Cx<'a>,
+    group: &'a Group,
+    prefix: String,
+}
+
+impl<'de> Visitor<'de> for GroupVisitor<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if self.prefix.is_empty() {
+            write!(f, "a case: a map of facts")
+        } else {
+            write!(f, "a map of the facts under `{}`", self.prefix)
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = vec![false; self.group.fields.len()];
+        while let Some(index) = map.next_key_seed(KeySeed { v: &self })? {
+            let Some((name, field)) = self.group.fields.get(index) else {
+                continue;
+            };
+            let path = if self.prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{}.{name}", self.prefix)
+            };
+            if let Some(s) = seen.get_mut(index) {
+                if *s {
+                    return Err(self.cx.fail(
+                        &path,
+                        "this field is given twice".into(),
+                        Some("keep one value".into()),
+                    ));
+                }
+                *s = true;
+            }
+            match field {
+                Field::Group(g) => map.next_value_seed(GroupSeed {
+                    cx: self.cx,
+                    group: g,
+                    prefix: path,
+                })?,
+                Field::Fact(f) => map.next_value_seed(ValueSeed {
+                    cx: self.cx,
+                    fact: *f,
+                    path: &path,
+                })?,
+                Field::Id => {
+                    let id = map.next_value_seed(TextSeed {
+                        cx: self.cx,
+                        path: &path,
+                        what: "a string",
+                    })?;
+                    self.cx.case.borrow_mut().id = id;
+                }
+                Field::AsOf => {
+                    let text = map.next_value_seed(TextSeed {
+                        cx: self.cx,
+                        path: &path,
+                        what: "a date like \"2025-06-10\"",
+                    })?;
+                    let day = match text {
+                        Some(t) => Some(parse_day(self.cx, &path, &t)?),
+                        None => None,
+                    };
+                    self.cx.case.borrow_mut().as_of = day;
+                }
+                Field::Policy => {
+                    let text = map.next_value_seed(TextSeed {
+                        cx: self.cx,
+                        path: &path,
+                        what: "a policy name",
+                    })?;
+                    let Some(name) = text else { continue };
+                    match self.cx.set.policy(&name) {
+                        Some(p) => self.cx.case.borrow_mut().policy = Some(p),
+                        None => {
+                            let names: Vec<&str> = self
+                                .cx
+                                .set
+                                .policies
+                                .iter()
+                                .map(|p| p.name.as_str())
+                                .collect();
+                            let help = match did_you_mean(&name, names.iter().copied()) {
+                                Some(s) => format!("did you mean `{s}`?"),
+                                None => format!("the policies are: {}", names.join(", ")),
+                            };
+                            return Err(self.cx.fail(
+                                &path,
+                                format!("there is no policy `{name}`"),
+                                Some(help),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+struct GroupSeed<'c, 'a> {
+    cx: &'c Cx<'a>,
+    group: &'a Group,
+    prefix: String,
+}
+
+impl<'de> DeserializeSeed<'de> for GroupSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(GroupVisitor {
+            cx: self.cx,
+            group: self.group,
+            prefix: self.prefix,
+        })
+    }
+}
+
+/// Finds a key among a group's fields, or fails with a "did you mean".
+struct KeySeed<'v, 'c, 'a> {
+    v: &'v GroupVisitor<'c, 'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_, '_> {
+    type Value = usize;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_, '_, '_> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<usize, E> {
+        if let Some(i) = self.v.group.fields.iter().position(|(n, _)| n == key) {
+            return Ok(i);
+        }
+        let path = if self.v.prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.v.prefix)
+        };
+        let candidates = self.v.cx.schema.fact_paths.iter().map(String::as_str);
+        let help = match did_you_mean(&path, candidates) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if self.v.prefix.is_empty() => {
+                "a case holds `as_of`, `policy`, `id` and the facts of docs/policies.md".to_string()
+            }
+            None => {
+                let here: Vec<&str> = self
+                    .v
+                    .group
+                    .fields
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                format!("`{}` has the fields: {}", self.v.prefix, here.join(", "))
+            }
+        };
+        Err(self
+            .v
+            .cx
+            .fail(&path, "no policy declares this field".into(), Some(help)))
+    }
+}
+
+/// Reads an optional text value (`null` is absent).
+struct TextSeed<'c, 'a, 'p> {
+    cx: &'c Cx<'a>,
+    path: &'p str,
+    what: &'static str,
+}
+
+impl<'de> DeserializeSeed<'de> for TextSeed<'_, '_, '_> {
+    type Value = Option<String>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TextSeed<'_, '_, '_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}", self.what)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<String>, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+        // TOML dates arrive as a one-entry map holding their text.
+        let key: Option<String> = map.next_key()?;
+        match key.as_deref() {
+            Some("$__toml_private_datetime") => Ok(Some(map.next_value::<String>()?)),
+            _ => Err(self.cx.fail(
+                self.path,
+                format!("expected {}, found a map", self.what),
+                None,
+            )),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<String>, E> {
+        Err(self.cx.fail(
+            self.path,
+            format!("expected {}, found the number {v}", self.what),
+            Some("write it in quotes".into()),
+        ))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<String>, E> {
+        Err(self.cx.fail(
+            self.path,
+            format!("expected {}, found the number {v}", self.what),
+            Some("write it in quotes".into()),
+        ))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<String>, E> {
+        Err(self.cx.fail(
+            self.path,
+            format!("expected {}, found `{v}`", self.what),
+            None,
+        ))
+    }
+}
+
+fn parse_day<E: de::Error>(cx: &Cx, path: &str, text: &str) -> Result<Day, E> {
+    pol_syntax::date::Date::parse_iso(text)
+        .map(Day::from_date)
+        .map_err(|why| {
+            cx.fail(
+                path,
+                format!("`{text}` is not a valid date: {why}"),
+                Some("dates are written YYYY-MM-DD, like \"2025-06-10\"".into()),
+            )
+        })
+}
+
+/// Decodes one fact's value into its slot.
+struct ValueSeed<'c, 'a, 'p> {
+    cx: &'c Cx<'a>,
+    fact: FactId,
+    path: &'p str,
+}
+
+impl ValueSeed<'_, '_, '_> {
+    fn ty(&self) -> Type {
+        self.cx.set.fact(self.fact).map_or(Type::Bool, |f| f.ty)
+    }
+
+    fn store(&self, v: Value) {
+        if let Some(slot) = self.cx.case.borrow_mut().facts.get_mut(self.fact.index()) {
+            *slot = Some(v);
+        }
+    }
+
+    fn mismatch<E: de::Error>(&self, found: String) -> E {
+        let ty = self.ty();
+        let want = match ty {
+            Type::Bool => "`true` or `false`".to_string(),
+            Type::Int => "a whole number".to_string(),
+            Type::Date => "a date like \"2025-06-10\"".to_string(),
+            Type::Duration(u) => format!("a whole number of {}", u.plural()),
+            Type::Str => "a string".to_string(),
+            Type::Enum(_) => format!("one of the words of `{}`", self.cx.set.type_name(ty)),
+            Type::Set(_) => format!(
+                "a list of words of `{}`",
+                self.cx.set.type_name(ty).trim_start_matches("set of ")
+            ),
+        };
+        let help = match ty {
+            Type::Enum(e) | Type::Set(e) => Some(format!(
+                "the words are: {}",
+                self.cx
+                    .set
+                    .enums
+                    .get(e.index())
+                    .map(|d| d.words.join(", "))
+                    .unwrap_or_default()
+            )),
+            _ => None,
+        };
+        self.cx
+            .fail(self.path, format!("expected {want}, found {found}"), help)
+    }
+
+    fn word<E: de::Error>(&self, e: crate::ir::EnumId, text: &str) -> Result<u16, E> {
+        let Some(def) = self.cx.set.enums.get(e.index()) else {
+            return Err(self.mismatch(format!("\"{text}\"")));
+        };
+        match def.words.iter().position(|w| w == text) {
+            Some(i) => Ok(i as u16),
+            None => {
+                let help = match did_you_mean(text, def.words.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the words are: {}", def.words.join(", ")),
+                };
+                Err(self.cx.fail(
+                    self.path,
+                    format!("`{text}` is not a word of `{}`", def.name),
+                    Some(help),
+                ))
+            }
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "a value of type {}", self.cx.set.type_name(self.ty()))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        match self.ty() {
+            Type::Bool => {
+                self.store(Value::Bool(v));
+                Ok(())
+            }
+            _ => Err(self.mismatch(format!("`{v}`"))),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        match self.ty() {
+            Type::Int => {
+                self.store(Value::Int(v));
+                Ok(())
+            }
+            Type::Duration(u) => {
+                self.store(Value::Duration(v, u));
+                Ok(())
+            }
+            _ => Err(self.mismatch(format!("the number {v}"))),
+        }
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        match i64::try_from(v) {
+            Ok(i) => self.visit_i64(i),
+            Err(_) => Err(self.cx.fail(
+                self.path,
+                format!("the number {v} is too large"),
+                Some(format!("numbers range up to {}", i64::MAX)),
+            )),
+        }
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<(), E> {
+        match i64::try_from(v) {
+            Ok(i) => self.visit_i64(i),
+            Err(_) => Err(self.cx.fail(
+                self.path,
+                format!("the number {v} does not fit in 64 bits"),
+                None,
+            )),
+        }
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<(), E> {
+        match i64::try_from(v) {
+            Ok(i) => self.visit_i64(i),
+            Err(_) => Err(self.cx.fail(
+                self.path,
+                format!("the number {v} does not fit in 64 bits"),
+                None,
+            )),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        match self.ty() {
+            Type::Int | Type::Duration(_) => Err(self.cx.fail(
+                self.path,
+                format!("expected a whole number within 64 bits, found {v}"),
+                Some("write a whole number without a decimal point or exponent".into()),
+            )),
+            _ => Err(self.mismatch(format!("the number {v}"))),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        match self.ty() {
+            Type::Date => {
+                let day = parse_day(self.cx, self.path, v)?;
+                self.store(Value::Date(day));
+                Ok(())
+            }
+            Type::Enum(e) => {
+                let w = self.word(e, v)?;
+                self.store(Value::Word(w));
+                Ok(())
+            }
+            Type::Str => {
+                let set = self.cx.set;
+                let sym = match set.strings.iter().position(|s| s == v) {
+                    Some(i) => Symbol(i as u32),
+                    None => {
+                        let mut case = self.cx.case.borrow_mut();
+                        let i = match case.extra_strings.iter().position(|s| s == v) {
+                            Some(i) => i,
+                            None => {
+                                case.extra_strings.push(v.to_string());
+                                case.extra_strings.len() - 1
+                            }
+                        };
+                        Symbol((set.strings.len() + i) as u32)
+                    }
+                };
+                self.store(Value::Str(sym));
+                Ok(())
+            }
+            _ => Err(self.mismatch(format!("\"{v}\""))),
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        // `null` states explicitly that the fact is unknown.
+        Ok(())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let Type::Set(e) = self.ty() else {
+            return Err(self.mismatch("a list".into()));
+        };
+        let mut bits = 0u64;
+        while let Some(word) = seq.next_element_seed(WordSeed { v: &self, e })? {
+            bits |= 1u64 << word.min(63);
+        }
+        self.store(Value::Words(bits));
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let key: Option<String> = map.next_key()?;
+        match (key.as_deref(), self.ty()) {
+            (Some("$__toml_private_datetime"), Type::Date) => {
+                let text: String = map.next_value()?;
+                let day = parse_day(self.cx, self.path, &text)?;
+                self.store(Value::Date(day));
+                Ok(())
+            }
+            _ => Err(self.mismatch("a map".into())),
+        }
+    }
+}
+
+struct WordSeed<'v, 'c, 'a, 'p> {
+    v: &'v ValueSeed<'c, 'a, 'p>,
+    e: crate::ir::EnumId,
+}
+
+impl<'de> DeserializeSeed<'de> for WordSeed<'_, '_, '_, '_> {
+    type Value = u16;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<u16, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for WordSeed<'_, '_, '_, '_> {
+    type Value = u16;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "a word")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<u16, E> {
+        self.v.word(self.e, v)
+    }
+}

@@ -1,0 +1,482 @@
+//! From node values to a decision.
+//!
+//! A fast three-valued pass decides most cases. When it leaves the decision open, the
+//! decision is settled exactly (DESIGN.md): the unknown facts that open rules read are given
+//! representative values (one per interval cut by the constants they meet), the possible
+//! decisions are enumerated, and `missing` lists exactly the facts whose value changes them.
+
+use pol_syntax::ast::RuleKind;
+use serde::{Deserialize, Serialize};
+
+use crate::graph::{NodeId, Op, PolicyGraph, Probe};
+use crate::ir::{FactId, PolicySet};
+use crate::types::Type;
+use crate::value::{Day, Symbol, Tri, Value};
+
+/// The five decisions of the contract, in precedence order (`Incomplete` last).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Unavailable,
+    Ineligible,
+    NotRequired,
+    Eligible,
+    Incomplete,
+}
+
+impl DecisionKind {
+    pub const DEFINITE: [DecisionKind; 4] = [
+        DecisionKind::Unavailable,
+        DecisionKind::Ineligible,
+        DecisionKind::NotRequired,
+        DecisionKind::Eligible,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionKind::Unavailable => "unavailable",
+            DecisionKind::Ineligible => "ineligible",
+            DecisionKind::NotRequired => "not_required",
+            DecisionKind::Eligible => "eligible",
+            DecisionKind::Incomplete => "incomplete",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+
+    /// The level a rule kind moves a case to.
+    pub fn of_rule(kind: RuleKind) -> Option<DecisionKind> {
+        match kind {
+            RuleKind::Unavailable => Some(DecisionKind::Unavailable),
+            RuleKind::Require | RuleKind::Exclude => Some(DecisionKind::Ineligible),
+            RuleKind::NotRequired => Some(DecisionKind::NotRequired),
+            RuleKind::Warn => None,
+        }
+    }
+}
+
+/// Why a case got its decision: a rule of the policy, or its program window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Cause {
+    ProgramWindow,
+    Rule(usize),
+}
+
+/// The result of evaluating one case against one policy, as indices into the policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub decision: DecisionKind,
+    pub reasons: Vec<Cause>,
+    /// Indices of `warn` rules that fired.
+    pub warnings: Vec<usize>,
+    /// Indices into the policy's forms (deduplicated by form name).
+    pub forms: Vec<usize>,
+    pub max_validity_days: Option<i64>,
+    /// Unknown facts that could change the decision.
+    pub missing: Vec<FactId>,
+}
+
+/// Work space reused across cases.
+#[derive(Default)]
+pub struct Scratch {
+    pub values: Vec<Tri>,
+    facts: Vec<Tri>,
+}
+
+/// Evaluations the exact settling may spend on one case before it gives up and reports
+/// every open fact (a sound over-approximation).
+const SETTLE_BUDGET: u32 = 20_000;
+
+/// The view of one case the decider needs.
+pub struct CaseView<'a> {
+    pub facts: &'a [Tri],
+    pub as_of: Day,
+}
+
+pub fn decide(
+    set: &PolicySet,
+    g: &PolicyGraph,
+    case: CaseView<'_>,
+    scratch: &mut Scratch,
+) -> Outcome {
+    g.eval(set, case.facts, case.as_of, &mut scratch.values);
+    let levels = level_values(g, &scratch.values);
+    let mut outcome = Outcome {
+        decision: DecisionKind::Incomplete,
+        reasons: Vec::new(),
+        warnings: Vec::new(),
+        forms: Vec::new(),
+        max_validity_days: None,
+        missing: Vec::new(),
+    };
+    let decided = match kleene(levels) {
+        Some(d) => Some(d),
+        None => {
+            let mut settle = Settle {
+                set,
+                g,
+                as_of: case.as_of,
+                budget: SETTLE_BUDGET,
+            };
+            scratch.facts.clear();
+            scratch.facts.extend_from_slice(case.facts);
+            let (decision, missing) = settle.run(&mut scratch.facts);
+            // Restore the values of the case itself for reasons and outputs.
+            g.eval(set, case.facts, case.as_of, &mut scratch.values);
+            outcome.missing = missing;
+            decision
+        }
+    };
+    let values = &scratch.values;
+    let truth = |n: NodeId| {
+        values
+            .get(n.index())
+            .copied()
+            .flatten()
+            .and_then(Value::as_bool)
+    };
+    match decided {
+        Some(d) => {
+            outcome.decision = d;
+            if d == DecisionKind::Unavailable && g.window.is_some_and(|w| truth(w) != Some(true)) {
+                outcome.reasons.push(Cause::ProgramWindow);
+            }
+            let any_true = g.rules.iter().any(|r| {
+                DecisionKind::of_rule(r.kind) == Some(d) && truth(r.trigger) == Some(true)
+            });
+            for r in &g.rules {
+                if DecisionKind::of_rule(r.kind) != Some(d) {
+                    continue;
+                }
+                // When settled exactly, a rule that is unknown under Kleene logic but holds in
+                // every completion (`x or not x`) is a reason too.
+                let t = truth(r.trigger);
+                if t == Some(true) || (!any_true && t.is_none() && outcome.reasons.is_empty()) {
+                    outcome.reasons.push(Cause::Rule(r.rule));
+                }
+            }
+        }
+        None => {
+            outcome.decision = DecisionKind::Incomplete;
+            if g.window.is_some_and(|w| truth(w).is_none()) {
+                outcome.reasons.push(Cause::ProgramWindow);
+            }
+            let open_levels = open_levels(levels);
+            for r in &g.rules {
+                let Some(level) = DecisionKind::of_rule(r.kind) else {
+                    continue;
+                };
+                if open_levels.contains(&level) && truth(r.trigger).is_none() {
+                    outcome.reasons.push(Cause::Rule(r.rule));
+                }
+            }
+        }
+    }
+    for r in &g.rules {
+        if r.kind == RuleKind::Warn && truth(r.trigger) == Some(true) {
+            outcome.warnings.push(r.rule);
+        }
+    }
+    if matches!(
+        outcome.decision,
+        DecisionKind::Eligible | DecisionKind::Ineligible | DecisionKind::Incomplete
+    ) {
+        if let Some(policy) = set.policies.get(g.policy.index()) {
+            for (i, when) in &g.forms {
+                let holds = when.is_none_or(|w| truth(w) == Some(true));
+                let Some(form) = policy.forms.get(*i) else {
+                    continue;
+                };
+                let dup = outcome
+                    .forms
+                    .iter()
+                    .any(|j| policy.forms.get(*j).is_some_and(|f| f.form == form.form));
+                if holds && !dup {
+                    outcome.forms.push(*i);
+                }
+            }
+        }
+        for (_, value, when) in &g.validities {
+            if !when.is_none_or(|w| truth(w) == Some(true)) {
+                continue;
+            }
+            if let Some(Value::Duration(days, _)) = values.get(value.index()).copied().flatten() {
+                outcome.max_validity_days =
+                    Some(outcome.max_validity_days.map_or(days, |m| m.max(days)));
+            }
+        }
+    }
+    outcome
+}
+
+/// The truth of each level that can pre-empt `eligible`: unavailable, ineligible, not required.
+fn level_values(g: &PolicyGraph, values: &[Tri]) -> [Tri; 3] {
+    let get = |n: NodeId| values.get(n.index()).copied().flatten();
+    let closed = g.window.map(|w| crate::ops::not(get(w)));
+    let triggers = |level: DecisionKind| {
+        g.rules
+            .iter()
+            .filter(move |r| DecisionKind::of_rule(r.kind) == Some(level))
+            .map(move |r| get(r.trigger))
+    };
+    [
+        crate::ops::or(
+            closed
+                .into_iter()
+                .chain(triggers(DecisionKind::Unavailable)),
+        ),
+        crate::ops::or(triggers(DecisionKind::Ineligible)),
+        crate::ops::or(triggers(DecisionKind::NotRequired)),
+    ]
+}
+
+/// The first level that is true while all before it are false, if Kleene logic settles it.
+fn kleene(levels: [Tri; 3]) -> Option<DecisionKind> {
+    for (v, d) in levels.iter().zip(DecisionKind::DEFINITE) {
+        match v.and_then(Value::as_bool) {
+            Some(true) => return Some(d),
+            Some(false) => {}
+            None => return None,
+        }
+    }
+    Some(DecisionKind::Eligible)
+}
+
+/// The levels still possible under Kleene logic (an over-approximation).
+fn open_levels(levels: [Tri; 3]) -> Vec<DecisionKind> {
+    let mut out = Vec::new();
+    for (v, d) in levels.iter().zip(DecisionKind::DEFINITE) {
+        match v.and_then(Value::as_bool) {
+            Some(true) => {
+                out.push(d);
+                return out;
+            }
+            Some(false) => {}
+            None => out.push(d),
+        }
+    }
+    out.push(DecisionKind::Eligible);
+    out
+}
+
+struct Settle<'a> {
+    set: &'a PolicySet,
+    g: &'a PolicyGraph,
+    as_of: Day,
+    budget: u32,
+}
+
+impl Settle<'_> {
+    /// The decision if only one is possible, and the facts that change the possibilities.
+    fn run(&mut self, facts: &mut Vec<Tri>) -> (Option<DecisionKind>, Vec<FactId>) {
+        let mut values = Vec::new();
+        let open = self.open_facts(facts, &mut values);
+        let all = self.possible(facts, &mut values);
+        if self.budget == 0 {
+            return (None, open);
+        }
+        let definite: Vec<DecisionKind> = DecisionKind::DEFINITE
+            .into_iter()
+            .filter(|d| all & d.bit() != 0)
+            .collect();
+        if let [only] = definite[..] {
+            return (Some(only), Vec::new());
+        }
+        let mut missing = Vec::new();
+        for f in &open {
+            let mut seen: Option<u8> = None;
+            let mut differs = false;
+            for v in self.candidates(*f, facts) {
+                if let Some(slot) = facts.get_mut(f.index()) {
+                    *slot = Some(v);
+                }
+                let p = self.possible(facts, &mut values);
+                if let Some(slot) = facts.get_mut(f.index()) {
+                    *slot = None;
+                }
+                if seen.is_some_and(|s| s != p) {
+                    differs = true;
+                    break;
+                }
+                seen = Some(p);
+            }
+            if differs {
+                missing.push(*f);
+            }
+        }
+        if self.budget == 0 || missing.is_empty() {
+            // Out of budget, or the facts only matter jointly: report every open fact.
+            return (None, open);
+        }
+        (None, missing)
+    }
+
+    /// The set of decisions (as bits) reachable by completing the unknown facts.
+    fn possible(&mut self, facts: &mut Vec<Tri>, values: &mut Vec<Tri>) -> u8 {
+        if self.budget == 0 {
+            return 0xff;
+        }
+        self.budget -= 1;
+        self.g.eval(self.set, facts, self.as_of, values);
+        let levels = level_values(self.g, values);
+        if let Some(d) = kleene(levels) {
+            return d.bit();
+        }
+        let open = self.open_facts(facts, values);
+        let Some(f) = open.first().copied() else {
+            return open_levels(levels).iter().fold(0, |m, d| m | d.bit());
+        };
+        let mut mask = 0u8;
+        for v in self.candidates(f, facts) {
+            if let Some(slot) = facts.get_mut(f.index()) {
+                *slot = Some(v);
+            }
+            mask |= self.possible(facts, values);
+            if let Some(slot) = facts.get_mut(f.index()) {
+                *slot = None;
+            }
+        }
+        // Restore the node values for the caller's partial assignment.
+        self.g.eval(self.set, facts, self.as_of, values);
+        mask
+    }
+
+    /// Unknown facts read by the rules of levels that are still open, in fact order.
+    fn open_facts(&self, facts: &[Tri], values: &mut Vec<Tri>) -> Vec<FactId> {
+        self.g.eval(self.set, facts, self.as_of, values);
+        let levels = level_values(self.g, values);
+        let open = open_levels(levels);
+        let mut roots: Vec<NodeId> = Vec::new();
+        if open.contains(&DecisionKind::Unavailable) {
+            roots.extend(self.g.window);
+        }
+        for r in &self.g.rules {
+            let Some(level) = DecisionKind::of_rule(r.kind) else {
+                continue;
+            };
+            if open.contains(&level) && values.get(r.trigger.index()).copied().flatten().is_none() {
+                roots.push(r.trigger);
+            }
+        }
+        let mut seen = vec![false; self.g.nodes.len()];
+        let mut out = Vec::new();
+        while let Some(n) = roots.pop() {
+            match seen.get_mut(n.index()) {
+                Some(s) if !*s => *s = true,
+                _ => continue,
+            }
+            let Some(node) = self.g.node(n) else { continue };
+            // A subtree whose value is known cannot be changed by its facts.
+            if values.get(n.index()).copied().flatten().is_some() {
+                continue;
+            }
+            if let Op::Fact(f) = node.op {
+                if facts.get(f.index()).copied().flatten().is_none() {
+                    out.push(f);
+                }
+            }
+            roots.extend(self.g.children(&node.op));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Representative values of fact `f`: every enum word, both truth values, and for
+    /// ordered facts a value on each side of every cut point.
+    fn candidates(&self, f: FactId, facts: &[Tri]) -> Vec<Value> {
+        let Some(def) = self.set.facts.get(f.index()) else {
+            return Vec::new();
+        };
+        let probe = self
+            .g
+            .probes
+            .binary_search_by_key(&f, |(id, _)| *id)
+            .ok()
+            .and_then(|i| self.g.probes.get(i))
+            .map(|(_, p)| p);
+        let empty = Probe::default();
+        let probe = probe.unwrap_or(&empty);
+        match def.ty {
+            Type::Bool => vec![Value::Bool(true), Value::Bool(false)],
+            Type::Enum(e) => {
+                let n = self.set.enums.get(e.index()).map_or(0, |d| d.words.len());
+                (0..n as u16).map(Value::Word).collect()
+            }
+            Type::Set(_) => {
+                // Only the tested words matter; try every combination of them.
+                let words: Vec<u16> = (0..64u16)
+                    .filter(|w| probe.words & (1u64 << w) != 0)
+                    .collect();
+                let n = words.len().min(8);
+                (0u32..(1 << n))
+                    .map(|combo| {
+                        let bits = words
+                            .iter()
+                            .take(n)
+                            .enumerate()
+                            .filter(|(i, _)| combo & (1 << i) != 0)
+                            .fold(0u64, |acc, (_, w)| acc | (1u64 << w));
+                        Value::Words(bits)
+                    })
+                    .collect()
+            }
+            Type::Str => {
+                let mut v = probe.strings.clone();
+                // A string no policy mentions.
+                v.push(Value::Str(Symbol(u32::MAX)));
+                v
+            }
+            Type::Int | Type::Date | Type::Duration(_) => {
+                let mut anchors = probe.anchors.clone();
+                if def.ty == Type::Date {
+                    anchors.push(i64::from(self.as_of.0));
+                }
+                if def.ty == Type::Int {
+                    anchors.push(0);
+                }
+                for g in &probe.related {
+                    if let Some(v) = facts
+                        .get(g.index())
+                        .copied()
+                        .flatten()
+                        .and_then(Value::ordinal)
+                    {
+                        anchors.push(v);
+                    }
+                }
+                let mut points = Vec::new();
+                for a in anchors {
+                    for (n, unit) in std::iter::once((0, pol_syntax::ast::Unit::Days))
+                        .chain(probe.offsets.iter().copied())
+                    {
+                        for sign in [1i64, -1] {
+                            let base = if def.ty == Type::Date {
+                                i32::try_from(a)
+                                    .ok()
+                                    .and_then(|d| Day(d).add(sign * n, unit))
+                                    .map(|d| i64::from(d.0))
+                            } else {
+                                a.checked_add(sign * n)
+                            };
+                            let Some(base) = base else { continue };
+                            points.extend([base - 1, base, base + 1]);
+                        }
+                    }
+                }
+                points.sort_unstable();
+                points.dedup();
+                points
+                    .into_iter()
+                    .filter_map(|p| match def.ty {
+                        Type::Date => i32::try_from(p).ok().map(|d| Value::Date(Day(d))),
+                        Type::Duration(u) => Some(Value::Duration(p, u)),
+                        _ => Some(Value::Int(p)),
+                    })
+                    .collect()
+            }
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! Explanations: the trace of the rules that decided a case, read off the evaluation graph.
+//!
+//! Nothing here runs during `eval`; an explanation re-reads the node values of the case and
+//! walks each deciding rule's expression, labelling every atomic condition with its value
+//! and the case's values of the facts it reads.
+
+use serde::Serialize;
+
+use pol_syntax::ast::RuleKind;
+use pol_syntax::Span;
+
+use crate::case::Case;
+use crate::decide::{Cause, DecisionKind, Outcome};
+use crate::graph::PolicyGraph;
+use crate::ir::{PolicyDef, TExpr, TExprKind};
+use crate::output::DecisionRecord;
+use crate::value::Value;
+use crate::Compiled;
+
+/// The explanation of one decision.
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    pub decision: DecisionRecord,
+    /// The rules that decided the case (all rules with `--all`), in policy order.
+    pub trace: Vec<RuleTrace>,
+}
+
+/// One rule's part in a decision.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleTrace {
+    /// `policy.rule`, or `policy.program_window`.
+    pub rule: String,
+    /// `require`, `exclude`, `not_required`, `unavailable`, `warn` or `program`.
+    pub kind: &'static str,
+    /// What the rule did: `fired`, `not_met` (a failed requirement), `open` (unknown),
+    /// `held` (a met requirement) or `did_not_fire`.
+    pub outcome: &'static str,
+    /// Whether this rule decided the case (false only for rules shown by `--all`).
+    pub decisive: bool,
+    pub cite: Option<String>,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub start: u32,
+    pub end: u32,
+    pub conditions: Vec<ConditionTrace>,
+}
+
+/// An atomic condition of a rule with its value for this case.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConditionTrace {
+    /// The condition's source text.
+    pub text: String,
+    /// `true`, `false` or `unknown`.
+    pub value: &'static str,
+    pub start: u32,
+    pub end: u32,
+    pub line: usize,
+    pub column: usize,
+    /// The facts (and named values) the condition reads, with this case's values.
+    pub facts: Vec<FactValue>,
+    /// Whether this condition sits in the rule's `unless` exception.
+    pub in_exception: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FactValue {
+    pub name: String,
+    pub value: String,
+}
+
+impl ConditionTrace {
+    /// A label for the condition: its value and the values it read.
+    pub fn label(&self) -> String {
+        if self.facts.is_empty() {
+            return self.value.to_string();
+        }
+        let facts: Vec<String> = self
+            .facts
+            .iter()
+            .map(|f| format!("{} = {}", f.name, f.value))
+            .collect();
+        format!("{}: {}", self.value, facts.join(", "))
+    }
+}
+
+pub(crate) fn explain(
+    c: &Compiled,
+    case: &Case,
+    outcome: &Outcome,
+    values: &[Option<Value>],
+    g: &PolicyGraph,
+    all: bool,
+) -> Explanation {
+    let policy = c.set.policies.get(g.policy.index());
+    let decision = c.record(case, outcome);
+    let mut trace = Vec::new();
+    let Some(policy) = policy else {
+        return Explanation { decision, trace };
+    };
+    let truth = |span: Span| -> Option<bool> {
+        c.node_at(g, span)
+            .and_then(|n| values.get(n.index()).copied().flatten())
+            .and_then(Value::as_bool)
+    };
+    if let (Some(w), Some(node)) = (&policy.window, g.window) {
+        let open = values
+            .get(node.index())
+            .copied()
+            .flatten()
+            .and_then(Value::as_bool);
+        let decisive = outcome.reasons.contains(&Cause::ProgramWindow);
+        if decisive || all {
+            trace.push(window_trace(c, case, policy, w, open, decisive, values, g));
+        }
+    }
+    for r in &g.rules {
+        let Some(def) = policy.rules.get(r.rule) else {
+            continue;
+        };
+        let decisive = outcome.reasons.contains(&Cause::Rule(r.rule))
+            || (def.kind == RuleKind::Warn && outcome.warnings.contains(&r.rule));
+        if !decisive && !all {
+            continue;
+        }
+        let trigger = values
+            .get(r.trigger.index())
+            .copied()
+            .flatten()
+            .and_then(Value::as_bool);
+        let outcome_word = match (def.kind, trigger) {
+            (_, None) => "open",
+            (RuleKind::Require, Some(true)) => "not_met",
+            (RuleKind::Require, Some(false)) => "held",
+            (_, Some(true)) => "fired",
+            (_, Some(false)) => "did_not_fire",
+        };
+        let mut conditions = Vec::new();
+        atoms(c, case, &def.condition, false, &truth, &mut conditions);
+        if let Some(u) = &def.unless {
+            atoms(c, case, u, true, &truth, &mut conditions);
+        }
+        let (line, column) = c.sources.line_col(def.span);
+        trace.push(RuleTrace {
+            rule: format!("{}.{}", policy.name, def.name),
+            kind: def.kind.keyword(),
+            outcome: outcome_word,
+            decisive,
+            cite: def.cite.as_ref().map(|c| c.text.clone()),
+            file: c.sources.name(def.span.file).to_string(),
+            line,
+            column,
+            start: def.span.start,
+            end: def.span.end,
+            conditions,
+        });
+    }
+    Explanation { decision, trace }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn window_trace(
+    c: &Compiled,
+    case: &Case,
+    policy: &PolicyDef,
+    w: &crate::ir::ProgramWindow,
+    open: Option<bool>,
+    decisive: bool,
+    values: &[Option<Value>],
+    g: &PolicyGraph,
+) -> RuleTrace {
+    let program = c.set.programs.get(w.program.index());
+    let date_name = w.at.as_ref().map_or("as_of".to_string(), |e| {
+        c.sources.snippet(e.span).to_string()
+    });
+    let date_value = match &w.at {
+        Some(e) => c
+            .node_at(g, e.span)
+            .and_then(|n| values.get(n.index()).copied().flatten())
+            .map_or("unknown".to_string(), |v| {
+                c.set.display(crate::types::Type::Date, v)
+            }),
+        None => case.as_of.map_or("unknown".to_string(), |d| d.to_string()),
+    };
+    let mut facts = vec![FactValue {
+        name: date_name,
+        value: date_value,
+    }];
+    let mut cite = w.cite.as_ref().map(|c| c.text.clone());
+    if let Some(p) = program {
+        if let Some(o) = &p.opened {
+            facts.push(FactValue {
+                name: format!("{} opened", p.name),
+                value: o.day.to_string(),
+            });
+        }
+        if let Some(e) = &p.closed {
+            facts.push(FactValue {
+                name: format!("{} {}", p.name, e.kind.keyword()),
+                value: e.day.to_string(),
+            });
+            if open == Some(false) {
+                cite = e.cite.as_ref().map(|c| c.text.clone()).or(cite);
+            }
+        }
+        if open == Some(false) && cite.is_none() {
+            cite = p
+                .opened
+                .as_ref()
+                .and_then(|o| o.cite.as_ref())
+                .map(|c| c.text.clone());
+        }
+    }
+    let (line, column) = c.sources.line_col(w.span);
+    let value = match open {
+        Some(true) => "open",
+        Some(false) => "closed",
+        None => "unknown",
+    };
+    RuleTrace {
+        rule: format!("{}.program_window", policy.name),
+        kind: "program",
+        outcome: match open {
+            Some(false) => "fired",
+            Some(true) => "did_not_fire",
+            None => "open",
+        },
+        decisive,
+        cite,
+        file: c.sources.name(w.span.file).to_string(),
+        line,
+        column,
+        start: w.span.start,
+        end: w.span.end,
+        conditions: vec![ConditionTrace {
+            text: c.sources.snippet(w.span).to_string(),
+            value,
+            start: w.span.start,
+            end: w.span.end,
+            line,
+            column,
+            facts,
+            in_exception: false,
+        }],
+    }
+}
+
+/// Collects the atomic conditions of `e` (descending through `and`, `or`, `not`).
+fn atoms(
+    c: &Compiled,
+    case: &Case,
+    e: &TExpr,
+    in_exception: bool,
+    truth: &dyn Fn(Span) -> Option<bool>,
+    out: &mut Vec<ConditionTrace>,
+) {
+    let mut stack = vec![e];
+    let mut found = Vec::new();
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            TExprKind::And(xs) | TExprKind::Or(xs) => stack.extend(xs.iter().rev()),
+            TExprKind::Not(x)
+                if matches!(
+                    x.kind,
+                    TExprKind::And(_) | TExprKind::Or(_) | TExprKind::Not(_)
+                ) =>
+            {
+                stack.push(x)
+            }
+            _ => found.push(e),
+        }
+    }
+    for e in found {
+        let value = match truth(e.span) {
+            Some(true) => "true",
+            Some(false) => "false",
+            None => "unknown",
+        };
+        let mut facts = Vec::new();
+        reads(c, case, e, &mut facts);
+        let (line, column) = c.sources.line_col(e.span);
+        out.push(ConditionTrace {
+            text: c.sources.snippet(e.span).to_string(),
+            value,
+            start: e.span.start,
+            end: e.span.end,
+            line,
+            column,
+            facts,
+            in_exception,
+        });
+    }
+}
+
+/// The named values an expression reads, with their values for this case.
+fn reads(c: &Compiled, case: &Case, e: &TExpr, out: &mut Vec<FactValue>) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        let entry = match &e.kind {
+            TExprKind::Fact(f) => c
+                .set
+                .fact(*f)
+                .map(|d| (d.path.clone(), case.show(&c.set, *f))),
+            TExprKind::AsOf => Some((
+                "as_of".to_string(),
+                case.as_of.map_or("unknown".into(), |d| d.to_string()),
+            )),
+            TExprKind::Const(k) => c
+                .set
+                .consts
+                .get(k.index())
+                .map(|d| (d.name.clone(), c.set.display(d.ty, d.value))),
+            TExprKind::Param(p) => c.set.params.get(p.index()).map(|d| {
+                let v = case
+                    .as_of
+                    .and_then(|day| d.at(day))
+                    .map_or("no value yet".to_string(), |v| c.set.display(d.ty, v.value));
+                (d.name.clone(), v)
+            }),
+            TExprKind::Let(l) => {
+                if let Some(d) = c.set.lets.get(l.index()) {
+                    stack.push(&d.value);
+                }
+                None
+            }
+            TExprKind::Lit(_) => None,
+            TExprKind::Not(x) => {
+                stack.push(x);
+                None
+            }
+            TExprKind::And(xs) | TExprKind::Or(xs) => {
+                stack.extend(xs.iter());
+                None
+            }
+            TExprKind::InList(a, xs) => {
+                stack.push(a);
+                stack.extend(xs.iter());
+                None
+            }
+            TExprKind::Compare(_, a, b) | TExprKind::InSet(a, b) | TExprKind::Arith(_, a, b) => {
+                stack.push(b);
+                stack.push(a);
+                None
+            }
+            TExprKind::InRange {
+                element, low, high, ..
+            } => {
+                stack.push(high);
+                stack.push(low);
+                stack.push(element);
+                None
+            }
+        };
+        if let Some((name, value)) = entry {
+            if !out.iter().any(|f| f.name == name) {
+                out.push(FactValue { name, value });
+            }
+        }
+    }
+}
+
+/// A one-line summary of a decision for people.
+pub fn headline(d: DecisionKind, policy: &str) -> String {
+    match d {
+        DecisionKind::Eligible => {
+            format!("eligible for `{policy}`: every requirement is met and no exclusion applies")
+        }
+        DecisionKind::Ineligible => format!("ineligible for `{policy}`"),
+        DecisionKind::NotRequired => format!("`{policy}` is not required for this person"),
+        DecisionKind::Unavailable => format!("`{policy}` is unavailable on this date"),
+        DecisionKind::Incomplete => format!("incomplete: the facts given cannot settle `{policy}`"),
+    }
+}

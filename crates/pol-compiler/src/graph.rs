@@ -1,0 +1,452 @@
+//! The evaluation graph: one flat DAG per policy, in topological order.
+//!
+//! Facts, `as_of`, constants and parameters are the leaves; derived conditions, rules and
+//! the decision levels sit above them. Evaluating a case is one pass over the node array,
+//! each node computed once from its operands' slots: no allocation, hashing or string
+//! comparison. Every node keeps the span it came from, so explanations lead back to source.
+
+use std::collections::HashMap;
+
+use pol_syntax::ast::{CompareOp, RuleKind};
+use pol_syntax::Span;
+
+use crate::ir::*;
+use crate::ops;
+use crate::types::Type;
+use crate::value::{Day, Tri, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A run of operands in [`PolicyGraph::operands`].
+#[derive(Clone, Copy, Debug)]
+pub struct Operands {
+    pub start: u32,
+    pub len: u32,
+}
+
+#[derive(Clone, Debug)]
+pub enum Op {
+    Lit(Value),
+    Const(ConstId, Value),
+    Fact(FactId),
+    AsOf,
+    Param(ParamId),
+    /// A `let`: takes its body's value; kept as a node so explanations can name it.
+    Let(LetId, NodeId),
+    Not(NodeId),
+    And(Operands),
+    Or(Operands),
+    Compare(CompareOp, NodeId, NodeId),
+    InList(NodeId, Operands),
+    InSet(NodeId, NodeId),
+    InRange(NodeId, NodeId, NodeId, bool),
+    Arith(ArithOp, NodeId, NodeId),
+    /// True while `at` lies in the half-open window [opened, closed).
+    Window {
+        program: ProgramId,
+        opened: Option<Day>,
+        closed: Option<Day>,
+        at: NodeId,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub op: Op,
+    pub ty: Type,
+    pub span: Span,
+}
+
+/// A rule as compiled: the node whose truth moves the case to the rule's level.
+#[derive(Clone, Debug)]
+pub struct RuleNode {
+    /// Index into the policy's [`PolicyDef::rules`].
+    pub rule: usize,
+    pub kind: RuleKind,
+    pub condition: NodeId,
+    pub unless: Option<NodeId>,
+    /// `require`: not condition; `exclude`: condition and not exception; others: condition.
+    pub trigger: NodeId,
+}
+
+/// Values worth trying for an unknown fact when settling an open decision exactly: one in
+/// each interval cut by the constants the fact is compared with.
+#[derive(Clone, Debug, Default)]
+pub struct Probe {
+    /// Ordinals (days, integers) the fact is compared with.
+    pub anchors: Vec<i64>,
+    /// Durations added to or subtracted from the fact or what it is compared with.
+    pub offsets: Vec<(i64, pol_syntax::ast::Unit)>,
+    /// Other facts in the same comparisons: their known values are anchors too.
+    pub related: Vec<FactId>,
+    /// Enum words tested for membership in a set fact.
+    pub words: u64,
+    /// String literals the fact is compared with.
+    pub strings: Vec<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PolicyGraph {
+    pub policy: PolicyId,
+    pub nodes: Vec<Node>,
+    pub operands: Vec<NodeId>,
+    /// True when the program window is open for this case.
+    pub window: Option<NodeId>,
+    pub rules: Vec<RuleNode>,
+    pub forms: Vec<(usize, Option<NodeId>)>,
+    pub validities: Vec<(usize, NodeId, Option<NodeId>)>,
+    /// Facts this policy reads, with their probe values.
+    pub probes: Vec<(FactId, Probe)>,
+    /// The node computed for each expression of the policy's source, by span: how an
+    /// explanation finds the value of a condition it underlines.
+    pub spans: HashMap<Span, NodeId>,
+}
+
+impl PolicyGraph {
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(id.index())
+    }
+
+    pub fn operands(&self, ops: Operands) -> &[NodeId] {
+        self.operands
+            .get(ops.start as usize..(ops.start + ops.len) as usize)
+            .unwrap_or(&[])
+    }
+
+    /// The nodes an operation reads.
+    pub fn children(&self, op: &Op) -> Vec<NodeId> {
+        match op {
+            Op::Lit(_) | Op::Const(..) | Op::Fact(_) | Op::AsOf | Op::Param(_) => Vec::new(),
+            Op::Let(_, b) | Op::Not(b) => vec![*b],
+            Op::And(o) | Op::Or(o) => self.operands(*o).to_vec(),
+            Op::InList(e, o) => {
+                let mut v = vec![*e];
+                v.extend_from_slice(self.operands(*o));
+                v
+            }
+            Op::Compare(_, a, b) | Op::InSet(a, b) | Op::Arith(_, a, b) => vec![*a, *b],
+            Op::InRange(a, b, c, _) => vec![*a, *b, *c],
+            Op::Window { at, .. } => vec![*at],
+        }
+    }
+
+    /// Evaluates every node for one case into `values` (resized to fit, reused across
+    /// cases so the loop does not allocate).
+    pub fn eval(&self, set: &PolicySet, facts: &[Tri], as_of: Day, values: &mut Vec<Tri>) {
+        values.clear();
+        values.resize(self.nodes.len(), None);
+        for i in 0..self.nodes.len() {
+            let Some(node) = self.nodes.get(i) else { break };
+            let get = |n: NodeId| values.get(n.index()).copied().flatten();
+            let v = match &node.op {
+                Op::Lit(v) | Op::Const(_, v) => Some(*v),
+                Op::Fact(f) => facts.get(f.index()).copied().flatten(),
+                Op::AsOf => Some(Value::Date(as_of)),
+                Op::Param(p) => set
+                    .params
+                    .get(p.index())
+                    .and_then(|p| p.at(as_of))
+                    .map(|v| v.value),
+                Op::Let(_, b) => get(*b),
+                Op::Not(a) => ops::not(get(*a)),
+                Op::And(o) => ops::and(self.operands(*o).iter().map(|n| get(*n))),
+                Op::Or(o) => ops::or(self.operands(*o).iter().map(|n| get(*n))),
+                Op::Compare(op, a, b) => ops::compare(*op, get(*a), get(*b)),
+                Op::InList(e, o) => {
+                    ops::in_list(get(*e), self.operands(*o).iter().map(|n| get(*n)))
+                }
+                Op::InSet(e, s) => ops::in_set(get(*e), get(*s)),
+                Op::InRange(e, lo, hi, inc) => ops::in_range(get(*e), get(*lo), get(*hi), *inc),
+                Op::Arith(op, a, b) => ops::arith(*op, get(*a), get(*b)),
+                Op::Window {
+                    opened, closed, at, ..
+                } => match get(*at) {
+                    Some(Value::Date(d)) => Some(Value::Bool(
+                        opened.is_none_or(|o| d >= o) && closed.is_none_or(|c| d < c),
+                    )),
+                    _ => None,
+                },
+            };
+            if let Some(slot) = values.get_mut(i) {
+                *slot = v;
+            }
+        }
+    }
+}
+
+/// Lowers one checked policy to its graph.
+pub fn lower(set: &PolicySet, id: PolicyId) -> Option<PolicyGraph> {
+    let policy = set.policies.get(id.index())?;
+    let mut b = Builder {
+        set,
+        g: PolicyGraph {
+            policy: id,
+            nodes: Vec::new(),
+            operands: Vec::new(),
+            window: None,
+            rules: Vec::new(),
+            forms: Vec::new(),
+            validities: Vec::new(),
+            probes: Vec::new(),
+            spans: HashMap::new(),
+        },
+        leaves: HashMap::new(),
+        lets: HashMap::new(),
+        probes: HashMap::new(),
+    };
+    if let Some(w) = &policy.window {
+        let program = set.programs.get(w.program.index())?;
+        let at = match &w.at {
+            Some(e) => b.expr(e),
+            None => b.leaf(Leaf::AsOf, Type::Date, w.span),
+        };
+        let node = b.push(
+            Op::Window {
+                program: w.program,
+                opened: program.opened.as_ref().map(|e| e.day),
+                closed: program.closed.as_ref().map(|e| e.day),
+                at,
+            },
+            Type::Bool,
+            w.span,
+        );
+        b.g.window = Some(node);
+    }
+    for (i, rule) in policy.rules.iter().enumerate() {
+        let condition = b.expr(&rule.condition);
+        let unless = rule.unless.as_ref().map(|u| b.expr(u));
+        let trigger = match (rule.kind, unless) {
+            (RuleKind::Require, _) => b.push(Op::Not(condition), Type::Bool, rule.condition.span),
+            (RuleKind::Exclude, Some(u)) => {
+                let not_u = b.push(Op::Not(u), Type::Bool, rule.span);
+                let ops = b.operand_run(&[condition, not_u]);
+                b.push(Op::And(ops), Type::Bool, rule.span)
+            }
+            _ => condition,
+        };
+        b.g.rules.push(RuleNode {
+            rule: i,
+            kind: rule.kind,
+            condition,
+            unless,
+            trigger,
+        });
+    }
+    for (i, form) in policy.forms.iter().enumerate() {
+        let when = form.when.as_ref().map(|w| b.expr(w));
+        b.g.forms.push((i, when));
+    }
+    for (i, v) in policy.validities.iter().enumerate() {
+        let value = b.expr(&v.value);
+        let when = v.when.as_ref().map(|w| b.expr(w));
+        b.g.validities.push((i, value, when));
+    }
+    b.collect_probes();
+    let mut probes: Vec<(FactId, Probe)> = b.probes.into_iter().collect();
+    probes.sort_by_key(|(f, _)| *f);
+    b.g.probes = probes;
+    Some(b.g)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Leaf {
+    Fact(FactId),
+    AsOf,
+    Param(ParamId),
+    Const(ConstId),
+}
+
+struct Builder<'a> {
+    set: &'a PolicySet,
+    g: PolicyGraph,
+    /// Leaves are shared: each fact is read once per case however many rules use it.
+    leaves: HashMap<Leaf, NodeId>,
+    lets: HashMap<LetId, NodeId>,
+    probes: HashMap<FactId, Probe>,
+}
+
+impl Builder<'_> {
+    fn push(&mut self, op: Op, ty: Type, span: Span) -> NodeId {
+        let id = NodeId(self.g.nodes.len() as u32);
+        self.g.nodes.push(Node { op, ty, span });
+        id
+    }
+
+    fn operand_run(&mut self, ids: &[NodeId]) -> Operands {
+        let start = self.g.operands.len() as u32;
+        self.g.operands.extend_from_slice(ids);
+        Operands {
+            start,
+            len: ids.len() as u32,
+        }
+    }
+
+    fn leaf(&mut self, leaf: Leaf, ty: Type, span: Span) -> NodeId {
+        if let Some(id) = self.leaves.get(&leaf) {
+            return *id;
+        }
+        let op = match leaf {
+            Leaf::Fact(f) => {
+                self.probes.entry(f).or_default();
+                Op::Fact(f)
+            }
+            Leaf::AsOf => Op::AsOf,
+            Leaf::Param(p) => Op::Param(p),
+            Leaf::Const(c) => {
+                let v = self
+                    .set
+                    .consts
+                    .get(c.index())
+                    .map_or(Value::Bool(false), |c| c.value);
+                Op::Const(c, v)
+            }
+        };
+        let id = self.push(op, ty, span);
+        self.leaves.insert(leaf, id);
+        id
+    }
+
+    fn expr(&mut self, e: &TExpr) -> NodeId {
+        let id = self.lower_expr(e);
+        // The outermost expression at a span wins (`x not in S` is a `not` around an `in`).
+        self.g.spans.insert(e.span, id);
+        id
+    }
+
+    fn lower_expr(&mut self, e: &TExpr) -> NodeId {
+        let op = match &e.kind {
+            TExprKind::Lit(v) => Op::Lit(*v),
+            TExprKind::Fact(f) => return self.leaf(Leaf::Fact(*f), e.ty, e.span),
+            TExprKind::AsOf => return self.leaf(Leaf::AsOf, e.ty, e.span),
+            TExprKind::Param(p) => return self.leaf(Leaf::Param(*p), e.ty, e.span),
+            TExprKind::Const(c) => return self.leaf(Leaf::Const(*c), e.ty, e.span),
+            TExprKind::Let(l) => {
+                if let Some(id) = self.lets.get(l) {
+                    return *id;
+                }
+                let Some(def) = self.set.lets.get(l.index()) else {
+                    return self.push(Op::Lit(Value::Bool(false)), e.ty, e.span);
+                };
+                let body = self.expr(&def.value);
+                let id = self.push(Op::Let(*l, body), e.ty, def.span);
+                self.lets.insert(*l, id);
+                return id;
+            }
+            TExprKind::Not(x) => Op::Not(self.expr(x)),
+            TExprKind::And(xs) | TExprKind::Or(xs) => {
+                let ids: Vec<NodeId> = xs.iter().map(|x| self.expr(x)).collect();
+                let run = self.operand_run(&ids);
+                if matches!(e.kind, TExprKind::And(_)) {
+                    Op::And(run)
+                } else {
+                    Op::Or(run)
+                }
+            }
+            TExprKind::Compare(op, l, r) => Op::Compare(*op, self.expr(l), self.expr(r)),
+            TExprKind::InList(el, items) => {
+                let el = self.expr(el);
+                let ids: Vec<NodeId> = items.iter().map(|x| self.expr(x)).collect();
+                Op::InList(el, self.operand_run(&ids))
+            }
+            TExprKind::InSet(el, s) => Op::InSet(self.expr(el), self.expr(s)),
+            TExprKind::InRange {
+                element,
+                low,
+                high,
+                inclusive,
+            } => Op::InRange(
+                self.expr(element),
+                self.expr(low),
+                self.expr(high),
+                *inclusive,
+            ),
+            TExprKind::Arith(op, l, r) => Op::Arith(*op, self.expr(l), self.expr(r)),
+        };
+        self.push(op, e.ty, e.span)
+    }
+
+    /// Records, for each fact, the constants and durations it meets in comparisons.
+    fn collect_probes(&mut self) {
+        for i in 0..self.g.nodes.len() {
+            let Some(node) = self.g.nodes.get(i) else {
+                continue;
+            };
+            let roots = match &node.op {
+                Op::Compare(..)
+                | Op::InRange(..)
+                | Op::InList(..)
+                | Op::InSet(..)
+                | Op::Window { .. } => {
+                    vec![NodeId(i as u32)]
+                }
+                _ => continue,
+            };
+            let mut facts = Vec::new();
+            let mut anchors = Vec::new();
+            let mut offsets = Vec::new();
+            let mut strings = Vec::new();
+            let mut words = 0u64;
+            let mut stack = roots;
+            while let Some(n) = stack.pop() {
+                let Some(node) = self.g.nodes.get(n.index()) else {
+                    continue;
+                };
+                match &node.op {
+                    Op::Fact(f) => facts.push(*f),
+                    Op::Lit(v) | Op::Const(_, v) => match v {
+                        Value::Duration(amount, unit) => offsets.push((*amount, *unit)),
+                        Value::Str(_) => strings.push(*v),
+                        Value::Word(w) if node.ty != Type::Bool => words |= 1u64 << (*w).min(63),
+                        v => anchors.extend(v.ordinal()),
+                    },
+                    Op::Param(p) => {
+                        for dv in self
+                            .set
+                            .params
+                            .get(p.index())
+                            .map_or(&[][..], |p| &p.values[..])
+                        {
+                            match dv.value {
+                                Value::Duration(a, u) => offsets.push((a, u)),
+                                v => anchors.extend(v.ordinal()),
+                            }
+                        }
+                    }
+                    Op::Window { opened, closed, .. } => {
+                        anchors.extend(opened.iter().chain(closed.iter()).map(|d| i64::from(d.0)));
+                    }
+                    _ => {}
+                }
+                stack.extend(self.g.children(&node.op));
+            }
+            for f in &facts {
+                let probe = self.probes.entry(*f).or_default();
+                probe.anchors.extend(&anchors);
+                probe.offsets.extend(&offsets);
+                probe.strings.extend(&strings);
+                probe.words |= words;
+                probe.related.extend(facts.iter().filter(|g| *g != f));
+            }
+        }
+        for probe in self.probes.values_mut() {
+            probe.anchors.sort_unstable();
+            probe.anchors.dedup();
+            probe.offsets.sort_unstable();
+            probe.offsets.dedup();
+            probe.related.sort_unstable();
+            probe.related.dedup();
+            probe.strings.sort_by_key(|v| match v {
+                Value::Str(s) => s.0,
+                _ => 0,
+            });
+            probe.strings.dedup();
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! The typed IR: a policy set after name resolution and type checking.
+//!
+//! What can no longer happen here: an unresolved name, an ill-typed expression, a duplicate
+//! declaration, a cyclic `let`. Every node keeps the span it came from.
+
+use pol_syntax::ast::{CompareOp, RuleKind, Unit, WindowEventKind};
+use pol_syntax::Span;
+
+use crate::types::Type;
+use crate::value::{Day, Value};
+
+macro_rules! id {
+    ($($name:ident),*) => {$(
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn index(self) -> usize { self.0 as usize }
+        }
+    )*};
+}
+id!(EnumId, FactId, ConstId, ParamId, LetId, ProgramId, PolicyId);
+
+/// A cited source: the text and where the `cite` is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cite {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumDef {
+    pub name: String,
+    pub words: Vec<String>,
+    pub word_spans: Vec<Span>,
+    pub span: Span,
+}
+
+/// A declared input fact. Its [`FactId`] is also its slot in a case record.
+#[derive(Clone, Debug)]
+pub struct FactDef {
+    pub path: String,
+    pub ty: Type,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ConstDef {
+    pub name: String,
+    pub ty: Type,
+    pub value: Value,
+    pub cite: Option<Cite>,
+    pub span: Span,
+}
+
+/// A dated parameter: values in increasing date order, each holding until the next.
+#[derive(Clone, Debug)]
+pub struct ParamDef {
+    pub name: String,
+    pub ty: Type,
+    pub doc: Option<String>,
+    pub values: Vec<DatedValue>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct DatedValue {
+    pub from: Day,
+    pub value: Value,
+    pub cite: Option<Cite>,
+    pub span: Span,
+}
+
+impl ParamDef {
+    /// The value in force on `day`, or `None` before the first date.
+    pub fn at(&self, day: Day) -> Option<&DatedValue> {
+        self.values.iter().rev().find(|v| v.from <= day)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LetDef {
+    pub name: String,
+    pub value: TExpr,
+    pub cite: Option<Cite>,
+    pub span: Span,
+}
+
+/// A program and the window in which it takes applications: open from `opened` (if any)
+/// until the day before `closed` (if any).
+#[derive(Clone, Debug)]
+pub struct ProgramDef {
+    pub name: String,
+    pub doc: Option<String>,
+    pub opened: Option<WindowEdge>,
+    pub closed: Option<WindowEdge>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct WindowEdge {
+    pub kind: WindowEventKind,
+    pub day: Day,
+    pub cite: Option<Cite>,
+    pub span: Span,
+}
+
+/// A policy: one question, one decision.
+#[derive(Clone, Debug)]
+pub struct PolicyDef {
+    pub name: String,
+    pub doc: Option<String>,
+    pub window: Option<ProgramWindow>,
+    pub forms: Vec<FormDef>,
+    pub validities: Vec<ValidityDef>,
+    pub rules: Vec<RuleDef>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+/// A policy's tie to a program: unavailable when the date `at` (default `as_of`) falls
+/// outside the program's window.
+#[derive(Clone, Debug)]
+pub struct ProgramWindow {
+    pub program: ProgramId,
+    pub at: Option<TExpr>,
+    pub cite: Option<Cite>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct FormDef {
+    pub form: String,
+    pub when: Option<TExpr>,
+    pub cite: Option<Cite>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ValidityDef {
+    pub value: TExpr,
+    pub when: Option<TExpr>,
+    pub cite: Option<Cite>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct RuleDef {
+    pub kind: RuleKind,
+    pub name: String,
+    pub condition: TExpr,
+    pub unless: Option<TExpr>,
+    pub cite: Option<Cite>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+/// A typed expression.
+#[derive(Clone, Debug)]
+pub struct TExpr {
+    pub kind: TExprKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum TExprKind {
+    Lit(Value),
+    Fact(FactId),
+    AsOf,
+    Const(ConstId),
+    Param(ParamId),
+    Let(LetId),
+    Not(Box<TExpr>),
+    And(Vec<TExpr>),
+    Or(Vec<TExpr>),
+    Compare(CompareOp, Box<TExpr>, Box<TExpr>),
+    /// Membership in a literal list `{a, b}`.
+    InList(Box<TExpr>, Vec<TExpr>),
+    /// Membership of an enum word in a set fact.
+    InSet(Box<TExpr>, Box<TExpr>),
+    InRange {
+        element: Box<TExpr>,
+        low: Box<TExpr>,
+        high: Box<TExpr>,
+        inclusive: bool,
+    },
+    Arith(ArithOp, Box<TExpr>, Box<TExpr>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArithOp {
+    IntAdd,
+    IntSub,
+    DurAdd,
+    DurSub,
+    /// date + duration, date - duration (the duration's unit is carried by the value).
+    DatePlus,
+    DateMinus,
+    /// date - date: the number of days between.
+    DaysBetween,
+}
+
+/// The whole checked policy set.
+#[derive(Clone, Debug, Default)]
+pub struct PolicySet {
+    pub enums: Vec<EnumDef>,
+    pub facts: Vec<FactDef>,
+    pub consts: Vec<ConstDef>,
+    pub params: Vec<ParamDef>,
+    pub lets: Vec<LetDef>,
+    pub programs: Vec<ProgramDef>,
+    pub policies: Vec<PolicyDef>,
+    /// Interned string literals; `Symbol(i)` is `strings[i]`.
+    pub strings: Vec<String>,
+}
+
+impl PolicySet {
+    pub fn policy(&self, name: &str) -> Option<PolicyId> {
+        self.policies
+            .iter()
+            .position(|p| p.name == name)
+            .map(|i| PolicyId(i as u32))
+    }
+
+    pub fn fact(&self, id: FactId) -> Option<&FactDef> {
+        self.facts.get(id.index())
+    }
+
+    /// Renders a value for people: enum words by name, dates as ISO dates.
+    pub fn display(&self, ty: Type, value: Value) -> String {
+        match (ty, value) {
+            (_, Value::Bool(b)) => b.to_string(),
+            (_, Value::Int(i)) => i.to_string(),
+            (_, Value::Date(d)) => d.to_string(),
+            (_, Value::Duration(n, u)) => format!("{n} {}", unit_word(n, u)),
+            (_, Value::Str(s)) => match self.strings.get(s.0 as usize) {
+                Some(text) => format!("\"{text}\""),
+                None => "another string".to_string(),
+            },
+            (Type::Enum(e), Value::Word(w)) => self.word(e, w).to_string(),
+            (Type::Set(e), Value::Words(bits)) => {
+                let words: Vec<&str> = (0..64u16)
+                    .filter(|i| bits & (1u64 << i) != 0)
+                    .map(|i| self.word(e, i))
+                    .collect();
+                format!("{{{}}}", words.join(", "))
+            }
+            (_, Value::Word(w)) => format!("word #{w}"),
+            (_, Value::Words(bits)) => format!("{bits:#b}"),
+        }
+    }
+
+    pub fn word(&self, e: EnumId, w: u16) -> &str {
+        self.enums
+            .get(e.index())
+            .and_then(|d| d.words.get(w as usize))
+            .map_or("?", String::as_str)
+    }
+
+    pub fn type_name(&self, ty: Type) -> String {
+        match ty {
+            Type::Bool => "bool".into(),
+            Type::Int => "integer".into(),
+            Type::Date => "date".into(),
+            Type::Duration(u) => u.plural().into(),
+            Type::Str => "string".into(),
+            Type::Enum(e) => self
+                .enums
+                .get(e.index())
+                .map_or("enum".into(), |d| d.name.clone()),
+            Type::Set(e) => format!(
+                "set of {}",
+                self.enums
+                    .get(e.index())
+                    .map_or("enum", |d| d.name.as_str())
+            ),
+        }
+    }
+}
+
+fn unit_word(n: i64, u: Unit) -> &'static str {
+    match (n == 1, u) {
+        (true, Unit::Days) => "day",
+        (true, Unit::Months) => "month",
+        (true, Unit::Years) => "year",
+        (false, u) => u.plural(),
+    }
+}

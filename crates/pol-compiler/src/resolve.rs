@@ -1,0 +1,807 @@
+//! Name resolution: from parsed files to the typed [`PolicySet`].
+//!
+//! Declarations are collected from every file first (so order does not matter), then each
+//! body is type checked in the scope of its own file: its own declarations and those of the
+//! files it imports. Errors never stop the pass; every problem is reported.
+
+use std::collections::HashMap;
+
+use pol_syntax::ast::{self, ItemKind, PolicyItemKind, TypeExpr, Unit, WindowDate};
+use pol_syntax::{Diagnostic, FileId, Label, Span};
+
+use crate::ir::*;
+use crate::source::SourceMap;
+use crate::suggest::did_you_mean;
+use crate::types::Type;
+use crate::value::{Day, Value};
+
+/// What a value name refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Binding {
+    Fact(FactId),
+    Const(ConstId),
+    Let(LetId),
+    Param(ParamId),
+}
+
+/// Where each declaration is used, for the unused-declaration lints.
+#[derive(Clone, Debug, Default)]
+pub struct Usage {
+    pub bindings: HashMap<Binding, u32>,
+    pub programs: Vec<u32>,
+}
+
+/// The result of resolution and type checking.
+pub struct Resolved {
+    pub set: PolicySet,
+    pub usage: Usage,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Copy)]
+enum LetState {
+    Pending,
+    InProgress,
+    Done,
+}
+
+pub(crate) struct Checker<'a> {
+    pub(crate) sources: &'a SourceMap,
+    pub(crate) set: PolicySet,
+    pub(crate) diags: Vec<Diagnostic>,
+    pub(crate) usage: Usage,
+    /// Files visible from each file (itself and its imports).
+    visible: Vec<Vec<FileId>>,
+    /// Value names (facts, consts, lets, params) with their declaring file and span.
+    pub(crate) values: HashMap<String, (Binding, FileId, Span)>,
+    types: HashMap<String, (EnumId, FileId, Span)>,
+    programs: HashMap<String, (ProgramId, FileId, Span)>,
+    strings: HashMap<String, u32>,
+    let_bodies: Vec<(&'a ast::Expr, FileId)>,
+    let_state: Vec<LetState>,
+    pub(crate) let_types: Vec<Option<Type>>,
+}
+
+/// Resolves and type checks parsed files. `files[i]` is the AST of `FileId(i)` (or `None`
+/// if it failed to parse).
+pub fn resolve<'a>(sources: &'a SourceMap, files: &'a [Option<ast::SourceFile>]) -> Resolved {
+    let mut cx = Checker {
+        sources,
+        set: PolicySet::default(),
+        diags: Vec::new(),
+        usage: Usage::default(),
+        visible: Vec::new(),
+        values: HashMap::new(),
+        types: HashMap::new(),
+        programs: HashMap::new(),
+        strings: HashMap::new(),
+        let_bodies: Vec::new(),
+        let_state: Vec::new(),
+        let_types: Vec::new(),
+    };
+    cx.resolve_imports(files);
+    cx.collect_enums(files);
+    cx.collect_values(files);
+    cx.check_lets();
+    cx.collect_programs(files);
+    cx.check_policies(files);
+    cx.usage.programs.resize(cx.set.programs.len(), 0);
+    Resolved {
+        set: cx.set,
+        usage: cx.usage,
+        diagnostics: cx.diags,
+    }
+}
+
+fn file_items(files: &[Option<ast::SourceFile>]) -> impl Iterator<Item = (FileId, &ast::Item)> {
+    files.iter().enumerate().flat_map(|(i, f)| {
+        f.iter()
+            .flat_map(move |f| f.items.iter().map(move |it| (FileId(i as u32), it)))
+    })
+}
+
+impl<'a> Checker<'a> {
+    pub(crate) fn error(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn resolve_imports(&mut self, files: &[Option<ast::SourceFile>]) {
+        self.visible = (0..files.len()).map(|i| vec![FileId(i as u32)]).collect();
+        for (file, item) in file_items(files) {
+            let ItemKind::Import(import) = &item.kind else {
+                continue;
+            };
+            match self.sources.resolve_import(file, &import.path.node) {
+                Some(target) => {
+                    if let Some(v) = self.visible.get_mut(file.0 as usize) {
+                        v.push(target);
+                    }
+                }
+                None => {
+                    let names: Vec<&str> =
+                        self.sources.files.iter().map(|f| f.name.as_str()).collect();
+                    let mut d = Diagnostic::error(
+                        "E0201",
+                        format!("cannot find the imported file `{}`", import.path.node),
+                        Label::new(import.path.span, "no such policy file"),
+                    );
+                    let base = import.path.node.rsplit('/').next().unwrap_or("");
+                    let hint = names
+                        .iter()
+                        .map(|n| n.rsplit('/').next().unwrap_or(n))
+                        .collect::<Vec<_>>();
+                    d = match did_you_mean(base, hint) {
+                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                        None => d.with_help(
+                            "imports are paths relative to the importing file, like `import \"facts.pol\"`",
+                        ),
+                    };
+                    self.error(d);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn is_visible(&self, from: FileId, declared_in: FileId) -> bool {
+        self.visible
+            .get(from.0 as usize)
+            .is_some_and(|v| v.contains(&declared_in))
+    }
+
+    fn duplicate(&mut self, what: &str, name: &str, span: Span, first: Span) {
+        self.error(
+            Diagnostic::error(
+                "E0202",
+                format!("{what} `{name}` is declared twice"),
+                Label::new(span, "declared again here"),
+            )
+            .with_label(Label::new(first, "first declared here"))
+            .with_help(format!(
+                "declare each {what} once and `import` the file that declares it"
+            )),
+        );
+    }
+
+    fn collect_enums(&mut self, files: &[Option<ast::SourceFile>]) {
+        for (file, item) in file_items(files) {
+            let ItemKind::Enum(e) = &item.kind else {
+                continue;
+            };
+            if let Some((_, _, first)) = self.types.get(&e.name.node) {
+                let first = *first;
+                self.duplicate("enum", &e.name.node, e.name.span, first);
+                continue;
+            }
+            if e.words.len() > 64 {
+                self.error(
+                    Diagnostic::error(
+                        "E0305",
+                        format!(
+                            "enum `{}` has {} words; at most 64 are supported",
+                            e.name.node,
+                            e.words.len()
+                        ),
+                        Label::new(e.name.span, "too many words"),
+                    )
+                    .with_help("split the enum into smaller ones"),
+                );
+                continue;
+            }
+            let mut words: Vec<String> = Vec::new();
+            let mut spans = Vec::new();
+            for w in &e.words {
+                if let Some(i) = words.iter().position(|x| *x == w.node) {
+                    let first = spans.get(i).copied().unwrap_or(w.span);
+                    self.duplicate("enum word", &w.node, w.span, first);
+                    continue;
+                }
+                words.push(w.node.clone());
+                spans.push(w.span);
+            }
+            let id = EnumId(self.set.enums.len() as u32);
+            self.set.enums.push(EnumDef {
+                name: e.name.node.clone(),
+                words,
+                word_spans: spans,
+                span: e.name.span,
+            });
+            self.types
+                .insert(e.name.node.clone(), (id, file, e.name.span));
+        }
+    }
+
+    fn resolve_type(&mut self, file: FileId, ty: &TypeExpr) -> Option<Type> {
+        let (name, is_set) = match ty {
+            TypeExpr::Named(n) => (n, false),
+            TypeExpr::SetOf(n) => (n, true),
+        };
+        let builtin = match name.node.as_str() {
+            "bool" => Some(Type::Bool),
+            "integer" => Some(Type::Int),
+            "date" => Some(Type::Date),
+            "days" => Some(Type::Duration(Unit::Days)),
+            "months" => Some(Type::Duration(Unit::Months)),
+            "years" => Some(Type::Duration(Unit::Years)),
+            "string" => Some(Type::Str),
+            _ => None,
+        };
+        if let (Some(t), false) = (builtin, is_set) {
+            return Some(t);
+        }
+        match self.types.get(&name.node) {
+            Some((id, declared, _)) if self.is_visible(file, *declared) => Some(if is_set {
+                Type::Set(*id)
+            } else {
+                Type::Enum(*id)
+            }),
+            found => {
+                let hidden = found.is_some();
+                let mut candidates: Vec<&str> = self.types.keys().map(String::as_str).collect();
+                if !is_set {
+                    candidates.extend([
+                        "bool", "integer", "date", "days", "months", "years", "string",
+                    ]);
+                }
+                let suggestion = did_you_mean(&name.node, candidates).map(str::to_string);
+                let mut d = Diagnostic::error(
+                    "E0203",
+                    format!("unknown type `{}`", name.node),
+                    Label::new(
+                        name.span,
+                        if hidden {
+                            "declared in a file not imported here"
+                        } else {
+                            "not a type"
+                        },
+                    ),
+                );
+                d = match (hidden, suggestion) {
+                    (true, _) => d.with_help("add an `import` of the file that declares it"),
+                    (false, Some(s)) => d.with_help(format!("did you mean `{s}`?")),
+                    (false, None) if is_set => d.with_help("`set of` takes the name of an enum"),
+                    (false, None) => d.with_help(
+                        "types are bool, integer, date, days, months, years, string, an enum name or `set of` an enum name",
+                    ),
+                };
+                self.error(d);
+                None
+            }
+        }
+    }
+
+    fn declare_value(&mut self, name: &ast::Name, binding: Binding, file: FileId) -> bool {
+        if name.node == "as_of" || name.node == "id" || name.node == "policy" {
+            self.error(
+                Diagnostic::error(
+                    "E0202",
+                    format!(
+                        "`{}` is built in to every case and cannot be declared",
+                        name.node
+                    ),
+                    Label::new(name.span, "built-in name"),
+                )
+                .with_help("choose another name"),
+            );
+            return false;
+        }
+        if let Some((_, _, first)) = self.values.get(&name.node) {
+            let first = *first;
+            self.duplicate("name", &name.node, name.span, first);
+            return false;
+        }
+        self.values
+            .insert(name.node.clone(), (binding, file, name.span));
+        true
+    }
+
+    fn collect_values(&mut self, files: &'a [Option<ast::SourceFile>]) {
+        // Facts first, so constants may not shadow them silently.
+        for (file, item) in file_items(files) {
+            let ItemKind::Fact(f) = &item.kind else {
+                continue;
+            };
+            let Some(ty) = self.resolve_type(file, &f.ty) else {
+                continue;
+            };
+            let id = FactId(self.set.facts.len() as u32);
+            if self.declare_value(&f.path, Binding::Fact(id), file) {
+                self.set.facts.push(FactDef {
+                    path: f.path.node.clone(),
+                    ty,
+                    doc: f.doc.as_ref().map(|d| d.node.clone()),
+                    span: f.path.span,
+                });
+            }
+        }
+        for (file, item) in file_items(files) {
+            match &item.kind {
+                ItemKind::Const(c) => {
+                    let Some(te) = self.check_expr(&c.value, file) else {
+                        continue;
+                    };
+                    let Some(value) = self.const_value(&te) else {
+                        continue;
+                    };
+                    let id = ConstId(self.set.consts.len() as u32);
+                    if self.declare_value(&c.name, Binding::Const(id), file) {
+                        self.set.consts.push(ConstDef {
+                            name: c.name.node.clone(),
+                            ty: te.ty,
+                            value,
+                            cite: cite(&c.cite),
+                            span: c.name.span,
+                        });
+                    }
+                }
+                ItemKind::Param(p) => {
+                    let Some(ty) = self.resolve_type(file, &p.ty) else {
+                        continue;
+                    };
+                    let mut values = Vec::new();
+                    for v in &p.values {
+                        let Some(te) = self.check_expr(&v.value, file) else {
+                            continue;
+                        };
+                        if te.ty != ty {
+                            let found = self.set.type_name(te.ty);
+                            let want = self.set.type_name(ty);
+                            self.error(
+                                Diagnostic::error(
+                                    "E0301",
+                                    format!("parameter `{}` is declared {want} but this value is {found}", p.name.node),
+                                    Label::new(te.span, format!("this is {found}")),
+                                )
+                                .with_label(Label::new(p.ty.span(), "declared type"))
+                                .with_help(format!("give a value of type {want}")),
+                            );
+                            continue;
+                        }
+                        let Some(value) = self.const_value(&te) else {
+                            continue;
+                        };
+                        values.push(DatedValue {
+                            from: Day::from_date(v.from.node),
+                            value,
+                            cite: cite(&v.cite),
+                            span: v.span,
+                        });
+                    }
+                    let id = ParamId(self.set.params.len() as u32);
+                    if self.declare_value(&p.name, Binding::Param(id), file) {
+                        self.set.params.push(ParamDef {
+                            name: p.name.node.clone(),
+                            ty,
+                            doc: p.doc.as_ref().map(|d| d.node.clone()),
+                            values,
+                            span: p.name.span,
+                        });
+                    }
+                }
+                ItemKind::Let(l) => {
+                    let id = LetId(self.let_bodies.len() as u32);
+                    if self.declare_value(&l.name, Binding::Let(id), file) {
+                        self.let_bodies.push((&l.value, file));
+                        self.let_state.push(LetState::Pending);
+                        self.let_types.push(None);
+                        self.set.lets.push(LetDef {
+                            name: l.name.node.clone(),
+                            // Replaced by the checked body in `check_lets`.
+                            value: TExpr {
+                                kind: TExprKind::Lit(Value::Bool(false)),
+                                ty: Type::Bool,
+                                span: l.value.span,
+                            },
+                            cite: cite(&l.cite),
+                            span: l.name.span,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Evaluates a constant expression (no facts, no `as_of`).
+    fn const_value(&mut self, te: &TExpr) -> Option<Value> {
+        match crate::reference::eval_const(&self.set, te) {
+            Some(v) => Some(v),
+            None => {
+                self.error(
+                    Diagnostic::error(
+                        "E0306",
+                        "a constant must not depend on the case",
+                        Label::new(te.span, "this reads a fact, `as_of` or a `let`"),
+                    )
+                    .with_help("use `let` for a value computed from facts"),
+                );
+                None
+            }
+        }
+    }
+
+    fn check_lets(&mut self) {
+        for i in 0..self.let_bodies.len() {
+            self.check_let(LetId(i as u32));
+        }
+    }
+
+    /// Type checks a `let` body once, detecting cycles through other lets.
+    pub(crate) fn check_let(&mut self, id: LetId) -> Option<Type> {
+        match self.let_state.get(id.index()).copied()? {
+            LetState::Done => return *self.let_types.get(id.index())?,
+            LetState::InProgress => {
+                let def = self.set.lets.get(id.index())?;
+                let (name, span) = (def.name.clone(), def.span);
+                self.error(
+                    Diagnostic::error(
+                        "E0401",
+                        format!("`{name}` is defined in terms of itself"),
+                        Label::new(span, "this definition depends on itself"),
+                    )
+                    .with_help("break the cycle: a `let` may use other lets, but not one that leads back to it"),
+                );
+                return None;
+            }
+            LetState::Pending => {}
+        }
+        if let Some(s) = self.let_state.get_mut(id.index()) {
+            *s = LetState::InProgress;
+        }
+        let (body, file) = *self.let_bodies.get(id.index())?;
+        let checked = self.check_expr(body, file);
+        if let Some(s) = self.let_state.get_mut(id.index()) {
+            *s = LetState::Done;
+        }
+        let te = checked?;
+        let ty = te.ty;
+        if let Some(def) = self.set.lets.get_mut(id.index()) {
+            def.value = te;
+        }
+        if let Some(t) = self.let_types.get_mut(id.index()) {
+            *t = Some(ty);
+        }
+        Some(ty)
+    }
+
+    fn collect_programs(&mut self, files: &[Option<ast::SourceFile>]) {
+        for (file, item) in file_items(files) {
+            let ItemKind::Program(p) = &item.kind else {
+                continue;
+            };
+            if let Some((_, _, first)) = self.programs.get(&p.name.node) {
+                let first = *first;
+                self.duplicate("program", &p.name.node, p.name.span, first);
+                continue;
+            }
+            let mut opened: Option<WindowEdge> = None;
+            let mut closed: Option<WindowEdge> = None;
+            for ev in &p.events {
+                let Some(day) = self.window_day(file, &ev.date) else {
+                    continue;
+                };
+                let edge = WindowEdge {
+                    kind: ev.kind.node,
+                    day,
+                    cite: cite(&ev.cite),
+                    span: ev.span,
+                };
+                let slot = if ev.kind.node.opens() {
+                    &mut opened
+                } else {
+                    &mut closed
+                };
+                if let Some(first) = slot {
+                    let first_span = first.span;
+                    self.error(
+                        Diagnostic::error(
+                            "E0204",
+                            format!(
+                                "program `{}` has two {} dates",
+                                p.name.node,
+                                if ev.kind.node.opens() {
+                                    "opening"
+                                } else {
+                                    "closing"
+                                }
+                            ),
+                            Label::new(ev.span, "second date"),
+                        )
+                        .with_label(Label::new(first_span, "first date"))
+                        .with_help("a program window has at most one opening and one closing date"),
+                    );
+                    continue;
+                }
+                *slot = Some(edge);
+            }
+            let id = ProgramId(self.set.programs.len() as u32);
+            self.set.programs.push(ProgramDef {
+                name: p.name.node.clone(),
+                doc: p.doc.as_ref().map(|d| d.node.clone()),
+                opened,
+                closed,
+                span: p.name.span,
+            });
+            self.programs
+                .insert(p.name.node.clone(), (id, file, p.name.span));
+        }
+    }
+
+    fn window_day(&mut self, file: FileId, date: &WindowDate) -> Option<Day> {
+        match date {
+            WindowDate::Literal(d) => Some(Day::from_date(d.node)),
+            WindowDate::Named(n) => {
+                let expr = ast::Expr {
+                    kind: ast::ExprKind::Name(n.node.clone()),
+                    span: n.span,
+                };
+                let te = self.check_expr(&expr, file)?;
+                match (te.ty, &te.kind) {
+                    (Type::Date, TExprKind::Const(c)) => {
+                        match self.set.consts.get(c.index())?.value {
+                            Value::Date(d) => Some(d),
+                            _ => None,
+                        }
+                    }
+                    _ => {
+                        self.error(
+                            Diagnostic::error(
+                                "E0301",
+                                format!("`{}` is not a date constant", n.node),
+                                Label::new(n.span, "expected a date constant"),
+                            )
+                            .with_help("write a date like 2025-03-25 or name a `const` date"),
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_policies(&mut self, files: &[Option<ast::SourceFile>]) {
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        for (file, item) in file_items(files) {
+            let ItemKind::Policy(p) = &item.kind else {
+                continue;
+            };
+            if let Some(first) = seen.get(&p.name.node) {
+                let first = *first;
+                self.duplicate("policy", &p.name.node, p.name.span, first);
+                continue;
+            }
+            seen.insert(p.name.node.clone(), p.name.span);
+            let def = self.check_policy(file, p, item.span);
+            self.set.policies.push(def);
+        }
+    }
+
+    fn check_policy(&mut self, file: FileId, p: &ast::PolicyDecl, span: Span) -> PolicyDef {
+        let mut def = PolicyDef {
+            name: p.name.node.clone(),
+            doc: p.doc.as_ref().map(|d| d.node.clone()),
+            window: None,
+            forms: Vec::new(),
+            validities: Vec::new(),
+            rules: Vec::new(),
+            span,
+            name_span: p.name.span,
+        };
+        let mut rule_names: HashMap<String, Span> = HashMap::new();
+        for item in &p.items {
+            match &item.kind {
+                PolicyItemKind::Program(u) => {
+                    if let Some(w) = &def.window {
+                        let first = w.span;
+                        self.error(
+                            Diagnostic::error(
+                                "E0204",
+                                format!("policy `{}` names more than one program", p.name.node),
+                                Label::new(item.span, "second program"),
+                            )
+                            .with_label(Label::new(first, "first program"))
+                            .with_help("a policy belongs to at most one program"),
+                        );
+                        continue;
+                    }
+                    let Some(program) = self.lookup_program(file, &u.program) else {
+                        continue;
+                    };
+                    let at = match &u.at {
+                        Some(e) => match self.check_typed(
+                            e,
+                            file,
+                            Type::Date,
+                            "the date a program window is read at",
+                        ) {
+                            Some(te) => Some(te),
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    def.window = Some(ProgramWindow {
+                        program,
+                        at,
+                        cite: cite(&u.cite),
+                        span: item.span,
+                    });
+                }
+                PolicyItemKind::Forms(f) => {
+                    let when = match &f.when {
+                        Some(e) => {
+                            match self.check_typed(e, file, Type::Bool, "a form condition") {
+                                Some(te) => Some(te),
+                                None => continue,
+                            }
+                        }
+                        None => None,
+                    };
+                    for form in &f.forms {
+                        def.forms.push(FormDef {
+                            form: form.node.clone(),
+                            when: when.clone(),
+                            cite: cite(&f.cite),
+                            span: item.span,
+                        });
+                    }
+                }
+                PolicyItemKind::Validity(v) => {
+                    let Some(value) = self.check_expr(&v.value, file) else {
+                        continue;
+                    };
+                    if value.ty != Type::Duration(Unit::Days) {
+                        let found = self.set.type_name(value.ty);
+                        let help = match value.ty {
+                            Type::Duration(Unit::Years) => "a validity is a number of days: write `365 days` rather than `1 year`",
+                            Type::Duration(Unit::Months) => "a validity is a number of days: write `180 days` rather than `6 months`",
+                            Type::Int => "add the unit: `365 days`",
+                            _ => "a validity is a duration in days, like `365 days`",
+                        };
+                        self.error(
+                            Diagnostic::error(
+                                "E0304",
+                                format!("a validity must be in days, but this is {found}"),
+                                Label::new(value.span, format!("this is {found}")),
+                            )
+                            .with_help(help),
+                        );
+                        continue;
+                    }
+                    let when = match &v.when {
+                        Some(e) => {
+                            match self.check_typed(e, file, Type::Bool, "a validity condition") {
+                                Some(te) => Some(te),
+                                None => continue,
+                            }
+                        }
+                        None => None,
+                    };
+                    def.validities.push(ValidityDef {
+                        value,
+                        when,
+                        cite: cite(&v.cite),
+                        span: item.span,
+                    });
+                }
+                PolicyItemKind::Rule(r) => {
+                    if let Some(first) = rule_names.get(&r.name.node) {
+                        let first = *first;
+                        self.duplicate("rule", &r.name.node, r.name.span, first);
+                        continue;
+                    }
+                    rule_names.insert(r.name.node.clone(), r.name.span);
+                    let cond = self.check_typed(&r.condition, file, Type::Bool, "a rule condition");
+                    let unless = match &r.unless {
+                        Some(e) => self
+                            .check_typed(e, file, Type::Bool, "an `unless` exception")
+                            .map(Some),
+                        None => Some(None),
+                    };
+                    if r.unless.is_some() && r.kind.node != ast::RuleKind::Exclude {
+                        self.error(
+                            Diagnostic::error(
+                                "E0307",
+                                format!(
+                                    "`unless` only applies to `exclude` rules, not `{}`",
+                                    r.kind.node.keyword()
+                                ),
+                                Label::new(r.kind.span, "not an exclusion"),
+                            )
+                            .with_help(
+                                "fold the exception into the condition with `and not (...)`",
+                            ),
+                        );
+                        continue;
+                    }
+                    let (Some(condition), Some(unless)) = (cond, unless) else {
+                        continue;
+                    };
+                    def.rules.push(RuleDef {
+                        kind: r.kind.node,
+                        name: r.name.node.clone(),
+                        condition,
+                        unless,
+                        cite: cite(&r.cite),
+                        span: item.span,
+                        name_span: r.name.span,
+                    });
+                }
+            }
+        }
+        def
+    }
+
+    fn lookup_program(&mut self, file: FileId, name: &ast::Name) -> Option<ProgramId> {
+        match self.programs.get(&name.node) {
+            Some((id, declared, _)) if self.is_visible(file, *declared) => {
+                let id = *id;
+                if let Some(n) = self.usage.programs.get_mut(id.index()) {
+                    *n += 1;
+                } else {
+                    self.usage.programs.resize(id.index() + 1, 0);
+                    if let Some(n) = self.usage.programs.get_mut(id.index()) {
+                        *n += 1;
+                    }
+                }
+                Some(id)
+            }
+            found => {
+                let hidden = found.is_some();
+                let suggestion = did_you_mean(&name.node, self.programs.keys().map(String::as_str))
+                    .map(str::to_string);
+                let d = Diagnostic::error(
+                    "E0201",
+                    format!("unknown program `{}`", name.node),
+                    Label::new(
+                        name.span,
+                        if hidden {
+                            "declared in a file not imported here"
+                        } else {
+                            "no program has this name"
+                        },
+                    ),
+                );
+                let d = match (hidden, suggestion) {
+                    (true, _) => {
+                        d.with_help("add an `import` of the file that declares the program")
+                    }
+                    (false, Some(s)) => d.with_help(format!("did you mean `{s}`?")),
+                    (false, None) => {
+                        d.with_help("declare it with `program NAME { opened DATE ... }`")
+                    }
+                };
+                self.error(d);
+                None
+            }
+        }
+    }
+
+    /// Interns a string literal.
+    pub(crate) fn intern(&mut self, s: &str) -> u32 {
+        if let Some(i) = self.strings.get(s) {
+            return *i;
+        }
+        let i = self.set.strings.len() as u32;
+        self.set.strings.push(s.to_string());
+        self.strings.insert(s.to_string(), i);
+        i
+    }
+
+    pub(crate) fn visible_value_names(&self, file: FileId) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .values
+            .iter()
+            .filter(|(_, (_, f, _))| self.is_visible(file, *f))
+            .map(|(n, _)| n.as_str())
+            .collect();
+        names.push("as_of");
+        names.sort_unstable();
+        names
+    }
+}
+
+fn cite(c: &Option<ast::Citation>) -> Option<Cite> {
+    c.as_ref().map(|c| Cite {
+        text: c.text.clone(),
+        span: c.span,
+    })
+}

@@ -1,0 +1,81 @@
+//! Source texts as the compiler receives them: a name and the text, nothing read from disk.
+
+use pol_syntax::span::line_col;
+use pol_syntax::{FileId, Span};
+
+/// One `.pol` file. `name` is how the file is shown (`policies/advance_parole.pol`) and how
+/// `import`s are matched: an import is joined to the importing file's directory and
+/// normalised lexically.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+/// The files of one compilation, indexed by [`FileId`].
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    pub files: Vec<Source>,
+}
+
+impl SourceMap {
+    pub fn new(files: Vec<Source>) -> SourceMap {
+        SourceMap { files }
+    }
+
+    pub fn get(&self, file: FileId) -> Option<&Source> {
+        self.files.get(file.0 as usize)
+    }
+
+    pub fn name(&self, file: FileId) -> &str {
+        self.get(file).map_or("<unknown>", |s| s.name.as_str())
+    }
+
+    /// 1-based line and column of the start of `span`.
+    pub fn line_col(&self, span: Span) -> (usize, usize) {
+        self.get(span.file)
+            .map_or((0, 0), |s| line_col(&s.text, span.start as usize))
+    }
+
+    /// The text under `span`.
+    pub fn snippet(&self, span: Span) -> &str {
+        self.get(span.file)
+            .and_then(|s| s.text.get(span.range()))
+            .unwrap_or("")
+    }
+
+    /// Finds the file an `import` names, relative to the importing file.
+    pub fn resolve_import(&self, from: FileId, import: &str) -> Option<FileId> {
+        let base = self.name(from);
+        let dir = base.rfind('/').map_or("", |i| base.get(..=i).unwrap_or(""));
+        let wanted = normalize(&format!("{dir}{import}"));
+        self.files
+            .iter()
+            .position(|f| normalize(&f.name) == wanted)
+            .map(|i| FileId(i as u32))
+    }
+}
+
+/// Removes `.` and resolves `..` segments without touching the file system.
+pub fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if matches!(parts.last(), Some(p) if *p != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..");
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    if path.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}

@@ -1,0 +1,354 @@
+//! The abstract syntax tree of a `.pol` file. Every node carries its [`Span`].
+//!
+//! The AST is what the author wrote, with names unresolved and types unchecked. Long
+//! `and`/`or` chains and sums are n-ary, so no ordinary policy produces a deep tree.
+
+pub use crate::date::Date;
+use crate::span::{Span, Spanned};
+
+/// A name as written (an identifier or a dotted fact path).
+pub type Name = Spanned<String>;
+
+/// One parsed `.pol` file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceFile {
+    pub items: Vec<Item>,
+}
+
+/// A top-level declaration with its attributes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub attrs: Vec<Attribute>,
+    pub kind: ItemKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ItemKind {
+    Import(Import),
+    Enum(EnumDecl),
+    Fact(FactDecl),
+    Const(ConstDecl),
+    Let(LetDecl),
+    Param(ParamDecl),
+    Program(ProgramDecl),
+    Policy(PolicyDecl),
+}
+
+/// `#[allow(lint, ..., reason = "...")]`: silences lints on the item it precedes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribute {
+    pub lints: Vec<Name>,
+    pub reason: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// `import "facts.pol"`: makes that file's declarations visible in this one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import {
+    pub path: Spanned<String>,
+}
+
+/// `enum Status { none, tps, daca } "doc"`: a closed set of words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumDecl {
+    pub name: Name,
+    pub words: Vec<Name>,
+    pub doc: Option<Spanned<String>>,
+}
+
+/// `fact applicant.age: integer "age in whole years"`: an input of every case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FactDecl {
+    pub path: Name,
+    pub ty: TypeExpr,
+    pub doc: Option<Spanned<String>>,
+}
+
+/// A type as written: `bool`, `integer`, `date`, `days`, `months`, `years`, `string`,
+/// an enum name, or `set of` an enum name.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeExpr {
+    Named(Name),
+    SetOf(Name),
+}
+
+impl TypeExpr {
+    pub fn span(&self) -> Span {
+        match self {
+            TypeExpr::Named(n) | TypeExpr::SetOf(n) => n.span,
+        }
+    }
+}
+
+/// `const name = value cite "..."`: a named value, the same on every date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConstDecl {
+    pub name: Name,
+    pub value: Expr,
+    pub cite: Option<Citation>,
+}
+
+/// `let name = condition`: a named derived value, shared by rules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LetDecl {
+    pub name: Name,
+    pub value: Expr,
+    pub cite: Option<Citation>,
+}
+
+/// `param name: type "doc" { from DATE = value cite "..." ... }`: a value that changes on
+/// given dates and is read at the case's `as_of`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamDecl {
+    pub name: Name,
+    pub ty: TypeExpr,
+    pub doc: Option<Spanned<String>>,
+    pub values: Vec<ParamValue>,
+}
+
+/// One `from DATE = value` line of a dated parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamValue {
+    pub from: Spanned<Date>,
+    pub value: Expr,
+    pub cite: Option<Citation>,
+    pub span: Span,
+}
+
+/// `program chnv "doc" { opened ... terminated ... }`: a program and its window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProgramDecl {
+    pub name: Name,
+    pub doc: Option<Spanned<String>>,
+    pub events: Vec<WindowEvent>,
+}
+
+/// `terminated 2025-03-25 cite "..."`: one end of a program window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowEvent {
+    pub kind: Spanned<WindowEventKind>,
+    pub date: WindowDate,
+    pub cite: Option<Citation>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowEventKind {
+    Opened,
+    Closed,
+    Terminated,
+    Halted,
+    Ended,
+}
+
+impl WindowEventKind {
+    /// Whether this event opens the window (only `opened` does).
+    pub fn opens(self) -> bool {
+        matches!(self, WindowEventKind::Opened)
+    }
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            WindowEventKind::Opened => "opened",
+            WindowEventKind::Closed => "closed",
+            WindowEventKind::Terminated => "terminated",
+            WindowEventKind::Halted => "halted",
+            WindowEventKind::Ended => "ended",
+        }
+    }
+}
+
+/// The date of a window event: a literal or the name of a date constant.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WindowDate {
+    Literal(Spanned<Date>),
+    Named(Name),
+}
+
+impl WindowDate {
+    pub fn span(&self) -> Span {
+        match self {
+            WindowDate::Literal(d) => d.span,
+            WindowDate::Named(n) => n.span,
+        }
+    }
+}
+
+/// `policy name "question" { ... }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyDecl {
+    pub name: Name,
+    pub doc: Option<Spanned<String>>,
+    pub items: Vec<PolicyItem>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyItem {
+    pub attrs: Vec<Attribute>,
+    pub kind: PolicyItemKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PolicyItemKind {
+    Program(ProgramUse),
+    Forms(FormsDecl),
+    Validity(ValidityDecl),
+    Rule(Rule),
+}
+
+/// `program chnv` (window read at `as_of`) or `program cmpp at application.filed_on`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProgramUse {
+    pub program: Name,
+    pub at: Option<Expr>,
+    pub cite: Option<Citation>,
+}
+
+/// `form I-131, I-134 when condition cite "..."`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormsDecl {
+    pub forms: Vec<Name>,
+    pub when: Option<Expr>,
+    pub cite: Option<Citation>,
+}
+
+/// `validity 365 days when condition cite "..."`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidityDecl {
+    pub value: Expr,
+    pub when: Option<Expr>,
+    pub cite: Option<Citation>,
+}
+
+/// `exclude name: condition unless exception cite "..."` and its siblings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    pub kind: Spanned<RuleKind>,
+    pub name: Name,
+    pub condition: Expr,
+    pub unless: Option<Expr>,
+    pub cite: Option<Citation>,
+}
+
+/// What a rule does when its condition holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RuleKind {
+    /// `require`: ineligible when the condition is false.
+    Require,
+    /// `exclude`: ineligible when the condition is true (and the exception is not).
+    Exclude,
+    /// `not_required`: the person does not need this at all.
+    NotRequired,
+    /// `unavailable`: the policy is closed for this case.
+    Unavailable,
+    /// `warn`: adds a warning code.
+    Warn,
+}
+
+impl RuleKind {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RuleKind::Require => "require",
+            RuleKind::Exclude => "exclude",
+            RuleKind::NotRequired => "not_required",
+            RuleKind::Unavailable => "unavailable",
+            RuleKind::Warn => "warn",
+        }
+    }
+}
+
+/// `cite "..."`: the legal source of a rule or date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Citation {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Bool(bool),
+    Int(i64),
+    Date(Date),
+    Duration(i64, Unit),
+    Str(String),
+    /// A fact path, a constant, let, parameter or enum word; resolved by the compiler.
+    Name(String),
+    /// `{a, b, c}`.
+    Set(Vec<Expr>),
+    /// `not` applied `count` times.
+    Not(u32, Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Compare(CompareOp, Box<Expr>, Box<Expr>),
+    /// `x in S` (negated: `x not in S`).
+    In {
+        negated: bool,
+        element: Box<Expr>,
+        collection: Box<Expr>,
+    },
+    /// `x in lo..hi` or `x in lo..=hi` (negated: `not in`).
+    InRange {
+        negated: bool,
+        element: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+        inclusive: bool,
+    },
+    /// `a + b - c`: the first term, then signed terms.
+    Sum(Box<Expr>, Vec<(AddOp, Expr)>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CompareOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "==",
+            CompareOp::Ne => "!=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AddOp {
+    Add,
+    Sub,
+}
+
+/// The unit of a duration. Days are exact; months and years are calendar steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unit {
+    Days,
+    Months,
+    Years,
+}
+
+impl Unit {
+    pub fn plural(self) -> &'static str {
+        match self {
+            Unit::Days => "days",
+            Unit::Months => "months",
+            Unit::Years => "years",
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Turning pest's errors into diagnostics that speak the author's language.
+
+use crate::grammar::Rule;
+use crate::{Diagnostic, FileId, Label, Span, MAX_NESTING};
+
+/// What an author calls the thing a grammar rule matches. The match is exhaustive, so a new
+/// rule cannot be added without a name for error messages.
+pub(crate) fn describe(r: Rule) -> Option<&'static str> {
+    Some(match r {
+        Rule::EOI => "end of file",
+        Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char | Rule::string_inner | Rule::declaration => return None,
+        Rule::primary => "an expression",
+        Rule::file | Rule::item => "a declaration (`fact`, `enum`, `const`, `let`, `param`, `program`, `policy` or `import`)",
+        Rule::attribute => "an attribute like `#[allow(lint, reason = \"...\")]`",
+        Rule::reason => "`reason = \"...\"`",
+        Rule::import => "an `import \"file.pol\"`",
+        Rule::enum_decl => "an `enum` declaration",
+        Rule::fact_decl => "a `fact` declaration",
+        Rule::type_expr => "a type (`bool`, `integer`, `date`, `days`, `string`, an enum name or `set of` an enum)",
+        Rule::set_type => "`set of` an enum name",
+        Rule::doc => "a doc string",
+        Rule::const_decl => "a `const` declaration",
+        Rule::let_decl => "a `let` declaration",
+        Rule::param_decl => "a `param` declaration",
+        Rule::param_value => "a dated value like `from 2024-04-01 = 630`",
+        Rule::program_decl => "a `program` declaration",
+        Rule::window_event => "a window date (`opened`, `closed`, `terminated`, `halted` or `ended`)",
+        Rule::window_kind => "`opened`, `closed`, `terminated`, `halted` or `ended`",
+        Rule::window_date => "a date like 2025-03-25 or the name of a date constant",
+        Rule::policy_decl => "a `policy` declaration",
+        Rule::policy_item => "a policy line (`program`, `form`, `validity`, `require`, `exclude`, `not_required`, `unavailable` or `warn`)",
+        Rule::program_use => "`program NAME`",
+        Rule::forms_decl => "`form I-131, ...`",
+        Rule::form_name => "a form name like `I-131`",
+        Rule::validity_decl => "`validity DURATION`",
+        Rule::rule => "a rule (`require`, `exclude`, `not_required`, `unavailable` or `warn`)",
+        Rule::rule_kind => "`require`, `exclude`, `not_required`, `unavailable` or `warn`",
+        Rule::unless_clause => "`unless CONDITION`",
+        Rule::citation => "a citation `cite \"...\"`",
+        Rule::expr
+        | Rule::conjunction
+        | Rule::negation
+        | Rule::comparison
+        | Rule::sum
+        | Rule::paren => "an expression",
+        Rule::compare_tail => "a comparison",
+        Rule::membership_tail => "`in` or `not in`",
+        Rule::compare_op => "a comparison operator (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
+        Rule::in_op => "`in` or `not in`",
+        Rule::range_op => "`..` or `..=`",
+        Rule::add_op => "`+` or `-`",
+        Rule::set_literal => "a set like `{a, b}`",
+        Rule::duration => "a duration like `90 days`",
+        Rule::unit => "a unit (`days`, `months` or `years`)",
+        Rule::boolean => "`true` or `false`",
+        Rule::date => "a date like 2025-03-25",
+        Rule::integer => "an integer",
+        Rule::string => "a string in double quotes",
+        Rule::path => "a name",
+        Rule::ident | Rule::word => "a name",
+        Rule::reserved => "a reserved word",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::comma => "`,`",
+        Rule::colon => "`:`",
+        Rule::equals => "`=`",
+        Rule::kw_allow => "`allow`",
+        Rule::kw_reason => "`reason`",
+        Rule::kw_import => "`import`",
+        Rule::kw_enum => "`enum`",
+        Rule::kw_fact => "`fact`",
+        Rule::kw_set => "`set`",
+        Rule::kw_of => "`of`",
+        Rule::kw_const => "`const`",
+        Rule::kw_let => "`let`",
+        Rule::kw_param => "`param`",
+        Rule::kw_from => "`from`",
+        Rule::kw_program => "`program`",
+        Rule::kw_policy => "`policy`",
+        Rule::kw_at => "`at`",
+        Rule::kw_form => "`form`",
+        Rule::kw_validity => "`validity`",
+        Rule::kw_when => "`when`",
+        Rule::kw_unless => "`unless`",
+        Rule::kw_cite => "`cite`",
+        Rule::kw_and => "`and`",
+        Rule::kw_or => "`or`",
+        Rule::kw_not => "`not`",
+        Rule::kw_in => "`in`",
+    })
+}
+
+/// Converts a pest error into a diagnostic naming what was expected.
+pub(crate) fn from_pest(file: FileId, text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
+    let pos = match err.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let mut expected: Vec<&'static str> = match &err.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().filter_map(|r| describe(*r)).collect()
+        }
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    expected.sort_unstable();
+    expected.dedup();
+    // An expression is a superset of its pieces; say the general thing once.
+    if expected.contains(&"an expression") {
+        expected.retain(|e| {
+            !matches!(
+                *e,
+                "a name"
+                    | "an integer"
+                    | "a date like 2025-03-25"
+                    | "a string in double quotes"
+                    | "`true` or `false`"
+                    | "a duration like `90 days`"
+                    | "a set like `{a, b}`"
+                    | "`(`"
+                    | "`not`"
+            )
+        });
+    }
+    let found = found_at(text, pos);
+    let span = Span::new(file, pos, pos + found.1);
+    let message = if expected.is_empty() {
+        format!("unexpected {}", found.0)
+    } else {
+        format!("expected {}, found {}", join_or(&expected), found.0)
+    };
+    let label = if expected.is_empty() {
+        "not expected here".to_string()
+    } else {
+        format!("expected {} here", join_or(&expected))
+    };
+    Diagnostic::error("E0101", message, Label::new(span, label))
+        .with_help(help_for(&expected, &found.0))
+}
+
+/// Describes the token at `pos` and its length in bytes.
+fn found_at(text: &str, pos: usize) -> (String, usize) {
+    let rest = text.get(pos..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        return ("end of file".to_string(), 0);
+    };
+    if first.is_alphanumeric() || first == '_' {
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+            .take(40)
+            .collect();
+        let len = word.len();
+        return (format!("`{word}`"), len);
+    }
+    if first == '\n' {
+        return ("end of line".to_string(), 0);
+    }
+    if first == '\0' {
+        return ("a NUL byte".to_string(), 1);
+    }
+    (format!("`{}`", first.escape_default()), first.len_utf8())
+}
+
+fn help_for(expected: &[&str], found: &str) -> String {
+    if expected.contains(&"a citation `cite \"...\"`") && expected.len() <= 3 {
+        return "every rule ends with its source: `cite \"seed 001: ...\"`".to_string();
+    }
+    if expected.contains(&"`:`") {
+        return "a rule reads `require NAME: CONDITION`, a fact `fact NAME: TYPE`".to_string();
+    }
+    if found.starts_with("`=`") {
+        return "compare with `==`; `=` only introduces a value in `const`, `let` and `param`"
+            .to_string();
+    }
+    if found.starts_with("`&`") || found.starts_with("`|`") || found.starts_with("`!`") {
+        return "write logic with the words `and`, `or` and `not`".to_string();
+    }
+    "see docs/language.md for the syntax of each construct".to_string()
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+/// Rejects input nested more deeply than [`MAX_NESTING`], scanning brackets outside strings
+/// and comments. Runs before pest so deep input can never overflow the stack.
+pub(crate) fn check_nesting(file: FileId, text: &str) -> Result<(), Diagnostic> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' || c == '\n' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '#' if !text.get(i + 1..).is_some_and(|r| r.starts_with('[')) => in_comment = true,
+            '(' | '{' | '[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Diagnostic::error(
+                        "E0102",
+                        format!("brackets are nested more than {MAX_NESTING} levels deep"),
+                        Label::new(Span::new(file, i, i + 1), "this bracket is too deep"),
+                    )
+                    .with_help(
+                        "name an inner part with `let NAME = ...` and use the name instead",
+                    ));
+                }
+            }
+            ')' | '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
