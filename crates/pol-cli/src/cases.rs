@@ -140,6 +140,14 @@ fn problem(
     raw: String,
     offset: Option<usize>,
 ) -> CaseProblem {
+    // Some formats report the document rather than the field; find the field's key instead.
+    let field_at = structured
+        .as_ref()
+        .and_then(|e| locate_field(text, &e.field));
+    let offset = match (offset, field_at) {
+        (Some(0) | None, Some(at)) => Some(at),
+        (o, _) => o,
+    };
     let span = offset.map(|o| key_span(text, o));
     let (line, column) = match offset {
         Some(o) => {
@@ -175,6 +183,24 @@ fn problem(
             span,
         },
     }
+}
+
+/// The byte offset of the key of `field` (its last dotted segment), if it appears as a key.
+fn locate_field(text: &str, field: &str) -> Option<usize> {
+    let key = field.rsplit('.').next().filter(|k| !k.is_empty())?;
+    let mut from = 0;
+    while let Some(i) = text.get(from..)?.find(key) {
+        let start = from + i;
+        let end = start + key.len();
+        let before = text.get(..start)?.chars().next_back();
+        let after = text.get(end..)?.trim_start_matches(['"', '\'', ' ', '\t']);
+        let boundary = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        if boundary && (after.starts_with(':') || after.starts_with('=')) {
+            return Some(start);
+        }
+        from = end;
+    }
+    None
 }
 
 /// serde_json and serde_yaml append "at line L column C"; the report shows the place itself.

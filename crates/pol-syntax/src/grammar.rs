@@ -35,9 +35,15 @@ struct Cx {
 }
 
 impl Cx {
+    /// The pair's span without the whitespace pest skips after an optional part that did
+    /// not match, so labels underline exactly what the author wrote.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        let trimmed = pair
+            .as_str()
+            .trim_end_matches([' ', '\t', '\r', '\n'])
+            .len();
+        Span::new(self.file, s.start(), s.start() + trimmed)
     }
 
     fn name(&self, pair: &Pair<Rule>) -> Name {
