@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::path::Path;
 
-use miette::{LabeledSpan, NamedSource, Severity};
+use miette::{LabeledSpan, Severity};
 use pol_compiler::{Case, CaseError, Compiled};
 use serde::de::DeserializeSeed;
 
@@ -48,6 +48,8 @@ pub struct CaseProblem {
     /// The source text and byte range to underline, for rendering.
     pub text: String,
     pub span: Option<(usize, usize)>,
+    /// Lines of the file before `text` (for one line of a JSON-lines file).
+    pub lines_before: usize,
 }
 
 impl CaseProblem {
@@ -62,6 +64,7 @@ impl CaseProblem {
             help,
             text: String::new(),
             span: None,
+            lines_before: 0,
         }
     }
 
@@ -87,7 +90,11 @@ impl CaseProblem {
             severity: Severity::Error,
             message: format!("{location}{}", self.message),
             help: self.help.clone(),
-            source: NamedSource::new(self.file.clone(), self.text.clone()),
+            source: crate::render::Snippet {
+                name: self.file.clone(),
+                text: self.text.clone(),
+                lines_before: self.lines_before,
+            },
             labels,
             related: Vec::new(),
         }
@@ -167,6 +174,7 @@ fn problem(
             help: e.help,
             text: text.to_string(),
             span,
+            lines_before: 0,
         },
         None => CaseProblem {
             code: "E0602",
@@ -181,6 +189,7 @@ fn problem(
             ),
             text: text.to_string(),
             span,
+            lines_before: 0,
         },
     }
 }
@@ -251,7 +260,7 @@ fn key_span(text: &str, offset: usize) -> (usize, usize) {
     // YAML and TOML report the start of the token.
     let rest = text.get(offset..).unwrap_or("");
     let len = rest
-        .find(|c: char| c == '\n' || c == ':' || c == '=' || c == ',')
+        .find(['\n', ':', '=', ','])
         .unwrap_or(rest.len())
         .max(1)
         .min(rest.len());
@@ -312,11 +321,12 @@ pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
             }
             let origin = format!("{name}:{}", i + 1);
             let mut case = Case::new(&c.set);
-            let result = decode(c, &origin, line, Format::Json, &mut case)
+            let result = decode(c, &name, line, Format::Json, &mut case)
                 .map(|()| case)
                 .map_err(|mut p| {
                     // Positions are within the line; report the file's line number.
                     p.line = Some(i + 1);
+                    p.lines_before = i;
                     p
                 });
             out.push(ReadCase { origin, result });

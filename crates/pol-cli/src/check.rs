@@ -120,7 +120,9 @@ pub fn sarif(diags: &[Diagnostic], map: &pol_compiler::SourceMap) -> serde_json:
                 "locations": [location(d.primary.span, &d.primary.message)],
                 "relatedLocations": d.secondary.iter().enumerate().map(|(i, l)| {
                     let mut v = location(l.span, &l.message);
-                    v["id"] = serde_json::json!(i);
+                    if let Some(obj) = v.as_object_mut() {
+                        obj.insert("id".into(), serde_json::json!(i));
+                    }
                     v
                 }).collect::<Vec<_>>(),
             })

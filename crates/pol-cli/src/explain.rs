@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use miette::{LabeledSpan, NamedSource, Severity};
+use miette::{LabeledSpan, Severity};
 use pol_compiler::explain::{headline, Explanation, RuleTrace};
 use pol_compiler::Compiled;
 
@@ -139,7 +139,7 @@ fn rule_report(c: &Compiled, t: &RuleTrace) -> Report {
         },
         message: format!("`{}` {verb} ({}:{}:{})", t.rule, t.file, t.line, t.column),
         help: t.cite.as_ref().map(|c| format!("cite: {c}")),
-        source: NamedSource::new(t.file.clone(), text),
+        source: render::Snippet::new(t.file.clone(), text),
         labels,
         related: Vec::new(),
     }

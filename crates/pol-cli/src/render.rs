@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 
 use miette::{
     Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
-    NamedSource, Severity as MSeverity,
+    MietteError, MietteSpanContents, Severity as MSeverity, SourceCode, SourceSpan, SpanContents,
 };
 use pol_compiler::SourceMap;
 use pol_syntax::{Diagnostic, Severity};
@@ -27,6 +27,44 @@ fn handler(colour: bool) -> GraphicalReportHandler {
         .with_links(false)
 }
 
+/// Source text shown under a report: a whole file, or one line of a larger file (a line of
+/// a JSON-lines batch), numbered as in the file.
+pub struct Snippet {
+    pub name: String,
+    pub text: String,
+    /// Lines before `text` in its file.
+    pub lines_before: usize,
+}
+
+impl Snippet {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Snippet {
+        Snippet {
+            name: name.into(),
+            text: text.into(),
+            lines_before: 0,
+        }
+    }
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.lines_before,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
 /// A report in miette's terms: one source, labelled spans, and related reports for labels
 /// in other files.
 pub struct Report {
@@ -34,7 +72,7 @@ pub struct Report {
     pub severity: MSeverity,
     pub message: String,
     pub help: Option<String>,
-    pub source: NamedSource<String>,
+    pub source: Snippet,
     pub labels: Vec<LabeledSpan>,
     pub related: Vec<Report>,
 }
@@ -94,11 +132,11 @@ impl Report {
     }
 }
 
-fn source_of(sources: &SourceMap, file: pol_syntax::FileId) -> NamedSource<String> {
+fn source_of(sources: &SourceMap, file: pol_syntax::FileId) -> Snippet {
     let (name, text) = sources
         .get(file)
         .map_or(("<unknown>", ""), |s| (s.name.as_str(), s.text.as_str()));
-    NamedSource::new(name, text.to_string())
+    Snippet::new(name, text)
 }
 
 fn clamp(span: pol_syntax::Span, sources: &SourceMap) -> (usize, usize) {
