@@ -2,7 +2,12 @@
 //! worked example is asserted by a test, and decisions and explanations of one example per
 //! decision kind are snapshotted.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -12,7 +17,11 @@ use common::{files, pol, pol_with_stdin, root, stem};
 #[test]
 fn policy_tests_pass() {
     let run = pol(&["test", "tests/policies"]);
-    assert_eq!(run.code, 0, "pol test failed:\n{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code, 0,
+        "pol test failed:\n{}\n{}",
+        run.stdout, run.stderr
+    );
     let last = run.stdout.lines().last().unwrap_or_default();
     assert!(last.ends_with(" passed, 0 failed"), "last line: {last}");
     let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
@@ -32,8 +41,18 @@ fn a_failing_policy_test_fails_the_run() {
     .unwrap();
     let run = pol(&["test", file.to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("decision: expected ineligible, got eligible"), "{}", run.stdout);
-    assert!(run.stdout.lines().last().unwrap().ends_with("0 passed, 1 failed"));
+    assert!(
+        run.stdout
+            .contains("decision: expected ineligible, got eligible"),
+        "{}",
+        run.stdout
+    );
+    assert!(run
+        .stdout
+        .lines()
+        .last()
+        .unwrap()
+        .ends_with("0 passed, 1 failed"));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -46,7 +65,10 @@ fn every_example_is_asserted_by_a_test() {
     }
     for example in files("examples/cases") {
         let name = example.rsplit('/').next().unwrap();
-        assert!(tests.contains(&format!("examples/cases/{name}")), "no test evaluates {example}");
+        assert!(
+            tests.contains(&format!("examples/cases/{name}")),
+            "no test evaluates {example}"
+        );
     }
 }
 
@@ -74,7 +96,11 @@ fn decisions_and_explanations() {
     ] {
         let eval = ["eval", "--format", "json", example];
         let explain = ["explain", example];
-        let transcript = format!("{}\n{}", pol(&eval).transcript(&eval), pol(&explain).transcript(&explain));
+        let transcript = format!(
+            "{}\n{}",
+            pol(&eval).transcript(&eval),
+            pol(&explain).transcript(&explain)
+        );
         insta::assert_snapshot!(format!("decision__{}", stem(example)), transcript);
     }
 }
@@ -88,8 +114,16 @@ fn explain_json_agrees_with_eval() {
         let eval: serde_json::Value = serde_json::from_str(&eval.stdout).unwrap();
         let explain: serde_json::Value = serde_json::from_str(&explain.stdout).unwrap();
         assert_eq!(eval, explain["decision"], "{example}");
-        let decisive = explain["trace"].as_array().unwrap().iter().filter(|t| t["decisive"] == true).count();
-        assert!(decisive >= eval["reasons"].as_array().unwrap().len(), "{example}");
+        let decisive = explain["trace"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["decisive"] == true)
+            .count();
+        assert!(
+            decisive >= eval["reasons"].as_array().unwrap().len(),
+            "{example}"
+        );
     }
 }
 
@@ -99,7 +133,11 @@ fn eval_reads_json_lines_from_stdin() {
     let input = "{\"id\":\"a\",\"as_of\":\"2025-06-10\",\"policy\":\"chnv_parole\"}\n{\"id\":\"b\",\"as_of\":\"2025-03-24\",\"policy\":\"chnv_parole\",\"applicant\":{\"nationality\":\"MX\"}}\n";
     let run = pol_with_stdin(&["eval", "--format", "json", "-"], input);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let decisions: Vec<serde_json::Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let decisions: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(decisions[0]["decision"], "unavailable");
     assert_eq!(decisions[1]["decision"], "ineligible");
 }

@@ -729,11 +729,13 @@ impl<'a> Checker<'a> {
                         },
                         None => None,
                     };
+                    // `program NAME [at DATE]`, without the citation, is what explanations underline.
+                    let end = at.as_ref().map_or(u.program.span, |a| a.span);
                     def.window = Some(ProgramWindow {
                         program,
                         at,
                         cite: cite(&u.cite),
-                        span: item.span,
+                        span: item.span.to(end).with_end(end.end),
                     });
                 }
                 PolicyItemKind::Forms(f) => {
