@@ -1,0 +1,22 @@
+//! The parser on arbitrary bytes: it never panics, never reports an internal error, every
+//! error points inside the input on character boundaries, and parsing is deterministic.
+#![no_main]
+#![forbid(unsafe_code)]
+
+use libfuzzer_sys::fuzz_target;
+use pol_compiler::{Source, SourceMap};
+use pol_syntax::FileId;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let first = pol_syntax::parse(FileId(0), &text);
+    let second = pol_syntax::parse(FileId(0), &text);
+    assert_eq!(first, second, "parsing is not deterministic");
+    if let Err(d) = first {
+        let map = SourceMap::new(vec![Source {
+            name: "fuzz.pol".into(),
+            text: text.into_owned(),
+        }]);
+        pol_fuzz::check_diagnostic(&d, &map);
+    }
+});

@@ -1,0 +1,372 @@
+//! What the fuzz targets share: the shipped policies, compiled once; structured random
+//! cases drawn from the compiled fact table; and the properties every target asserts.
+//!
+//! The CLI's own case reader and renderer are compiled in from `crates/pol-cli/src` (the
+//! CLI is a binary crate), so the targets exercise the code `pol` runs, not a copy.
+#![forbid(unsafe_code)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../../crates/pol-cli/src/render.rs"]
+pub mod render;
+
+#[path = "../../crates/pol-cli/src/cases.rs"]
+pub mod cases;
+
+/// The part of the CLI's `load` module that `cases.rs` uses.
+pub mod load {
+    use std::path::Path;
+
+    #[derive(Debug)]
+    pub struct LoadError {
+        pub path: String,
+        pub message: String,
+        pub help: String,
+    }
+
+    pub fn read_text(path: &Path) -> Result<String, LoadError> {
+        std::fs::read_to_string(path).map_err(|e| LoadError {
+            path: path.display().to_string(),
+            message: e.to_string(),
+            help: String::new(),
+        })
+    }
+}
+
+use std::sync::OnceLock;
+
+use arbitrary::{Result as AResult, Unstructured};
+use pol_compiler::graph::PolicyGraph;
+use pol_compiler::ir::{PolicyId, RuleDef};
+use pol_compiler::reference::{self, Env};
+use pol_compiler::types::Type;
+use pol_compiler::value::{Day, Symbol, Tri, Value};
+use pol_compiler::{Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source, SourceMap};
+use pol_syntax::ast::RuleKind;
+use pol_syntax::Diagnostic;
+
+/// The shipped policy files, read from `policies/` beside this crate.
+pub fn shipped_sources() -> Vec<Source> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("policies/")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pol"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| Source {
+            name: format!("policies/{}", p.file_name().unwrap().to_string_lossy()),
+            text: std::fs::read_to_string(&p).expect("policy text"),
+        })
+        .collect()
+}
+
+/// The shipped policies, compiled once per process.
+pub fn shipped() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        let c = pol_compiler::compile(shipped_sources());
+        assert!(!c.has_errors(), "the shipped policies do not compile");
+        c.compiled.expect("compiled")
+    })
+}
+
+/// Every label of a diagnostic lies inside its file, on character boundaries; the code is
+/// registered; and no phase reports an internal error.
+pub fn check_diagnostic(d: &Diagnostic, sources: &SourceMap) {
+    for label in std::iter::once(&d.primary).chain(&d.secondary) {
+        let text = &sources
+            .get(label.span.file)
+            .unwrap_or_else(|| panic!("{d:?}: label in an unknown file"))
+            .text;
+        let (s, e) = (label.span.start as usize, label.span.end as usize);
+        assert!(s <= e && e <= text.len(), "{d:?}: span outside the input");
+        assert!(
+            text.is_char_boundary(s) && text.is_char_boundary(e),
+            "{d:?}: span splits a character"
+        );
+    }
+    assert!(
+        pol_compiler::codes::CODES.iter().any(|c| c.code == d.code)
+            || pol_syntax::CODES.iter().any(|(c, _)| *c == d.code),
+        "{d:?}: unregistered code"
+    );
+    assert!(
+        !d.message.contains("internal"),
+        "{d:?}: an internal error reached the user"
+    );
+    // Rendering for people and machines never panics.
+    let _ = render::report(d, sources).render(false);
+    let _ = serde_json::to_string(&render::json(d, sources)).expect("json");
+}
+
+/// A day, mostly in the years policies talk about, sometimes at the calendar's edges.
+pub fn arbitrary_day(u: &mut Unstructured, anchors: &[i64]) -> AResult<Day> {
+    Ok(Day(match u.int_in_range(0..=9u8)? {
+        0 => *u.choose(&[-719_528, 2_932_896, 0, -1, i32::MIN, i32::MAX])?,
+        1..=3 if !anchors.is_empty() => {
+            let a = *u.choose(anchors)?;
+            i32::try_from(a).unwrap_or(0).saturating_add(u.int_in_range(-2..=2)?)
+        }
+        // 1990-01-01 ..= 2035-12-31
+        _ => u.int_in_range(7_305..=24_106)?,
+    }))
+}
+
+fn arbitrary_number(u: &mut Unstructured, anchors: &[i64]) -> AResult<i64> {
+    Ok(match u.int_in_range(0..=9u8)? {
+        0 => *u.choose(&[0, 1, -1, i64::MIN, i64::MAX, i64::from(i32::MAX) + 1])?,
+        1..=4 if !anchors.is_empty() => {
+            u.choose(anchors)?.saturating_add(u.int_in_range(-2..=2)?)
+        }
+        5 => u.arbitrary()?,
+        _ => u.int_in_range(-5..=1_000)?,
+    })
+}
+
+/// A value of type `ty`, drawn to hit the constants the policy compares with.
+pub fn arbitrary_value(
+    c: &Compiled,
+    g: Option<&PolicyGraph>,
+    fact: usize,
+    ty: Type,
+    u: &mut Unstructured,
+    case: &mut Case,
+) -> AResult<Value> {
+    let anchors: Vec<i64> = g
+        .and_then(|g| g.probes.iter().find(|(f, _)| f.index() == fact))
+        .map(|(_, p)| p.anchors.clone())
+        .unwrap_or_default();
+    Ok(match ty {
+        Type::Bool => Value::Bool(u.arbitrary()?),
+        Type::Int => Value::Int(arbitrary_number(u, &anchors)?),
+        Type::Duration(unit) => Value::Duration(arbitrary_number(u, &anchors)?, unit),
+        Type::Date => Value::Date(arbitrary_day(u, &anchors)?),
+        Type::Str => {
+            let n = c.set.strings.len();
+            let i = u.int_in_range(0..=n)?;
+            if i < n {
+                Value::Str(Symbol(i as u32))
+            } else {
+                case.extra_strings.push("ZZ".into());
+                Value::Str(Symbol((n + case.extra_strings.len() - 1) as u32))
+            }
+        }
+        Type::Enum(e) => {
+            let n = c.set.enums.get(e.index()).map_or(1, |d| d.words.len().max(1));
+            Value::Word(u.int_in_range(0..=n - 1)? as u16)
+        }
+        Type::Set(e) => {
+            let n = c.set.enums.get(e.index()).map_or(0, |d| d.words.len());
+            let mask = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+            Value::Words(u.arbitrary::<u64>()? & mask)
+        }
+    })
+}
+
+/// A case for one of `c`'s policies, each fact unknown or given an arbitrary value.
+pub fn arbitrary_case(c: &Compiled, u: &mut Unstructured) -> AResult<Option<Case>> {
+    if c.set.policies.is_empty() {
+        return Ok(None);
+    }
+    let mut case = Case::new(&c.set);
+    let p = u.choose_index(c.set.policies.len())?;
+    case.policy = Some(PolicyId(p as u32));
+    let g = c.graphs.get(p);
+    let as_of_anchors: Vec<i64> = g
+        .map(|g| g.probes.iter().flat_map(|(_, p)| p.anchors.clone()).collect())
+        .unwrap_or_default();
+    case.as_of = Some(arbitrary_day(u, &as_of_anchors)?);
+    if u.ratio(1, 8)? {
+        case.id = Some("fuzz".into());
+    }
+    for (i, f) in c.set.facts.iter().enumerate() {
+        if u.ratio(1, 3)? {
+            continue;
+        }
+        let v = arbitrary_value(c, g, i, f.ty, u, &mut case)?;
+        case.facts[i] = Some(v);
+    }
+    Ok(Some(case))
+}
+
+struct CaseEnv<'a>(&'a Case);
+
+impl Env for CaseEnv<'_> {
+    fn fact(&self, slot: usize) -> Tri {
+        self.0.facts.get(slot).copied().flatten()
+    }
+    fn as_of(&self) -> Option<Day> {
+        self.0.as_of
+    }
+}
+
+fn truth(v: Tri) -> Option<bool> {
+    v.and_then(Value::as_bool)
+}
+
+/// The value a rule's trigger must have, from the reference evaluator.
+pub fn reference_trigger(c: &Compiled, case: &Case, rule: &RuleDef) -> Option<bool> {
+    let env = CaseEnv(case);
+    let cond = truth(reference::eval(&c.set, &env, &rule.condition));
+    match rule.kind {
+        RuleKind::Require => cond.map(|b| !b),
+        RuleKind::Exclude => {
+            let not_unless = match &rule.unless {
+                Some(u) => truth(reference::eval(&c.set, &env, u)).map(|b| !b),
+                None => Some(true),
+            };
+            match (cond, not_unless) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            }
+        }
+        _ => cond,
+    }
+}
+
+/// The evaluation graph agrees with the reference tree-walker on every rule's condition,
+/// exception and trigger, on every form and validity condition, and on the program window;
+/// and where Kleene logic settles the decision from the reference's triggers, the decision
+/// is that one.
+pub fn graph_agrees_with_reference(c: &Compiled, case: &Case, decision: DecisionKind) {
+    let Some(p) = case.policy else { return };
+    let (Some(policy), Some(g), Some(as_of)) = (
+        c.set.policies.get(p.index()),
+        c.graphs.get(p.index()),
+        case.as_of,
+    ) else {
+        return;
+    };
+    let env = CaseEnv(case);
+    let mut values = Vec::new();
+    g.eval(&c.set, &case.facts, as_of, &mut values);
+    let node = |n: pol_compiler::graph::NodeId| values.get(n.index()).copied().flatten();
+    let mut levels: [Vec<Option<bool>>; 3] = Default::default();
+    if let Some(w) = &policy.window {
+        let at = match &w.at {
+            Some(e) => reference::eval(&c.set, &env, e),
+            None => Some(Value::Date(as_of)),
+        };
+        let program = &c.set.programs[w.program.index()];
+        let open = match at {
+            Some(Value::Date(d)) => Some(
+                program.opened.as_ref().is_none_or(|o| d >= o.day)
+                    && program.closed.as_ref().is_none_or(|e| d < e.day),
+            ),
+            _ => None,
+        };
+        let graph_open = g.window.and_then(|n| truth(node(n)));
+        assert_eq!(graph_open, open, "program window of `{}`", policy.name);
+        levels[0].push(open.map(|b| !b));
+    }
+    for r in &g.rules {
+        let def = &policy.rules[r.rule];
+        let cond = reference::eval(&c.set, &env, &def.condition);
+        assert_eq!(
+            node(r.condition),
+            cond,
+            "condition of `{}.{}`",
+            policy.name,
+            def.name
+        );
+        if let (Some(u), Some(n)) = (&def.unless, r.unless) {
+            assert_eq!(
+                node(n),
+                reference::eval(&c.set, &env, u),
+                "exception of `{}.{}`",
+                policy.name,
+                def.name
+            );
+        }
+        let trigger = reference_trigger(c, case, def);
+        assert_eq!(
+            truth(node(r.trigger)),
+            trigger,
+            "trigger of `{}.{}`",
+            policy.name,
+            def.name
+        );
+        let level = match def.kind {
+            RuleKind::Unavailable => 0,
+            RuleKind::Require | RuleKind::Exclude => 1,
+            RuleKind::NotRequired => 2,
+            RuleKind::Warn => continue,
+        };
+        levels[level].push(trigger);
+    }
+    for (i, when) in &g.forms {
+        if let (Some(w), Some(n)) = (&policy.forms[*i].when, when) {
+            assert_eq!(node(*n), reference::eval(&c.set, &env, w), "form condition");
+        }
+    }
+    for (i, value, when) in &g.validities {
+        let def = &policy.validities[*i];
+        assert_eq!(
+            node(*value),
+            reference::eval(&c.set, &env, &def.value),
+            "validity"
+        );
+        if let (Some(w), Some(n)) = (&def.when, when) {
+            assert_eq!(node(*n), reference::eval(&c.set, &env, w), "validity condition");
+        }
+    }
+    // Kleene: the first level true while all before it are false.
+    let mut kleene = Some(DecisionKind::Eligible);
+    for (level, d) in levels.iter().zip(DecisionKind::DEFINITE) {
+        let v = if level.contains(&Some(true)) {
+            Some(true)
+        } else if level.iter().all(|t| *t == Some(false)) {
+            Some(false)
+        } else {
+            None
+        };
+        match v {
+            Some(true) => {
+                kleene = Some(d);
+                break;
+            }
+            Some(false) => {}
+            None => {
+                kleene = None;
+                break;
+            }
+        }
+    }
+    if let Some(d) = kleene {
+        assert_eq!(decision, d, "Kleene logic over the reference's triggers");
+    }
+}
+
+/// The properties of one decoded case: deciding is deterministic and independent of
+/// the scratch space; `eval` and `explain` agree; the JSON decision round-trips; the graph
+/// agrees with the reference evaluator.
+pub fn check_case(c: &Compiled, case: &Case) {
+    let mut scratch = Scratch::default();
+    let outcome = c.decide(case, &mut scratch).expect("a decodable case decides");
+    // Reuse the scratch on a second run, as `pol eval` does across a batch.
+    let again = c.decide(case, &mut scratch).expect("decides twice");
+    assert_eq!(outcome, again, "deciding twice");
+    let record = c.record(case, &outcome);
+    let explained = c.explain(case, false).expect("explains");
+    assert_eq!(explained.decision, record, "`eval` and `explain` disagree");
+    let all = c.explain(case, true).expect("explains all");
+    assert_eq!(all.decision, record, "`explain --all` disagrees");
+    let json = serde_json::to_string(&record).expect("serializes");
+    let back: DecisionRecord = serde_json::from_str(&json).expect("parses back");
+    assert_eq!(back, record, "the JSON decision does not round-trip");
+    let _ = serde_json::to_string(&explained).expect("explanation serializes");
+    if outcome.decision != DecisionKind::Incomplete {
+        assert!(outcome.missing.is_empty(), "a definite decision with missing facts");
+    }
+    graph_agrees_with_reference(c, case, outcome.decision);
+}
