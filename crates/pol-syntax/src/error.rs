@@ -196,8 +196,9 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Result<(), Diagnostic> 
     let mut in_comment = false;
     let mut escaped = false;
     for (i, c) in text.char_indices() {
+        // Comments and strings end where the grammar's NEWLINE does: at `\n` or `\r`.
         if in_comment {
-            in_comment = c != '\n';
+            in_comment = c != '\n' && c != '\r';
             continue;
         }
         if in_string {
@@ -205,7 +206,7 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Result<(), Diagnostic> 
                 escaped = false;
             } else if c == '\\' {
                 escaped = true;
-            } else if c == '"' || c == '\n' {
+            } else if c == '"' || c == '\n' || c == '\r' {
                 in_string = false;
             }
             continue;

@@ -1,0 +1,99 @@
+//! Inputs at and past the parser's limits get a diagnostic, never a crash: deep nesting is
+//! refused before pest runs, whatever hides it from the bracket scan.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use pol_syntax::{parse, FileId, MAX_NESTING};
+
+fn code(text: &str) -> &'static str {
+    match parse(FileId(0), text) {
+        Ok(_) => "ok",
+        Err(d) => d.code,
+    }
+}
+
+fn rule(condition: &str) -> String {
+    format!("fact x: bool \"x\"\npolicy p \"q\" {{\n  require r: {condition} cite \"c\"\n}}\n")
+}
+
+#[test]
+fn ten_thousand_levels_of_each_bracket_are_refused_up_front() {
+    for (open, close) in [("(", ")"), ("{", "}"), ("[", "]")] {
+        let deep = format!("{}x{}", open.repeat(10_000), close.repeat(10_000));
+        assert_eq!(code(&rule(&deep)), "E0102", "{open}");
+    }
+}
+
+#[test]
+fn nesting_at_the_limit_parses() {
+    // The policy's own braces count as one level.
+    let ok = format!(
+        "{}x{}",
+        "(".repeat(MAX_NESTING - 1),
+        ")".repeat(MAX_NESTING - 1)
+    );
+    assert_eq!(code(&rule(&ok)), "ok");
+    let over = format!("{}x{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+    assert_eq!(code(&rule(&over)), "E0102");
+}
+
+/// Regression (found while testing limits): a comment ended by a lone `\r` hid the rest of
+/// its line from the bracket scan, though the grammar ends comments there, so deep nesting
+/// after it reached pest.
+#[test]
+fn a_carriage_return_ends_a_comment_for_the_bracket_scan_too() {
+    let deep = format!("# c\r{}x{}", "(".repeat(10_000), ")".repeat(10_000));
+    assert_eq!(code(&rule(&deep)), "E0102");
+    // The same for a string cut off by `\r`.
+    let deep = format!("\"c\r{}x{}", "(".repeat(10_000), ")".repeat(10_000));
+    assert_eq!(code(&rule(&deep)), "E0102");
+}
+
+#[test]
+fn long_flat_input_parses_without_deep_recursion() {
+    // Wide, not deep: 20,000 operands of `and`, and 10,000 `not`s.
+    let wide = vec!["x"; 20_000].join(" and ");
+    assert_eq!(code(&rule(&wide)), "ok");
+    let nots = format!("{}x", "not ".repeat(10_000));
+    assert_eq!(code(&rule(&nots)), "ok");
+    // One very long line of comment.
+    assert_eq!(code(&format!("# {}\n", "a".repeat(100_000))), "ok");
+}
+
+#[test]
+fn malformed_literals_are_diagnosed() {
+    assert_eq!(code(&rule("x == 99999999999999999999")), "E0103");
+    assert_eq!(code(&rule("x == 2025-02-30")), "E0103");
+    assert_eq!(code(&rule("x == 2025-13-01")), "E0103");
+    assert_eq!(code(&rule("x == 2024-02-29")), "ok");
+    assert_eq!(code(&rule("x == 2023-02-29")), "E0103");
+}
+
+#[test]
+fn empty_nul_and_odd_characters_never_panic() {
+    assert_eq!(code(""), "ok");
+    assert_eq!(code("   \n\t\r\n"), "ok");
+    for text in [
+        "\0",
+        "fact\0x: bool",
+        "fact x: bool \"a\0b\"",
+        "\u{feff}fact x: bool",
+        "\u{1F600}",
+        "policy p \"é\" { require r: é cite \"c\" }",
+    ] {
+        let _ = code(text);
+        if let Err(d) = parse(FileId(0), text) {
+            let (s, e) = (d.primary.span.start as usize, d.primary.span.end as usize);
+            assert!(s <= e && e <= text.len(), "{text:?}: {d:?}");
+            assert!(
+                text.is_char_boundary(s) && text.is_char_boundary(e),
+                "{text:?}: {d:?}"
+            );
+        }
+    }
+}
