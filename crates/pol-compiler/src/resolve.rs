@@ -42,6 +42,12 @@ pub struct Resolved {
 /// checker stops: it recurses through them, so the depth is bounded.
 pub const MAX_DEFINITION_DEPTH: usize = 256;
 
+/// How deep one expression may be, counting through the `let`s it uses (a `let` counts as
+/// deep as its body) and one level per term of a sum. Lowering, the reference evaluator,
+/// and cloning or dropping the typed IR all recurse over expressions, so this bounds their
+/// stack whatever the input.
+pub const MAX_EXPRESSION_DEPTH: u32 = 128;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum DeferredState {
     Pending,
@@ -61,6 +67,8 @@ struct Deferred<'a> {
     file: FileId,
     state: DeferredState,
     ty: Option<Type>,
+    /// The height of the checked body (as lowering sees it: through the lets it uses).
+    height: u32,
 }
 
 impl<'a> Deferred<'a> {
@@ -70,6 +78,7 @@ impl<'a> Deferred<'a> {
             file,
             state: DeferredState::Pending,
             ty: None,
+            height: 0,
         }
     }
 }
@@ -90,6 +99,9 @@ pub(crate) struct Checker<'a> {
     deferred_consts: Vec<Deferred<'a>>,
     /// Definitions being checked inside one another right now.
     depth: usize,
+    /// Expressions being checked inside one another right now (see
+    /// [`MAX_EXPRESSION_DEPTH`]).
+    pub(crate) expr_depth: u32,
 }
 
 /// Resolves and type checks parsed files. `files[i]` is the AST of `FileId(i)` (or `None`
@@ -108,6 +120,7 @@ pub fn resolve<'a>(sources: &'a SourceMap, files: &'a [Option<ast::SourceFile>])
         deferred_lets: Vec::new(),
         deferred_consts: Vec::new(),
         depth: 0,
+        expr_depth: 0,
     };
     cx.resolve_imports(files);
     cx.collect_enums(files);
@@ -549,11 +562,20 @@ impl<'a> Checker<'a> {
         };
         let checked = self.check_expr(body, file);
         let ty = checked.as_ref().map(|te| te.ty);
+        let height = checked.as_ref().map_or(0, |te| self.height(te));
+        if let Some(d) = self.deferred_lets.get_mut(id.index()) {
+            d.height = height;
+        }
         if let (Some(te), Some(def)) = (checked, self.set.lets.get_mut(id.index())) {
             def.value = te;
         }
         self.leave(DeferredKind::Let, id.index(), ty);
         ty
+    }
+
+    /// The height of a checked `let` body (0 if it is not checked yet).
+    pub(crate) fn let_height(&self, id: LetId) -> u32 {
+        self.deferred_lets.get(id.index()).map_or(0, |d| d.height)
     }
 
     /// Checks and evaluates a constant once, on first use, detecting cycles.

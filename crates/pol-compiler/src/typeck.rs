@@ -5,7 +5,7 @@ use pol_syntax::ast::{self, AddOp, CompareOp, ExprKind, Unit};
 use pol_syntax::{Diagnostic, FileId, Label, Span};
 
 use crate::ir::*;
-use crate::resolve::{Binding, Checker};
+use crate::resolve::{Binding, Checker, MAX_EXPRESSION_DEPTH};
 use crate::suggest::did_you_mean;
 use crate::types::Type;
 use crate::value::{Day, Symbol, Value};
@@ -92,7 +92,78 @@ impl Checker<'_> {
         self.error(d);
     }
 
+    /// Checks an expression one level deeper, refusing to go past
+    /// [`MAX_EXPRESSION_DEPTH`] so that no later walk over the result can exhaust the stack.
     fn check_any(&mut self, e: &ast::Expr, file: FileId) -> Option<Checked> {
+        if self.expr_depth >= MAX_EXPRESSION_DEPTH {
+            self.too_deep(e.span);
+            return None;
+        }
+        self.expr_depth += 1;
+        let checked = self.check_level(e, file);
+        self.expr_depth -= 1;
+        checked
+    }
+
+    fn too_deep(&mut self, span: Span) {
+        self.error(
+            Diagnostic::error(
+                "E0402",
+                format!("this expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep"),
+                Label::new(span, "too deep"),
+            )
+            .with_help(
+                "the depth counts through the `let`s an expression uses and each term of a sum; write it more simply",
+            ),
+        );
+    }
+
+    /// The height of a checked expression as lowering and the reference evaluator walk it:
+    /// through `let`s (as deep as their bodies) and one level per term of a sum.
+    pub(crate) fn height(&self, e: &TExpr) -> u32 {
+        let mut max = 0;
+        let mut stack = vec![(e, 1u32)];
+        while let Some((e, h)) = stack.pop() {
+            let here = match &e.kind {
+                TExprKind::Let(l) => h.saturating_add(self.let_height(*l)),
+                _ => h,
+            };
+            max = max.max(here);
+            let below = h.saturating_add(1);
+            match &e.kind {
+                TExprKind::Lit(_)
+                | TExprKind::Fact(_)
+                | TExprKind::AsOf
+                | TExprKind::Const(_)
+                | TExprKind::Param(_)
+                | TExprKind::Let(_) => {}
+                TExprKind::Not(x) => stack.push((x, below)),
+                TExprKind::And(xs) | TExprKind::Or(xs) => {
+                    stack.extend(xs.iter().map(|x| (x, below)))
+                }
+                TExprKind::InList(x, xs) => {
+                    stack.push((x, below));
+                    stack.extend(xs.iter().map(|x| (x, below)));
+                }
+                TExprKind::Compare(_, a, b)
+                | TExprKind::InSet(a, b)
+                | TExprKind::Arith(_, a, b) => {
+                    stack.push((a, below));
+                    stack.push((b, below));
+                }
+                TExprKind::InRange {
+                    element, low, high, ..
+                } => {
+                    stack.push((element, below));
+                    stack.push((low, below));
+                    stack.push((high, below));
+                }
+            }
+        }
+        max
+    }
+
+    fn check_level(&mut self, e: &ast::Expr, file: FileId) -> Option<Checked> {
         let span = e.span;
         let typed = |kind, ty| Some(Checked::Typed(TExpr { kind, ty, span }));
         match &e.kind {
@@ -193,9 +264,18 @@ impl Checker<'_> {
                 Some(Checked::Typed(negate(*negated, te)))
             }
             ExprKind::Sum(first, rest) => {
+                // A sum becomes a left-nested chain one level deeper per term, built here
+                // without recursion: bound its height before it grows.
+                let room = MAX_EXPRESSION_DEPTH.saturating_sub(self.expr_depth) + 1;
                 let mut acc = self.check_expr(first, file)?;
+                let mut height = self.height(&acc);
                 for (op, term) in rest {
                     let rhs = self.check_expr(term, file)?;
+                    height = height.max(self.height(&rhs)) + 1;
+                    if height > room {
+                        self.too_deep(span);
+                        return None;
+                    }
                     acc = self.check_arith(*op, acc, rhs)?;
                 }
                 Some(Checked::Typed(acc))
@@ -222,7 +302,16 @@ impl Checker<'_> {
             Binding::Fact(f) => (TExprKind::Fact(f), self.set.facts.get(f.index())?.ty),
             Binding::Const(c) => (TExprKind::Const(c), self.check_const(c)?),
             Binding::Param(p) => (TExprKind::Param(p), self.set.params.get(p.index())?.ty),
-            Binding::Let(l) => (TExprKind::Let(l), self.check_let(l)?),
+            Binding::Let(l) => {
+                let ty = self.check_let(l)?;
+                // The let's body is walked from here: it must fit in the depth left.
+                let room = MAX_EXPRESSION_DEPTH.saturating_sub(self.expr_depth);
+                if self.let_height(l) > room {
+                    self.too_deep(span);
+                    return None;
+                }
+                (TExprKind::Let(l), ty)
+            }
         };
         Some(Checked::Typed(TExpr { kind, ty, span }))
     }
