@@ -295,6 +295,9 @@ fn atoms(
 /// The named values an expression reads, with their values for this case.
 fn reads(c: &Compiled, case: &Case, e: &TExpr, out: &mut Vec<FactValue>) {
     let mut stack = vec![e];
+    // Each `let` body is read once: lets shared by lets would otherwise be walked once per
+    // path, exponentially often.
+    let mut lets_seen = vec![false; c.set.lets.len()];
     while let Some(e) = stack.pop() {
         let entry = match &e.kind {
             TExprKind::Fact(f) => c
@@ -318,8 +321,11 @@ fn reads(c: &Compiled, case: &Case, e: &TExpr, out: &mut Vec<FactValue>) {
                 (d.name.clone(), v)
             }),
             TExprKind::Let(l) => {
-                if let Some(d) = c.set.lets.get(l.index()) {
-                    stack.push(&d.value);
+                if let Some(seen @ false) = lets_seen.get_mut(l.index()) {
+                    *seen = true;
+                    if let Some(d) = c.set.lets.get(l.index()) {
+                        stack.push(&d.value);
+                    }
                 }
                 None
             }

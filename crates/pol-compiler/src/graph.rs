@@ -374,6 +374,9 @@ impl Builder<'_> {
 
     /// Records, for each fact, the constants and durations it meets in comparisons.
     fn collect_probes(&mut self) {
+        // Marks the nodes already walked from the current root: shared `let`s make the
+        // graph a DAG whose paths can be exponentially many.
+        let mut seen = vec![u32::MAX; self.g.nodes.len()];
         for i in 0..self.g.nodes.len() {
             let Some(node) = self.g.nodes.get(i) else {
                 continue;
@@ -395,6 +398,10 @@ impl Builder<'_> {
             let mut words = 0u64;
             let mut stack = roots;
             while let Some(n) = stack.pop() {
+                match seen.get_mut(n.index()) {
+                    Some(mark) if *mark != i as u32 => *mark = i as u32,
+                    _ => continue,
+                }
                 let Some(node) = self.g.nodes.get(n.index()) else {
                     continue;
                 };

@@ -26,6 +26,14 @@ impl Env for NoCase {
 
 /// Evaluates `e` for a case. Lets are expanded in place and parameters read at `as_of`.
 pub fn eval(set: &PolicySet, env: &dyn Env, e: &TExpr) -> Tri {
+    // Each let's value is remembered for the rest of this evaluation: expanding lets shared
+    // by other lets afresh on every path would take exponential time.
+    let mut lets = vec![None; set.lets.len()];
+    eval_in(set, env, e, &mut lets)
+}
+
+fn eval_in(set: &PolicySet, env: &dyn Env, e: &TExpr, lets: &mut Vec<Option<Tri>>) -> Tri {
+    let mut ev = |x: &TExpr| eval_in(set, env, x, lets);
     match &e.kind {
         TExprKind::Lit(v) => Some(*v),
         TExprKind::Fact(f) => env.fact(f.index()),
@@ -35,27 +43,44 @@ pub fn eval(set: &PolicySet, env: &dyn Env, e: &TExpr) -> Tri {
             let day = env.as_of()?;
             set.params.get(p.index())?.at(day).map(|v| v.value)
         }
-        TExprKind::Let(l) => eval(set, env, &set.lets.get(l.index())?.value),
-        TExprKind::Not(x) => ops::not(eval(set, env, x)),
-        TExprKind::And(xs) => ops::and(xs.iter().map(|x| eval(set, env, x))),
-        TExprKind::Or(xs) => ops::or(xs.iter().map(|x| eval(set, env, x))),
-        TExprKind::Compare(op, l, r) => ops::compare(*op, eval(set, env, l), eval(set, env, r)),
-        TExprKind::InList(el, items) => {
-            ops::in_list(eval(set, env, el), items.iter().map(|x| eval(set, env, x)))
+        TExprKind::Let(l) => {
+            if let Some(Some(v)) = lets.get(l.index()) {
+                return *v;
+            }
+            let v = eval_in(set, env, &set.lets.get(l.index())?.value, lets);
+            if let Some(slot) = lets.get_mut(l.index()) {
+                *slot = Some(v);
+            }
+            v
         }
-        TExprKind::InSet(el, s) => ops::in_set(eval(set, env, el), eval(set, env, s)),
+        TExprKind::Not(x) => ops::not(ev(x)),
+        TExprKind::And(xs) => ops::and(xs.iter().map(ev).collect::<Vec<_>>()),
+        TExprKind::Or(xs) => ops::or(xs.iter().map(ev).collect::<Vec<_>>()),
+        TExprKind::Compare(op, l, r) => {
+            let l = ev(l);
+            ops::compare(*op, l, ev(r))
+        }
+        TExprKind::InList(el, items) => {
+            let el = ev(el);
+            ops::in_list(el, items.iter().map(ev).collect::<Vec<_>>())
+        }
+        TExprKind::InSet(el, s) => {
+            let el = ev(el);
+            ops::in_set(el, ev(s))
+        }
         TExprKind::InRange {
             element,
             low,
             high,
             inclusive,
-        } => ops::in_range(
-            eval(set, env, element),
-            eval(set, env, low),
-            eval(set, env, high),
-            *inclusive,
-        ),
-        TExprKind::Arith(op, l, r) => ops::arith(*op, eval(set, env, l), eval(set, env, r)),
+        } => {
+            let (element, low) = (ev(element), ev(low));
+            ops::in_range(element, low, ev(high), *inclusive)
+        }
+        TExprKind::Arith(op, l, r) => {
+            let l = ev(l);
+            ops::arith(*op, l, ev(r))
+        }
     }
 }
 

@@ -144,3 +144,45 @@ fn the_deepest_accepted_expressions_evaluate_and_explain() {
     );
     assert_eq!(compile_and_run(text), Vec::<&str>::new());
 }
+
+/// `let`s that use the one before twice describe a tree of 2^60 paths: every walk over the
+/// IR or the graph must share them rather than expand them.
+#[test]
+fn lets_shared_exponentially_often_compile_decide_and_explain_quickly() {
+    for (op, first) in [("and", "x"), ("==", "n > 1"), ("or", "not x")] {
+        let mut text = String::from(FACTS);
+        text.push_str(&format!("let a0 = {first}\n"));
+        for i in 1..60 {
+            text.push_str(&format!("let a{i} = a{} {op} a{}\n", i - 1, i - 1));
+        }
+        text.push_str("const c = 1\n");
+        text.push_str(&policy("a59"));
+        let start = Instant::now();
+        assert_eq!(compile_and_run(text), Vec::<&str>::new(), "{op}");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{op}: {:?}",
+            start.elapsed()
+        );
+    }
+}
+
+/// A constant computed from a `let` would be expanded by the constant evaluator; shared
+/// exponentially, that must not hang either.
+#[test]
+fn a_constant_from_exponentially_shared_lets_does_not_hang() {
+    let mut text = String::from(FACTS);
+    text.push_str("let a0 = true\n");
+    for i in 1..60 {
+        text.push_str(&format!("let a{i} = a{} == a{}\n", i - 1, i - 1));
+    }
+    text.push_str("const c = a59\n");
+    text.push_str(&policy("x == c"));
+    let start = Instant::now();
+    let _ = compile_and_run(text);
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+}
