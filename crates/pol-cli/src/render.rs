@@ -124,13 +124,119 @@ impl MietteDiagnostic for Report {
 
 impl Report {
     pub fn render(&self, colour: bool) -> String {
+        let shown = self.shortened();
         let mut out = String::new();
-        if handler(colour).render_report(&mut out, self).is_err() {
+        if handler(colour).render_report(&mut out, &shown).is_err() {
             out = format!("{}\n", self.message);
         }
         out
     }
+
+    /// The report with every source line longer than [`MAX_SHOWN_LINE`] cut to a window
+    /// around its labels (or its start), marked with `…`. miette panics on a label more
+    /// than 65,535 columns into a line, and a generated one-line file would otherwise be
+    /// printed whole. Line numbers are kept; the column in miette's header is counted in the
+    /// shortened line.
+    fn shortened(&self) -> Report {
+        let text = &self.source.text;
+        let mut shown = String::new();
+        // Per line: its original start and end, and where it starts in `shown`; for a cut
+        // line also the window kept (original offsets) and where the window starts.
+        let mut lines: Vec<ShownLine> = Vec::new();
+        let mut cut = false;
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            let (start, end) = (at, at + line.len());
+            at = end;
+            let shown_start = shown.len();
+            let body = line.trim_end_matches(['\n', '\r']);
+            if body.len() <= MAX_SHOWN_LINE {
+                shown.push_str(line);
+                lines.push((start, end, shown_start, None));
+                continue;
+            }
+            cut = true;
+            let first = self
+                .labels
+                .iter()
+                .map(|l| l.offset())
+                .filter(|o| (start..start + body.len()).contains(o))
+                .min()
+                .map_or(0, |o| o - start);
+            let mut from = first.saturating_sub(MAX_SHOWN_LINE / 4);
+            while !body.is_char_boundary(from) {
+                from -= 1;
+            }
+            let mut to = (from + MAX_SHOWN_LINE).min(body.len());
+            while !body.is_char_boundary(to) {
+                to -= 1;
+            }
+            if from > 0 {
+                shown.push('…');
+            }
+            let window_start = shown.len();
+            shown.push_str(body.get(from..to).unwrap_or(""));
+            if to < body.len() {
+                shown.push('…');
+            }
+            shown.push_str(line.get(body.len()..).unwrap_or(""));
+            lines.push((
+                start,
+                end,
+                shown_start,
+                Some((start + from, start + to, window_start)),
+            ));
+        }
+        // Maps an original offset into `shown`, clamping it into its line's window.
+        let map = |offset: usize| -> usize {
+            let i = lines.partition_point(|(_, end, _, _)| *end <= offset);
+            match lines.get(i) {
+                None => shown.len(),
+                Some((start, _, shown_start, None)) => shown_start + (offset - start),
+                Some((_, _, _, Some((from, to, window_start)))) => {
+                    window_start + (offset.clamp(*from, *to) - from)
+                }
+            }
+        };
+        let labels = if !cut {
+            self.labels.clone()
+        } else {
+            self.labels
+                .iter()
+                .map(|l| {
+                    let start = map(l.offset());
+                    let end = map(l.offset() + l.len()).max(start);
+                    let span = (start, end - start);
+                    if l.primary() {
+                        LabeledSpan::new_primary_with_span(l.label().map(str::to_string), span)
+                    } else {
+                        LabeledSpan::new_with_span(l.label().map(str::to_string), span)
+                    }
+                })
+                .collect()
+        };
+        Report {
+            code: self.code.clone(),
+            severity: self.severity,
+            message: self.message.clone(),
+            help: self.help.clone(),
+            source: Snippet {
+                name: self.source.name.clone(),
+                text: if cut { shown } else { text.clone() },
+                lines_before: self.source.lines_before,
+            },
+            labels,
+            related: self.related.iter().map(Report::shortened).collect(),
+        }
+    }
 }
+
+/// A line of a shortened report: original start and end, start in the shown text, and for a
+/// cut line the window kept (original start and end) and where it starts in the shown text.
+type ShownLine = (usize, usize, usize, Option<(usize, usize, usize)>);
+
+/// The longest source line a report shows whole (bytes).
+const MAX_SHOWN_LINE: usize = 240;
 
 fn source_of(sources: &SourceMap, file: pol_syntax::FileId) -> Snippet {
     let (name, text) = sources
