@@ -16,11 +16,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{pol, Run};
+use common::{files, pol, Run};
 
 /// A fixture's snapshot name: its file name, extension included (`empty.json` and
 /// `empty.yaml` are different inputs).
-#[allow(dead_code)]
 fn name_of(path: &str) -> String {
     Path::new(path)
         .file_name()
@@ -57,6 +56,48 @@ fn assert_survives(args: &[&str], run: &Run, allowed: &[i32]) {
     );
 }
 
+#[test]
+fn committed_policies() {
+    for file in files("tests/data/bad-input/policies") {
+        let args = ["check", file.as_str()];
+        let run = pol(&args);
+        assert_survives(&args, &run, &[0, 1, 2]);
+        if run.code == 1 {
+            assert!(
+                run.stderr.contains("pol::E"),
+                "{file}: no code\n{}",
+                run.stderr
+            );
+        }
+        insta::assert_snapshot!(
+            format!("policies__{}", name_of(&file)),
+            run.transcript(&args)
+        );
+    }
+}
+
+#[test]
+fn committed_cases() {
+    for file in files("tests/data/bad-input/cases") {
+        for command in ["eval", "explain"] {
+            let args = [command, "--format", "json", file.as_str()];
+            let run = pol(&args);
+            assert_survives(&args, &run, &[0, 1]);
+            if run.code == 1 {
+                assert!(
+                    run.stderr.contains(&file),
+                    "{file}: file not named\n{}",
+                    run.stderr
+                );
+            }
+            insta::assert_snapshot!(
+                format!("cases__{command}__{}", name_of(&file)),
+                run.transcript(&args)
+            );
+        }
+    }
+}
+
 /// A directory for generated inputs; transcripts show it as `<generated>`.
 fn generated_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bad-input");
@@ -84,6 +125,16 @@ fn check(name: &str, text: String) -> Run {
     run_generated(&common::stem(name), &["check", &file], &[1])
 }
 
+#[test]
+fn ten_thousand_nested_brackets() {
+    let deep = format!("{}x{}", "(".repeat(10_000), ")".repeat(10_000));
+    let run = check(
+        "deep_nesting.pol",
+        format!("fact x: bool \"x\"\npolicy p \"q\" {{\n  require r: {deep} cite \"c\"\n}}\n"),
+    );
+    assert!(run.stderr.contains("pol::E0102"));
+}
+
 /// Regression: miette panics on a label more than 65,535 columns into a line; reports now
 /// show a window of a long line.
 #[test]
@@ -102,4 +153,124 @@ fn a_megabyte_line() {
     );
     let run = run_generated("long_line_case", &["eval", &file], &[1]);
     assert!(run.stderr.contains("`bogus`"));
+}
+
+#[test]
+fn a_huge_file_with_one_error_at_the_end() {
+    let mut text = String::from("fact x: bool \"x\"\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("# line {i} of a long file\n"));
+    }
+    text.push_str("policy p \"q\" {\n  require r: x = true cite \"c\"\n}\n");
+    let run = check("huge.pol", text);
+    assert!(run.stderr.contains("huge.pol:20003:"), "{}", run.stderr);
+}
+
+#[test]
+fn five_thousand_chained_lets_and_a_long_sum() {
+    let mut text = String::from("fact x: bool \"x\"\nlet l0 = x\n");
+    for i in 1..5_000 {
+        text.push_str(&format!("let l{i} = l{} and x\n", i - 1));
+    }
+    text.push_str("policy p \"q\" {\n  require r: l4999 cite \"c\"\n}\n");
+    assert!(check("let_chain.pol", text).stderr.contains("pol::E0402"));
+    let sum = vec!["1"; 100_000].join(" + ");
+    let text = format!(
+        "fact n: integer \"n\"\npolicy p \"q\" {{\n  require r: n == {sum} cite \"c\"\n}}\n"
+    );
+    assert!(check("long_sum.pol", text).stderr.contains("pol::E0402"));
+}
+
+#[test]
+fn ten_thousand_nested_arrays_in_a_case() {
+    let file = write(
+        "deep.json",
+        format!(
+            "{{\"as_of\": \"2025-06-10\", \"policy\": \"advance_parole\", \"applicant\": {{\"pending\": {}{}}}}}",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        ),
+    );
+    run_generated("deep_case", &["eval", &file], &[1]);
+    let yaml = write(
+        "deep.yaml",
+        format!(
+            "as_of: \"2025-06-10\"\npolicy: advance_parole\napplicant: {}{}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        ),
+    );
+    run_generated("deep_case_yaml", &["eval", &yaml], &[1]);
+}
+
+#[test]
+fn a_batch_with_one_bad_line_among_a_thousand() {
+    let mut text = String::new();
+    for i in 0..1_000 {
+        if i == 500 {
+            text.push_str("{\"as_of\": \"2025-06-10\", \"policy\": \"advance_parole\", \"applicant\": {\"status\": \"tpss\"}}\n");
+        } else {
+            text.push_str(&format!(
+                "{{\"id\": \"c{i}\", \"as_of\": \"2025-06-10\", \"policy\": \"advance_parole\", \"applicant\": {{\"location\": \"outside_us\"}}}}\n"
+            ));
+        }
+    }
+    let file = write("batch.jsonl", text);
+    let args = ["eval", "--format", "json", file.as_str()];
+    let run = pol(&args);
+    assert_survives(&args, &run, &[1]);
+    assert_eq!(
+        run.stdout.lines().count(),
+        999,
+        "the good cases are decided"
+    );
+    assert!(run.stderr.contains("batch.jsonl:501:"), "{}", run.stderr);
+}
+
+#[test]
+fn a_directory_where_a_file_was_expected() {
+    let dir = generated_dir().join("a_directory.json");
+    std::fs::create_dir_all(&dir).unwrap();
+    let dir = dir.display().to_string();
+    run_generated("directory_as_case", &["eval", &dir], &[1]);
+    run_generated("directory_as_explain_case", &["explain", &dir], &[1]);
+    let empty = generated_dir().join("no_policies_here");
+    std::fs::create_dir_all(&empty).unwrap();
+    let empty = empty.display().to_string();
+    run_generated("directory_without_policies", &["check", &empty], &[2]);
+    let case = "examples/cases/honduran_nurse_humanitarian.json";
+    run_generated(
+        "policies_directory_without_policies",
+        &["eval", "--policies", &empty, case],
+        &[2],
+    );
+    run_generated(
+        "missing_file",
+        &["eval", "tests/data/bad-input/no-such-file.json"],
+        &[1],
+    );
+}
+
+#[test]
+fn an_unreadable_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let file = write(
+        "unreadable.json",
+        "{\"as_of\": \"2025-06-10\", \"policy\": \"advance_parole\"}",
+    );
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&file).is_ok() {
+        // Running as root: permissions do not stop reading, so there is nothing to test.
+        let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644));
+        return;
+    }
+    let args = ["eval", file.as_str()];
+    let run = pol(&args);
+    let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644));
+    assert_survives(&args, &run, &[1]);
+    assert!(
+        run.stderr.contains("cannot read the file"),
+        "{}",
+        run.stderr
+    );
 }
