@@ -104,6 +104,11 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
         },
         help: "check the path and its permissions".into(),
     })?;
+    // A byte-order mark, as some Windows editors write, is not part of the text.
+    let bytes = match bytes.strip_prefix("\u{feff}".as_bytes()) {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes());
