@@ -13,14 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let mut sources: Vec<Source> = pol_fuzz::shipped_sources()
-        .into_iter()
-        .filter(|s| {
-            ["facts.pol", "programs.pol", "parameters.pol"]
-                .iter()
-                .any(|n| s.name.ends_with(n))
-        })
-        .collect();
+    let mut sources: Vec<Source> = pol_fuzz::shipped_declarations().to_vec();
     sources.push(Source {
         name: "policies/fuzz.pol".into(),
         text: text.to_string(),
