@@ -56,6 +56,10 @@ pub const CODES: &[Code] = &[
     error("E0305", "an enum has more than 64 words"),
     error("E0306", "a constant depends on the case"),
     error("E0307", "`unless` on a rule that is not an exclusion"),
+    error(
+        "E0308",
+        "a constant's value overflows or leaves the calendar",
+    ),
     error("E0401", "a `let` or constant is defined in terms of itself"),
     error("E0402", "definitions or an expression nested too deeply"),
     lint(

@@ -465,6 +465,19 @@ impl<'a> Checker<'a> {
     fn const_value(&mut self, te: &TExpr) -> Option<Value> {
         match crate::reference::eval_const(&self.set, te) {
             Some(v) => Some(v),
+            None if !reads_case(te) => {
+                self.error(
+                    Diagnostic::error(
+                        "E0308",
+                        "the value of this constant is out of range",
+                        Label::new(te.span, "overflows 64 bits or leaves the calendar"),
+                    )
+                    .with_help(
+                        "integers and durations are 64-bit, and dates must stay on the calendar",
+                    ),
+                );
+                None
+            }
             None => {
                 self.error(
                     Diagnostic::error(
@@ -939,4 +952,33 @@ fn cite(c: &Option<ast::Citation>) -> Option<Cite> {
         text: c.text.clone(),
         span: c.span,
     })
+}
+
+/// Whether an expression reads anything of a case: a fact, `as_of`, a parameter (read at
+/// `as_of`) or a `let` (which may read facts). Without those, a constant that has no value
+/// overflowed.
+fn reads_case(e: &TExpr) -> bool {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            TExprKind::Fact(_) | TExprKind::AsOf | TExprKind::Param(_) | TExprKind::Let(_) => {
+                return true
+            }
+            TExprKind::Lit(_) | TExprKind::Const(_) => {}
+            TExprKind::Not(x) => stack.push(x),
+            TExprKind::And(xs) | TExprKind::Or(xs) => stack.extend(xs),
+            TExprKind::InList(x, xs) => {
+                stack.push(x);
+                stack.extend(xs);
+            }
+            TExprKind::Compare(_, a, b) | TExprKind::InSet(a, b) | TExprKind::Arith(_, a, b) => {
+                stack.push(a);
+                stack.push(b);
+            }
+            TExprKind::InRange {
+                element, low, high, ..
+            } => stack.extend([&**element, &**low, &**high]),
+        }
+    }
+    false
 }
