@@ -236,7 +236,7 @@ impl Report {
 type ShownLine = (usize, usize, usize, Option<(usize, usize, usize)>);
 
 /// The longest source line a report shows whole (bytes).
-const MAX_SHOWN_LINE: usize = 240;
+const MAX_SHOWN_LINE: usize = 1024;
 
 fn source_of(sources: &SourceMap, file: pol_syntax::FileId) -> Snippet {
     let (name, text) = sources
