@@ -1,0 +1,73 @@
+//! Workspace hygiene that no compiler flag alone guarantees: every crate root (library,
+//! binary, build script, fuzz target) forbids unsafe code itself, so copying a file out of
+//! the workspace or dropping `[lints] workspace = true` does not silently allow it.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::path::Path;
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if path.is_dir() {
+            if name != "target" && name != "corpus" && name != "artifacts" {
+                rust_files(&path, out);
+            }
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_crate_root_forbids_unsafe_code() {
+    let root = common::root();
+    let roots = [
+        "crates/pol-syntax/src/lib.rs",
+        "crates/pol-compiler/src/lib.rs",
+        "crates/pol-cli/src/main.rs",
+        "fuzz/src/lib.rs",
+        "fuzz/fuzz_targets/parse.rs",
+        "fuzz/fuzz_targets/check.rs",
+        "fuzz/fuzz_targets/case.rs",
+        "fuzz/fuzz_targets/eval.rs",
+    ];
+    for file in roots {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        assert!(
+            text.contains("#![forbid(unsafe_code)]"),
+            "{file} does not forbid unsafe code"
+        );
+    }
+    // And no file uses the keyword at all (outside comments, approximately). The needles are
+    // split so this file does not match itself.
+    let needles = [
+        concat!("uns", "afe {"),
+        concat!("uns", "afe fn"),
+        concat!("uns", "afe impl"),
+    ];
+    let mut files = Vec::new();
+    rust_files(&root.join("crates"), &mut files);
+    rust_files(&root.join("fuzz"), &mut files);
+    assert!(files.len() > 20);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            assert!(
+                !needles.iter().any(|n| code.contains(n)),
+                "{}:{}: unsafe code",
+                f.display(),
+                i + 1
+            );
+        }
+    }
+}
