@@ -82,7 +82,9 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Source>, LoadError> {
             for item in &ast.items {
                 if let pol_syntax::ast::ItemKind::Import(imp) = &item.kind {
                     let target = path.parent().unwrap_or(Path::new("")).join(&imp.path.node);
-                    if target.is_file() {
+                    // Only policy files: an import must not make `pol` read (and quote in
+                    // its diagnostics) any other file on the machine.
+                    if target.is_file() && target.extension().is_some_and(|e| e == "pol") {
                         queue.push(target);
                     }
                 }
