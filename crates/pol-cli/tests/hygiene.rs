@@ -71,3 +71,40 @@ fn every_crate_root_forbids_unsafe_code() {
         }
     }
 }
+
+/// The language cannot reach the outside world (docs/language.md): the parser and compiler
+/// name no file, network, process, environment or clock API, and chrono is built without
+/// its clock.
+#[test]
+fn the_parser_and_compiler_do_no_io_and_read_no_clock() {
+    let root = common::root();
+    let mut files = Vec::new();
+    rust_files(&root.join("crates/pol-syntax/src"), &mut files);
+    rust_files(&root.join("crates/pol-compiler/src"), &mut files);
+    assert!(files.len() > 10);
+    let needles = [
+        "std::fs",
+        "std::net",
+        "std::env",
+        "std::process",
+        "std::io",
+        "std::time",
+        "SystemTime",
+        "Instant",
+        "Utc",
+        "Local",
+        "File::",
+    ];
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for needle in needles {
+            assert!(!text.contains(needle), "{} names `{needle}`", f.display());
+        }
+    }
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let chrono = manifest.lines().find(|l| l.starts_with("chrono")).unwrap();
+    assert!(
+        chrono.contains("default-features = false") && !chrono.contains("clock"),
+        "{chrono}"
+    );
+}
