@@ -7,10 +7,12 @@ use pol_syntax::Severity;
 /// one-line description.
 #[derive(Clone, Copy, Debug)]
 pub struct Code {
+    /// `E0303`, `W0501`: never changes once released.
     pub code: &'static str,
     pub severity: Severity,
     /// The name used in `#[allow(...)]`; only lints (warnings) have one.
     pub lint: Option<&'static str>,
+    /// One line, as in `docs/lints.md`.
     pub summary: &'static str,
 }
 
@@ -32,6 +34,9 @@ const fn lint(code: &'static str, name: &'static str, summary: &'static str) -> 
     }
 }
 
+/// Every code, in order. Errors are `E`, lints (warnings that `#[allow]` can silence) `W`;
+/// the second and third digits name the phase: 01 parsing, 02 names, 03 types, 04 `let`s,
+/// 05 lints, 06 case files.
 pub const CODES: &[Code] = &[
     error(
         "E0101",
@@ -46,6 +51,8 @@ pub const CODES: &[Code] = &[
         "E0204",
         "a program or policy has conflicting window declarations",
     ),
+    error("E0205", "an `#[allow]` names a lint that does not exist"),
+    error("E0206", "an `#[allow]` gives no reason"),
     error("E0301", "an expression has the wrong type for its place"),
     error("E0302", "an operation does not apply to these types"),
     error(
@@ -65,8 +72,9 @@ pub const CODES: &[Code] = &[
     lint(
         "W0502",
         "missing_citation",
-        "a rule, date or dated value has no citation",
+        "a rule, form, validity, date or dated value has no citation",
     ),
+    lint("W0512", "unused_allow", "an `#[allow]` silences nothing"),
     error(
         "E0601",
         "a case field is unknown, missing or has a value of the wrong type",
@@ -78,6 +86,22 @@ pub const CODES: &[Code] = &[
     error("E0603", "a policy file cannot be read"),
 ];
 
+/// The registered code `code` (like `W0503`).
 pub fn lookup(code: &str) -> Option<&'static Code> {
     CODES.iter().find(|c| c.code == code)
+}
+
+/// The lint called `name` (like `contradiction`).
+pub fn lint_named(name: &str) -> Option<&'static Code> {
+    CODES.iter().find(|c| c.lint == Some(name))
+}
+
+/// The names of every lint, in code order.
+pub fn lint_names() -> impl Iterator<Item = &'static str> {
+    CODES.iter().filter_map(|c| c.lint)
+}
+
+/// The lint name of a diagnostic code, if the code is a lint.
+pub fn lint_of(code: &str) -> Option<&'static str> {
+    lookup(code).and_then(|c| c.lint)
 }

@@ -85,6 +85,7 @@ pub fn resolve<'a>(sources: &'a SourceMap, files: &'a [Option<ast::SourceFile>])
     cx.check_lets();
     cx.collect_programs(files);
     cx.check_policies(files);
+    cx.set.allows = crate::lints::allow::collect(files, &mut cx.diags);
     cx.usage.programs.resize(cx.set.programs.len(), 0);
     Resolved {
         set: cx.set,
@@ -588,6 +589,7 @@ impl<'a> Checker<'a> {
         };
         let mut rule_names: HashMap<String, Span> = HashMap::new();
         for item in &p.items {
+            let line = self.without_attrs(item.span, &item.attrs);
             match &item.kind {
                 PolicyItemKind::Program(u) => {
                     if let Some(w) = &def.window {
@@ -596,7 +598,7 @@ impl<'a> Checker<'a> {
                             Diagnostic::error(
                                 "E0204",
                                 format!("policy `{}` names more than one program", p.name.node),
-                                Label::new(item.span, "second program"),
+                                Label::new(line, "second program"),
                             )
                             .with_label(Label::new(first, "first program"))
                             .with_help("a policy belongs to at most one program"),
@@ -622,7 +624,7 @@ impl<'a> Checker<'a> {
                         program,
                         at,
                         cite: cite(&u.cite),
-                        span: item.span,
+                        span: line,
                     });
                 }
                 PolicyItemKind::Forms(f) => {
@@ -640,7 +642,7 @@ impl<'a> Checker<'a> {
                             form: form.node.clone(),
                             when: when.clone(),
                             cite: cite(&f.cite),
-                            span: item.span,
+                            span: line,
                         });
                     }
                 }
@@ -679,7 +681,7 @@ impl<'a> Checker<'a> {
                         value,
                         when,
                         cite: cite(&v.cite),
-                        span: item.span,
+                        span: line,
                     });
                 }
                 PolicyItemKind::Rule(r) => {
@@ -721,7 +723,7 @@ impl<'a> Checker<'a> {
                         condition,
                         unless,
                         cite: cite(&r.cite),
-                        span: item.span,
+                        span: line,
                         name_span: r.name.span,
                     });
                 }
@@ -772,6 +774,31 @@ impl<'a> Checker<'a> {
                 self.error(d);
                 None
             }
+        }
+    }
+
+    /// `span` without the attributes at its start, so that a rule's location (and the line a
+    /// decision's reason reports) is the rule's own line, not its `#[allow]`.
+    fn without_attrs(&self, span: Span, attrs: &[ast::Attribute]) -> Span {
+        let Some(last) = attrs.last() else {
+            return span;
+        };
+        let text = self.sources.get(span.file).map_or("", |s| s.text.as_str());
+        let mut at = last.span.end as usize;
+        // Skip the blanks and comments between the last attribute and the line itself.
+        loop {
+            let rest = text.get(at..).unwrap_or("");
+            let trimmed = rest.trim_start();
+            at += rest.len() - trimmed.len();
+            if trimmed.starts_with('#') && !trimmed.starts_with("#[") {
+                at += trimmed.find('\n').unwrap_or(trimmed.len());
+            } else {
+                break;
+            }
+        }
+        Span {
+            start: u32::try_from(at).map_or(span.end, |a| a.min(span.end)),
+            ..span
         }
     }
 
