@@ -74,6 +74,26 @@ pub const CODES: &[Code] = &[
         "missing_citation",
         "a rule, form, validity, date or dated value has no citation",
     ),
+    lint(
+        "W0503",
+        "contradiction",
+        "a condition, or a part of one, can never be true",
+    ),
+    lint(
+        "W0504",
+        "tautology",
+        "a condition, or a part of one, is always true",
+    ),
+    lint(
+        "W0505",
+        "redundant",
+        "a part of a condition never changes its result",
+    ),
+    lint(
+        "W0506",
+        "dead_exception",
+        "the `unless` exception of an exclusion can never apply",
+    ),
     lint("W0512", "unused_allow", "an `#[allow]` silences nothing"),
     error(
         "E0601",

@@ -3,9 +3,15 @@
 //! Each family of checks is a module; every check reads the typed IR and pushes warnings
 //! with a code from [`crate::codes`]. [`lint`] runs them all, then drops what an
 //! `#[allow(lint, reason = "...")]` silences ([`allow`]).
+//!
+//! The checks about what conditions can be true reason over a small abstract domain per
+//! term ([`logic`]): intervals for ordered values, word sets for enums. A check whose
+//! question is too large to settle within a budget stays silent: a lint never guesses.
 
 pub mod allow;
 mod citations;
+mod conditions;
+pub mod logic;
 mod unused;
 
 use pol_syntax::Diagnostic;
@@ -23,5 +29,8 @@ pub fn lint(set: &PolicySet, usage: &Usage) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     unused::check(set, usage, &mut found);
     citations::check(set, &mut found);
+    // One translator for all, so a fact is the same variable in every rule.
+    let mut logic = logic::Logic::new(set);
+    conditions::check(set, &mut logic, &mut found);
     allow::apply(&set.allows, found)
 }
