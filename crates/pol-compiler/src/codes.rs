@@ -94,6 +94,31 @@ pub const CODES: &[Code] = &[
         "dead_exception",
         "the `unless` exception of an exclusion can never apply",
     ),
+    lint(
+        "W0507",
+        "duplicate_rule",
+        "two rules of a policy decide exactly the same cases",
+    ),
+    lint(
+        "W0508",
+        "shadowed_rule",
+        "a rule never decides: an earlier level decides every case it applies to",
+    ),
+    lint(
+        "W0509",
+        "never_eligible",
+        "no case can ever be `eligible` under a policy",
+    ),
+    lint(
+        "W0510",
+        "empty_window",
+        "a program window closes on or before the day it opens",
+    ),
+    lint(
+        "W0511",
+        "parameter_order",
+        "the dated values of a parameter are out of date order or share a date",
+    ),
     lint("W0512", "unused_allow", "an `#[allow]` silences nothing"),
     error(
         "E0601",

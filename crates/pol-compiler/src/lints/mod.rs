@@ -11,7 +11,9 @@
 pub mod allow;
 mod citations;
 mod conditions;
+mod dates;
 pub mod logic;
+mod rules;
 mod unused;
 
 use pol_syntax::Diagnostic;
@@ -32,5 +34,7 @@ pub fn lint(set: &PolicySet, usage: &Usage) -> Vec<Diagnostic> {
     // One translator for all, so a fact is the same variable in every rule.
     let mut logic = logic::Logic::new(set);
     conditions::check(set, &mut logic, &mut found);
+    rules::check(set, &mut logic, &mut found);
+    dates::check(set, &mut found);
     allow::apply(&set.allows, found)
 }
