@@ -11,7 +11,7 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
             Diagnostic::warning(
                 "W0502",
                 format!("{what} has no citation"),
-                Label::new(span, "add `cite \"...\"` here"),
+                Label::new(span, "no `cite`"),
             )
             .with_help("every rule and date names its legal source: `cite \"seed 001: ...\"`"),
         );
@@ -19,7 +19,7 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
     for p in &set.policies {
         for r in &p.rules {
             if r.cite.is_none() {
-                report(format!("rule `{}.{}`", p.name, r.name), r.span);
+                report(format!("rule `{}.{}`", p.name, r.name), r.name_span);
             }
         }
         for f in &p.forms {

@@ -285,21 +285,7 @@ impl Walk<'_, '_, '_> {
                 ),
             )
         };
-        // Point at the few parts that make it constant (the conjuncts that contradict each
-        // other, the disjuncts that cover every case) rather than at the whole.
-        let kids = match (&node.shape, value) {
-            (Shape::And(kids), false) | (Shape::Or(kids), true) => kids.as_slice(),
-            _ => &[],
-        };
-        let parts: Vec<Part> = kids.iter().map(|k| (&k.f, !value)).collect();
-        let culprits: Vec<&Node> = if kids.is_empty() {
-            Vec::new()
-        } else {
-            core(&[], &parts)
-                .into_iter()
-                .filter_map(|i| kids.get(i))
-                .collect()
-        };
+        let culprits = culprits(node, value);
         let d = |primary: Label| {
             Diagnostic::warning(code, message.clone(), primary).with_help(help.clone())
         };
@@ -331,6 +317,30 @@ impl Walk<'_, '_, '_> {
                 node.expr.span,
                 describe_constant(node.expr, value),
             )),
+        }
+    }
+}
+
+/// The few parts that make `node` constant on its own: the conjuncts that contradict each
+/// other, the disjuncts that cover every case. A single culprit that is itself such a
+/// conjunction or disjunction is looked into, so the labels land on the comparisons.
+fn culprits<'n>(node: &'n Node<'n>, value: bool) -> Vec<&'n Node<'n>> {
+    let mut at = node;
+    // Each step goes one level down the expression tree, whose depth the parser bounds.
+    loop {
+        let kids = match (&at.shape, value) {
+            (Shape::And(kids), false) | (Shape::Or(kids), true) => kids,
+            _ => return vec![at],
+        };
+        let parts: Vec<Part> = kids.iter().map(|k| (&k.f, !value)).collect();
+        let found: Vec<&Node> = core(&[], &parts)
+            .into_iter()
+            .filter_map(|i| kids.get(i))
+            .collect();
+        match found.as_slice() {
+            [one] => at = one,
+            [] => return vec![at],
+            _ => return found,
         }
     }
 }

@@ -69,12 +69,12 @@ fn parameter_order(p: &ParamDef, out: &mut Vec<Diagnostic>) {
             Diagnostic::warning(
                 "W0511",
                 format!("the values of parameter `{}` are not in date order", p.name),
-                Label::new(later.span, format!("from {}, listed after", later.from)),
+                Label::new(
+                    later.span,
+                    format!("from {}, earlier than the line above", later.from),
+                ),
             )
-            .with_label(Label::new(
-                earlier.span,
-                format!("this later date, {}", earlier.from),
-            ))
+            .with_label(Label::new(earlier.span, format!("from {}", earlier.from)))
             .with_help(
                 "list the values from the earliest date to the latest: each value holds from \
                  its date until the date of the next line",
