@@ -132,10 +132,10 @@ fn rule_report(c: &Compiled, t: &RuleTrace) -> Report {
     }
     Report {
         code: None,
-        severity: if t.decisive {
-            Severity::Error
-        } else {
-            Severity::Advice
+        severity: match (t.decisive, t.kind) {
+            (true, "warn") => Severity::Warning,
+            (true, _) => Severity::Error,
+            (false, _) => Severity::Advice,
         },
         message: format!("`{}` {verb} ({}:{}:{})", t.rule, t.file, t.line, t.column),
         help: t.cite.as_ref().map(|c| format!("cite: {c}")),

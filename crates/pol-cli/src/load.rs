@@ -60,7 +60,7 @@ fn root_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     for p in paths {
         if p.is_dir() {
             let mut found = Vec::new();
-            walk(p, &mut found).map_err(|e| LoadError {
+            walk(p, &["pol"], &mut found).map_err(|e| LoadError {
                 path: p.display().to_string(),
                 message: format!("cannot read the directory: {e}"),
                 help: "check the path and its permissions".into(),
@@ -138,12 +138,16 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
     })
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Collects the files under `dir` (recursively) whose extension is one of `extensions`.
+pub fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "pol") {
+            walk(&path, extensions, out)?;
+        } else if path
+            .extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x))
+        {
             out.push(path);
         }
     }

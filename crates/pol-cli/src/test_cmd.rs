@@ -32,7 +32,10 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf]) -> Exit {
     let mut files = Vec::new();
     for root in &roots {
         if root.is_dir() {
-            collect(root, &mut files);
+            if let Err(e) = crate::load::walk(root, &["yaml", "yml"], &mut files) {
+                eprintln!("error: cannot read `{}`: {e}", root.display());
+                return Exit::Misuse;
+            }
         } else if root.is_file() {
             files.push(root.clone());
         } else {
@@ -98,20 +101,6 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf]) -> Exit {
         Exit::Ok
     } else {
         Exit::BadInput
-    }
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(path);
-        }
     }
 }
 

@@ -48,3 +48,22 @@ fn case_err() {
         insta::assert_snapshot!(format!("case_err__{}", stem(&file)), run.transcript(&args));
     }
 }
+
+/// Each correct policy checks clean: no errors, no warnings.
+#[test]
+fn check_ok() {
+    for file in files("tests/data/check/ok") {
+        let args = ["check", "--deny", "warnings", file.as_str()];
+        let run = pol(&args);
+        assert_eq!(
+            run.code, 0,
+            "{file}: expected a clean check\n{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("no problems"),
+            "{file}:\n{}",
+            run.stderr
+        );
+    }
+}

@@ -63,7 +63,8 @@ pub const CODES: &[Code] = &[
     error("E0305", "an enum has more than 64 words"),
     error("E0306", "a constant depends on the case"),
     error("E0307", "`unless` on a rule that is not an exclusion"),
-    error("E0401", "a `let` is defined in terms of itself"),
+    error("E0401", "a `let` or constant is defined in terms of itself"),
+    error("E0402", "definitions nested too deeply through one another"),
     lint(
         "W0501",
         "unused",

@@ -38,11 +38,40 @@ pub struct Resolved {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-#[derive(Clone, Copy)]
-enum LetState {
+/// How deep definitions (`let`s and constants) may be nested through each other before the
+/// checker stops: it recurses through them, so the depth is bounded.
+pub const MAX_DEFINITION_DEPTH: usize = 256;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DeferredState {
     Pending,
     InProgress,
     Done,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DeferredKind {
+    Let,
+    Const,
+}
+
+/// A body checked on first use rather than in declaration order.
+struct Deferred<'a> {
+    body: &'a ast::Expr,
+    file: FileId,
+    state: DeferredState,
+    ty: Option<Type>,
+}
+
+impl<'a> Deferred<'a> {
+    fn new(body: &'a ast::Expr, file: FileId) -> Self {
+        Deferred {
+            body,
+            file,
+            state: DeferredState::Pending,
+            ty: None,
+        }
+    }
 }
 
 pub(crate) struct Checker<'a> {
@@ -57,9 +86,10 @@ pub(crate) struct Checker<'a> {
     types: HashMap<String, (EnumId, FileId, Span)>,
     programs: HashMap<String, (ProgramId, FileId, Span)>,
     strings: HashMap<String, u32>,
-    let_bodies: Vec<(&'a ast::Expr, FileId)>,
-    let_state: Vec<LetState>,
-    pub(crate) let_types: Vec<Option<Type>>,
+    deferred_lets: Vec<Deferred<'a>>,
+    deferred_consts: Vec<Deferred<'a>>,
+    /// Definitions being checked inside one another right now.
+    depth: usize,
 }
 
 /// Resolves and type checks parsed files. `files[i]` is the AST of `FileId(i)` (or `None`
@@ -75,14 +105,13 @@ pub fn resolve<'a>(sources: &'a SourceMap, files: &'a [Option<ast::SourceFile>])
         types: HashMap::new(),
         programs: HashMap::new(),
         strings: HashMap::new(),
-        let_bodies: Vec::new(),
-        let_state: Vec::new(),
-        let_types: Vec::new(),
+        deferred_lets: Vec::new(),
+        deferred_consts: Vec::new(),
+        depth: 0,
     };
     cx.resolve_imports(files);
     cx.collect_enums(files);
     cx.collect_values(files);
-    cx.check_lets();
     cx.collect_programs(files);
     cx.check_policies(files);
     cx.set.allows = crate::lints::allow::collect(files, &mut cx.diags);
@@ -314,21 +343,20 @@ impl<'a> Checker<'a> {
                 });
             }
         }
+        // Declare every constant, parameter and `let` before checking any body, so bodies
+        // may name declarations in any order and any file.
+        let mut params = Vec::new();
         for (file, item) in file_items(files) {
             match &item.kind {
                 ItemKind::Const(c) => {
-                    let Some(te) = self.check_expr(&c.value, file) else {
-                        continue;
-                    };
-                    let Some(value) = self.const_value(&te) else {
-                        continue;
-                    };
                     let id = ConstId(self.set.consts.len() as u32);
                     if self.declare_value(&c.name, Binding::Const(id), file) {
+                        self.deferred_consts.push(Deferred::new(&c.value, file));
                         self.set.consts.push(ConstDef {
                             name: c.name.node.clone(),
-                            ty: te.ty,
-                            value,
+                            // Replaced by the checked value in `check_const`.
+                            ty: Type::Bool,
+                            value: Value::Bool(false),
                             cite: cite(&c.cite),
                             span: c.name.span,
                         });
@@ -338,55 +366,25 @@ impl<'a> Checker<'a> {
                     let Some(ty) = self.resolve_type(file, &p.ty) else {
                         continue;
                     };
-                    let mut values = Vec::new();
-                    for v in &p.values {
-                        let Some(te) = self.check_expr(&v.value, file) else {
-                            continue;
-                        };
-                        if te.ty != ty {
-                            let found = self.set.type_name(te.ty);
-                            let want = self.set.type_name(ty);
-                            self.error(
-                                Diagnostic::error(
-                                    "E0301",
-                                    format!("parameter `{}` is declared {want} but this value is {found}", p.name.node),
-                                    Label::new(te.span, format!("this is {found}")),
-                                )
-                                .with_label(Label::new(p.ty.span(), "declared type"))
-                                .with_help(format!("give a value of type {want}")),
-                            );
-                            continue;
-                        }
-                        let Some(value) = self.const_value(&te) else {
-                            continue;
-                        };
-                        values.push(DatedValue {
-                            from: Day::from_date(v.from.node),
-                            value,
-                            cite: cite(&v.cite),
-                            span: v.span,
-                        });
-                    }
                     let id = ParamId(self.set.params.len() as u32);
                     if self.declare_value(&p.name, Binding::Param(id), file) {
                         self.set.params.push(ParamDef {
                             name: p.name.node.clone(),
                             ty,
                             doc: p.doc.as_ref().map(|d| d.node.clone()),
-                            values,
+                            values: Vec::new(),
                             span: p.name.span,
                         });
+                        params.push((id, p, file));
                     }
                 }
                 ItemKind::Let(l) => {
-                    let id = LetId(self.let_bodies.len() as u32);
+                    let id = LetId(self.set.lets.len() as u32);
                     if self.declare_value(&l.name, Binding::Let(id), file) {
-                        self.let_bodies.push((&l.value, file));
-                        self.let_state.push(LetState::Pending);
-                        self.let_types.push(None);
+                        self.deferred_lets.push(Deferred::new(&l.value, file));
                         self.set.lets.push(LetDef {
                             name: l.name.node.clone(),
-                            // Replaced by the checked body in `check_lets`.
+                            // Replaced by the checked body in `check_let`.
                             value: TExpr {
                                 kind: TExprKind::Lit(Value::Bool(false)),
                                 ty: Type::Bool,
@@ -400,6 +398,55 @@ impl<'a> Checker<'a> {
                 _ => {}
             }
         }
+        for i in 0..self.deferred_consts.len() {
+            self.check_const(ConstId(i as u32));
+        }
+        for (id, p, file) in params {
+            let values = self.param_values(id, p, file);
+            if let Some(def) = self.set.params.get_mut(id.index()) {
+                def.values = values;
+            }
+        }
+        for i in 0..self.deferred_lets.len() {
+            self.check_let(LetId(i as u32));
+        }
+    }
+
+    fn param_values(&mut self, id: ParamId, p: &ast::ParamDecl, file: FileId) -> Vec<DatedValue> {
+        let ty = self.set.params.get(id.index()).map_or(Type::Bool, |d| d.ty);
+        let mut values = Vec::new();
+        for v in &p.values {
+            let Some(te) = self.check_expr(&v.value, file) else {
+                continue;
+            };
+            if te.ty != ty {
+                let found = self.set.type_name(te.ty);
+                let want = self.set.type_name(ty);
+                self.error(
+                    Diagnostic::error(
+                        "E0301",
+                        format!(
+                            "parameter `{}` is declared {want} but this value is {found}",
+                            p.name.node
+                        ),
+                        Label::new(te.span, format!("this is {found}")),
+                    )
+                    .with_label(Label::new(p.ty.span(), "declared type"))
+                    .with_help(format!("give a value of type {want}")),
+                );
+                continue;
+            }
+            let Some(value) = self.const_value(&te) else {
+                continue;
+            };
+            values.push(DatedValue {
+                from: Day::from_date(v.from.node),
+                value,
+                cite: cite(&v.cite),
+                span: v.span,
+            });
+        }
+        values
     }
 
     /// Evaluates a constant expression (no facts, no `as_of`).
@@ -420,48 +467,112 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn check_lets(&mut self) {
-        for i in 0..self.let_bodies.len() {
-            self.check_let(LetId(i as u32));
+    /// Starts checking a deferred body; `Err` carries its type when it is already known, or
+    /// `None` after reporting a cycle.
+    fn enter(
+        &mut self,
+        kind: DeferredKind,
+        index: usize,
+    ) -> Result<(&'a ast::Expr, FileId), Option<Type>> {
+        let (list, defs_name, span) = match kind {
+            DeferredKind::Let => (
+                &mut self.deferred_lets,
+                self.set.lets.get(index).map(|d| d.name.clone()),
+                self.set.lets.get(index).map(|d| d.span),
+            ),
+            DeferredKind::Const => (
+                &mut self.deferred_consts,
+                self.set.consts.get(index).map(|d| d.name.clone()),
+                self.set.consts.get(index).map(|d| d.span),
+            ),
+        };
+        let Some(d) = list.get_mut(index) else {
+            return Err(None);
+        };
+        match d.state {
+            DeferredState::Done => Err(d.ty),
+            DeferredState::InProgress => {
+                let what = if kind == DeferredKind::Let {
+                    "a `let`"
+                } else {
+                    "a constant"
+                };
+                if let (Some(name), Some(span)) = (defs_name, span) {
+                    self.error(
+                        Diagnostic::error(
+                            "E0401",
+                            format!("`{name}` is defined in terms of itself"),
+                            Label::new(span, "this definition depends on itself"),
+                        )
+                        .with_help(format!("break the cycle: {what} may use other definitions, but not one that leads back to it")),
+                    );
+                }
+                Err(None)
+            }
+            DeferredState::Pending => {
+                if self.depth >= MAX_DEFINITION_DEPTH {
+                    if let (Some(name), Some(span)) = (defs_name, span) {
+                        self.error(
+                            Diagnostic::error(
+                                "E0402",
+                                format!("`{name}` is defined through more than {MAX_DEFINITION_DEPTH} nested definitions"),
+                                Label::new(span, "too deep"),
+                            )
+                            .with_help("define it more directly, with fewer `let`s or constants in between"),
+                        );
+                    }
+                    return Err(None);
+                }
+                d.state = DeferredState::InProgress;
+                self.depth += 1;
+                Ok((d.body, d.file))
+            }
         }
     }
 
-    /// Type checks a `let` body once, detecting cycles through other lets.
+    fn leave(&mut self, kind: DeferredKind, index: usize, ty: Option<Type>) {
+        self.depth = self.depth.saturating_sub(1);
+        let list = match kind {
+            DeferredKind::Let => &mut self.deferred_lets,
+            DeferredKind::Const => &mut self.deferred_consts,
+        };
+        if let Some(d) = list.get_mut(index) {
+            d.state = DeferredState::Done;
+            d.ty = ty;
+        }
+    }
+
+    /// Type checks a `let` body once, on first use, detecting cycles.
     pub(crate) fn check_let(&mut self, id: LetId) -> Option<Type> {
-        match self.let_state.get(id.index()).copied()? {
-            LetState::Done => return *self.let_types.get(id.index())?,
-            LetState::InProgress => {
-                let def = self.set.lets.get(id.index())?;
-                let (name, span) = (def.name.clone(), def.span);
-                self.error(
-                    Diagnostic::error(
-                        "E0401",
-                        format!("`{name}` is defined in terms of itself"),
-                        Label::new(span, "this definition depends on itself"),
-                    )
-                    .with_help("break the cycle: a `let` may use other lets, but not one that leads back to it"),
-                );
-                return None;
-            }
-            LetState::Pending => {}
-        }
-        if let Some(s) = self.let_state.get_mut(id.index()) {
-            *s = LetState::InProgress;
-        }
-        let (body, file) = *self.let_bodies.get(id.index())?;
+        let (body, file) = match self.enter(DeferredKind::Let, id.index()) {
+            Ok(b) => b,
+            Err(ty) => return ty,
+        };
         let checked = self.check_expr(body, file);
-        if let Some(s) = self.let_state.get_mut(id.index()) {
-            *s = LetState::Done;
-        }
-        let te = checked?;
-        let ty = te.ty;
-        if let Some(def) = self.set.lets.get_mut(id.index()) {
+        let ty = checked.as_ref().map(|te| te.ty);
+        if let (Some(te), Some(def)) = (checked, self.set.lets.get_mut(id.index())) {
             def.value = te;
         }
-        if let Some(t) = self.let_types.get_mut(id.index()) {
-            *t = Some(ty);
+        self.leave(DeferredKind::Let, id.index(), ty);
+        ty
+    }
+
+    /// Checks and evaluates a constant once, on first use, detecting cycles.
+    pub(crate) fn check_const(&mut self, id: ConstId) -> Option<Type> {
+        let (body, file) = match self.enter(DeferredKind::Const, id.index()) {
+            Ok(b) => b,
+            Err(ty) => return ty,
+        };
+        let value = self
+            .check_expr(body, file)
+            .and_then(|te| self.const_value(&te).map(|v| (te.ty, v)));
+        if let (Some((ty, v)), Some(def)) = (value, self.set.consts.get_mut(id.index())) {
+            def.ty = ty;
+            def.value = v;
         }
-        Some(ty)
+        let ty = value.map(|(ty, _)| ty);
+        self.leave(DeferredKind::Const, id.index(), ty);
+        ty
     }
 
     fn collect_programs(&mut self, files: &[Option<ast::SourceFile>]) {
@@ -620,11 +731,13 @@ impl<'a> Checker<'a> {
                         },
                         None => None,
                     };
+                    // `program NAME [at DATE]`, without the citation, is what explanations underline.
+                    let end = at.as_ref().map_or(u.program.span, |a| a.span);
                     def.window = Some(ProgramWindow {
                         program,
                         at,
                         cite: cite(&u.cite),
-                        span: line,
+                        span: line.to(end).with_end(end.end),
                     });
                 }
                 PolicyItemKind::Forms(f) => {

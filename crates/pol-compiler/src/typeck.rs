@@ -220,7 +220,7 @@ impl Checker<'_> {
         *self.usage.bindings.entry(binding).or_insert(0) += 1;
         let (kind, ty) = match binding {
             Binding::Fact(f) => (TExprKind::Fact(f), self.set.facts.get(f.index())?.ty),
-            Binding::Const(c) => (TExprKind::Const(c), self.set.consts.get(c.index())?.ty),
+            Binding::Const(c) => (TExprKind::Const(c), self.check_const(c)?),
             Binding::Param(p) => (TExprKind::Param(p), self.set.params.get(p.index())?.ty),
             Binding::Let(l) => (TExprKind::Let(l), self.check_let(l)?),
         };

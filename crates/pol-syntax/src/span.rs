@@ -33,6 +33,14 @@ impl Span {
         }
     }
 
+    /// The same start with another end.
+    pub fn with_end(self, end: u32) -> Span {
+        Span {
+            end: end.max(self.start),
+            ..self
+        }
+    }
+
     pub fn len(self) -> usize {
         (self.end - self.start) as usize
     }
