@@ -121,6 +121,11 @@ pub const CODES: &[Code] = &[
         "the dated values of a parameter are out of date order or share a date",
     ),
     lint("W0512", "unused_allow", "an `#[allow]` silences nothing"),
+    lint(
+        "W0513",
+        "parameter_unset",
+        "a policy reads a parameter on dates before its first value",
+    ),
     error(
         "E0601",
         "a case field is unknown, missing or has a value of the wrong type",

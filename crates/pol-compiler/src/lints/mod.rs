@@ -13,6 +13,8 @@ mod citations;
 mod conditions;
 mod dates;
 pub mod logic;
+mod params;
+mod policy;
 mod rules;
 mod unused;
 
@@ -34,7 +36,11 @@ pub fn lint(set: &PolicySet, usage: &Usage) -> Vec<Diagnostic> {
     // One translator for all, so a fact is the same variable in every rule.
     let mut logic = logic::Logic::new(set);
     conditions::check(set, &mut logic, &mut found);
-    rules::check(set, &mut logic, &mut found);
+    for def in &set.policies {
+        let policy = policy::Policy::new(set, def, &mut logic);
+        rules::check(&policy, &mut found);
+        params::check(set, &policy, &mut logic, &mut found);
+    }
     dates::check(set, &mut found);
     allow::apply(&set.allows, found)
 }

@@ -1,10 +1,5 @@
 //! How the rules of a policy interact: `duplicate_rule` (W0507), `shadowed_rule` (W0508)
-//! and `never_eligible` (W0509).
-//!
-//! Each rule is read as its *trigger*, the condition under which it moves a case to its
-//! level (`require C` triggers on `not C`, `exclude C unless E` on `C and not E`), and a
-//! policy's program window as "the date lies in the window". A case is decided at the first
-//! level (unavailable › ineligible › not_required) with a true trigger, else `eligible`.
+//! and `never_eligible` (W0509), over the triggers and window of [`Policy`].
 
 use pol_syntax::ast::RuleKind;
 use pol_syntax::{Diagnostic, Label, Span};
@@ -13,85 +8,16 @@ use crate::decide::DecisionKind;
 use crate::ir::*;
 
 use super::logic::formula::VarId;
-use super::logic::{core, satisfiable, Formula, Logic, Part, Sat};
+use super::logic::{core, satisfiable, Formula, Part, Sat};
+use super::policy::Policy;
 
-pub(super) fn check(set: &PolicySet, logic: &mut Logic, out: &mut Vec<Diagnostic>) {
-    for p in &set.policies {
-        let policy = Policy::new(set, p, logic);
-        policy.never_eligible(out);
-        policy.shadowed(out);
-        policy.duplicates(out);
-    }
+pub(super) fn check(policy: &Policy, out: &mut Vec<Diagnostic>) {
+    policy.never_eligible(out);
+    policy.shadowed(out);
+    policy.duplicates(out);
 }
 
-/// A rule as the decision sees it.
-struct Trigger<'a> {
-    rule: &'a RuleDef,
-    level: Option<DecisionKind>,
-    f: Formula,
-    /// Whether the trigger can be true, and can be false: a trigger that cannot is a
-    /// constant condition, reported by the condition lints, and left alone here.
-    varies: bool,
-}
-
-/// The window of a policy's program, as a condition and where the policy names it.
-struct Window {
-    open: Formula,
-    span: Span,
-    program: String,
-    /// The program's own dates leave no day open (reported by `empty_window`).
-    empty: bool,
-}
-
-struct Policy<'a> {
-    def: &'a PolicyDef,
-    window: Option<Window>,
-    triggers: Vec<Trigger<'a>>,
-}
-
-impl<'a> Policy<'a> {
-    fn new(set: &PolicySet, def: &'a PolicyDef, logic: &mut Logic) -> Policy<'a> {
-        let window = def.window.as_ref().and_then(|w| {
-            let program = set.programs.get(w.program.index())?;
-            let low = program.opened.as_ref().map(|e| i64::from(e.day.0));
-            // Half-open: closed from the closing day on.
-            let high = program.closed.as_ref().map(|e| i64::from(e.day.0) - 1);
-            Some(Window {
-                open: logic.date_between(&w.at, low, high),
-                span: w.span,
-                program: program.name.clone(),
-                empty: matches!((low, high), (Some(l), Some(h)) if h < l),
-            })
-        });
-        let triggers = def
-            .rules
-            .iter()
-            .map(|r| {
-                let c = logic.formula(&r.condition);
-                let f = match (r.kind, &r.unless) {
-                    (RuleKind::Require, _) => c.negate(),
-                    (RuleKind::Exclude, Some(e)) => {
-                        Formula::And(vec![c, logic.formula(e).negate()])
-                    }
-                    _ => c,
-                };
-                let varies = satisfiable(&[(&f, true)]) == Sat::Yes
-                    && satisfiable(&[(&f, false)]) == Sat::Yes;
-                Trigger {
-                    rule: r,
-                    level: DecisionKind::of_rule(r.kind),
-                    f,
-                    varies,
-                }
-            })
-            .collect();
-        Policy {
-            def,
-            window,
-            triggers,
-        }
-    }
-
+impl Policy<'_> {
     fn id(&self, r: &RuleDef) -> String {
         format!("`{}.{}`", self.def.name, r.name)
     }
