@@ -13,7 +13,7 @@ use pol_syntax::{Diagnostic, Label, Span};
 use crate::ir::*;
 use crate::types::Type;
 
-use super::logic::{core, satisfiable, Formula, Logic, Part, Sat};
+use super::logic::{Formula, Logic, Part, Sat};
 
 pub(super) fn check(set: &PolicySet, logic: &mut Logic, out: &mut Vec<Diagnostic>) {
     let mut cx = Walk { logic, out };
@@ -171,7 +171,7 @@ impl Walk<'_, '_, '_> {
         let condition = Node::build(self.logic, &r.condition);
         // A condition that never holds is reported on its own; its exception then means
         // nothing either way.
-        if satisfiable(&[(&condition.f, true)]) != Sat::Yes {
+        if self.logic.satisfiable(&[(&condition.f, true)]) != Sat::Yes {
             return;
         }
         let node = Node::build(self.logic, e);
@@ -194,7 +194,7 @@ impl Walk<'_, '_, '_> {
             // `node` is always `value` where tested iff `given ∧ node ≠ value` has no model.
             let mut parts: Vec<Part> = given.iter().map(Given::part).collect();
             parts.push((&node.f, !value));
-            match satisfiable(&parts) {
+            match self.logic.satisfiable(&parts) {
                 Sat::No => {
                     self.report(node, value, given, place, root);
                     return Found::Constant(value);
@@ -258,7 +258,9 @@ impl Walk<'_, '_, '_> {
     fn report(&mut self, node: &Node, value: bool, given: &[Given], place: Place, root: bool) {
         let fixed = [(&node.f, !value)];
         let items: Vec<Part> = given.iter().map(Given::part).collect();
-        let reasons: Vec<Given> = core(&fixed, &items)
+        let reasons: Vec<Given> = self
+            .logic
+            .core(&fixed, &items)
             .into_iter()
             .filter_map(|i| given.get(i).copied())
             .collect();
@@ -271,7 +273,7 @@ impl Walk<'_, '_, '_> {
     }
 
     /// A part that is constant on its own.
-    fn constant(&self, node: &Node, value: bool, place: Place, root: bool) -> Diagnostic {
+    fn constant(&mut self, node: &Node, value: bool, place: Place, root: bool) -> Diagnostic {
         let (code, message, help) = if root {
             root_message(place, value)
         } else {
@@ -285,7 +287,7 @@ impl Walk<'_, '_, '_> {
                 ),
             )
         };
-        let culprits = culprits(node, value);
+        let culprits = culprits(self.logic, node, value);
         let d = |primary: Label| {
             Diagnostic::warning(code, message.clone(), primary).with_help(help.clone())
         };
@@ -324,7 +326,7 @@ impl Walk<'_, '_, '_> {
 /// The few parts that make `node` constant on its own: the conjuncts that contradict each
 /// other, the disjuncts that cover every case. A single culprit that is itself such a
 /// conjunction or disjunction is looked into, so the labels land on the comparisons.
-fn culprits<'n>(node: &'n Node<'n>, value: bool) -> Vec<&'n Node<'n>> {
+fn culprits<'n>(logic: &mut Logic, node: &'n Node<'n>, value: bool) -> Vec<&'n Node<'n>> {
     let mut at = node;
     // Each step goes one level down the expression tree, whose depth the parser bounds.
     loop {
@@ -333,7 +335,8 @@ fn culprits<'n>(node: &'n Node<'n>, value: bool) -> Vec<&'n Node<'n>> {
             _ => return vec![at],
         };
         let parts: Vec<Part> = kids.iter().map(|k| (&k.f, !value)).collect();
-        let found: Vec<&Node> = core(&[], &parts)
+        let found: Vec<&Node> = logic
+            .core(&[], &parts)
             .into_iter()
             .filter_map(|i| kids.get(i))
             .collect();

@@ -38,7 +38,7 @@ pub fn lint(set: &PolicySet, usage: &Usage) -> Vec<Diagnostic> {
     conditions::check(set, &mut logic, &mut found);
     for def in &set.policies {
         let policy = policy::Policy::new(set, def, &mut logic);
-        rules::check(&policy, &mut found);
+        rules::check(&policy, &mut logic, &mut found);
         params::check(set, &policy, &mut logic, &mut found);
     }
     dates::check(set, &mut found);

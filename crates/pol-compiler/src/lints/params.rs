@@ -8,7 +8,7 @@ use pol_syntax::{Diagnostic, Label, Span};
 use crate::decide::DecisionKind;
 use crate::ir::*;
 
-use super::logic::{satisfiable, Logic, Part, Sat};
+use super::logic::{Logic, Part, Sat};
 use super::policy::Policy;
 
 pub(super) fn check(
@@ -51,7 +51,7 @@ pub(super) fn check(
         let before = logic.date_between(&None, None, Some(i64::from(first.from.0) - 1));
         let mut parts = open.clone();
         parts.push((&before, true));
-        if satisfiable(&parts) != Sat::Yes {
+        if logic.satisfiable(&parts) != Sat::Yes {
             continue;
         }
         out.push(

@@ -10,7 +10,7 @@ use pol_syntax::Span;
 use crate::decide::DecisionKind;
 use crate::ir::*;
 
-use super::logic::{satisfiable, Formula, Logic, Sat};
+use super::logic::{Formula, Logic, Sat};
 
 /// A rule as the decision sees it.
 pub(super) struct Trigger<'a> {
@@ -63,8 +63,8 @@ impl<'a> Policy<'a> {
                     }
                     _ => c,
                 };
-                let varies = satisfiable(&[(&f, true)]) == Sat::Yes
-                    && satisfiable(&[(&f, false)]) == Sat::Yes;
+                let varies = logic.satisfiable(&[(&f, true)]) == Sat::Yes
+                    && logic.satisfiable(&[(&f, false)]) == Sat::Yes;
                 Trigger {
                     rule: r,
                     level: DecisionKind::of_rule(r.kind),

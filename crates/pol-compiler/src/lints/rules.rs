@@ -8,13 +8,13 @@ use crate::decide::DecisionKind;
 use crate::ir::*;
 
 use super::logic::formula::VarId;
-use super::logic::{core, satisfiable, Formula, Part, Sat};
+use super::logic::{Formula, Logic, Part, Sat};
 use super::policy::Policy;
 
-pub(super) fn check(policy: &Policy, out: &mut Vec<Diagnostic>) {
-    policy.never_eligible(out);
-    policy.shadowed(out);
-    policy.duplicates(out);
+pub(super) fn check(policy: &Policy, logic: &mut Logic, out: &mut Vec<Diagnostic>) {
+    policy.never_eligible(logic, out);
+    policy.shadowed(logic, out);
+    policy.duplicates(logic, out);
 }
 
 impl Policy<'_> {
@@ -24,7 +24,7 @@ impl Policy<'_> {
 
     /// `never_eligible`: a case is eligible when the window is open and no trigger of a
     /// deciding rule holds. If no case can be, name the fewest rules that see to it.
-    fn never_eligible(&self, out: &mut Vec<Diagnostic>) {
+    fn never_eligible(&self, logic: &mut Logic, out: &mut Vec<Diagnostic>) {
         let mut items: Vec<Part> = Vec::new();
         // Where each item is, what to say there, and whether it is reported on its own
         // when it alone is to blame (an empty window, a constant condition).
@@ -41,10 +41,10 @@ impl Policy<'_> {
             items.push((&t.f, false));
             spans.push((t.rule.name_span, blocks(t.rule.kind).to_string(), !t.varies));
         }
-        if satisfiable(&items) != Sat::No {
+        if logic.satisfiable(&items) != Sat::No {
             return;
         }
-        let culprits = core(&[], &items);
+        let culprits = logic.core(&[], &items);
         if let [one] = culprits.as_slice() {
             if spans.get(*one).is_none_or(|s| s.2) {
                 return;
@@ -67,7 +67,7 @@ impl Policy<'_> {
     }
 
     /// `shadowed_rule`: a rule whose every case an earlier level decides never decides.
-    fn shadowed(&self, out: &mut Vec<Diagnostic>) {
+    fn shadowed(&self, logic: &mut Logic, out: &mut Vec<Diagnostic>) {
         for t in &self.triggers {
             let Some(level) = t.level else { continue };
             if !t.varies {
@@ -95,10 +95,10 @@ impl Policy<'_> {
             }
             let fixed = [(&t.f, true)];
             let all: Vec<Part> = fixed.iter().copied().chain(items.iter().copied()).collect();
-            if items.is_empty() || satisfiable(&all) != Sat::No {
+            if items.is_empty() || logic.satisfiable(&all) != Sat::No {
                 continue;
             }
-            let culprits = core(&fixed, &items);
+            let culprits = logic.core(&fixed, &items);
             let mut d = Diagnostic::warning(
                 "W0508",
                 format!(
@@ -120,7 +120,7 @@ impl Policy<'_> {
     }
 
     /// `duplicate_rule`: two rules of one level (or two warnings) with the same trigger.
-    fn duplicates(&self, out: &mut Vec<Diagnostic>) {
+    fn duplicates(&self, logic: &mut Logic, out: &mut Vec<Diagnostic>) {
         // Equal triggers read the same variables, so only pairs with equal variable sets
         // are compared; this keeps the pass near-linear in the number of rules.
         let keys: Vec<Vec<VarId>> = self.triggers.iter().map(|t| vars(&t.f)).collect();
@@ -135,8 +135,8 @@ impl Policy<'_> {
                 {
                     continue;
                 }
-                let same = satisfiable(&[(&a.f, true), (&b.f, false)]) == Sat::No
-                    && satisfiable(&[(&a.f, false), (&b.f, true)]) == Sat::No;
+                let same = logic.satisfiable(&[(&a.f, true), (&b.f, false)]) == Sat::No
+                    && logic.satisfiable(&[(&a.f, false), (&b.f, true)]) == Sat::No;
                 if !same {
                     continue;
                 }

@@ -26,6 +26,24 @@ pub type Part<'f> = (&'f Formula, bool);
 /// At most this many steps (goals taken up, alternatives looked at) for one question.
 const MAX_STEPS: usize = 200_000;
 
+/// The steps left for all the questions of one lint run: past it every answer is
+/// [`Sat::Unknown`], so even a policy built to be slow to lint is linted in bounded time.
+#[derive(Clone, Debug)]
+pub struct Budget {
+    left: usize,
+}
+
+impl Budget {
+    pub fn new(steps: usize) -> Budget {
+        Budget { left: steps }
+    }
+
+    /// The steps not spent yet.
+    pub fn left(&self) -> usize {
+        self.left
+    }
+}
+
 /// The values still possible, one sorted entry per constrained variable.
 type Cube = Vec<(VarId, Dom)>;
 
@@ -38,13 +56,20 @@ enum Goal<'f> {
 }
 
 /// Whether some assignment of the variables makes every part true.
-pub fn satisfiable(parts: &[Part]) -> Sat {
+pub fn satisfiable(parts: &[Part], budget: &mut Budget) -> Sat {
+    let limit = budget.left.min(MAX_STEPS);
     let mut steps = 0usize;
+    let answer = search(parts, limit, &mut steps);
+    budget.left = budget.left.saturating_sub(steps);
+    answer
+}
+
+fn search(parts: &[Part], limit: usize, steps: &mut usize) -> Sat {
     // Depth-first over branches: each state is a cube and the goals it must still meet.
     let start: Vec<Goal> = parts.iter().map(|p| Goal::One(*p)).collect();
     let mut stack: Vec<(Cube, Vec<Goal>)> = vec![(Vec::new(), start)];
     while let Some((mut cube, goals)) = stack.pop() {
-        match absorb(&mut cube, goals, &mut steps) {
+        match absorb(&mut cube, goals, limit, steps) {
             Absorbed::Conflict => {}
             Absorbed::OverBudget => return Sat::Unknown,
             Absorbed::Model => return Sat::Yes,
@@ -63,7 +88,7 @@ pub fn satisfiable(parts: &[Part]) -> Sat {
 /// A smallest (by deletion, not necessarily minimum) subset of `items` that together with
 /// `fixed` is still unsatisfiable, as indices into `items`. The caller has found
 /// `fixed ∧ items` unsatisfiable; an item whose removal cannot be settled is kept.
-pub fn core(fixed: &[Part], items: &[Part]) -> Vec<usize> {
+pub fn core(fixed: &[Part], items: &[Part], budget: &mut Budget) -> Vec<usize> {
     let mut keep: Vec<usize> = (0..items.len()).collect();
     for i in 0..items.len() {
         let trial: Vec<usize> = keep.iter().copied().filter(|&k| k != i).collect();
@@ -72,7 +97,7 @@ pub fn core(fixed: &[Part], items: &[Part]) -> Vec<usize> {
             .copied()
             .chain(trial.iter().filter_map(|&k| items.get(k).copied()))
             .collect();
-        if satisfiable(&parts) == Sat::No {
+        if satisfiable(&parts, budget) == Sat::No {
             keep = trial;
         }
     }
@@ -89,12 +114,17 @@ enum Absorbed<'f> {
 }
 
 /// Meets every goal that needs no choice, then picks the disjunction to branch on.
-fn absorb<'f>(cube: &mut Cube, mut goals: Vec<Goal<'f>>, steps: &mut usize) -> Absorbed<'f> {
+fn absorb<'f>(
+    cube: &mut Cube,
+    mut goals: Vec<Goal<'f>>,
+    limit: usize,
+    steps: &mut usize,
+) -> Absorbed<'f> {
     loop {
         let mut choices: Vec<Vec<Part<'f>>> = Vec::new();
         while let Some(goal) = goals.pop() {
             *steps += 1;
-            if *steps > MAX_STEPS {
+            if *steps > limit {
                 return Absorbed::OverBudget;
             }
             let (f, positive) = match goal {
@@ -210,17 +240,45 @@ mod tests {
         let adult = atom(0, Dom::compare(Ge, 18));
         let child = atom(0, Dom::compare(Lt, 16));
         let both = Formula::And(vec![adult.clone(), child.clone()]);
-        assert_eq!(satisfiable(&[(&both, true)]), Sat::No);
-        assert_eq!(satisfiable(&[(&adult, true)]), Sat::Yes);
+        assert_eq!(
+            satisfiable(&[(&both, true)], &mut Budget::new(usize::MAX)),
+            Sat::No
+        );
+        assert_eq!(
+            satisfiable(&[(&adult, true)], &mut Budget::new(usize::MAX)),
+            Sat::Yes
+        );
         // `age >= 18 or age < 20` is always true: its negation has no model.
         let cover = Formula::Or(vec![adult.clone(), atom(0, Dom::compare(Lt, 20))]);
-        assert_eq!(satisfiable(&[(&cover, false)]), Sat::No);
+        assert_eq!(
+            satisfiable(&[(&cover, false)], &mut Budget::new(usize::MAX)),
+            Sat::No
+        );
         // Different variables do not interfere.
         let other = atom(1, Dom::compare(Lt, 16));
-        assert_eq!(satisfiable(&[(&adult, true), (&other, true)]), Sat::Yes);
+        assert_eq!(
+            satisfiable(
+                &[(&adult, true), (&other, true)],
+                &mut Budget::new(usize::MAX)
+            ),
+            Sat::Yes
+        );
         let x = atom(2, Dom::boolean(true));
         let excluded_middle = Formula::Or(vec![x.clone(), x.negate()]);
-        assert_eq!(satisfiable(&[(&excluded_middle, false)]), Sat::No);
+        assert_eq!(
+            satisfiable(&[(&excluded_middle, false)], &mut Budget::new(usize::MAX)),
+            Sat::No
+        );
+    }
+
+    #[test]
+    fn a_spent_budget_answers_unknown() {
+        let a = atom(0, Dom::compare(Ge, 18));
+        let mut budget = Budget::new(3);
+        assert_eq!(satisfiable(&[(&a, true)], &mut budget), Sat::Yes);
+        assert_eq!(budget.left(), 2);
+        budget = Budget::new(0);
+        assert_eq!(satisfiable(&[(&a, true)], &mut budget), Sat::Unknown);
     }
 
     #[test]
@@ -229,7 +287,7 @@ mod tests {
         let b = atom(1, Dom::boolean(true));
         let c = atom(0, Dom::compare(Lt, 16));
         let items = [(&a, true), (&b, true), (&c, true)];
-        assert_eq!(core(&[], &items), vec![0, 2]);
+        assert_eq!(core(&[], &items, &mut Budget::new(usize::MAX)), vec![0, 2]);
     }
 
     #[test]
@@ -244,7 +302,10 @@ mod tests {
             })
             .collect();
         let f = Formula::And(clauses);
-        assert_eq!(satisfiable(&[(&f, true)]), Sat::Yes);
+        assert_eq!(
+            satisfiable(&[(&f, true)], &mut Budget::new(usize::MAX)),
+            Sat::Yes
+        );
     }
 
     #[test]
@@ -254,7 +315,10 @@ mod tests {
             (0..30).map(|i| atom(i, Dom::boolean(false))).collect(),
         ));
         let f = Formula::And(parts);
-        assert_eq!(satisfiable(&[(&f, true)]), Sat::No);
+        assert_eq!(
+            satisfiable(&[(&f, true)], &mut Budget::new(usize::MAX)),
+            Sat::No
+        );
     }
 
     #[test]
@@ -274,6 +338,9 @@ mod tests {
             }
         }
         let f = Formula::And(clauses);
-        assert_eq!(satisfiable(&[(&f, true)]), Sat::Unknown);
+        assert_eq!(
+            satisfiable(&[(&f, true)], &mut Budget::new(usize::MAX)),
+            Sat::Unknown
+        );
     }
 }
