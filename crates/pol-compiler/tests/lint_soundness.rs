@@ -171,7 +171,7 @@ fn evaluate_with(set: &PolicySet, e: &TExpr, case: &Case, target: Option<(&TExpr
 }
 
 /// The sub-expression whose span is `span`.
-fn find<'e>(e: &'e TExpr, span: pol_syntax::Span) -> Option<&'e TExpr> {
+fn find(e: &TExpr, span: pol_syntax::Span) -> Option<&TExpr> {
     if e.span == span {
         return Some(e);
     }
