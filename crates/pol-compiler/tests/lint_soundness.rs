@@ -227,3 +227,101 @@ proptest! {
         }
     }
 }
+
+/// A policy of a few rules of random kinds, maybe tied to a program window.
+fn policy() -> impl Strategy<Value = String> {
+    let kind = prop::sample::select(vec!["require", "exclude", "not_required", "unavailable"]);
+    let rule = (kind, condition(), prop::option::of(atom()));
+    let window = prop::option::of(prop::sample::select(vec![
+        "opened 2024-01-01 cite \"x\"",
+        "closed 2024-06-01 cite \"x\"",
+        "opened 2024-03-01 cite \"x\"\n  closed 2025-01-01 cite \"x\"",
+    ]));
+    (prop::collection::vec(rule, 1..5), window).prop_map(|(rules, window)| {
+        let mut text = String::new();
+        if let Some(w) = window {
+            text.push_str(&format!("program g \"g\" {{\n  {w}\n}}\n"));
+        }
+        text.push_str("policy q \"q?\" {\n");
+        if text.starts_with("program") {
+            text.push_str("  program g\n");
+        }
+        for (i, (kind, cond, unless)) in rules.into_iter().enumerate() {
+            let unless = match (kind, unless) {
+                ("exclude", Some(e)) => format!(" unless {e}"),
+                _ => String::new(),
+            };
+            text.push_str(&format!("  {kind} r{i}: {cond}{unless} cite \"x\"\n"));
+        }
+        text.push_str("}\n");
+        text
+    })
+}
+
+/// The level each rule moves a case to (0 unavailable, 1 ineligible, 2 not required), its
+/// trigger's value, and the decision (3 for eligible), by the semantics of DESIGN.md.
+fn decide(set: &PolicySet, case: &Case) -> (Vec<(usize, bool)>, usize) {
+    use pol_syntax::ast::RuleKind;
+    let p = &set.policies[0];
+    let truth = |e: &TExpr| {
+        eval(set, case, e)
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    };
+    let mut triggers = Vec::new();
+    for r in &p.rules {
+        let c = truth(&r.condition);
+        let (level, t) = match r.kind {
+            RuleKind::Require => (1, !c),
+            RuleKind::Exclude => (1, c && !r.unless.as_ref().is_some_and(&truth)),
+            RuleKind::NotRequired => (2, c),
+            _ => (0, c),
+        };
+        triggers.push((level, t));
+    }
+    let closed = p.window.as_ref().is_some_and(|w| {
+        let prog = &set.programs[w.program.index()];
+        let d = case.as_of;
+        prog.opened.as_ref().is_some_and(|o| d < o.day)
+            || prog.closed.as_ref().is_some_and(|c| d >= c.day)
+    });
+    let decision = (0..3)
+        .find(|l| (*l == 0 && closed) || triggers.iter().any(|(lv, t)| lv == l && *t))
+        .unwrap_or(3);
+    (triggers, decision)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn what_the_rule_lints_claim_holds(body in policy()) {
+        let text = format!("{PRELUDE}{body}");
+        let c = compile(vec![Source { name: "t.pol".into(), text: text.clone() }]);
+        let Some(compiled) = c.compiled else { return Ok(()) };
+        let set = &compiled.set;
+        let rule_at = |span: pol_syntax::Span| {
+            set.policies[0].rules.iter().position(|r| r.name_span == span)
+        };
+        let cases = cases();
+        for d in &c.diagnostics {
+            for case in &cases {
+                let (triggers, decision) = decide(set, case);
+                match d.code {
+                    "W0509" => prop_assert_ne!(decision, 3, "{}\n{}", d.message, text),
+                    "W0508" => {
+                        let r = rule_at(d.primary.span).unwrap();
+                        let (level, t) = triggers[r];
+                        prop_assert!(!(t && decision == level), "{}\n{}", d.message, text);
+                    }
+                    "W0507" => {
+                        let b = rule_at(d.primary.span).unwrap();
+                        let a = rule_at(d.secondary[0].span).unwrap();
+                        prop_assert_eq!(triggers[a].1, triggers[b].1, "{}\n{}", d.message, text);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
