@@ -99,19 +99,33 @@ impl Policy<'_> {
                 continue;
             }
             let culprits = logic.core(&fixed, &items);
-            let mut d = Diagnostic::warning(
-                "W0508",
-                format!(
-                    "{} never decides a case: every case it applies to is decided before it",
-                    self.id(t.rule)
-                ),
-                Label::new(t.rule.name_span, "never decides"),
-            )
-            .with_help(
-                "a case is decided at the first level that applies (unavailable, then \
-                 ineligible, then not_required), and every case this rule applies to is \
-                 decided by an underlined rule first. Remove it, or narrow the earlier rule",
-            );
+            // An `unavailable` rule shares its level with the window: it still shows among
+            // the reasons, but it never changes a decision.
+            let (message, label, help) = if level == DecisionKind::Unavailable {
+                (
+                    format!(
+                        "{} adds nothing: the program window already closes every case it \
+                         applies to",
+                        self.id(t.rule)
+                    ),
+                    "never changes a decision",
+                    "every case this rule makes unavailable is outside the program's window \
+                     already; remove it, or correct its dates",
+                )
+            } else {
+                (
+                    format!(
+                        "{} never decides a case: every case it applies to is decided before it",
+                        self.id(t.rule)
+                    ),
+                    "never decides",
+                    "a case is decided at the first level that applies (unavailable, then \
+                     ineligible, then not_required), and every case this rule applies to is \
+                     decided by an underlined rule first. Remove it, or narrow the earlier rule",
+                )
+            };
+            let mut d = Diagnostic::warning("W0508", message, Label::new(t.rule.name_span, label))
+                .with_help(help);
             for (span, text) in culprits.iter().filter_map(|&i| spans.get(i)) {
                 d = d.with_label(Label::new(*span, text.clone()));
             }
