@@ -44,6 +44,10 @@ pub const CODES: &[Code] = &[
     ),
     error("E0102", "brackets nested too deeply"),
     error("E0103", "a literal (date, integer or string) is malformed"),
+    error(
+        "E0104",
+        "internal formatter error: the formatted text would differ in meaning",
+    ),
     error("E0201", "unknown name, program or imported file"),
     error("E0202", "a name is declared twice"),
     error("E0203", "unknown type"),
