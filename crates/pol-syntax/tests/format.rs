@@ -29,7 +29,10 @@ fn formatting_is_idempotent_and_faithful_on_every_policy_in_the_repository() {
     assert!(files.len() > 20, "found only {} files", files.len());
     let mut formatted = 0;
     for path in files {
-        let text = std::fs::read_to_string(&path).unwrap();
+        // The bad-input corpus holds files that are not UTF-8 on purpose.
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         if pol_syntax::parse(FileId(0), &text).is_err() {
             continue;
         }
