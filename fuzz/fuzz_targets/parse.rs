@@ -1,5 +1,7 @@
 //! The parser on arbitrary bytes: it never panics, never reports an internal error, every
 //! error points inside the input on character boundaries, and parsing is deterministic.
+//! What parses also formats (`pol fmt` verifies its own output means the same and keeps
+//! every comment, so a failure there is a formatter bug), and formatting is idempotent.
 #![no_main]
 #![forbid(unsafe_code)]
 
@@ -12,6 +14,13 @@ fuzz_target!(|data: &[u8]| {
     let first = pol_syntax::parse(FileId(0), &text);
     let second = pol_syntax::parse(FileId(0), &text);
     assert_eq!(first, second, "parsing is not deterministic");
+    if first.is_ok() {
+        let once = pol_syntax::format::format(FileId(0), &text)
+            .unwrap_or_else(|d| panic!("formatting what parses failed: {d:?}"));
+        let twice = pol_syntax::format::format(FileId(0), &once)
+            .unwrap_or_else(|d| panic!("formatting the formatted text failed: {d:?}"));
+        assert_eq!(once, twice, "formatting is not idempotent");
+    }
     if let Err(d) = first {
         let map = SourceMap::new(vec![Source {
             name: "fuzz.pol".into(),
