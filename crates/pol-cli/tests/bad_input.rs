@@ -73,6 +73,11 @@ fn committed_policies() {
             format!("policies__{}", name_of(&file)),
             run.transcript(&args)
         );
+        // `pol fmt --check` reads the same files and must survive them too (it never writes).
+        let args = ["fmt", "--check", file.as_str()];
+        let run = pol(&args);
+        assert_survives(&args, &run, &[0, 1, 2]);
+        insta::assert_snapshot!(format!("fmt__{}", name_of(&file)), run.transcript(&args));
     }
 }
 
