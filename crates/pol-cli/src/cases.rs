@@ -182,7 +182,7 @@ fn problem(
             line,
             column,
             field: None,
-            message: strip_position(&raw),
+            message: describe_raw(&raw),
             help: Some(
                 "a case is one JSON object, YAML mapping or TOML table of facts (see CASES.md)"
                     .into(),
@@ -210,6 +210,17 @@ fn locate_field(text: &str, field: &str) -> Option<usize> {
         from = end;
     }
     None
+}
+
+/// The format's own message, or a plain one where it gives none (toml says nothing about
+/// some characters it rejects, such as a control character in a comment).
+fn describe_raw(raw: &str) -> String {
+    let message = strip_position(raw);
+    if message.trim().is_empty() {
+        "the text is malformed here: this character or token is not allowed".to_string()
+    } else {
+        message
+    }
 }
 
 /// serde_json and serde_yaml append "at line L column C"; the report shows the place itself.
