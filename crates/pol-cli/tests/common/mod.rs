@@ -36,9 +36,14 @@ impl Run {
 
 /// Runs `pol args...` in the workspace root with `stdin` as standard input.
 pub fn pol_with_stdin(args: &[&str], stdin: &str) -> Run {
+    pol_in(&root(), args, stdin)
+}
+
+/// Runs `pol args...` in `dir` with `stdin` as standard input.
+pub fn pol_in(dir: &Path, args: &[&str], stdin: &str) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pol"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("POL_POLICIES")
         .stdin(Stdio::piped())
