@@ -11,7 +11,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use pol_bench::floor;
 use pol_bench::gen::{Generator, Options};
-use pol_compiler::{Case, Compiled, Scratch};
+use pol_compiler::{Case, Compiled, Outcome, Scratch};
 use serde::de::DeserializeSeed;
 
 /// Cases per iteration: enough to average over decisions of every kind.
@@ -64,10 +64,13 @@ fn evaluation(cr: &mut Criterion) {
             })
             .collect();
         let mut scratch = Scratch::default();
+        let mut outcome = Outcome::default();
         group.bench_function(format!("pol/{name}"), |b| {
             b.iter(|| {
                 for case in &cases {
-                    black_box(c.decide(black_box(case), &mut scratch).unwrap());
+                    c.decide_into(black_box(case), &mut scratch, &mut outcome)
+                        .unwrap();
+                    black_box(&outcome);
                 }
             })
         });
@@ -96,11 +99,13 @@ fn json(cr: &mut Criterion) {
     group.throughput(Throughput::Elements(BATCH as u64));
     let mut case = Case::new(&c.set);
     let mut scratch = Scratch::default();
+    let mut outcome = Outcome::default();
     group.bench_function("pol/decision", |b| {
         b.iter(|| {
             for l in &lines {
                 decode(&c, black_box(l), &mut case);
-                black_box(c.decide(&case, &mut scratch).unwrap());
+                c.decide_into(&case, &mut scratch, &mut outcome).unwrap();
+                black_box(&outcome);
             }
         })
     });

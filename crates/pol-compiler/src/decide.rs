@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::graph::{NodeId, Op, PolicyGraph, Probe};
 use crate::ir::{FactId, PolicySet};
+use crate::plan::{self, Plan, Slots, Truth, FALSE, TRUE, UNKNOWN};
 use crate::types::Type;
 use crate::value::{Day, Symbol, Tri, Value};
 
@@ -78,10 +79,38 @@ pub struct Outcome {
     pub missing: Vec<FactId>,
 }
 
+impl Default for Outcome {
+    fn default() -> Outcome {
+        Outcome {
+            decision: DecisionKind::Incomplete,
+            reasons: Vec::new(),
+            warnings: Vec::new(),
+            forms: Vec::new(),
+            max_validity_days: None,
+            missing: Vec::new(),
+        }
+    }
+}
+
+impl Outcome {
+    /// Empties the outcome, keeping its buffers for the next case.
+    pub fn clear(&mut self) {
+        self.decision = DecisionKind::Incomplete;
+        self.reasons.clear();
+        self.warnings.clear();
+        self.forms.clear();
+        self.max_validity_days = None;
+        self.missing.clear();
+    }
+}
+
 /// Work space reused across cases.
 #[derive(Default)]
 pub struct Scratch {
+    /// Every node's value, for explanations (filled by [`PolicyGraph::eval`]).
     pub values: Vec<Tri>,
+    /// The slots the decision plan runs in.
+    slots: Slots,
     facts: Vec<Tri>,
 }
 
@@ -101,17 +130,25 @@ pub fn decide(
     case: CaseView<'_>,
     scratch: &mut Scratch,
 ) -> Outcome {
-    g.eval(set, case.facts, case.as_of, &mut scratch.values);
-    let levels = level_values(g, &scratch.values);
-    let mut outcome = Outcome {
-        decision: DecisionKind::Incomplete,
-        reasons: Vec::new(),
-        warnings: Vec::new(),
-        forms: Vec::new(),
-        max_validity_days: None,
-        missing: Vec::new(),
-    };
-    let decided = match kleene(levels) {
+    let mut outcome = Outcome::default();
+    decide_into(set, g, case, scratch, &mut outcome);
+    outcome
+}
+
+/// Decides a case into `outcome`, reusing its buffers: once they have grown to fit, a case
+/// that Kleene logic decides allocates nothing.
+pub fn decide_into(
+    set: &PolicySet,
+    g: &PolicyGraph,
+    case: CaseView<'_>,
+    scratch: &mut Scratch,
+    outcome: &mut Outcome,
+) {
+    outcome.clear();
+    let plan = &g.plan;
+    plan.run(set, case.facts, case.as_of, &mut scratch.slots);
+    let levels = plan_levels(plan, &scratch.slots.truths);
+    let decided = match kleene_truths(levels) {
         Some(d) => Some(d),
         None => {
             let mut settle = Settle {
@@ -123,59 +160,45 @@ pub fn decide(
             scratch.facts.clear();
             scratch.facts.extend_from_slice(case.facts);
             let (decision, missing) = settle.run(&mut scratch.facts);
-            // Restore the values of the case itself for reasons and outputs.
-            g.eval(set, case.facts, case.as_of, &mut scratch.values);
             outcome.missing = missing;
             decision
         }
     };
-    let values = &scratch.values;
-    let truth = |n: NodeId| {
-        values
-            .get(n.index())
-            .copied()
-            .flatten()
-            .and_then(Value::as_bool)
-    };
+    let truths = &scratch.slots.truths;
+    let truth = |slot: u32| plan::get(truths, slot);
     match decided {
         Some(d) => {
             outcome.decision = d;
-            if d == DecisionKind::Unavailable && g.window.is_some_and(|w| truth(w) != Some(true)) {
+            if d == DecisionKind::Unavailable && plan.window.is_some_and(|w| truth(w) != TRUE) {
                 outcome.reasons.push(Cause::ProgramWindow);
             }
-            let any_true = g.rules.iter().any(|r| {
-                DecisionKind::of_rule(r.kind) == Some(d) && truth(r.trigger) == Some(true)
-            });
-            for r in &g.rules {
-                if DecisionKind::of_rule(r.kind) != Some(d) {
-                    continue;
-                }
+            let rules = plan.levels.get(d as usize).map_or(&[][..], |l| &l[..]);
+            let any_true = rules.iter().any(|r| truth(r.trigger) == TRUE);
+            for r in rules {
                 // When settled exactly, a rule that is unknown under Kleene logic but holds in
                 // every completion (`x or not x`) is a reason too.
                 let t = truth(r.trigger);
-                if t == Some(true) || (!any_true && t.is_none() && outcome.reasons.is_empty()) {
+                if t == TRUE || (!any_true && t == UNKNOWN && outcome.reasons.is_empty()) {
                     outcome.reasons.push(Cause::Rule(r.rule));
                 }
             }
         }
         None => {
             outcome.decision = DecisionKind::Incomplete;
-            if g.window.is_some_and(|w| truth(w).is_none()) {
+            if plan.window.is_some_and(|w| truth(w) == UNKNOWN) {
                 outcome.reasons.push(Cause::ProgramWindow);
             }
-            let open_levels = open_levels(levels);
-            for r in &g.rules {
-                let Some(level) = DecisionKind::of_rule(r.kind) else {
-                    continue;
-                };
-                if open_levels.contains(&level) && truth(r.trigger).is_none() {
+            let open = open_mask(levels);
+            for r in &plan.rules {
+                let Some(level) = r.level else { continue };
+                if open & level.bit() != 0 && truth(r.trigger) == UNKNOWN {
                     outcome.reasons.push(Cause::Rule(r.rule));
                 }
             }
         }
     }
-    for r in &g.rules {
-        if r.kind == RuleKind::Warn && truth(r.trigger) == Some(true) {
+    for r in &plan.warnings {
+        if truth(r.trigger) == TRUE {
             outcome.warnings.push(r.rule);
         }
     }
@@ -183,32 +206,71 @@ pub fn decide(
         outcome.decision,
         DecisionKind::Eligible | DecisionKind::Ineligible | DecisionKind::Incomplete
     ) {
-        if let Some(policy) = set.policies.get(g.policy.index()) {
-            for (i, when) in &g.forms {
-                let holds = when.is_none_or(|w| truth(w) == Some(true));
-                let Some(form) = policy.forms.get(*i) else {
-                    continue;
-                };
-                let dup = outcome
-                    .forms
-                    .iter()
-                    .any(|j| policy.forms.get(*j).is_some_and(|f| f.form == form.form));
-                if holds && !dup {
-                    outcome.forms.push(*i);
-                }
-            }
-        }
-        for (_, value, when) in &g.validities {
-            if !when.is_none_or(|w| truth(w) == Some(true)) {
+        for f in &plan.forms {
+            if f.when.is_some_and(|w| truth(w) != TRUE) {
                 continue;
             }
-            if let Some(Value::Duration(days, _)) = values.get(value.index()).copied().flatten() {
+            let listed = outcome.forms.iter().any(|j| {
+                plan.forms
+                    .get(*j)
+                    .is_some_and(|o| o.first_of_name == f.first_of_name)
+            });
+            if !listed {
+                outcome.forms.push(f.form);
+            }
+        }
+        for (value, when) in &plan.validities {
+            if when.is_some_and(|w| truth(w) != TRUE) {
+                continue;
+            }
+            let value = plan::read(*value, case.facts, case.as_of, &scratch.slots);
+            if let Some(Value::Duration(days, _)) = value {
                 outcome.max_validity_days =
                     Some(outcome.max_validity_days.map_or(days, |m| m.max(days)));
             }
         }
     }
-    outcome
+}
+
+/// The truth of each level that can pre-empt `eligible` (unavailable, ineligible, not
+/// required), from the plan's slots: each level is the disjunction of its rules' triggers,
+/// and `unavailable` also holds while the program window is closed.
+fn plan_levels(plan: &Plan, truths: &[Truth]) -> [Truth; 3] {
+    let mut levels = [FALSE; 3];
+    for (level, rules) in levels.iter_mut().zip(&plan.levels) {
+        *level = rules
+            .iter()
+            .fold(FALSE, |m, r| m.max(plan::get(truths, r.trigger)));
+    }
+    if let (Some(w), Some(l)) = (plan.window, levels.get_mut(0)) {
+        *l = (*l).max(TRUE - plan::get(truths, w));
+    }
+    levels
+}
+
+/// The first level that is true while all before it are false, if Kleene logic settles it.
+fn kleene_truths(levels: [Truth; 3]) -> Option<DecisionKind> {
+    for (t, d) in levels.iter().zip(DecisionKind::DEFINITE) {
+        match *t {
+            TRUE => return Some(d),
+            FALSE => {}
+            _ => return None,
+        }
+    }
+    Some(DecisionKind::Eligible)
+}
+
+/// The levels still possible under Kleene logic, as [`DecisionKind::bit`]s.
+fn open_mask(levels: [Truth; 3]) -> u8 {
+    let mut open = 0;
+    for (t, d) in levels.iter().zip(DecisionKind::DEFINITE) {
+        match *t {
+            TRUE => return open | d.bit(),
+            FALSE => {}
+            _ => open |= d.bit(),
+        }
+    }
+    open | DecisionKind::Eligible.bit()
 }
 
 /// The truth of each level that can pre-empt `eligible`: unavailable, ineligible, not required.

@@ -17,6 +17,7 @@ pub mod ir;
 pub mod lints;
 mod ops;
 pub mod output;
+pub mod plan;
 pub mod reference;
 pub mod resolve;
 pub mod source;
@@ -116,6 +117,19 @@ impl Compiled {
     /// Decides a decoded case. The case must have `as_of` and `policy`
     /// ([`CaseSchema::check_required`]).
     pub fn decide(&self, case: &Case, scratch: &mut Scratch) -> Result<Outcome, CaseError> {
+        let mut outcome = Outcome::default();
+        self.decide_into(case, scratch, &mut outcome)?;
+        Ok(outcome)
+    }
+
+    /// Decides a decoded case into `outcome`, reusing its buffers: the form for loops over
+    /// many cases, which then allocate nothing per case that Kleene logic decides.
+    pub fn decide_into(
+        &self,
+        case: &Case,
+        scratch: &mut Scratch,
+        outcome: &mut Outcome,
+    ) -> Result<(), CaseError> {
         self.schema.check_required(&self.set, case)?;
         let (Some(policy), Some(as_of)) = (case.policy, case.as_of) else {
             return Err(CaseError {
@@ -129,7 +143,7 @@ impl Compiled {
             message: "the policy did not compile".into(),
             help: None,
         })?;
-        Ok(decide::decide(
+        decide::decide_into(
             &self.set,
             g,
             CaseView {
@@ -137,7 +151,9 @@ impl Compiled {
                 as_of,
             },
             scratch,
-        ))
+            outcome,
+        );
+        Ok(())
     }
 
     /// The contract's decision object for an outcome.
@@ -215,13 +231,18 @@ impl Compiled {
     pub fn explain(&self, case: &Case, all: bool) -> Result<explain::Explanation, CaseError> {
         let mut scratch = Scratch::default();
         let outcome = self.decide(case, &mut scratch)?;
-        let Some(g) = case.policy.and_then(|p| self.graphs.get(p.index())) else {
+        let (Some(g), Some(as_of)) = (
+            case.policy.and_then(|p| self.graphs.get(p.index())),
+            case.as_of,
+        ) else {
             return Err(CaseError {
                 field: "policy".into(),
                 message: "no such policy".into(),
                 help: None,
             });
         };
+        // Deciding ran only the plan; an explanation reads every node.
+        g.eval(&self.set, &case.facts, as_of, &mut scratch.values);
         Ok(explain::explain(
             self,
             case,
