@@ -50,11 +50,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Decodes one JSON case and decides it with `pol`, as `pol eval --format json` would.
-pub fn decide_line(
-    c: &pol_compiler::Compiled,
-    line: &str,
-) -> Result<pol_compiler::DecisionRecord, String> {
+/// Decodes one JSON case.
+pub fn decode_line(c: &pol_compiler::Compiled, line: &str) -> Result<pol_compiler::Case, String> {
     use serde::de::DeserializeSeed;
     let mut case = pol_compiler::Case::new(&c.set);
     let error = std::cell::RefCell::new(None);
@@ -63,6 +60,15 @@ pub fn decide_line(
         .seed(&c.set, &mut case, &error)
         .deserialize(&mut de)
         .map_err(|e| e.to_string())?;
+    Ok(case)
+}
+
+/// Decodes one JSON case and decides it with `pol`, as `pol eval --format json` would.
+pub fn decide_line(
+    c: &pol_compiler::Compiled,
+    line: &str,
+) -> Result<pol_compiler::DecisionRecord, String> {
+    let case = decode_line(c, line)?;
     let outcome = c
         .decide(&case, &mut pol_compiler::Scratch::default())
         .map_err(|e| e.to_string())?;

@@ -2,6 +2,8 @@
 //!
 //! - `pol-bench cases N [--policy NAME] [--known P] [--seed S]`: N cases as JSON lines on
 //!   standard output, for the shipped policies (or `POL_POLICIES`).
+//! - `pol-bench eval N`: decides 1024 prepared complete `advance_parole` cases N times
+//!   and prints the time per case (for profilers: `valgrind --tool=callgrind`, `perf`).
 //! - `pol-bench policies DIR N`: the shipped policies copied N times, renamed apart, under
 //!   `DIR` (see `pol_bench::scale`).
 #![forbid(unsafe_code)]
@@ -51,6 +53,40 @@ fn run(args: &[String]) -> Result<(), String> {
                 writeln!(out, "{}", g.case()).map_err(|e| e.to_string())?;
             }
             out.flush().map_err(|e| e.to_string())
+        }
+        Some("eval") => {
+            let rounds: u64 = number(args.get(1))?;
+            let compiled = pol_compiler::compile(sources)
+                .compiled
+                .ok_or("the policies do not compile")?;
+            let opts = Options {
+                policy: Some("advance_parole".into()),
+                ..Options::default()
+            };
+            let mut g = Generator::new(&compiled, opts, 42);
+            let mut cases = Vec::new();
+            for _ in 0..1024 {
+                let line = g.case();
+                cases.push(pol_bench::decode_line(&compiled, &line)?);
+            }
+            let mut scratch = pol_compiler::Scratch::default();
+            let mut outcome = pol_compiler::Outcome::default();
+            let mut kinds = [0u64; 5];
+            let start = std::time::Instant::now();
+            for _ in 0..rounds {
+                for case in &cases {
+                    compiled
+                        .decide_into(case, &mut scratch, &mut outcome)
+                        .map_err(|e| e.to_string())?;
+                    if let Some(k) = kinds.get_mut(outcome.decision as usize) {
+                        *k += 1;
+                    }
+                }
+            }
+            let n = rounds * cases.len() as u64;
+            let ns = start.elapsed().as_nanos() as f64 / n.max(1) as f64;
+            println!("{n} decisions, {ns:.1} ns per case; by kind {kinds:?}");
+            Ok(())
         }
         Some("policies") => {
             let dir = Path::new(args.get(1).ok_or("no directory")?);

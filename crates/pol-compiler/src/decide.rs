@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::graph::{NodeId, Op, PolicyGraph, Probe};
 use crate::ir::{FactId, PolicySet};
-use crate::plan::{self, Plan, Slots, Truth, FALSE, TRUE, UNKNOWN};
+use crate::plan::{self, Plan, PlanRule, Slots, Truth, FALSE, TRUE, UNKNOWN};
 use crate::types::Type;
 use crate::value::{Day, Symbol, Tri, Value};
 
@@ -173,12 +173,16 @@ pub fn decide_into(
                 outcome.reasons.push(Cause::ProgramWindow);
             }
             let rules = plan.levels.get(d as usize).map_or(&[][..], |l| &l[..]);
-            let any_true = rules.iter().any(|r| truth(r.trigger) == TRUE);
-            for r in rules {
-                // When settled exactly, a rule that is unknown under Kleene logic but holds in
-                // every completion (`x or not x`) is a reason too.
-                let t = truth(r.trigger);
-                if t == TRUE || (!any_true && t == UNKNOWN && outcome.reasons.is_empty()) {
+            each_where(
+                rules,
+                |r| truth(r.trigger) == TRUE,
+                |r| outcome.reasons.push(Cause::Rule(r.rule)),
+            );
+            if outcome.reasons.is_empty() {
+                // Nothing fired and the window is open, so the decision was settled exactly:
+                // a rule unknown under Kleene logic that holds in every completion (`x or
+                // not x`) is the reason.
+                if let Some(r) = rules.iter().find(|r| truth(r.trigger) == UNKNOWN) {
                     outcome.reasons.push(Cause::Rule(r.rule));
                 }
             }
@@ -197,11 +201,11 @@ pub fn decide_into(
             }
         }
     }
-    for r in &plan.warnings {
-        if truth(r.trigger) == TRUE {
-            outcome.warnings.push(r.rule);
-        }
-    }
+    each_where(
+        &plan.warnings,
+        |r| truth(r.trigger) == TRUE,
+        |r| outcome.warnings.push(r.rule),
+    );
     if matches!(
         outcome.decision,
         DecisionKind::Eligible | DecisionKind::Ineligible | DecisionKind::Incomplete
@@ -228,6 +232,24 @@ pub fn decide_into(
                 outcome.max_validity_days =
                     Some(outcome.max_validity_days.map_or(days, |m| m.max(days)));
             }
+        }
+    }
+}
+
+/// Calls `f` on each rule that passes `test`, in order. The tests are gathered into a bit
+/// set first, 64 rules at a time, without a branch per rule: case data decides each test,
+/// so a branch per rule would often be mispredicted.
+fn each_where(rules: &[PlanRule], test: impl Fn(&PlanRule) -> bool, mut f: impl FnMut(&PlanRule)) {
+    for chunk in rules.chunks(64) {
+        let mut m = 0u64;
+        for (i, r) in chunk.iter().enumerate() {
+            m |= u64::from(test(r)) << i;
+        }
+        while m != 0 {
+            if let Some(r) = chunk.get(m.trailing_zeros() as usize) {
+                f(r);
+            }
+            m &= m - 1;
         }
     }
 }

@@ -42,18 +42,15 @@ pub const TRUE: Truth = 2;
 /// The truth of a three-valued value: unknown unless it is a known boolean.
 pub fn truth(v: Tri) -> Truth {
     match v {
-        Some(Value::Bool(true)) => TRUE,
-        Some(Value::Bool(false)) => FALSE,
+        Some(Value::Bool(b)) => known(b),
         _ => UNKNOWN,
     }
 }
 
+/// `TRUE` or `FALSE`, without a branch: case data decides it, so a branch would be
+/// mispredicted half the time.
 fn known(b: bool) -> Truth {
-    if b {
-        TRUE
-    } else {
-        FALSE
-    }
+    (b as Truth) << 1
 }
 
 fn tri(t: Truth) -> Tri {
@@ -160,6 +157,17 @@ pub enum Ins {
     },
     Not {
         a: u32,
+        out: u32,
+    },
+    /// Kleene conjunction of two truth slots (the common case: `C and not E`).
+    And2 {
+        a: u32,
+        b: u32,
+        out: u32,
+    },
+    Or2 {
+        a: u32,
+        b: u32,
         out: u32,
     },
     /// Kleene conjunction of a run of [`Plan::truths`].
@@ -309,13 +317,7 @@ impl Plan {
                     out,
                 } => {
                     let t = match fact(f) {
-                        Some(Value::Word(w)) if w < 64 => {
-                            if mask & (1u64 << w) != 0 {
-                                TRUE
-                            } else {
-                                FALSE
-                            }
-                        }
+                        Some(Value::Word(w)) if w < 64 => known(mask & (1u64 << w) != 0),
                         // Not a word of any enum: equal to none of the mask's words.
                         Some(_) => other,
                         None => UNKNOWN,
@@ -324,13 +326,7 @@ impl Plan {
                 }
                 Ins::SetAny { fact: f, mask, out } => {
                     let t = match fact(f) {
-                        Some(Value::Words(bits)) => {
-                            if bits & mask != 0 {
-                                TRUE
-                            } else {
-                                FALSE
-                            }
-                        }
+                        Some(Value::Words(bits)) => known(bits & mask != 0),
                         _ => UNKNOWN,
                     };
                     (out, t)
@@ -411,17 +407,21 @@ impl Plan {
                 } => {
                     let t = match read(at, facts, as_of, slots) {
                         Some(Value::Date(d)) => {
-                            if opened.is_none_or(|o| d >= o) && closed.is_none_or(|c| d < c) {
-                                TRUE
-                            } else {
-                                FALSE
-                            }
+                            known(opened.is_none_or(|o| d >= o) && closed.is_none_or(|c| d < c))
                         }
                         _ => UNKNOWN,
                     };
                     (out, t)
                 }
                 Ins::Not { a, out } => (out, TRUE - get(&slots.truths, a)),
+                Ins::And2 { a, b, out } => {
+                    let t = get(&slots.truths, a).min(get(&slots.truths, b));
+                    (out, t)
+                }
+                Ins::Or2 { a, b, out } => {
+                    let t = get(&slots.truths, a).max(get(&slots.truths, b));
+                    (out, t)
+                }
                 Ins::And { start, len, out } => {
                     let run = self.run_of(start, len);
                     let t = run.iter().fold(TRUE, |m, s| m.min(get(&slots.truths, *s)));
@@ -589,10 +589,18 @@ impl PlanBuilder<'_> {
             Op::And(run) | Op::Or(run) => {
                 let operands: Vec<NodeId> = self.g.operands(run).to_vec();
                 let slots: Vec<u32> = operands.iter().map(|o| self.truth(*o)).collect();
+                let and = matches!(op, Op::And(_));
+                if let [a, b] = slots[..] {
+                    return if and {
+                        self.emit_truth(|out| Ins::And2 { a, b, out })
+                    } else {
+                        self.emit_truth(|out| Ins::Or2 { a, b, out })
+                    };
+                }
                 let start = self.plan.truths.len() as u32;
                 self.plan.truths.extend_from_slice(&slots);
                 let len = slots.len() as u32;
-                if matches!(op, Op::And(_)) {
+                if and {
                     self.emit_truth(|out| Ins::And { start, len, out })
                 } else {
                     self.emit_truth(|out| Ins::Or { start, len, out })
