@@ -1,6 +1,7 @@
 //! `pol`: check, evaluate, explain and test parole policies written in the pol language.
 #![forbid(unsafe_code)]
 
+mod batch;
 mod cases;
 mod check;
 mod eval;
@@ -57,6 +58,16 @@ enum Command {
         cases: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
+        /// Print decisions by kind on standard error at the end (always shown for JSON
+        /// lines when standard error is a terminal).
+        #[arg(long)]
+        summary: bool,
+        /// Worker threads for JSON lines (default: one per core).
+        #[arg(long, short = 'j', value_name = "N")]
+        jobs: Option<std::num::NonZeroUsize>,
+        /// Bytes of JSON lines per chunk of work (tuning and tests).
+        #[arg(long, hide = true, default_value_t = 256 * 1024)]
+        chunk_bytes: usize,
     },
     /// Explain why a case got its decision, pointing at the policy lines that decided it.
     Explain {
@@ -102,7 +113,22 @@ fn main() -> ExitCode {
             format,
             deny,
         } => check::run(policies, &paths, format, !deny.is_empty()),
-        Command::Eval { cases, format } => eval::run(policies, &cases, format),
+        Command::Eval {
+            cases,
+            format,
+            summary,
+            jobs,
+            chunk_bytes,
+        } => eval::run(
+            policies,
+            &cases,
+            eval::EvalOptions {
+                format,
+                summary,
+                jobs: jobs.map(std::num::NonZeroUsize::get),
+                chunk_bytes,
+            },
+        ),
         Command::Explain { case, format, all } => explain::run(policies, &case, format, all),
         Command::Test { paths } => test_cmd::run(policies, &paths),
     };

@@ -30,7 +30,7 @@ use pol_syntax::{Diagnostic, Span};
 
 pub use case::{Case, CaseError, CaseSchema};
 pub use decide::{DecisionKind, Outcome, Scratch};
-pub use output::{DecisionRecord, Reason};
+pub use output::{DecisionRecord, JsonWriter, Reason};
 pub use source::{Source, SourceMap};
 pub use suggest::did_you_mean;
 

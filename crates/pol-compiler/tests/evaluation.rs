@@ -214,3 +214,45 @@ fn the_plan_agrees_with_the_graph_on_every_shape() {
     assert!(errors.is_empty(), "{errors:#?}");
     plan_agrees_with_graph(&compilation.compiled.unwrap(), 20_000);
 }
+
+/// The JSON writer prints exactly what serializing the decision record prints, for every
+/// decision kind, with and without ids (escapes included), across the shipped policies.
+#[test]
+fn the_json_writer_prints_the_record() {
+    let c = shipped();
+    let writer = pol_compiler::JsonWriter::new(&c);
+    let mut rng = Rng(0xC0FF_EE00_1234_5678);
+    let ids = [
+        "case-1",
+        "",
+        "quote \" backslash \\ tab \t",
+        "é ü ✓",
+        "\u{1}\u{1f}",
+    ];
+    let mut scratch = pol_compiler::Scratch::default();
+    let mut out = Vec::new();
+    let mut kinds = std::collections::BTreeSet::new();
+    for _ in 0..4000 {
+        let mut case = pol_compiler::Case::new(&c.set);
+        let p = rng.below(c.graphs.len() as u64) as usize;
+        let g = &c.graphs[p];
+        case.policy = Some(g.policy);
+        case.as_of = Some(Day(16_000 + rng.below(5000) as i32));
+        case.id = rng
+            .pick(&ids)
+            .filter(|_| rng.below(4) != 0)
+            .map(String::from);
+        for (f, def) in c.set.facts.iter().enumerate() {
+            if rng.below(10) < 8 {
+                case.facts[f] = Some(value(&c, g, f, def.ty, &mut rng));
+            }
+        }
+        let outcome = c.decide(&case, &mut scratch).unwrap();
+        kinds.insert(outcome.decision);
+        out.clear();
+        assert!(writer.write(&case, &outcome, &mut out));
+        let expected = serde_json::to_string(&c.record(&case, &outcome)).unwrap();
+        assert_eq!(String::from_utf8(out.clone()).unwrap(), expected);
+    }
+    assert_eq!(kinds.len(), 5, "every decision kind: {kinds:?}");
+}
