@@ -133,6 +133,8 @@ pub fn run(
                 }
             });
         }
+        // Only the workers hold these now: when they stop, the reader's sends fail too.
+        drop(chunk_rx);
         drop(done_tx);
         let totals = write_in_order(&done_rx, &permit_tx, size, opts);
         // The writer stops early only when output fails; let the reader stop too.

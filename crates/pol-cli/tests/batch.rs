@@ -259,3 +259,44 @@ fn a_bad_line_in_the_middle_is_reported_with_its_line_number_and_the_rest_decide
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `pol eval big.jsonl | head -1`: when the reader goes away, pol stops (no hang, no panic).
+#[test]
+fn a_batch_stops_when_its_reader_goes_away() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = scratch("pipe");
+    let lines = cases(200);
+    let file = dir.join("cases.jsonl");
+    let text = (lines.join("\n") + "\n").repeat(100);
+    std::fs::write(&file, text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pol"))
+        .args(["eval", "--format", "json", "--chunk-bytes", "4096"])
+        .arg(&file)
+        .current_dir(common::root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("{\"id\":\"case-0\""), "{first}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().ok();
+            panic!("pol did not stop after its reader went away");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
