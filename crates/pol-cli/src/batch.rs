@@ -426,7 +426,8 @@ impl Progress {
         let cases = totals.cases() + totals.bad;
         let rate = cases as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
         self.bar.set_message(format!(
-            "{cases} cases · {} cases/s",
+            "{} cases · {} cases/s",
+            thousands(cases),
             thousands(rate as u64)
         ));
     }
