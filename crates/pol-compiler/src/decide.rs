@@ -156,6 +156,7 @@ pub fn decide_into(
                 g,
                 as_of: case.as_of,
                 budget: SETTLE_BUDGET,
+                slots: Slots::default(),
             };
             scratch.facts.clear();
             scratch.facts.extend_from_slice(case.facts);
@@ -316,18 +317,6 @@ fn level_values(g: &PolicyGraph, values: &[Tri]) -> [Tri; 3] {
     ]
 }
 
-/// The first level that is true while all before it are false, if Kleene logic settles it.
-fn kleene(levels: [Tri; 3]) -> Option<DecisionKind> {
-    for (v, d) in levels.iter().zip(DecisionKind::DEFINITE) {
-        match v.and_then(Value::as_bool) {
-            Some(true) => return Some(d),
-            Some(false) => {}
-            None => return None,
-        }
-    }
-    Some(DecisionKind::Eligible)
-}
-
 /// The levels still possible under Kleene logic (an over-approximation).
 fn open_levels(levels: [Tri; 3]) -> Vec<DecisionKind> {
     let mut out = Vec::new();
@@ -350,6 +339,8 @@ struct Settle<'a> {
     g: &'a PolicyGraph,
     as_of: Day,
     budget: u32,
+    /// Slots for running the plan on each completion tried.
+    slots: Slots,
 }
 
 impl Settle<'_> {
@@ -403,14 +394,19 @@ impl Settle<'_> {
             return 0xff;
         }
         self.budget -= 1;
-        self.g.eval(self.set, facts, self.as_of, values);
-        let levels = level_values(self.g, values);
-        if let Some(d) = kleene(levels) {
+        // Most completions are decided by Kleene logic: the plan tells, without evaluating
+        // every node.
+        self.g
+            .plan
+            .run(self.set, facts, self.as_of, &mut self.slots);
+        let levels = plan_levels(&self.g.plan, &self.slots.truths);
+        if let Some(d) = kleene_truths(levels) {
             return d.bit();
         }
-        let open = self.open_facts(facts, values);
+        self.g.eval(self.set, facts, self.as_of, values);
+        let open = self.open_facts_of(facts, values);
         let Some(f) = open.first().copied() else {
-            return open_levels(levels).iter().fold(0, |m, d| m | d.bit());
+            return open_mask(levels);
         };
         let mut mask = 0u8;
         for v in self.candidates(f, facts) {
@@ -422,14 +418,17 @@ impl Settle<'_> {
                 *slot = None;
             }
         }
-        // Restore the node values for the caller's partial assignment.
-        self.g.eval(self.set, facts, self.as_of, values);
         mask
     }
 
     /// Unknown facts read by the rules of levels that are still open, in fact order.
     fn open_facts(&self, facts: &[Tri], values: &mut Vec<Tri>) -> Vec<FactId> {
         self.g.eval(self.set, facts, self.as_of, values);
+        self.open_facts_of(facts, values)
+    }
+
+    /// [`Settle::open_facts`], given the node values of `facts`.
+    fn open_facts_of(&self, facts: &[Tri], values: &[Tri]) -> Vec<FactId> {
         let levels = level_values(self.g, values);
         let open = open_levels(levels);
         let mut roots: Vec<NodeId> = Vec::new();
