@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use pol_compiler::{Compiled, DecisionRecord, JsonWriter, Scratch};
+use pol_compiler::{Compiled, DecisionRecord, Scratch};
 
 use crate::batch::{self, Totals};
 use crate::cases::{self, Format};
@@ -34,7 +34,6 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: EvalOptions) -> Exi
     let colour = render::use_colour();
     let terminal = std::io::stderr().is_terminal();
     let mut scratch = Scratch::default();
-    let mut writer: Option<JsonWriter> = None;
     let mut totals = Totals::default();
     let mut streamed = false;
     for path in paths {
@@ -66,20 +65,21 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: EvalOptions) -> Exi
                     if let Some(kind) = totals.decided.get_mut(outcome.decision as usize) {
                         *kind += 1;
                     }
-                    match opts.format {
-                        OutputFormat::Json => {
-                            let w = writer.get_or_insert_with(|| JsonWriter::new(&compiled));
-                            let mut line = Vec::new();
-                            if w.write(&case, &outcome, &mut line) {
-                                line.push(b'\n');
-                                if std::io::stdout().write_all(&line).is_err() {
-                                    return Exit::Ok;
-                                }
+                    // One case: build the record (a batch writes from pre-rendered
+                    // fragments instead, which cost more to prepare than one case takes).
+                    let record = compiled.record(&case, &outcome);
+                    let text = match opts.format {
+                        OutputFormat::Json => match serde_json::to_string(&record) {
+                            Ok(line) => line + "\n",
+                            Err(e) => {
+                                eprintln!("error: cannot write the decision: {e}");
+                                continue;
                             }
-                        }
-                        OutputFormat::Human => {
-                            print!("{}", human(&compiled.record(&case, &outcome)))
-                        }
+                        },
+                        OutputFormat::Human => human(&record),
+                    };
+                    if std::io::stdout().write_all(text.as_bytes()).is_err() {
+                        return Exit::Ok;
                     }
                 }
                 Err(problem) => {
