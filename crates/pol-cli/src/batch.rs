@@ -248,13 +248,19 @@ impl<'a> Worker<'a> {
             totals: Totals::default(),
             input: chunk.bytes.len() as u64,
         };
-        let mut lines = chunk.bytes.split(|b| *b == b'\n').peekable();
+        let bytes = chunk.bytes.as_slice();
         let mut number = chunk.first_line;
-        while let Some(mut line) = lines.next() {
-            // `str::lines` strips the `\r` of a `\r\n`, and only that.
-            if lines.peek().is_some() {
-                line = line.strip_suffix(b"\r").unwrap_or(line);
-            }
+        let mut start = 0;
+        while start <= bytes.len() {
+            let (line, next) = match memchr::memchr(b'\n', bytes.get(start..).unwrap_or(&[])) {
+                Some(i) => {
+                    let line = bytes.get(start..start + i).unwrap_or(&[]);
+                    // `str::lines` strips the `\r` of a `\r\n`, and only that.
+                    (line.strip_suffix(b"\r").unwrap_or(line), start + i + 1)
+                }
+                None => (bytes.get(start..).unwrap_or(&[]), bytes.len() + 1),
+            };
+            start = next;
             match self.line(line, number, &mut done.stdout) {
                 Ok(Some(kind)) => {
                     if let Some(n) = done.totals.decided.get_mut(kind as usize) {

@@ -99,8 +99,21 @@ struct Group {
 #[derive(Debug)]
 struct Entry {
     name: String,
+    /// `name`'s length and first bytes in one word: most keys are told apart by one integer
+    /// comparison, before their bytes are compared.
+    tag: u64,
     path: String,
     field: Field,
+}
+
+/// A key's length and first seven bytes, as one word.
+fn tag(key: &str) -> u64 {
+    let mut word = [0u8; 8];
+    for (w, b) in word.iter_mut().zip(key.bytes().take(7)) {
+        *w = b;
+    }
+    word[7] = key.len().min(255) as u8;
+    u64::from_le_bytes(word)
 }
 
 impl Group {
@@ -112,6 +125,7 @@ impl Group {
         };
         self.fields.push(Entry {
             name: name.to_string(),
+            tag: tag(name),
             path,
             field,
         });
@@ -121,7 +135,8 @@ impl Group {
 #[derive(Debug)]
 enum Field {
     Group(Group),
-    Fact(FactId),
+    /// A fact, with its type (looked up once here rather than for every value).
+    Fact(FactId, Type),
     Id,
     AsOf,
     Policy,
@@ -141,7 +156,7 @@ impl CaseSchema {
             while let Some(seg) = segments.next() {
                 let prefix = fact.path.get(..end).unwrap_or("");
                 if segments.peek().is_none() {
-                    group.push(prefix, seg, Field::Fact(FactId(i as u32)));
+                    group.push(prefix, seg, Field::Fact(FactId(i as u32), fact.ty));
                     break;
                 }
                 let pos = group
@@ -333,9 +348,10 @@ impl<'de> Visitor<'de> for GroupVisitor<'_, '_> {
                     group: g,
                     prefix: path,
                 })?,
-                Field::Fact(f) => map.next_value_seed(ValueSeed {
+                Field::Fact(f, ty) => map.next_value_seed(ValueSeed {
                     cx: self.cx,
                     fact: *f,
+                    ty: *ty,
                     path,
                 })?,
                 Field::Id => {
@@ -412,7 +428,14 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_, '_> {
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<usize, E> {
-        if let Some(i) = self.v.group.fields.iter().position(|e| e.name == key) {
+        let t = tag(key);
+        if let Some(i) = self
+            .v
+            .group
+            .fields
+            .iter()
+            .position(|e| e.tag == t && e.name == key)
+        {
             return Ok(i);
         }
         let path = if self.v.prefix.is_empty() {
@@ -574,12 +597,13 @@ fn parse_day<E: de::Error>(cx: &Cx, path: &str, text: &str) -> Result<Day, E> {
 struct ValueSeed<'c, 'a, 'p> {
     cx: &'c Cx<'a>,
     fact: FactId,
+    ty: Type,
     path: &'p str,
 }
 
 impl ValueSeed<'_, '_, '_> {
     fn ty(&self) -> Type {
-        self.cx.set.fact(self.fact).map_or(Type::Bool, |f| f.ty)
+        self.ty
     }
 
     fn store(&self, v: Value) {
