@@ -122,6 +122,13 @@ pub enum Ins {
         k: i64,
         out: u32,
     },
+    /// [`Ins::CompareK`] on a fact: the most common comparison, read straight from the slot.
+    FactCompareK {
+        op: CompareOp,
+        fact: FactId,
+        k: i64,
+        out: u32,
+    },
     /// `a in low..high` (or `..=`) with constant bounds.
     RangeK {
         a: Src,
@@ -306,10 +313,18 @@ impl Plan {
         if slots.values.len() < nv {
             slots.values.resize(nv, None);
         }
-        let fact = |f: FactId| facts.get(f.index()).copied().flatten();
+        // A fact's slot, by reference: fused instructions look at the payload they need
+        // without copying the whole value.
+        let fact = |f: FactId| facts.get(f.index()).and_then(Option::as_ref);
         for ins in &self.ins {
             let (out, t) = match *ins {
-                Ins::Bool { fact: f, out } => (out, truth(fact(f))),
+                Ins::Bool { fact: f, out } => {
+                    let t = match fact(f) {
+                        Some(Value::Bool(b)) => known(*b),
+                        _ => UNKNOWN,
+                    };
+                    (out, t)
+                }
                 Ins::WordIn {
                     fact: f,
                     mask,
@@ -317,7 +332,7 @@ impl Plan {
                     out,
                 } => {
                     let t = match fact(f) {
-                        Some(Value::Word(w)) if w < 64 => known(mask & (1u64 << w) != 0),
+                        Some(Value::Word(w)) if *w < 64 => known(mask & (1u64 << w) != 0),
                         // Not a word of any enum: equal to none of the mask's words.
                         Some(_) => other,
                         None => UNKNOWN,
@@ -326,7 +341,7 @@ impl Plan {
                 }
                 Ins::SetAny { fact: f, mask, out } => {
                     let t = match fact(f) {
-                        Some(Value::Words(bits)) => known(bits & mask != 0),
+                        Some(Value::Words(bits)) => known(*bits & mask != 0),
                         _ => UNKNOWN,
                     };
                     (out, t)
@@ -343,14 +358,19 @@ impl Plan {
                 }
                 Ins::CompareK { op, a, k, out } => {
                     let t = match read(a, facts, as_of, slots).and_then(Value::ordinal) {
-                        Some(v) => known(match op {
-                            CompareOp::Lt => v < k,
-                            CompareOp::Le => v <= k,
-                            CompareOp::Gt => v > k,
-                            CompareOp::Ge => v >= k,
-                            CompareOp::Eq => v == k,
-                            CompareOp::Ne => v != k,
-                        }),
+                        Some(v) => known(compare_ordinals(op, v, k)),
+                        None => UNKNOWN,
+                    };
+                    (out, t)
+                }
+                Ins::FactCompareK {
+                    op,
+                    fact: f,
+                    k,
+                    out,
+                } => {
+                    let t = match fact(f).and_then(|v| v.ordinal()) {
+                        Some(v) => known(compare_ordinals(op, v, k)),
                         None => UNKNOWN,
                     };
                     (out, t)
@@ -484,6 +504,18 @@ pub fn read(src: Src, facts: &[Tri], as_of: Day, slots: &Slots) -> Tri {
     }
 }
 
+/// `v op k` on ordinals, as `ops::compare` orders values.
+fn compare_ordinals(op: CompareOp, v: i64, k: i64) -> bool {
+    match op {
+        CompareOp::Lt => v < k,
+        CompareOp::Le => v <= k,
+        CompareOp::Gt => v > k,
+        CompareOp::Ge => v >= k,
+        CompareOp::Eq => v == k,
+        CompareOp::Ne => v != k,
+    }
+}
+
 /// The ordinal of a constant operand.
 fn ordinal(src: Src) -> Option<i64> {
     match src {
@@ -611,15 +643,8 @@ impl PlanBuilder<'_> {
                 let ordered = !matches!(cmp, CompareOp::Eq | CompareOp::Ne);
                 match (ordinal(a), ordinal(b)) {
                     // `ops::compare` orders by ordinal: a constant side is just a number.
-                    (None, Some(k)) if ordered => {
-                        self.emit_truth(|out| Ins::CompareK { op: cmp, a, k, out })
-                    }
-                    (Some(k), None) if ordered => self.emit_truth(|out| Ins::CompareK {
-                        op: flip(cmp),
-                        a: b,
-                        k,
-                        out,
-                    }),
+                    (None, Some(k)) if ordered => self.compare_k(cmp, a, k),
+                    (Some(k), None) if ordered => self.compare_k(flip(cmp), b, k),
                     _ => self.emit_truth(|out| Ins::Compare { op: cmp, a, b, out }),
                 }
             }
@@ -672,6 +697,13 @@ impl PlanBuilder<'_> {
                 let a = self.value(n);
                 self.emit_truth(|out| Ins::Truthy { a, out })
             }
+        }
+    }
+
+    fn compare_k(&mut self, op: CompareOp, a: Src, k: i64) -> u32 {
+        match a {
+            Src::Fact(fact) => self.emit_truth(|out| Ins::FactCompareK { op, fact, k, out }),
+            a => self.emit_truth(|out| Ins::CompareK { op, a, k, out }),
         }
     }
 
