@@ -1,7 +1,10 @@
-//! `pol check`: errors and lints for policy files.
+//! `pol check`: errors and lints for policy files, for people (`human`), for scripts
+//! (`json`, one object per line) and for code-scanning tools (`sarif`, SARIF 2.1.0).
 
 use std::path::{Path, PathBuf};
 
+use pol_compiler::codes;
+use pol_compiler::SourceMap;
 use pol_syntax::Diagnostic;
 
 use crate::{load, render, CheckFormat, Exit};
@@ -12,12 +15,12 @@ pub fn run(
     format: CheckFormat,
     deny_warnings: bool,
 ) -> Exit {
-    let sources = if paths.is_empty() {
-        load::policy_set(policies)
+    let loaded = if paths.is_empty() {
+        load::policy_set(policies).map(|s| (s, None))
     } else {
-        load::load_paths(paths)
+        load::load_paths(paths).and_then(|s| Ok((s, Some(load::root_names(paths)?))))
     };
-    let sources = match sources {
+    let (sources, roots) = match loaded {
         Ok(s) => s,
         Err(e) => {
             eprintln!(
@@ -29,22 +32,29 @@ pub fn run(
     };
     let compilation = pol_compiler::compile(sources);
     let map = &compilation.sources;
-    let diags = &compilation.diagnostics;
+    let mut diags = compilation.diagnostics.clone();
+    // A file reached only through an `import` may serve policies that were not loaded, so
+    // what is unused there is not known: report that only for the files asked about.
+    if let Some(roots) = &roots {
+        diags.retain(|d| {
+            let whole_set = codes::lint_of(d.code)
+                .is_some_and(|l| pol_compiler::lints::WHOLE_SET_LINTS.contains(&l));
+            !whole_set || roots.iter().any(|r| r == map.name(d.primary.span.file))
+        });
+    }
     match format {
-        CheckFormat::Human => print_human(diags, map),
+        CheckFormat::Human => print_human(&diags, map, deny_warnings),
         CheckFormat::Json => {
-            for d in diags {
+            for d in &diags {
                 if let Ok(line) = serde_json::to_string(&render::json(d, map)) {
                     println!("{line}");
                 }
             }
         }
-        CheckFormat::Sarif => {
-            match serde_json::to_string_pretty(&crate::check::sarif(diags, map)) {
-                Ok(s) => println!("{s}"),
-                Err(e) => eprintln!("error: cannot write SARIF: {e}"),
-            }
-        }
+        CheckFormat::Sarif => match serde_json::to_string_pretty(&sarif(&diags, map)) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("error: cannot write SARIF: {e}"),
+        },
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
@@ -55,7 +65,7 @@ pub fn run(
     }
 }
 
-fn print_human(diags: &[Diagnostic], map: &pol_compiler::SourceMap) {
+fn print_human(diags: &[Diagnostic], map: &SourceMap, deny_warnings: bool) {
     let colour = render::use_colour();
     for d in diags {
         eprint!("{}", render::report(d, map).render(colour));
@@ -63,82 +73,142 @@ fn print_human(diags: &[Diagnostic], map: &pol_compiler::SourceMap) {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     let files = map.files.len();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     if diags.is_empty() {
-        eprintln!(
-            "checked {files} file{}: no problems",
-            if files == 1 { "" } else { "s" }
-        );
+        eprintln!("checked {files} file{}: no problems", plural(files));
     } else {
         eprintln!(
-            "checked {files} file{}: {errors} error{}, {warnings} warning{}",
-            if files == 1 { "" } else { "s" },
-            if errors == 1 { "" } else { "s" },
-            if warnings == 1 { "" } else { "s" }
+            "checked {files} file{}: {errors} error{}, {warnings} warning{}{}",
+            plural(files),
+            plural(errors),
+            plural(warnings),
+            if deny_warnings && warnings > 0 {
+                " (denied by `--deny warnings`)"
+            } else {
+                ""
+            }
         );
     }
 }
 
-/// The diagnostics as a SARIF 2.1.0 log.
-pub fn sarif(diags: &[Diagnostic], map: &pol_compiler::SourceMap) -> serde_json::Value {
-    let rules: Vec<serde_json::Value> = pol_compiler::codes::CODES
+/// The URI of the official SARIF 2.1.0 schema (OASIS, errata 01).
+pub const SARIF_SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// The diagnostics as a SARIF 2.1.0 log: one run of the `pol` driver, whose rules are every
+/// registered code (so `ruleIndex` is the code's place in the registry), and one result
+/// per diagnostic. Regions count columns in Unicode code points, as the human output does.
+pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> serde_json::Value {
+    let level = |s: pol_syntax::Severity| s.as_str();
+    let rules: Vec<serde_json::Value> = codes::CODES
         .iter()
         .map(|c| {
             serde_json::json!({
-                "id": format!("pol::{}", c.code),
+                "id": c.code,
                 "name": c.lint.unwrap_or(c.code),
                 "shortDescription": { "text": c.summary },
-                "defaultConfiguration": { "level": c.severity.as_str() },
+                "defaultConfiguration": { "level": level(c.severity) },
             })
         })
         .collect();
+    let location = |span: pol_syntax::Span, message: &str| {
+        let (start_line, start_column) = map.line_col(span);
+        let (end_line, end_column) = map.line_col(pol_syntax::Span {
+            start: span.end,
+            ..span
+        });
+        serde_json::json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": file_uri(map.name(span.file)) },
+                "region": {
+                    "startLine": start_line.max(1),
+                    "startColumn": start_column.max(1),
+                    "endLine": end_line.max(start_line).max(1),
+                    "endColumn": end_column.max(1),
+                },
+            },
+            "message": { "text": message },
+        })
+    };
     let results: Vec<serde_json::Value> = diags
         .iter()
         .map(|d| {
-            let region = |span: pol_syntax::Span| {
-                let (sl, sc) = map.line_col(span);
-                let end = pol_syntax::Span { start: span.end, ..span };
-                let (el, ec) = map.line_col(end);
-                serde_json::json!({ "startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec.max(1) })
-            };
-            let location = |span: pol_syntax::Span, message: &str| {
-                serde_json::json!({
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": map.name(span.file) },
-                        "region": region(span),
-                    },
-                    "message": { "text": message },
-                })
-            };
             let text = match &d.help {
                 Some(h) => format!("{}\nhelp: {h}", d.message),
                 None => d.message.clone(),
             };
-            serde_json::json!({
-                "ruleId": format!("pol::{}", d.code),
-                "level": d.severity.as_str(),
-                "message": { "text": text },
-                "locations": [location(d.primary.span, &d.primary.message)],
-                "relatedLocations": d.secondary.iter().enumerate().map(|(i, l)| {
-                    let mut v = location(l.span, &l.message);
-                    if let Some(obj) = v.as_object_mut() {
-                        obj.insert("id".into(), serde_json::json!(i));
-                    }
-                    v
-                }).collect::<Vec<_>>(),
-            })
+            let mut result = serde_json::Map::new();
+            result.insert("ruleId".into(), d.code.into());
+            if let Some(i) = codes::CODES.iter().position(|c| c.code == d.code) {
+                result.insert("ruleIndex".into(), i.into());
+            }
+            result.insert("level".into(), level(d.severity).into());
+            result.insert("message".into(), serde_json::json!({ "text": text }));
+            result.insert(
+                "locations".into(),
+                serde_json::json!([location(d.primary.span, &d.primary.message)]),
+            );
+            if !d.secondary.is_empty() {
+                let related: Vec<serde_json::Value> = d
+                    .secondary
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        let mut v = location(l.span, &l.message);
+                        if let Some(obj) = v.as_object_mut() {
+                            obj.insert("id".into(), i.into());
+                        }
+                        v
+                    })
+                    .collect();
+                result.insert("relatedLocations".into(), related.into());
+            }
+            serde_json::Value::Object(result)
         })
         .collect();
     serde_json::json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": { "driver": {
                 "name": "pol",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/pol",
                 "rules": rules,
             }},
+            "invocations": [{ "executionSuccessful": true }],
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     })
+}
+
+/// A source name as a URI reference: relative names stay relative (to the directory
+/// `pol` ran in), absolute paths become `file://` URIs; anything but unreserved
+/// characters and `/` is percent-encoded.
+fn file_uri(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 8);
+    if name.starts_with('/') {
+        out.push_str("file://");
+    }
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_uri;
+
+    #[test]
+    fn uris_are_encoded() {
+        assert_eq!(file_uri("policies/facts.pol"), "policies/facts.pol");
+        assert_eq!(file_uri("my policies/a b.pol"), "my%20policies/a%20b.pol");
+        assert_eq!(file_uri("/tmp/x.pol"), "file:///tmp/x.pol");
+        assert_eq!(file_uri("é.pol"), "%C3%A9.pol");
+    }
 }

@@ -40,6 +40,22 @@ pub fn policy_set(dir: Option<&Path>) -> Result<Vec<Source>, LoadError> {
 /// Reads the `.pol` files at `paths` (files, or directories searched recursively) and every
 /// file they import, transitively.
 pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Source>, LoadError> {
+    let queue = root_files(paths)?;
+    load_with_imports(queue)
+}
+
+/// The names (as sources are named) of the `.pol` files at `paths` themselves, without the
+/// files they import.
+pub fn root_names(paths: &[PathBuf]) -> Result<Vec<String>, LoadError> {
+    Ok(root_files(paths)?.iter().map(|p| source_name(p)).collect())
+}
+
+fn source_name(path: &Path) -> String {
+    normalize(&path.to_string_lossy().replace('\\', "/"))
+}
+
+/// The `.pol` files at `paths`: the files named, and those under the directories named.
+fn root_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut queue: Vec<PathBuf> = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -68,11 +84,15 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Source>, LoadError> {
             });
         }
     }
+    Ok(queue)
+}
+
+fn load_with_imports(mut queue: Vec<PathBuf>) -> Result<Vec<Source>, LoadError> {
     let mut sources: Vec<Source> = Vec::new();
     let mut i = 0;
     while let Some(path) = queue.get(i).cloned() {
         i += 1;
-        let name = normalize(&path.to_string_lossy().replace('\\', "/"));
+        let name = source_name(&path);
         if sources.iter().any(|s| s.name == name) {
             continue;
         }

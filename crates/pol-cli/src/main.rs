@@ -6,6 +6,7 @@ mod cases;
 mod check;
 mod eval;
 mod explain;
+mod fmt;
 mod load;
 mod render;
 mod test_cmd;
@@ -79,6 +80,14 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Rewrite `.pol` files in the canonical layout (comments kept; writes are atomic).
+    Fmt {
+        /// Files or directories to format (default: --policies DIR).
+        paths: Vec<PathBuf>,
+        /// Only report files that are not formatted, and exit 1 if any.
+        #[arg(long)]
+        check: bool,
+    },
     /// Run policy tests (case + expected decision) found under directories or files.
     Test {
         /// Test files or directories (default: tests/policies).
@@ -131,6 +140,7 @@ fn main() -> ExitCode {
         ),
         Command::Explain { case, format, all } => explain::run(policies, &case, format, all),
         Command::Test { paths } => test_cmd::run(policies, &paths),
+        Command::Fmt { paths, check } => fmt::run(policies, &paths, check),
     };
     ExitCode::from(exit as u8)
 }

@@ -183,10 +183,13 @@ pub fn report(d: &Diagnostic, sources: &SourceMap) -> Report {
     }
 }
 
-/// A diagnostic as one JSON object (`pol check --format json`).
+/// A diagnostic as one JSON object (`pol check --format json`). The fields are documented
+/// in `docs/lints.md` ("Output formats"); a test holds them stable.
 #[derive(Serialize)]
 pub struct JsonDiagnostic {
     pub code: String,
+    /// The lint's name, for `#[allow]`; `null` for errors.
+    pub lint: Option<&'static str>,
     pub severity: &'static str,
     pub message: String,
     pub file: String,
@@ -213,6 +216,7 @@ pub fn json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
     let (line, column) = sources.line_col(d.primary.span);
     JsonDiagnostic {
         code: format!("pol::{}", d.code),
+        lint: pol_compiler::codes::lint_of(d.code),
         severity: d.severity.as_str(),
         message: d.message.clone(),
         file: sources.name(d.primary.span.file).to_string(),

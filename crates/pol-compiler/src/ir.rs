@@ -201,6 +201,26 @@ pub enum ArithOp {
     DaysBetween,
 }
 
+/// `#[allow(lint, ..., reason = "...")]` after checking: every lint it names is known.
+/// A lint whose primary span lies inside `scope` is not reported.
+#[derive(Clone, Debug)]
+pub struct Allow {
+    pub lints: Vec<AllowedLint>,
+    pub reason: String,
+    /// The attribute itself.
+    pub span: Span,
+    /// The declaration or policy line the attribute stands before, attributes included.
+    pub scope: Span,
+}
+
+/// One lint named in an [`Allow`].
+#[derive(Clone, Debug)]
+pub struct AllowedLint {
+    /// The lint's name, as in `codes::CODES`.
+    pub name: &'static str,
+    pub span: Span,
+}
+
 /// The whole checked policy set.
 #[derive(Clone, Debug, Default)]
 pub struct PolicySet {
@@ -213,6 +233,8 @@ pub struct PolicySet {
     pub policies: Vec<PolicyDef>,
     /// Interned string literals; `Symbol(i)` is `strings[i]`.
     pub strings: Vec<String>,
+    /// The `#[allow]` attributes of every file, for the lints.
+    pub allows: Vec<Allow>,
 }
 
 impl PolicySet {

@@ -114,6 +114,7 @@ pub fn resolve<'a>(sources: &'a SourceMap, files: &'a [Option<ast::SourceFile>])
     cx.collect_values(files);
     cx.collect_programs(files);
     cx.check_policies(files);
+    cx.set.allows = crate::lints::allow::collect(files, &mut cx.diags);
     cx.usage.programs.resize(cx.set.programs.len(), 0);
     Resolved {
         set: cx.set,
@@ -700,6 +701,7 @@ impl<'a> Checker<'a> {
         };
         let mut rule_names: HashMap<String, Span> = HashMap::new();
         for item in &p.items {
+            let line = self.without_attrs(item.span, &item.attrs);
             match &item.kind {
                 PolicyItemKind::Program(u) => {
                     if let Some(w) = &def.window {
@@ -708,7 +710,7 @@ impl<'a> Checker<'a> {
                             Diagnostic::error(
                                 "E0204",
                                 format!("policy `{}` names more than one program", p.name.node),
-                                Label::new(item.span, "second program"),
+                                Label::new(line, "second program"),
                             )
                             .with_label(Label::new(first, "first program"))
                             .with_help("a policy belongs to at most one program"),
@@ -736,7 +738,7 @@ impl<'a> Checker<'a> {
                         program,
                         at,
                         cite: cite(&u.cite),
-                        span: item.span.to(end).with_end(end.end),
+                        span: line.to(end).with_end(end.end),
                     });
                 }
                 PolicyItemKind::Forms(f) => {
@@ -754,7 +756,7 @@ impl<'a> Checker<'a> {
                             form: form.node.clone(),
                             when: when.clone(),
                             cite: cite(&f.cite),
-                            span: item.span,
+                            span: line,
                         });
                     }
                 }
@@ -793,7 +795,7 @@ impl<'a> Checker<'a> {
                         value,
                         when,
                         cite: cite(&v.cite),
-                        span: item.span,
+                        span: line,
                     });
                 }
                 PolicyItemKind::Rule(r) => {
@@ -835,7 +837,7 @@ impl<'a> Checker<'a> {
                         condition,
                         unless,
                         cite: cite(&r.cite),
-                        span: item.span,
+                        span: line,
                         name_span: r.name.span,
                     });
                 }
@@ -886,6 +888,31 @@ impl<'a> Checker<'a> {
                 self.error(d);
                 None
             }
+        }
+    }
+
+    /// `span` without the attributes at its start, so that a rule's location (and the line a
+    /// decision's reason reports) is the rule's own line, not its `#[allow]`.
+    fn without_attrs(&self, span: Span, attrs: &[ast::Attribute]) -> Span {
+        let Some(last) = attrs.last() else {
+            return span;
+        };
+        let text = self.sources.get(span.file).map_or("", |s| s.text.as_str());
+        let mut at = last.span.end as usize;
+        // Skip the blanks and comments between the last attribute and the line itself.
+        loop {
+            let rest = text.get(at..).unwrap_or("");
+            let trimmed = rest.trim_start();
+            at += rest.len() - trimmed.len();
+            if trimmed.starts_with('#') && !trimmed.starts_with("#[") {
+                at += trimmed.find('\n').unwrap_or(trimmed.len());
+            } else {
+                break;
+            }
+        }
+        Span {
+            start: u32::try_from(at).map_or(span.end, |a| a.min(span.end)),
+            ..span
         }
     }
 

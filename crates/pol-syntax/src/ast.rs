@@ -6,6 +6,27 @@
 pub use crate::date::Date;
 use crate::span::{Span, Spanned};
 
+/// Equality of nodes that carry a span, comparing everything but the span: trees parsed
+/// from differently formatted text compare equal.
+macro_rules! eq_ignoring_span {
+    ($($name:ident { $($field:ident),* })*) => {$(
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                true $(&& self.$field == other.$field)*
+            }
+        }
+    )*};
+}
+
+eq_ignoring_span! {    Item { attrs, kind }
+    Attribute { lints, reason }
+    ParamValue { from, value, cite }
+    WindowEvent { kind, date, cite }
+    PolicyItem { attrs, kind }
+    Citation { text }
+    Expr { kind }
+}
+
 /// A name as written (an identifier or a dotted fact path).
 pub type Name = Spanned<String>;
 
@@ -16,7 +37,7 @@ pub struct SourceFile {
 }
 
 /// A top-level declaration with its attributes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Item {
     pub attrs: Vec<Attribute>,
     pub kind: ItemKind,
@@ -36,7 +57,7 @@ pub enum ItemKind {
 }
 
 /// `#[allow(lint, ..., reason = "...")]`: silences lints on the item it precedes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Attribute {
     pub lints: Vec<Name>,
     pub reason: Option<Spanned<String>>,
@@ -108,7 +129,7 @@ pub struct ParamDecl {
 }
 
 /// One `from DATE = value` line of a dated parameter.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ParamValue {
     pub from: Spanned<Date>,
     pub value: Expr,
@@ -125,7 +146,7 @@ pub struct ProgramDecl {
 }
 
 /// `terminated 2025-03-25 cite "..."`: one end of a program window.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct WindowEvent {
     pub kind: Spanned<WindowEventKind>,
     pub date: WindowDate,
@@ -183,7 +204,7 @@ pub struct PolicyDecl {
     pub items: Vec<PolicyItem>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct PolicyItem {
     pub attrs: Vec<Attribute>,
     pub kind: PolicyItemKind,
@@ -260,13 +281,13 @@ impl RuleKind {
 }
 
 /// `cite "..."`: the legal source of a rule or date.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Citation {
     pub text: String,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,

@@ -9,6 +9,7 @@ pub mod ast;
 pub mod date;
 pub mod diagnostic;
 mod error;
+pub mod format;
 mod grammar;
 pub mod span;
 
@@ -33,4 +34,8 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     ("E0102", "brackets nested too deeply"),
     ("E0103", "a literal (date, integer or string) is malformed"),
+    (
+        "E0104",
+        "internal formatter error: the formatted text would differ in meaning",
+    ),
 ];

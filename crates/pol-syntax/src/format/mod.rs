@@ -1,0 +1,331 @@
+//! `pol fmt`: the canonical layout of a `.pol` file.
+//!
+//! Nothing the author wrote is lost. Comments between declarations and between policy
+//! lines are kept where they stand (a comment at the end of a line stays at its end); a
+//! declaration or policy line with a comment *inside* it is kept verbatim. Before the
+//! result is returned it is parsed again: if its tree differs from the original (spans
+//! aside) or a comment went missing, formatting fails and the caller writes nothing.
+
+mod doc;
+mod print;
+
+use doc::{concat, nest, text, Doc};
+
+use crate::ast::{Item, ItemKind, PolicyItem, SourceFile};
+use crate::{Diagnostic, FileId, Label, Span};
+
+/// The line width the layout aims for.
+pub const WIDTH: usize = 100;
+
+/// Formats a file, or says why it cannot be formatted (a parse error, or a failed check
+/// that the result means the same as the input).
+pub fn format(file: FileId, source: &str) -> Result<String, Diagnostic> {
+    let ast = crate::parse(file, source)?;
+    let comments = scan_comments(source);
+    let layout = Layout {
+        source,
+        comments: &comments,
+    };
+    let out = doc::render(&layout.file(&ast), WIDTH);
+    let mut out = out.trim_end().to_string();
+    out.push('\n');
+    if out.trim().is_empty() {
+        out.clear();
+    }
+    verify(file, source, &ast, &comments, &out)?;
+    Ok(out)
+}
+
+/// Checks the formatted text parses to the same tree and keeps every comment.
+fn verify(
+    file: FileId,
+    source: &str,
+    ast: &SourceFile,
+    comments: &[Comment],
+    out: &str,
+) -> Result<(), Diagnostic> {
+    let fail = |why: &str| {
+        Diagnostic::error(
+            "E0104",
+            format!("internal formatter error: {why}; the file was left unchanged"),
+            Label::new(Span::new(file, 0, 0), "in this file"),
+        )
+        .with_help("this is a bug in pol fmt; please report it with the file")
+    };
+    let reparsed = crate::parse(file, out)
+        .map_err(|d| fail(&format!("the result does not parse ({})", d.message)))?;
+    if &reparsed != ast {
+        return Err(fail("the result means something else"));
+    }
+    let before: Vec<&str> = comments.iter().map(|c| c.text(source)).collect();
+    let after_comments = scan_comments(out);
+    let after: Vec<&str> = after_comments.iter().map(|c| c.text(out)).collect();
+    if before != after {
+        return Err(fail("a comment would be lost or moved"));
+    }
+    Ok(())
+}
+
+/// A `# ...` comment: its byte range, without the line break.
+#[derive(Clone, Copy, Debug)]
+struct Comment {
+    start: usize,
+    end: usize,
+}
+
+impl Comment {
+    fn text(self, source: &str) -> &str {
+        source.get(self.start..self.end).unwrap_or("").trim_end()
+    }
+}
+
+/// Finds the comments: `#` outside a string and not starting an attribute `#[`.
+fn scan_comments(source: &str) -> Vec<Comment> {
+    let mut out = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = source.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' || c == '\n' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '#' if chars.peek().map(|(_, n)| *n) != Some('[') => {
+                let end = source
+                    .get(i..)
+                    .and_then(|r| r.find('\n'))
+                    .map_or(source.len(), |n| i + n);
+                out.push(Comment { start: i, end });
+                while chars.peek().is_some_and(|(j, _)| *j < end) {
+                    chars.next();
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+struct Layout<'a> {
+    source: &'a str,
+    comments: &'a [Comment],
+}
+
+impl Layout<'_> {
+    fn slice(&self, start: usize, end: usize) -> &str {
+        self.source.get(start..end).unwrap_or("")
+    }
+
+    fn comments_in(&self, start: usize, end: usize) -> impl Iterator<Item = &Comment> {
+        self.comments
+            .iter()
+            .filter(move |c| c.start >= start && c.start < end)
+    }
+
+    fn file(&self, ast: &SourceFile) -> Doc {
+        let mut docs = Vec::new();
+        let mut cursor = 0;
+        for (i, item) in ast.items.iter().enumerate() {
+            let start = item_start(item);
+            self.gap(&mut docs, cursor, start, i == 0, false);
+            docs.push(self.item(item));
+            cursor = item.span.end as usize;
+        }
+        self.gap_until(
+            &mut docs,
+            cursor,
+            self.source.len(),
+            ast.items.is_empty(),
+            None,
+        );
+        concat(docs)
+    }
+
+    /// Lays out what lies between two pieces of code: comments and at most one blank line.
+    /// `at_start`: nothing precedes in this block; `force_break`: the next piece starts on
+    /// a new line even if the source had it on the same line (a policy line). A gap that
+    /// ends a block (`to` is the end of the file or a policy's `}`) lays out only comments.
+    fn gap(&self, docs: &mut Vec<Doc>, from: usize, to: usize, at_start: bool, force_break: bool) {
+        self.gap_until(docs, from, to, at_start, Some(force_break));
+    }
+
+    fn gap_until(
+        &self,
+        docs: &mut Vec<Doc>,
+        from: usize,
+        to: usize,
+        at_start: bool,
+        next: Option<bool>,
+    ) {
+        let mut pos = from;
+        let mut first = at_start;
+        for c in self.comments_in(from, to) {
+            let newlines = self.slice(pos, c.start).matches('\n').count();
+            if newlines == 0 && !first {
+                docs.push(text(" "));
+            } else {
+                breaks(docs, newlines, first);
+            }
+            docs.push(text(c.text(self.source).to_string()));
+            pos = c.end;
+            first = false;
+        }
+        if let Some(force_break) = next {
+            let newlines = self.slice(pos, to).matches('\n').count();
+            breaks(
+                docs,
+                newlines.max(usize::from(force_break || !first)),
+                first,
+            );
+        }
+    }
+
+    /// The item as written, when a comment inside it forbids re-laying it out.
+    fn verbatim(&self, start: usize, end: usize) -> Doc {
+        text(self.slice(start, end).trim_end().to_string())
+    }
+
+    fn has_comment(&self, start: usize, end: usize) -> bool {
+        self.comments_in(start, end).next().is_some()
+    }
+
+    fn item(&self, item: &Item) -> Doc {
+        let (start, end) = (item_start(item), item.span.end as usize);
+        if let ItemKind::Policy(p) = &item.kind {
+            if let Some(doc) = self.policy(item, p) {
+                return doc;
+            }
+            return self.verbatim(start, end);
+        }
+        if self.has_comment(start, end) {
+            return self.verbatim(start, end);
+        }
+        let mut docs = Vec::new();
+        for a in &item.attrs {
+            docs.push(print::attribute(a));
+            docs.push(Doc::HardLine);
+        }
+        docs.push(print::item(&item.kind));
+        concat(docs)
+    }
+
+    /// A policy with its body's comments, or `None` if a comment sits in its head.
+    fn policy(&self, item: &Item, p: &crate::ast::PolicyDecl) -> Option<Doc> {
+        let head_end = p.doc.as_ref().map_or(p.name.span.end, |d| d.span.end) as usize;
+        let brace = head_end + self.slice(head_end, item.span.end as usize).find('{')?;
+        let close = (item.span.end as usize).checked_sub(1)?;
+        if self.has_comment(item_start(item), brace) {
+            return None;
+        }
+        let mut docs = Vec::new();
+        for a in &item.attrs {
+            docs.push(print::attribute(a));
+            docs.push(Doc::HardLine);
+        }
+        docs.push(print::policy_head(p));
+        let mut body = Vec::new();
+        let mut cursor = brace + 1;
+        for line in &p.items {
+            let start = policy_item_start(line);
+            self.gap(&mut body, cursor, start, false, true);
+            body.push(self.policy_line(line));
+            cursor = line.span.end as usize;
+        }
+        self.gap_until(&mut body, cursor, close, false, None);
+        if p.items.is_empty() && body.is_empty() {
+            docs.push(text("}"));
+        } else {
+            docs.push(nest(2, concat(body)));
+            docs.push(Doc::HardLine);
+            docs.push(text("}"));
+        }
+        Some(concat(docs))
+    }
+
+    fn policy_line(&self, line: &PolicyItem) -> Doc {
+        let (start, end) = (policy_item_start(line), line.span.end as usize);
+        if self.has_comment(start, end) {
+            return self.verbatim(start, end);
+        }
+        let mut docs = Vec::new();
+        for a in &line.attrs {
+            docs.push(print::attribute(a));
+            docs.push(Doc::HardLine);
+        }
+        docs.push(print::policy_item(&line.kind));
+        concat(docs)
+    }
+}
+
+/// Line breaks for `newlines` in the source: one, plus one blank line if there was one.
+fn breaks(docs: &mut Vec<Doc>, newlines: usize, at_start: bool) {
+    if at_start {
+        return;
+    }
+    if newlines >= 1 {
+        docs.push(Doc::HardLine);
+    }
+    if newlines >= 2 {
+        docs.push(Doc::HardLine);
+    }
+}
+
+fn item_start(item: &Item) -> usize {
+    item.attrs
+        .first()
+        .map_or(item.span.start, |a| a.span.start.min(item.span.start)) as usize
+}
+
+fn policy_item_start(line: &PolicyItem) -> usize {
+    line.attrs
+        .first()
+        .map_or(line.span.start, |a| a.span.start.min(line.span.start)) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::format;
+    use crate::FileId;
+
+    fn fmt(s: &str) -> String {
+        format(FileId(0), s).unwrap()
+    }
+
+    #[test]
+    fn lays_out_and_keeps_comments() {
+        let src = "# head\nimport   \"facts.pol\"  # why\n\n\n\nconst a=365 days cite \"x\"\npolicy p \"q?\" {\n  # about r\n  require r : a>1 days and(b or c) cite \"y\"\n}\n";
+        let out = fmt(src);
+        assert_eq!(
+            out,
+            "# head\nimport \"facts.pol\" # why\n\nconst a = 365 days cite \"x\"\npolicy p \"q?\" {\n  # about r\n  require r: a > 1 day and (b or c) cite \"y\"\n}\n"
+        );
+        assert_eq!(fmt(&out), out, "idempotent");
+    }
+
+    #[test]
+    fn long_rules_break_at_their_parts() {
+        let src = "policy p \"q\" { exclude removal_proceedings: applicant.in_removal_proceedings unless applicant.status == daca cite \"seed 001: Foreigners in deportation proceedings\" }";
+        let out = fmt(src);
+        assert_eq!(
+            out,
+            "policy p \"q\" {\n  exclude removal_proceedings: applicant.in_removal_proceedings\n    unless applicant.status == daca\n    cite \"seed 001: Foreigners in deportation proceedings\"\n}\n"
+        );
+        assert_eq!(fmt(&out), out);
+    }
+
+    #[test]
+    fn a_comment_inside_a_line_keeps_it_verbatim() {
+        let src = "policy p \"q\" {\n  require r: a # inner\n      and b cite \"y\"\n}\n";
+        assert_eq!(fmt(src), src);
+    }
+}
