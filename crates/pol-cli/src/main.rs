@@ -157,7 +157,9 @@ pub fn compile_policies(dir: Option<&std::path::Path>) -> Result<pol_compiler::C
             return Err(Exit::Misuse);
         }
     };
-    let compilation = pol_compiler::compile(sources);
+    // Only errors are shown here, and lints never stop compilation: skip them (`pol check`
+    // runs them).
+    let compilation = pol_compiler::compile_with(sources, pol_compiler::Lints::Skip);
     match compilation.compiled {
         Some(c) => Ok(c),
         None => {

@@ -65,6 +65,20 @@ impl Compilation {
 
 /// Parses, resolves, type checks, lints and lowers a set of policy files.
 pub fn compile(sources: Vec<Source>) -> Compilation {
+    compile_with(sources, Lints::Run)
+}
+
+/// Whether [`compile_with`] runs the lints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lints {
+    Run,
+    /// Skip them: for deciding cases, where only errors are shown. Lints never stop a
+    /// policy set from compiling, so the result is the same less the lint warnings.
+    Skip,
+}
+
+/// [`compile`], choosing whether to lint.
+pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
     let sources = SourceMap::new(sources);
     let mut diagnostics = Vec::new();
     let files: Vec<_> = sources
@@ -84,7 +98,7 @@ pub fn compile(sources: Vec<Source>) -> Compilation {
     let resolved = resolve::resolve(&sources, &files);
     diagnostics.extend(resolved.diagnostics);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
-    if !failed {
+    if !failed && lints == Lints::Run {
         diagnostics.extend(lints::lint(&resolved.set, &resolved.usage));
     }
     pol_syntax::diagnostic::sort(&mut diagnostics);
