@@ -300,10 +300,8 @@ impl<'a> Worker<'a> {
                 column: Some(column),
                 ..CaseProblem::plain(
                     self.name,
-                    format!(
-                        "the line is not valid UTF-8 (at byte {} of the line)",
-                        at + 1
-                    ),
+                    // Bytes count from 0, as for a whole file (`load::read_text`).
+                    format!("the line is not valid UTF-8 (at byte {at} of the line)"),
                     Some("save the file as UTF-8".into()),
                 )
             }
