@@ -1,25 +1,59 @@
 //! `pol eval`: decide cases and print the contract's decision objects.
+//!
+//! A JSON, YAML or TOML file is one case. JSON lines (`.jsonl`, or `-` for standard input)
+//! stream through [`crate::batch`]: decided on every core, written in input order.
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-use pol_compiler::{DecisionRecord, Scratch};
+use pol_compiler::{Compiled, DecisionRecord, Scratch};
 
-use crate::{cases, compile_policies, render, Exit, OutputFormat};
+use crate::batch::{self, Totals};
+use crate::cases::{self, Format};
+use crate::{compile_policies, render, Exit, OutputFormat};
 
-pub fn run(policies: Option<&Path>, paths: &[PathBuf], format: OutputFormat) -> Exit {
+/// How `pol eval` runs, beyond the files it reads.
+#[derive(Clone, Copy, Debug)]
+pub struct EvalOptions {
+    pub format: OutputFormat,
+    /// Print the summary of decisions by kind even when standard error is not a terminal.
+    pub summary: bool,
+    /// Worker threads for JSON lines (default: one per core).
+    pub jobs: Option<usize>,
+    /// Bytes of JSON lines per chunk of work.
+    pub chunk_bytes: usize,
+}
+
+pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: EvalOptions) -> Exit {
+    let start = Instant::now();
     let compiled = match compile_policies(policies) {
         Ok(c) => c,
         Err(e) => return e,
     };
     let colour = render::use_colour();
+    let terminal = std::io::stderr().is_terminal();
     let mut scratch = Scratch::default();
-    let mut exit = Exit::Ok;
+    let mut totals = Totals::default();
+    let mut streamed = false;
     for path in paths {
+        if Format::of(path) == Some(Format::JsonLines) {
+            streamed = true;
+            match stream(&compiled, path, opts, colour, terminal) {
+                Ok(t) => totals.add(&t),
+                Err(Stop::BrokenPipe) => return Exit::Ok,
+                Err(Stop::Problem(problem)) => {
+                    totals.bad += 1;
+                    eprint!("{}", problem.report().render(colour));
+                }
+            }
+            continue;
+        }
         for read in cases::read_file(&compiled, path) {
             let outcome = read.result.and_then(|case| {
                 compiled
                     .decide(&case, &mut scratch)
-                    .map(|o| compiled.record(&case, &o))
+                    .map(|o| (case, o))
                     .map_err(|e| cases::CaseProblem {
                         field: Some(e.field.clone()),
                         help: e.help.clone(),
@@ -27,25 +61,105 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], format: OutputFormat) -> 
                     })
             });
             match outcome {
-                Ok(record) => print_record(&record, format),
+                Ok((case, outcome)) => {
+                    if let Some(kind) = totals.decided.get_mut(outcome.decision as usize) {
+                        *kind += 1;
+                    }
+                    // One case: build the record (a batch writes from pre-rendered
+                    // fragments instead, which cost more to prepare than one case takes).
+                    let record = compiled.record(&case, &outcome);
+                    let text = match opts.format {
+                        OutputFormat::Json => match serde_json::to_string(&record) {
+                            Ok(line) => line + "\n",
+                            Err(e) => {
+                                eprintln!("error: cannot write the decision: {e}");
+                                continue;
+                            }
+                        },
+                        OutputFormat::Human => human(&record),
+                    };
+                    if std::io::stdout().write_all(text.as_bytes()).is_err() {
+                        return Exit::Ok;
+                    }
+                }
                 Err(problem) => {
-                    exit = Exit::BadInput;
+                    totals.bad += 1;
                     eprint!("{}", problem.report().render(colour));
                 }
             }
         }
     }
-    exit
+    if opts.summary || (streamed && terminal) {
+        eprint!("{}", batch::summary(&totals, start.elapsed()));
+    }
+    if totals.bad > 0 {
+        Exit::BadInput
+    } else {
+        Exit::Ok
+    }
 }
 
-fn print_record(record: &DecisionRecord, format: OutputFormat) {
-    match format {
-        OutputFormat::Json => match serde_json::to_string(record) {
-            Ok(line) => println!("{line}"),
-            Err(e) => eprintln!("error: cannot write the decision: {e}"),
-        },
-        OutputFormat::Human => print!("{}", human(record)),
-    }
+/// Why a stream stopped short.
+enum Stop {
+    /// The reader of our output went away (`pol eval big.jsonl | head`): stop quietly.
+    BrokenPipe,
+    /// The input could not be opened or read.
+    Problem(cases::CaseProblem),
+}
+
+/// Streams one JSON-lines file (or standard input) through the batch pipeline.
+fn stream(
+    c: &Compiled,
+    path: &Path,
+    opts: EvalOptions,
+    colour: bool,
+    terminal: bool,
+) -> Result<Totals, Stop> {
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let (input, size): (Box<dyn std::io::Read + Send>, Option<u64>) = if stdin {
+        (Box::new(std::io::stdin()), None)
+    } else {
+        let file = crate::load::open(path).map_err(|e| {
+            Stop::Problem(cases::CaseProblem::plain(&name, e.message, Some(e.help)))
+        })?;
+        let size = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
+        (Box::new(file), size)
+    };
+    let workers = opts.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let batch_opts = batch::Options {
+        format: opts.format,
+        chunk_bytes: opts.chunk_bytes,
+        workers,
+        colour,
+        progress: terminal,
+    };
+    batch::run(c, &name, input, size, batch_opts).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Stop::BrokenPipe
+        } else {
+            let message = if stdin {
+                format!("cannot read standard input: {e}")
+            } else {
+                format!("cannot read the file: {e}")
+            };
+            Stop::Problem(cases::CaseProblem::plain(
+                &name,
+                message,
+                Some("send UTF-8 JSON lines".into()),
+            ))
+        }
+    })
 }
 
 /// A decision for people: one headline, then its details.

@@ -115,6 +115,24 @@ fn load_with_imports(mut queue: Vec<PathBuf>) -> Result<Vec<Source>, LoadError> 
     Ok(sources)
 }
 
+/// Opens a file for streaming, with the same messages as [`read_text`] when it cannot.
+pub fn open(path: &Path) -> Result<std::fs::File, LoadError> {
+    let fail = |e: std::io::Error| LoadError {
+        path: path.display().to_string(),
+        message: if path.is_dir() {
+            "this is a directory, not a file".to_string()
+        } else {
+            format!("cannot read the file: {e}")
+        },
+        help: "check the path and its permissions".into(),
+    };
+    let file = std::fs::File::open(path).map_err(fail)?;
+    if path.is_dir() {
+        return Err(fail(std::io::Error::other("a directory")));
+    }
+    Ok(file)
+}
+
 /// Reads a file as UTF-8 text, saying where it is not.
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
     let bytes = std::fs::read(path).map_err(|e| LoadError {

@@ -1,6 +1,7 @@
 //! `pol`: check, evaluate, explain and test parole policies written in the pol language.
 #![forbid(unsafe_code)]
 
+mod batch;
 mod cases;
 mod check;
 mod eval;
@@ -58,6 +59,16 @@ enum Command {
         cases: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
+        /// Print decisions by kind on standard error at the end (always shown for JSON
+        /// lines when standard error is a terminal).
+        #[arg(long)]
+        summary: bool,
+        /// Worker threads for JSON lines (default: one per core).
+        #[arg(long, short = 'j', value_name = "N")]
+        jobs: Option<std::num::NonZeroUsize>,
+        /// Bytes of JSON lines per chunk of work (tuning and tests).
+        #[arg(long, hide = true, default_value_t = 256 * 1024)]
+        chunk_bytes: usize,
     },
     /// Explain why a case got its decision, pointing at the policy lines that decided it.
     Explain {
@@ -111,7 +122,22 @@ fn main() -> ExitCode {
             format,
             deny,
         } => check::run(policies, &paths, format, !deny.is_empty()),
-        Command::Eval { cases, format } => eval::run(policies, &cases, format),
+        Command::Eval {
+            cases,
+            format,
+            summary,
+            jobs,
+            chunk_bytes,
+        } => eval::run(
+            policies,
+            &cases,
+            eval::EvalOptions {
+                format,
+                summary,
+                jobs: jobs.map(std::num::NonZeroUsize::get),
+                chunk_bytes,
+            },
+        ),
         Command::Explain { case, format, all } => explain::run(policies, &case, format, all),
         Command::Test { paths } => test_cmd::run(policies, &paths),
         Command::Fmt { paths, check } => fmt::run(policies, &paths, check),
@@ -131,7 +157,9 @@ pub fn compile_policies(dir: Option<&std::path::Path>) -> Result<pol_compiler::C
             return Err(Exit::Misuse);
         }
     };
-    let compilation = pol_compiler::compile(sources);
+    // Only errors are shown here, and lints never stop compilation: skip them (`pol check`
+    // runs them).
+    let compilation = pol_compiler::compile_with(sources, pol_compiler::Lints::Skip);
     match compilation.compiled {
         Some(c) => Ok(c),
         None => {

@@ -95,8 +95,11 @@ fn the_parser_and_compiler_do_no_io_and_read_no_clock() {
         "Local",
         "File::",
     ];
+    // Formatting numbers into an in-memory `Vec<u8>` (the JSON decision writer) goes
+    // through `std::io::Write`; that import is the one use of `std::io` allowed.
+    let in_memory_write = "use std::io::Write as _;";
     for f in files {
-        let text = std::fs::read_to_string(&f).unwrap();
+        let text = std::fs::read_to_string(&f).unwrap().replace(in_memory_write, "");
         for needle in needles {
             assert!(!text.contains(needle), "{} names `{needle}`", f.display());
         }

@@ -91,13 +91,52 @@ pub struct CaseSchema {
 
 #[derive(Debug, Default)]
 struct Group {
-    fields: Vec<(String, Field)>,
+    fields: Vec<Entry>,
+}
+
+/// A field of a group: its key, its dotted path from the root (computed once here, so
+/// decoding builds no strings), and what it holds.
+#[derive(Debug)]
+struct Entry {
+    name: String,
+    /// `name`'s length and first bytes in one word: most keys are told apart by one integer
+    /// comparison, before their bytes are compared.
+    tag: u64,
+    path: String,
+    field: Field,
+}
+
+/// A key's length and first seven bytes, as one word.
+fn tag(key: &str) -> u64 {
+    let mut word = [0u8; 8];
+    for (w, b) in word.iter_mut().zip(key.bytes().take(7)) {
+        *w = b;
+    }
+    word[7] = key.len().min(255) as u8;
+    u64::from_le_bytes(word)
+}
+
+impl Group {
+    fn push(&mut self, prefix: &str, name: &str, field: Field) {
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        self.fields.push(Entry {
+            name: name.to_string(),
+            tag: tag(name),
+            path,
+            field,
+        });
+    }
 }
 
 #[derive(Debug)]
 enum Field {
     Group(Group),
-    Fact(FactId),
+    /// A fact, with its type (looked up once here rather than for every value).
+    Fact(FactId, Type),
     Id,
     AsOf,
     Policy,
@@ -106,34 +145,41 @@ enum Field {
 impl CaseSchema {
     pub fn new(set: &PolicySet) -> CaseSchema {
         let mut root = Group::default();
-        root.fields.push(("id".into(), Field::Id));
-        root.fields.push(("as_of".into(), Field::AsOf));
-        root.fields.push(("policy".into(), Field::Policy));
+        root.push("", "id", Field::Id);
+        root.push("", "as_of", Field::AsOf);
+        root.push("", "policy", Field::Policy);
         for (i, fact) in set.facts.iter().enumerate() {
             let mut group = &mut root;
+            // The length of the path of the current group (`applicant` in `applicant.age`).
+            let mut end = 0;
             let mut segments = fact.path.split('.').peekable();
             while let Some(seg) = segments.next() {
+                let prefix = fact.path.get(..end).unwrap_or("");
                 if segments.peek().is_none() {
-                    group
-                        .fields
-                        .push((seg.to_string(), Field::Fact(FactId(i as u32))));
+                    group.push(prefix, seg, Field::Fact(FactId(i as u32), fact.ty));
                     break;
                 }
                 let pos = group
                     .fields
                     .iter()
-                    .position(|(n, f)| n == seg && matches!(f, Field::Group(_)));
+                    .position(|e| e.name == seg && matches!(e.field, Field::Group(_)));
                 let pos = match pos {
                     Some(p) => p,
                     None => {
-                        group
-                            .fields
-                            .push((seg.to_string(), Field::Group(Group::default())));
+                        group.push(prefix, seg, Field::Group(Group::default()));
                         group.fields.len() - 1
                     }
                 };
+                end = if end == 0 {
+                    seg.len()
+                } else {
+                    end + 1 + seg.len()
+                };
                 match group.fields.get_mut(pos) {
-                    Some((_, Field::Group(g))) => group = g,
+                    Some(Entry {
+                        field: Field::Group(g),
+                        ..
+                    }) => group = g,
                     _ => break,
                 }
             }
@@ -226,7 +272,7 @@ impl<'de> DeserializeSeed<'de> for CaseSeed<'_> {
         d.deserialize_map(GroupVisitor {
             cx: &self.cx,
             group: &self.cx.schema.root,
-            prefix: String::new(),
+            prefix: "",
         })
     }
 }
@@ -234,7 +280,41 @@ impl<'de> DeserializeSeed<'de> for CaseSeed<'_> {
 struct GroupVisitor<'c, 'a> {
     cx: &'c Cx<'a>,
     group: &'a Group,
-    prefix: String,
+    /// The group's dotted path, empty for the document.
+    prefix: &'a str,
+}
+
+/// Which fields of a group have been given: a bit per field (a `Vec` only for groups of
+/// more than 64 fields), so a field given twice is caught without allocating.
+enum Seen {
+    Few(u64),
+    Many(Vec<bool>),
+}
+
+impl Seen {
+    fn new(fields: usize) -> Seen {
+        if fields <= 64 {
+            Seen::Few(0)
+        } else {
+            Seen::Many(vec![false; fields])
+        }
+    }
+
+    /// Marks field `i`; false if it was already marked.
+    fn mark(&mut self, i: usize) -> bool {
+        match self {
+            Seen::Few(bits) => {
+                let bit = 1u64 << (i % 64);
+                let fresh = *bits & bit == 0;
+                *bits |= bit;
+                fresh
+            }
+            Seen::Many(v) => match v.get_mut(i) {
+                Some(s) => !std::mem::replace(s, true),
+                None => true,
+            },
+        }
+    }
 }
 
 impl<'de> Visitor<'de> for GroupVisitor<'_, '_> {
@@ -249,84 +329,56 @@ impl<'de> Visitor<'de> for GroupVisitor<'_, '_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen = vec![false; self.group.fields.len()];
+        let mut seen = Seen::new(self.group.fields.len());
         while let Some(index) = map.next_key_seed(KeySeed { v: &self })? {
-            let Some((name, field)) = self.group.fields.get(index) else {
+            let Some(entry) = self.group.fields.get(index) else {
                 continue;
             };
-            let path = if self.prefix.is_empty() {
-                name.clone()
-            } else {
-                format!("{}.{name}", self.prefix)
-            };
-            if let Some(s) = seen.get_mut(index) {
-                if *s {
-                    return Err(self.cx.fail(
-                        &path,
-                        "this field is given twice".into(),
-                        Some("keep one value".into()),
-                    ));
-                }
-                *s = true;
+            let path = entry.path.as_str();
+            if !seen.mark(index) {
+                return Err(self.cx.fail(
+                    path,
+                    "this field is given twice".into(),
+                    Some("keep one value".into()),
+                ));
             }
-            match field {
+            match &entry.field {
                 Field::Group(g) => map.next_value_seed(GroupSeed {
                     cx: self.cx,
                     group: g,
                     prefix: path,
                 })?,
-                Field::Fact(f) => map.next_value_seed(ValueSeed {
+                Field::Fact(f, ty) => map.next_value_seed(ValueSeed {
                     cx: self.cx,
                     fact: *f,
-                    path: &path,
+                    ty: *ty,
+                    path,
                 })?,
                 Field::Id => {
-                    let id = map.next_value_seed(TextSeed {
+                    map.next_value_seed(TextSeed {
                         cx: self.cx,
-                        path: &path,
-                        what: "a string",
+                        path,
+                        kind: Text::Id,
                     })?;
-                    self.cx.case.borrow_mut().id = id;
                 }
                 Field::AsOf => {
-                    let text = map.next_value_seed(TextSeed {
+                    let invalid = map.next_value_seed(TextSeed {
                         cx: self.cx,
-                        path: &path,
-                        what: "a date like \"2025-06-10\"",
+                        path,
+                        kind: Text::AsOf,
                     })?;
-                    let day = match text {
-                        Some(t) => Some(parse_day(self.cx, &path, &t)?),
-                        None => None,
-                    };
-                    self.cx.case.borrow_mut().as_of = day;
+                    if let Some(text) = invalid {
+                        parse_day(self.cx, path, &text)?;
+                    }
                 }
                 Field::Policy => {
-                    let text = map.next_value_seed(TextSeed {
+                    let unknown = map.next_value_seed(TextSeed {
                         cx: self.cx,
-                        path: &path,
-                        what: "a policy name",
+                        path,
+                        kind: Text::Policy,
                     })?;
-                    let Some(name) = text else { continue };
-                    match self.cx.set.policy(&name) {
-                        Some(p) => self.cx.case.borrow_mut().policy = Some(p),
-                        None => {
-                            let names: Vec<&str> = self
-                                .cx
-                                .set
-                                .policies
-                                .iter()
-                                .map(|p| p.name.as_str())
-                                .collect();
-                            let help = match did_you_mean(&name, names.iter().copied()) {
-                                Some(s) => format!("did you mean `{s}`?"),
-                                None => format!("the policies are: {}", names.join(", ")),
-                            };
-                            return Err(self.cx.fail(
-                                &path,
-                                format!("there is no policy `{name}`"),
-                                Some(help),
-                            ));
-                        }
+                    if let Some(name) = unknown {
+                        return Err(unknown_policy(self.cx, path, &name));
                     }
                 }
             }
@@ -342,7 +394,7 @@ impl<'de> Visitor<'de> for GroupVisitor<'_, '_> {
 struct GroupSeed<'c, 'a> {
     cx: &'c Cx<'a>,
     group: &'a Group,
-    prefix: String,
+    prefix: &'a str,
 }
 
 impl<'de> DeserializeSeed<'de> for GroupSeed<'_, '_> {
@@ -376,7 +428,14 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_, '_> {
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<usize, E> {
-        if let Some(i) = self.v.group.fields.iter().position(|(n, _)| n == key) {
+        let t = tag(key);
+        if let Some(i) = self
+            .v
+            .group
+            .fields
+            .iter()
+            .position(|e| e.tag == t && e.name == key)
+        {
             return Ok(i);
         }
         let path = if self.v.prefix.is_empty() {
@@ -396,7 +455,7 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_, '_> {
                     .group
                     .fields
                     .iter()
-                    .map(|(n, _)| n.as_str())
+                    .map(|e| e.name.as_str())
                     .collect();
                 format!("`{}` has the fields: {}", self.v.prefix, here.join(", "))
             }
@@ -408,11 +467,31 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_, '_> {
     }
 }
 
-/// Reads an optional text value (`null` is absent).
+/// The built-in text fields of a case.
+#[derive(Clone, Copy)]
+enum Text {
+    Id,
+    AsOf,
+    Policy,
+}
+
+/// Reads a built-in text field into the case (`null` leaves it absent). An invalid date or
+/// a name that names no policy is returned, for the caller to report once the value has
+/// been read: formats place such an error after the value (or, like TOML, at its key).
 struct TextSeed<'c, 'a, 'p> {
     cx: &'c Cx<'a>,
     path: &'p str,
-    what: &'static str,
+    kind: Text,
+}
+
+impl TextSeed<'_, '_, '_> {
+    fn what(&self) -> &'static str {
+        match self.kind {
+            Text::Id => "a string",
+            Text::AsOf => "a date like \"2025-06-10\"",
+            Text::Policy => "a policy name",
+        }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for TextSeed<'_, '_, '_> {
@@ -426,11 +505,22 @@ impl<'de> Visitor<'de> for TextSeed<'_, '_, '_> {
     type Value = Option<String>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}", self.what)
+        write!(f, "{}", self.what())
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<String>, E> {
-        Ok(Some(v.to_string()))
+        match self.kind {
+            Text::Id => self.cx.case.borrow_mut().id = Some(v.to_string()),
+            Text::AsOf => match pol_syntax::date::Date::parse_iso(v) {
+                Ok(d) => self.cx.case.borrow_mut().as_of = Some(Day::from_date(d)),
+                Err(_) => return Ok(Some(v.to_string())),
+            },
+            Text::Policy => match self.cx.set.policy(v) {
+                Some(p) => self.cx.case.borrow_mut().policy = Some(p),
+                None => return Ok(Some(v.to_string())),
+            },
+        }
+        Ok(None)
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Option<String>, E> {
@@ -445,10 +535,13 @@ impl<'de> Visitor<'de> for TextSeed<'_, '_, '_> {
         // TOML dates arrive as a one-entry map holding their text.
         let key: Option<String> = map.next_key()?;
         match key.as_deref() {
-            Some("$__toml_private_datetime") => Ok(Some(map.next_value::<String>()?)),
+            Some("$__toml_private_datetime") => {
+                let text = map.next_value::<String>()?;
+                self.visit_str(&text)
+            }
             _ => Err(self.cx.fail(
                 self.path,
-                format!("expected {}, found a map", self.what),
+                format!("expected {}, found a map", self.what()),
                 None,
             )),
         }
@@ -457,7 +550,7 @@ impl<'de> Visitor<'de> for TextSeed<'_, '_, '_> {
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<String>, E> {
         Err(self.cx.fail(
             self.path,
-            format!("expected {}, found the number {v}", self.what),
+            format!("expected {}, found the number {v}", self.what()),
             Some("write it in quotes".into()),
         ))
     }
@@ -465,7 +558,7 @@ impl<'de> Visitor<'de> for TextSeed<'_, '_, '_> {
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<String>, E> {
         Err(self.cx.fail(
             self.path,
-            format!("expected {}, found the number {v}", self.what),
+            format!("expected {}, found the number {v}", self.what()),
             Some("write it in quotes".into()),
         ))
     }
@@ -473,10 +566,19 @@ impl<'de> Visitor<'de> for TextSeed<'_, '_, '_> {
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<String>, E> {
         Err(self.cx.fail(
             self.path,
-            format!("expected {}, found `{v}`", self.what),
+            format!("expected {}, found `{v}`", self.what()),
             None,
         ))
     }
+}
+
+fn unknown_policy<E: de::Error>(cx: &Cx, path: &str, name: &str) -> E {
+    let names: Vec<&str> = cx.set.policies.iter().map(|p| p.name.as_str()).collect();
+    let help = match did_you_mean(name, names.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("the policies are: {}", names.join(", ")),
+    };
+    cx.fail(path, format!("there is no policy `{name}`"), Some(help))
 }
 
 fn parse_day<E: de::Error>(cx: &Cx, path: &str, text: &str) -> Result<Day, E> {
@@ -495,12 +597,13 @@ fn parse_day<E: de::Error>(cx: &Cx, path: &str, text: &str) -> Result<Day, E> {
 struct ValueSeed<'c, 'a, 'p> {
     cx: &'c Cx<'a>,
     fact: FactId,
+    ty: Type,
     path: &'p str,
 }
 
 impl ValueSeed<'_, '_, '_> {
     fn ty(&self) -> Type {
-        self.cx.set.fact(self.fact).map_or(Type::Bool, |f| f.ty)
+        self.ty
     }
 
     fn store(&self, v: Value) {

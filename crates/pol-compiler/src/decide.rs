@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::graph::{NodeId, Op, PolicyGraph, Probe};
 use crate::ir::{FactId, PolicySet};
+use crate::plan::{self, Plan, PlanRule, Slots, Truth, FALSE, TRUE, UNKNOWN};
 use crate::types::Type;
 use crate::value::{Day, Symbol, Tri, Value};
 
@@ -78,10 +79,38 @@ pub struct Outcome {
     pub missing: Vec<FactId>,
 }
 
+impl Default for Outcome {
+    fn default() -> Outcome {
+        Outcome {
+            decision: DecisionKind::Incomplete,
+            reasons: Vec::new(),
+            warnings: Vec::new(),
+            forms: Vec::new(),
+            max_validity_days: None,
+            missing: Vec::new(),
+        }
+    }
+}
+
+impl Outcome {
+    /// Empties the outcome, keeping its buffers for the next case.
+    pub fn clear(&mut self) {
+        self.decision = DecisionKind::Incomplete;
+        self.reasons.clear();
+        self.warnings.clear();
+        self.forms.clear();
+        self.max_validity_days = None;
+        self.missing.clear();
+    }
+}
+
 /// Work space reused across cases.
 #[derive(Default)]
 pub struct Scratch {
+    /// Every node's value, for explanations (filled by [`PolicyGraph::eval`]).
     pub values: Vec<Tri>,
+    /// The slots the decision plan runs in.
+    slots: Slots,
     facts: Vec<Tri>,
 }
 
@@ -101,17 +130,25 @@ pub fn decide(
     case: CaseView<'_>,
     scratch: &mut Scratch,
 ) -> Outcome {
-    g.eval(set, case.facts, case.as_of, &mut scratch.values);
-    let levels = level_values(g, &scratch.values);
-    let mut outcome = Outcome {
-        decision: DecisionKind::Incomplete,
-        reasons: Vec::new(),
-        warnings: Vec::new(),
-        forms: Vec::new(),
-        max_validity_days: None,
-        missing: Vec::new(),
-    };
-    let decided = match kleene(levels) {
+    let mut outcome = Outcome::default();
+    decide_into(set, g, case, scratch, &mut outcome);
+    outcome
+}
+
+/// Decides a case into `outcome`, reusing its buffers: once they have grown to fit, a case
+/// that Kleene logic decides allocates nothing.
+pub fn decide_into(
+    set: &PolicySet,
+    g: &PolicyGraph,
+    case: CaseView<'_>,
+    scratch: &mut Scratch,
+    outcome: &mut Outcome,
+) {
+    outcome.clear();
+    let plan = &g.plan;
+    plan.run(set, case.facts, case.as_of, &mut scratch.slots);
+    let levels = plan_levels(plan, &scratch.slots.truths);
+    let decided = match kleene_truths(levels) {
         Some(d) => Some(d),
         None => {
             let mut settle = Settle {
@@ -119,96 +156,144 @@ pub fn decide(
                 g,
                 as_of: case.as_of,
                 budget: SETTLE_BUDGET,
+                slots: Slots::default(),
             };
             scratch.facts.clear();
             scratch.facts.extend_from_slice(case.facts);
             let (decision, missing) = settle.run(&mut scratch.facts);
-            // Restore the values of the case itself for reasons and outputs.
-            g.eval(set, case.facts, case.as_of, &mut scratch.values);
             outcome.missing = missing;
             decision
         }
     };
-    let values = &scratch.values;
-    let truth = |n: NodeId| {
-        values
-            .get(n.index())
-            .copied()
-            .flatten()
-            .and_then(Value::as_bool)
-    };
+    let truths = &scratch.slots.truths;
+    let truth = |slot: u32| plan::get(truths, slot);
     match decided {
         Some(d) => {
             outcome.decision = d;
-            if d == DecisionKind::Unavailable && g.window.is_some_and(|w| truth(w) != Some(true)) {
+            if d == DecisionKind::Unavailable && plan.window.is_some_and(|w| truth(w) != TRUE) {
                 outcome.reasons.push(Cause::ProgramWindow);
             }
-            let any_true = g.rules.iter().any(|r| {
-                DecisionKind::of_rule(r.kind) == Some(d) && truth(r.trigger) == Some(true)
-            });
-            for r in &g.rules {
-                if DecisionKind::of_rule(r.kind) != Some(d) {
-                    continue;
-                }
-                // When settled exactly, a rule that is unknown under Kleene logic but holds in
-                // every completion (`x or not x`) is a reason too.
-                let t = truth(r.trigger);
-                if t == Some(true) || (!any_true && t.is_none() && outcome.reasons.is_empty()) {
+            let rules = plan.levels.get(d as usize).map_or(&[][..], |l| &l[..]);
+            each_where(
+                rules,
+                |r| truth(r.trigger) == TRUE,
+                |r| outcome.reasons.push(Cause::Rule(r.rule)),
+            );
+            if outcome.reasons.is_empty() {
+                // Nothing fired and the window is open, so the decision was settled exactly:
+                // a rule unknown under Kleene logic that holds in every completion (`x or
+                // not x`) is the reason.
+                if let Some(r) = rules.iter().find(|r| truth(r.trigger) == UNKNOWN) {
                     outcome.reasons.push(Cause::Rule(r.rule));
                 }
             }
         }
         None => {
             outcome.decision = DecisionKind::Incomplete;
-            if g.window.is_some_and(|w| truth(w).is_none()) {
+            if plan.window.is_some_and(|w| truth(w) == UNKNOWN) {
                 outcome.reasons.push(Cause::ProgramWindow);
             }
-            let open_levels = open_levels(levels);
-            for r in &g.rules {
-                let Some(level) = DecisionKind::of_rule(r.kind) else {
-                    continue;
-                };
-                if open_levels.contains(&level) && truth(r.trigger).is_none() {
+            let open = open_mask(levels);
+            for r in &plan.rules {
+                let Some(level) = r.level else { continue };
+                if open & level.bit() != 0 && truth(r.trigger) == UNKNOWN {
                     outcome.reasons.push(Cause::Rule(r.rule));
                 }
             }
         }
     }
-    for r in &g.rules {
-        if r.kind == RuleKind::Warn && truth(r.trigger) == Some(true) {
-            outcome.warnings.push(r.rule);
-        }
-    }
+    each_where(
+        &plan.warnings,
+        |r| truth(r.trigger) == TRUE,
+        |r| outcome.warnings.push(r.rule),
+    );
     if matches!(
         outcome.decision,
         DecisionKind::Eligible | DecisionKind::Ineligible | DecisionKind::Incomplete
     ) {
-        if let Some(policy) = set.policies.get(g.policy.index()) {
-            for (i, when) in &g.forms {
-                let holds = when.is_none_or(|w| truth(w) == Some(true));
-                let Some(form) = policy.forms.get(*i) else {
-                    continue;
-                };
-                let dup = outcome
-                    .forms
-                    .iter()
-                    .any(|j| policy.forms.get(*j).is_some_and(|f| f.form == form.form));
-                if holds && !dup {
-                    outcome.forms.push(*i);
-                }
-            }
-        }
-        for (_, value, when) in &g.validities {
-            if !when.is_none_or(|w| truth(w) == Some(true)) {
+        for f in &plan.forms {
+            if f.when.is_some_and(|w| truth(w) != TRUE) {
                 continue;
             }
-            if let Some(Value::Duration(days, _)) = values.get(value.index()).copied().flatten() {
+            let listed = outcome.forms.iter().any(|j| {
+                plan.forms
+                    .get(*j)
+                    .is_some_and(|o| o.first_of_name == f.first_of_name)
+            });
+            if !listed {
+                outcome.forms.push(f.form);
+            }
+        }
+        for (value, when) in &plan.validities {
+            if when.is_some_and(|w| truth(w) != TRUE) {
+                continue;
+            }
+            let value = plan::read(*value, case.facts, case.as_of, &scratch.slots);
+            if let Some(Value::Duration(days, _)) = value {
                 outcome.max_validity_days =
                     Some(outcome.max_validity_days.map_or(days, |m| m.max(days)));
             }
         }
     }
-    outcome
+}
+
+/// Calls `f` on each rule that passes `test`, in order. The tests are gathered into a bit
+/// set first, 64 rules at a time, without a branch per rule: case data decides each test,
+/// so a branch per rule would often be mispredicted.
+fn each_where(rules: &[PlanRule], test: impl Fn(&PlanRule) -> bool, mut f: impl FnMut(&PlanRule)) {
+    for chunk in rules.chunks(64) {
+        let mut m = 0u64;
+        for (i, r) in chunk.iter().enumerate() {
+            m |= u64::from(test(r)) << i;
+        }
+        while m != 0 {
+            if let Some(r) = chunk.get(m.trailing_zeros() as usize) {
+                f(r);
+            }
+            m &= m - 1;
+        }
+    }
+}
+
+/// The truth of each level that can pre-empt `eligible` (unavailable, ineligible, not
+/// required), from the plan's slots: each level is the disjunction of its rules' triggers,
+/// and `unavailable` also holds while the program window is closed.
+fn plan_levels(plan: &Plan, truths: &[Truth]) -> [Truth; 3] {
+    let mut levels = [FALSE; 3];
+    for (level, rules) in levels.iter_mut().zip(&plan.levels) {
+        *level = rules
+            .iter()
+            .fold(FALSE, |m, r| m.max(plan::get(truths, r.trigger)));
+    }
+    if let (Some(w), Some(l)) = (plan.window, levels.get_mut(0)) {
+        *l = (*l).max(TRUE - plan::get(truths, w));
+    }
+    levels
+}
+
+/// The first level that is true while all before it are false, if Kleene logic settles it.
+fn kleene_truths(levels: [Truth; 3]) -> Option<DecisionKind> {
+    for (t, d) in levels.iter().zip(DecisionKind::DEFINITE) {
+        match *t {
+            TRUE => return Some(d),
+            FALSE => {}
+            _ => return None,
+        }
+    }
+    Some(DecisionKind::Eligible)
+}
+
+/// The levels still possible under Kleene logic, as [`DecisionKind::bit`]s.
+fn open_mask(levels: [Truth; 3]) -> u8 {
+    let mut open = 0;
+    for (t, d) in levels.iter().zip(DecisionKind::DEFINITE) {
+        match *t {
+            TRUE => return open | d.bit(),
+            FALSE => {}
+            _ => open |= d.bit(),
+        }
+    }
+    open | DecisionKind::Eligible.bit()
 }
 
 /// The truth of each level that can pre-empt `eligible`: unavailable, ineligible, not required.
@@ -230,18 +315,6 @@ fn level_values(g: &PolicyGraph, values: &[Tri]) -> [Tri; 3] {
         crate::ops::or(triggers(DecisionKind::Ineligible)),
         crate::ops::or(triggers(DecisionKind::NotRequired)),
     ]
-}
-
-/// The first level that is true while all before it are false, if Kleene logic settles it.
-fn kleene(levels: [Tri; 3]) -> Option<DecisionKind> {
-    for (v, d) in levels.iter().zip(DecisionKind::DEFINITE) {
-        match v.and_then(Value::as_bool) {
-            Some(true) => return Some(d),
-            Some(false) => {}
-            None => return None,
-        }
-    }
-    Some(DecisionKind::Eligible)
 }
 
 /// The levels still possible under Kleene logic (an over-approximation).
@@ -266,6 +339,8 @@ struct Settle<'a> {
     g: &'a PolicyGraph,
     as_of: Day,
     budget: u32,
+    /// Slots for running the plan on each completion tried.
+    slots: Slots,
 }
 
 impl Settle<'_> {
@@ -319,14 +394,19 @@ impl Settle<'_> {
             return 0xff;
         }
         self.budget -= 1;
-        self.g.eval(self.set, facts, self.as_of, values);
-        let levels = level_values(self.g, values);
-        if let Some(d) = kleene(levels) {
+        // Most completions are decided by Kleene logic: the plan tells, without evaluating
+        // every node.
+        self.g
+            .plan
+            .run(self.set, facts, self.as_of, &mut self.slots);
+        let levels = plan_levels(&self.g.plan, &self.slots.truths);
+        if let Some(d) = kleene_truths(levels) {
             return d.bit();
         }
-        let open = self.open_facts(facts, values);
+        self.g.eval(self.set, facts, self.as_of, values);
+        let open = self.open_facts_of(facts, values);
         let Some(f) = open.first().copied() else {
-            return open_levels(levels).iter().fold(0, |m, d| m | d.bit());
+            return open_mask(levels);
         };
         let mut mask = 0u8;
         for v in self.candidates(f, facts) {
@@ -338,14 +418,17 @@ impl Settle<'_> {
                 *slot = None;
             }
         }
-        // Restore the node values for the caller's partial assignment.
-        self.g.eval(self.set, facts, self.as_of, values);
         mask
     }
 
     /// Unknown facts read by the rules of levels that are still open, in fact order.
     fn open_facts(&self, facts: &[Tri], values: &mut Vec<Tri>) -> Vec<FactId> {
         self.g.eval(self.set, facts, self.as_of, values);
+        self.open_facts_of(facts, values)
+    }
+
+    /// [`Settle::open_facts`], given the node values of `facts`.
+    fn open_facts_of(&self, facts: &[Tri], values: &[Tri]) -> Vec<FactId> {
         let levels = level_values(self.g, values);
         let open = open_levels(levels);
         let mut roots: Vec<NodeId> = Vec::new();

@@ -12,6 +12,7 @@ use pol_syntax::Span;
 
 use crate::ir::*;
 use crate::ops;
+use crate::plan::Plan;
 use crate::types::Type;
 use crate::value::{Day, Tri, Value};
 
@@ -107,6 +108,9 @@ pub struct PolicyGraph {
     /// The node computed for each expression of the policy's source, by span: how an
     /// explanation finds the value of a condition it underlines.
     pub spans: HashMap<Span, NodeId>,
+    /// What deciding a case evaluates: the triggers, `when`s and validities, compiled to
+    /// straight-line instructions (see [`Plan`]).
+    pub plan: Plan,
 }
 
 impl PolicyGraph {
@@ -138,7 +142,8 @@ impl PolicyGraph {
     }
 
     /// Evaluates every node for one case into `values` (resized to fit, reused across
-    /// cases so the loop does not allocate).
+    /// cases so the loop does not allocate). Explanations and the exact settling of open
+    /// decisions read every node; deciding a case runs the leaner [`Plan`] instead.
     pub fn eval(&self, set: &PolicySet, facts: &[Tri], as_of: Day, values: &mut Vec<Tri>) {
         values.clear();
         values.resize(self.nodes.len(), None);
@@ -196,6 +201,7 @@ pub fn lower(set: &PolicySet, id: PolicyId) -> Option<PolicyGraph> {
             validities: Vec::new(),
             probes: Vec::new(),
             spans: HashMap::new(),
+            plan: Plan::default(),
         },
         leaves: HashMap::new(),
         lets: HashMap::new(),
@@ -252,7 +258,9 @@ pub fn lower(set: &PolicySet, id: PolicyId) -> Option<PolicyGraph> {
     let mut probes: Vec<(FactId, Probe)> = b.probes.into_iter().collect();
     probes.sort_by_key(|(f, _)| *f);
     b.g.probes = probes;
-    Some(b.g)
+    let mut g = b.g;
+    g.plan = Plan::new(set, &g);
+    Some(g)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

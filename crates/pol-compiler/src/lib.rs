@@ -17,6 +17,7 @@ pub mod ir;
 pub mod lints;
 mod ops;
 pub mod output;
+pub mod plan;
 pub mod reference;
 pub mod resolve;
 pub mod source;
@@ -29,7 +30,7 @@ use pol_syntax::{Diagnostic, Span};
 
 pub use case::{Case, CaseError, CaseSchema};
 pub use decide::{DecisionKind, Outcome, Scratch};
-pub use output::{DecisionRecord, Reason};
+pub use output::{DecisionRecord, JsonWriter, Reason};
 pub use source::{Source, SourceMap};
 pub use suggest::did_you_mean;
 
@@ -64,6 +65,20 @@ impl Compilation {
 
 /// Parses, resolves, type checks, lints and lowers a set of policy files.
 pub fn compile(sources: Vec<Source>) -> Compilation {
+    compile_with(sources, Lints::Run)
+}
+
+/// Whether [`compile_with`] runs the lints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lints {
+    Run,
+    /// Skip them: for deciding cases, where only errors are shown. Lints never stop a
+    /// policy set from compiling, so the result is the same less the lint warnings.
+    Skip,
+}
+
+/// [`compile`], choosing whether to lint.
+pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
     let sources = SourceMap::new(sources);
     let mut diagnostics = Vec::new();
     let files: Vec<_> = sources
@@ -83,7 +98,7 @@ pub fn compile(sources: Vec<Source>) -> Compilation {
     let resolved = resolve::resolve(&sources, &files);
     diagnostics.extend(resolved.diagnostics);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
-    if !failed {
+    if !failed && lints == Lints::Run {
         diagnostics.extend(lints::lint(&resolved.set, &resolved.usage));
     }
     pol_syntax::diagnostic::sort(&mut diagnostics);
@@ -116,6 +131,19 @@ impl Compiled {
     /// Decides a decoded case. The case must have `as_of` and `policy`
     /// ([`CaseSchema::check_required`]).
     pub fn decide(&self, case: &Case, scratch: &mut Scratch) -> Result<Outcome, CaseError> {
+        let mut outcome = Outcome::default();
+        self.decide_into(case, scratch, &mut outcome)?;
+        Ok(outcome)
+    }
+
+    /// Decides a decoded case into `outcome`, reusing its buffers: the form for loops over
+    /// many cases, which then allocate nothing per case that Kleene logic decides.
+    pub fn decide_into(
+        &self,
+        case: &Case,
+        scratch: &mut Scratch,
+        outcome: &mut Outcome,
+    ) -> Result<(), CaseError> {
         self.schema.check_required(&self.set, case)?;
         let (Some(policy), Some(as_of)) = (case.policy, case.as_of) else {
             return Err(CaseError {
@@ -129,7 +157,7 @@ impl Compiled {
             message: "the policy did not compile".into(),
             help: None,
         })?;
-        Ok(decide::decide(
+        decide::decide_into(
             &self.set,
             g,
             CaseView {
@@ -137,7 +165,9 @@ impl Compiled {
                 as_of,
             },
             scratch,
-        ))
+            outcome,
+        );
+        Ok(())
     }
 
     /// The contract's decision object for an outcome.
@@ -215,13 +245,18 @@ impl Compiled {
     pub fn explain(&self, case: &Case, all: bool) -> Result<explain::Explanation, CaseError> {
         let mut scratch = Scratch::default();
         let outcome = self.decide(case, &mut scratch)?;
-        let Some(g) = case.policy.and_then(|p| self.graphs.get(p.index())) else {
+        let (Some(g), Some(as_of)) = (
+            case.policy.and_then(|p| self.graphs.get(p.index())),
+            case.as_of,
+        ) else {
             return Err(CaseError {
                 field: "policy".into(),
                 message: "no such policy".into(),
                 help: None,
             });
         };
+        // Deciding ran only the plan; an explanation reads every node.
+        g.eval(&self.set, &case.facts, as_of, &mut scratch.values);
         Ok(explain::explain(
             self,
             case,

@@ -150,11 +150,12 @@ impl<'a> Checker<'a> {
 
     fn resolve_imports(&mut self, files: &[Option<ast::SourceFile>]) {
         self.visible = (0..files.len()).map(|i| vec![FileId(i as u32)]).collect();
+        let index = self.sources.import_index();
         for (file, item) in file_items(files) {
             let ItemKind::Import(import) = &item.kind else {
                 continue;
             };
-            match self.sources.resolve_import(file, &import.path.node) {
+            match index.resolve(self.sources, file, &import.path.node) {
                 Some(target) => {
                     if let Some(v) = self.visible.get_mut(file.0 as usize) {
                         v.push(target);

@@ -8,7 +8,7 @@ use crate::{Diagnostic, FileId, Label, Span, MAX_NESTING};
 pub(crate) fn describe(r: Rule) -> Option<&'static str> {
     Some(match r {
         Rule::EOI => "end of file",
-        Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char | Rule::string_inner | Rule::declaration => return None,
+        Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char | Rule::string_inner | Rule::plain_char | Rule::not_newline | Rule::declaration => return None,
         Rule::primary => "an expression",
         Rule::file | Rule::item => "a declaration (`fact`, `enum`, `const`, `let`, `param`, `program`, `policy` or `import`)",
         Rule::attribute => "an attribute like `#[allow(lint, reason = \"...\")]`",

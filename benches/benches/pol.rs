@@ -1,0 +1,191 @@
+//! `pol` against the hand-written floor (`pol_bench::floor`), on the shipped policies.
+//!
+//! Run: `cargo bench -p pol-bench` (figures and how to read them: docs/performance.md).
+//! Each group measures a batch of cases per iteration; criterion's "thrpt" is cases per
+//! second, and time / batch size is the time per case.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::cell::RefCell;
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use pol_bench::floor;
+use pol_bench::gen::{Generator, Options};
+use pol_compiler::{Case, Compiled, JsonWriter, Outcome, Scratch};
+use serde::de::DeserializeSeed;
+
+/// Cases per iteration: enough to average over decisions of every kind.
+const BATCH: usize = 1024;
+
+fn shipped() -> Compiled {
+    let sources = pol_bench::read_policies(&pol_bench::policy_dir()).unwrap();
+    pol_compiler::compile(sources).compiled.unwrap()
+}
+
+/// Complete `advance_parole` cases as JSON lines; the floor must agree with `pol` on each.
+fn lines(c: &Compiled, known: f64) -> Vec<String> {
+    let opts = Options {
+        policy: Some("advance_parole".into()),
+        known,
+        ids: true,
+    };
+    let mut g = Generator::new(c, opts, 42);
+    let lines: Vec<String> = (0..BATCH).map(|_| g.case()).collect();
+    if known >= 1.0 {
+        for l in &lines {
+            floor::agrees_with_pol(c, l).unwrap();
+        }
+    }
+    lines
+}
+
+fn decode(c: &Compiled, line: &str, case: &mut Case) {
+    let error = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_str(line);
+    c.schema
+        .seed(&c.set, case, &error)
+        .deserialize(&mut de)
+        .unwrap();
+}
+
+/// (1) In-process evaluation of a prepared (decoded) case.
+fn evaluation(cr: &mut Criterion) {
+    let c = shipped();
+    let mut group = cr.benchmark_group("eval");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    for (name, known) in [("complete", 1.0), ("partial", 0.9)] {
+        let lines = lines(&c, known);
+        let cases: Vec<Case> = lines
+            .iter()
+            .map(|l| {
+                let mut case = Case::new(&c.set);
+                decode(&c, l, &mut case);
+                case
+            })
+            .collect();
+        let mut scratch = Scratch::default();
+        let mut outcome = Outcome::default();
+        group.bench_function(format!("pol/{name}"), |b| {
+            b.iter(|| {
+                for case in &cases {
+                    c.decide_into(black_box(case), &mut scratch, &mut outcome)
+                        .unwrap();
+                    black_box(&outcome);
+                }
+            })
+        });
+        if known >= 1.0 {
+            let structs: Vec<floor::Case> = lines
+                .iter()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            group.bench_function(format!("floor/{name}"), |b| {
+                b.iter(|| {
+                    for case in &structs {
+                        black_box(floor::advance_parole(black_box(case)));
+                    }
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+/// (2) A JSON line to a decision, on one thread; and to the decision's JSON line (the
+/// floor's line has no citations or source lines, so it is shorter than `pol`'s).
+fn json(cr: &mut Criterion) {
+    let c = shipped();
+    let lines = lines(&c, 1.0);
+    let mut group = cr.benchmark_group("json");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    let mut case = Case::new(&c.set);
+    let mut scratch = Scratch::default();
+    let mut outcome = Outcome::default();
+    group.bench_function("pol/decision", |b| {
+        b.iter(|| {
+            for l in &lines {
+                decode(&c, black_box(l), &mut case);
+                c.decide_into(&case, &mut scratch, &mut outcome).unwrap();
+                black_box(&outcome);
+            }
+        })
+    });
+    group.bench_function("floor/decision", |b| {
+        b.iter(|| {
+            for l in &lines {
+                let case: floor::Case = serde_json::from_str(black_box(l)).unwrap();
+                black_box(floor::advance_parole(&case));
+            }
+        })
+    });
+    // As the batch mode writes decisions: from pre-rendered fragments.
+    let writer = JsonWriter::new(&c);
+    let mut out = Vec::with_capacity(1 << 20);
+    group.bench_function("pol/line", |b| {
+        b.iter(|| {
+            out.clear();
+            for l in &lines {
+                decode(&c, black_box(l), &mut case);
+                c.decide_into(&case, &mut scratch, &mut outcome).unwrap();
+                writer.write(&case, &outcome, &mut out);
+                out.push(b'\n');
+            }
+            black_box(&out);
+        })
+    });
+    group.bench_function("floor/line", |b| {
+        b.iter(|| {
+            out.clear();
+            for l in &lines {
+                let case: floor::Case = serde_json::from_str(black_box(l)).unwrap();
+                let o = floor::advance_parole(&case);
+                let as_of = pol_bench::gen::show_date(i64::from(case.as_of.0));
+                floor::write_record(&case, &as_of, &o, &mut out).unwrap();
+            }
+            black_box(&out);
+        })
+    });
+    group.finish();
+}
+
+/// (3) Loading (reading the files) and compiling the shipped policies.
+fn load_and_compile(cr: &mut Criterion) {
+    let dir = pol_bench::policy_dir();
+    cr.bench_function("compile/shipped", |b| {
+        b.iter(|| {
+            let sources = pol_bench::read_policies(&dir).unwrap();
+            black_box(pol_compiler::compile(sources).compiled.is_some())
+        })
+    });
+}
+
+/// (4) Checking (parse, resolve, type check, lint, lower) the shipped policies and sets
+/// 10 and 100 times larger: the cost should grow linearly.
+fn check(cr: &mut Criterion) {
+    let sources = pol_bench::read_policies(&pol_bench::policy_dir()).unwrap();
+    let mut group = cr.benchmark_group("check");
+    group.sample_size(10);
+    for n in [1, 10, 100] {
+        let set = if n == 1 {
+            sources.clone()
+        } else {
+            pol_bench::scale::scaled(&sources, n)
+        };
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(format!("x{n}"), |b| {
+            b.iter_batched(
+                || set.clone(),
+                |s| {
+                    let compilation = pol_compiler::compile(s);
+                    assert!(!compilation.has_errors());
+                    black_box(compilation.diagnostics.len())
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, evaluation, json, load_and_compile, check);
+criterion_main!(benches);

@@ -1,0 +1,478 @@
+//! Streaming evaluation of JSON lines (`pol eval cases.jsonl`, `pol eval -`): millions of
+//! cases, across all cores, in memory that does not grow with the input.
+//!
+//! Three kinds of thread, joined by bounded channels:
+//!
+//! ```text
+//!  reader ──chunks of whole lines──► workers (one per core) ──output──► writer (this thread)
+//!    ▲                                decode, decide, render           reorders by chunk,
+//!    └──────────────── a permit per chunk written ◄─────────────────── writes, counts
+//! ```
+//!
+//! The reader cuts the input into chunks of whole lines and numbers them; each worker
+//! decodes, decides and renders a chunk's cases into its own buffers (decisions for
+//! standard output, problems for standard error, with the points where they interleave);
+//! the writer puts chunks back in input order and writes them. A chunk is read only when
+//! the writer has returned a permit for an earlier one, so at most `permits` chunks (with
+//! their output) exist at once, whatever the size of the input.
+//!
+//! A bad line becomes a problem report with its line number; the lines around it are
+//! decided as usual.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use pol_compiler::{Case, Compiled, DecisionKind, JsonWriter, Outcome, Scratch};
+
+use crate::cases::{self, CaseProblem, Format};
+use crate::OutputFormat;
+
+/// How to run a batch.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub format: OutputFormat,
+    /// Bytes of input per chunk (a chunk always holds whole lines, so a longer line makes a
+    /// longer chunk).
+    pub chunk_bytes: usize,
+    /// Worker threads.
+    pub workers: usize,
+    /// Colour in problem reports.
+    pub colour: bool,
+    /// Show a progress bar on standard error.
+    pub progress: bool,
+}
+
+/// What a batch did.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Totals {
+    /// Cases decided, by [`DecisionKind`] (in its declaration order).
+    pub decided: [u64; 5],
+    /// Lines that could not be read or decided.
+    pub bad: u64,
+}
+
+impl Totals {
+    pub fn add(&mut self, other: &Totals) {
+        for (a, b) in self.decided.iter_mut().zip(other.decided) {
+            *a += b;
+        }
+        self.bad += other.bad;
+    }
+
+    pub fn cases(&self) -> u64 {
+        self.decided.iter().sum()
+    }
+}
+
+/// A run of whole lines of the input.
+struct Chunk {
+    seq: u64,
+    /// The 1-based number of its first line.
+    first_line: u64,
+    bytes: Vec<u8>,
+}
+
+/// A chunk's output.
+struct Done {
+    seq: u64,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    /// Where a problem report goes between decisions: (end in `stdout`, end in `stderr`),
+    /// so a terminal shows them in input order.
+    breaks: Vec<(usize, usize)>,
+    totals: Totals,
+    /// Input bytes the chunk covered, for the progress bar.
+    input: u64,
+}
+
+/// Decides every JSON line of `input` (named `name` in reports; `size` in bytes if known,
+/// for the progress bar's ETA), writing decisions to standard output and problems to
+/// standard error in input order.
+pub fn run(
+    c: &Compiled,
+    name: &str,
+    input: Box<dyn Read + Send>,
+    size: Option<u64>,
+    opts: Options,
+) -> std::io::Result<Totals> {
+    let workers = opts.workers.max(1);
+    let permits = 4 * workers;
+    let writer = match opts.format {
+        OutputFormat::Json => Some(JsonWriter::new(c)),
+        OutputFormat::Human => None,
+    };
+    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(workers);
+    let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+    let (done_tx, done_rx) = sync_channel::<Done>(permits);
+    let (permit_tx, permit_rx) = sync_channel::<()>(permits);
+    for _ in 0..permits {
+        let _ = permit_tx.send(());
+    }
+    std::thread::scope(|scope| {
+        let reader =
+            scope.spawn(move || read_chunks(input, opts.chunk_bytes, &chunk_tx, &permit_rx));
+        for _ in 0..workers {
+            let rx = Arc::clone(&chunk_rx);
+            let tx = done_tx.clone();
+            let writer = writer.as_ref();
+            scope.spawn(move || {
+                let mut worker = Worker::new(c, name, writer, opts);
+                loop {
+                    // Hold the lock only to take a chunk.
+                    let next = match rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok(chunk) = next else { break };
+                    if tx.send(worker.chunk(chunk)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        // Only the workers hold these now: when they stop, the reader's sends fail too.
+        drop(chunk_rx);
+        drop(done_tx);
+        let totals = write_in_order(&done_rx, &permit_tx, size, opts);
+        // The writer stops early only when output fails; let the reader stop too.
+        drop(done_rx);
+        drop(permit_tx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the reader thread stopped")));
+        let totals = totals?;
+        read?;
+        Ok(totals)
+    })
+}
+
+/// Cuts `input` into chunks of whole lines, each sent once a permit is free.
+fn read_chunks(
+    mut input: Box<dyn Read + Send>,
+    chunk_bytes: usize,
+    tx: &std::sync::mpsc::SyncSender<Chunk>,
+    permits: &Receiver<()>,
+) -> std::io::Result<()> {
+    let chunk_bytes = chunk_bytes.max(1);
+    let mut seq = 0;
+    let mut line = 1;
+    // The start of a line that the last read cut in two.
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let mut buf = std::mem::take(&mut carry);
+        let start = buf.len();
+        buf.resize(start + chunk_bytes, 0);
+        let mut filled = start;
+        while filled < buf.len() {
+            match input.read(buf.get_mut(filled..).unwrap_or(&mut [])) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        buf.truncate(filled);
+        let eof = filled < start + chunk_bytes;
+        // Cut after the last newline; keep the rest for the next chunk.
+        let cut = match memchr::memrchr(b'\n', buf.get(start..).unwrap_or(&[])) {
+            Some(i) => start + i + 1,
+            None if eof => buf.len(),
+            // No newline yet: a line longer than a chunk. Read on.
+            None => {
+                carry = buf;
+                continue;
+            }
+        };
+        carry = buf.get(cut..).map(<[u8]>::to_vec).unwrap_or_default();
+        buf.truncate(cut);
+        if !buf.is_empty() {
+            let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+            if permits.recv().is_err() {
+                return Ok(());
+            }
+            let chunk = Chunk {
+                seq,
+                first_line: line,
+                bytes: buf,
+            };
+            if tx.send(chunk).is_err() {
+                return Ok(());
+            }
+            seq += 1;
+            line += lines;
+        }
+        if eof && carry.is_empty() {
+            return Ok(());
+        }
+    }
+}
+
+/// Decodes, decides and renders chunks; one per thread, its buffers reused.
+struct Worker<'a> {
+    c: &'a Compiled,
+    name: &'a str,
+    writer: Option<&'a JsonWriter>,
+    opts: Options,
+    case: Case,
+    scratch: Scratch,
+    outcome: Outcome,
+}
+
+impl<'a> Worker<'a> {
+    fn new(
+        c: &'a Compiled,
+        name: &'a str,
+        writer: Option<&'a JsonWriter>,
+        opts: Options,
+    ) -> Worker<'a> {
+        Worker {
+            c,
+            name,
+            writer,
+            opts,
+            case: Case::new(&c.set),
+            scratch: Scratch::default(),
+            outcome: Outcome::default(),
+        }
+    }
+
+    fn chunk(&mut self, chunk: Chunk) -> Done {
+        let mut done = Done {
+            seq: chunk.seq,
+            stdout: Vec::with_capacity(chunk.bytes.len() * 3),
+            stderr: Vec::new(),
+            breaks: Vec::new(),
+            totals: Totals::default(),
+            input: chunk.bytes.len() as u64,
+        };
+        let bytes = chunk.bytes.as_slice();
+        let mut number = chunk.first_line;
+        let mut start = 0;
+        while start <= bytes.len() {
+            let (line, next) = match memchr::memchr(b'\n', bytes.get(start..).unwrap_or(&[])) {
+                Some(i) => {
+                    let line = bytes.get(start..start + i).unwrap_or(&[]);
+                    // `str::lines` strips the `\r` of a `\r\n`, and only that.
+                    (line.strip_suffix(b"\r").unwrap_or(line), start + i + 1)
+                }
+                None => (bytes.get(start..).unwrap_or(&[]), bytes.len() + 1),
+            };
+            start = next;
+            match self.line(line, number, &mut done.stdout) {
+                Ok(Some(kind)) => {
+                    if let Some(n) = done.totals.decided.get_mut(kind as usize) {
+                        *n += 1;
+                    }
+                }
+                Ok(None) => {}
+                Err(problem) => {
+                    done.totals.bad += 1;
+                    done.stderr
+                        .extend_from_slice(problem.report().render(self.opts.colour).as_bytes());
+                    done.breaks.push((done.stdout.len(), done.stderr.len()));
+                }
+            }
+            number += 1;
+        }
+        done
+    }
+
+    /// Decides one line (`None` for a blank one) and writes its decision to `out`.
+    fn line(
+        &mut self,
+        bytes: &[u8],
+        number: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<Option<DecisionKind>, CaseProblem> {
+        let n = number as usize;
+        let origin = || format!("{}:{n}", self.name);
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let at = e.valid_up_to();
+            let column = String::from_utf8_lossy(bytes.get(..at).unwrap_or(&[]))
+                .chars()
+                .count()
+                + 1;
+            CaseProblem {
+                line: Some(n),
+                column: Some(column),
+                ..CaseProblem::plain(
+                    self.name,
+                    // Bytes count from 0, as for a whole file (`load::read_text`).
+                    format!("the line is not valid UTF-8 (at byte {at} of the line)"),
+                    Some("save the file as UTF-8".into()),
+                )
+            }
+        })?;
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        cases::decode(self.c, self.name, text, Format::Json, &mut self.case).map_err(|mut p| {
+            // Positions are within the line; report the file's line number.
+            p.line = Some(n);
+            p.lines_before = n - 1;
+            p
+        })?;
+        self.c
+            .decide_into(&self.case, &mut self.scratch, &mut self.outcome)
+            .map_err(|e| CaseProblem {
+                field: Some(e.field.clone()),
+                help: e.help.clone(),
+                ..CaseProblem::plain(&origin(), e.to_string(), None)
+            })?;
+        match self.writer {
+            Some(w) => {
+                if w.write(&self.case, &self.outcome, out) {
+                    out.push(b'\n');
+                }
+            }
+            None => {
+                let record = self.c.record(&self.case, &self.outcome);
+                out.extend_from_slice(crate::eval::human(&record).as_bytes());
+            }
+        }
+        Ok(Some(self.outcome.decision))
+    }
+}
+
+/// Writes chunks in input order as they finish, returning a permit for each.
+fn write_in_order(
+    done: &Receiver<Done>,
+    permits: &std::sync::mpsc::SyncSender<()>,
+    size: Option<u64>,
+    opts: Options,
+) -> std::io::Result<Totals> {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut out = stdout.lock();
+    let progress = opts.progress.then(|| Progress::new(size));
+    let mut totals = Totals::default();
+    let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
+    let mut next = 0;
+    while let Ok(d) = done.recv() {
+        waiting.insert(d.seq, d);
+        while let Some(d) = waiting.remove(&next) {
+            let write = |out: &mut std::io::StdoutLock| -> std::io::Result<()> {
+                let mut err = stderr.lock();
+                let (mut o, mut e) = (0, 0);
+                for (o_end, e_end) in &d.breaks {
+                    out.write_all(d.stdout.get(o..*o_end).unwrap_or(&[]))?;
+                    out.flush()?;
+                    err.write_all(d.stderr.get(e..*e_end).unwrap_or(&[]))?;
+                    (o, e) = (*o_end, *e_end);
+                }
+                out.write_all(d.stdout.get(o..).unwrap_or(&[]))
+            };
+            match &progress {
+                Some(p) if !d.stderr.is_empty() || p.stdout_is_terminal => {
+                    p.bar.suspend(|| write(&mut out))?
+                }
+                _ => write(&mut out)?,
+            }
+            totals.add(&d.totals);
+            if let Some(p) = &progress {
+                p.advance(d.input, &totals);
+            }
+            next += 1;
+            let _ = permits.send(());
+        }
+    }
+    out.flush()?;
+    if let Some(p) = progress {
+        p.bar.finish_and_clear();
+    }
+    Ok(totals)
+}
+
+/// The progress bar: bytes read of a file (with rate and ETA), or cases decided from a
+/// stream.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    start: Instant,
+    stdout_is_terminal: bool,
+}
+
+impl Progress {
+    fn new(size: Option<u64>) -> Progress {
+        let bar = match size {
+            Some(total) => {
+                let bar = indicatif::ProgressBar::new(total);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:30} {percent:>3}% {msg} · ETA {eta}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                bar
+            }
+            None => {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{spinner} {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                bar
+            }
+        };
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(10));
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Progress {
+            bar,
+            start: Instant::now(),
+            stdout_is_terminal: std::io::stdout().is_terminal(),
+        }
+    }
+
+    fn advance(&self, bytes: u64, totals: &Totals) {
+        self.bar.inc(bytes);
+        let cases = totals.cases() + totals.bad;
+        let rate = cases as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
+        self.bar.set_message(format!(
+            "{} cases · {} cases/s",
+            thousands(cases),
+            thousands(rate as u64)
+        ));
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The end-of-run summary: decisions by kind, lines not decided, time and rate.
+pub fn summary(totals: &Totals, elapsed: Duration) -> String {
+    let kinds = [
+        DecisionKind::Eligible,
+        DecisionKind::Ineligible,
+        DecisionKind::NotRequired,
+        DecisionKind::Unavailable,
+        DecisionKind::Incomplete,
+    ];
+    let by_kind: Vec<String> = kinds
+        .iter()
+        .map(|k| {
+            let n = totals.decided.get(*k as usize).copied().unwrap_or(0);
+            format!("{} {}", thousands(n), k.as_str())
+        })
+        .collect();
+    let secs = elapsed.as_secs_f64();
+    let rate = (totals.cases() + totals.bad) as f64 / secs.max(1e-9);
+    format!(
+        "{} cases decided: {}; {} not decided ({secs:.2} s, {} cases/s)\n",
+        thousands(totals.cases()),
+        by_kind.join(", "),
+        thousands(totals.bad),
+        thousands(rate as u64),
+    )
+}

@@ -1,0 +1,258 @@
+//! The decision plan (`plan.rs`) computes what the full graph evaluation computes, for every
+//! node a decision reads, on generated cases: the shipped policies, and a policy written to
+//! exercise every fused instruction shape.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+
+use pol_compiler::graph::PolicyGraph;
+use pol_compiler::plan::{self, Slots};
+use pol_compiler::types::Type;
+use pol_compiler::value::{Day, Symbol, Tri, Value};
+use pol_compiler::{compile, Compiled, Source};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next() % n
+        }
+    }
+    fn pick<T: Copy>(&mut self, items: &[T]) -> Option<T> {
+        if items.is_empty() {
+            None
+        } else {
+            Some(items[self.below(items.len() as u64) as usize])
+        }
+    }
+}
+
+/// A random value for a fact of `ty`, often next to a constant the policy compares it with.
+fn value(c: &Compiled, g: &PolicyGraph, f: usize, ty: Type, rng: &mut Rng) -> Value {
+    let probe = g
+        .probes
+        .iter()
+        .find(|(id, _)| id.index() == f)
+        .map(|(_, p)| p);
+    let near = |rng: &mut Rng| -> i64 {
+        let anchor = probe
+            .and_then(|p| rng.pick(&p.anchors))
+            .unwrap_or(rng.below(1000) as i64);
+        anchor + rng.below(5) as i64 - 2 + if rng.below(4) == 0 { 365 } else { 0 }
+    };
+    match ty {
+        Type::Bool => Value::Bool(rng.below(2) == 0),
+        Type::Int => Value::Int(near(rng)),
+        Type::Duration(u) => Value::Duration(near(rng), u),
+        Type::Date => Value::Date(Day(if rng.below(3) == 0 {
+            17_000 + rng.below(4000) as i32
+        } else {
+            near(rng) as i32
+        })),
+        Type::Str => probe
+            .and_then(|p| rng.pick(&p.strings))
+            .filter(|_| rng.below(3) != 0)
+            .unwrap_or(Value::Str(Symbol(c.set.strings.len() as u32 + 1))),
+        Type::Enum(e) => Value::Word(rng.below(c.set.enums[e.index()].words.len() as u64) as u16),
+        Type::Set(e) => {
+            let n = c.set.enums[e.index()].words.len();
+            let all = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+            Value::Words(rng.next() & rng.next() & all)
+        }
+    }
+}
+
+/// Runs `cases` generated cases through every policy of `c`, comparing the plan's slots with
+/// the graph's node values for every trigger, `when`, window and validity.
+fn plan_agrees_with_graph(c: &Compiled, cases: usize) {
+    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    let mut slots = Slots::default();
+    let mut values = Vec::new();
+    for g in &c.graphs {
+        let plan = &g.plan;
+        for _ in 0..cases {
+            let mut facts: Vec<Tri> = vec![None; c.set.facts.len()];
+            for (f, def) in c.set.facts.iter().enumerate() {
+                if rng.below(10) < 7 {
+                    facts[f] = Some(value(c, g, f, def.ty, &mut rng));
+                }
+            }
+            let as_of = Day(16_000 + rng.below(5000) as i32);
+            plan.run(&c.set, &facts, as_of, &mut slots);
+            g.eval(&c.set, &facts, as_of, &mut values);
+            let node_truth = |n: pol_compiler::graph::NodeId| plan::truth(values[n.index()]);
+            let policy = &c.set.policies[g.policy.index()].name;
+            for (r, pr) in g.rules.iter().zip(&plan.rules) {
+                assert_eq!(r.rule, pr.rule);
+                assert_eq!(
+                    plan::get(&slots.truths, pr.trigger),
+                    node_truth(r.trigger),
+                    "{policy}: rule {} on {facts:?} as of {as_of:?}",
+                    r.rule
+                );
+            }
+            if let (Some(w), Some(pw)) = (g.window, plan.window) {
+                assert_eq!(
+                    plan::get(&slots.truths, pw),
+                    node_truth(w),
+                    "{policy}: window"
+                );
+            }
+            assert_eq!(g.window.is_some(), plan.window.is_some());
+            for ((_, when), pf) in g.forms.iter().zip(&plan.forms) {
+                assert_eq!(
+                    when.map(node_truth),
+                    pf.when.map(|w| plan::get(&slots.truths, w))
+                );
+            }
+            for ((_, v, when), (pv, pwhen)) in g.validities.iter().zip(&plan.validities) {
+                assert_eq!(values[v.index()], plan::read(*pv, &facts, as_of, &slots));
+                assert_eq!(
+                    when.map(node_truth),
+                    pwhen.map(|w| plan::get(&slots.truths, w))
+                );
+            }
+        }
+    }
+}
+
+fn shipped() -> Compiled {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
+    let mut sources = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "pol") {
+            sources.push(Source {
+                name: format!("policies/{}", path.file_name().unwrap().to_string_lossy()),
+                text: std::fs::read_to_string(&path).unwrap(),
+            });
+        }
+    }
+    sources.sort_by(|a, b| a.name.cmp(&b.name));
+    let compilation = compile(sources);
+    compilation.compiled.unwrap()
+}
+
+#[test]
+fn the_plan_agrees_with_the_graph_on_the_shipped_policies() {
+    plan_agrees_with_graph(&shipped(), 3000);
+}
+
+/// Every shape the plan fuses, and the shapes it leaves to the general instructions.
+const SHAPES: &str = r#"
+enum Status { none, tps, daca, h1, j1 }
+enum Pending { adjustment_of_status, asylum, tps }
+fact status: Status "status"
+fact other_status: Status "another status"
+fact pending: set of Pending "pending"
+fact flag: bool "a flag"
+fact other_flag: bool "another flag"
+fact days: days "a count of days"
+fact age: integer "age"
+fact filed_on: date "filing date"
+fact back: date "return"
+fact country: string "country"
+const limit = 180 days cite "c"
+const start = 2020-01-01 cite "c"
+param fee: integer "a fee" {
+  from 2016-12-23 = 575 cite "c"
+  from 2024-04-01 = 630 cite "c"
+}
+let pending_any = asylum in pending or tps in pending or adjustment_of_status in pending
+let protected = status in {tps, daca} or status == j1
+program window "a program" {
+  opened 2018-01-01 cite "c"
+  closed 2024-06-01 cite "c"
+}
+policy shapes "Every shape" {
+  program window at filed_on cite "c"
+  form I-131 cite "c"
+  form I-912 when flag cite "c"
+  form I-131 when other_flag cite "c"
+  validity 365 days cite "c"
+  validity back - filed_on when back >= filed_on cite "c"
+  require a: status != none cite "c"
+  require b: not (status in {h1, j1}) or daca == status cite "c"
+  exclude c: status not in {tps} and protected unless pending_any cite "c"
+  exclude d: flag == other_flag and not flag cite "c"
+  exclude e: tps in pending or status == tps cite "c"
+  not_required f: status == other_status cite "c"
+  not_required g: days in limit..365 days or age in 14..=79 cite "c"
+  unavailable h: filed_on + 6 months > start + 3 years cite "c"
+  unavailable i: country in {"CU", "HT"} and fee > 600 cite "c"
+  warn j: as_of - filed_on > 90 days or true cite "c"
+  warn k: flag or not flag cite "c"
+}
+"#;
+
+#[test]
+fn the_plan_agrees_with_the_graph_on_every_shape() {
+    let compilation = compile(vec![Source {
+        name: "shapes.pol".into(),
+        text: SHAPES.into(),
+    }]);
+    let errors: Vec<_> = compilation
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    plan_agrees_with_graph(&compilation.compiled.unwrap(), 20_000);
+}
+
+/// The JSON writer prints exactly what serializing the decision record prints, for every
+/// decision kind, with and without ids (escapes included), across the shipped policies.
+#[test]
+fn the_json_writer_prints_the_record() {
+    let c = shipped();
+    let writer = pol_compiler::JsonWriter::new(&c);
+    let mut rng = Rng(0xC0FF_EE00_1234_5678);
+    let ids = [
+        "case-1",
+        "",
+        "quote \" backslash \\ tab \t",
+        "é ü ✓",
+        "\u{1}\u{1f}",
+    ];
+    let mut scratch = pol_compiler::Scratch::default();
+    let mut out = Vec::new();
+    let mut kinds = std::collections::BTreeSet::new();
+    for _ in 0..4000 {
+        let mut case = pol_compiler::Case::new(&c.set);
+        let p = rng.below(c.graphs.len() as u64) as usize;
+        let g = &c.graphs[p];
+        case.policy = Some(g.policy);
+        case.as_of = Some(Day(16_000 + rng.below(5000) as i32));
+        case.id = rng
+            .pick(&ids)
+            .filter(|_| rng.below(4) != 0)
+            .map(String::from);
+        for (f, def) in c.set.facts.iter().enumerate() {
+            if rng.below(10) < 8 {
+                case.facts[f] = Some(value(&c, g, f, def.ty, &mut rng));
+            }
+        }
+        let outcome = c.decide(&case, &mut scratch).unwrap();
+        kinds.insert(outcome.decision);
+        out.clear();
+        assert!(writer.write(&case, &outcome, &mut out));
+        let expected = serde_json::to_string(&c.record(&case, &outcome)).unwrap();
+        assert_eq!(String::from_utf8(out.clone()).unwrap(), expected);
+    }
+    assert_eq!(kinds.len(), 5, "every decision kind: {kinds:?}");
+}
