@@ -99,7 +99,9 @@ fn the_parser_and_compiler_do_no_io_and_read_no_clock() {
     // through `std::io::Write`; that import is the one use of `std::io` allowed.
     let in_memory_write = "use std::io::Write as _;";
     for f in files {
-        let text = std::fs::read_to_string(&f).unwrap().replace(in_memory_write, "");
+        let text = std::fs::read_to_string(&f)
+            .unwrap()
+            .replace(in_memory_write, "");
         for needle in needles {
             assert!(!text.contains(needle), "{} names `{needle}`", f.display());
         }
