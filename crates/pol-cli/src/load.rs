@@ -115,9 +115,9 @@ fn load_with_imports(mut queue: Vec<PathBuf>) -> Result<Vec<Source>, LoadError> 
     Ok(sources)
 }
 
-/// Opens a file for streaming, with the same messages as [`read_text`] when it cannot.
-pub fn open(path: &Path) -> Result<std::fs::File, LoadError> {
-    let fail = |e: std::io::Error| LoadError {
+/// Why `path` cannot be read.
+fn unreadable(path: &Path, e: &std::io::Error) -> LoadError {
+    LoadError {
         path: path.display().to_string(),
         message: if path.is_dir() {
             "this is a directory, not a file".to_string()
@@ -125,7 +125,12 @@ pub fn open(path: &Path) -> Result<std::fs::File, LoadError> {
             format!("cannot read the file: {e}")
         },
         help: "check the path and its permissions".into(),
-    };
+    }
+}
+
+/// Opens a file for streaming, with the same messages as [`read_text`] when it cannot.
+pub fn open(path: &Path) -> Result<std::fs::File, LoadError> {
+    let fail = |e: std::io::Error| unreadable(path, &e);
     let file = std::fs::File::open(path).map_err(fail)?;
     if path.is_dir() {
         return Err(fail(std::io::Error::other("a directory")));
@@ -135,15 +140,7 @@ pub fn open(path: &Path) -> Result<std::fs::File, LoadError> {
 
 /// Reads a file as UTF-8 text, saying where it is not.
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| LoadError {
-        path: path.display().to_string(),
-        message: if path.is_dir() {
-            "this is a directory, not a file".to_string()
-        } else {
-            format!("cannot read the file: {e}")
-        },
-        help: "check the path and its permissions".into(),
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
     // A byte-order mark, as some Windows editors write, is not part of the text.
     let bytes = match bytes.strip_prefix("\u{feff}".as_bytes()) {
         Some(rest) => rest.to_vec(),
