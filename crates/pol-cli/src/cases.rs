@@ -155,6 +155,15 @@ fn problem(
         (Some(0) | None, Some(at)) => Some(at),
         (o, _) => o,
     };
+    // Formats report byte offsets, sometimes inside a character (toml, after an invalid
+    // one): start at that character so the place shown and the place named agree.
+    let offset = offset.map(|o| {
+        let mut o = o.min(text.len());
+        while !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        o
+    });
     let span = offset.map(|o| key_span(text, o));
     let (line, column) = match offset {
         Some(o) => {

@@ -84,7 +84,11 @@ impl<T: Eq> Eq for Spanned<T> {}
 
 /// Converts byte offsets to 1-based line and column (in characters) for messages.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    // An offset inside a character (some parsers report one) counts as that character.
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = text.get(..offset).unwrap_or(text);
     let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);

@@ -97,3 +97,14 @@ fn empty_nul_and_odd_characters_never_panic() {
         }
     }
 }
+
+/// Regression (case fuzzer): an offset inside a multi-byte character counted the whole text
+/// before it, so a message named the wrong line.
+#[test]
+fn line_and_column_of_an_offset_inside_a_character() {
+    use pol_syntax::span::line_col;
+    let text = "ab\n\u{4f4ec}x\ncd";
+    assert_eq!(line_col(text, 4), (2, 1));
+    assert_eq!(line_col(text, 7), (2, 2));
+    assert_eq!(line_col(text, 100), (3, 3));
+}
