@@ -170,16 +170,10 @@ fn insert(root: &mut Map<String, Value>, path: &str, value: Value) {
     }
 }
 
-/// `YYYY-MM-DD` for a day number (Howard Hinnant's `civil_from_days`).
+/// `YYYY-MM-DD` for a day number, as `pol` prints dates.
 pub fn show_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    i32::try_from(days).map_or_else(
+        |_| days.to_string(),
+        |d| pol_compiler::value::Day(d).to_string(),
+    )
 }
