@@ -37,7 +37,7 @@ impl Format {
 /// A case that could not be read, with where and why.
 #[derive(Debug)]
 pub struct CaseProblem {
-    pub code: &'static str,
+    pub code: pol_compiler::codes::Code,
     pub file: String,
     /// 1-based line and column, when the format reports a position.
     pub line: Option<usize>,
@@ -55,7 +55,7 @@ pub struct CaseProblem {
 impl CaseProblem {
     pub fn plain(file: &str, message: String, help: Option<String>) -> CaseProblem {
         CaseProblem {
-            code: "E0602",
+            code: pol_compiler::codes::CASE_UNREADABLE,
             file: file.to_string(),
             line: None,
             column: None,
@@ -174,7 +174,7 @@ fn problem(
     };
     match structured {
         Some(e) => CaseProblem {
-            code: "E0601",
+            code: pol_compiler::codes::CASE_FIELD,
             file: file.to_string(),
             line,
             column,
@@ -186,7 +186,7 @@ fn problem(
             lines_before: 0,
         },
         None => CaseProblem {
-            code: "E0602",
+            code: pol_compiler::codes::CASE_UNREADABLE,
             file: file.to_string(),
             line,
             column,

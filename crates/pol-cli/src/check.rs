@@ -24,8 +24,11 @@ pub fn run(
         Ok(s) => s,
         Err(e) => {
             eprintln!(
-                "error[pol::E0603]: {}: {}\n  help: {}",
-                e.path, e.message, e.help
+                "error[pol::{}]: {}: {}\n  help: {}",
+                pol_compiler::codes::POLICY_UNREADABLE,
+                e.path,
+                e.message,
+                e.help
             );
             return Exit::Misuse;
         }
@@ -37,7 +40,9 @@ pub fn run(
     // what is unused there is not known: report that only for the files asked about.
     if let Some(roots) = &roots {
         diags.retain(|d| {
-            let whole_set = codes::lint_of(d.code)
+            let whole_set = d
+                .code
+                .lint
                 .is_some_and(|l| pol_compiler::lints::WHOLE_SET_LINTS.contains(&l));
             !whole_set || roots.iter().any(|r| r == map.name(d.primary.span.file))
         });
@@ -100,12 +105,12 @@ pub const SARIF_SCHEMA: &str =
 /// per diagnostic. Regions count columns in Unicode code points, as the human output does.
 pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> serde_json::Value {
     let level = |s: pol_syntax::Severity| s.as_str();
-    let rules: Vec<serde_json::Value> = codes::CODES
+    let rules: Vec<serde_json::Value> = codes::ALL
         .iter()
         .map(|c| {
             serde_json::json!({
-                "id": c.code,
-                "name": c.lint.unwrap_or(c.code),
+                "id": c.id,
+                "name": c.lint.unwrap_or(c.id),
                 "shortDescription": { "text": c.summary },
                 "defaultConfiguration": { "level": level(c.severity) },
             })
@@ -138,8 +143,8 @@ pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> serde_json::Value {
                 None => d.message.clone(),
             };
             let mut result = serde_json::Map::new();
-            result.insert("ruleId".into(), d.code.into());
-            if let Some(i) = codes::CODES.iter().position(|c| c.code == d.code) {
+            result.insert("ruleId".into(), d.code.id.into());
+            if let Some(i) = codes::ALL.iter().position(|c| *c == d.code) {
                 result.insert("ruleIndex".into(), i.into());
             }
             result.insert("level".into(), level(d.severity).into());

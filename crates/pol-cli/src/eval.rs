@@ -104,7 +104,7 @@ enum Stop {
     /// The reader of our output went away (`pol eval big.jsonl | head`): stop quietly.
     BrokenPipe,
     /// The input could not be opened or read.
-    Problem(cases::CaseProblem),
+    Problem(Box<cases::CaseProblem>),
 }
 
 /// Streams one JSON-lines file (or standard input) through the batch pipeline.
@@ -125,7 +125,7 @@ fn stream(
         (Box::new(std::io::stdin()), None)
     } else {
         let file = crate::load::open(path).map_err(|e| {
-            Stop::Problem(cases::CaseProblem::plain(&name, e.message, Some(e.help)))
+            Stop::Problem(Box::new(cases::CaseProblem::plain(&name, e.message, Some(e.help))))
         })?;
         let size = file
             .metadata()
@@ -153,11 +153,11 @@ fn stream(
             } else {
                 format!("cannot read the file: {e}")
             };
-            Stop::Problem(cases::CaseProblem::plain(
+            Stop::Problem(Box::new(cases::CaseProblem::plain(
                 &name,
                 message,
                 Some("send UTF-8 JSON lines".into()),
-            ))
+            )))
         }
     })
 }

@@ -19,7 +19,8 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], check: bool) -> Exit {
         if root.is_dir() {
             if let Err(e) = load::walk(root, &["pol"], &mut files) {
                 eprintln!(
-                    "error[pol::E0603]: {}: cannot read the directory: {e}",
+                    "error[pol::{}]: {}: cannot read the directory: {e}",
+                    pol_compiler::codes::POLICY_UNREADABLE,
                     root.display()
                 );
                 return Exit::Misuse;
@@ -28,7 +29,8 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], check: bool) -> Exit {
             files.push(root.clone());
         } else {
             eprintln!(
-                "error[pol::E0603]: {}: no such file or directory",
+                "error[pol::{}]: {}: no such file or directory",
+                pol_compiler::codes::POLICY_UNREADABLE,
                 root.display()
             );
             return Exit::Misuse;
@@ -43,8 +45,11 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], check: bool) -> Exit {
             Ok(t) => t,
             Err(e) => {
                 eprintln!(
-                    "error[pol::E0603]: {}: {}\n  help: {}",
-                    e.path, e.message, e.help
+                    "error[pol::{}]: {}: {}\n  help: {}",
+                    pol_compiler::codes::POLICY_UNREADABLE,
+                    e.path,
+                    e.message,
+                    e.help
                 );
                 exit = Exit::BadInput;
                 continue;

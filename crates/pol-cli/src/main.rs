@@ -151,8 +151,11 @@ pub fn compile_policies(dir: Option<&std::path::Path>) -> Result<pol_compiler::C
         Ok(s) => s,
         Err(e) => {
             eprintln!(
-                "error[pol::E0603]: {}: {}\n  help: {}",
-                e.path, e.message, e.help
+                "error[pol::{}]: {}: {}\n  help: {}",
+                pol_compiler::codes::POLICY_UNREADABLE,
+                e.path,
+                e.message,
+                e.help
             );
             return Err(Exit::Misuse);
         }

@@ -322,7 +322,7 @@ pub fn json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
     let (line, column) = sources.line_col(d.primary.span);
     JsonDiagnostic {
         code: format!("pol::{}", d.code),
-        lint: pol_compiler::codes::lint_of(d.code),
+        lint: d.code.lint,
         severity: d.severity.as_str(),
         message: d.message.clone(),
         file: sources.name(d.primary.span.file).to_string(),

@@ -9,7 +9,6 @@
 #![forbid(unsafe_code)]
 
 pub mod case;
-pub mod codes;
 pub mod decide;
 pub mod explain;
 pub mod graph;
@@ -31,6 +30,8 @@ use pol_syntax::{Diagnostic, Span};
 pub use case::{Case, CaseError, CaseSchema};
 pub use decide::{DecisionKind, Outcome, Scratch};
 pub use output::{DecisionRecord, JsonWriter, Reason};
+/// The registry of diagnostic codes (defined beside the diagnostic type, in `pol-syntax`).
+pub use pol_syntax::codes;
 pub use source::{Source, SourceMap};
 pub use suggest::did_you_mean;
 

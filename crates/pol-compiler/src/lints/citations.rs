@@ -1,6 +1,7 @@
 //! `missing_citation` (W0502): every rule and date names its legal source.
 
 use pol_syntax::ast::WindowEventKind;
+use pol_syntax::codes;
 use pol_syntax::{Diagnostic, Label};
 
 use crate::ir::*;
@@ -8,8 +9,8 @@ use crate::ir::*;
 pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
     let mut report = |what: String, span| {
         out.push(
-            Diagnostic::warning(
-                "W0502",
+            Diagnostic::new(
+                codes::MISSING_CITATION,
                 format!("{what} has no citation"),
                 Label::new(span, "no `cite`"),
             )

@@ -1,5 +1,6 @@
 //! Dates that cannot be meant: `empty_window` (W0510) and `parameter_order` (W0511).
 
+use pol_syntax::codes;
 use pol_syntax::{Diagnostic, Label};
 
 use crate::ir::*;
@@ -28,8 +29,8 @@ fn empty_window(p: &ProgramDef, out: &mut Vec<Diagnostic>) {
         "before it opens"
     };
     out.push(
-        Diagnostic::warning(
-            "W0510",
+        Diagnostic::new(
+            codes::EMPTY_WINDOW,
             format!(
                 "program `{}` closes {when}: its window is never open",
                 p.name
@@ -55,8 +56,8 @@ fn parameter_order(p: &ParamDef, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let d = if later.from == earlier.from {
-            Diagnostic::warning(
-                "W0511",
+            Diagnostic::new(
+                codes::PARAMETER_ORDER,
                 format!(
                     "two values of parameter `{}` start on {}",
                     p.name, later.from
@@ -66,8 +67,8 @@ fn parameter_order(p: &ParamDef, out: &mut Vec<Diagnostic>) {
             .with_label(Label::new(earlier.span, "as this one"))
             .with_help("only one value can hold on a day: keep the right one")
         } else {
-            Diagnostic::warning(
-                "W0511",
+            Diagnostic::new(
+                codes::PARAMETER_ORDER,
                 format!("the values of parameter `{}` are not in date order", p.name),
                 Label::new(
                     later.span,
