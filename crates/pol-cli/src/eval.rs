@@ -125,7 +125,11 @@ fn stream(
         (Box::new(std::io::stdin()), None)
     } else {
         let file = crate::load::open(path).map_err(|e| {
-            Stop::Problem(Box::new(cases::CaseProblem::plain(&name, e.message, Some(e.help))))
+            Stop::Problem(Box::new(cases::CaseProblem::plain(
+                &name,
+                e.message,
+                Some(e.help),
+            )))
         })?;
         let size = file
             .metadata()

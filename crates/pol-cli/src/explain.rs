@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use miette::{LabeledSpan, Severity};
-use pol_compiler::explain::{headline, Explanation, RuleTrace};
+use pol_compiler::explain::{headline, Explanation, RuleOutcome, RuleTrace, TraceKind};
 use pol_compiler::Compiled;
 
 use crate::render::{self, Report};
@@ -91,15 +91,15 @@ pub fn human(c: &Compiled, ex: &Explanation, colour: bool) -> String {
 
 fn rule_report(c: &Compiled, t: &RuleTrace) -> Report {
     let verb = match (t.kind, t.outcome) {
-        ("exclude", "fired") => "excludes this case",
-        ("require", "not_met") => "is not met",
-        ("require", "held") => "is met",
-        ("not_required", "fired") => "makes this unnecessary",
-        ("unavailable", "fired") => "closes this policy for the case",
-        ("program", "fired") => "is closed on this date",
-        ("program", "did_not_fire") => "is open on this date",
-        ("warn", "fired") => "warns",
-        (_, "open") => "cannot be decided from the facts given",
+        (TraceKind::Exclude, RuleOutcome::Fired) => "excludes this case",
+        (TraceKind::Require, RuleOutcome::NotMet) => "is not met",
+        (TraceKind::Require, RuleOutcome::Held) => "is met",
+        (TraceKind::NotRequired, RuleOutcome::Fired) => "makes this unnecessary",
+        (TraceKind::Unavailable, RuleOutcome::Fired) => "closes this policy for the case",
+        (TraceKind::Program, RuleOutcome::Fired) => "is closed on this date",
+        (TraceKind::Program, RuleOutcome::DidNotFire) => "is open on this date",
+        (TraceKind::Warn, RuleOutcome::Fired) => "warns",
+        (_, RuleOutcome::Open) => "cannot be decided from the facts given",
         _ => "does not apply",
     };
     let text = c
@@ -133,7 +133,7 @@ fn rule_report(c: &Compiled, t: &RuleTrace) -> Report {
     Report {
         code: None,
         severity: match (t.decisive, t.kind) {
-            (true, "warn") => Severity::Warning,
+            (true, TraceKind::Warn) => Severity::Warning,
             (true, _) => Severity::Error,
             (false, _) => Severity::Advice,
         },

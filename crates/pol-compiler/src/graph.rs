@@ -13,6 +13,7 @@ use pol_syntax::Span;
 use crate::ir::*;
 use crate::ops;
 use crate::plan::Plan;
+use crate::semantics;
 use crate::types::Type;
 use crate::value::{Day, Tri, Value};
 
@@ -174,7 +175,7 @@ impl PolicyGraph {
                     opened, closed, at, ..
                 } => match get(*at) {
                     Some(Value::Date(d)) => Some(Value::Bool(
-                        opened.is_none_or(|o| d >= o) && closed.is_none_or(|c| d < c),
+                        semantics::window_state(*opened, *closed, d).is_open(),
                     )),
                     _ => None,
                 },
@@ -228,15 +229,15 @@ pub fn lower(set: &PolicySet, id: PolicyId) -> Option<PolicyGraph> {
     for (i, rule) in policy.rules.iter().enumerate() {
         let condition = b.expr(&rule.condition);
         let unless = rule.unless.as_ref().map(|u| b.expr(u));
-        let trigger = match (rule.kind, unless) {
-            (RuleKind::Require, _) => b.push(Op::Not(condition), Type::Bool, rule.condition.span),
-            (RuleKind::Exclude, Some(u)) => {
-                let not_u = b.push(Op::Not(u), Type::Bool, rule.span);
-                let ops = b.operand_run(&[condition, not_u]);
-                b.push(Op::And(ops), Type::Bool, rule.span)
-            }
-            _ => condition,
-        };
+        let trigger = semantics::trigger(
+            &mut TriggerNodes {
+                b: &mut b,
+                span: rule.span,
+            },
+            rule.kind,
+            condition,
+            unless,
+        );
         b.g.rules.push(RuleNode {
             rule: i,
             kind: rule.kind,
@@ -261,6 +262,25 @@ pub fn lower(set: &PolicySet, id: PolicyId) -> Option<PolicyGraph> {
     let mut g = b.g;
     g.plan = Plan::new(set, &g);
     Some(g)
+}
+
+/// Builds rule triggers as graph nodes, placed at the rule.
+struct TriggerNodes<'b, 'a> {
+    b: &'b mut Builder<'a>,
+    span: Span,
+}
+
+impl semantics::Conditions for TriggerNodes<'_, '_> {
+    type Condition = NodeId;
+
+    fn not(&mut self, c: NodeId) -> NodeId {
+        self.b.push(Op::Not(c), Type::Bool, self.span)
+    }
+
+    fn and(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        let ops = self.b.operand_run(&[a, b]);
+        self.b.push(Op::And(ops), Type::Bool, self.span)
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

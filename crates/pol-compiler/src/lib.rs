@@ -19,6 +19,7 @@ pub mod output;
 pub mod plan;
 pub mod reference;
 pub mod resolve;
+pub mod semantics;
 pub mod source;
 mod suggest;
 mod typeck;
@@ -28,10 +29,11 @@ pub mod value;
 use pol_syntax::{Diagnostic, Span};
 
 pub use case::{Case, CaseError, CaseSchema};
-pub use decide::{DecisionKind, Outcome, Scratch};
+pub use decide::{Outcome, Scratch};
 pub use output::{DecisionRecord, JsonWriter, Reason};
 /// The registry of diagnostic codes (defined beside the diagnostic type, in `pol-syntax`).
 pub use pol_syntax::codes;
+pub use semantics::DecisionKind;
 pub use source::{Source, SourceMap};
 pub use suggest::did_you_mean;
 
@@ -176,41 +178,11 @@ impl Compiled {
         let policy = case.policy.and_then(|p| self.set.policies.get(p.index()));
         let policy_name = policy.map_or(String::new(), |p| p.name.clone());
         let reason = |cause: &Cause| -> Option<Reason> {
-            let p = policy?;
-            let (rule, cite, span) = match cause {
-                Cause::ProgramWindow => {
-                    let w = p.window.as_ref()?;
-                    let program = self.set.programs.get(w.program.index());
-                    let cite = w
-                        .cite
-                        .as_ref()
-                        .or_else(|| {
-                            program.and_then(|p| p.closed.as_ref().and_then(|e| e.cite.as_ref()))
-                        })
-                        .or_else(|| {
-                            program.and_then(|p| p.opened.as_ref().and_then(|e| e.cite.as_ref()))
-                        });
-                    (
-                        "program_window".to_string(),
-                        cite.map(|c| c.text.clone()),
-                        w.span,
-                    )
-                }
-                Cause::Rule(i) => {
-                    let r = p.rules.get(*i)?;
-                    (
-                        r.name.clone(),
-                        r.cite.as_ref().map(|c| c.text.clone()),
-                        r.span,
-                    )
-                }
-            };
-            Some(Reason {
-                rule: format!("{}.{rule}", p.name),
-                cite,
-                file: self.sources.name(span.file).to_string(),
-                line: self.sources.line_col(span).0,
-            })
+            let source = match *cause {
+                Cause::ProgramWindow(by) => semantics::window_reason(&self.set, policy?, by),
+                Cause::Rule(i) => semantics::rule_reason(policy?, i),
+            }?;
+            Some(self.reason(&source))
         };
         DecisionRecord {
             id: case.id.clone(),
@@ -238,6 +210,16 @@ impl Compiled {
                 m.sort();
                 m
             },
+        }
+    }
+
+    /// The contract's reason object for what a rule or window contributes.
+    pub fn reason(&self, source: &semantics::ReasonSource<'_>) -> Reason {
+        Reason {
+            rule: source.id(),
+            cite: source.cite.map(|c| c.text.clone()),
+            file: self.sources.name(source.span.file).to_string(),
+            line: self.sources.line_col(source.span).0,
         }
     }
 

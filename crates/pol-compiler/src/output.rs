@@ -5,7 +5,8 @@ use std::io::Write as _;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
-use crate::decide::{Cause, DecisionKind, Outcome};
+use crate::decide::{Cause, Outcome};
+use crate::semantics::{ClosedBy, DecisionKind};
 use crate::value::Day;
 use crate::Compiled;
 
@@ -53,8 +54,9 @@ pub struct JsonWriter {
 struct PolicyJson {
     /// `"advance_parole"`.
     name: String,
-    /// The reason object of the program window, if the policy has one.
-    window: Option<String>,
+    /// The reason object of the program window, if the policy has one, for each way the
+    /// window can keep a case out (by [`ClosedBy`], in declaration order).
+    window: [Option<String>; 3],
     /// The reason object of each rule, by rule index.
     reasons: Vec<Option<String>>,
     /// Each rule's name as a JSON string (for warnings).
@@ -90,10 +92,8 @@ impl JsonWriter {
                 };
                 PolicyJson {
                     name: json(&def.name),
-                    window: def
-                        .window
-                        .as_ref()
-                        .and_then(|_| reason(Cause::ProgramWindow)),
+                    window: [ClosedBy::Opening, ClosedBy::Closing, ClosedBy::Unknown]
+                        .map(|by| reason(Cause::ProgramWindow(by))),
                     reasons: (0..def.rules.len())
                         .map(|i| reason(Cause::Rule(i)))
                         .collect(),
@@ -143,7 +143,7 @@ impl JsonWriter {
         out.extend_from_slice(outcome.decision.as_str().as_bytes());
         out.extend_from_slice(b"\",\"reasons\":[");
         let reasons = outcome.reasons.iter().filter_map(|cause| match cause {
-            Cause::ProgramWindow => p.window.as_ref(),
+            Cause::ProgramWindow(by) => p.window.get(*by as usize).and_then(Option::as_ref),
             Cause::Rule(i) => p.reasons.get(*i).and_then(Option::as_ref),
         });
         list(reasons, out);

@@ -4,6 +4,7 @@ use pol_syntax::codes;
 use pol_syntax::{Diagnostic, Label};
 
 use crate::ir::*;
+use crate::semantics;
 
 pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
     for p in &set.programs {
@@ -14,13 +15,12 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// A window is open from its opening day until the day before its closing day, so one that
-/// closes on or before the day it opens is never open.
+/// A window that closes on or before the day it opens is never open.
 fn empty_window(p: &ProgramDef, out: &mut Vec<Diagnostic>) {
     let (Some(opened), Some(closed)) = (&p.opened, &p.closed) else {
         return;
     };
-    if closed.day > opened.day {
+    if !semantics::window_is_empty(p) {
         return;
     }
     let when = if closed.day == opened.day {

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use pol_syntax::{Diagnostic, Label, Span};
 
-use crate::decide::DecisionKind;
 use crate::ir::*;
+use crate::semantics::DecisionKind;
 
 use super::logic::{Logic, Part, Sat};
 use super::policy::Policy;

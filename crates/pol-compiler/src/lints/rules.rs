@@ -5,8 +5,8 @@ use pol_syntax::ast::RuleKind;
 use pol_syntax::codes;
 use pol_syntax::{Diagnostic, Label, Span};
 
-use crate::decide::DecisionKind;
 use crate::ir::*;
+use crate::semantics::DecisionKind;
 
 use super::logic::formula::VarId;
 use super::logic::{Formula, Logic, Part, Sat};
