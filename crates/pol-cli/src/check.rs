@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use pol_compiler::codes;
-use pol_compiler::SourceMap;
+use pol_compiler::{Lints, SourceMap};
+use pol_engine::PolicySource;
 use pol_syntax::Diagnostic;
 
-use crate::{load, render, CheckFormat, Exit};
+use crate::{render, CheckFormat, Exit};
 
 pub fn run(
     policies: Option<&Path>,
@@ -15,25 +16,17 @@ pub fn run(
     format: CheckFormat,
     deny_warnings: bool,
 ) -> Exit {
-    let loaded = if paths.is_empty() {
-        load::policy_set(policies).map(|s| (s, None))
-    } else {
-        load::load_paths(paths).and_then(|s| Ok((s, Some(load::root_names(paths)?))))
-    };
-    let (sources, roots) = match loaded {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "error[pol::{}]: {}: {}\n  help: {}",
-                pol_compiler::codes::POLICY_UNREADABLE,
-                e.path,
-                e.message,
-                e.help
-            );
-            return Exit::Misuse;
+    let source = if paths.is_empty() {
+        match crate::policy_source(policies) {
+            Ok(s) => s,
+            Err(e) => return e,
         }
+    } else {
+        PolicySource::Paths(paths.to_vec())
     };
-    let compilation = pol_compiler::compile(sources);
+    let loaded = pol_engine::load::load(&source, Lints::Run);
+    let roots = (!paths.is_empty()).then_some(loaded.roots);
+    let compilation = loaded.compilation;
     let map = &compilation.sources;
     let mut diags = compilation.diagnostics.clone();
     // A file reached only through an `import` may serve policies that were not loaded, so
@@ -63,7 +56,10 @@ pub fn run(
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
-    if errors > 0 || (deny_warnings && warnings > 0) {
+    if diags.iter().any(|d| d.code == codes::POLICY_UNREADABLE) {
+        // A path that cannot be read is a misuse, not a finding.
+        Exit::Misuse
+    } else if errors > 0 || (deny_warnings && warnings > 0) {
         Exit::BadInput
     } else {
         Exit::Ok

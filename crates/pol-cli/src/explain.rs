@@ -6,25 +6,24 @@ use miette::{LabeledSpan, Severity};
 use pol_compiler::explain::{headline, Explanation, RuleOutcome, RuleTrace, TraceKind};
 use pol_compiler::Compiled;
 
+use pol_engine::CaseProblem;
+
 use crate::render::{self, Report};
-use crate::{cases, compile_policies, Exit, OutputFormat};
+use crate::{Exit, OutputFormat};
 
 pub fn run(policies: Option<&Path>, path: &Path, format: OutputFormat, all: bool) -> Exit {
-    let compiled = match compile_policies(policies) {
-        Ok(c) => c,
+    let engine = match crate::engine(policies) {
+        Ok(e) => e,
         Err(e) => return e,
     };
+    let compiled = engine.compiled();
     let colour = render::use_colour();
     let mut exit = Exit::Ok;
-    for read in cases::read_file(&compiled, path) {
+    for read in engine.read_cases(path) {
         let explained = read.result.and_then(|case| {
             compiled
                 .explain(&case, all)
-                .map_err(|e| cases::CaseProblem {
-                    field: Some(e.field.clone()),
-                    help: e.help.clone(),
-                    ..cases::CaseProblem::plain(&read.origin, e.to_string(), None)
-                })
+                .map_err(|e| CaseProblem::undecidable(&read.origin, e))
         });
         match explained {
             Ok(ex) => match format {
@@ -32,11 +31,11 @@ pub fn run(policies: Option<&Path>, path: &Path, format: OutputFormat, all: bool
                     Ok(s) => println!("{s}"),
                     Err(e) => eprintln!("error: cannot write the explanation: {e}"),
                 },
-                OutputFormat::Human => print!("{}", human(&compiled, &ex, colour)),
+                OutputFormat::Human => print!("{}", human(compiled, &ex, colour)),
             },
             Err(problem) => {
                 exit = Exit::BadInput;
-                eprint!("{}", problem.report().render(colour));
+                eprint!("{}", render::case_problem(&problem).render(colour));
             }
         }
     }

@@ -1,5 +1,5 @@
 //! The bad-input corpus: whatever `pol` is given, it answers with a diagnostic and a
-//! documented exit status (CASES.md: 0 all decided, 1 bad input, 2 misuse or policies that
+//! documented exit status (docs/cases.md: 0 all decided, 1 bad input, 2 misuse or policies that
 //! do not compile), never a panic (101) or a signal, and never dumps a huge input back.
 //!
 //! Committed inputs live in `tests/data/bad-input/{policies,cases}`; large ones are

@@ -64,8 +64,15 @@ fn a_file_that_does_not_parse_is_left_alone() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Outside a project, with no policy directory, there is nothing to format; in a project,
+/// `pol fmt` formats the project's policies (the shipped ones are formatted).
 #[test]
-fn fmt_needs_something_to_format() {
-    assert_eq!(pol(&["fmt"]).code, 2);
+fn fmt_formats_the_project_or_needs_something_to_format() {
+    let outside = std::env::temp_dir().join(format!("pol-fmt-nothing-{}", std::process::id()));
+    std::fs::create_dir_all(&outside).unwrap();
+    assert_eq!(common::pol_in(&outside, &["fmt"], "").code, 2);
+    let _ = std::fs::remove_dir_all(&outside);
     assert_eq!(pol(&["fmt", "no/such/dir"]).code, 2);
+    let run = pol(&["fmt", "--check"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }

@@ -199,8 +199,10 @@ fn sarif_validator() -> jsonschema::Validator {
 #[test]
 fn sarif_validates_against_the_schema() {
     let validator = sarif_validator();
-    let cases: [&[&str]; 4] = [
+    let cases: [&[&str]; 5] = [
         &["tests/data/lints/W0509_never_eligible.pol"],
+        // A file that cannot be read is a result like any other.
+        &["tests/data/lints/no_such_file.pol"],
         &[
             "tests/data/lints/W0502_missing_citation.pol",
             "tests/data/lints/W0511_parameter_order.pol",
@@ -219,6 +221,7 @@ fn sarif_validates_against_the_schema() {
             .map(|e| format!("{} at {}", e, e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "{paths:?}: {errors:#?}");
+        assert!(run.stderr.is_empty(), "{paths:?}: {}", run.stderr);
         let run0 = &log["runs"][0];
         let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
         assert_eq!(rules.len(), CODES.len());
@@ -229,6 +232,16 @@ fn sarif_validates_against_the_schema() {
             assert!(region["startLine"].as_u64().unwrap() >= 1);
         }
     }
+    let missing = pol(&[
+        "check",
+        "--format",
+        "sarif",
+        "tests/data/lints/no_such_file.pol",
+    ]);
+    assert_eq!(missing.code, 2);
+    assert!(missing
+        .stdout
+        .contains(&format!("\"{}\"", codes::POLICY_UNREADABLE)));
     // Something invalid is caught, so the validation above means something.
     let bad = serde_json::json!({ "version": "2.1.0", "runs": [{ "results": [] }] });
     assert!(!validator.is_valid(&bad));
@@ -375,6 +388,29 @@ fn doc_examples_do_what_they_say() {
                         let run = pol(&["eval", "--format", "json", path.as_str()]);
                         if bad {
                             assert_eq!(run.code, 1, "{}: {}", s.code, run.stderr);
+                            assert!(run.stderr.contains(&s.code), "{}: {}", s.code, run.stderr);
+                        } else {
+                            assert_eq!(run.code, 0, "{}: {}", s.code, run.stderr);
+                        }
+                        let _ = std::fs::remove_dir_all(&dir);
+                    }
+                    // A project file: `pol check` in a project that has it.
+                    "toml" => {
+                        let dir = std::env::temp_dir().join(format!(
+                            "pol-lint-docs-{}-{}-{bad}",
+                            std::process::id(),
+                            s.code
+                        ));
+                        std::fs::create_dir_all(dir.join("policies")).unwrap();
+                        std::fs::write(dir.join("pol.toml"), text).unwrap();
+                        std::fs::write(
+                            dir.join("policies/p.pol"),
+                            "fact x: bool \"x\"\npolicy p \"p?\" {\n  require x: x cite \"c\"\n}\n",
+                        )
+                        .unwrap();
+                        let run = common::pol_in(&dir, &["check"], "");
+                        if bad {
+                            assert_eq!(run.code, 2, "{}: {}", s.code, run.stderr);
                             assert!(run.stderr.contains(&s.code), "{}: {}", s.code, run.stderr);
                         } else {
                             assert_eq!(run.code, 0, "{}: {}", s.code, run.stderr);

@@ -1,7 +1,7 @@
 //! From node values to a decision.
 //!
 //! A fast three-valued pass decides most cases. When it leaves the decision open, the
-//! decision is settled exactly (DESIGN.md): the unknown facts that open rules read are given
+//! decision is settled exactly (docs/semantics.md): the unknown facts that open rules read are given
 //! representative values (one per interval cut by the constants they meet), the possible
 //! decisions are enumerated, and `missing` lists exactly the facts whose value changes them.
 

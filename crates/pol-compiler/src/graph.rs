@@ -35,6 +35,9 @@ pub struct Operands {
 
 #[derive(Clone, Debug)]
 pub enum Op {
+    /// A value that is never known: what lowering produces for a state the checker rules
+    /// out (a name with no definition), so that it fails closed rather than defaulting.
+    Unknown,
     Lit(Value),
     Const(ConstId, Value),
     Fact(FactId),
@@ -128,7 +131,9 @@ impl PolicyGraph {
     /// The nodes an operation reads.
     pub fn children(&self, op: &Op) -> Vec<NodeId> {
         match op {
-            Op::Lit(_) | Op::Const(..) | Op::Fact(_) | Op::AsOf | Op::Param(_) => Vec::new(),
+            Op::Unknown | Op::Lit(_) | Op::Const(..) | Op::Fact(_) | Op::AsOf | Op::Param(_) => {
+                Vec::new()
+            }
             Op::Let(_, b) | Op::Not(b) => vec![*b],
             Op::And(o) | Op::Or(o) => self.operands(*o).to_vec(),
             Op::InList(e, o) => {
@@ -152,6 +157,7 @@ impl PolicyGraph {
             let Some(node) = self.nodes.get(i) else { break };
             let get = |n: NodeId| values.get(n.index()).copied().flatten();
             let v = match &node.op {
+                Op::Unknown => None,
                 Op::Lit(v) | Op::Const(_, v) => Some(*v),
                 Op::Fact(f) => facts.get(f.index()).copied().flatten(),
                 Op::AsOf => Some(Value::Date(as_of)),
@@ -187,9 +193,8 @@ impl PolicyGraph {
     }
 }
 
-/// Lowers one checked policy to its graph.
-pub fn lower(set: &PolicySet, id: PolicyId) -> Option<PolicyGraph> {
-    let policy = set.policies.get(id.index())?;
+/// Lowers one checked policy (`policy`, which is `set.policies[id]`) to its graph.
+pub fn lower(set: &PolicySet, id: PolicyId, policy: &PolicyDef) -> PolicyGraph {
     let mut b = Builder {
         set,
         g: PolicyGraph {
@@ -209,16 +214,22 @@ pub fn lower(set: &PolicySet, id: PolicyId) -> Option<PolicyGraph> {
         probes: HashMap::new(),
     };
     if let Some(w) = &policy.window {
-        let program = set.programs.get(w.program.index())?;
-        let at = match &w.at {
-            Some(e) => b.expr(e),
-            None => b.leaf(Leaf::AsOf, Type::Date, w.span),
+        let program = set.programs.get(w.program.index());
+        let at = match (&w.at, program) {
+            (Some(e), Some(_)) => b.expr(e),
+            (None, Some(_)) => b.leaf(Leaf::AsOf, Type::Date, w.span),
+            // Resolution rules this out; were it to happen, the window is never known
+            // open, so the case can never be decided past it (fail closed).
+            (_, None) => {
+                debug_assert!(false, "lowering: program {:?} has no definition", w.program);
+                b.push(Op::Unknown, Type::Date, w.span)
+            }
         };
         let node = b.push(
             Op::Window {
                 program: w.program,
-                opened: program.opened.as_ref().map(|e| e.day),
-                closed: program.closed.as_ref().map(|e| e.day),
+                opened: program.and_then(|p| p.opened.as_ref()).map(|e| e.day),
+                closed: program.and_then(|p| p.closed.as_ref()).map(|e| e.day),
                 at,
             },
             Type::Bool,
@@ -261,7 +272,7 @@ pub fn lower(set: &PolicySet, id: PolicyId) -> Option<PolicyGraph> {
     b.g.probes = probes;
     let mut g = b.g;
     g.plan = Plan::new(set, &g);
-    Some(g)
+    g
 }
 
 /// Builds rule triggers as graph nodes, placed at the rule.
@@ -327,14 +338,13 @@ impl Builder<'_> {
             }
             Leaf::AsOf => Op::AsOf,
             Leaf::Param(p) => Op::Param(p),
-            Leaf::Const(c) => {
-                let v = self
-                    .set
-                    .consts
-                    .get(c.index())
-                    .map_or(Value::Bool(false), |c| c.value);
-                Op::Const(c, v)
-            }
+            Leaf::Const(c) => match self.set.consts.get(c.index()) {
+                Some(def) => Op::Const(c, def.value),
+                None => {
+                    debug_assert!(false, "lowering: constant {c:?} has no definition");
+                    Op::Unknown
+                }
+            },
         };
         let id = self.push(op, ty, span);
         self.leaves.insert(leaf, id);
@@ -360,7 +370,8 @@ impl Builder<'_> {
                     return *id;
                 }
                 let Some(def) = self.set.lets.get(l.index()) else {
-                    return self.push(Op::Lit(Value::Bool(false)), e.ty, e.span);
+                    debug_assert!(false, "lowering: let {l:?} has no definition");
+                    return self.push(Op::Unknown, e.ty, e.span);
                 };
                 let body = self.expr(&def.value);
                 let id = self.push(Op::Let(*l, body), e.ty, def.span);

@@ -1,4 +1,4 @@
-//! The decision object of the contract (CASES.md), exactly as it is printed.
+//! The decision object of the contract (docs/cases.md), exactly as it is printed.
 
 use std::io::Write as _;
 
@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
 use crate::decide::{Cause, Outcome};
+use crate::receipt::Receipt;
 use crate::semantics::{ClosedBy, DecisionKind};
 use crate::value::Day;
 use crate::Compiled;
@@ -23,6 +24,8 @@ pub struct DecisionRecord {
     pub forms: Vec<String>,
     pub max_validity_days: Option<i64>,
     pub missing: Vec<String>,
+    /// The version of `pol` and the digest of the policy set that decided.
+    pub receipt: Receipt,
 }
 
 /// A rule (or program window) that decided the case, with its source and citation.
@@ -44,6 +47,8 @@ pub struct Reason {
 /// (`tests/evaluation.rs`).
 pub struct JsonWriter {
     policies: Vec<PolicyJson>,
+    /// `,"receipt":{...}}`: the end of every decision.
+    receipt: String,
     /// Each fact's path as a JSON string.
     facts: Vec<String>,
     /// Each fact's position among the paths in sorted order (`missing` is sorted by path).
@@ -116,6 +121,7 @@ impl JsonWriter {
         }
         JsonWriter {
             policies,
+            receipt: format!(",\"receipt\":{}}}", json(&c.receipt)),
             facts,
             fact_rank,
         }
@@ -176,7 +182,8 @@ impl JsonWriter {
             missing.sort_by_key(|(rank, _)| *rank);
             list(missing.into_iter().map(|(_, path)| path), out);
         }
-        out.extend_from_slice(b"]}");
+        out.push(b']');
+        out.extend_from_slice(self.receipt.as_bytes());
         true
     }
 }

@@ -81,6 +81,8 @@ pub enum Src {
     Val(u32),
     /// A truth slot, read as a value (a condition compared with another).
     Truth(u32),
+    /// A value that is never known (see [`Op::Unknown`]).
+    Unknown,
 }
 
 /// One step of a plan. `out` is a truth slot, except for [`Ins::Arith`] and [`Ins::Param`]
@@ -539,6 +541,7 @@ pub fn get(truths: &[Truth], i: u32) -> Truth {
 pub fn read(src: Src, facts: &[Tri], as_of: Day, slots: &Slots) -> Tri {
     match src {
         Src::K(v) => Some(v),
+        Src::Unknown => None,
         Src::Fact(f) => facts.get(f.index()).copied().flatten(),
         Src::AsOf => Some(Value::Date(as_of)),
         Src::Val(i) => slots.values.get(i as usize).copied().flatten(),
@@ -646,9 +649,11 @@ impl PlanBuilder<'_> {
             });
         }
         let Some(op) = self.op(n).cloned() else {
+            debug_assert!(false, "plan: node {n:?} is not in the graph");
             return self.emit_truth(|out| Ins::Const { t: UNKNOWN, out });
         };
         match op {
+            Op::Unknown => self.emit_truth(|out| Ins::Const { t: UNKNOWN, out }),
             Op::Lit(v) | Op::Const(_, v) => self.emit_truth(|out| Ins::Const {
                 t: truth(Some(v)),
                 out,
@@ -774,7 +779,10 @@ impl PlanBuilder<'_> {
             }
             // Conditions used as values: read their truth slot.
             Some(_) => Src::Truth(self.truth(n)),
-            None => Src::K(Value::Bool(false)),
+            None => {
+                debug_assert!(false, "plan: node {n:?} is not in the graph");
+                Src::Unknown
+            }
         };
         self.value_of.insert(n, src);
         src

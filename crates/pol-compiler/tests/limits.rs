@@ -12,13 +12,11 @@
     clippy::indexing_slicing
 )]
 
-use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use pol_compiler::codes;
 use pol_compiler::resolve::MAX_EXPRESSION_DEPTH;
 use pol_compiler::{compile, Case, Compilation, Scratch, Source};
-use serde::de::DeserializeSeed;
 
 fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::Builder::new()
@@ -56,12 +54,10 @@ fn compile_and_run(text: String) -> Vec<codes::Code> {
                 r#"{"as_of": "2025-01-01", "policy": "p", "x": true, "n": 1}"#,
             ] {
                 let mut case = Case::new(&compiled.set);
-                let error = RefCell::new(None);
                 let mut de = serde_json::Deserializer::from_str(json);
                 compiled
                     .schema
-                    .seed(&compiled.set, &mut case, &error)
-                    .deserialize(&mut de)
+                    .decode(&compiled.set, &mut case, &mut de)
                     .unwrap();
                 let outcome = compiled.decide(&case, &mut Scratch::default()).unwrap();
                 let explained = compiled.explain(&case, true).unwrap();

@@ -260,7 +260,7 @@ fn policy() -> impl Strategy<Value = String> {
 }
 
 /// The level each rule moves a case to (0 unavailable, 1 ineligible, 2 not required) with
-/// its trigger's value, the decision (3 for eligible), by the semantics of DESIGN.md, and
+/// its trigger's value, the decision (3 for eligible), by the semantics of docs/semantics.md, and
 /// whether the program window is closed.
 fn decide(set: &PolicySet, case: &Case) -> (Vec<(usize, bool)>, usize, bool) {
     use pol_syntax::ast::RuleKind;

@@ -1,4 +1,4 @@
-//! The semantics of DESIGN.md, pinned down on small inline policies: three-valued logic,
+//! The semantics of docs/semantics.md, pinned down on small inline policies: three-valued logic,
 //! decision levels, the exact `missing` list, windows, dates and outputs.
 
 #![allow(
@@ -8,11 +8,8 @@
     clippy::indexing_slicing
 )]
 
-use std::cell::RefCell;
-
 use pol_compiler::explain::RuleOutcome;
 use pol_compiler::{compile, Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source};
-use serde::de::DeserializeSeed;
 
 const FACTS: &str = r#"
 enum Status { none, tps, daca, h1 }
@@ -47,12 +44,10 @@ fn compiled(policy: &str) -> Compiled {
 
 fn case(c: &Compiled, json: &str) -> Case {
     let mut case = Case::new(&c.set);
-    let error = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_str(json);
     c.schema
-        .seed(&c.set, &mut case, &error)
-        .deserialize(&mut de)
-        .unwrap_or_else(|e| panic!("{e}: {:?}", error.borrow()));
+        .decode(&c.set, &mut case, &mut de)
+        .unwrap_or_else(|e| panic!("{}: {:?}", e.format, e.case));
     case
 }
 

@@ -177,6 +177,10 @@ pub const CASE_UNREADABLE: Code = error(
     "a case file cannot be read or is not valid JSON, YAML or TOML",
 );
 pub const POLICY_UNREADABLE: Code = error("E0603", "a policy file cannot be read");
+pub const PROJECT_FILE: Code = error(
+    "E0604",
+    "a project file (`pol.toml`) cannot be read or holds an unknown key",
+);
 
 /// Every code, in order.
 pub const ALL: &[Code] = &[
@@ -217,6 +221,7 @@ pub const ALL: &[Code] = &[
     CASE_FIELD,
     CASE_UNREADABLE,
     POLICY_UNREADABLE,
+    PROJECT_FILE,
 ];
 
 /// The registered code with id `id` (like `W0503`).
