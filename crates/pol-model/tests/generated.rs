@@ -274,3 +274,14 @@ fn an_integer_compared_with_the_largest_integer() {
         panic!("{e}");
     }
 }
+
+/// The same overflow through a known fact: `i2`'s value is a representative value for
+/// `i1`, and one more than it overflows.
+#[test]
+#[ignore = "enable when exact reasoning lands (issue: explanations)"]
+fn an_integer_compared_with_a_fact_holding_the_largest_integer() {
+    check(
+        "require r: i1 >= i2",
+        r#""as_of": "2024-01-30", "i2": 9223372036854775807"#,
+    );
+}

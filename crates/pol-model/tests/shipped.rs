@@ -73,11 +73,12 @@ proptest! {
     #![proptest_config(config(256))]
 
     /// Every rule's condition, exception and trigger, every form and validity condition and
-    /// value, and the program window: the graph's values are the model evaluator's.
+    /// value, and the program window: the graph's values are the model evaluator's, numbers
+    /// and dates at the edges of their types included.
     #[test]
     fn the_graph_agrees_with_the_model_on_every_condition(s in spec(shipped(), 0.6)) {
         let c = shipped();
-        let case = build(c, &s);
+        let case = build_with(c, &s, true);
         let p = case.policy.unwrap().index();
         let (policy, g) = (&c.set.policies[p], &c.graphs[p]);
         let mut values = Vec::new();
@@ -119,10 +120,10 @@ proptest! {
         }
     }
 
-    /// Generated cases, most facts known.
+    /// Generated cases, most facts known, some at the edges of their types.
     #[test]
     fn the_engine_decides_as_the_model_does(s in spec(shipped(), 0.6)) {
-        decided(shipped(), &build(shipped(), &s))?;
+        decided(shipped(), &build_with(shipped(), &s, true))?;
     }
 
     /// The worked examples with one to three of the facts their policy decides on removed:

@@ -211,9 +211,29 @@ fn near(anchors: &[i64], raw: u64) -> Day {
 }
 
 /// A value of fact `f`: usually one of the model's representative values for the policy
-/// (so values straddle every threshold), sometimes any value of the type.
-fn value(c: &Compiled, model: &Model<'_>, case: &mut Case, f: FactId, raw: u64) -> Value {
+/// (so values straddle every threshold), sometimes any value of the type, and with
+/// `extremes` sometimes one at the edge of what the type holds.
+fn value(
+    c: &Compiled,
+    model: &Model<'_>,
+    case: &mut Case,
+    f: FactId,
+    raw: u64,
+    extremes: bool,
+) -> Value {
     let def = &c.set.facts[f.index()];
+    if extremes && raw % 16 == 1 {
+        let pick = (raw / 16) as usize;
+        let number = [i64::MIN, i64::MAX, i64::MIN + 1, i64::MAX - 1][pick % 4];
+        // Day numbers of 0000-01-01 and 9999-12-31, and the ends of what a day holds.
+        let day = [-719_528, 2_932_896, i32::MIN, i32::MAX][pick % 4];
+        match def.ty {
+            Type::Int => return Value::Int(number),
+            Type::Duration(u) => return Value::Duration(number, u),
+            Type::Date => return Value::Date(Day(day)),
+            _ => {}
+        }
+    }
     let facts = Facts {
         values: &vec![None; c.set.facts.len()],
         as_of: case.as_of.unwrap(),
@@ -256,6 +276,13 @@ fn value(c: &Compiled, model: &Model<'_>, case: &mut Case, f: FactId, raw: u64) 
 
 /// The case a spec describes.
 pub fn build(c: &Compiled, s: &Spec) -> Case {
+    build_with(c, s, false)
+}
+
+/// The case a spec describes; with `extremes`, some numbers and dates lie at the edges of
+/// their types (`i64::MIN`, day `i32::MAX`, ...), as only a program, not a case file, can
+/// give them.
+pub fn build_with(c: &Compiled, s: &Spec, extremes: bool) -> Case {
     let model = Model::new(&c.set);
     let mut case = Case::new(&c.set);
     let policy = PolicyId(s.policy as u32);
@@ -263,7 +290,7 @@ pub fn build(c: &Compiled, s: &Spec) -> Case {
     case.as_of = Some(near(&dates_of(c, policy), s.as_of));
     for (i, (known, raw)) in s.facts.iter().enumerate() {
         if *known {
-            let v = value(c, &model, &mut case, FactId(i as u32), *raw);
+            let v = value(c, &model, &mut case, FactId(i as u32), *raw, extremes);
             case.facts[i] = Some(v);
         }
     }
