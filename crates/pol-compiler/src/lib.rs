@@ -10,6 +10,7 @@
 
 pub mod case;
 pub mod codes;
+mod consteval;
 pub mod decide;
 pub mod explain;
 pub mod graph;
@@ -18,7 +19,6 @@ pub mod lints;
 mod ops;
 pub mod output;
 pub mod plan;
-pub mod reference;
 pub mod resolve;
 pub mod source;
 mod suggest;
