@@ -45,8 +45,8 @@ use pol_compiler::graph::PolicyGraph;
 use pol_compiler::ir::{PolicyId, RuleDef};
 use pol_compiler::types::Type;
 use pol_compiler::value::{Day, Symbol, Tri, Value};
-use pol_model::Facts;
 use pol_compiler::{Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source, SourceMap};
+use pol_model::Facts;
 use pol_syntax::ast::RuleKind;
 use pol_syntax::Diagnostic;
 
