@@ -94,6 +94,8 @@ pub enum ModelError {
     NotACase,
     /// Deciding would take more completions than the model's limit.
     TooLarge { completions: u64, limit: u64 },
+    /// A fact has no value to try (which no checked policy set allows).
+    NoValues(FactId),
 }
 
 /// The model of a policy set's semantics.
@@ -203,7 +205,16 @@ impl<'s> Model<'s> {
             .iter()
             .map(|d| d.len() as u64)
             .fold(1u64, u64::saturating_mul);
-        if completions > self.limit || completions == 0 {
+        if let Some(f) = unknown
+            .iter()
+            .zip(&domains)
+            .find_map(|(f, d)| d.is_empty().then_some(*f))
+        {
+            // Every type has a value; an enum without words cannot be declared.
+            debug_assert!(false, "no representative values for fact {f:?}");
+            return Err(ModelError::NoValues(f));
+        }
+        if completions > self.limit {
             return Err(ModelError::TooLarge {
                 completions,
                 limit: self.limit,
