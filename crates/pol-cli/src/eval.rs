@@ -178,7 +178,8 @@ fn stream(c: &Compiled, path: &Path, opts: EvalOptions, terminal: bool) -> Resul
         format: opts.format,
         chunk_bytes: opts.chunk_bytes,
         workers,
-        progress: terminal,
+        // The bar would break the one-object-per-line stream of `--error-format json`.
+        progress: terminal && !term::json_errors(),
     };
     batch::run(c, &name, input, size, batch_opts).map_err(|e| {
         if e.kind() == std::io::ErrorKind::BrokenPipe {

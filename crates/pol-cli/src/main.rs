@@ -19,7 +19,8 @@ use clap::{CommandFactory, Parser};
 pub use cli::{CheckFormat, OutputFormat};
 use cli::{Cli, Command, ErrorFormat, FailLevel};
 
-/// How `pol` ends (docs/cli.md, "Exit status"; the same for every command).
+/// How `pol` ends (docs/cli.md, "Exit status"; the same for every command). Ordered, so
+/// that a run that meets several ends with the worst (`Ord::max`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Exit {
     /// The command did its job and found nothing wrong: every case decided, the check
@@ -31,13 +32,6 @@ pub enum Exit {
     /// The command could not do its job: it was misused, a path cannot be read or written,
     /// the policies a command needs do not compile, a file to format does not parse.
     Misuse = 2,
-}
-
-impl Exit {
-    /// The worse of two outcomes (misuse over findings over success).
-    pub fn max(self, other: Exit) -> Exit {
-        std::cmp::max(self, other)
-    }
 }
 
 fn main() -> ExitCode {
