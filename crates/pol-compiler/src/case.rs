@@ -502,7 +502,10 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_, '_> {
         } else {
             format!("{}.{key}", self.v.prefix)
         };
-        let candidates = self.v.cx.schema.fact_paths.iter().map(String::as_str);
+        // The fields of this group (a misspelled group is nearer its own name than any fact
+        // under it: `aplicant` means `applicant`, not `applicant.age`), then every fact.
+        let here = self.v.group.fields.iter().map(|e| e.path.as_str());
+        let candidates = here.chain(self.v.cx.schema.fact_paths.iter().map(String::as_str));
         let suggestion = did_you_mean(&path, candidates);
         let help = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
