@@ -53,10 +53,12 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], check: bool) -> Exit {
         let name = path.display().to_string();
         let formatted = match pol_syntax::format::format(pol_syntax::FileId(0), &text) {
             Ok(f) => f,
-            Err(d) => {
+            Err(errors) => {
                 let sources =
                     pol_compiler::SourceMap::new(vec![pol_compiler::Source { name, text }]);
-                eprint!("{}", render::report(&d, &sources).render(colour));
+                for d in &errors {
+                    eprint!("{}", render::report(d, &sources).render(colour));
+                }
                 exit = Exit::BadInput;
                 continue;
             }

@@ -97,16 +97,16 @@ fn load_with_imports(mut queue: Vec<PathBuf>) -> Result<Vec<Source>, LoadError> 
             continue;
         }
         let text = read_text(&path)?;
-        // Follow imports so a single file can be checked on its own.
-        if let Ok(ast) = pol_syntax::parse(pol_syntax::FileId(0), &text) {
-            for item in &ast.items {
-                if let pol_syntax::ast::ItemKind::Import(imp) = &item.kind {
-                    let target = path.parent().unwrap_or(Path::new("")).join(&imp.path.node);
-                    // Only policy files: an import must not make `pol` read (and quote in
-                    // its diagnostics) any other file on the machine.
-                    if target.is_file() && target.extension().is_some_and(|e| e == "pol") {
-                        queue.push(target);
-                    }
+        // Follow imports so a single file can be checked on its own; those of a file with
+        // syntax errors too, so that its other declarations resolve.
+        let parsed = pol_syntax::parse(pol_syntax::FileId(0), &text);
+        for item in &parsed.file.items {
+            if let pol_syntax::ast::ItemKind::Import(imp) = &item.kind {
+                let target = path.parent().unwrap_or(Path::new("")).join(&imp.path.node);
+                // Only policy files: an import must not make `pol` read (and quote in
+                // its diagnostics) any other file on the machine.
+                if target.is_file() && target.extension().is_some_and(|e| e == "pol") {
+                    queue.push(target);
                 }
             }
         }

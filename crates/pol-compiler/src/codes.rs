@@ -38,6 +38,7 @@ const fn lint(code: &'static str, name: &'static str, summary: &'static str) -> 
 /// the second and third digits name the phase: 01 parsing, 02 names, 03 types, 04 `let`s,
 /// 05 lints, 06 case files.
 pub const CODES: &[Code] = &[
+    error("E0100", "internal error: a bug in pol"),
     error(
         "E0101",
         "syntax error: the text does not fit the grammar here",

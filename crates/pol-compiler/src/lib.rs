@@ -81,19 +81,17 @@ pub enum Lints {
 pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
     let sources = SourceMap::new(sources);
     let mut diagnostics = Vec::new();
+    // Every file yields a tree: a declaration with a syntax error is kept as a broken one
+    // whose name resolution treats as declared, so the error is reported once, here.
     let files: Vec<_> = sources
         .files
         .iter()
         .enumerate()
-        .map(
-            |(i, s)| match pol_syntax::parse(pol_syntax::FileId(i as u32), &s.text) {
-                Ok(f) => Some(f),
-                Err(d) => {
-                    diagnostics.push(d);
-                    None
-                }
-            },
-        )
+        .map(|(i, s)| {
+            let parsed = pol_syntax::parse(pol_syntax::FileId(i as u32), &s.text);
+            diagnostics.extend(parsed.errors);
+            Some(parsed.file)
+        })
         .collect();
     let resolved = resolve::resolve(&sources, &files);
     diagnostics.extend(resolved.diagnostics);
