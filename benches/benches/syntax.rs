@@ -4,7 +4,10 @@
 //! - `fmt`: `pol_syntax::format::format` of a policy file with a comment on every line;
 //! - `positions`: the line and column of one position per line of a file through
 //!   `SourceMap::line_col`, as rendering one diagnostic per line does (the map is new each
-//!   iteration, so each includes indexing the file).
+//!   iteration, so each includes indexing the file);
+//! - `parse/errors`: `pol_syntax::parse` of a file with a syntax error in every other
+//!   declaration (each reported, each good declaration kept), beside `parse/clean`, the
+//!   same file without the errors.
 //!
 //! Run: `cargo bench -p pol-bench --bench syntax` (figures: docs/performance.md).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -109,5 +112,43 @@ fn positions(cr: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, fmt, positions);
+/// `blocks` blocks of two facts and two policies; with `errors`, the second fact has its
+/// `:` missing and the second policy its `}` (the next block's first line shows it).
+fn policy_with_errors(blocks: usize, errors: bool) -> String {
+    let (colon, brace) = if errors { ("", "") } else { (":", "}") };
+    let mut out = String::new();
+    for i in 0..blocks {
+        writeln!(out, "fact applicant.f{i}: bool \"fact {i}\"").unwrap();
+        writeln!(out, "fact applicant.g{i}{colon} integer \"age {i}\"").unwrap();
+        writeln!(out, "policy p{i} \"May they travel?\" {{").unwrap();
+        writeln!(out, "  require r{i}: applicant.f{i} cite \"seed {i}\"").unwrap();
+        writeln!(out, "}}").unwrap();
+        writeln!(out, "policy q{i} \"May they travel?\" {{").unwrap();
+        writeln!(out, "  require s{i}: applicant.f{i} cite \"seed {i}\"").unwrap();
+        writeln!(out, "{brace}").unwrap();
+    }
+    out
+}
+
+const RECOVERY_BLOCKS: usize = 1000;
+
+fn recovery(cr: &mut Criterion) {
+    let mut group = cr.benchmark_group("parse");
+    group.sample_size(10);
+    for errors in [false, true] {
+        for n in [1, 2, 4] {
+            let text = policy_with_errors(RECOVERY_BLOCKS * n, errors);
+            let expected = if errors { 2 * RECOVERY_BLOCKS * n } else { 0 };
+            assert_eq!(pol_syntax::parse(FileId(0), &text).errors.len(), expected);
+            let name = if errors { "errors" } else { "clean" };
+            group.throughput(Throughput::Bytes(text.len() as u64));
+            group.bench_function(format!("{name}/x{n}"), |b| {
+                b.iter(|| black_box(pol_syntax::parse(FileId(0), &text).errors.len()))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, fmt, positions, recovery);
 criterion_main!(benches);

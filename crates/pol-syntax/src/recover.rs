@@ -1,18 +1,30 @@
 //! Error recovery: every syntax error of a file, and every declaration that parses.
 //!
-//! A file is first parsed whole, as the grammar defines it. When that fails, the
-//! declarations before the failure are kept, the failing one becomes an
-//! [`ItemKind::Broken`] with the grammar's error, and parsing resumes at the next
-//! *declaration start*: a line that begins with a declaration keyword (`import`, `enum`,
-//! `fact`, `const`, `let`, `param`, `program`, `policy`) or `#[`, at its very first column,
-//! as `pol fmt` lays declarations out. Each failure is parsed once more declaration by
-//! declaration, and each stretch of text is parsed a bounded number of times, so recovery
-//! stays linear in the size of the file.
+//! A file is first parsed whole, as the grammar defines it; a file without errors costs one
+//! parse. When that fails, the declarations before the failure are kept, the failing one
+//! becomes an [`ItemKind::Broken`] with the grammar's error, and parsing resumes at the
+//! next *declaration start*: a line that begins with a declaration keyword (`import`,
+//! `enum`, `fact`, `const`, `let`, `param`, `program`, `policy`) or `#[`, in its first
+//! column, as `pol fmt` lays declarations out.
 //!
-//! Two errors are rewritten where the place the grammar noticed is not the place to fix:
-//! a `}` missing before the next declaration (or the end of the file) points at the `{`
-//! it leaves open. Input nested too deeply for the parser is refused declaration by
-//! declaration before pest sees it ([`scan::too_deep`]), the rest of the file being parsed.
+//! Where the grammar notices an error is not always where the declaration went wrong:
+//! - a `}` missing before the next declaration (or the end of the file) is reported at the
+//!   `{` it leaves open;
+//! - a declaration that ran over the first line of the next one (`let a = b and` above
+//!   `program chnv {`, where `program` reads as a name) is parsed again up to that line,
+//!   so the error is reported there and the next declaration is kept;
+//! - text that fails on the line where the previous declaration ended (`const a = 1 cite
+//!   "unclosed`) breaks that declaration, not a nameless one after it.
+//!
+//! Input nested too deeply for the parser is refused declaration by declaration before
+//! pest sees it ([`scan::Nesting`], counted from where each parse starts, so braces that
+//! broken declarations leave open do not count against the ones after them); the text
+//! before and after is parsed.
+//!
+//! Each failure costs a parse of the text from the last resumption to it, once whole and
+//! once declaration by declaration, and scans of the same stretch; a declaration is parsed
+//! again at most once when it swallowed the next one. Recovery stays linear in the size of
+//! the file.
 
 use crate::ast::{BrokenDecl, DeclKeyword, Item, ItemKind, SourceFile};
 use crate::grammar::{self, Converted, Failure};
@@ -24,23 +36,11 @@ pub(crate) fn parse(file: FileId, text: &str) -> Parsed {
     let mut r = Recovery {
         file,
         text,
+        nesting: scan::Nesting::new(text),
         items: Vec::new(),
         errors: Vec::new(),
     };
-    let mut from = 0;
-    while from < text.len() {
-        let Some(deep) = scan::too_deep(text, from) else {
-            r.region(from, text.len());
-            break;
-        };
-        // The declaration holding the deep bracket is refused whole; the text before it
-        // and after it is parsed (nesting counted from `from` bounds the parses after it).
-        let start = declaration_start_before(text, deep, from);
-        let end = next_declaration_start(text, deep + 1, text.len()).unwrap_or(text.len());
-        r.region(from, start);
-        r.broken(start, end, crate::error::too_deep(file, deep));
-        from = end;
-    }
+    r.parse();
     Parsed {
         file: SourceFile { items: r.items },
         errors: r.errors,
@@ -50,23 +50,39 @@ pub(crate) fn parse(file: FileId, text: &str) -> Parsed {
 struct Recovery<'a> {
     file: FileId,
     text: &'a str,
+    /// Asked before each parse, from where it starts (which never moves back).
+    nesting: scan::Nesting,
     items: Vec<Item>,
     errors: Vec<Diagnostic>,
 }
 
 impl Recovery<'_> {
-    /// Parses `text[from..to]`, which holds no brackets nested too deeply.
-    fn region(&mut self, from: usize, to: usize) {
-        let mut pos = from;
-        // Where the stretch being parsed ends: `to`, or before a declaration start that a
-        // declaration swallowed (see `swallowed`), innermost last.
-        let mut ends = vec![to];
+    fn parse(&mut self) {
+        let text = self.text;
+        let mut pos = 0;
+        // Where the stretch being parsed ends: the end of the file, or a declaration start
+        // before which a stretch must be parsed first (a declaration that swallowed it, or
+        // one holding brackets nested too deeply), innermost last.
+        let mut ends = vec![text.len()];
         while let Some(&end) = ends.last() {
             if pos >= end {
                 ends.pop();
                 continue;
             }
-            let failure = match grammar::parse_file(self.file, self.text, pos, end) {
+            // pest is never given brackets nested too deeply (counted from where it starts):
+            // the declaration holding them is refused, the text before it parsed first.
+            if let Some(deep) = self.nesting.first_too_deep(pos).filter(|d| *d < end) {
+                let start = declaration_start_before(text, deep, pos);
+                if start > pos {
+                    ends.push(start);
+                    continue;
+                }
+                let resume = next_declaration_start(text, deep + 1, end).unwrap_or(end);
+                self.broken(pos, resume, crate::error::too_deep(self.file, deep));
+                pos = resume;
+                continue;
+            }
+            let failure = match grammar::parse_file(self.file, text, pos, end) {
                 Ok(items) => {
                     self.keep(items);
                     pos = end;
@@ -74,8 +90,7 @@ impl Recovery<'_> {
                 }
                 Err(failure) => failure,
             };
-            let (mut items, failed_at) =
-                grammar::parse_declarations(self.file, self.text, pos, end);
+            let (mut items, failed_at) = grammar::parse_declarations(self.file, text, pos, end);
             // The whole parse failed, so one declaration does; if none did (which cannot
             // happen), the failure's place stands for it.
             debug_assert!(
@@ -83,7 +98,7 @@ impl Recovery<'_> {
                 "parse_file failed where declarations did not"
             );
             let start = failed_at.unwrap_or(failure.at).clamp(pos, end);
-            if let Some((index, cut)) = swallowed(self.text, &items, failure.at, pos, start) {
+            if let Some((index, cut)) = swallowed(text, &items, failure.at, pos, start) {
                 // Parse the declaration that swallowed a declaration start up to it, then
                 // go on from there.
                 let rest = items.split_off(index);
@@ -96,7 +111,7 @@ impl Recovery<'_> {
             }
             self.keep(items);
             let resume =
-                next_declaration_start(self.text, failure.at.max(start + 1), end).unwrap_or(end);
+                next_declaration_start(text, failure.at.max(start + 1), end).unwrap_or(end);
             let diagnostic = match self.unclosed_brace(&failure, start, end) {
                 Some(d) => d,
                 None => failure.diagnostic,

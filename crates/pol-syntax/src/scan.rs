@@ -233,24 +233,95 @@ pub fn next_line_start(text: &str, at: usize) -> Option<usize> {
     None
 }
 
-/// The first place from `from` where brackets, counted from `from`, nest more than
-/// [`MAX_NESTING`] deep. A closer without an opener counts as nothing, so the depth counted
-/// from `from` is at least what any parse of the text after `from` nests.
-pub fn too_deep(text: &str, from: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for token in scan_from(text, from) {
-        match token.kind {
-            TokenKind::Open(_) => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(token.start);
+/// How deeply brackets nest, counted from any place: the parser must not be given text in
+/// which brackets, counted from where it starts, nest more than [`MAX_NESTING`] deep.
+///
+/// Counted from a place, a closer without an opener counts as nothing; so counted, the
+/// depth at each bracket is at least what any parse from that place nests there. A file is
+/// parsed from several places when it has syntax errors (recovery resumes after each), and
+/// counting from the start of the file would count the braces that broken declarations
+/// leave open against every declaration after them. So the depth is counted from each
+/// place asked, in one pass for all of them: the places asked must not decrease.
+#[derive(Clone, Debug)]
+pub struct Nesting {
+    /// Each bracket: its offset and the running count of openers minus closers after it.
+    brackets: Vec<(usize, i64)>,
+    /// The first bracket at or after the place last asked.
+    start: usize,
+    /// The next bracket to examine; those in `start..next` are known not too deep.
+    next: usize,
+    /// Indices in `start..next` with increasing running counts: `window[0]` is the lowest
+    /// count in that stretch (a sliding minimum).
+    window: std::collections::VecDeque<usize>,
+}
+
+impl Nesting {
+    /// Finds the brackets of `text` (one scan).
+    pub fn new(text: &str) -> Nesting {
+        let mut count = 0i64;
+        let brackets = scan(text)
+            .filter_map(|t| {
+                match t.kind {
+                    TokenKind::Open(_) => count += 1,
+                    TokenKind::Close(_) => count -= 1,
+                    _ => return None,
                 }
-            }
-            TokenKind::Close(_) => depth = depth.saturating_sub(1),
-            _ => {}
+                Some((t.start, count))
+            })
+            .collect();
+        Nesting {
+            brackets,
+            start: 0,
+            next: 0,
+            window: std::collections::VecDeque::new(),
         }
     }
-    None
+
+    /// The first bracket at or after `from` that, counting from `from`, is more than
+    /// [`MAX_NESTING`] deep. `from` must not be less than the last place asked.
+    pub fn first_too_deep(&mut self, from: usize) -> Option<usize> {
+        while self
+            .brackets
+            .get(self.start)
+            .is_some_and(|(at, _)| *at < from)
+        {
+            self.start += 1;
+        }
+        while self.window.front().is_some_and(|i| *i < self.start) {
+            self.window.pop_front();
+        }
+        self.next = self.next.max(self.start);
+        // The running count just before `from`: where the depth counted from it is 0.
+        let base = self
+            .start
+            .checked_sub(1)
+            .and_then(|i| self.brackets.get(i))
+            .map_or(0, |(_, c)| *c);
+        let limit = i64::try_from(MAX_NESTING).unwrap_or(i64::MAX);
+        while let Some(&(at, count)) = self.brackets.get(self.next) {
+            // Counted from `from`, the depth here is the count less the lowest count since.
+            let lowest = self
+                .window
+                .front()
+                .and_then(|i| self.brackets.get(*i))
+                .map_or(base, |(_, c)| base.min(*c));
+            if count - lowest > limit {
+                // Not added to the window: a later place asked examines it again.
+                return Some(at);
+            }
+            while self
+                .window
+                .back()
+                .and_then(|i| self.brackets.get(*i))
+                .is_some_and(|(_, c)| *c >= count)
+            {
+                self.window.pop_back();
+            }
+            self.window.push_back(self.next);
+            self.next += 1;
+        }
+        None
+    }
 }
 
 #[cfg(test)]
@@ -336,13 +407,67 @@ mod tests {
 
     #[test]
     fn nesting_is_counted_outside_comments_and_strings() {
+        let first = |text: &str| Nesting::new(text).first_too_deep(0);
         let deep = "(".repeat(MAX_NESTING + 1);
-        assert_eq!(too_deep(&deep, 0), Some(MAX_NESTING));
-        assert_eq!(too_deep(&format!("# {deep}"), 0), None);
-        assert_eq!(too_deep(&format!("\"{deep}\""), 0), None);
-        assert_eq!(too_deep(&format!("# x\r{deep}"), 0), Some(4 + MAX_NESTING));
-        assert_eq!(too_deep(&format!("\"x\r{deep}"), 0), Some(3 + MAX_NESTING));
+        assert_eq!(first(&deep), Some(MAX_NESTING));
+        assert_eq!(first(&"(".repeat(MAX_NESTING)), None);
+        assert_eq!(first(&format!("# {deep}")), None);
+        assert_eq!(first(&format!("\"{deep}\"")), None);
+        assert_eq!(first(&format!("# x\r{deep}")), Some(4 + MAX_NESTING));
+        assert_eq!(first(&format!("\"x\r{deep}")), Some(3 + MAX_NESTING));
         // Closers without openers do not go below zero.
-        assert_eq!(too_deep(&format!(")){deep}"), 0), Some(2 + MAX_NESTING));
+        assert_eq!(first(&format!(")){deep}")), Some(2 + MAX_NESTING));
+    }
+
+    #[test]
+    fn nesting_is_counted_from_each_place_asked() {
+        // 40 braces left open, then 40 more: too deep from the start, not from the middle.
+        let half = "{".repeat(40);
+        let text = format!("{half}\n{half}x");
+        let mut n = Nesting::new(&text);
+        assert_eq!(n.first_too_deep(0), Some(41 + MAX_NESTING - 40));
+        assert_eq!(n.first_too_deep(41), None);
+        // Asking again from the same place gives the same answer.
+        assert_eq!(n.first_too_deep(41), None);
+    }
+
+    /// Against the definition: from every place, the first bracket where a count from there
+    /// (saturating at zero) passes the limit.
+    #[test]
+    fn nesting_agrees_with_counting_from_each_place() {
+        let naive = |text: &str, from: usize| {
+            let mut depth = 0usize;
+            for t in scan_from(text, from) {
+                match t.kind {
+                    TokenKind::Open(_) => {
+                        depth += 1;
+                        if depth > MAX_NESTING {
+                            return Some(t.start);
+                        }
+                    }
+                    TokenKind::Close(_) => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            None
+        };
+        // A deterministic mix of openers and closers, with long runs of each.
+        let mut text = String::new();
+        let mut state = 7u32;
+        for _ in 0..3000 {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let run = (state >> 16) % 50;
+            let c = match (state >> 8) % 5 {
+                0 | 1 => '(',
+                2 => '{',
+                3 => ')',
+                _ => 'x',
+            };
+            text.extend(std::iter::repeat_n(c, run as usize));
+        }
+        let mut n = Nesting::new(&text);
+        for from in (0..text.len()).step_by(97) {
+            assert_eq!(n.first_too_deep(from), naive(&text, from), "from {from}");
+        }
     }
 }

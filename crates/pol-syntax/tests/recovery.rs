@@ -129,6 +129,50 @@ fn too_deep_nesting_breaks_only_its_declaration() {
     );
 }
 
+/// Braces that broken declarations leave open do not count against the declarations
+/// after them: nesting is counted from where each parse starts. (Counted from the start of
+/// the file, the 65th unclosed policy was refused as "nested too deeply".)
+#[test]
+fn unclosed_braces_do_not_add_up_to_too_deep() {
+    let mut text = String::new();
+    for i in 0..200 {
+        writeln!(
+            text,
+            "policy p{i} \"q?\" {{\n  require r{i}: true cite \"c\"\n"
+        )
+        .unwrap();
+    }
+    let parsed = parse(FileId(0), &text);
+    assert_eq!(parsed.errors.len(), 200);
+    assert!(
+        parsed
+            .errors
+            .iter()
+            .all(|d| d.message.ends_with("is never closed")),
+        "{:#?}",
+        parsed
+            .errors
+            .iter()
+            .find(|d| !d.message.ends_with("is never closed"))
+    );
+    // Deep nesting after them is still refused, and only its declaration.
+    let deep = format!("{}x{}", "(".repeat(100), ")".repeat(100));
+    write!(text, "fact x: bool \"x\"\npolicy deep \"q\" {{\n  require r: {deep} cite \"c\"\n}}\nfact y: bool \"y\"\n").unwrap();
+    let parsed = parse(FileId(0), &text);
+    let codes: Vec<&str> = parsed.errors.iter().map(|d| d.code).collect();
+    assert_eq!(codes.len(), 201);
+    assert_eq!(codes.last(), Some(&"E0102"));
+    let kinds: Vec<String> = parsed
+        .file
+        .items
+        .iter()
+        .rev()
+        .take(3)
+        .map(describe)
+        .collect();
+    assert_eq!(kinds, ["fact y", "BROKEN policy deep", "fact x"]);
+}
+
 /// Many errors in a large file: each is reported, in order, and the good declarations
 /// between them are kept.
 #[test]
