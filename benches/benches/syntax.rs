@@ -7,7 +7,8 @@
 //!   iteration, so each includes indexing the file);
 //! - `parse/errors`: `pol_syntax::parse` of a file with a syntax error in every other
 //!   declaration (each reported, each good declaration kept), beside `parse/clean`, the
-//!   same file without the errors.
+//!   same file without the errors, and `parse/errors_first`: all the errors, then all the
+//!   good text.
 //!
 //! Run: `cargo bench -p pol-bench --bench syntax` (figures: docs/performance.md).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -135,14 +136,26 @@ const RECOVERY_BLOCKS: usize = 1000;
 fn recovery(cr: &mut Criterion) {
     let mut group = cr.benchmark_group("parse");
     group.sample_size(10);
-    for errors in [false, true] {
+    for shape in ["clean", "errors", "errors_first"] {
         for n in [1, 2, 4] {
-            let text = policy_with_errors(RECOVERY_BLOCKS * n, errors);
-            let expected = if errors { 2 * RECOVERY_BLOCKS * n } else { 0 };
+            let blocks = RECOVERY_BLOCKS * n;
+            let (text, expected) = match shape {
+                "clean" => (policy_with_errors(blocks, false), 0),
+                "errors" => (policy_with_errors(blocks, true), 2 * blocks),
+                // Every error before all the good text: each error must not cost time in
+                // proportion to the text after it.
+                _ => {
+                    let mut text = String::new();
+                    for i in 0..blocks {
+                        writeln!(text, "fact applicant.e{i} integer \"no colon\"").unwrap();
+                    }
+                    text.push_str(&policy_with_errors(blocks, false));
+                    (text, blocks)
+                }
+            };
             assert_eq!(pol_syntax::parse(FileId(0), &text).errors.len(), expected);
-            let name = if errors { "errors" } else { "clean" };
             group.throughput(Throughput::Bytes(text.len() as u64));
-            group.bench_function(format!("{name}/x{n}"), |b| {
+            group.bench_function(format!("{shape}/x{n}"), |b| {
                 b.iter(|| black_box(pol_syntax::parse(FileId(0), &text).errors.len()))
             });
         }

@@ -23,8 +23,11 @@
 //!
 //! Each failure costs a parse of the text from the last resumption to it, once whole and
 //! once declaration by declaration, and scans of the same stretch; a declaration is parsed
-//! again at most once when it swallowed the next one. Recovery stays linear in the size of
-//! the file.
+//! again at most once when it swallowed the next one. pest's errors cost time in
+//! proportion to the text after them (it looks for the end of the line from the end of its
+//! input), so after the first error each parse is given a window of the text, ending at a
+//! declaration start ([`WINDOW`], grown while a declaration runs past it), which gives what
+//! a parse of all the rest would. Recovery stays linear in the size of the file.
 
 use crate::ast::{BrokenDecl, DeclKeyword, Item, ItemKind, SourceFile};
 use crate::grammar::{self, Converted, Failure};
@@ -33,9 +36,15 @@ use crate::{Diagnostic, FileId, Label, Parsed, Span, Spanned};
 
 /// Parses a file, recovering from syntax errors (see the module documentation).
 pub(crate) fn parse(file: FileId, text: &str) -> Parsed {
+    parse_in_windows(file, text, WINDOW)
+}
+
+/// [`parse`], giving each parse after an error at least `window` bytes.
+fn parse_in_windows(file: FileId, text: &str, window: usize) -> Parsed {
     let mut r = Recovery {
         file,
         text,
+        window,
         nesting: scan::Nesting::new(text),
         items: Vec::new(),
         errors: Vec::new(),
@@ -47,9 +56,15 @@ pub(crate) fn parse(file: FileId, text: &str) -> Parsed {
     }
 }
 
+/// How much text, at least, each parse after an error is given (bytes): the window
+/// grows while a declaration runs past it.
+const WINDOW: usize = 4 * 1024;
+
 struct Recovery<'a> {
     file: FileId,
     text: &'a str,
+    /// The least text each parse after an error is given ([`WINDOW`]).
+    window: usize,
     /// Asked before each parse, from where it starts (which never moves back).
     nesting: scan::Nesting,
     items: Vec<Item>,
@@ -64,6 +79,7 @@ impl Recovery<'_> {
         // before which a stretch must be parsed first (a declaration that swallowed it, or
         // one holding brackets nested too deeply), innermost last.
         let mut ends = vec![text.len()];
+        let mut window = self.window;
         while let Some(&end) = ends.last() {
             if pos >= end {
                 ends.pop();
@@ -82,15 +98,36 @@ impl Recovery<'_> {
                 pos = resume;
                 continue;
             }
-            let failure = match grammar::parse_file(self.file, text, pos, end) {
+            // A file without errors is parsed whole, once. After an error, the text is
+            // parsed in windows ending at a declaration start: pest's errors cost time in
+            // proportion to the text after them, so unbounded parses after many errors would
+            // be quadratic.
+            let stop = if self.errors.is_empty() {
+                end
+            } else {
+                next_declaration_start(text, pos.saturating_add(window), end).unwrap_or(end)
+            };
+            let failure = match grammar::parse_file(self.file, text, pos, stop) {
                 Ok(items) => {
                     self.keep(items);
-                    pos = end;
+                    pos = stop;
+                    window = self.window;
+                    continue;
+                }
+                // Failing at the window's end says nothing (a declaration may run past
+                // it): try a larger window. Failing before it is what the whole parse
+                // would do, which never gets further than the window let it.
+                Err(failure) if failure.at >= stop && stop < end => {
+                    window = window.saturating_mul(2);
                     continue;
                 }
                 Err(failure) => failure,
             };
-            let (mut items, failed_at) = grammar::parse_declarations(self.file, text, pos, end);
+            window = self.window;
+            // The declarations before the failure end before it, so parsing them up to the
+            // next declaration start after it reads them as the whole parse did.
+            let bound = next_declaration_start(text, failure.at + 1, stop).unwrap_or(stop);
+            let (mut items, failed_at) = grammar::parse_declarations(self.file, text, pos, bound);
             // The whole parse failed, so one declaration does; if none did (which cannot
             // happen), the failure's place stands for it.
             debug_assert!(
@@ -429,7 +466,52 @@ fn line_start_of(text: &str, at: usize, floor: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
+
     use super::*;
+
+    /// The items (kind and span) and errors of a parse, spans included.
+    fn outline(p: &Parsed) -> (Vec<(String, Span)>, &[Diagnostic]) {
+        let items = p
+            .file
+            .items
+            .iter()
+            .map(|i| (format!("{:?}", i.kind).chars().take(60).collect(), i.span))
+            .collect();
+        (items, &p.errors)
+    }
+
+    /// Parsing in windows after an error gives what parsing the rest whole gives: with
+    /// windows of a few bytes (so that declarations run past nearly every window), on the
+    /// recovery fixtures, one after another and with good text between them.
+    #[test]
+    fn windows_change_nothing() {
+        let fixtures = [
+            include_str!("../tests/recovery/attributes_and_garbage.pol"),
+            include_str!("../tests/recovery/literals.pol"),
+            include_str!("../tests/recovery/missing_brace.pol"),
+            include_str!("../tests/recovery/missing_brace_at_end.pol"),
+            include_str!("../tests/recovery/several_errors.pol"),
+            include_str!("../tests/recovery/strings.pol"),
+            include_str!("../tests/recovery/swallowed_declaration.pol"),
+        ];
+        let good =
+            "policy g \"q?\" {\n  require a: x cite \"c\"\nprogram p\n}\nfact y: bool \"y\"\n";
+        let mut texts: Vec<String> = fixtures.iter().map(|f| f.to_string()).collect();
+        texts.push(fixtures.join(good));
+        texts.push(format!("{}{}", fixtures.concat(), good.repeat(20)));
+        for text in &texts {
+            let whole = parse_in_windows(FileId(0), text, usize::MAX);
+            for window in [1, 7, 64, 300] {
+                let windowed = parse_in_windows(FileId(0), text, window);
+                assert_eq!(
+                    outline(&windowed),
+                    outline(&whole),
+                    "window {window}\n{text}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn declarations_start_first_on_their_line() {
