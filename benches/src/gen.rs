@@ -79,11 +79,7 @@ const LAST_DAY: u64 = 20_818;
 
 impl<'a> Generator<'a> {
     pub fn new(c: &'a Compiled, opts: Options, seed: u64) -> Generator<'a> {
-        let reads = c
-            .graphs
-            .iter()
-            .map(|g| g.probes.iter().map(|(f, _)| *f).collect())
-            .collect();
+        let reads = c.graphs.iter().map(|g| g.reads.clone()).collect();
         Generator {
             c,
             opts,

@@ -71,6 +71,10 @@ pub const CODES: &[Code] = &[
         "E0308",
         "a constant's value overflows or leaves the calendar",
     ),
+    error(
+        "E0309",
+        "a constraint's pattern is malformed, or a fact has two patterns",
+    ),
     error("E0401", "a `let` or constant is defined in terms of itself"),
     error("E0402", "definitions or an expression nested too deeply"),
     lint(

@@ -10,6 +10,7 @@
 
 pub mod case;
 pub mod codes;
+pub mod constraints;
 pub mod decide;
 pub mod explain;
 pub mod graph;
@@ -17,7 +18,9 @@ pub mod ir;
 pub mod lints;
 mod ops;
 pub mod output;
+pub mod pattern;
 pub mod plan;
+pub mod reason;
 pub mod reference;
 pub mod resolve;
 pub mod source;
@@ -34,7 +37,7 @@ pub use output::{DecisionRecord, JsonWriter, Reason};
 pub use source::{Source, SourceMap};
 pub use suggest::did_you_mean;
 
-use crate::decide::{CaseView, Cause};
+use crate::decide::Cause;
 use crate::graph::{NodeId, PolicyGraph};
 use crate::ir::PolicySet;
 
@@ -46,6 +49,10 @@ pub struct Compiled {
     pub graphs: Vec<PolicyGraph>,
     pub schema: CaseSchema,
     pub usage: resolve::Usage,
+    /// The case constraints, ready to check cases and to bound the reasoning.
+    pub constraints: constraints::CaseConstraints,
+    /// Exact reasoning about unknown facts, per policy (diagrams built on first use).
+    pub reasoner: reason::Reasoner,
 }
 
 /// The result of compiling: the policy set if there were no errors, and every diagnostic
@@ -110,10 +117,12 @@ pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
         };
     }
     let set = resolved.set;
-    let graphs = (0..set.policies.len())
+    let graphs: Vec<PolicyGraph> = (0..set.policies.len())
         .filter_map(|i| graph::lower(&set, ir::PolicyId(i as u32)))
         .collect();
     let schema = CaseSchema::new(&set);
+    let constraints = constraints::CaseConstraints::new(&set);
+    let reasoner = reason::Reasoner::new(&set, &graphs, &constraints);
     Compilation {
         compiled: Some(Compiled {
             sources: sources.clone(),
@@ -121,6 +130,8 @@ pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
             graphs,
             schema,
             usage: resolved.usage,
+            constraints,
+            reasoner,
         }),
         diagnostics,
         sources,
@@ -144,30 +155,42 @@ impl Compiled {
         scratch: &mut Scratch,
         outcome: &mut Outcome,
     ) -> Result<(), CaseError> {
-        self.schema.check_required(&self.set, case)?;
-        let (Some(policy), Some(as_of)) = (case.policy, case.as_of) else {
+        self.check_case(case, scratch)?;
+        let p = self.policy_of(case)?;
+        decide::decide_into(&p, case, scratch, outcome)
+    }
+
+    /// What deciding a case of its policy reads.
+    fn policy_of(&self, case: &Case) -> Result<decide::Policy<'_>, CaseError> {
+        let policy = case.policy.ok_or_else(|| CaseError {
+            field: "policy".into(),
+            message: "the case does not name a `policy`".into(),
+            help: None,
+        })?;
+        let (Some(graph), Some(reasoner)) = (
+            self.graphs.get(policy.index()),
+            self.reasoner.policies.get(policy.index()),
+        ) else {
             return Err(CaseError {
-                field: String::new(),
-                message: "incomplete case".into(),
+                field: "policy".into(),
+                message: "the policy did not compile".into(),
                 help: None,
             });
         };
-        let g = self.graphs.get(policy.index()).ok_or_else(|| CaseError {
-            field: "policy".into(),
-            message: "the policy did not compile".into(),
-            help: None,
-        })?;
-        decide::decide_into(
-            &self.set,
-            g,
-            CaseView {
-                facts: &case.facts,
-                as_of,
-            },
-            scratch,
-            outcome,
-        );
-        Ok(())
+        Ok(decide::Policy {
+            set: &self.set,
+            graph,
+            reasoner,
+            constraints: &self.constraints.graph,
+        })
+    }
+
+    /// Checks what every decoded case must satisfy before it is decided: `as_of` and
+    /// `policy` are given, and no known fact breaks a constraint of the policy set.
+    pub fn check_case(&self, case: &Case, scratch: &mut Scratch) -> Result<(), CaseError> {
+        self.schema.check_required(&self.set, case)?;
+        self.constraints
+            .check(&self.set, &self.sources, case, scratch.slots_mut())
     }
 
     /// The contract's decision object for an outcome.
@@ -228,15 +251,12 @@ impl Compiled {
                 .filter_map(|i| policy.and_then(|p| p.forms.get(*i)).map(|f| f.form.clone()))
                 .collect(),
             max_validity_days: outcome.max_validity_days,
-            missing: {
-                let mut m: Vec<String> = outcome
-                    .missing
-                    .iter()
-                    .filter_map(|f| self.set.fact(*f).map(|d| d.path.clone()))
-                    .collect();
-                m.sort();
-                m
-            },
+            // Best question first (the order the reasoning ranked them in).
+            missing: outcome
+                .missing
+                .iter()
+                .filter_map(|f| self.set.fact(*f).map(|d| d.path.clone()))
+                .collect(),
         }
     }
 

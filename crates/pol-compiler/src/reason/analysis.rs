@@ -1,0 +1,1159 @@
+//! What a policy's decision reads, and how each fact's values fall into classes.
+//!
+//! [`Analysis::new`] runs once per policy. It walks the *decision cone* (the program
+//! window and the triggers of the rules that decide a level) and the constraints on the
+//! facts it reads, and sorts every condition node by the facts under it:
+//!
+//! - none: a value fixed on the case's date (`as_of >= 2025-06-06`, a dated parameter);
+//! - one fact: a *local* condition, whose value is a function of that fact alone;
+//! - several facts: combined by `and`, `or`, `not` and comparisons of truths, which the
+//!   diagram computes; any other node over several facts relates facts to each other
+//!   (`trip.return > trip.depart + 1 year`), which the exact reasoning does not model
+//!   (the analysis records it and the reasoning falls back, see `reason::mod`).
+//!
+//! [`Analysis::day`] then fixes the case's date: it evaluates what is fixed on that date,
+//! cuts each ordered fact's values at the points where its comparisons change (`cuts.rs`),
+//! evaluates each fact's local conditions on each candidate value (every bool, every enum
+//! word, every combination of the words a set fact is tested for, each string a policy
+//! names and "any other", each interval of an ordered fact), and groups values the policy
+//! never tells apart into one class. The truth tables of the local conditions over the
+//! classes, with the values fixed on the date, determine the diagram: equal tables share
+//! one diagram (a *regime*), whatever the date.
+
+use std::collections::HashMap;
+
+use pol_syntax::ast::{CompareOp, RuleKind};
+
+use crate::constraints::CaseConstraints;
+use crate::graph::{NodeId, Op, PolicyGraph};
+use crate::ir::{ConstraintId, ConstraintKind, FactId, PolicySet};
+use crate::plan::{truth, Truth};
+use crate::types::Type;
+use crate::value::{Day, Symbol, Tri, Value};
+
+use super::cuts::{self, Interval, Step};
+
+/// The policy's graph and the constraints' graph.
+pub const POLICY: usize = 0;
+pub const CONSTRAINTS: usize = 1;
+
+/// A set fact tested for more words than this is beyond exact reasoning (the classes are
+/// the combinations of its tested words).
+pub const MAX_SET_WORDS: usize = 12;
+/// A fact with more classes than this is beyond exact reasoning.
+pub const MAX_CLASSES: usize = 4096;
+
+/// The symbol of a string no policy names (any other string).
+pub const OTHER: Symbol = Symbol(u32::MAX);
+
+/// Which facts a node reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sup {
+    None,
+    One(FactId),
+    Many,
+}
+
+impl Sup {
+    fn join(self, other: Sup) -> Sup {
+        match (self, other) {
+            (Sup::None, x) | (x, Sup::None) => x,
+            (Sup::One(a), Sup::One(b)) if a == b => Sup::One(a),
+            _ => Sup::Many,
+        }
+    }
+}
+
+/// A node of one of the two graphs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeRef {
+    pub graph: usize,
+    pub node: NodeId,
+}
+
+/// A local condition of a fact: a node, or a pattern constraint on a string fact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Atom {
+    Node(NodeRef),
+    Pattern(ConstraintId),
+}
+
+/// A comparison of a term of an ordered fact with a value fixed on the date.
+#[derive(Clone, Debug)]
+pub struct Cmp {
+    pub graph: usize,
+    pub op: CompareOp,
+    /// Arithmetic from the fact outwards: (operator, fact on the left, other operand node,
+    /// type of the fact's side, type of the result).
+    pub steps: Vec<(crate::ir::ArithOp, bool, NodeId, Type, Type)>,
+    pub k: K,
+}
+
+/// The fixed side of a comparison.
+#[derive(Clone, Copy, Debug)]
+pub enum K {
+    Node(NodeId),
+    Day(Day),
+}
+
+/// One fact the reasoning branches on: a level of the diagram.
+#[derive(Clone, Debug)]
+pub struct Var {
+    pub fact: FactId,
+    pub ty: Type,
+    /// Its local conditions, in a fixed order (the columns of its truth table).
+    pub atoms: Vec<Atom>,
+    /// The nodes to evaluate, per graph, to read its atoms (ascending, closed under
+    /// operands).
+    pub eval: [Vec<NodeId>; 2],
+    /// Ordered facts: its comparisons.
+    pub cmps: Vec<Cmp>,
+    /// Set facts: the nodes of the words tested for membership.
+    pub words: Vec<NodeRef>,
+    /// String facts: the nodes of the strings it is compared with.
+    pub strings: Vec<NodeRef>,
+    /// String facts: its pattern constraint, if any.
+    pub pattern: Option<ConstraintId>,
+}
+
+/// How the decision combines the levels' truths.
+#[derive(Clone, Debug, Default)]
+pub struct Levels {
+    /// The program window's node (open while true).
+    pub window: Option<NodeId>,
+    /// The trigger nodes of the rules of each level that pre-empts `eligible`.
+    pub triggers: [Vec<NodeId>; 3],
+}
+
+/// The static analysis of one policy.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub vars: Vec<Var>,
+    /// The level of each fact, by `FactId`.
+    pub level_of: Vec<Option<u32>>,
+    pub levels: Levels,
+    /// The constraints the reasoning keeps: condition nodes in the constraints' graph, and
+    /// pattern constraints (as atoms of their fact).
+    pub constraints: Vec<Atom>,
+    /// Why exact reasoning does not apply, if it does not.
+    pub inexact: Option<String>,
+    /// Whether anything read depends on `as_of`.
+    pub dated: bool,
+    /// Per graph: which facts each node reads, and whether it reads `as_of`.
+    pub sup: [Vec<Sup>; 2],
+    /// Per graph: the nodes whose values (with every fact unknown) the day needs, ascending.
+    pub base: [Vec<NodeId>; 2],
+    /// The structural constants in the order the key lists them.
+    pub fixed: Vec<NodeRef>,
+}
+
+fn graph_sup(g: &PolicyGraph) -> (Vec<Sup>, Vec<bool>) {
+    let mut sup = Vec::with_capacity(g.nodes.len());
+    let mut dated = Vec::with_capacity(g.nodes.len());
+    for node in &g.nodes {
+        let (s, d) = match node.op {
+            Op::Fact(f) => (Sup::One(f), false),
+            Op::AsOf | Op::Param(_) => (Sup::None, true),
+            _ => g
+                .children(&node.op)
+                .iter()
+                .fold((Sup::None, false), |acc, c| {
+                    (
+                        acc.0.join(sup.get(c.index()).copied().unwrap_or(Sup::Many)),
+                        acc.1 || dated.get(c.index()).copied().unwrap_or(false),
+                    )
+                }),
+        };
+        sup.push(s);
+        dated.push(d);
+    }
+    (sup, dated)
+}
+
+/// Whether a node combines truths (and so is built by the diagram when it reads several
+/// facts) rather than comparing values.
+fn structural(g: &PolicyGraph, n: NodeId) -> bool {
+    let Some(node) = g.node(n) else { return false };
+    match &node.op {
+        Op::Not(_) | Op::And(_) | Op::Or(_) | Op::Let(..) => true,
+        Op::Compare(CompareOp::Eq | CompareOp::Ne, a, _) | Op::InList(a, _) => {
+            g.node(*a).is_some_and(|x| x.ty == Type::Bool)
+        }
+        _ => false,
+    }
+}
+
+struct Walk<'a> {
+    set: &'a PolicySet,
+    graphs: [&'a PolicyGraph; 2],
+    sup: [Vec<Sup>; 2],
+    dated: [Vec<bool>; 2],
+    vars: Vec<Var>,
+    level_of: Vec<Option<u32>>,
+    atom_seen: HashMap<(usize, NodeId), ()>,
+    struct_seen: Vec<Vec<bool>>,
+    fixed: Vec<NodeRef>,
+    base: [Vec<bool>; 2],
+    inexact: Option<String>,
+    dated_any: bool,
+}
+
+impl Walk<'_> {
+    fn fail(&mut self, why: String) {
+        if self.inexact.is_none() {
+            self.inexact = Some(why);
+        }
+    }
+
+    fn sup(&self, gx: usize, n: NodeId) -> Sup {
+        self.sup
+            .get(gx)
+            .and_then(|s| s.get(n.index()))
+            .copied()
+            .unwrap_or(Sup::Many)
+    }
+
+    fn var(&mut self, f: FactId) -> usize {
+        if let Some(Some(l)) = self.level_of.get(f.index()) {
+            return *l as usize;
+        }
+        let ty = self.set.fact(f).map_or(Type::Bool, |d| d.ty);
+        let l = self.vars.len();
+        self.vars.push(Var {
+            fact: f,
+            ty,
+            atoms: Vec::new(),
+            eval: [Vec::new(), Vec::new()],
+            cmps: Vec::new(),
+            words: Vec::new(),
+            strings: Vec::new(),
+            pattern: None,
+        });
+        if let Some(slot) = self.level_of.get_mut(f.index()) {
+            *slot = Some(l as u32);
+        }
+        l
+    }
+
+    /// Visits a condition the diagram must compute, in the order facts are first met.
+    fn condition(&mut self, gx: usize, root: NodeId) {
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            let Some(g) = self.graphs.get(gx).copied() else {
+                return;
+            };
+            if let Some(d) = self.dated.get(gx).and_then(|d| d.get(n.index())) {
+                self.dated_any |= *d;
+            }
+            match self.sup(gx, n) {
+                Sup::None => {
+                    self.mark_base_deep(gx, n);
+                    let key = NodeRef { graph: gx, node: n };
+                    if !self.fixed.contains(&key) {
+                        self.fixed.push(key);
+                    }
+                }
+                Sup::One(f) => self.atom(gx, n, f),
+                Sup::Many => {
+                    let seen = self
+                        .struct_seen
+                        .get_mut(gx)
+                        .and_then(|s| s.get_mut(n.index()));
+                    match seen {
+                        Some(s) if !*s => *s = true,
+                        _ => continue,
+                    }
+                    if !structural(g, n) {
+                        let what = g
+                            .node(n)
+                            .map_or(String::new(), |node| format!("{:?}", node.span));
+                        self.fail(format!("a condition relates several facts ({what})"));
+                        continue;
+                    }
+                    let Some(node) = g.node(n) else { continue };
+                    // Children in reverse so the first operand's facts are met first.
+                    let mut kids = g.children(&node.op);
+                    kids.reverse();
+                    stack.extend(kids);
+                }
+            }
+        }
+    }
+
+    /// Marks a node fixed on the date and everything under it for evaluation.
+    fn mark_base_deep(&mut self, gx: usize, n: NodeId) {
+        let Some(g) = self.graphs.get(gx).copied() else {
+            return;
+        };
+        let mut stack = vec![n];
+        while let Some(m) = stack.pop() {
+            let marked = self
+                .base
+                .get(gx)
+                .and_then(|b| b.get(m.index()))
+                .copied()
+                .unwrap_or(true);
+            if marked {
+                continue;
+            }
+            self.mark_base(gx, m);
+            if let Some(node) = g.node(m) {
+                stack.extend(g.children(&node.op));
+            }
+        }
+    }
+
+    fn mark_base(&mut self, gx: usize, n: NodeId) {
+        if let Some(b) = self.base.get_mut(gx).and_then(|b| b.get_mut(n.index())) {
+            *b = true;
+        }
+    }
+
+    /// Records a local condition of fact `f` and what it needs.
+    fn atom(&mut self, gx: usize, n: NodeId, f: FactId) {
+        if self.atom_seen.insert((gx, n), ()).is_some() {
+            return;
+        }
+        let l = self.var(f);
+        let Some(g) = self.graphs.get(gx).copied() else {
+            return;
+        };
+        // The sub-DAG under the atom.
+        let mut seen = vec![false; g.nodes.len()];
+        let mut stack = vec![n];
+        let mut under = Vec::new();
+        while let Some(m) = stack.pop() {
+            match seen.get_mut(m.index()) {
+                Some(s) if !*s => *s = true,
+                _ => continue,
+            }
+            under.push(m);
+            if let Some(node) = g.node(m) {
+                stack.extend(g.children(&node.op));
+            }
+        }
+        under.sort_unstable();
+        let ty = self.set.fact(f).map_or(Type::Bool, |d| d.ty);
+        let mut cmps = Vec::new();
+        let mut words = Vec::new();
+        let mut strings = Vec::new();
+        for m in &under {
+            if let Some(d) = self.dated.get(gx).and_then(|d| d.get(m.index())) {
+                self.dated_any |= *d;
+            }
+            if self.sup(gx, *m) == Sup::None {
+                self.mark_base(gx, *m);
+                continue;
+            }
+            let Some(node) = g.node(*m) else { continue };
+            let operand_ordered = match &node.op {
+                Op::Compare(_, a, _) | Op::InList(a, _) => {
+                    g.node(*a).is_some_and(|x| x.ty.is_ordered())
+                }
+                Op::InRange(..) | Op::Window { .. } => true,
+                _ => false,
+            };
+            match &node.op {
+                Op::Compare(..) | Op::InList(..) | Op::InRange(..) | Op::Window { .. }
+                    if ty.is_ordered() && operand_ordered =>
+                {
+                    match self.comparisons(gx, *m, f) {
+                        Ok(mut c) => cmps.append(&mut c),
+                        Err(why) => self.fail(why),
+                    }
+                }
+                Op::InSet(w, _) if matches!(ty, Type::Set(_)) => words.push(NodeRef {
+                    graph: gx,
+                    node: *w,
+                }),
+                Op::Compare(_, a, b) if ty == Type::Str => {
+                    for side in [a, b] {
+                        if self.sup(gx, *side) == Sup::None {
+                            strings.push(NodeRef {
+                                graph: gx,
+                                node: *side,
+                            });
+                        }
+                    }
+                }
+                Op::InList(_, items) if ty == Type::Str => {
+                    for item in g.operands(*items) {
+                        if self.sup(gx, *item) == Sup::None {
+                            strings.push(NodeRef {
+                                graph: gx,
+                                node: *item,
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(var) = self.vars.get_mut(l) else {
+            return;
+        };
+        var.atoms.push(Atom::Node(NodeRef { graph: gx, node: n }));
+        var.cmps.append(&mut cmps);
+        var.words.append(&mut words);
+        var.strings.append(&mut strings);
+        if let Some(eval) = var.eval.get_mut(gx) {
+            eval.extend(under);
+            eval.sort_unstable();
+            eval.dedup();
+        }
+    }
+
+    /// The comparisons a comparison-like node of ordered fact `f` makes.
+    fn comparisons(&self, gx: usize, n: NodeId, f: FactId) -> Result<Vec<Cmp>, String> {
+        let Some(g) = self.graphs.get(gx).copied() else {
+            return Ok(Vec::new());
+        };
+        let Some(node) = g.node(n) else {
+            return Ok(Vec::new());
+        };
+        let one = |m: NodeId| self.sup(gx, m) == Sup::One(f);
+        let none = |m: NodeId| self.sup(gx, m) == Sup::None;
+        let self_relation = || {
+            format!(
+                "a comparison reads `{}` on both sides",
+                self.set.fact(f).map_or("?", |d| d.path.as_str())
+            )
+        };
+        let mut out = Vec::new();
+        let mut pair = |op: CompareOp, term: NodeId, k: K| -> Result<(), String> {
+            let steps = self.term(gx, term, f)?;
+            out.push(Cmp {
+                graph: gx,
+                op,
+                steps,
+                k,
+            });
+            Ok(())
+        };
+        match &node.op {
+            Op::Compare(op, a, b) => {
+                if one(*a) && none(*b) {
+                    pair(*op, *a, K::Node(*b))?;
+                } else if one(*b) && none(*a) {
+                    pair(flip(*op), *b, K::Node(*a))?;
+                } else {
+                    return Err(self_relation());
+                }
+            }
+            Op::InRange(e, lo, hi, inclusive) => {
+                let high = if *inclusive {
+                    CompareOp::Le
+                } else {
+                    CompareOp::Lt
+                };
+                if one(*e) && none(*lo) && none(*hi) {
+                    pair(CompareOp::Ge, *e, K::Node(*lo))?;
+                    pair(high, *e, K::Node(*hi))?;
+                } else if none(*e) && !(one(*lo) && one(*hi)) {
+                    if one(*lo) {
+                        pair(CompareOp::Le, *lo, K::Node(*e))?;
+                    }
+                    if one(*hi) {
+                        pair(flip(high), *hi, K::Node(*e))?;
+                    }
+                } else {
+                    return Err(self_relation());
+                }
+            }
+            Op::InList(e, items) => {
+                for item in g.operands(*items) {
+                    if one(*e) && none(*item) {
+                        pair(CompareOp::Eq, *e, K::Node(*item))?;
+                    } else if none(*e) && one(*item) {
+                        pair(CompareOp::Eq, *item, K::Node(*e))?;
+                    } else if one(*e) && one(*item) {
+                        return Err(self_relation());
+                    }
+                }
+            }
+            Op::Window {
+                opened, closed, at, ..
+            } => {
+                if let Some(o) = opened {
+                    pair(CompareOp::Ge, *at, K::Day(*o))?;
+                }
+                if let Some(c) = closed {
+                    pair(CompareOp::Lt, *at, K::Day(*c))?;
+                }
+            }
+            _ => {}
+        }
+        Ok(out)
+    }
+
+    /// The arithmetic from fact `f` up to `n`, innermost first.
+    #[allow(clippy::type_complexity)]
+    fn term(
+        &self,
+        gx: usize,
+        mut n: NodeId,
+        f: FactId,
+    ) -> Result<Vec<(crate::ir::ArithOp, bool, NodeId, Type, Type)>, String> {
+        let Some(g) = self.graphs.get(gx).copied() else {
+            return Ok(Vec::new());
+        };
+        let mut steps = Vec::new();
+        // Bounded by the graph's size: each step goes to an operand, earlier in the graph.
+        for _ in 0..=g.nodes.len() {
+            let Some(node) = g.node(n) else { break };
+            match &node.op {
+                Op::Fact(x) if *x == f => {
+                    steps.reverse();
+                    return Ok(steps);
+                }
+                Op::Let(_, b) => n = *b,
+                Op::Arith(op, a, b) => {
+                    let ty = node.ty;
+                    let (fact_side, other, left) =
+                        if self.sup(gx, *a) == Sup::One(f) && self.sup(gx, *b) == Sup::None {
+                            (*a, *b, true)
+                        } else if self.sup(gx, *b) == Sup::One(f) && self.sup(gx, *a) == Sup::None {
+                            (*b, *a, false)
+                        } else {
+                            break;
+                        };
+                    let input = g.node(fact_side).map_or(ty, |x| x.ty);
+                    steps.push((*op, left, other, input, ty));
+                    n = fact_side;
+                }
+                _ => break,
+            }
+        }
+        Err(format!(
+            "a comparison computes with `{}` in a way the reasoning does not follow",
+            self.set.fact(f).map_or("?", |d| d.path.as_str())
+        ))
+    }
+}
+
+fn flip(op: CompareOp) -> CompareOp {
+    match op {
+        CompareOp::Lt => CompareOp::Gt,
+        CompareOp::Le => CompareOp::Ge,
+        CompareOp::Gt => CompareOp::Lt,
+        CompareOp::Ge => CompareOp::Le,
+        other => other,
+    }
+}
+
+impl Analysis {
+    /// Analyses policy graph `g` with the constraints of its policy set.
+    pub fn new(set: &PolicySet, g: &PolicyGraph, constraints: &CaseConstraints) -> Analysis {
+        let cg = &constraints.graph;
+        let (sp, dp) = graph_sup(g);
+        let (sc, dc) = graph_sup(cg);
+        let mut w = Walk {
+            set,
+            graphs: [g, cg],
+            sup: [sp, sc],
+            dated: [dp, dc],
+            vars: Vec::new(),
+            level_of: vec![None; set.facts.len()],
+            atom_seen: HashMap::new(),
+            struct_seen: vec![vec![false; g.nodes.len()], vec![false; cg.nodes.len()]],
+            fixed: Vec::new(),
+            base: [vec![false; g.nodes.len()], vec![false; cg.nodes.len()]],
+            inexact: None,
+            dated_any: false,
+        };
+        let mut levels = Levels {
+            window: g.window,
+            ..Levels::default()
+        };
+        if let Some(win) = g.window {
+            w.condition(POLICY, win);
+        }
+        for r in &g.rules {
+            let level = match r.kind {
+                RuleKind::Unavailable => 0,
+                RuleKind::Require | RuleKind::Exclude => 1,
+                RuleKind::NotRequired => 2,
+                RuleKind::Warn => continue,
+            };
+            if let Some(l) = levels.triggers.get_mut(level) {
+                l.push(r.trigger);
+            }
+            w.condition(POLICY, r.trigger);
+        }
+        // The constraints on the facts read, and on the facts they bring in, until no new
+        // fact comes in.
+        let mut kept: Vec<Atom> = Vec::new();
+        let reads: Vec<(Atom, Vec<FactId>)> = constraints
+            .conditions
+            .iter()
+            .map(|(_, node)| {
+                (
+                    Atom::Node(NodeRef {
+                        graph: CONSTRAINTS,
+                        node: *node,
+                    }),
+                    cg.reads_under(*node).0,
+                )
+            })
+            .chain(
+                constraints
+                    .patterns
+                    .iter()
+                    .map(|(id, f)| (Atom::Pattern(*id), vec![*f])),
+            )
+            .collect();
+        loop {
+            let before = kept.len();
+            for (atom, facts) in &reads {
+                if kept.contains(atom) || facts.is_empty() {
+                    continue;
+                }
+                let touches = facts
+                    .iter()
+                    .any(|f| w.level_of.get(f.index()).copied().flatten().is_some());
+                if !touches {
+                    continue;
+                }
+                kept.push(*atom);
+                match atom {
+                    Atom::Node(r) => w.condition(r.graph, r.node),
+                    Atom::Pattern(id) => {
+                        if let Some(f) = facts.first() {
+                            let l = w.var(*f);
+                            if let Some(v) = w.vars.get_mut(l) {
+                                v.pattern = Some(*id);
+                                v.atoms.push(Atom::Pattern(*id));
+                            }
+                        }
+                    }
+                }
+            }
+            if kept.len() == before {
+                break;
+            }
+        }
+        let Walk {
+            vars,
+            level_of,
+            sup,
+            fixed,
+            base,
+            inexact,
+            dated_any,
+            ..
+        } = w;
+        let base = base.map(|b| {
+            b.iter()
+                .enumerate()
+                .filter(|(_, on)| **on)
+                .map(|(i, _)| NodeId(i as u32))
+                .collect()
+        });
+        Analysis {
+            vars,
+            level_of,
+            levels,
+            constraints: kept,
+            inexact,
+            dated: dated_any,
+            sup,
+            base,
+            fixed,
+        }
+    }
+
+    /// The level of a fact, if the decision reads it.
+    pub fn level(&self, f: FactId) -> Option<u32> {
+        self.level_of.get(f.index()).copied().flatten()
+    }
+}
+
+/// How one fact's values fall into classes on one date.
+#[derive(Clone, Debug)]
+pub struct Partition {
+    pub kind: PartKind,
+    /// How many classes.
+    pub classes: u32,
+    /// The candidate values (in the order they were tried), with the class of each: the
+    /// classes are unions of candidates.
+    pub candidates: Vec<Candidate>,
+    /// The class of each candidate.
+    pub class_of: Vec<u16>,
+}
+
+/// One candidate value of a fact: a value to evaluate, and what it stands for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Candidate {
+    /// Exactly this value (a bool, an enum word, a set of tested words, a named string).
+    Value(Value),
+    /// Any string the policies do not name; `fits` whether it fits the fact's pattern (when
+    /// it has one).
+    OtherString { fits: Option<bool> },
+    /// The ordinals of an interval (days, integers or durations).
+    Range(Interval),
+}
+
+/// How a known value finds its candidate.
+#[derive(Clone, Debug)]
+pub enum PartKind {
+    Bool,
+    /// Candidate `i` is word `i`.
+    Words,
+    /// Candidate `i` is the set holding tested word `words[j]` when bit `j` of `i` is set.
+    Sets {
+        words: Vec<u16>,
+    },
+    /// Named strings first, then the others (fitting, then not fitting the pattern).
+    Strings {
+        named: Vec<Symbol>,
+        other_fits: Option<usize>,
+        other_unfit: Option<usize>,
+    },
+    /// Candidate `i` is the interval from `starts[i]` to the next start.
+    Ordered {
+        starts: Vec<i64>,
+    },
+}
+
+impl Partition {
+    /// The candidate a known value falls in.
+    pub fn candidate(
+        &self,
+        v: Value,
+        text: Option<&str>,
+        pattern: Option<&crate::pattern::Pattern>,
+    ) -> Option<usize> {
+        match (&self.kind, v) {
+            (PartKind::Bool, Value::Bool(b)) => Some(usize::from(b)),
+            (PartKind::Words, Value::Word(w)) => Some(w as usize),
+            (PartKind::Sets { words }, Value::Words(bits)) => {
+                let mut i = 0usize;
+                for (j, w) in words.iter().enumerate() {
+                    if *w < 64 && bits & (1u64 << w) != 0 {
+                        i |= 1 << j;
+                    }
+                }
+                Some(i)
+            }
+            (
+                PartKind::Strings {
+                    named,
+                    other_fits,
+                    other_unfit,
+                },
+                Value::Str(s),
+            ) => match named.iter().position(|n| *n == s) {
+                Some(i) => Some(i),
+                None => {
+                    let fits = match (pattern, text) {
+                        (Some(p), Some(t)) => p.matches(t),
+                        _ => true,
+                    };
+                    if fits {
+                        other_fits.or(*other_unfit)
+                    } else {
+                        other_unfit.or(*other_fits)
+                    }
+                }
+            },
+            (PartKind::Ordered { starts }, v) => {
+                let o = v.ordinal()?;
+                let i = starts.partition_point(|s| *s <= o);
+                i.checked_sub(1)
+            }
+            _ => None,
+        }
+    }
+
+    /// The class a known value falls in.
+    pub fn class(
+        &self,
+        v: Value,
+        text: Option<&str>,
+        pattern: Option<&crate::pattern::Pattern>,
+    ) -> Option<u32> {
+        let c = self.candidate(v, text, pattern)?;
+        self.class_of.get(c).map(|c| u32::from(*c))
+    }
+
+    /// The candidates of a class.
+    pub fn members(&self, class: u32) -> impl Iterator<Item = &Candidate> + '_ {
+        self.candidates
+            .iter()
+            .zip(&self.class_of)
+            .filter(move |(_, c)| u32::from(**c) == class)
+            .map(|(v, _)| v)
+    }
+}
+
+/// What one date fixes for a policy: the classes of each fact and the truth tables that
+/// determine the diagram.
+#[derive(Clone, Debug)]
+pub struct Day0 {
+    pub parts: Vec<Partition>,
+    /// Per level, per atom: the truth in each class.
+    pub tables: Vec<Vec<Vec<Truth>>>,
+    /// The truth of each structural constant, as [`Analysis::fixed`].
+    pub fixed: Vec<Truth>,
+    /// Everything the diagram depends on, as bytes: equal keys share a diagram.
+    pub key: Vec<u8>,
+}
+
+/// The value a candidate is evaluated with.
+pub fn representative(c: &Candidate, ty: Type) -> Option<Value> {
+    match c {
+        Candidate::Value(v) => Some(*v),
+        Candidate::OtherString { .. } => Some(Value::Str(OTHER)),
+        Candidate::Range(r) => cuts::value_of(ty, r.lo),
+    }
+}
+
+/// The ordinals a fact of `ty` can hold in a case: every integer or duration, and the
+/// dates a case can write (years 0000 to 9999).
+pub fn fact_domain(ty: Type) -> Interval {
+    match ty {
+        Type::Date => {
+            let day = |y, m, d| {
+                pol_syntax::date::Date::new(y, m, d)
+                    .map(|d| i64::from(Day::from_date(d).0))
+                    .unwrap_or(0)
+            };
+            Interval {
+                lo: day(0, 1, 1),
+                hi: day(9999, 12, 31),
+            }
+        }
+        _ => cuts::domain(ty),
+    }
+}
+
+impl Analysis {
+    /// Fixes the date: classes, tables and key. `None` when a fact has too many classes for
+    /// exact reasoning on this date.
+    pub fn day(
+        &self,
+        set: &PolicySet,
+        graphs: [&PolicyGraph; 2],
+        as_of: Day,
+    ) -> Result<Day0, String> {
+        // Values fixed on the date: every needed node with every fact unknown.
+        let no_facts: Vec<Tri> = vec![None; set.facts.len()];
+        let mut base: [Vec<Tri>; 2] = [
+            vec![None; graphs[POLICY].nodes.len()],
+            vec![None; graphs[CONSTRAINTS].nodes.len()],
+        ];
+        for gx in [POLICY, CONSTRAINTS] {
+            if let (Some(g), Some(nodes), Some(out)) =
+                (graphs.get(gx), self.base.get(gx), base.get_mut(gx))
+            {
+                g.eval_some(set, nodes, &no_facts, as_of, out);
+            }
+        }
+        let fixed_value = |gx: usize, n: NodeId| -> Tri {
+            base.get(gx)
+                .and_then(|b| b.get(n.index()))
+                .copied()
+                .flatten()
+        };
+        let mut parts = Vec::with_capacity(self.vars.len());
+        let mut tables = Vec::with_capacity(self.vars.len());
+        let mut facts = no_facts.clone();
+        let mut values: [Vec<Tri>; 2] = base.clone();
+        for var in &self.vars {
+            let (kind, candidates) = self.candidates(set, var, &fixed_value)?;
+            // The truth of each atom on each candidate.
+            let mut rows: Vec<Vec<Truth>> = Vec::with_capacity(candidates.len());
+            for cand in &candidates {
+                let rep = representative(cand, var.ty);
+                if let Some(slot) = facts.get_mut(var.fact.index()) {
+                    *slot = rep;
+                }
+                for gx in [POLICY, CONSTRAINTS] {
+                    if let (Some(g), Some(nodes), Some(out)) =
+                        (graphs.get(gx), var.eval.get(gx), values.get_mut(gx))
+                    {
+                        g.eval_some(set, nodes, &facts, as_of, out);
+                    }
+                }
+                let row = var
+                    .atoms
+                    .iter()
+                    .map(|a| match a {
+                        Atom::Node(r) => truth(
+                            values
+                                .get(r.graph)
+                                .and_then(|v| v.get(r.node.index()))
+                                .copied()
+                                .flatten(),
+                        ),
+                        Atom::Pattern(id) => pattern_truth(set, *id, cand),
+                    })
+                    .collect();
+                rows.push(row);
+            }
+            if let Some(slot) = facts.get_mut(var.fact.index()) {
+                *slot = None;
+            }
+            // Candidates the policy never tells apart share a class.
+            let mut class_of = Vec::with_capacity(rows.len());
+            let mut signatures: HashMap<&Vec<Truth>, u16> = HashMap::new();
+            let mut table: Vec<Vec<Truth>> = vec![Vec::new(); var.atoms.len()];
+            for row in &rows {
+                let next = signatures.len() as u16;
+                let c = *signatures.entry(row).or_insert(next);
+                if c == next {
+                    for (col, t) in table.iter_mut().zip(row) {
+                        col.push(*t);
+                    }
+                }
+                class_of.push(c);
+            }
+            let classes = signatures.len().max(1);
+            if classes > MAX_CLASSES {
+                return Err(format!(
+                    "`{}` has more than {MAX_CLASSES} classes of values",
+                    set.fact(var.fact).map_or("?", |d| d.path.as_str())
+                ));
+            }
+            parts.push(Partition {
+                kind,
+                classes: classes as u32,
+                candidates,
+                class_of,
+            });
+            tables.push(table);
+        }
+        let fixed: Vec<Truth> = self
+            .fixed
+            .iter()
+            .map(|r| truth(fixed_value(r.graph, r.node)))
+            .collect();
+        let mut key = Vec::new();
+        for (part, table) in parts.iter().zip(&tables) {
+            key.extend_from_slice(&part.classes.to_le_bytes());
+            for col in table {
+                key.extend_from_slice(col);
+            }
+        }
+        key.extend_from_slice(&fixed);
+        Ok(Day0 {
+            parts,
+            tables,
+            fixed,
+            key,
+        })
+    }
+
+    /// The candidate values of a fact on a date, and how known values find theirs.
+    fn candidates(
+        &self,
+        set: &PolicySet,
+        var: &Var,
+        fixed: &dyn Fn(usize, NodeId) -> Tri,
+    ) -> Result<(PartKind, Vec<Candidate>), String> {
+        let name = || {
+            set.fact(var.fact)
+                .map_or("?", |d| d.path.as_str())
+                .to_string()
+        };
+        Ok(match var.ty {
+            Type::Bool => (
+                PartKind::Bool,
+                vec![
+                    Candidate::Value(Value::Bool(false)),
+                    Candidate::Value(Value::Bool(true)),
+                ],
+            ),
+            Type::Enum(e) => {
+                let n = set.enums.get(e.index()).map_or(0, |d| d.words.len());
+                (
+                    PartKind::Words,
+                    (0..n as u16)
+                        .map(|w| Candidate::Value(Value::Word(w)))
+                        .collect(),
+                )
+            }
+            Type::Set(_) => {
+                let mut words: Vec<u16> = var
+                    .words
+                    .iter()
+                    .filter_map(|r| match fixed(r.graph, r.node) {
+                        Some(Value::Word(w)) if w < 64 => Some(w),
+                        _ => None,
+                    })
+                    .collect();
+                words.sort_unstable();
+                words.dedup();
+                if words.len() > MAX_SET_WORDS {
+                    return Err(format!(
+                        "`{}` is tested for more than {MAX_SET_WORDS} words",
+                        name()
+                    ));
+                }
+                let candidates = (0u64..(1u64 << words.len()))
+                    .map(|i| {
+                        let bits = words
+                            .iter()
+                            .enumerate()
+                            .filter(|(j, _)| i & (1 << j) != 0)
+                            .fold(0u64, |acc, (_, w)| acc | (1u64 << w));
+                        Candidate::Value(Value::Words(bits))
+                    })
+                    .collect();
+                (PartKind::Sets { words }, candidates)
+            }
+            Type::Str => {
+                let mut named: Vec<Symbol> = var
+                    .strings
+                    .iter()
+                    .filter_map(|r| match fixed(r.graph, r.node) {
+                        Some(Value::Str(s)) => Some(s),
+                        _ => None,
+                    })
+                    .collect();
+                named.sort_unstable();
+                named.dedup();
+                let mut candidates: Vec<Candidate> = named
+                    .iter()
+                    .map(|s| Candidate::Value(Value::Str(*s)))
+                    .collect();
+                let pattern = var
+                    .pattern
+                    .and_then(|id| match set.constraints.get(id.index()) {
+                        Some(c) => match &c.kind {
+                            ConstraintKind::Pattern { pattern, .. } => Some(pattern),
+                            _ => None,
+                        },
+                        None => None,
+                    });
+                let (other_fits, other_unfit) = match pattern {
+                    None => {
+                        candidates.push(Candidate::OtherString { fits: None });
+                        (Some(candidates.len() - 1), None)
+                    }
+                    Some(p) => {
+                        let texts: Vec<&str> = named
+                            .iter()
+                            .filter_map(|s| set.strings.get(s.0 as usize).map(String::as_str))
+                            .collect();
+                        let mut fits_slot = None;
+                        if other_fits(p, &texts) {
+                            candidates.push(Candidate::OtherString { fits: Some(true) });
+                            fits_slot = Some(candidates.len() - 1);
+                        }
+                        let mut unfit_slot = None;
+                        if other_unfit(p, &texts) {
+                            candidates.push(Candidate::OtherString { fits: Some(false) });
+                            unfit_slot = Some(candidates.len() - 1);
+                        }
+                        (fits_slot, unfit_slot)
+                    }
+                };
+                (
+                    PartKind::Strings {
+                        named,
+                        other_fits,
+                        other_unfit,
+                    },
+                    candidates,
+                )
+            }
+            Type::Int | Type::Date | Type::Duration(_) => {
+                let dom = fact_domain(var.ty);
+                let mut starts = vec![dom.lo];
+                for cmp in &var.cmps {
+                    let k = match cmp.k {
+                        K::Node(n) => fixed(cmp.graph, n).and_then(Value::ordinal),
+                        K::Day(d) => Some(i64::from(d.0)),
+                    };
+                    let mut steps = Vec::with_capacity(cmp.steps.len());
+                    let mut known = true;
+                    for (op, left, other, input, output) in &cmp.steps {
+                        match fixed(cmp.graph, *other) {
+                            Some(v) => steps.push(Step {
+                                op: *op,
+                                fact_left: *left,
+                                other: v,
+                                input: *input,
+                                output: *output,
+                            }),
+                            None => known = false,
+                        }
+                    }
+                    // An operand unknown on this date makes the comparison unknown for
+                    // every value: it cuts nothing.
+                    let (Some(k), true) = (k, known) else {
+                        continue;
+                    };
+                    let out = steps.last().map_or(var.ty, |s| s.output);
+                    let defined = cuts::pullback(&steps, cuts::domain(out), dom);
+                    let holds = cuts::pullback(&steps, cuts::results(cmp.op, k), dom);
+                    for i in [defined, holds] {
+                        if i.is_empty() {
+                            continue;
+                        }
+                        starts.push(i.lo);
+                        if let Some(next) = i.hi.checked_add(1) {
+                            starts.push(next);
+                        }
+                    }
+                }
+                starts.retain(|s| *s >= dom.lo && *s <= dom.hi);
+                starts.sort_unstable();
+                starts.dedup();
+                let candidates = starts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, lo)| {
+                        let hi = starts
+                            .get(i + 1)
+                            .map_or(dom.hi, |next| next.saturating_sub(1));
+                        Candidate::Range(Interval { lo: *lo, hi })
+                    })
+                    .collect();
+                (PartKind::Ordered { starts }, candidates)
+            }
+        })
+    }
+}
+
+/// Whether a string the policies do not name can fit the pattern.
+fn other_fits(p: &crate::pattern::Pattern, named: &[&str]) -> bool {
+    let (examples, all) = p.examples(named.len() + 1);
+    let outside = examples.iter().any(|e| !named.contains(&e.as_str()));
+    // The search is bounded: when it neither found one nor saw every fitting string, a
+    // fitting string may exist, and "possible" is the side that never decides wrongly.
+    outside || !all
+}
+
+/// Whether a string the policies do not name can fail the pattern.
+fn other_unfit(p: &crate::pattern::Pattern, named: &[&str]) -> bool {
+    let long = "\u{1}".repeat(64);
+    ["", "\u{0}", "~", "0", "a", "A", long.as_str()]
+        .iter()
+        .any(|s| !p.matches(s) && !named.contains(s))
+}
+
+/// The truth of a pattern constraint on a candidate string.
+fn pattern_truth(set: &PolicySet, id: ConstraintId, cand: &Candidate) -> Truth {
+    let Some(ConstraintKind::Pattern { pattern, .. }) =
+        set.constraints.get(id.index()).map(|c| &c.kind)
+    else {
+        return crate::plan::UNKNOWN;
+    };
+    let known = |b: bool| {
+        if b {
+            crate::plan::TRUE
+        } else {
+            crate::plan::FALSE
+        }
+    };
+    match cand {
+        Candidate::Value(Value::Str(s)) => match set.strings.get(s.0 as usize) {
+            Some(text) => known(pattern.matches(text)),
+            None => crate::plan::UNKNOWN,
+        },
+        Candidate::OtherString { fits: Some(f) } => known(*f),
+        _ => crate::plan::UNKNOWN,
+    }
+}

@@ -1,0 +1,273 @@
+//! Exact reasoning about unknown facts: which decisions a case can still reach, which
+//! unknown facts could change that (`missing`, ranked: the question to ask next), what
+//! change of known facts would give another decision, and where two versions of a policy
+//! decide differently.
+//!
+//! Each policy's decision is compiled into a multi-valued decision diagram (`mdd.rs`)
+//! whose levels are the facts the decision reads and whose branches are the *classes* of
+//! each fact's values: values the policy never tells apart share a class (`analysis.rs`).
+//! Completions that break a case constraint lead to a leaf of their own, so they are never
+//! counted. Because comparisons with `as_of` and dated parameters move the class
+//! boundaries, a diagram belongs to a *regime*: the classes and truth tables fixed by a
+//! date. Dates with equal tables share one diagram, built once, on first use, and kept in
+//! the compiled policy (`PolicyReasoner`). Deciding a case Kleene logic leaves open then
+//! costs two passes over a small diagram (`query.rs`), whatever the number of unknown facts.
+//!
+//! What the reasoning does not model: a condition that relates two facts to each other
+//! (`trip.return > trip.depart + 1 year`) in a rule that decides a level or in a
+//! constraint on a fact the decision reads, a comparison that reads one fact on both
+//! sides, a set fact tested for more than `MAX_SET_WORDS` words, and diagrams beyond
+//! `mdd::MAX_NODES` nodes. For such a policy (the `inexact_reasoning` lint names it) a case
+//! Kleene logic leaves open is `incomplete` with every unknown fact under the open rules
+//! in `missing`: never a definite decision that a fact could still change. None of the
+//! shipped policies is such a policy (a test holds them to it).
+
+pub mod analysis;
+pub mod build;
+pub mod cuts;
+pub mod mdd;
+pub mod query;
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use crate::case::Case;
+use crate::constraints::CaseConstraints;
+use crate::decide::DecisionKind;
+use crate::graph::PolicyGraph;
+use crate::ir::{ConstraintKind, FactId, PolicySet};
+use crate::value::{Day, Value};
+
+use analysis::{Analysis, Day0};
+use mdd::Diagram;
+
+/// How many dates' classes one policy keeps before it starts over (a batch spread over
+/// many years of `as_of` would otherwise grow the cache without bound).
+const MAX_DAYS: usize = 8_192;
+
+/// The reasoning of every policy of a set, by policy index.
+#[derive(Debug, Default)]
+pub struct Reasoner {
+    pub policies: Vec<PolicyReasoner>,
+}
+
+impl Reasoner {
+    pub fn new(set: &PolicySet, graphs: &[PolicyGraph], constraints: &CaseConstraints) -> Reasoner {
+        Reasoner {
+            policies: graphs
+                .iter()
+                .map(|g| PolicyReasoner::new(Analysis::new(set, g, constraints)))
+                .collect(),
+        }
+    }
+}
+
+/// One policy's analysis and its diagrams, built on first use.
+#[derive(Debug)]
+pub struct PolicyReasoner {
+    pub analysis: Analysis,
+    undated: OnceLock<Result<Arc<View>, String>>,
+    days: RwLock<HashMap<Day, Arc<View>>>,
+    regimes: RwLock<HashMap<Vec<u8>, Arc<Regime>>>,
+}
+
+/// What one date fixes: the classes of each fact, and the regime's diagram.
+#[derive(Debug)]
+pub struct View {
+    pub day: Day0,
+    pub regime: Arc<Regime>,
+}
+
+/// One regime's decision diagram; `None` when it grew past `mdd::MAX_NODES`.
+#[derive(Debug)]
+pub struct Regime {
+    pub diagram: Option<Diagram>,
+}
+
+impl PolicyReasoner {
+    pub fn new(analysis: Analysis) -> PolicyReasoner {
+        PolicyReasoner {
+            analysis,
+            undated: OnceLock::new(),
+            days: RwLock::new(HashMap::new()),
+            regimes: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The classes and diagram for a date, or why the reasoning is not exact there.
+    pub fn view(
+        &self,
+        set: &PolicySet,
+        graphs: [&PolicyGraph; 2],
+        as_of: Day,
+    ) -> Result<Arc<View>, String> {
+        if let Some(why) = &self.analysis.inexact {
+            return Err(why.clone());
+        }
+        if !self.analysis.dated {
+            return self
+                .undated
+                .get_or_init(|| self.make_view(set, graphs, as_of))
+                .clone();
+        }
+        if let Some(v) = read(&self.days).get(&as_of) {
+            return Ok(v.clone());
+        }
+        let view = self.make_view(set, graphs, as_of)?;
+        let mut days = write(&self.days);
+        if days.len() >= MAX_DAYS {
+            days.clear();
+        }
+        days.insert(as_of, view.clone());
+        Ok(view)
+    }
+
+    fn make_view(
+        &self,
+        set: &PolicySet,
+        graphs: [&PolicyGraph; 2],
+        as_of: Day,
+    ) -> Result<Arc<View>, String> {
+        let day = self.analysis.day(set, graphs, as_of)?;
+        let cached = read(&self.regimes).get(&day.key).cloned();
+        let regime = match cached {
+            Some(r) => r,
+            None => {
+                let diagram = build::build(&self.analysis, &day, graphs).ok();
+                let r = Arc::new(Regime { diagram });
+                write(&self.regimes)
+                    .entry(day.key.clone())
+                    .or_insert(r)
+                    .clone()
+            }
+        };
+        match &regime.diagram {
+            Some(_) => Ok(Arc::new(View { day, regime })),
+            None => Err("the decision diagram grew too large".into()),
+        }
+    }
+
+    /// The class of each level for the case's known facts (`None`: unknown), into `fixed`.
+    pub fn fix(&self, set: &PolicySet, view: &View, case: &Case, fixed: &mut Vec<Option<u32>>) {
+        fixed.clear();
+        for (var, part) in self.analysis.vars.iter().zip(&view.day.parts) {
+            let class = case
+                .facts
+                .get(var.fact.index())
+                .copied()
+                .flatten()
+                .and_then(|v| {
+                    let text = match v {
+                        Value::Str(s) => case.string(set, s),
+                        _ => None,
+                    };
+                    let pattern =
+                        var.pattern
+                            .and_then(|id| match set.constraints.get(id.index()) {
+                                Some(c) => match &c.kind {
+                                    ConstraintKind::Pattern { pattern, .. } => Some(pattern),
+                                    _ => None,
+                                },
+                                None => None,
+                            });
+                    part.class(v, text, pattern)
+                });
+            debug_assert!(
+                class.is_some()
+                    || case
+                        .facts
+                        .get(var.fact.index())
+                        .copied()
+                        .flatten()
+                        .is_none(),
+                "a known value has no class"
+            );
+            fixed.push(class);
+        }
+    }
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The decisions a reach set holds (`Incomplete` standing for a completion that an
+/// overflow leaves undecided), in precedence order.
+pub fn decisions(reach: u16) -> Vec<DecisionKind> {
+    [
+        (mdd::UNAVAILABLE, DecisionKind::Unavailable),
+        (mdd::INELIGIBLE, DecisionKind::Ineligible),
+        (mdd::NOT_REQUIRED, DecisionKind::NotRequired),
+        (mdd::ELIGIBLE, DecisionKind::Eligible),
+        (mdd::UNDEFINED, DecisionKind::Incomplete),
+    ]
+    .into_iter()
+    .filter(|(leaf, _)| reach & mdd::bit(*leaf) != 0)
+    .map(|(_, d)| d)
+    .collect()
+}
+
+/// The only decision a reach set holds, if it holds one definite decision.
+pub fn only(reach: u16) -> Option<DecisionKind> {
+    match decisions(reach & mdd::OUTCOMES)[..] {
+        [d] if d != DecisionKind::Incomplete => Some(d),
+        _ => None,
+    }
+}
+
+/// The leaf of a definite decision.
+pub fn leaf(d: DecisionKind) -> mdd::Ref {
+    match d {
+        DecisionKind::Unavailable => mdd::UNAVAILABLE,
+        DecisionKind::Ineligible => mdd::INELIGIBLE,
+        DecisionKind::NotRequired => mdd::NOT_REQUIRED,
+        DecisionKind::Eligible => mdd::ELIGIBLE,
+        DecisionKind::Incomplete => mdd::UNDEFINED,
+    }
+}
+
+/// The outcome of settling an open case exactly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Settled {
+    /// One decision in every completion.
+    Decided(DecisionKind),
+    /// Several outcomes remain; the facts that change them, best question first.
+    Open { missing: Vec<FactId> },
+    /// No completion keeps every constraint.
+    NoCompletion,
+}
+
+/// Counts of what each class of a fact leaves possible: `(sum of outcomes over the possible
+/// classes, number of possible classes, whether some class changes the outcomes)`.
+pub(crate) fn score(reach: u16, per_class: &[u16]) -> (u64, u64, bool) {
+    let mut sum = 0u64;
+    let mut count = 0u64;
+    let mut changes = false;
+    for r in per_class {
+        let r = r & mdd::OUTCOMES;
+        if r == 0 {
+            continue;
+        }
+        sum += u64::from(r.count_ones());
+        count += 1;
+        changes |= r != reach;
+    }
+    (sum, count, changes)
+}
+
+/// Sorts facts by their average number of outcomes left (fewest first), ties in
+/// declaration order.
+pub(crate) fn rank(scored: &mut [(FactId, u64, u64)]) {
+    scored.sort_by(|a, b| {
+        // a.1 / a.2 against b.1 / b.2, without division.
+        let left = u128::from(a.1) * u128::from(b.2.max(1));
+        let right = u128::from(b.1) * u128::from(a.2.max(1));
+        left.cmp(&right).then(a.0.cmp(&b.0))
+    });
+}
