@@ -309,7 +309,15 @@ impl<'a> Worker<'a> {
         if text.trim().is_empty() {
             return Ok(None);
         }
-        cases::decode(self.c, self.name, text, Format::Json, &mut self.case).map_err(|mut p| {
+        cases::decode(
+            self.c,
+            self.name,
+            text,
+            Format::Json,
+            &mut self.case,
+            &mut self.scratch,
+        )
+        .map_err(|mut p| {
             // Positions are within the line; report the file's line number.
             p.line = Some(n);
             p.lines_before = n - 1;

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::path::Path;
 
 use miette::{LabeledSpan, Severity};
-use pol_compiler::{Case, CaseError, Compiled};
+use pol_compiler::{Case, CaseError, Compiled, Scratch};
 use serde::de::DeserializeSeed;
 
 use crate::render::Report;
@@ -101,13 +101,16 @@ impl CaseProblem {
     }
 }
 
-/// Decodes one case document of `format` into `case`.
+/// Decodes one case document of `format` into `case` and checks it: `as_of` and `policy`
+/// given, no known fact breaking a constraint of the policies (`scratch` is the work space
+/// of that check).
 pub fn decode(
     c: &Compiled,
     file: &str,
     text: &str,
     format: Format,
     case: &mut Case,
+    scratch: &mut Scratch,
 ) -> Result<(), CaseProblem> {
     let error = RefCell::new(None);
     let result: Result<(), (String, Option<usize>)> = {
@@ -132,10 +135,16 @@ pub fn decode(
     };
     let structured = error.into_inner();
     match result {
-        Ok(()) => c
-            .schema
-            .check_required(&c.set, case)
-            .map_err(|e| problem(file, text, Some(e), String::new(), None)),
+        Ok(()) => {
+            c.schema
+                .check_required(&c.set, case)
+                .map_err(|e| problem(file, text, Some(e), String::new(), None))?;
+            c.check_case(case, scratch).map_err(|e| CaseProblem {
+                // A value no real case can have: E0604, at the field that holds it.
+                code: "E0604",
+                ..problem(file, text, Some(e), String::new(), None)
+            })
+        }
         Err((raw, offset)) => Err(problem(file, text, structured, raw, offset)),
     }
 }
@@ -333,6 +342,7 @@ pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
             }];
         }
     };
+    let mut scratch = Scratch::default();
     if format == Format::JsonLines {
         let mut out = Vec::new();
         for (i, line) in text.lines().enumerate() {
@@ -341,7 +351,7 @@ pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
             }
             let origin = format!("{name}:{}", i + 1);
             let mut case = Case::new(&c.set);
-            let result = decode(c, &name, line, Format::Json, &mut case)
+            let result = decode(c, &name, line, Format::Json, &mut case, &mut scratch)
                 .map(|()| case)
                 .map_err(|mut p| {
                     // Positions are within the line; report the file's line number.
@@ -354,7 +364,7 @@ pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
         return out;
     }
     let mut case = Case::new(&c.set);
-    let result = decode(c, &name, &text, format, &mut case).map(|()| case);
+    let result = decode(c, &name, &text, format, &mut case, &mut scratch).map(|()| case);
     vec![ReadCase {
         origin: name,
         result,

@@ -147,6 +147,10 @@ pub const CODES: &[Code] = &[
         "a case file cannot be read or is not valid JSON, YAML or TOML",
     ),
     error("E0603", "a policy file cannot be read"),
+    error(
+        "E0604",
+        "a case's known facts break a constraint of the policies (a value no real case can have)",
+    ),
 ];
 
 /// The registered code `code` (like `W0503`).

@@ -7,7 +7,7 @@
 
 use crate::case::{Case, CaseError};
 use crate::graph::{self, NodeId, PolicyGraph};
-use crate::ir::{Basis, ConstraintId, ConstraintKind, FactId, PolicySet};
+use crate::ir::{Basis, ConstraintId, ConstraintKind, FactId, PolicySet, TExpr, TExprKind};
 use crate::plan::{self, Plan, Slots, FALSE};
 use crate::source::SourceMap;
 use crate::value::Value;
@@ -110,40 +110,45 @@ fn broken(
             help: None,
         };
     };
-    let known: Vec<FactId> = facts
+    // The field is the first known fact as the constraint is written (`trip.return` in
+    // `trip.return >= trip.depart`); the others it reads are shown with their values.
+    let mut order = match &def.kind {
+        ConstraintKind::Condition(e) => in_order(set, e),
+        ConstraintKind::Pattern { fact, .. } => vec![*fact],
+    };
+    order.retain(|f| facts.contains(f) && case.facts.get(f.index()).copied().flatten().is_some());
+    let (field, value) = match order.first().and_then(|f| set.fact(*f).map(|d| (f, d))) {
+        Some((f, d)) => (d.path.clone(), case.show(set, *f)),
+        None => (String::new(), "the case".to_string()),
+    };
+    let mut others: Vec<String> = order
         .iter()
-        .copied()
-        .filter(|f| case.facts.get(f.index()).copied().flatten().is_some())
-        .collect();
-    let field = known
-        .first()
-        .and_then(|f| set.fact(*f))
-        .map_or(String::new(), |d| d.path.clone());
-    let mut values: Vec<String> = known
-        .iter()
+        .skip(1)
         .filter_map(|f| {
             set.fact(*f)
-                .map(|d| format!("`{}` is {}", d.path, case.show(set, *f)))
+                .map(|d| format!("`{}` = {}", d.path, case.show(set, *f)))
         })
         .collect();
-    let statement = match &def.kind {
-        ConstraintKind::Condition(e) => {
-            if reads_as_of {
-                if let Some(day) = case.as_of {
-                    values.push(format!("`as_of` is {day}"));
-                }
-            }
-            sources.snippet(e.span).to_string()
+    if reads_as_of {
+        if let Some(day) = case.as_of {
+            others.push(format!("`as_of` = {day}"));
         }
+    }
+    let statement = match &def.kind {
+        ConstraintKind::Condition(e) => sources.snippet(e.span).to_string(),
         ConstraintKind::Pattern { fact, text, .. } => format!(
             "{} matches \"{text}\"",
             set.fact(*fact).map_or("?", |d| d.path.as_str()),
         ),
     };
     let (line, _) = sources.line_col(def.span);
+    let with = if others.is_empty() {
+        String::new()
+    } else {
+        format!(", with {}", join_and(&others))
+    };
     let message = format!(
-        "{}, which breaks the constraint `{}` ({}:{line}): {statement}",
-        join_and(&values),
+        "the value {value} breaks the constraint `{}` ({}:{line}){with}: {statement}",
         def.name,
         sources.name(def.span.file),
     );
@@ -156,6 +161,49 @@ fn broken(
         message,
         help: Some(help),
     }
+}
+
+/// The facts an expression reads, in the order they are written (through `let`s).
+fn in_order(set: &PolicySet, e: &TExpr) -> Vec<FactId> {
+    let mut out = Vec::new();
+    let mut lets_seen = vec![false; set.lets.len()];
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            TExprKind::Fact(f) => {
+                if !out.contains(f) {
+                    out.push(*f);
+                }
+            }
+            TExprKind::Let(l) => {
+                if let Some(seen @ false) = lets_seen.get_mut(l.index()) {
+                    *seen = true;
+                    if let Some(d) = set.lets.get(l.index()) {
+                        stack.push(&d.value);
+                    }
+                }
+            }
+            TExprKind::Lit(_) | TExprKind::AsOf | TExprKind::Const(_) | TExprKind::Param(_) => {}
+            TExprKind::Not(x) => stack.push(x),
+            TExprKind::And(xs) | TExprKind::Or(xs) => stack.extend(xs.iter().rev()),
+            TExprKind::InList(x, xs) => {
+                stack.extend(xs.iter().rev());
+                stack.push(x);
+            }
+            TExprKind::Compare(_, a, b) | TExprKind::InSet(a, b) | TExprKind::Arith(_, a, b) => {
+                stack.push(b);
+                stack.push(a);
+            }
+            TExprKind::InRange {
+                element, low, high, ..
+            } => {
+                stack.push(high);
+                stack.push(low);
+                stack.push(element);
+            }
+        }
+    }
+    out
 }
 
 fn join_and(items: &[String]) -> String {
