@@ -192,9 +192,7 @@ impl PolicyGraph {
         as_of: Day,
         values: &[Tri],
     ) -> Tri {
-        let Some(node) = self.nodes.get(i) else {
-            return None;
-        };
+        let node = self.nodes.get(i)?;
         let get = |n: NodeId| values.get(n.index()).copied().flatten();
         match &node.op {
             Op::Lit(v) | Op::Const(_, v) => Some(*v),

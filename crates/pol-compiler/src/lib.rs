@@ -275,6 +275,7 @@ impl Compiled {
                 help: None,
             });
         };
+        let counterfactuals = self.counterfactuals(case)?;
         // Deciding ran only the plan; an explanation reads every node.
         g.eval(&self.set, &case.facts, as_of, &mut scratch.values);
         Ok(explain::explain(
@@ -284,6 +285,7 @@ impl Compiled {
             &scratch.values,
             g,
             all,
+            counterfactuals,
         ))
     }
 

@@ -123,7 +123,7 @@ pub fn results(op: CompareOp, k: i64) -> Interval {
     let (lo, hi) = match op {
         CompareOp::Lt => (i64::MIN, k.checked_sub(1)),
         CompareOp::Le => (i64::MIN, Some(k)),
-        CompareOp::Gt => (k.checked_add(1).unwrap_or(i64::MAX), Some(i64::MAX)),
+        CompareOp::Gt => (k.saturating_add(1), Some(i64::MAX)),
         CompareOp::Ge => (k, Some(i64::MAX)),
         CompareOp::Eq | CompareOp::Ne => (k, Some(k)),
     };

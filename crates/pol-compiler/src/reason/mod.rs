@@ -25,8 +25,10 @@
 pub mod analysis;
 pub mod build;
 pub mod cuts;
+pub mod explore;
 pub mod mdd;
 pub mod query;
+pub mod values;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
