@@ -836,19 +836,7 @@ impl Analysis {
         graphs: [&PolicyGraph; 2],
         as_of: Day,
     ) -> Result<Day0, String> {
-        // Values fixed on the date: every needed node with every fact unknown.
-        let no_facts: Vec<Tri> = vec![None; set.facts.len()];
-        let mut base: [Vec<Tri>; 2] = [
-            vec![None; graphs[POLICY].nodes.len()],
-            vec![None; graphs[CONSTRAINTS].nodes.len()],
-        ];
-        for gx in [POLICY, CONSTRAINTS] {
-            if let (Some(g), Some(nodes), Some(out)) =
-                (graphs.get(gx), self.base.get(gx), base.get_mut(gx))
-            {
-                g.eval_some(set, nodes, &no_facts, as_of, out);
-            }
-        }
+        let base = self.base_values(set, graphs, as_of);
         let fixed_value = |gx: usize, n: NodeId| -> Tri {
             base.get(gx)
                 .and_then(|b| b.get(n.index()))
@@ -857,58 +845,10 @@ impl Analysis {
         };
         let mut parts = Vec::with_capacity(self.vars.len());
         let mut tables = Vec::with_capacity(self.vars.len());
-        let mut facts = no_facts.clone();
-        let mut values: [Vec<Tri>; 2] = base.clone();
         for var in &self.vars {
             let (kind, candidates) = self.candidates(set, var, &fixed_value)?;
-            // The truth of each atom on each candidate.
-            let mut rows: Vec<Vec<Truth>> = Vec::with_capacity(candidates.len());
-            for cand in &candidates {
-                let rep = representative(cand, var.ty);
-                if let Some(slot) = facts.get_mut(var.fact.index()) {
-                    *slot = rep;
-                }
-                for gx in [POLICY, CONSTRAINTS] {
-                    if let (Some(g), Some(nodes), Some(out)) =
-                        (graphs.get(gx), var.eval.get(gx), values.get_mut(gx))
-                    {
-                        g.eval_some(set, nodes, &facts, as_of, out);
-                    }
-                }
-                let row = var
-                    .atoms
-                    .iter()
-                    .map(|a| match a {
-                        Atom::Node(r) => truth(
-                            values
-                                .get(r.graph)
-                                .and_then(|v| v.get(r.node.index()))
-                                .copied()
-                                .flatten(),
-                        ),
-                        Atom::Pattern(id) => pattern_truth(set, *id, cand),
-                    })
-                    .collect();
-                rows.push(row);
-            }
-            if let Some(slot) = facts.get_mut(var.fact.index()) {
-                *slot = None;
-            }
-            // Candidates the policy never tells apart share a class.
-            let mut class_of = Vec::with_capacity(rows.len());
-            let mut signatures: HashMap<&Vec<Truth>, u16> = HashMap::new();
-            let mut table: Vec<Vec<Truth>> = vec![Vec::new(); var.atoms.len()];
-            for row in &rows {
-                let next = signatures.len() as u16;
-                let c = *signatures.entry(row).or_insert(next);
-                if c == next {
-                    for (col, t) in table.iter_mut().zip(row) {
-                        col.push(*t);
-                    }
-                }
-                class_of.push(c);
-            }
-            let classes = signatures.len().max(1);
+            let rows = self.rows(set, graphs, as_of, var, &candidates, &base);
+            let (class_of, table, classes) = group(&rows, var.atoms.len());
             if classes > MAX_CLASSES {
                 return Err(format!(
                     "`{}` has more than {MAX_CLASSES} classes of values",
@@ -923,19 +863,8 @@ impl Analysis {
             });
             tables.push(table);
         }
-        let fixed: Vec<Truth> = self
-            .fixed
-            .iter()
-            .map(|r| truth(fixed_value(r.graph, r.node)))
-            .collect();
-        let mut key = Vec::new();
-        for (part, table) in parts.iter().zip(&tables) {
-            key.extend_from_slice(&part.classes.to_le_bytes());
-            for col in table {
-                key.extend_from_slice(col);
-            }
-        }
-        key.extend_from_slice(&fixed);
+        let fixed = self.fixed_truths(&base);
+        let key = key(&parts, &tables, &fixed);
         Ok(Day0 {
             parts,
             tables,
@@ -944,8 +873,89 @@ impl Analysis {
         })
     }
 
+    /// The values fixed on the date: every node the day needs, with every fact unknown.
+    pub fn base_values(
+        &self,
+        set: &PolicySet,
+        graphs: [&PolicyGraph; 2],
+        as_of: Day,
+    ) -> [Vec<Tri>; 2] {
+        let no_facts: Vec<Tri> = vec![None; set.facts.len()];
+        let mut base: [Vec<Tri>; 2] = [
+            vec![None; graphs[POLICY].nodes.len()],
+            vec![None; graphs[CONSTRAINTS].nodes.len()],
+        ];
+        for gx in [POLICY, CONSTRAINTS] {
+            if let (Some(g), Some(nodes), Some(out)) =
+                (graphs.get(gx), self.base.get(gx), base.get_mut(gx))
+            {
+                g.eval_some(set, nodes, &no_facts, as_of, out);
+            }
+        }
+        base
+    }
+
+    /// The truths of the structural constants, as [`Analysis::fixed`].
+    pub fn fixed_truths(&self, base: &[Vec<Tri>; 2]) -> Vec<Truth> {
+        self.fixed
+            .iter()
+            .map(|r| {
+                truth(
+                    base.get(r.graph)
+                        .and_then(|b| b.get(r.node.index()))
+                        .copied()
+                        .flatten(),
+                )
+            })
+            .collect()
+    }
+
+    /// The truth of each of `var`'s atoms on each candidate.
+    pub fn rows(
+        &self,
+        set: &PolicySet,
+        graphs: [&PolicyGraph; 2],
+        as_of: Day,
+        var: &Var,
+        candidates: &[Candidate],
+        base: &[Vec<Tri>; 2],
+    ) -> Vec<Vec<Truth>> {
+        let mut facts: Vec<Tri> = vec![None; set.facts.len()];
+        let mut values: [Vec<Tri>; 2] = base.clone();
+        let mut rows: Vec<Vec<Truth>> = Vec::with_capacity(candidates.len());
+        for cand in candidates {
+            let rep = representative(cand, var.ty);
+            if let Some(slot) = facts.get_mut(var.fact.index()) {
+                *slot = rep;
+            }
+            for gx in [POLICY, CONSTRAINTS] {
+                if let (Some(g), Some(nodes), Some(out)) =
+                    (graphs.get(gx), var.eval.get(gx), values.get_mut(gx))
+                {
+                    g.eval_some(set, nodes, &facts, as_of, out);
+                }
+            }
+            let row = var
+                .atoms
+                .iter()
+                .map(|a| match a {
+                    Atom::Node(r) => truth(
+                        values
+                            .get(r.graph)
+                            .and_then(|v| v.get(r.node.index()))
+                            .copied()
+                            .flatten(),
+                    ),
+                    Atom::Pattern(id) => pattern_truth(set, *id, cand),
+                })
+                .collect();
+            rows.push(row);
+        }
+        rows
+    }
+
     /// The candidate values of a fact on a date, and how known values find theirs.
-    fn candidates(
+    pub fn candidates(
         &self,
         set: &PolicySet,
         var: &Var,
@@ -1117,6 +1127,39 @@ impl Analysis {
     }
 }
 
+/// Groups candidates the policy never tells apart (equal rows) into classes: the class of
+/// each candidate, the truth table (per atom, per class) and the number of classes.
+pub fn group(rows: &[Vec<Truth>], atoms: usize) -> (Vec<u16>, Vec<Vec<Truth>>, usize) {
+    let mut class_of = Vec::with_capacity(rows.len());
+    let mut signatures: HashMap<&Vec<Truth>, u16> = HashMap::new();
+    let mut table: Vec<Vec<Truth>> = vec![Vec::new(); atoms];
+    for row in rows {
+        let next = signatures.len() as u16;
+        let c = *signatures.entry(row).or_insert(next);
+        if c == next {
+            for (col, t) in table.iter_mut().zip(row) {
+                col.push(*t);
+            }
+        }
+        class_of.push(c);
+    }
+    let classes = signatures.len().max(1);
+    (class_of, table, classes)
+}
+
+/// Everything a diagram depends on, as bytes.
+pub fn key(parts: &[Partition], tables: &[Vec<Vec<Truth>>], fixed: &[Truth]) -> Vec<u8> {
+    let mut key = Vec::new();
+    for (part, table) in parts.iter().zip(tables) {
+        key.extend_from_slice(&part.classes.to_le_bytes());
+        for col in table {
+            key.extend_from_slice(col);
+        }
+    }
+    key.extend_from_slice(fixed);
+    key
+}
+
 /// Whether a string the policies do not name can fit the pattern.
 fn other_fits(p: &crate::pattern::Pattern, named: &[&str]) -> bool {
     let (examples, all) = p.examples(named.len() + 1);
@@ -1135,7 +1178,7 @@ fn other_unfit(p: &crate::pattern::Pattern, named: &[&str]) -> bool {
 }
 
 /// The truth of a pattern constraint on a candidate string.
-fn pattern_truth(set: &PolicySet, id: ConstraintId, cand: &Candidate) -> Truth {
+pub fn pattern_truth(set: &PolicySet, id: ConstraintId, cand: &Candidate) -> Truth {
     let Some(ConstraintKind::Pattern { pattern, .. }) =
         set.constraints.get(id.index()).map(|c| &c.kind)
     else {

@@ -367,9 +367,17 @@ impl Compiled {
             return Ok(out);
         };
         g.plan.run(&self.set, &case.facts, as_of, &mut slots_before);
-        // Smallest first; among sets of one size, by decision in precedence order, then in
-        // the order found (declaration order of the facts).
-        found.sort_by_key(|(k, pairs)| (pairs.len(), *k));
+        // Smallest first; among sets of one size, by decision in precedence order, then by
+        // the declaration order of their facts.
+        let facts_of = |pairs: &Vec<(usize, u32)>| -> Vec<FactId> {
+            let mut f: Vec<FactId> = pairs
+                .iter()
+                .filter_map(|(l, _)| r.analysis.vars.get(*l).map(|v| v.fact))
+                .collect();
+            f.sort_unstable();
+            f
+        };
+        found.sort_by(|(k, a), (j, b)| (a.len(), *k, facts_of(a)).cmp(&(b.len(), *j, facts_of(b))));
         {
             for (k, pairs) in &found {
                 let mut changed = case.clone();

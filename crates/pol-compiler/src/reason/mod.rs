@@ -24,6 +24,7 @@
 
 pub mod analysis;
 pub mod build;
+pub mod compare;
 pub mod cuts;
 pub mod explore;
 pub mod mdd;
