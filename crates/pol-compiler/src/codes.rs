@@ -138,6 +138,16 @@ pub const CODES: &[Code] = &[
         "parameter_unset",
         "a policy reads a parameter on dates before its first value",
     ),
+    lint(
+        "W0514",
+        "unsatisfiable_constraint",
+        "a case constraint that no case can satisfy",
+    ),
+    lint(
+        "W0515",
+        "conflicting_constraints",
+        "two case constraints that no case can satisfy together",
+    ),
     error(
         "E0601",
         "a case field is unknown, missing or has a value of the wrong type",

@@ -11,6 +11,7 @@
 pub mod allow;
 mod citations;
 mod conditions;
+mod constraints;
 mod dates;
 pub mod logic;
 mod params;
@@ -36,6 +37,7 @@ pub fn lint(set: &PolicySet, usage: &Usage) -> Vec<Diagnostic> {
     // One translator for all, so a fact is the same variable in every rule.
     let mut logic = logic::Logic::new(set);
     conditions::check(set, &mut logic, &mut found);
+    constraints::check(set, &mut logic, &mut found);
     for def in &set.policies {
         let policy = policy::Policy::new(set, def, &mut logic);
         rules::check(&policy, &mut logic, &mut found);
