@@ -1,6 +1,6 @@
 //! From a policy's conditions to its decision diagram, for one regime.
 //!
-//! Local conditions are truth tables over their fact's classes (`analysis.rs`); the nodes
+//! The local conditions are truth tables over their fact's classes (`analysis.rs`); the nodes
 //! over several facts combine them with three-valued `and`, `or`, `not` and equality of
 //! truths, exactly as `ops.rs` does for one case. The levels are then read in precedence
 //! order, as the plan's decision does for a complete case, and completions that break a
