@@ -89,9 +89,38 @@ impl<'a> Generator<'a> {
         }
     }
 
-    /// The next case, as one line of JSON (without the newline).
+    /// The next case, as one line of JSON (without the newline). Values are drawn until
+    /// the case keeps the policies' constraints (an application filed after `as_of`, a trip
+    /// that returns before it departs), as every real case does.
     pub fn case(&mut self) -> String {
         self.count += 1;
+        let mut line = self.draw();
+        for _ in 0..1_000 {
+            if self.valid(&line) {
+                break;
+            }
+            line = self.draw();
+        }
+        line
+    }
+
+    /// Whether a drawn case keeps the constraints.
+    fn valid(&self, line: &str) -> bool {
+        let mut case = pol_compiler::Case::new(&self.c.set);
+        let error = std::cell::RefCell::new(None);
+        let mut de = serde_json::Deserializer::from_str(line);
+        let decoded = serde::de::DeserializeSeed::deserialize(
+            self.c.schema.seed(&self.c.set, &mut case, &error),
+            &mut de,
+        );
+        decoded.is_ok()
+            && self
+                .c
+                .check_case(&case, &mut pol_compiler::Scratch::default())
+                .is_ok()
+    }
+
+    fn draw(&mut self) -> String {
         let set = &self.c.set;
         let policy = match &self.opts.policy {
             Some(p) => set.policy(p).map_or(0, |id| id.index()),
