@@ -863,7 +863,9 @@ mod model {
                     points
                         .into_iter()
                         .filter_map(|p| match ty {
-                            Type::Date => (p >= lo && p <= hi).then(|| Value::Date(Day(p as i32))),
+                            Type::Date => {
+                                (p >= lo && p <= hi).then_some(Value::Date(Day(p as i32)))
+                            }
                             Type::Duration(u) => Some(Value::Duration(p, u)),
                             _ => Some(Value::Int(p)),
                         })

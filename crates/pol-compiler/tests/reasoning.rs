@@ -253,7 +253,8 @@ fn what_would_change_it_is_minimal_and_re_decided() {
         ),
     );
     let cfs = c.counterfactuals(&x).unwrap();
-    let shown: Vec<(DecisionKind, Vec<(String, String)>, Vec<String>)> = cfs
+    type Shown = (DecisionKind, Vec<(String, String)>, Vec<String>);
+    let shown: Vec<Shown> = cfs
         .iter()
         .map(|cf| {
             (

@@ -345,12 +345,15 @@ fn dates(sides: &[Side<'_>; 2]) -> Vec<Day> {
 
 /// On one date: each pair of outcomes the two diagrams reach together, with the facts of
 /// a path that reaches it.
+/// Pairs of leaves (old, new) with the facts of a path to each.
+type Reached = Vec<((Ref, Ref), Vec<WitnessFact>)>;
+
 fn product_on(
     sides: &[Side<'_>; 2],
     paths: &[String],
     day: Day,
     notes: &mut Vec<String>,
-) -> Option<Vec<((Ref, Ref), Vec<WitnessFact>)>> {
+) -> Option<Reached> {
     let [o, n] = sides;
     let (go, gn) = (o.graphs()?, n.graphs()?);
     let (do_, dn) = match (o.an.day(&o.c.set, go, day), n.an.day(&n.c.set, gn, day)) {
@@ -377,15 +380,17 @@ fn product_on(
         let commons = commons(sides, path, vars, parts, day);
         let mut rows: Vec<Vec<u8>> = vec![Vec::new(); commons.len()];
         let mut side_rows: [Vec<Vec<u8>>; 2] = [Vec::new(), Vec::new()];
-        for (i, s) in sides.iter().enumerate() {
-            let (Some(var), Some(graphs), Some(base)) = (vars[i], s.graphs(), bases.get(i)) else {
+        for (i, ((s, var), out)) in sides.iter().zip(vars).zip(side_rows.iter_mut()).enumerate() {
+            let (Some(var), Some(graphs), Some(base)) = (var, s.graphs(), bases.get(i)) else {
                 continue;
             };
             let cands: Vec<Candidate> = commons
                 .iter()
                 .map(|c| {
-                    c.sides[i]
-                        .clone()
+                    c.sides
+                        .get(i)
+                        .cloned()
+                        .flatten()
                         .unwrap_or(Candidate::OtherString { fits: None })
                 })
                 .collect();
@@ -393,16 +398,16 @@ fn product_on(
             for (row, side_row) in rows.iter_mut().zip(&r) {
                 row.extend_from_slice(side_row);
             }
-            side_rows[i] = r;
+            *out = r;
         }
         let (class_of, _, classes) = group(&rows, 0);
         // Each side's table over the common classes.
         let mut tables: [Vec<Vec<u8>>; 2] = [Vec::new(), Vec::new()];
-        for i in 0..2 {
-            let Some(var) = vars[i] else { continue };
+        for ((var, rows), out) in vars.iter().zip(&side_rows).zip(tables.iter_mut()) {
+            let Some(var) = var else { continue };
             let mut table: Vec<Vec<u8>> = vec![vec![mdd::U as u8; classes]; var.atoms.len()];
             for (cand, class) in class_of.iter().enumerate() {
-                if let Some(row) = side_rows[i].get(cand) {
+                if let Some(row) = rows.get(cand) {
                     for (col, t) in table.iter_mut().zip(row) {
                         if let Some(slot) = col.get_mut(usize::from(*class)) {
                             *slot = *t;
@@ -410,7 +415,7 @@ fn product_on(
                     }
                 }
             }
-            tables[i] = table;
+            *out = table;
         }
         levels.push(Level {
             path: path.clone(),
@@ -521,6 +526,36 @@ fn part_of<'d>(
     day.parts.get(l)
 }
 
+/// One version's view of one fact.
+struct Seen<'s, 'a> {
+    side: &'s Side<'a>,
+    /// Its variable, when the version reads the fact.
+    var: Option<&'s Var>,
+    part: Option<&'s Partition>,
+    /// The fact's type, when the version declares it.
+    declared: Option<Type>,
+}
+
+impl Seen<'_, '_> {
+    fn reads(&self) -> bool {
+        self.var.is_some()
+    }
+
+    /// The words of the fact's enum in this version, if it declares it.
+    fn words(&self) -> Option<&[String]> {
+        match self.declared? {
+            Type::Enum(e) | Type::Set(e) => {
+                self.side.c.set.enums.get(e.index()).map(|d| &d.words[..])
+            }
+            _ => None,
+        }
+    }
+
+    fn pattern(&self) -> Option<&crate::pattern::Pattern> {
+        self.var.and_then(|v| pattern(self.side, v))
+    }
+}
+
 /// The candidates both versions need for one fact: the union of what each tells apart.
 fn commons(
     sides: &[Side<'_>; 2],
@@ -536,74 +571,75 @@ fn commons(
         .map(|v| v.ty)
         .next()
         .unwrap_or(Type::Bool);
-    let declared = [sides[0].declares(path), sides[1].declares(path)];
-    let reads = [vars[0].is_some(), vars[1].is_some()];
+    let [so, sn] = sides;
+    let [vo, vn] = vars;
+    let [po, pn] = parts;
+    let seen = [
+        Seen {
+            side: so,
+            var: vo,
+            part: po,
+            declared: so.declares(path),
+        },
+        Seen {
+            side: sn,
+            var: vn,
+            part: pn,
+            declared: sn.declares(path),
+        },
+    ];
     let mut out = Vec::new();
     match ty {
         Type::Bool => {
             for b in [false, true] {
                 out.push(Common {
                     json: J::Bool(b),
-                    sides: reads.map(|r| r.then_some(Candidate::Value(Value::Bool(b)))),
+                    sides: seen
+                        .each_ref()
+                        .map(|x| x.reads().then_some(Candidate::Value(Value::Bool(b)))),
                 });
             }
         }
         Type::Enum(_) => {
             let mut names: Vec<String> = Vec::new();
-            for (i, s) in sides.iter().enumerate() {
-                if let Some(Type::Enum(e)) = declared[i] {
-                    for w in
-                        s.c.set
-                            .enums
-                            .get(e.index())
-                            .map_or(&[][..], |d| &d.words[..])
-                    {
-                        if !names.contains(w) {
-                            names.push(w.clone());
-                        }
+            for x in &seen {
+                for w in x.words().unwrap_or(&[]) {
+                    if !names.contains(w) {
+                        names.push(w.clone());
                     }
                 }
             }
-            'words: for name in names {
-                let mut cand: [Option<Candidate>; 2] = [None, None];
-                for (i, s) in sides.iter().enumerate() {
-                    let Some(Type::Enum(e)) = declared[i] else {
-                        continue;
-                    };
-                    let words =
-                        s.c.set
-                            .enums
-                            .get(e.index())
-                            .map_or(&[][..], |d| &d.words[..]);
-                    match words.iter().position(|w| *w == name) {
-                        Some(w) => {
-                            if reads[i] {
-                                cand[i] = Some(Candidate::Value(Value::Word(w as u16)));
-                            }
-                        }
-                        // A word one version does not have cannot be in a case for it.
-                        None => continue 'words,
-                    }
+            for name in names {
+                // A word one version declares without it cannot be in a case for it.
+                let missing = seen
+                    .iter()
+                    .any(|x| x.words().is_some_and(|ws| !ws.contains(&name)));
+                if missing {
+                    continue;
                 }
+                let sides = seen.each_ref().map(|x| {
+                    let w = x.words()?.iter().position(|w| *w == name)?;
+                    x.reads().then_some(Candidate::Value(Value::Word(w as u16)))
+                });
                 out.push(Common {
                     json: J::String(name),
-                    sides: cand,
+                    sides,
                 });
             }
         }
         Type::Set(_) => {
             let mut tested: Vec<String> = Vec::new();
-            for (i, s) in sides.iter().enumerate() {
+            for x in &seen {
                 if let (
                     Some(Partition {
                         kind: PartKind::Sets { words },
                         ..
                     }),
                     Some(Type::Set(e)),
-                ) = (parts[i], declared[i])
+                ) = (x.part, x.declared)
                 {
                     for w in words {
-                        let name = s.c.set.word(e, *w).to_string();
+                        let name = x.side.c.set.word(e, *w).to_string();
                         if !tested.contains(&name) {
                             tested.push(name);
                         }
@@ -611,50 +647,50 @@ fn commons(
                 }
             }
             let k = tested.len().min(analysis::MAX_SET_WORDS);
-            'combos: for combo in 0u64..(1u64 << k) {
+            for combo in 0u64..(1u64 << k) {
                 let held: Vec<&String> = tested
                     .iter()
                     .enumerate()
                     .filter(|(j, _)| combo & (1 << j) != 0)
                     .map(|(_, w)| w)
                     .collect();
-                let mut cand: [Option<Candidate>; 2] = [None, None];
-                for (i, s) in sides.iter().enumerate() {
-                    let Some(Type::Set(e)) = declared[i] else {
-                        continue;
-                    };
-                    let words =
-                        s.c.set
-                            .enums
-                            .get(e.index())
-                            .map_or(&[][..], |d| &d.words[..]);
-                    let mut bits = 0u64;
-                    for h in &held {
-                        match words.iter().position(|w| w == *h) {
-                            Some(w) if w < 64 => bits |= 1u64 << w,
-                            _ => continue 'combos,
-                        }
-                    }
-                    if reads[i] {
-                        cand[i] = Some(Candidate::Value(Value::Words(bits)));
+                // The bits of the combination in each version (None: a word it lacks).
+                let bits = seen.each_ref().map(|x| {
+                    let words = x.words()?;
+                    held.iter().try_fold(0u64, |acc, h| {
+                        let w = words.iter().position(|w| w == *h)?;
+                        (w < 64).then_some(acc | (1u64 << w))
+                    })
+                });
+                let lacking = seen
+                    .iter()
+                    .zip(&bits)
+                    .any(|(x, b)| x.words().is_some() && b.is_none());
+                if lacking {
+                    continue;
+                }
+                let mut sides: [Option<Candidate>; 2] = [None, None];
+                for ((slot, x), b) in sides.iter_mut().zip(&seen).zip(bits) {
+                    if x.reads() {
+                        *slot = b.map(|b| Candidate::Value(Value::Words(b)));
                     }
                 }
                 out.push(Common {
                     json: J::Array(held.iter().map(|h| J::String((*h).clone())).collect()),
-                    sides: cand,
+                    sides,
                 });
             }
         }
         Type::Str => {
             let mut texts: Vec<String> = Vec::new();
-            for (i, s) in sides.iter().enumerate() {
+            for x in &seen {
                 if let Some(Partition {
                     kind: PartKind::Strings { named, .. },
                     ..
-                }) = parts[i]
+                }) = x.part
                 {
                     for sym in named {
-                        if let Some(t) = s.c.set.strings.get(sym.0 as usize) {
+                        if let Some(t) = x.side.c.set.strings.get(sym.0 as usize) {
                             if !texts.contains(t) {
                                 texts.push(t.clone());
                             }
@@ -662,45 +698,53 @@ fn commons(
                     }
                 }
             }
-            let patterns: [Option<&crate::pattern::Pattern>; 2] =
-                [0, 1].map(|i| vars[i].and_then(|v| pattern(&sides[i], v)));
             // Named strings, then strings no version names, one per way of fitting the
             // patterns.
             let mut others: Vec<String> = Vec::new();
-            for p in patterns.iter().flatten() {
-                others.extend(p.examples(texts.len() + 4).0);
+            for x in &seen {
+                if let Some(p) = x.pattern() {
+                    others.extend(p.examples(texts.len() + 4).0);
+                }
             }
             others.extend(["ZZ", "", "?", "\u{1}"].map(String::from));
             let mut seen_fits: Vec<[Option<bool>; 2]> = Vec::new();
             for text in texts.iter().cloned().chain(others) {
                 let named = texts.contains(&text);
-                let fits = [0, 1].map(|i| patterns[i].map(|p| p.matches(&text)));
+                let fits = seen
+                    .each_ref()
+                    .map(|x| x.pattern().map(|p| p.matches(&text)));
                 if !named {
                     if texts.contains(&text) || seen_fits.contains(&fits) {
                         continue;
                     }
                     seen_fits.push(fits);
                 }
-                let cand = [0, 1].map(|i| {
-                    reads[i].then(|| {
-                        let sym = sides[i].c.set.strings.iter().position(|s| *s == text);
-                        match sym {
-                            Some(n) if named => Candidate::Value(Value::Str(Symbol(n as u32))),
-                            _ => Candidate::OtherString { fits: fits[i] },
-                        }
-                    })
-                });
+                let mut sides: [Option<Candidate>; 2] = [None, None];
+                for ((slot, x), fit) in sides.iter_mut().zip(&seen).zip(fits) {
+                    if !x.reads() {
+                        continue;
+                    }
+                    let sym = x.side.c.set.strings.iter().position(|s| *s == text);
+                    *slot = Some(match sym {
+                        Some(n) if named => Candidate::Value(Value::Str(Symbol(n as u32))),
+                        _ => Candidate::OtherString { fits: fit },
+                    });
+                }
                 out.push(Common {
                     json: J::String(text),
-                    sides: cand,
+                    sides,
                 });
             }
         }
         Type::Int | Type::Date | Type::Duration(_) => {
             let dom = analysis::fact_domain(ty);
             let mut starts = vec![dom.lo];
-            for p in parts.iter().flatten() {
-                if let PartKind::Ordered { starts: s } = &p.kind {
+            for x in &seen {
+                if let Some(Partition {
+                    kind: PartKind::Ordered { starts: s },
+                    ..
+                }) = x.part
+                {
                     starts.extend(s);
                 }
             }
@@ -720,7 +764,9 @@ fn commons(
                 };
                 out.push(Common {
                     json,
-                    sides: reads.map(|x| x.then_some(Candidate::Range(r))),
+                    sides: seen
+                        .each_ref()
+                        .map(|x| x.reads().then_some(Candidate::Range(r))),
                 });
             }
         }

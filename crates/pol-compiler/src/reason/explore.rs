@@ -377,7 +377,7 @@ impl Compiled {
             f.sort_unstable();
             f
         };
-        found.sort_by(|(k, a), (j, b)| (a.len(), *k, facts_of(a)).cmp(&(b.len(), *j, facts_of(b))));
+        found.sort_by_cached_key(|(k, pairs)| (pairs.len(), *k, facts_of(pairs)));
         {
             for (k, pairs) in &found {
                 let mut changed = case.clone();

@@ -285,7 +285,7 @@ impl Diagram {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     fn and3(a: Ref, b: Ref) -> Ref {
