@@ -12,7 +12,8 @@ use crate::case::{Case, CaseError};
 use crate::graph::{NodeId, Op, PolicyGraph};
 use crate::ir::{FactId, PolicySet};
 use crate::plan::{self, Plan, PlanRule, Slots, Truth, FALSE, TRUE, UNKNOWN};
-use crate::reason::{self, query::Walk, PolicyReasoner, Settled};
+use crate::reason::query::{Allowed, Walk};
+use crate::reason::{self, PolicyReasoner, Settled};
 use crate::value::{Tri, Value};
 
 /// The five decisions of the contract, in precedence order (`Incomplete` last).
@@ -112,8 +113,8 @@ pub struct Scratch {
     pub values: Vec<Tri>,
     /// The slots the decision plan runs in.
     slots: Slots,
-    /// The class of each level of a decision diagram for the case.
-    fixed: Vec<Option<u32>>,
+    /// What the case allows at each level of a decision diagram.
+    fixed: Vec<Allowed>,
     walk: Walk,
     by_class: Vec<u16>,
     scored: Vec<(FactId, u64, u64)>,
@@ -259,16 +260,22 @@ fn settle(p: &Policy<'_>, case: &Case, scratch: &mut Scratch) -> Result<Settled,
     }
     scratch.walk.prepare(d, &scratch.fixed);
     scratch.scored.clear();
-    for (level, var) in p.reasoner.analysis.vars.iter().enumerate() {
-        if scratch.fixed.get(level).copied().flatten().is_some() {
-            continue;
-        }
-        scratch.walk.by_class(d, level, &mut scratch.by_class);
-        let (sum, count, changes) = reason::score(reach, &scratch.by_class);
-        if changes {
-            scratch.scored.push((var.fact, sum, count));
-        }
-    }
+    let scored = &mut scratch.scored;
+    reason::per_fact(
+        p.reasoner,
+        &view,
+        d,
+        &scratch.fixed,
+        case,
+        &scratch.walk,
+        &mut scratch.by_class,
+        |fact, _, per, _| {
+            let (sum, count, changes) = reason::score(reach, per);
+            if changes {
+                scored.push((fact, sum, count));
+            }
+        },
+    );
     reason::rank(&mut scratch.scored);
     Ok(Settled::Open {
         missing: scratch.scored.iter().map(|(f, _, _)| *f).collect(),

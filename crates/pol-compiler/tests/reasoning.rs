@@ -380,3 +380,125 @@ fn versions_of_a_policy_are_compared_with_witnesses() {
         .transitions
         .is_empty());
 }
+
+/// Two dates related to each other (and by a constraint), checked against every pair of
+/// dates in a window around the policy's constants.
+#[test]
+fn relations_between_two_dates_are_exact() {
+    let facts = format!(
+        "{FACTS}\nconstraint returns_after: back >= depart because \"a trip returns after it departs\"\n"
+    );
+    let c = compiled_with(
+        &facts,
+        r#"policy trip "q" {
+             require short: back <= depart + 30 days cite "c"
+             exclude early: depart < 2025-01-01 cite "c"
+             require days: back - depart != 7 days cite "c"
+           }"#,
+    );
+    let check = |known: &str, decision: DecisionKind, missing: &[&str]| {
+        let r = decide(&c, &at("trip", known));
+        assert_eq!(r.decision, decision, "{known}: {r:?}");
+        assert_eq!(r.missing, missing, "{known}");
+        // Every pair of dates in a window, decided one by one (complete cases: Kleene
+        // logic alone), gives the same possible decisions and the same facts that change
+        // them.
+        let x = case(&c, &at("trip", known));
+        let depart = c.set.facts.iter().position(|f| f.path == "depart").unwrap();
+        let back = c.set.facts.iter().position(|f| f.path == "back").unwrap();
+        let first =
+            pol_compiler::value::Day::from_date(pol_syntax::date::Date::new(2024, 11, 20).unwrap())
+                .0;
+        let days: Vec<i32> = (first..first + 170).collect();
+        let values = |slot: usize| -> Vec<Option<i32>> {
+            match x.facts[slot] {
+                Some(pol_compiler::value::Value::Date(d)) => vec![Some(d.0)],
+                _ => days.iter().map(|d| Some(*d)).collect(),
+            }
+        };
+        let mut all = std::collections::BTreeSet::new();
+        let mut by_depart: std::collections::BTreeMap<
+            i32,
+            std::collections::BTreeSet<DecisionKind>,
+        > = Default::default();
+        let mut by_back: std::collections::BTreeMap<i32, std::collections::BTreeSet<DecisionKind>> =
+            Default::default();
+        let mut scratch = Scratch::default();
+        for d in values(depart) {
+            for b in values(back) {
+                let mut y = x.clone();
+                y.facts[depart] =
+                    d.map(|d| pol_compiler::value::Value::Date(pol_compiler::value::Day(d)));
+                y.facts[back] =
+                    b.map(|b| pol_compiler::value::Value::Date(pol_compiler::value::Day(b)));
+                let Ok(o) = c.decide(&y, &mut scratch) else {
+                    continue;
+                };
+                all.insert(o.decision);
+                by_depart.entry(d.unwrap()).or_default().insert(o.decision);
+                by_back.entry(b.unwrap()).or_default().insert(o.decision);
+            }
+        }
+        let only = |d: DecisionKind| all.len() == 1 && all.contains(&d);
+        if decision == DecisionKind::Incomplete {
+            assert!(all.len() > 1, "{known}: {all:?}");
+        } else {
+            assert!(only(decision), "{known}: {all:?}");
+        }
+        let mut changes = Vec::new();
+        if x.facts[depart].is_none() && by_depart.values().any(|s| *s != all) {
+            changes.push("depart");
+        }
+        if x.facts[back].is_none() && by_back.values().any(|s| *s != all) {
+            changes.push("back");
+        }
+        let mut want: Vec<&str> = missing.to_vec();
+        want.sort();
+        changes.sort();
+        assert_eq!(changes, want, "{known}: the window agrees");
+    };
+    check("", DecisionKind::Incomplete, &["depart", "back"]);
+    check(
+        r#""depart":"2025-02-01""#,
+        DecisionKind::Incomplete,
+        &["back"],
+    );
+    check(r#""depart":"2024-12-01""#, DecisionKind::Ineligible, &[]);
+    check(
+        r#""back":"2025-03-01""#,
+        DecisionKind::Incomplete,
+        &["depart"],
+    );
+    // Returning before 2025 means departing before 2025: excluded, whatever the date.
+    check(r#""back":"2024-12-15""#, DecisionKind::Ineligible, &[]);
+    check(
+        r#""depart":"2025-02-01","back":"2025-02-20""#,
+        DecisionKind::Eligible,
+        &[],
+    );
+    check(
+        r#""depart":"2025-02-01","back":"2025-02-08""#,
+        DecisionKind::Ineligible,
+        &[],
+    );
+    // The questions for the return date, given the departure: its dates grouped by the
+    // cells of the pair they reach (seven days after, and more than thirty, fail different
+    // rules).
+    let ask = c
+        .ask_next(&case(&c, &at("trip", r#""depart":"2025-02-01""#)))
+        .unwrap();
+    assert_eq!(ask.questions.len(), 1);
+    let shown: Vec<String> = ask.questions[0]
+        .classes
+        .iter()
+        .map(|k| format!("{} -> {:?}", k.values, k.decisions))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "2025-02-01 to 2025-02-07, or 2025-02-09 to 2025-03-03 -> [Eligible]",
+            "2025-02-08 -> [Ineligible]",
+            "2025-03-04 or more -> [Ineligible]",
+        ]
+    );
+}

@@ -114,6 +114,68 @@ pub struct Var {
     pub strings: Vec<NodeRef>,
     /// String facts: its pattern constraint, if any.
     pub pattern: Option<ConstraintId>,
+    /// A pair of date facts related by conditions (`trip.return > trip.depart + 365
+    /// days`): `fact` is the first of the two (in declaration order), this the second.
+    pub pair: Option<PairVar>,
+}
+
+impl Var {
+    pub(crate) fn new(fact: FactId, ty: Type) -> Var {
+        Var {
+            fact,
+            ty,
+            atoms: Vec::new(),
+            eval: [Vec::new(), Vec::new()],
+            cmps: Vec::new(),
+            words: Vec::new(),
+            strings: Vec::new(),
+            pattern: None,
+            pair: None,
+        }
+    }
+
+    /// The facts of the level: one, or the two of a pair.
+    pub fn facts(&self) -> impl Iterator<Item = FactId> + '_ {
+        std::iter::once(self.fact).chain(self.pair.as_ref().map(|p| p.other))
+    }
+}
+
+/// The second fact of a pair level and how the two are related.
+#[derive(Clone, Debug)]
+pub struct PairVar {
+    pub other: FactId,
+    /// The comparisons of the second fact alone.
+    pub other_cmps: Vec<Cmp>,
+    /// Each relation, as a comparison of `d = other - fact` (in days) with a threshold.
+    pub forms: Vec<PairForm>,
+}
+
+/// A relation between the two facts of a pair, as `d op t` where `d` is the second fact
+/// minus the first (in days) and `t = first offset - second offset + sign × k`. Where a
+/// term overflows the calendar the relation is unknown; those places are cut points of
+/// the facts themselves.
+#[derive(Clone, Debug)]
+pub struct PairForm {
+    pub graph: usize,
+    pub op: CompareOp,
+    /// The day durations added to the first fact's term (node, +1 or -1), and to the
+    /// second's.
+    pub first: Vec<(NodeId, i64)>,
+    pub second: Vec<(NodeId, i64)>,
+    /// The compared count of days, with its sign in `t`.
+    pub k: Option<(NodeId, i64)>,
+}
+
+/// A relation found while walking, before its facts are merged into one level.
+#[derive(Clone, Debug)]
+struct PendingPair {
+    first: FactId,
+    second: FactId,
+    atom: NodeRef,
+    form: PairForm,
+    /// The arithmetic of each term, for their cut points where they overflow.
+    first_cmp: Cmp,
+    second_cmp: Cmp,
 }
 
 /// How the decision combines the levels' truths.
@@ -196,6 +258,7 @@ struct Walk<'a> {
     base: [Vec<bool>; 2],
     inexact: Option<String>,
     dated_any: bool,
+    pairs: Vec<PendingPair>,
 }
 
 impl Walk<'_> {
@@ -219,16 +282,7 @@ impl Walk<'_> {
         }
         let ty = self.set.fact(f).map_or(Type::Bool, |d| d.ty);
         let l = self.vars.len();
-        self.vars.push(Var {
-            fact: f,
-            ty,
-            atoms: Vec::new(),
-            eval: [Vec::new(), Vec::new()],
-            cmps: Vec::new(),
-            words: Vec::new(),
-            strings: Vec::new(),
-            pattern: None,
-        });
+        self.vars.push(Var::new(f, ty));
         if let Some(slot) = self.level_of.get_mut(f.index()) {
             *slot = Some(l as u32);
         }
@@ -264,10 +318,15 @@ impl Walk<'_> {
                         _ => continue,
                     }
                     if !structural(g, n) {
-                        let what = g
-                            .node(n)
-                            .map_or(String::new(), |node| format!("{:?}", node.span));
-                        self.fail(format!("a condition relates several facts ({what})"));
+                        match self.pair_atom(gx, n) {
+                            Ok(p) => {
+                                self.var(p.first);
+                                self.var(p.second);
+                                self.mark_under(gx, n);
+                                self.pairs.push(p);
+                            }
+                            Err(why) => self.fail(why),
+                        }
                         continue;
                     }
                     let Some(node) = g.node(n) else { continue };
@@ -278,6 +337,246 @@ impl Walk<'_> {
                 }
             }
         }
+    }
+
+    /// Marks the fixed nodes under a node for evaluation on each date.
+    fn mark_under(&mut self, gx: usize, n: NodeId) {
+        let Some(g) = self.graphs.get(gx).copied() else {
+            return;
+        };
+        let mut seen = vec![false; g.nodes.len()];
+        let mut stack = vec![n];
+        while let Some(m) = stack.pop() {
+            match seen.get_mut(m.index()) {
+                Some(s) if !*s => *s = true,
+                _ => continue,
+            }
+            if let Some(d) = self.dated.get(gx).and_then(|d| d.get(m.index())) {
+                self.dated_any |= *d;
+            }
+            if self.sup(gx, m) == Sup::None {
+                self.mark_base_deep(gx, m);
+                continue;
+            }
+            if let Some(node) = g.node(m) {
+                stack.extend(g.children(&node.op));
+            }
+        }
+    }
+
+    /// A relation between two date facts that the reasoning models exactly: a comparison
+    /// of two terms `fact ± days`, or of the days between two such terms with a number of
+    /// days fixed on the date.
+    fn pair_atom(&self, gx: usize, n: NodeId) -> Result<PendingPair, String> {
+        let g = self.graphs.get(gx).copied().ok_or("no graph")?;
+        let node = g.node(n).ok_or("no node")?;
+        let unsupported = || {
+            format!(
+                "a condition relates several facts in a way the reasoning does not model ({})",
+                self.set_span(node.span)
+            )
+        };
+        // A term: one date fact, plus or minus fixed day counts.
+        let term = |m: NodeId| -> Option<(FactId, Vec<(NodeId, i64)>, Cmp)> {
+            let Sup::One(f) = self.sup(gx, m) else {
+                return None;
+            };
+            if self.set.fact(f).map(|d| d.ty) != Some(Type::Date) {
+                return None;
+            }
+            let steps = self.term(gx, m, f).ok()?;
+            let mut offsets = Vec::new();
+            for (op, left, other, _, _) in &steps {
+                let sign = match (op, left) {
+                    (crate::ir::ArithOp::DatePlus, true) => 1,
+                    (crate::ir::ArithOp::DateMinus, true) => -1,
+                    _ => return None,
+                };
+                if g.node(*other).map(|o| o.ty) != Some(Type::Duration(pol_syntax::ast::Unit::Days))
+                {
+                    return None;
+                }
+                offsets.push((*other, sign));
+            }
+            // The term's own cut points: where it leaves the calendar.
+            let cmp = Cmp {
+                graph: gx,
+                op: CompareOp::Ge,
+                steps,
+                k: K::Day(Day(i32::MIN)),
+            };
+            Some((f, offsets, cmp))
+        };
+        let (op, a, b, k) = match &node.op {
+            Op::Compare(op, l, r) if g.node(*l).map(|x| x.ty) == Some(Type::Date) => {
+                (*op, *l, *r, None)
+            }
+            Op::Compare(op, l, r) => {
+                // `days between` compared with a fixed count (on either side).
+                let (op, between, k) = if self.sup(gx, *r) == Sup::None {
+                    (*op, *l, *r)
+                } else if self.sup(gx, *l) == Sup::None {
+                    (flip(*op), *r, *l)
+                } else {
+                    return Err(unsupported());
+                };
+                let mut b = between;
+                while let Some(Op::Let(_, body)) = g.node(b).map(|x| &x.op) {
+                    b = *body;
+                }
+                match g.node(b).map(|x| &x.op) {
+                    Some(Op::Arith(crate::ir::ArithOp::DaysBetween, x, y)) => (op, *x, *y, Some(k)),
+                    _ => return Err(unsupported()),
+                }
+            }
+            _ => return Err(unsupported()),
+        };
+        let ((fa, oa, ca), (fb, ob, cb)) = match (term(a), term(b)) {
+            (Some(x), Some(y)) if x.0 != y.0 => (x, y),
+            _ => return Err(unsupported()),
+        };
+        // As `d op t` with d = second - first, first the earlier declared fact. With A the
+        // left term and B the right: `A op B` is `B - A flip(op) 0`; `A - B op k` is
+        // `B - A flip(op) -k`.
+        let (first, second, a_first) = if fa < fb {
+            (fa, fb, true)
+        } else {
+            (fb, fa, false)
+        };
+        // In terms of d = B - A (a_first) or d = A - B (otherwise):
+        let op_d = if a_first { flip(op) } else { op };
+        let form = PairForm {
+            graph: gx,
+            op: op_d,
+            first: if a_first { oa.clone() } else { ob.clone() },
+            second: if a_first { ob.clone() } else { oa.clone() },
+            k: k.map(|k| (k, if a_first { -1 } else { 1 })),
+        };
+        let (first_cmp, second_cmp) = if a_first { (ca, cb) } else { (cb, ca) };
+        Ok(PendingPair {
+            first,
+            second,
+            atom: NodeRef { graph: gx, node: n },
+            form,
+            first_cmp,
+            second_cmp,
+        })
+    }
+
+    fn set_span(&self, span: pol_syntax::Span) -> String {
+        format!("bytes {}..{}", span.start, span.end)
+    }
+
+    /// Merges the two facts of each relation into one level, in the order their first
+    /// fact was met.
+    fn merge_pairs(&mut self) {
+        if self.pairs.is_empty() {
+            return;
+        }
+        let mut partner: HashMap<FactId, FactId> = HashMap::new();
+        for p in &self.pairs {
+            for (x, y) in [(p.first, p.second), (p.second, p.first)] {
+                match partner.get(&x) {
+                    Some(z) if *z != y => {
+                        let name = self
+                            .set
+                            .fact(x)
+                            .map_or("?", |d| d.path.as_str())
+                            .to_string();
+                        self.fail(format!(
+                            "`{name}` is related to two other facts; the reasoning models relations between two facts"
+                        ));
+                        return;
+                    }
+                    _ => {
+                        partner.insert(x, y);
+                    }
+                }
+            }
+        }
+        let old = std::mem::take(&mut self.vars);
+        let mut merged: Vec<Var> = Vec::with_capacity(old.len());
+        let mut placed: HashMap<FactId, usize> = HashMap::new();
+        let by_fact: HashMap<FactId, &Var> = old.iter().map(|v| (v.fact, v)).collect();
+        for v in &old {
+            if placed.contains_key(&v.fact) {
+                continue;
+            }
+            let Some(other) = partner.get(&v.fact).copied() else {
+                placed.insert(v.fact, merged.len());
+                merged.push(v.clone());
+                continue;
+            };
+            let (first, second) = if v.fact < other {
+                (v.fact, other)
+            } else {
+                (other, v.fact)
+            };
+            let (Some(a), Some(b)) = (by_fact.get(&first), by_fact.get(&second)) else {
+                continue;
+            };
+            let mut var = (*a).clone();
+            for atom in &b.atoms {
+                if !var.atoms.contains(atom) {
+                    var.atoms.push(*atom);
+                }
+            }
+            for (mine, theirs) in var.eval.iter_mut().zip(&b.eval) {
+                mine.extend(theirs.iter().copied());
+            }
+            let mut pair = PairVar {
+                other: second,
+                other_cmps: b.cmps.clone(),
+                forms: Vec::new(),
+            };
+            for p in self
+                .pairs
+                .iter()
+                .filter(|p| p.first == first && p.second == second)
+            {
+                let atom = Atom::Node(p.atom);
+                if !var.atoms.contains(&atom) {
+                    var.atoms.push(atom);
+                }
+                if let (Some(g), Some(eval)) = (
+                    self.graphs.get(p.atom.graph),
+                    var.eval.get_mut(p.atom.graph),
+                ) {
+                    let mut seen = vec![false; g.nodes.len()];
+                    let mut stack = vec![p.atom.node];
+                    while let Some(m) = stack.pop() {
+                        match seen.get_mut(m.index()) {
+                            Some(s) if !*s => *s = true,
+                            _ => continue,
+                        }
+                        eval.push(m);
+                        if let Some(node) = g.node(m) {
+                            stack.extend(g.children(&node.op));
+                        }
+                    }
+                }
+                var.cmps.push(p.first_cmp.clone());
+                pair.other_cmps.push(p.second_cmp.clone());
+                pair.forms.push(p.form.clone());
+            }
+            for eval in var.eval.iter_mut() {
+                eval.sort_unstable();
+                eval.dedup();
+            }
+            var.pair = Some(pair);
+            placed.insert(first, merged.len());
+            placed.insert(second, merged.len());
+            merged.push(var);
+        }
+        for slot in self.level_of.iter_mut() {
+            *slot = None;
+        }
+        for (f, l) in placed {
+            if let Some(slot) = self.level_of.get_mut(f.index()) {
+                *slot = Some(l as u32);
+            }
+        }
+        self.vars = merged;
     }
 
     /// Marks a node fixed on the date and everything under it for evaluation.
@@ -560,6 +859,7 @@ impl Analysis {
             base: [vec![false; g.nodes.len()], vec![false; cg.nodes.len()]],
             inexact: None,
             dated_any: false,
+            pairs: Vec::new(),
         };
         let mut levels = Levels {
             window: g.window,
@@ -632,6 +932,7 @@ impl Analysis {
                 break;
             }
         }
+        w.merge_pairs();
         let Walk {
             vars,
             level_of,
@@ -691,6 +992,14 @@ pub enum Candidate {
     OtherString { fits: Option<bool> },
     /// The ordinals of an interval (days, integers or durations).
     Range(Interval),
+    /// A cell of a pair of related dates: the first in one interval, the second in another,
+    /// and their difference (second − first, in days) in a third; `at` is one point of it.
+    Pair {
+        first: Interval,
+        second: Interval,
+        difference: Interval,
+        at: (i64, i64),
+    },
 }
 
 /// How a known value finds its candidate.
@@ -713,6 +1022,35 @@ pub enum PartKind {
     Ordered {
         starts: Vec<i64>,
     },
+    /// A pair of dates: the intervals of each and of their difference, and the candidate
+    /// of each feasible cell (first interval, second interval, difference interval).
+    Pair {
+        first: Vec<i64>,
+        second: Vec<i64>,
+        difference: Vec<i64>,
+        cells: HashMap<(u32, u32, u32), u32>,
+    },
+}
+
+/// The interval that `starts` puts `v` in, as an index.
+pub fn interval_of(starts: &[i64], v: i64) -> Option<usize> {
+    starts.partition_point(|s| *s <= v).checked_sub(1)
+}
+
+/// The interval `i` of `starts`, up to `hi`.
+pub fn interval(starts: &[i64], i: usize, hi: i64) -> Option<Interval> {
+    let lo = *starts.get(i)?;
+    let hi = starts.get(i + 1).map_or(hi, |n| n.saturating_sub(1));
+    Some(Interval { lo, hi })
+}
+
+/// The days a pair's difference can span.
+pub fn difference_domain() -> Interval {
+    let dom = fact_domain(Type::Date);
+    Interval {
+        lo: dom.lo - dom.hi,
+        hi: dom.hi - dom.lo,
+    }
 }
 
 impl Partition {
@@ -776,6 +1114,172 @@ impl Partition {
         self.class_of.get(c).map(|c| u32::from(*c))
     }
 
+    /// For a pair of related dates: the classes its cells allow, given the dates known
+    /// (`None`: unknown).
+    pub fn pair_allowed(&self, first: Option<i64>, second: Option<i64>) -> super::query::Allowed {
+        use super::query::{set, Allowed};
+        let PartKind::Pair {
+            first: xs,
+            second: ys,
+            difference: ds,
+            cells,
+        } = &self.kind
+        else {
+            return Allowed::Free;
+        };
+        let dom = fact_domain(Type::Date);
+        let span = difference_domain();
+        let class = |i: usize, j: usize, m: usize| -> Option<u32> {
+            let c = cells.get(&(i as u32, j as u32, m as u32))?;
+            self.class_of.get(*c as usize).map(|c| u32::from(*c))
+        };
+        let mut bits = Vec::new();
+        match (first, second) {
+            (None, None) => return Allowed::Free,
+            (Some(x), Some(y)) => {
+                let found = (|| {
+                    class(
+                        interval_of(xs, x)?,
+                        interval_of(ys, y)?,
+                        interval_of(ds, y.checked_sub(x)?)?,
+                    )
+                })();
+                return match found {
+                    Some(c) => Allowed::One(c),
+                    // A point outside every cell cannot be (the cells cover every pair).
+                    None => Allowed::Some(Vec::new()),
+                };
+            }
+            (Some(x), None) => {
+                let Some(i) = interval_of(xs, x) else {
+                    return Allowed::Some(Vec::new());
+                };
+                for j in 0..ys.len() {
+                    let Some(y) = interval(ys, j, dom.hi) else {
+                        continue;
+                    };
+                    let reach = Interval {
+                        lo: y.lo - x,
+                        hi: y.hi - x,
+                    };
+                    for m in 0..ds.len() {
+                        let feasible =
+                            interval(ds, m, span.hi).is_some_and(|d| !d.meet(reach).is_empty());
+                        if let (true, Some(c)) = (feasible, class(i, j, m)) {
+                            set(&mut bits, c);
+                        }
+                    }
+                }
+            }
+            (None, Some(y)) => {
+                let Some(j) = interval_of(ys, y) else {
+                    return Allowed::Some(Vec::new());
+                };
+                for i in 0..xs.len() {
+                    let Some(x) = interval(xs, i, dom.hi) else {
+                        continue;
+                    };
+                    let reach = Interval {
+                        lo: y - x.hi,
+                        hi: y - x.lo,
+                    };
+                    for m in 0..ds.len() {
+                        let feasible =
+                            interval(ds, m, span.hi).is_some_and(|d| !d.meet(reach).is_empty());
+                        if let (true, Some(c)) = (feasible, class(i, j, m)) {
+                            set(&mut bits, c);
+                        }
+                    }
+                }
+            }
+        }
+        Allowed::Some(bits)
+    }
+
+    /// For an unknown date of a pair (`member` 0: the first, 1: the second): its values cut
+    /// where what the pair allows changes, given the other date (`None`: unknown), and
+    /// grouped by what they allow. Each group: its intervals and the classes it allows.
+    pub fn pair_queries(
+        &self,
+        member: usize,
+        other: Option<i64>,
+    ) -> Vec<(Vec<Interval>, Vec<u64>)> {
+        use super::query::Allowed;
+        let PartKind::Pair {
+            first: xs,
+            second: ys,
+            difference: ds,
+            ..
+        } = &self.kind
+        else {
+            return Vec::new();
+        };
+        let dom = fact_domain(Type::Date);
+        let span = difference_domain();
+        let (own, theirs) = if member == 0 { (xs, ys) } else { (ys, xs) };
+        let mut points: Vec<i64> = own.clone();
+        let diffs: Vec<Interval> = (0..ds.len())
+            .filter_map(|m| interval(ds, m, span.hi))
+            .collect();
+        let others: Vec<Interval> = match other {
+            Some(w) => vec![Interval { lo: w, hi: w }],
+            None => (0..theirs.len())
+                .filter_map(|j| interval(theirs, j, dom.hi))
+                .collect(),
+        };
+        // Where a value starts or stops reaching a cell: the other's bounds moved by the
+        // difference's bounds.
+        for o in &others {
+            for d in &diffs {
+                let (a, b) = if member == 0 {
+                    (
+                        o.lo.saturating_sub(d.hi),
+                        o.hi.saturating_sub(d.lo).saturating_add(1),
+                    )
+                } else {
+                    (
+                        o.lo.saturating_add(d.lo),
+                        o.hi.saturating_add(d.hi).saturating_add(1),
+                    )
+                };
+                points.extend([a, b]);
+            }
+        }
+        points.retain(|p| *p >= dom.lo && *p <= dom.hi);
+        points.push(dom.lo);
+        points.sort_unstable();
+        points.dedup();
+        let mut groups: Vec<(Vec<Interval>, Vec<u64>)> = Vec::new();
+        for i in 0..points.len() {
+            let Some(r) = interval(&points, i, dom.hi) else {
+                continue;
+            };
+            let allowed = if member == 0 {
+                self.pair_allowed(Some(r.lo), other)
+            } else {
+                self.pair_allowed(other, Some(r.lo))
+            };
+            let bits = match allowed {
+                Allowed::Some(b) => b,
+                Allowed::One(c) => {
+                    let mut b = Vec::new();
+                    super::query::set(&mut b, c);
+                    b
+                }
+                Allowed::Free => continue,
+            };
+            let mut trimmed = bits;
+            while trimmed.last() == Some(&0) {
+                trimmed.pop();
+            }
+            match groups.iter_mut().find(|(_, b)| *b == trimmed) {
+                Some((rs, _)) => rs.push(r),
+                None => groups.push((vec![r], trimmed)),
+            }
+        }
+        groups
+    }
+
     /// The candidates of a class.
     pub fn members(&self, class: u32) -> impl Iterator<Item = &Candidate> + '_ {
         self.candidates
@@ -805,6 +1309,7 @@ pub fn representative(c: &Candidate, ty: Type) -> Option<Value> {
         Candidate::Value(v) => Some(*v),
         Candidate::OtherString { .. } => Some(Value::Str(OTHER)),
         Candidate::Range(r) => cuts::value_of(ty, r.lo),
+        Candidate::Pair { at, .. } => cuts::value_of(ty, at.0),
     }
 }
 
@@ -927,6 +1432,11 @@ impl Analysis {
             let rep = representative(cand, var.ty);
             if let Some(slot) = facts.get_mut(var.fact.index()) {
                 *slot = rep;
+            }
+            if let (Some(pair), Candidate::Pair { at, .. }) = (&var.pair, cand) {
+                if let Some(slot) = facts.get_mut(pair.other.index()) {
+                    *slot = cuts::value_of(Type::Date, at.1);
+                }
             }
             for gx in [POLICY, CONSTRAINTS] {
                 if let (Some(g), Some(nodes), Some(out)) =
@@ -1070,61 +1580,167 @@ impl Analysis {
             }
             Type::Int | Type::Date | Type::Duration(_) => {
                 let dom = fact_domain(var.ty);
-                let mut starts = vec![dom.lo];
-                for cmp in &var.cmps {
-                    let k = match cmp.k {
-                        K::Node(n) => fixed(cmp.graph, n).and_then(Value::ordinal),
-                        K::Day(d) => Some(i64::from(d.0)),
-                    };
-                    let mut steps = Vec::with_capacity(cmp.steps.len());
-                    let mut known = true;
-                    for (op, left, other, input, output) in &cmp.steps {
-                        match fixed(cmp.graph, *other) {
-                            Some(v) => steps.push(Step {
-                                op: *op,
-                                fact_left: *left,
-                                other: v,
-                                input: *input,
-                                output: *output,
-                            }),
-                            None => known = false,
-                        }
-                    }
-                    // An operand unknown on this date makes the comparison unknown for
-                    // every value: it cuts nothing.
-                    let (Some(k), true) = (k, known) else {
-                        continue;
-                    };
-                    let out = steps.last().map_or(var.ty, |s| s.output);
-                    let defined = cuts::pullback(&steps, cuts::domain(out), dom);
-                    let holds = cuts::pullback(&steps, cuts::results(cmp.op, k), dom);
-                    for i in [defined, holds] {
-                        if i.is_empty() {
-                            continue;
-                        }
-                        starts.push(i.lo);
-                        if let Some(next) = i.hi.checked_add(1) {
-                            starts.push(next);
-                        }
-                    }
+                let starts = starts(var.ty, &var.cmps, fixed);
+                if let Some(pair) = &var.pair {
+                    return pair_candidates(set, var, pair, starts, fixed);
                 }
-                starts.retain(|s| *s >= dom.lo && *s <= dom.hi);
-                starts.sort_unstable();
-                starts.dedup();
                 let candidates = starts
                     .iter()
                     .enumerate()
-                    .map(|(i, lo)| {
-                        let hi = starts
-                            .get(i + 1)
-                            .map_or(dom.hi, |next| next.saturating_sub(1));
-                        Candidate::Range(Interval { lo: *lo, hi })
-                    })
+                    .filter_map(|(i, _)| interval(&starts, i, dom.hi).map(Candidate::Range))
                     .collect();
                 (PartKind::Ordered { starts }, candidates)
             }
         })
     }
+}
+
+/// Where the comparisons of an ordered fact change value on the date: the first value of
+/// each interval, starting with the least value of the fact.
+fn starts(ty: Type, cmps: &[Cmp], fixed: &dyn Fn(usize, NodeId) -> Tri) -> Vec<i64> {
+    let dom = fact_domain(ty);
+    let mut starts = vec![dom.lo];
+    for cmp in cmps {
+        let k = match cmp.k {
+            K::Node(n) => fixed(cmp.graph, n).and_then(Value::ordinal),
+            K::Day(d) => Some(i64::from(d.0)),
+        };
+        let mut steps = Vec::with_capacity(cmp.steps.len());
+        let mut known = true;
+        for (op, left, other, input, output) in &cmp.steps {
+            match fixed(cmp.graph, *other) {
+                Some(v) => steps.push(Step {
+                    op: *op,
+                    fact_left: *left,
+                    other: v,
+                    input: *input,
+                    output: *output,
+                }),
+                None => known = false,
+            }
+        }
+        // An operand unknown on this date makes the comparison unknown for every value: it
+        // cuts nothing.
+        let (Some(k), true) = (k, known) else {
+            continue;
+        };
+        let out = steps.last().map_or(ty, |s| s.output);
+        let defined = cuts::pullback(&steps, cuts::domain(out), dom);
+        let holds = cuts::pullback(&steps, cuts::results(cmp.op, k), dom);
+        for i in [defined, holds] {
+            if i.is_empty() {
+                continue;
+            }
+            starts.push(i.lo);
+            if let Some(next) = i.hi.checked_add(1) {
+                starts.push(next);
+            }
+        }
+    }
+    starts.retain(|s| *s >= dom.lo && *s <= dom.hi);
+    starts.sort_unstable();
+    starts.dedup();
+    starts
+}
+
+/// The candidates of a pair of related dates: every feasible cell of (first interval,
+/// second interval, difference interval). A cell is feasible when some first date and
+/// some second date in their intervals differ by a number of days in the third: the
+/// differences between two intervals of integers fill an interval, so one intersection
+/// tells.
+fn pair_candidates(
+    set: &PolicySet,
+    var: &Var,
+    pair: &PairVar,
+    first: Vec<i64>,
+    fixed: &dyn Fn(usize, NodeId) -> Tri,
+) -> Result<(PartKind, Vec<Candidate>), String> {
+    let dom = fact_domain(Type::Date);
+    let second = starts(Type::Date, &pair.other_cmps, fixed);
+    let span = difference_domain();
+    let mut difference = vec![span.lo];
+    for form in &pair.forms {
+        let days = |terms: &[(NodeId, i64)]| -> Option<i128> {
+            terms.iter().try_fold(0i128, |acc, (n, sign)| {
+                let v = fixed(form.graph, *n).and_then(Value::ordinal)?;
+                Some(acc + i128::from(*sign) * i128::from(v))
+            })
+        };
+        let (Some(a), Some(b)) = (days(&form.first), days(&form.second)) else {
+            continue;
+        };
+        let k = match form.k {
+            Some((n, sign)) => match fixed(form.graph, n).and_then(Value::ordinal) {
+                Some(v) => i128::from(sign) * i128::from(v),
+                None => continue,
+            },
+            None => 0,
+        };
+        // Beyond the span of any difference, a threshold cuts nothing more.
+        let bound = i128::from(span.hi) + 2;
+        let t = (a - b + k).clamp(-bound, bound) as i64;
+        let holds = cuts::results(form.op, t);
+        if holds.is_empty() {
+            continue;
+        }
+        difference.push(holds.lo);
+        if let Some(next) = holds.hi.checked_add(1) {
+            difference.push(next);
+        }
+    }
+    difference.retain(|s| *s >= span.lo && *s <= span.hi);
+    difference.sort_unstable();
+    difference.dedup();
+    let mut candidates = Vec::new();
+    let mut cells = HashMap::new();
+    for (i, _) in first.iter().enumerate() {
+        let Some(x) = interval(&first, i, dom.hi) else {
+            continue;
+        };
+        for (j, _) in second.iter().enumerate() {
+            let Some(y) = interval(&second, j, dom.hi) else {
+                continue;
+            };
+            let reach = Interval {
+                lo: y.lo - x.hi,
+                hi: y.hi - x.lo,
+            };
+            for (m, _) in difference.iter().enumerate() {
+                let Some(d) = interval(&difference, m, span.hi) else {
+                    continue;
+                };
+                let both = d.meet(reach);
+                if both.is_empty() {
+                    continue;
+                }
+                // One point of the cell: the least difference, then the least first date.
+                let dd = both.lo;
+                let xx = x.lo.max(y.lo - dd);
+                if candidates.len() >= MAX_CLASSES * 4 {
+                    return Err(format!(
+                        "`{}` and its related fact have too many classes of values",
+                        set.fact(var.fact).map_or("?", |f| f.path.as_str())
+                    ));
+                }
+                cells.insert((i as u32, j as u32, m as u32), candidates.len() as u32);
+                candidates.push(Candidate::Pair {
+                    first: x,
+                    second: y,
+                    difference: d,
+                    at: (xx, xx + dd),
+                });
+            }
+        }
+    }
+    Ok((
+        PartKind::Pair {
+            first,
+            second,
+            difference,
+            cells,
+        },
+        candidates,
+    ))
 }
 
 /// Groups candidates the policy never tells apart (equal rows) into classes: the class of

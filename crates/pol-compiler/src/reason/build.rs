@@ -168,6 +168,8 @@ impl Builder<'_> {
                 None => U,
             },
             Sup::One(_) => self.atom(Atom::Node(key))?,
+            // A relation between the two dates of a pair is a local condition of the pair.
+            Sup::Many if self.atoms.contains_key(&Atom::Node(key)) => self.atom(Atom::Node(key))?,
             Sup::Many => self.combine(gx, n)?,
         };
         self.memo.insert(key, r);

@@ -170,6 +170,14 @@ pub fn compare(
             ));
         }
     }
+    for s in &sides {
+        if s.an.vars.iter().any(|v| v.pair.is_some()) {
+            notes.push(format!(
+                "`{}` relates two facts to each other; comparing such policies is not supported yet, so no transitions are reported",
+                s.name
+            ));
+        }
+    }
     if !notes.is_empty() {
         return Ok(Comparison {
             transitions: Vec::new(),
@@ -432,16 +440,9 @@ fn product_on(
         an.vars = levels
             .iter()
             .map(|l| {
-                s.var(&l.path).cloned().unwrap_or(Var {
-                    fact: crate::ir::FactId(u32::MAX),
-                    ty: Type::Bool,
-                    atoms: Vec::new(),
-                    eval: [Vec::new(), Vec::new()],
-                    cmps: Vec::new(),
-                    words: Vec::new(),
-                    strings: Vec::new(),
-                    pattern: None,
-                })
+                s.var(&l.path)
+                    .cloned()
+                    .unwrap_or(Var::new(crate::ir::FactId(u32::MAX), Type::Bool))
             })
             .collect();
         let parts: Vec<Partition> = levels

@@ -12,7 +12,7 @@ use crate::plan::{self, Slots};
 use crate::value::Value;
 use crate::Compiled;
 
-use super::query::Walk;
+use super::query::{Allowed, Walk};
 use super::values::{self, ValueSet};
 use super::{mdd, PolicyReasoner, View};
 
@@ -114,7 +114,7 @@ pub const SEARCH_BUDGET: usize = 50_000;
 
 /// A policy's reasoning, its view of a case's date, and the class of each level for the
 /// case.
-type Viewed<'a> = (&'a PolicyReasoner, Arc<View>, Vec<Option<u32>>);
+type Viewed<'a> = (&'a PolicyReasoner, Arc<View>, Vec<Allowed>);
 
 impl Compiled {
     /// The policy's reasoning, its view of the case's date and the class of each level for
@@ -165,41 +165,47 @@ impl Compiled {
         let reach = walk.reach(d, &fixed) & mdd::OUTCOMES;
         walk.prepare(d, &fixed);
         let mut questions = Vec::new();
-        let mut by_class = Vec::new();
-        for (level, var) in r.analysis.vars.iter().enumerate() {
-            if fixed.get(level).copied().flatten().is_some() {
-                continue;
-            }
-            walk.by_class(d, level, &mut by_class);
-            let (sum, count, changes) = super::score(reach, &by_class);
-            if !changes {
-                continue;
-            }
-            let Some(part) = view.day.parts.get(level) else {
-                continue;
-            };
-            let classes = by_class
-                .iter()
-                .enumerate()
-                .filter(|(_, bits)| **bits & mdd::OUTCOMES != 0)
-                .map(|(c, bits)| ClassOutcome {
-                    values: values::describe(&self.set, var.ty, part, c as u32),
-                    decisions: super::decisions(*bits & mdd::OUTCOMES),
-                })
-                .collect();
-            questions.push((
-                (var.fact, sum, count),
-                Question {
-                    fact: var.fact,
-                    path: self
-                        .set
-                        .fact(var.fact)
-                        .map_or(String::new(), |f| f.path.clone()),
-                    average: sum as f64 / count.max(1) as f64,
-                    classes,
-                },
-            ));
-        }
+        let mut per = Vec::new();
+        super::per_fact(
+            r,
+            &view,
+            d,
+            &fixed,
+            case,
+            &walk,
+            &mut per,
+            |fact, level, per, groups| {
+                let (sum, count, changes) = super::score(reach, per);
+                if !changes {
+                    return;
+                }
+                let (Some(part), Some(def)) = (view.day.parts.get(level), self.set.fact(fact))
+                else {
+                    return;
+                };
+                let classes = per
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, bits)| **bits & mdd::OUTCOMES != 0)
+                    .map(|(c, bits)| ClassOutcome {
+                        values: match groups.and_then(|g| g.get(c)) {
+                            Some((ranges, _)) => values::dates(ranges),
+                            None => values::describe(&self.set, def.ty, part, c as u32),
+                        },
+                        decisions: super::decisions(*bits & mdd::OUTCOMES),
+                    })
+                    .collect();
+                questions.push((
+                    (fact, sum, count),
+                    Question {
+                        fact,
+                        path: def.path.clone(),
+                        average: sum as f64 / count.max(1) as f64,
+                        classes,
+                    },
+                ));
+            },
+        );
         let mut order: Vec<(FactId, u64, u64)> = questions.iter().map(|(k, _)| *k).collect();
         super::rank(&mut order);
         let mut ranked = Vec::with_capacity(questions.len());
@@ -244,6 +250,10 @@ impl Compiled {
                 let Some(v) = case.facts.get(var.fact.index()).copied().flatten() else {
                     return false;
                 };
+                // The dates of a related pair move together: the search leaves them as they are.
+                if var.pair.is_some() {
+                    return false;
+                }
                 let fixed_fact = self.set.fact(var.fact).is_none_or(|f| f.fixed);
                 let past = matches!((v, as_of), (Value::Date(day), Some(a)) if day < a);
                 let classes = view.day.parts.get(*level).map_or(0, |p| p.classes);
@@ -270,7 +280,7 @@ impl Compiled {
                 trial.clone_from(&fixed);
                 for l in &levels {
                     if let Some(t) = trial.get_mut(*l) {
-                        *t = None;
+                        *t = Allowed::Free;
                     }
                 }
                 budget = budget.saturating_sub(1);
@@ -290,11 +300,11 @@ impl Compiled {
                         let differs = levels
                             .iter()
                             .zip(&choice)
-                            .all(|(l, c)| fixed.get(*l).copied().flatten() != Some(*c));
+                            .all(|(l, c)| fixed.get(*l) != Some(&Allowed::One(*c)));
                         if differs {
                             for (l, c) in levels.iter().zip(&choice) {
                                 if let Some(t) = trial.get_mut(*l) {
-                                    *t = Some(*c);
+                                    *t = Allowed::One(*c);
                                 }
                             }
                             if budget == 0 {

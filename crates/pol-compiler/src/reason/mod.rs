@@ -43,6 +43,7 @@ use crate::value::{Day, Value};
 
 use analysis::{Analysis, Day0};
 use mdd::Diagram;
+use query::{Allowed, Walk};
 
 /// How many dates' classes one policy keeps before it starts over (a batch spread over
 /// many years of `as_of` would otherwise grow the cache without bound).
@@ -150,42 +151,89 @@ impl PolicyReasoner {
         }
     }
 
-    /// The class of each level for the case's known facts (`None`: unknown), into `fixed`.
-    pub fn fix(&self, set: &PolicySet, view: &View, case: &Case, fixed: &mut Vec<Option<u32>>) {
-        fixed.clear();
+    /// What the case allows at each level: the class of each known fact (free when
+    /// unknown; for a pair of related dates of which one is known, the classes of the
+    /// cells that date reaches), into `allowed`.
+    pub fn fix(&self, set: &PolicySet, view: &View, case: &Case, allowed: &mut Vec<Allowed>) {
+        allowed.clear();
+        let known = |f: FactId| case.facts.get(f.index()).copied().flatten();
         for (var, part) in self.analysis.vars.iter().zip(&view.day.parts) {
-            let class = case
-                .facts
-                .get(var.fact.index())
-                .copied()
-                .flatten()
-                .and_then(|v| {
-                    let text = match v {
-                        Value::Str(s) => case.string(set, s),
+            if let Some(pair) = &var.pair {
+                let first = known(var.fact).and_then(Value::ordinal);
+                let second = known(pair.other).and_then(Value::ordinal);
+                allowed.push(part.pair_allowed(first, second));
+                continue;
+            }
+            let Some(v) = known(var.fact) else {
+                allowed.push(Allowed::Free);
+                continue;
+            };
+            let text = match v {
+                Value::Str(s) => case.string(set, s),
+                _ => None,
+            };
+            let pattern = var
+                .pattern
+                .and_then(|id| match set.constraints.get(id.index()) {
+                    Some(c) => match &c.kind {
+                        ConstraintKind::Pattern { pattern, .. } => Some(pattern),
                         _ => None,
-                    };
-                    let pattern =
-                        var.pattern
-                            .and_then(|id| match set.constraints.get(id.index()) {
-                                Some(c) => match &c.kind {
-                                    ConstraintKind::Pattern { pattern, .. } => Some(pattern),
-                                    _ => None,
-                                },
-                                None => None,
-                            });
-                    part.class(v, text, pattern)
+                    },
+                    None => None,
                 });
-            debug_assert!(
-                class.is_some()
-                    || case
-                        .facts
-                        .get(var.fact.index())
-                        .copied()
-                        .flatten()
-                        .is_none(),
-                "a known value has no class"
-            );
-            fixed.push(class);
+            let class = part.class(v, text, pattern);
+            debug_assert!(class.is_some(), "a known value has no class");
+            // A value with no class is treated as unknown: the sound side.
+            allowed.push(class.map_or(Allowed::Free, Allowed::One));
+        }
+    }
+}
+
+/// For each unknown fact a diagram reads, what each class of its values leaves possible
+/// (after [`Walk::reach`] and [`Walk::prepare`] under `allowed`): calls `each` with the
+/// fact, its level and the outcomes of each class (`per` is reused).
+pub(crate) fn per_fact(
+    r: &PolicyReasoner,
+    view: &View,
+    d: &Diagram,
+    allowed: &[Allowed],
+    case: &Case,
+    walk: &Walk,
+    per: &mut Vec<u16>,
+    mut each: impl FnMut(FactId, usize, &[u16], Option<&[(Vec<cuts::Interval>, Vec<u64>)]>),
+) {
+    let known = |f: FactId| case.facts.get(f.index()).copied().flatten();
+    for (level, var) in r.analysis.vars.iter().enumerate() {
+        match &var.pair {
+            None => {
+                if allowed.get(level) != Some(&Allowed::Free) {
+                    continue;
+                }
+                walk.by_class(d, level, per);
+                each(var.fact, level, per, None);
+            }
+            Some(pair) => {
+                let Some(part) = view.day.parts.get(level) else {
+                    continue;
+                };
+                let first = known(var.fact).and_then(Value::ordinal);
+                let second = known(pair.other).and_then(Value::ordinal);
+                for (member, fact, mine, other) in
+                    [(0, var.fact, first, second), (1, pair.other, second, first)]
+                {
+                    if mine.is_some() {
+                        continue;
+                    }
+                    let groups = part.pair_queries(member, other);
+                    per.clear();
+                    per.extend(
+                        groups
+                            .iter()
+                            .map(|(_, bits)| walk.by_subset(d, level, bits)),
+                    );
+                    each(fact, level, per, Some(&groups));
+                }
+            }
         }
     }
 }

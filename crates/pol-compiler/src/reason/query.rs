@@ -10,6 +10,43 @@
 
 use super::mdd::{Diagram, Ref, LEAVES};
 
+/// What a case allows at one level: any class, one class (a known fact), or some classes
+/// (a bit set: a pair of related dates of which one is known).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Allowed {
+    Free,
+    One(u32),
+    Some(Vec<u64>),
+}
+
+impl Allowed {
+    /// Whether class `c` is allowed.
+    pub fn has(&self, c: u32) -> bool {
+        match self {
+            Allowed::Free => true,
+            Allowed::One(x) => *x == c,
+            Allowed::Some(bits) => has(bits, c),
+        }
+    }
+}
+
+/// Whether bit `c` is set.
+pub fn has(bits: &[u64], c: u32) -> bool {
+    bits.get((c / 64) as usize)
+        .is_some_and(|w| w & (1u64 << (c % 64)) != 0)
+}
+
+/// Sets bit `c`, growing the set.
+pub fn set(bits: &mut Vec<u64>, c: u32) {
+    let w = (c / 64) as usize;
+    if bits.len() <= w {
+        bits.resize(w + 1, 0);
+    }
+    if let Some(word) = bits.get_mut(w) {
+        *word |= 1u64 << (c % 64);
+    }
+}
+
 /// Work space reused across cases.
 #[derive(Clone, Debug, Default)]
 pub struct Walk {
@@ -27,18 +64,23 @@ impl Walk {
         }
     }
 
-    /// The outcomes reachable from the root when level `l` is held to `fixed[l]` (free
-    /// when `None`), as bits of leaf codes.
-    pub fn reach(&mut self, d: &Diagram, fixed: &[Option<u32>]) -> u16 {
+    /// The outcomes reachable from the root when level `l` is held to `allowed[l]`, as bits
+    /// of leaf codes.
+    pub fn reach(&mut self, d: &Diagram, allowed: &[Allowed]) -> u16 {
         let n = d.nodes();
         self.down.clear();
         self.down.resize(n, 0);
         for i in (0..n).rev() {
             let level = d.level.get(i).copied().unwrap_or(0) as usize;
             let kids = d.kids_of(i);
-            let bits = match fixed.get(level).copied().flatten() {
-                Some(c) => kids.get(c as usize).map_or(0, |k| self.down_of(*k)),
-                None => kids.iter().fold(0, |acc, k| acc | self.down_of(*k)),
+            let bits = match allowed.get(level) {
+                Some(Allowed::One(c)) => kids.get(*c as usize).map_or(0, |k| self.down_of(*k)),
+                Some(Allowed::Some(set)) => kids
+                    .iter()
+                    .enumerate()
+                    .filter(|(c, _)| has(set, *c as u32))
+                    .fold(0, |acc, (_, k)| acc | self.down_of(*k)),
+                _ => kids.iter().fold(0, |acc, k| acc | self.down_of(*k)),
             };
             if let Some(slot) = self.down.get_mut(i) {
                 *slot = bits;
@@ -47,7 +89,25 @@ impl Walk {
         self.down_of(d.root)
     }
 
-    /// After [`Walk::reach`] with the same `fixed`: for level `level`, the outcomes
+    /// After [`Walk::prepare`]: the outcomes reachable with level `level` held to the
+    /// classes of `subset`.
+    pub fn by_subset(&self, d: &Diagram, level: usize, subset: &[u64]) -> u16 {
+        let mut out = self.bypass.get(level).copied().unwrap_or(0);
+        for node in d.by_level.get(level).map_or(&[][..], |v| &v[..]) {
+            let i = *node as usize;
+            if !self.reached.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            for (c, k) in d.kids_of(i).iter().enumerate() {
+                if has(subset, c as u32) {
+                    out |= self.down_of(*k);
+                }
+            }
+        }
+        out
+    }
+
+    /// After [`Walk::reach`] with the same `allowed`: for level `level`, the outcomes
     /// reachable with that level's fact in each of its classes. Call [`Walk::prepare`]
     /// once first.
     pub fn by_class(&self, d: &Diagram, level: usize, out: &mut Vec<u16>) {
@@ -66,9 +126,9 @@ impl Walk {
         }
     }
 
-    /// After [`Walk::reach`]: marks the nodes reachable from the root under `fixed` and
+    /// After [`Walk::reach`]: marks the nodes reachable from the root under `allowed` and
     /// gathers, per level, the outcomes of the edges that jump over it.
-    pub fn prepare(&mut self, d: &Diagram, fixed: &[Option<u32>]) {
+    pub fn prepare(&mut self, d: &Diagram, allowed: &[Allowed]) {
         let n = d.nodes();
         let levels = d.levels();
         self.reached.clear();
@@ -104,13 +164,20 @@ impl Walk {
                     }
                 }
             };
-            match fixed.get(level).copied().flatten() {
-                Some(c) => {
-                    if let Some(k) = kids.get(c as usize) {
+            match allowed.get(level) {
+                Some(Allowed::One(c)) => {
+                    if let Some(k) = kids.get(*c as usize) {
                         visit(self, *k);
                     }
                 }
-                None => {
+                Some(Allowed::Some(set)) => {
+                    for (c, k) in kids.iter().enumerate() {
+                        if has(set, c as u32) {
+                            visit(self, *k);
+                        }
+                    }
+                }
+                _ => {
                     for k in kids {
                         visit(self, *k);
                     }
@@ -143,9 +210,10 @@ mod tests {
             .unwrap();
         let d = m.freeze(d);
         let mut w = Walk::default();
-        let all = w.reach(&d, &[None, None]);
+        let free = [Allowed::Free, Allowed::Free];
+        let all = w.reach(&d, &free);
         assert_eq!(all, bit(INELIGIBLE) | bit(ELIGIBLE));
-        w.prepare(&d, &[None, None]);
+        w.prepare(&d, &free);
         let mut out = Vec::new();
         w.by_class(&d, 0, &mut out);
         assert_eq!(
@@ -159,10 +227,17 @@ mod tests {
         w.by_class(&d, 1, &mut out);
         assert_eq!(out, [bit(ELIGIBLE), bit(INELIGIBLE) | bit(ELIGIBLE)]);
         // With x known to be b, y cannot change anything.
-        let fixed = [Some(1), None];
+        let fixed = [Allowed::One(1), Allowed::Free];
         assert_eq!(w.reach(&d, &fixed), bit(ELIGIBLE));
         w.prepare(&d, &fixed);
         w.by_class(&d, 1, &mut out);
         assert_eq!(out, [bit(ELIGIBLE), bit(ELIGIBLE)]);
+        // x in {a, b}: both outcomes stay possible.
+        let some = [Allowed::Some(vec![0b011]), Allowed::Free];
+        assert_eq!(w.reach(&d, &some), bit(INELIGIBLE) | bit(ELIGIBLE));
+        w.prepare(&d, &free);
+        w.reach(&d, &free);
+        w.prepare(&d, &free);
+        assert_eq!(w.by_subset(&d, 0, &[0b110]), bit(ELIGIBLE));
     }
 }

@@ -107,6 +107,20 @@ impl fmt::Display for ValueSet {
     }
 }
 
+/// Intervals of dates as a class of values.
+pub fn dates(ranges: &[Interval]) -> ValueSet {
+    let dom = super::analysis::fact_domain(Type::Date);
+    ValueSet::Ranges(
+        ranges
+            .iter()
+            .map(|r| Range {
+                from: (r.lo > dom.lo).then(|| show(Type::Date, r.lo)),
+                to: (r.hi < dom.hi).then(|| show(Type::Date, r.hi)),
+            })
+            .collect(),
+    )
+}
+
 /// An ordinal of `ty` as the case writes it.
 fn show(ty: Type, v: i64) -> String {
     match ty {
