@@ -148,6 +148,11 @@ pub const CODES: &[Code] = &[
         "conflicting_constraints",
         "two case constraints that no case can satisfy together",
     ),
+    lint(
+        "W0516",
+        "inexact_reasoning",
+        "a policy's decision relates facts in a way the exact reasoning does not model",
+    ),
     error(
         "E0601",
         "a case field is unknown, missing or has a value of the wrong type",

@@ -105,11 +105,8 @@ pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
     let resolved = resolve::resolve(&sources, &files);
     diagnostics.extend(resolved.diagnostics);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
-    if !failed && lints == Lints::Run {
-        diagnostics.extend(lints::lint(&resolved.set, &resolved.usage));
-    }
-    pol_syntax::diagnostic::sort(&mut diagnostics);
     if failed {
+        pol_syntax::diagnostic::sort(&mut diagnostics);
         return Compilation {
             compiled: None,
             diagnostics,
@@ -123,6 +120,11 @@ pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
     let schema = CaseSchema::new(&set);
     let constraints = constraints::CaseConstraints::new(&set);
     let reasoner = reason::Reasoner::new(&set, &graphs, &constraints);
+    if lints == Lints::Run {
+        // After lowering: one lint reads the policies' reasoning.
+        diagnostics.extend(lints::lint(&set, &resolved.usage, &reasoner));
+    }
+    pol_syntax::diagnostic::sort(&mut diagnostics);
     Compilation {
         compiled: Some(Compiled {
             sources: sources.clone(),

@@ -199,6 +199,8 @@ pub struct Analysis {
     pub constraints: Vec<Atom>,
     /// Why exact reasoning does not apply, if it does not.
     pub inexact: Option<String>,
+    /// Where, when a place can be named.
+    pub inexact_at: Option<pol_syntax::Span>,
     /// Whether anything read depends on `as_of`.
     pub dated: bool,
     /// Per graph: which facts each node reads, and whether it reads `as_of`.
@@ -257,15 +259,21 @@ struct Walk<'a> {
     fixed: Vec<NodeRef>,
     base: [Vec<bool>; 2],
     inexact: Option<String>,
+    inexact_at: Option<pol_syntax::Span>,
     dated_any: bool,
     pairs: Vec<PendingPair>,
 }
 
 impl Walk<'_> {
-    fn fail(&mut self, why: String) {
+    fn fail(&mut self, why: String, at: Option<pol_syntax::Span>) {
         if self.inexact.is_none() {
             self.inexact = Some(why);
+            self.inexact_at = at;
         }
+    }
+
+    fn span(&self, gx: usize, n: NodeId) -> Option<pol_syntax::Span> {
+        self.graphs.get(gx)?.node(n).map(|node| node.span)
     }
 
     fn sup(&self, gx: usize, n: NodeId) -> Sup {
@@ -325,7 +333,10 @@ impl Walk<'_> {
                                 self.mark_under(gx, n);
                                 self.pairs.push(p);
                             }
-                            Err(why) => self.fail(why),
+                            Err(why) => {
+                                let at = self.span(gx, n);
+                                self.fail(why, at)
+                            }
                         }
                         continue;
                     }
@@ -371,10 +382,8 @@ impl Walk<'_> {
         let g = self.graphs.get(gx).copied().ok_or("no graph")?;
         let node = g.node(n).ok_or("no node")?;
         let unsupported = || {
-            format!(
-                "a condition relates several facts in a way the reasoning does not model ({})",
-                self.set_span(node.span)
-            )
+            "a condition relates facts to each other in a way the reasoning does not model"
+                .to_string()
         };
         // A term: one date fact, plus or minus fixed day counts.
         let term = |m: NodeId| -> Option<(FactId, Vec<(NodeId, i64)>, Cmp)> {
@@ -463,10 +472,6 @@ impl Walk<'_> {
         })
     }
 
-    fn set_span(&self, span: pol_syntax::Span) -> String {
-        format!("bytes {}..{}", span.start, span.end)
-    }
-
     /// Merges the two facts of each relation into one level, in the order their first
     /// fact was met.
     fn merge_pairs(&mut self) {
@@ -474,25 +479,31 @@ impl Walk<'_> {
             return;
         }
         let mut partner: HashMap<FactId, FactId> = HashMap::new();
+        let mut clash: Option<(FactId, NodeRef)> = None;
         for p in &self.pairs {
             for (x, y) in [(p.first, p.second), (p.second, p.first)] {
                 match partner.get(&x) {
-                    Some(z) if *z != y => {
-                        let name = self
-                            .set
-                            .fact(x)
-                            .map_or("?", |d| d.path.as_str())
-                            .to_string();
-                        self.fail(format!(
-                            "`{name}` is related to two other facts; the reasoning models relations between two facts"
-                        ));
-                        return;
-                    }
+                    Some(z) if *z != y => clash = clash.or(Some((x, p.atom))),
                     _ => {
                         partner.insert(x, y);
                     }
                 }
             }
+        }
+        if let Some((x, atom)) = clash {
+            let name = self
+                .set
+                .fact(x)
+                .map_or("?", |d| d.path.as_str())
+                .to_string();
+            let at = self.span(atom.graph, atom.node);
+            self.fail(
+                format!(
+                    "`{name}` is related to two other facts; the reasoning models relations between two facts"
+                ),
+                at,
+            );
+            return;
         }
         let old = std::mem::take(&mut self.vars);
         let mut merged: Vec<Var> = Vec::with_capacity(old.len());
@@ -658,7 +669,10 @@ impl Walk<'_> {
                 {
                     match self.comparisons(gx, *m, f) {
                         Ok(mut c) => cmps.append(&mut c),
-                        Err(why) => self.fail(why),
+                        Err(why) => {
+                            let at = self.span(gx, *m);
+                            self.fail(why, at)
+                        }
                     }
                 }
                 Op::InSet(w, _) if matches!(ty, Type::Set(_)) => words.push(NodeRef {
@@ -858,6 +872,7 @@ impl Analysis {
             fixed: Vec::new(),
             base: [vec![false; g.nodes.len()], vec![false; cg.nodes.len()]],
             inexact: None,
+            inexact_at: None,
             dated_any: false,
             pairs: Vec::new(),
         };
@@ -940,6 +955,7 @@ impl Analysis {
             fixed,
             base,
             inexact,
+            inexact_at,
             dated_any,
             ..
         } = w;
@@ -956,6 +972,7 @@ impl Analysis {
             levels,
             constraints: kept,
             inexact,
+            inexact_at,
             dated: dated_any,
             sup,
             base,
