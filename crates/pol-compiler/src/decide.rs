@@ -264,7 +264,6 @@ fn settle(p: &Policy<'_>, case: &Case, scratch: &mut Scratch) -> Result<Settled,
     reason::per_fact(
         p.reasoner,
         &view,
-        d,
         &scratch.fixed,
         case,
         &scratch.walk,

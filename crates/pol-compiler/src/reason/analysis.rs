@@ -166,6 +166,10 @@ pub struct PairForm {
     pub k: Option<(NodeId, i64)>,
 }
 
+/// A term of a relation: its date fact, the day counts added (node, sign), and its
+/// arithmetic as a comparison whose cut points are where the term leaves the calendar.
+type DayTerm = (FactId, Vec<(NodeId, i64)>, Cmp);
+
 /// A relation found while walking, before its facts are merged into one level.
 #[derive(Clone, Debug)]
 struct PendingPair {
@@ -386,7 +390,7 @@ impl Walk<'_> {
                 .to_string()
         };
         // A term: one date fact, plus or minus fixed day counts.
-        let term = |m: NodeId| -> Option<(FactId, Vec<(NodeId, i64)>, Cmp)> {
+        let term = |m: NodeId| -> Option<DayTerm> {
             let Sup::One(f) = self.sup(gx, m) else {
                 return None;
             };

@@ -169,7 +169,6 @@ impl Compiled {
         super::per_fact(
             r,
             &view,
-            d,
             &fixed,
             case,
             &walk,

@@ -195,13 +195,15 @@ impl PolicyReasoner {
 pub(crate) fn per_fact(
     r: &PolicyReasoner,
     view: &View,
-    d: &Diagram,
     allowed: &[Allowed],
     case: &Case,
     walk: &Walk,
     per: &mut Vec<u16>,
     mut each: impl FnMut(FactId, usize, &[u16], Option<&[(Vec<cuts::Interval>, Vec<u64>)]>),
 ) {
+    let Some(d) = view.regime.diagram.as_ref() else {
+        return;
+    };
     let known = |f: FactId| case.facts.get(f.index()).copied().flatten();
     for (level, var) in r.analysis.vars.iter().enumerate() {
         match &var.pair {
