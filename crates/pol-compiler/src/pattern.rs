@@ -16,6 +16,8 @@ pub const MAX_REPEAT: u32 = 1_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pattern {
     items: Vec<Item>,
+    /// The items expanded into steps, once.
+    steps: Vec<Step>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,21 +137,30 @@ impl Pattern {
             }
             items.push(Item { set, min, max });
         }
-        Ok(Pattern { items })
+        let mut p = Pattern {
+            items,
+            steps: Vec::new(),
+        };
+        p.steps = p.expand();
+        Ok(p)
     }
 
     /// Whether the whole of `s` fits the pattern.
     pub fn matches(&self, s: &str) -> bool {
-        // States: (item, count taken of it), simulated on a set of positions in the
-        // expanded sequence, where item `i` with bounds min..max becomes `min` required
-        // steps then `max - min` optional ones (or a loop when unbounded).
-        let steps = self.steps();
+        // States: positions in the expanded sequence, where an item with bounds min..max
+        // becomes `min` required steps then `max - min` optional ones (or a loop when
+        // unbounded). Checking a case's value allocates nothing while the pattern has fewer
+        // than 64 steps, which patterns for codes and identifiers always have.
+        if self.steps.len() < 64 {
+            return self.matches_small(s);
+        }
+        let steps = &self.steps;
         let n = steps.len();
         let mut current = vec![false; n + 1];
         if let Some(first) = current.get_mut(0) {
             *first = true;
         }
-        close(&steps, &mut current);
+        close(steps, &mut current);
         for c in s.chars() {
             let mut next = vec![false; n + 1];
             for (i, step) in steps.iter().enumerate() {
@@ -164,7 +175,7 @@ impl Pattern {
                     }
                 }
             }
-            close(&steps, &mut next);
+            close(steps, &mut next);
             if !next.iter().any(|b| *b) {
                 return false;
             }
@@ -173,16 +184,48 @@ impl Pattern {
         current.get(n).copied().unwrap_or(false)
     }
 
+    /// [`Pattern::matches`] with the states as the bits of one word.
+    fn matches_small(&self, s: &str) -> bool {
+        let steps = &self.steps;
+        let close = |mut states: u64| -> u64 {
+            for (i, step) in steps.iter().enumerate() {
+                if step.kind != StepKind::Required && states & (1u64 << i) != 0 {
+                    states |= 1u64 << (i + 1);
+                }
+            }
+            states
+        };
+        let mut current = close(1);
+        for c in s.chars() {
+            let mut next = 0u64;
+            for (i, step) in steps.iter().enumerate() {
+                if current & (1u64 << i) != 0 && step.set.contains(c) {
+                    let to = if step.kind == StepKind::Loop {
+                        i
+                    } else {
+                        i + 1
+                    };
+                    next |= 1u64 << to;
+                }
+            }
+            current = close(next);
+            if current == 0 {
+                return false;
+            }
+        }
+        current & (1u64 << steps.len()) != 0
+    }
+
     /// Up to `limit` distinct strings that fit the pattern, shortest and smallest first
     /// as far as a bounded search finds them, and whether that list is every string that
     /// fits (`true` when the search ran out of strings rather than of patience).
     pub fn examples(&self, limit: usize) -> (BTreeSet<String>, bool) {
-        let steps = self.steps();
+        let steps = &self.steps;
         let mut found = BTreeSet::new();
         let mut budget: u32 = 20_000;
         let mut exhausted = true;
         let mut prefix = String::new();
-        let ok = walk(&steps, 0, &mut prefix, &mut found, limit, &mut budget);
+        let ok = walk(steps, 0, &mut prefix, &mut found, limit, &mut budget);
         if !ok || found.len() >= limit {
             exhausted = false;
         }
@@ -196,7 +239,7 @@ impl Pattern {
         (found, exhausted)
     }
 
-    fn steps(&self) -> Vec<Step> {
+    fn expand(&self) -> Vec<Step> {
         let mut out = Vec::new();
         for item in &self.items {
             for _ in 0..item.min {
@@ -231,7 +274,7 @@ enum StepKind {
     Loop,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Step {
     set: CharSet,
     kind: StepKind,
@@ -410,6 +453,18 @@ mod tests {
         assert!(Pattern::parse("[^0-9]+").unwrap().matches("ab"));
         assert!(!Pattern::parse("[^0-9]+").unwrap().matches("a1"));
         assert!(Pattern::parse(".*").unwrap().matches(""));
+    }
+
+    #[test]
+    fn long_patterns_match_like_short_ones() {
+        // 70 steps: past the one-word state set.
+        let p = Pattern::parse("[A-Z]{69}x?").unwrap();
+        assert!(p.matches(&"A".repeat(69)));
+        assert!(p.matches(&format!("{}x", "B".repeat(69))));
+        assert!(!p.matches(&"A".repeat(68)));
+        assert!(!p.matches(&"A".repeat(70)));
+        let q = Pattern::parse("[A-Z]{62}x?").unwrap();
+        assert!(q.matches(&"A".repeat(62)) && !q.matches(&"A".repeat(61)));
     }
 
     #[test]
