@@ -35,7 +35,8 @@ fuzz_target!(|data: &[u8]| {
         } else {
             format
         };
-        match decode(c, "fuzz.case", doc, format, &mut case) {
+        let mut scratch = pol_compiler::Scratch::default();
+        match decode(c, "fuzz.case", doc, format, &mut case, &mut scratch) {
             Ok(()) => pol_fuzz::check_case(c, &case),
             Err(problem) => {
                 assert_eq!(problem.file, "fuzz.case");

@@ -34,6 +34,8 @@ use pol_syntax::{Diagnostic, Span};
 pub use case::{Case, CaseError, CaseSchema};
 pub use decide::{DecisionKind, Outcome, Scratch};
 pub use output::{DecisionRecord, JsonWriter, Reason};
+pub use reason::compare::{compare, Comparison, Transition, Witness};
+pub use reason::explore::{AskNext, ClassOutcome, Counterfactual, Question};
 pub use source::{Source, SourceMap};
 pub use suggest::did_you_mean;
 
