@@ -323,8 +323,9 @@ impl<'a> Worker<'a> {
             p.lines_before = n - 1;
             p
         })?;
+        // `cases::decode` has checked the case, constraints included.
         self.c
-            .decide_into(&self.case, &mut self.scratch, &mut self.outcome)
+            .decide_checked_into(&self.case, &mut self.scratch, &mut self.outcome)
             .map_err(|e| CaseProblem {
                 field: Some(e.field.clone()),
                 help: e.help.clone(),

@@ -160,6 +160,19 @@ impl Compiled {
         outcome: &mut Outcome,
     ) -> Result<(), CaseError> {
         self.check_case(case, scratch)?;
+        self.decide_checked_into(case, scratch, outcome)
+    }
+
+    /// [`Compiled::decide_into`] for a case [`Compiled::check_case`] has already accepted
+    /// (the CLI checks while decoding, to report the field's position): the constraints
+    /// are not checked again. Still fails when no completion of the unknown facts keeps
+    /// them.
+    pub fn decide_checked_into(
+        &self,
+        case: &Case,
+        scratch: &mut Scratch,
+        outcome: &mut Outcome,
+    ) -> Result<(), CaseError> {
         let p = self.policy_of(case)?;
         decide::decide_into(&p, case, scratch, outcome)
     }
