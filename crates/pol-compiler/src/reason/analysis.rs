@@ -117,6 +117,9 @@ pub struct Var {
     /// A pair of date facts related by conditions (`trip.return > trip.depart + 365
     /// days`): `fact` is the first of the two (in declaration order), this the second.
     pub pair: Option<PairVar>,
+    /// Whether its classes or truths depend on the date (a comparison with `as_of` or a
+    /// dated parameter): the others are computed once.
+    pub dated: bool,
 }
 
 impl Var {
@@ -131,6 +134,7 @@ impl Var {
             strings: Vec::new(),
             pattern: None,
             pair: None,
+            dated: false,
         }
     }
 
@@ -952,6 +956,13 @@ impl Analysis {
             }
         }
         w.merge_pairs();
+        for var in w.vars.iter_mut() {
+            var.dated = var.eval.iter().zip(&w.dated).any(|(nodes, dated)| {
+                nodes
+                    .iter()
+                    .any(|n| dated.get(n.index()).copied().unwrap_or(false))
+            });
+        }
         let Walk {
             vars,
             level_of,
@@ -1075,6 +1086,50 @@ pub fn difference_domain() -> Interval {
 }
 
 impl Partition {
+    /// Bytes that tell this partition apart from another of the same fact: where its
+    /// candidates lie and which class each is in.
+    pub fn signature(&self, out: &mut Vec<u8>) {
+        let starts = |out: &mut Vec<u8>, v: &[i64]| {
+            out.extend_from_slice(&(v.len() as u64).to_le_bytes());
+            for x in v {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        };
+        match &self.kind {
+            PartKind::Bool | PartKind::Words => {}
+            PartKind::Sets { words } => {
+                for w in words {
+                    out.extend_from_slice(&w.to_le_bytes());
+                }
+            }
+            PartKind::Strings {
+                named,
+                other_fits,
+                other_unfit,
+            } => {
+                for n in named {
+                    out.extend_from_slice(&n.0.to_le_bytes());
+                }
+                out.push(u8::from(other_fits.is_some()));
+                out.push(u8::from(other_unfit.is_some()));
+            }
+            PartKind::Ordered { starts: s } => starts(out, s),
+            PartKind::Pair {
+                first,
+                second,
+                difference,
+                ..
+            } => {
+                starts(out, first);
+                starts(out, second);
+                starts(out, difference);
+            }
+        }
+        for c in &self.class_of {
+            out.extend_from_slice(&c.to_le_bytes());
+        }
+    }
+
     /// The candidate a known value falls in.
     pub fn candidate(
         &self,
@@ -1315,9 +1370,10 @@ impl Partition {
 /// determine the diagram.
 #[derive(Clone, Debug)]
 pub struct Day0 {
-    pub parts: Vec<Partition>,
+    /// Shared between dates where the fact's classes do not depend on the date.
+    pub parts: Vec<std::sync::Arc<Partition>>,
     /// Per level, per atom: the truth in each class.
-    pub tables: Vec<Vec<Vec<Truth>>>,
+    pub tables: Vec<std::sync::Arc<Vec<Vec<Truth>>>>,
     /// The truth of each structural constant, as [`Analysis::fixed`].
     pub fixed: Vec<Truth>,
     /// Everything the diagram depends on, as bytes: equal keys share a diagram.
@@ -1361,6 +1417,7 @@ impl Analysis {
         set: &PolicySet,
         graphs: [&PolicyGraph; 2],
         as_of: Day,
+        stable: &[Option<Stable>],
     ) -> Result<Day0, String> {
         let base = self.base_values(set, graphs, as_of);
         let fixed_value = |gx: usize, n: NodeId| -> Tri {
@@ -1371,7 +1428,12 @@ impl Analysis {
         };
         let mut parts = Vec::with_capacity(self.vars.len());
         let mut tables = Vec::with_capacity(self.vars.len());
-        for var in &self.vars {
+        for (level, var) in self.vars.iter().enumerate() {
+            if let Some(Some((part, table))) = stable.get(level) {
+                parts.push(part.clone());
+                tables.push(table.clone());
+                continue;
+            }
             let (kind, candidates) = self.candidates(set, var, &fixed_value)?;
             let rows = self.rows(set, graphs, as_of, var, &candidates, &base);
             let (class_of, table, classes) = group(&rows, var.atoms.len());
@@ -1381,13 +1443,13 @@ impl Analysis {
                     set.fact(var.fact).map_or("?", |d| d.path.as_str())
                 ));
             }
-            parts.push(Partition {
+            parts.push(std::sync::Arc::new(Partition {
                 kind,
                 classes: classes as u32,
                 candidates,
                 class_of,
-            });
-            tables.push(table);
+            }));
+            tables.push(std::sync::Arc::new(table));
         }
         let fixed = self.fixed_truths(&base);
         let key = key(&parts, &tables, &fixed);
@@ -1397,6 +1459,16 @@ impl Analysis {
             fixed,
             key,
         })
+    }
+
+    /// The classes and tables of the facts that do not depend on the date, from one day:
+    /// every later day reuses them.
+    pub fn stable(&self, day: &Day0) -> Vec<Option<Stable>> {
+        self.vars
+            .iter()
+            .zip(day.parts.iter().zip(&day.tables))
+            .map(|(var, (p, t))| (!var.dated).then(|| (p.clone(), t.clone())))
+            .collect()
     }
 
     /// The values fixed on the date: every node the day needs, with every fact unknown.
@@ -1784,12 +1856,19 @@ pub fn group(rows: &[Vec<Truth>], atoms: usize) -> (Vec<u16>, Vec<Vec<Truth>>, u
     (class_of, table, classes)
 }
 
+/// A fact's classes and truth table, shared between days.
+pub type Stable = (std::sync::Arc<Partition>, std::sync::Arc<Vec<Vec<Truth>>>);
+
 /// Everything a diagram depends on, as bytes.
-pub fn key(parts: &[Partition], tables: &[Vec<Vec<Truth>>], fixed: &[Truth]) -> Vec<u8> {
+pub fn key<P: std::ops::Deref<Target = Partition>, T: std::ops::Deref<Target = Vec<Vec<Truth>>>>(
+    parts: &[P],
+    tables: &[T],
+    fixed: &[Truth],
+) -> Vec<u8> {
     let mut key = Vec::new();
     for (part, table) in parts.iter().zip(tables) {
         key.extend_from_slice(&part.classes.to_le_bytes());
-        for col in table {
+        for col in table.iter() {
             key.extend_from_slice(col);
         }
     }

@@ -364,7 +364,10 @@ fn product_on(
 ) -> Option<Reached> {
     let [o, n] = sides;
     let (go, gn) = (o.graphs()?, n.graphs()?);
-    let (do_, dn) = match (o.an.day(&o.c.set, go, day), n.an.day(&n.c.set, gn, day)) {
+    let (do_, dn) = match (
+        o.an.day(&o.c.set, go, day, &[]),
+        n.an.day(&n.c.set, gn, day, &[]),
+    ) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(why), _) | (_, Err(why)) => {
             if !notes.contains(&why) {
@@ -445,18 +448,20 @@ fn product_on(
                     .unwrap_or(Var::new(crate::ir::FactId(u32::MAX), Type::Bool))
             })
             .collect();
-        let parts: Vec<Partition> = levels
+        let parts: Vec<std::sync::Arc<Partition>> = levels
             .iter()
-            .map(|l| Partition {
-                kind: PartKind::Bool,
-                classes: l.classes,
-                candidates: Vec::new(),
-                class_of: Vec::new(),
+            .map(|l| {
+                std::sync::Arc::new(Partition {
+                    kind: PartKind::Bool,
+                    classes: l.classes,
+                    candidates: Vec::new(),
+                    class_of: Vec::new(),
+                })
             })
             .collect();
         let tables = levels
             .iter()
-            .map(|l| l.tables.get(i).cloned().unwrap_or_default())
+            .map(|l| std::sync::Arc::new(l.tables.get(i).cloned().unwrap_or_default()))
             .collect();
         let fixed = match i {
             0 => do_.fixed.clone(),
@@ -524,7 +529,7 @@ fn part_of<'d>(
         .vars
         .iter()
         .position(|v| set.fact(v.fact).is_some_and(|f| f.path == path))?;
-    day.parts.get(l)
+    day.parts.get(l).map(|p| &**p)
 }
 
 /// One version's view of one fact.

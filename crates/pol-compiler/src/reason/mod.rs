@@ -71,7 +71,11 @@ impl Reasoner {
 pub struct PolicyReasoner {
     pub analysis: Analysis,
     undated: OnceLock<Result<Arc<View>, String>>,
+    /// The classes and tables of the facts that do not depend on the date.
+    stable: OnceLock<Vec<Option<analysis::Stable>>>,
     days: RwLock<HashMap<Day, Arc<View>>>,
+    /// Equal views of different dates, shared: a date costs an entry in `days`.
+    views: RwLock<HashMap<Vec<u8>, Arc<View>>>,
     regimes: RwLock<HashMap<Vec<u8>, Arc<Regime>>>,
 }
 
@@ -93,7 +97,9 @@ impl PolicyReasoner {
         PolicyReasoner {
             analysis,
             undated: OnceLock::new(),
+            stable: OnceLock::new(),
             days: RwLock::new(HashMap::new()),
+            views: RwLock::new(HashMap::new()),
             regimes: RwLock::new(HashMap::new()),
         }
     }
@@ -132,7 +138,23 @@ impl PolicyReasoner {
         graphs: [&PolicyGraph; 2],
         as_of: Day,
     ) -> Result<Arc<View>, String> {
-        let day = self.analysis.day(set, graphs, as_of)?;
+        let none = Vec::new();
+        let stable = self.stable.get().unwrap_or(&none);
+        let mut day = self.analysis.day(set, graphs, as_of, stable)?;
+        if self.stable.get().is_none() {
+            let _ = self.stable.set(self.analysis.stable(&day));
+        }
+        // A view is the regime and the classes of the dated facts: dates that agree on both
+        // share one.
+        let mut view_key = day.key.clone();
+        for (var, part) in self.analysis.vars.iter().zip(&day.parts) {
+            if var.dated {
+                part.signature(&mut view_key);
+            }
+        }
+        if let Some(v) = read(&self.views).get(&view_key) {
+            return Ok(v.clone());
+        }
         let cached = read(&self.regimes).get(&day.key).cloned();
         let regime = match cached {
             Some(r) => r,
@@ -140,15 +162,21 @@ impl PolicyReasoner {
                 let diagram = build::build(&self.analysis, &day, graphs).ok();
                 let r = Arc::new(Regime { diagram });
                 write(&self.regimes)
-                    .entry(day.key.clone())
+                    .entry(std::mem::take(&mut day.key))
                     .or_insert(r)
                     .clone()
             }
         };
-        match &regime.diagram {
-            Some(_) => Ok(Arc::new(View { day, regime })),
-            None => Err("the decision diagram grew too large".into()),
+        if regime.diagram.is_none() {
+            return Err("the decision diagram grew too large".into());
         }
+        day.key = Vec::new();
+        let view = Arc::new(View { day, regime });
+        let mut views = write(&self.views);
+        if views.len() >= MAX_DAYS {
+            views.clear();
+        }
+        Ok(views.entry(view_key).or_insert(view).clone())
     }
 
     /// What the case allows at each level: the class of each known fact (free when
