@@ -12,7 +12,8 @@ use pol_syntax::ast::CompareOp;
 
 use crate::graph::{NodeId, Op, PolicyGraph};
 
-use super::analysis::{Analysis, Atom, Day0, NodeRef, Sup};
+use super::analysis::{Analysis, Atom, NodeRef, Sup};
+use super::classes::Day0;
 use super::mdd::{
     Diagram, Manager, Ref, TooLarge, ELIGIBLE, F, IMPOSSIBLE, INELIGIBLE, NOT_REQUIRED, T, U,
     UNAVAILABLE, UNDEFINED,

@@ -19,7 +19,8 @@ use crate::types::Type;
 use crate::value::{Day, Symbol, Value};
 use crate::Compiled;
 
-use super::analysis::{self, group, Analysis, Candidate, Day0, PartKind, Partition, Var};
+use super::analysis::{self, Analysis, Var};
+use super::classes::{self, group, Candidate, Day0, PartKind, Partition};
 use super::cuts::Interval;
 use super::mdd::{self, Diagram, Ref, LEAVES};
 
@@ -343,7 +344,7 @@ fn dates(sides: &[Side<'_>; 2]) -> Vec<Day> {
         }
     }
     out.push(fallback);
-    let dom = analysis::fact_domain(Type::Date);
+    let dom = classes::fact_domain(Type::Date);
     out.retain(|d| i64::from(d.0) >= dom.lo && i64::from(d.0) <= dom.hi);
     out.sort_unstable();
     out.dedup();
@@ -743,7 +744,7 @@ fn commons(
             }
         }
         Type::Int | Type::Date | Type::Duration(_) => {
-            let dom = analysis::fact_domain(ty);
+            let dom = classes::fact_domain(ty);
             let mut starts = vec![dom.lo];
             for x in &seen {
                 if let Some(Partition {

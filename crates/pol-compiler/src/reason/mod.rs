@@ -24,6 +24,7 @@
 
 pub mod analysis;
 pub mod build;
+pub mod classes;
 pub mod compare;
 pub mod cuts;
 pub mod explore;
@@ -41,7 +42,8 @@ use crate::graph::PolicyGraph;
 use crate::ir::{ConstraintKind, FactId, PolicySet};
 use crate::value::{Day, Value};
 
-use analysis::{Analysis, Day0};
+use analysis::Analysis;
+use classes::Day0;
 use mdd::Diagram;
 use query::{Allowed, Walk};
 
@@ -72,7 +74,7 @@ pub struct PolicyReasoner {
     pub analysis: Analysis,
     undated: OnceLock<Result<Arc<View>, String>>,
     /// The classes and tables of the facts that do not depend on the date.
-    stable: OnceLock<Vec<Option<analysis::Stable>>>,
+    stable: OnceLock<Vec<Option<classes::Stable>>>,
     days: RwLock<HashMap<Day, Arc<View>>>,
     /// Equal views of different dates, shared: a date costs an entry in `days`.
     views: RwLock<HashMap<Vec<u8>, Arc<View>>>,

@@ -9,7 +9,7 @@ use crate::ir::PolicySet;
 use crate::types::Type;
 use crate::value::{Day, Symbol, Value};
 
-use super::analysis::{Candidate, PartKind, Partition};
+use super::classes::{Candidate, PartKind, Partition};
 use super::cuts::Interval;
 
 /// The values of one class of a fact.
@@ -109,7 +109,7 @@ impl fmt::Display for ValueSet {
 
 /// Intervals of dates as a class of values.
 pub fn dates(ranges: &[Interval]) -> ValueSet {
-    let dom = super::analysis::fact_domain(Type::Date);
+    let dom = super::classes::fact_domain(Type::Date);
     ValueSet::Ranges(
         ranges
             .iter()
@@ -185,7 +185,7 @@ pub fn describe(set: &PolicySet, ty: Type, part: &Partition, class: u32) -> Valu
             ValueSet::Strings { named, others }
         }
         (ty, _) => {
-            let dom = super::analysis::fact_domain(ty);
+            let dom = super::classes::fact_domain(ty);
             // Adjacent intervals of one class read as one.
             let mut ranges: Vec<Interval> = Vec::new();
             for m in &members {
