@@ -7,9 +7,11 @@
 //! - none: a value fixed on the case's date (`as_of >= 2025-06-06`, a dated parameter);
 //! - one fact: a *local* condition, whose value is a function of that fact alone;
 //! - several facts: combined by `and`, `or`, `not` and comparisons of truths, which the
-//!   diagram computes; any other node over several facts relates facts to each other
-//!   (`trip.return > trip.depart + 1 year`), which the exact reasoning does not model
-//!   (the analysis records it and the reasoning falls back, see `reason::mod`).
+//!   diagram computes; or a relation between two dates by days (`trip.return >
+//!   trip.depart + 365 days`), whose two facts become one *pair* level; any other node
+//!   over several facts (by calendar months, between numbers, a fact related to two
+//!   others) is not modelled: the analysis records why and the reasoning falls back (see
+//!   `reason::mod`).
 //!
 //! `classes.rs` then fixes a case's date: the classes of each fact's values and the truth
 //! tables that determine the diagram.

@@ -13,11 +13,13 @@
 //! the compiled policy (`PolicyReasoner`). Deciding a case Kleene logic leaves open then
 //! costs two passes over a small diagram (`query.rs`), whatever the number of unknown facts.
 //!
-//! What the reasoning does not model: a condition that relates two facts to each other
-//! (`trip.return > trip.depart + 1 year`) in a rule that decides a level or in a
-//! constraint on a fact the decision reads, a comparison that reads one fact on both
-//! sides, a set fact tested for more than `MAX_SET_WORDS` words, and diagrams beyond
-//! `mdd::MAX_NODES` nodes. For such a policy (the `inexact_reasoning` lint names it) a case
+//! Relations between two dates by days (`trip.return > trip.depart + 365 days`) are
+//! modelled exactly: the two facts become one *pair* level whose classes are the feasible
+//! cells (first date, second date, difference). What the reasoning does not model, in a
+//! rule that decides a level or a constraint on a fact the decision reads: a relation by
+//! calendar months or years, between numbers or strings, or tying a fact to two others; a
+//! comparison that reads one fact on both sides; a set fact tested for more than
+//! `MAX_SET_WORDS` words; and diagrams beyond `mdd::MAX_NODES` nodes. For such a policy (the `inexact_reasoning` lint names it) a case
 //! Kleene logic leaves open is `incomplete` with every unknown fact under the open rules
 //! in `missing`: never a definite decision that a fact could still change. None of the
 //! shipped policies is such a policy (a test holds them to it).
