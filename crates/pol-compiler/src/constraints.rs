@@ -21,6 +21,8 @@ pub struct CaseConstraints {
     pub conditions: Vec<(ConstraintId, NodeId)>,
     /// Each pattern constraint and its string fact.
     pub patterns: Vec<(ConstraintId, FactId)>,
+    /// The facts each condition constraint reads, as `conditions`.
+    pub reads: Vec<Vec<FactId>>,
     plan: Plan,
     /// The truth slot of each condition, as `conditions`.
     slots: Vec<u32>,
@@ -43,10 +45,12 @@ impl CaseConstraints {
         }
         let (graph, roots) = graph::lower_conditions(set, &exprs);
         let (plan, slots) = Plan::for_conditions(&graph, &roots);
+        let reads = roots.iter().map(|r| graph.reads_under(*r).0).collect();
         CaseConstraints {
             graph,
             conditions: ids.into_iter().zip(roots).collect(),
             patterns,
+            reads,
             plan,
             slots,
         }

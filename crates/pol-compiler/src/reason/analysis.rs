@@ -894,23 +894,24 @@ impl Analysis {
         // The constraints on the facts read, and on the facts they bring in, until no new
         // fact comes in.
         let mut kept: Vec<Atom> = Vec::new();
-        let reads: Vec<(Atom, Vec<FactId>)> = constraints
+        let reads: Vec<(Atom, &[FactId])> = constraints
             .conditions
             .iter()
-            .map(|(_, node)| {
+            .zip(&constraints.reads)
+            .map(|((_, node), facts)| {
                 (
                     Atom::Node(NodeRef {
                         graph: CONSTRAINTS,
                         node: *node,
                     }),
-                    cg.reads_under(*node).0,
+                    &facts[..],
                 )
             })
             .chain(
                 constraints
                     .patterns
                     .iter()
-                    .map(|(id, f)| (Atom::Pattern(*id), vec![*f])),
+                    .map(|(id, f)| (Atom::Pattern(*id), std::slice::from_ref(f))),
             )
             .collect();
         loop {
