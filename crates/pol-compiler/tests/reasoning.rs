@@ -502,3 +502,36 @@ fn relations_between_two_dates_are_exact() {
         ]
     );
 }
+
+#[test]
+fn a_moved_window_is_found_with_a_date_that_falls_between() {
+    let old = compiled(
+        r#"program prog "p" { terminated 2025-03-25 cite "t" }
+           policy p "q" { program prog  exclude crime: criminal cite "c" }"#,
+    );
+    let new = compiled(
+        r#"program prog "p" { terminated 2025-06-01 cite "t" }
+           policy p "q" { program prog  exclude crime: criminal cite "c" }"#,
+    );
+    let cmp = compare(&old, "p", &new, "p").unwrap();
+    assert!(cmp.exact, "{:?}", cmp.notes);
+    let pairs: Vec<(DecisionKind, DecisionKind)> =
+        cmp.transitions.iter().map(|t| (t.old, t.new)).collect();
+    assert_eq!(
+        pairs,
+        [
+            (DecisionKind::Unavailable, DecisionKind::Ineligible),
+            (DecisionKind::Unavailable, DecisionKind::Eligible)
+        ]
+    );
+    for t in &cmp.transitions {
+        let day = &t.witness.as_of;
+        assert!(
+            day.as_str() >= "2025-03-25" && day.as_str() < "2025-06-01",
+            "{day}"
+        );
+        let doc = t.witness.case("p", |_| true).to_string();
+        assert_eq!(decide(&old, &doc).decision, t.old);
+        assert_eq!(decide(&new, &doc).decision, t.new);
+    }
+}
