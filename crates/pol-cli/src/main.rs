@@ -91,6 +91,34 @@ enum Command {
         /// Test files or directories (default: tests/policies).
         paths: Vec<PathBuf>,
     },
+    /// Serve decisions over HTTP, with an intake page at / (see docs/serve.md).
+    Serve(ServeArgs),
+}
+
+/// `pol serve`: where to listen, the decision log, reloading and limits.
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on (loopback unless you choose otherwise).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Append one JSON line per decision, with its receipt, to FILE (`-`: standard output).
+    #[arg(long, value_name = "FILE")]
+    decision_log: Option<PathBuf>,
+    /// Replace these facts' values in the decision log (dotted paths, groups, or `id`).
+    #[arg(long, value_name = "FIELD", num_args = 1.., value_delimiter = ',')]
+    redact: Vec<String>,
+    /// Reload the policies when a policy file changes (SIGHUP always reloads).
+    #[arg(long)]
+    watch: bool,
+    /// Largest request body, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = pol_serve::Limits::default().max_body_bytes)]
+    max_body: usize,
+    /// Most cases in one request.
+    #[arg(long, value_name = "N", default_value_t = pol_serve::Limits::default().max_batch_cases)]
+    max_batch: usize,
+    /// Longest a request may take, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    timeout_ms: u64,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -139,8 +167,44 @@ fn main() -> ExitCode {
         Command::Explain { case, format, all } => explain::run(policies, &case, format, all),
         Command::Test { paths } => test_cmd::run(policies, &paths),
         Command::Fmt { paths, check } => fmt::run(policies, &paths, check),
+        Command::Serve(args) => serve(policies, args),
     };
     ExitCode::from(exit as u8)
+}
+
+/// `pol serve`: the decision service (the `pol-serve` crate) on the policy set in use.
+fn serve(policies: Option<&std::path::Path>, args: ServeArgs) -> Exit {
+    let engine = match engine(policies) {
+        Ok(e) => e,
+        Err(e) => return e,
+    };
+    let decision_log = args.decision_log.map(|path| {
+        if path.as_os_str() == "-" {
+            pol_serve::LogTarget::Stdout
+        } else {
+            pol_serve::LogTarget::File(path)
+        }
+    });
+    let options = pol_serve::Options {
+        addr: args.addr,
+        watch: args.watch,
+        config: pol_serve::Config {
+            limits: pol_serve::Limits {
+                max_body_bytes: args.max_body,
+                max_batch_cases: args.max_batch,
+                request_timeout: std::time::Duration::from_millis(args.timeout_ms),
+            },
+            decision_log,
+            redact: args.redact,
+        },
+    };
+    match pol_serve::run(engine, options) {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Misuse
+        }
+    }
 }
 
 /// The policy set `pol` uses here: `--policies DIR`, else the project (`pol.toml`) the
