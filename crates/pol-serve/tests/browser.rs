@@ -68,11 +68,18 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
     let expected: Value = serde_json::from_str(&expected).unwrap();
     assert_eq!(expected["decision"], "ineligible");
 
-    page.select("#policy", "advance_parole");
-    page.set_date("#as-of", facts["as_of"].as_str().unwrap());
+    // Each choice decides the case again and asks the first question.
+    let settled = page.settled();
+    page.set_value("#policy", "advance_parole");
     page.wait_for(
-        "document.querySelector('#current-question') !== null",
-        "the first question",
+        &format!("Number(document.body.dataset.settled) > {settled}"),
+        "the policy's first question",
+    );
+    let settled = page.settled();
+    page.set_value("#as-of", facts["as_of"].as_str().unwrap());
+    page.wait_for(
+        &format!("Number(document.body.dataset.settled) > {settled}"),
+        "the first question on that date",
     );
 
     // Answer every question asked, from the case; the second (the first after an answer
@@ -154,7 +161,41 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
         page.current_question().as_deref(),
         Some("applicant.in_removal_proceedings")
     );
+
+    // "What would change it": shown when the explanation has `counterfactuals` (added
+    // here to the service's answer while the engine does not give them yet).
+    page.script(COUNTERFACTUALS, json!([]));
+    let settled = page.settled();
+    page.answer(&json!(true));
+    page.wait_for(
+        &format!("Number(document.body.dataset.settled) > {settled}"),
+        "the answer",
+    );
+    assert_eq!(page.attribute("#decision", "class"), "ineligible");
+    let changes = page.text("#counterfactuals");
+    assert!(
+        changes.contains(
+            "Eligible if the answers were: Applicant: in deportation/removal proceedings now? no"
+        ),
+        "{changes}"
+    );
 }
+
+/// Wraps `fetch` so that explanations without `counterfactuals` get the contract's example.
+const COUNTERFACTUALS: &str = r#"
+const real = window.fetch;
+window.fetch = async (url, options) => {
+  const response = await real(url, options);
+  if (!String(url).includes('v1/explain') || !response.ok) return response;
+  const explanation = await response.json();
+  if (!explanation.counterfactuals) {
+    explanation.counterfactuals = [{decision: 'eligible',
+      changes: [{fact: 'applicant.in_removal_proceedings', value: false}],
+      rules: ['advance_parole.removal_proceedings']}];
+  }
+  return new Response(JSON.stringify(explanation), {status: 200, headers: response.headers});
+};
+"#;
 
 /// Whether the browser can run; without it, a CI run fails and a local run says so.
 fn browser_available() -> bool {
@@ -335,20 +376,24 @@ impl Page {
         self.call("POST", &format!("/element/{e}/click"), Some(json!({})));
     }
 
+    /// The rendered text of the element `css` (read in one step, so a re-render between
+    /// finding and reading cannot make it stale).
     fn text(&self, css: &str) -> String {
-        let e = self.find(css);
-        self.call("GET", &format!("/element/{e}/text"), None)
-            .as_str()
-            .unwrap()
+        let v = self.script(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;",
+            json!([css]),
+        );
+        v.as_str()
+            .unwrap_or_else(|| panic!("no element {css}"))
             .to_string()
     }
 
     fn attribute(&self, css: &str, name: &str) -> String {
-        let e = self.find(css);
-        self.call("GET", &format!("/element/{e}/attribute/{name}"), None)
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        let v = self.script(
+            "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;",
+            json!([css, name]),
+        );
+        v.as_str().unwrap_or_default().to_string()
     }
 
     fn type_into(&self, css: &str, text: &str) {
@@ -361,16 +406,13 @@ impl Page {
         );
     }
 
-    fn select(&self, css: &str, value: &str) {
-        self.click(&format!("{css} option[value='{value}']"));
-    }
-
-    /// Sets a date input (typing into one depends on the browser's locale).
-    fn set_date(&self, css: &str, date: &str) {
+    /// Sets a field's value as a person would leave it, with its `change` event (typing
+    /// into a date field depends on the browser's locale).
+    fn set_value(&self, css: &str, value: &str) {
         self.script(
             "const i = document.querySelector(arguments[0]); i.value = arguments[1]; \
              i.dispatchEvent(new Event('change', {bubbles: true}));",
-            json!([css, date]),
+            json!([css, value]),
         );
     }
 
@@ -405,7 +447,7 @@ impl Page {
                     ));
                 }
             }
-            ("date", Value::String(d)) => self.set_date("#answer-input", d),
+            ("date", Value::String(d)) => self.set_value("#answer-input", d),
             (_, Value::Number(n)) => self.type_into("#answer-input", &n.to_string()),
             (_, Value::String(s)) => self.type_into("#answer-input", s),
             (ty, v) => panic!("cannot answer a {ty} question with {v}"),

@@ -199,11 +199,11 @@
       const list = el('ul', { id: 'counterfactuals' });
       for (const c of counterfactuals) {
         const changes = (c.changes || [])
-          .map((ch) => `${question(ch.fact).replace(/\?$/, '')} were ${shown(ch.fact, ch.value)}`)
-          .join(', and ');
+          .map((ch) => `${question(ch.fact)} ${shown(ch.fact, ch.value)}`)
+          .join('; ');
         const label = (HEADLINES[c.decision] || c.decision).split(':')[0];
         const rules = c.rules && c.rules.length ? ` (${c.rules.join(', ')})` : '';
-        list.append(el('li', { text: `${label} if ${changes}${rules}` }));
+        list.append(el('li', { text: `${label} if the answers were: ${changes}${rules}` }));
       }
       box.append(list);
     }
