@@ -66,6 +66,9 @@ end
 EOF
 
 rss() { awk '/VmRSS/ {print $2 " kB"}' "/proc/$SERVER/status"; }
+# The server's CPU time (user + system) in clock ticks.
+cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 "$POL" serve --addr "127.0.0.1:$PORT" --policies policies 2>"$WORK/server.log" &
 SERVER=$!
@@ -76,28 +79,47 @@ done
 curl -fs "$URL/readyz"
 echo "server RSS at start: $(rss)"
 
-load() { # label, body file, content type, connections
+load() { # label, body file, content type, connections, cases per request
   echo
   echo "== $1 ($4 connections, $DURATION)"
   uptime
-  BODY=$2 CONTENT_TYPE=$3 wrk -t"$THREADS" -c"$4" -d"$DURATION" -s "$WORK/post.lua" "$URL/v1/decide" |
-    grep -E 'RESULT|Requests/sec'
-  echo "server RSS: $(rss)"
+  local before after requests
+  before=$(cpu)
+  BODY=$2 CONTENT_TYPE=$3 wrk -t"$THREADS" -c"$4" -d"$DURATION" -s "$WORK/post.lua" "$URL/v1/decide" >"$WORK/load.out"
+  after=$(cpu)
+  grep RESULT "$WORK/load.out"
+  requests=$(grep -o 'requests=[0-9]*' "$WORK/load.out" | cut -d= -f2)
+  echo "server CPU per case: $(((after - before) * TICK_US * 1000 / (requests * $5))) ns; RSS: $(rss)"
 }
 
 # Warm up (connections, allocator), then measure.
 BODY=$WORK/one.json CONTENT_TYPE=application/json wrk -t1 -c"$CONNECTIONS" -d2s -s "$WORK/post.lua" "$URL/v1/decide" >/dev/null
 echo "server RSS after warm-up: $(rss)"
 
-load "single-case requests, keep-alive" "$WORK/one.json" application/json "$CONNECTIONS"
-load "1,000-case JSON-lines batches" "$WORK/batch.jsonl" application/x-ndjson 4
+load "single-case requests, keep-alive" "$WORK/one.json" application/json "$CONNECTIONS" 1
+load "1,000-case JSON-lines batches" "$WORK/batch.jsonl" application/x-ndjson 4 1000
 echo "(cases per second = requests/s × 1,000)"
+
+echo
+echo "== GET /healthz, the floor of HTTP and the middleware ($CONNECTIONS connections, $DURATION)"
+cat >"$WORK/get.lua" <<'EOF'
+function done(summary, latency, requests)
+  io.write(string.format("RESULT requests=%d rps=%.0f p50_ms=%.3f p99_ms=%.3f\n", summary.requests,
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+EOF
+before=$(cpu)
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/get.lua" "$URL/healthz" >"$WORK/load.out"
+after=$(cpu)
+grep RESULT "$WORK/load.out"
+requests=$(grep -o 'requests=[0-9]*' "$WORK/load.out" | cut -d= -f2)
+echo "server CPU per request: $(((after - before) * TICK_US * 1000 / requests)) ns"
 
 echo
 echo "== pol eval on 200,000 cases of the same generator (time per case, for the batch figure)"
 uptime
 for _ in 1 2 3; do
-  /usr/bin/time -f '%e s wall, %U s user' "$POL" eval --format json "$WORK/big.jsonl" >/dev/null 2>"$WORK/eval.time" || true
+  /usr/bin/time -f '%e s wall, %U s user, %S s system' "$POL" eval --format json "$WORK/big.jsonl" >/dev/null 2>"$WORK/eval.time" || true
   tail -1 "$WORK/eval.time"
 done
 
