@@ -20,9 +20,10 @@
 //! ```
 //!
 //! Modules, one job each: [`routes`] (the table of endpoints and their handlers),
-//! `request` (reading a body into cases, within limits), `catalogue` (what
-//! `/v1/policies` says of the set), `policies` (the set in force and its reload), `metrics`,
-//! `decision_log`, `watch` (signals and the file watcher) and `page` (the intake page).
+//! `request` (reading a body into cases, within limits), `decide` (deciding and explaining
+//! them), `catalogue` (what `/v1/policies` says of the set), `policies` (the set in force
+//! and its reload), `metrics`, `decision_log`, `watch` (signals and the file watcher) and
+//! `page` (the intake page). `docs/serve.md` is the reference for users.
 #![forbid(unsafe_code)]
 
 mod catalogue;

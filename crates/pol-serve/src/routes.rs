@@ -110,12 +110,12 @@ fn json(body: String) -> Response {
 const INLINE_BYTES: usize = 64 * 1024;
 
 /// Reads a body of cases and answers it with `answer` (on a blocking thread when large).
-async fn with_cases(
-    service: Service,
-    headers: HeaderMap,
-    body: Body,
-    answer: fn(&Service, &crate::policies::Snapshot, request::Cases<'_>) -> Response,
-) -> Response {
+async fn with_cases<F>(service: Service, headers: HeaderMap, body: Body, answer: F) -> Response
+where
+    F: for<'a> FnOnce(&Service, &crate::policies::Snapshot, request::Cases<'a>) -> Response
+        + Send
+        + 'static,
+{
     let limits = service.shared().limits;
     let bytes = match request::read_body(body, limits.max_body_bytes).await {
         Ok(b) => b,
@@ -176,17 +176,10 @@ async fn explain(
         q.split('&')
             .any(|p| matches!(p, "all" | "all=true" | "all=1"))
     });
-    if all {
-        with_cases(service, headers, body, |service, snapshot, cases| {
-            decide::explain(service.shared(), snapshot, cases, true)
-        })
-        .await
-    } else {
-        with_cases(service, headers, body, |service, snapshot, cases| {
-            decide::explain(service.shared(), snapshot, cases, false)
-        })
-        .await
-    }
+    with_cases(service, headers, body, move |service, snapshot, cases| {
+        decide::explain(service.shared(), snapshot, cases, all)
+    })
+    .await
 }
 
 async fn policies(State(service): State<Service>) -> Response {
