@@ -1,7 +1,8 @@
 //! The intake page in headless Chromium, driven through WebDriver (chromedriver): an
 //! advance-parole interview answered question by question reaches the decision `pol eval`
-//! gives the whole case, and explains it with its citation; an answer is changed; the
-//! questions can be answered with the keyboard alone.
+//! gives the whole case, and explains it with its citation; an answer is changed and
+//! cleared; a question is answered with the keyboard alone; counterfactuals are shown when
+//! an explanation has them; the downloaded case is decided by `pol` as the page decided it.
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `apt-get install chromium chromium-driver`;
 //! `.ci/run` installs them). Without them the test fails under CI (`CI=true`) and is
@@ -179,6 +180,37 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
         ),
         "{changes}"
     );
+
+    // The case as answered can be downloaded, and `pol` decides it as the page did.
+    page.click("#download");
+    let downloads = profile.path().join("downloads");
+    let start = Instant::now();
+    let file = loop {
+        let done = std::fs::read_dir(&downloads).ok().and_then(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|e| e == "json"))
+        });
+        if let Some(file) = done {
+            break file;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "no download");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        file.file_name().unwrap().to_str().unwrap(),
+        format!("advance_parole-{}.json", facts["as_of"].as_str().unwrap())
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let case = engine.decode(&text, pol_engine::Format::Json).unwrap();
+    assert_eq!(
+        engine.decide(&case).unwrap().decision.as_str(),
+        "ineligible"
+    );
+    let downloaded: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(downloaded["applicant"]["in_removal_proceedings"], true);
+    assert_eq!(downloaded["applicant"]["status"], facts["applicant.status"]);
 }
 
 /// Wraps `fetch` so that explanations without `counterfactuals` get the contract's example.
@@ -288,7 +320,11 @@ impl Driver {
                     "--disable-component-update", "--disable-sync",
                     "--disable-dev-shm-usage", "--window-size=1000,2400",
                     format!("--user-data-dir={}", data_dir.display()),
-                ]
+                ],
+                "prefs": {
+                    "download.default_directory": profile.join("downloads").display().to_string(),
+                    "download.prompt_for_download": false,
+                }
             }
         }}});
         let value = call(self.addr, "POST", "/session", Some(capabilities));
