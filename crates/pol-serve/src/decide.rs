@@ -10,7 +10,7 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use pol_compiler::{Outcome, Scratch};
-use pol_engine::cases::{self, id_of};
+use pol_engine::cases::{self, id_in, id_of, ErrorInPlace};
 use pol_engine::{Case, CaseProblem, Format};
 use serde::Serialize;
 
@@ -80,7 +80,11 @@ pub(crate) fn explain(
                 let decision = serde_json::to_vec(&explanation.decision).unwrap_or_default();
                 log.record(&engine.compiled().set, &case, &decision);
             }
-            match serde_json::to_vec(&explanation) {
+            let versioned = Versioned {
+                schema: EXPLANATION_SCHEMA,
+                explanation: &explanation,
+            };
+            match serde_json::to_vec(&versioned) {
                 Ok(mut body) => {
                     body.push(b'\n');
                     json(body, "application/json")
@@ -89,21 +93,25 @@ pub(crate) fn explain(
                 Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
             }
         }
-        Err(problem) => Rejection::case(&problem, id(text, format)).into_response(),
+        Err(problem) => Rejection::case(&problem, id_in(text, format)).into_response(),
     }
+}
+
+/// The `$id` of `schemas/explanation.schema.json`, which every explanation names first, as
+/// `pol explain --format json` prints it (a test of the CLI holds the two to the same
+/// bytes).
+const EXPLANATION_SCHEMA: &str = "urn:pol:explanation:1";
+
+/// An explanation as it is sent: the schema it follows, then its fields.
+#[derive(Serialize)]
+struct Versioned<'a> {
+    schema: &'static str,
+    #[serde(flatten)]
+    explanation: &'a pol_engine::Explanation,
 }
 
 fn json(body: Vec<u8>, content_type: &'static str) -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response()
-}
-
-/// The id a case names, when it cannot be decoded (JSON only: other formats are read
-/// whole or not at all).
-fn id(text: &str, format: Format) -> Option<String> {
-    match format {
-        Format::Json | Format::JsonLines => id_of(text),
-        Format::Yaml | Format::Toml => None,
-    }
 }
 
 fn decode(snapshot: &Snapshot, text: &str, format: Format) -> Result<Case, CaseProblem> {
@@ -118,7 +126,8 @@ fn decide_one(
     format: Format,
     tally: &mut Tally,
 ) -> Result<Vec<u8>, Rejection> {
-    let case = decode(snapshot, text, format).map_err(|p| Rejection::case(&p, id(text, format)))?;
+    let case =
+        decode(snapshot, text, format).map_err(|p| Rejection::case(&p, id_in(text, format)))?;
     let mut decider = Decider::new(snapshot);
     let mut out = Vec::with_capacity(1024);
     decider
@@ -172,31 +181,22 @@ impl<'s> Decider<'s> {
     }
 }
 
-/// Where an error object stands in a batch.
+/// The contract's error in place for an element of an array: `{"index": 2, "id":
+/// "case-17", "error": {...}}` (an array has no lines; JSON lines use the engine's
+/// [`ErrorInPlace`], with `line`).
 #[derive(Serialize)]
-#[serde(rename_all = "snake_case")]
-enum Place {
-    Line(usize),
-    Index(usize),
-}
-
-/// The contract's error in place: `{"line": 3, "id": "case-17", "error": {...}}`.
-#[derive(Serialize)]
-struct ErrorInPlace {
-    #[serde(flatten)]
-    place: Place,
+struct ErrorAtIndex {
+    index: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<String>,
     error: pol_engine::ErrorObject,
 }
 
-fn error_in_place(place: Place, id: Option<String>, problem: &CaseProblem, out: &mut Vec<u8>) {
-    let object = ErrorInPlace {
-        place,
-        id,
-        error: problem.error_object(),
-    };
-    let _ = serde_json::to_writer(&mut *out, &object);
+fn write_json(value: &impl Serialize, out: &mut Vec<u8>) {
+    // Plain data serializes; the error case cannot happen, and would leave `null`.
+    if serde_json::to_writer(&mut *out, value).is_err() {
+        out.extend_from_slice(b"null");
+    }
 }
 
 /// Decides JSON lines: one line out per non-blank line in.
@@ -222,7 +222,13 @@ fn decide_lines(shared: &Shared, snapshot: &Snapshot, text: &str, tally: &mut Ta
             }
             Err(problem) => {
                 out.truncate(start);
-                error_in_place(Place::Line(number), id_of(line), &problem, &mut out);
+                let error = ErrorInPlace {
+                    file: None,
+                    line: Some(number),
+                    id: id_of(line),
+                    error: problem.error_object(),
+                };
+                write_json(&error, &mut out);
             }
         }
         out.push(b'\n');
@@ -262,7 +268,12 @@ fn decide_array(
             }
             Err(problem) => {
                 out.truncate(start);
-                error_in_place(Place::Index(index), id_of(text), &problem, &mut out);
+                let error = ErrorAtIndex {
+                    index,
+                    id: id_of(text),
+                    error: problem.error_object(),
+                };
+                write_json(&error, &mut out);
             }
         }
     }

@@ -32,6 +32,38 @@ fn unreadable_code() -> String {
     format!("pol::{}", codes::CASE_UNREADABLE)
 }
 
+/// An explanation as `pol explain --format json` prints it: the schema it follows, then
+/// the explanation's own fields.
+fn explained(explanation: &pol_engine::Explanation) -> String {
+    let fields = serde_json::to_string(explanation).unwrap();
+    format!(
+        "{{\"schema\":\"urn:pol:explanation:1\",{}\n",
+        fields.strip_prefix('{').unwrap()
+    )
+}
+
+/// A validator for one of the repository's schemas (`schemas/NAME.schema.json`), with the
+/// others known by their `$id`, as `pol`'s own schema tests build it.
+fn repository_schema(name: &str) -> jsonschema::Validator {
+    let read = |file: &str| -> Value {
+        let path = common::root()
+            .join("schemas")
+            .join(format!("{file}.schema.json"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let mut registry = jsonschema::Registry::new();
+    for file in ["decision", "case-error", "explanation"] {
+        let schema = read(file);
+        let id = schema["$id"].as_str().unwrap().to_string();
+        registry = registry.add(id, schema).unwrap();
+    }
+    let registry = registry.prepare().unwrap();
+    jsonschema::options()
+        .with_registry(&registry)
+        .build(&read(name))
+        .unwrap()
+}
+
 fn default() -> Service {
     service(Config::default())
 }
@@ -76,8 +108,7 @@ async fn every_example_is_explained_as_pol_explain_prints_it() {
     let s = default();
     for path in common::examples() {
         let case = engine.read_cases(&path).remove(0).result.unwrap();
-        let expected =
-            serde_json::to_string(&engine.explain(&case, false).unwrap()).unwrap() + "\n";
+        let expected = explained(&engine.explain(&case, false).unwrap());
         let text = std::fs::read_to_string(&path).unwrap();
         let answer = call(
             &s,
@@ -100,7 +131,7 @@ async fn every_example_is_explained_as_pol_explain_prints_it() {
     let path = common::root()
         .join("examples/cases/daca_recipient_in_removal_proceedings_advance_parole.toml");
     let case = engine.read_cases(&path).remove(0).result.unwrap();
-    let expected = serde_json::to_string(&engine.explain(&case, true).unwrap()).unwrap() + "\n";
+    let expected = explained(&engine.explain(&case, true).unwrap());
     let text = std::fs::read_to_string(&path).unwrap();
     let answer = call(
         &s,
@@ -154,7 +185,7 @@ async fn bad_input_is_4xx_never_5xx() {
             &unreadable,
         ),
         ("", &unreadable),
-        ("null", &unreadable),
+        ("null", &field),
         ("42", &unreadable),
         ("[1, 2", &unreadable),
         (
@@ -493,6 +524,25 @@ async fn answers_follow_the_documented_schemas() {
             .json();
         assert!(schema("Explanation").is_valid(&explained), "{explained}");
     }
+    // And the repository's schemas of what `pol` prints: the same objects.
+    let (decision, explanation) = (
+        repository_schema("decision"),
+        repository_schema("explanation"),
+    );
+    for path in common::examples() {
+        let value = post_json(&s, "/v1/decide", &common::as_json(&path))
+            .await
+            .json();
+        assert!(decision.is_valid(&value), "{}: {value}", path.display());
+        let explained = post_json(&s, "/v1/explain", &common::as_json(&path))
+            .await
+            .json();
+        assert!(
+            explanation.is_valid(&explained),
+            "{}: {explained}",
+            path.display()
+        );
+    }
     let rejection = post_json(&s, "/v1/decide", MISSPELT).await.json();
     assert!(schema("Rejection").is_valid(&rejection), "{rejection}");
     let batch = call(
@@ -505,6 +555,7 @@ async fn answers_follow_the_documented_schemas() {
     .await;
     let error: Value = serde_json::from_str(batch.body.lines().nth(1).unwrap()).unwrap();
     assert!(schema("ErrorInPlace").is_valid(&error), "{error}");
+    assert!(repository_schema("case-error").is_valid(&error), "{error}");
     let catalogue = call(&s, "GET", "/v1/policies", None, Body::empty())
         .await
         .json();

@@ -116,7 +116,7 @@ pub fn eval_json(engine: &Engine, path: &Path) -> String {
 pub fn as_json(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap();
     let value: serde_json::Value = match Format::of(path) {
-        Some(Format::Yaml) => serde_yaml::from_str(&text).unwrap(),
+        Some(Format::Yaml) => pol_engine::yaml::from_str(&text).unwrap(),
         Some(Format::Toml) => {
             let value: toml::Value = toml::from_str(&text).unwrap();
             toml_to_json(value)
