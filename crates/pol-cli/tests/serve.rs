@@ -214,3 +214,32 @@ fn sighup_and_watch_reload_and_sigterm_stops() {
 
     assert_eq!(server.stop(), 0);
 }
+
+/// The flags' defaults are the service's own (`cli.rs` depends on clap alone, so it
+/// spells them out).
+#[test]
+fn the_limit_flags_default_to_the_service_limits() {
+    let help = common::pol_in(&common::root(), &["serve", "--help"], "");
+    assert_eq!(help.code, 0, "{}", help.stderr);
+    let default_of = |flag: &str| -> String {
+        let after = help
+            .stdout
+            .split(flag)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{flag}"));
+        let start = after.find("[default: ").unwrap() + "[default: ".len();
+        let rest = &after[start..];
+        rest[..rest.find(']').unwrap()].to_string()
+    };
+    let limits = pol_serve::Limits::default();
+    assert_eq!(default_of("--max-body"), limits.max_body_bytes.to_string());
+    assert_eq!(
+        default_of("--max-batch"),
+        limits.max_batch_cases.to_string()
+    );
+    assert_eq!(
+        default_of("--timeout-ms"),
+        limits.request_timeout.as_millis().to_string()
+    );
+    assert_eq!(default_of("--addr"), "127.0.0.1:8080");
+}
