@@ -22,6 +22,7 @@ pub mod reference;
 pub mod resolve;
 pub mod source;
 mod suggest;
+pub mod symbols;
 mod typeck;
 pub mod types;
 pub mod value;
@@ -55,6 +56,9 @@ pub struct Compilation {
     pub diagnostics: Vec<Diagnostic>,
     /// The files compiled, for rendering the diagnostics.
     pub sources: SourceMap,
+    /// Declarations and what each resolved name refers to (for editors), built even when
+    /// there are errors.
+    pub index: symbols::SymbolIndex,
 }
 
 impl Compilation {
@@ -95,8 +99,9 @@ pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
             },
         )
         .collect();
-    let resolved = resolve::resolve(&sources, &files);
-    diagnostics.extend(resolved.diagnostics);
+    let mut resolved = resolve::resolve(&sources, &files);
+    diagnostics.append(&mut resolved.diagnostics);
+    let index = std::mem::take(&mut resolved.index);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     if !failed && lints == Lints::Run {
         diagnostics.extend(lints::lint(&resolved.set, &resolved.usage));
@@ -107,6 +112,7 @@ pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
             compiled: None,
             diagnostics,
             sources,
+            index,
         };
     }
     let set = resolved.set;
@@ -124,6 +130,7 @@ pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
         }),
         diagnostics,
         sources,
+        index,
     }
 }
 

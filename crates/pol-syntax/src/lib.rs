@@ -13,7 +13,7 @@ pub mod format;
 mod grammar;
 pub mod span;
 
-pub use diagnostic::{Diagnostic, Label, Severity};
+pub use diagnostic::{Diagnostic, Label, Severity, Suggestion};
 pub use span::{FileId, Span, Spanned};
 
 /// Deepest nesting of brackets the parser accepts. Deeper input is rejected before parsing
