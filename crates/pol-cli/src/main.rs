@@ -93,6 +93,8 @@ enum Command {
         /// Test files or directories (default: tests/policies).
         paths: Vec<PathBuf>,
     },
+    /// Run the language server on standard input and output, for editors (docs/editors.md).
+    Lsp,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -141,6 +143,8 @@ fn main() -> ExitCode {
         Command::Explain { case, format, all } => explain::run(policies, &case, format, all),
         Command::Test { paths } => test_cmd::run(policies, &paths),
         Command::Fmt { paths, check } => fmt::run(policies, &paths, check),
+        // The protocol's own exit code: 0 after `shutdown`, 1 if the client just left.
+        Command::Lsp => return ExitCode::from(u8::try_from(pol_lsp::run_stdio()).unwrap_or(1)),
     };
     ExitCode::from(exit as u8)
 }
