@@ -120,6 +120,14 @@ fn read_loop<R: BufRead>(mut input: R, server: &Sender<Message>, raw: &Sender<Ou
             }
         };
         match serde_json::from_slice::<Message>(&body) {
+            // lsp-server reads a request whose id it cannot hold (a number beyond 32
+            // bits) as a notification; it must be answered, not dropped.
+            Ok(Message::Notification(_)) if has_id(&body) => {
+                let _ = raw.send(Outgoing::Raw(
+                    reply_to_malformed(&body, "unsupported id")
+                        .unwrap_or_else(|| error(Value::Null, -32600, "unsupported id")),
+                ));
+            }
             Ok(message) => {
                 let exit = matches!(&message, Message::Notification(n) if n.method == "exit");
                 if server.send(message).is_err() || exit {
@@ -133,6 +141,16 @@ fn read_loop<R: BufRead>(mut input: R, server: &Sender<Message>, raw: &Sender<Ou
             }
         }
     }
+}
+
+/// Whether a body has an `id`, as only requests and responses do.
+fn has_id(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        id: Option<serde::de::IgnoredAny>,
+    }
+    serde_json::from_slice::<Probe>(body).is_ok_and(|p| p.id.is_some())
 }
 
 /// The error reply to a body that is not a message, if it can have one.
