@@ -6,6 +6,7 @@
 //! workspace; when no message is waiting, the sets that changed are compiled and their
 //! diagnostics published, so a burst of keystrokes costs one compilation.
 
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
@@ -33,7 +34,7 @@ use lsp_types::{
 use serde_json::Value;
 
 use crate::line_index::{Encoding, LineIndex};
-use crate::workspace::{Analysis, Workspace};
+use crate::workspace::{Analysis, Published, Workspace};
 use crate::{completion, diagnostics, edits, hover, navigation};
 
 /// Where the server is in the protocol's life cycle.
@@ -408,13 +409,26 @@ impl Server {
         }
     }
 
-    /// Compiles the sets that changed and sends the diagnostics that differ from what the
-    /// client has (an empty list clears a file's).
+    /// Compiles the sets that changed and sends each file's diagnostics when they, or the
+    /// version of the open document they are for, differ from what the client has (an
+    /// empty list clears a file's).
     fn publish(&mut self) {
         let encoding = self.encoding;
         let refreshed = self.workspace.refresh(encoding);
         for (i, analysis) in refreshed {
-            let now = diagnostics::by_file(&analysis);
+            let now: HashMap<PathBuf, Published> = diagnostics::by_file(&analysis)
+                .into_iter()
+                .map(|(path, diagnostics)| {
+                    let version = self.workspace.document(&path).map(|d| d.version);
+                    (
+                        path,
+                        Published {
+                            version,
+                            diagnostics,
+                        },
+                    )
+                })
+                .collect();
             let Some(set) = self.workspace.set_mut(i) else {
                 continue;
             };
@@ -424,10 +438,14 @@ impl Server {
             paths.dedup();
             let mut out = Vec::new();
             for path in paths {
-                // A file never published has none shown: an empty list need not be sent.
-                let new = now.get(path).map_or(&[][..], Vec::as_slice);
-                if new != before.get(path).map_or(&[][..], Vec::as_slice) {
-                    out.push((path.clone(), new.to_vec()));
+                let new = now.get(path).cloned().unwrap_or_default();
+                let changed = match before.get(path) {
+                    Some(old) => *old != new,
+                    // Nothing shown yet: an empty list for a closed file need not be sent.
+                    None => !new.diagnostics.is_empty() || new.version.is_some(),
+                };
+                if changed {
+                    out.push((path.clone(), new.diagnostics));
                 }
             }
             for (path, diagnostics) in out {

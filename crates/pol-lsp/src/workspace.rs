@@ -39,7 +39,14 @@ pub struct PolicySet {
     /// Whether `analysis` holds diagnostics not yet sent to the client.
     pub unpublished: bool,
     /// What was last published for each file, to send only what changed.
-    pub published: HashMap<PathBuf, Vec<lsp_types::Diagnostic>>,
+    pub published: HashMap<PathBuf, Published>,
+}
+
+/// The diagnostics last sent for a file, and the document version they were for.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Published {
+    pub version: Option<i32>,
+    pub diagnostics: Vec<lsp_types::Diagnostic>,
 }
 
 /// One compilation of a set, with what the server needs to map it to positions.

@@ -49,7 +49,11 @@ fn the_grammar_gives_every_token_a_scope() {
     pol_files(&root.join("policies"), false, &mut files);
     let shipped = files.len();
     pol_files(&root.join("tests/data"), true, &mut files);
-    pol_files(&root.join("crates/pol-lsp/tests/fixtures"), false, &mut files);
+    pol_files(
+        &root.join("crates/pol-lsp/tests/fixtures"),
+        false,
+        &mut files,
+    );
     files.sort();
     assert!(shipped >= 8 && files.len() > shipped, "{files:?}");
     let out = Command::new("node")
@@ -122,12 +126,18 @@ fn the_grammar_knows_every_keyword() {
             continue;
         }
         for (i, literal) in body.split('"').enumerate() {
-            if i % 2 == 1 && literal.len() > 1 && literal.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            if i % 2 == 1
+                && literal.len() > 1
+                && literal.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            {
                 keywords.push(literal.to_string());
             }
         }
     }
     assert!(keywords.len() > 30, "{keywords:?}");
     let missing: Vec<&String> = keywords.iter().filter(|k| !known.contains(*k)).collect();
-    assert!(missing.is_empty(), "keywords the TextMate grammar does not name: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "keywords the TextMate grammar does not name: {missing:?}"
+    );
 }

@@ -29,6 +29,8 @@ pub struct Session {
     pub pending: Vec<Notification>,
     /// The answer to `initialize`.
     pub initialized: Value,
+    /// The version of each open document (by path relative to the root).
+    versions: std::collections::HashMap<String, i32>,
 }
 
 /// The repository's root.
@@ -66,6 +68,7 @@ impl Session {
             next_id: 0,
             pending: Vec::new(),
             initialized: Value::Null,
+            versions: std::collections::HashMap::new(),
         };
         let folder = s.uri("");
         let init = s.request(
@@ -141,11 +144,12 @@ impl Session {
     }
 
     /// Opens a file as it is on disk.
-    pub fn open(&self, relative: &str) {
+    pub fn open(&mut self, relative: &str) {
         self.open_with(relative, &self.read(relative));
     }
 
-    pub fn open_with(&self, relative: &str, text: &str) {
+    pub fn open_with(&mut self, relative: &str, text: &str) {
+        self.versions.insert(relative.to_string(), 1);
         self.notify(
             "textDocument/didOpen",
             json!({"textDocument": {
@@ -155,7 +159,8 @@ impl Session {
     }
 
     /// Replaces the whole text of an open document (unsaved).
-    pub fn change(&self, relative: &str, version: i32, text: &str) {
+    pub fn change(&mut self, relative: &str, version: i32, text: &str) {
+        self.versions.insert(relative.to_string(), version);
         self.notify(
             "textDocument/didChange",
             json!({
@@ -165,11 +170,15 @@ impl Session {
         );
     }
 
-    /// The next diagnostics published for a file (redacted), waiting for them.
+    /// The diagnostics published for a file (redacted), waiting for them: for an open
+    /// document, those for its latest version; for another file, the first not yet read.
     pub fn diagnostics(&mut self, relative: &str) -> Value {
         let uri = self.uri(relative);
+        let version = self.versions.get(relative).copied();
         let matches = |n: &Notification| {
-            n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri.as_str()
+            n.method == "textDocument/publishDiagnostics"
+                && n.params["uri"] == uri.as_str()
+                && version.is_none_or(|v| n.params["version"] == v)
         };
         if let Some(i) = self.pending.iter().position(matches) {
             let n = self.pending.remove(i);
