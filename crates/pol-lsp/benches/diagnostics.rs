@@ -6,7 +6,12 @@
 //! Run: `cargo bench -p pol-lsp --bench diagnostics` (figures: docs/performance.md).
 //! `compile/shipped` is the baseline measured in the same run: compiling the same set,
 //! lints included, with no server around it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
