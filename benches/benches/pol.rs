@@ -5,14 +5,12 @@
 //! second, and time / batch size is the time per case.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::cell::RefCell;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use pol_bench::floor;
 use pol_bench::gen::{Generator, Options};
 use pol_compiler::{Case, Compiled, JsonWriter, Outcome, Scratch};
-use serde::de::DeserializeSeed;
 
 /// Cases per iteration: enough to average over decisions of every kind.
 const BATCH: usize = 1024;
@@ -40,12 +38,8 @@ fn lines(c: &Compiled, known: f64) -> Vec<String> {
 }
 
 fn decode(c: &Compiled, line: &str, case: &mut Case) {
-    let error = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_str(line);
-    c.schema
-        .seed(&c.set, case, &error)
-        .deserialize(&mut de)
-        .unwrap();
+    c.schema.decode(&c.set, case, &mut de).unwrap();
 }
 
 /// (1) In-process evaluation of a prepared (decoded) case.

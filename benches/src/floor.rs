@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// A case as the contract (CASES.md) defines it.
+/// A case as the contract (docs/cases.md) defines it.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {

@@ -23,7 +23,7 @@ pub fn policy_dir() -> PathBuf {
 /// Every `.pol` file under `dir`, as sources named like the CLI names them.
 pub fn read_policies(dir: &Path) -> std::io::Result<Vec<Source>> {
     let mut paths = Vec::new();
-    walk(dir, &mut paths)?;
+    pol_engine::load::walk(dir, &["pol"], &mut paths)?;
     paths.sort();
     paths
         .into_iter()
@@ -38,28 +38,11 @@ pub fn read_policies(dir: &Path) -> std::io::Result<Vec<Source>> {
         .collect()
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "pol") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
 /// Decodes one JSON case.
 pub fn decode_line(c: &pol_compiler::Compiled, line: &str) -> Result<pol_compiler::Case, String> {
-    use serde::de::DeserializeSeed;
     let mut case = pol_compiler::Case::new(&c.set);
-    let error = std::cell::RefCell::new(None);
-    let mut de = serde_json::Deserializer::from_str(line);
-    c.schema
-        .seed(&c.set, &mut case, &error)
-        .deserialize(&mut de)
-        .map_err(|e| e.to_string())?;
+    pol_engine::cases::decode(c, "<line>", line, pol_engine::Format::Json, &mut case)
+        .map_err(|p| p.message)?;
     Ok(case)
 }
 

@@ -27,8 +27,9 @@ use std::time::{Duration, Instant};
 
 use pol_compiler::{Case, Compiled, DecisionKind, JsonWriter, Outcome, Scratch};
 
-use crate::cases::{self, CaseProblem, Format};
-use crate::OutputFormat;
+use pol_engine::cases::{self, CaseProblem};
+
+use crate::{render, OutputFormat};
 
 /// How to run a batch.
 #[derive(Clone, Copy, Debug)]
@@ -270,8 +271,11 @@ impl<'a> Worker<'a> {
                 Ok(None) => {}
                 Err(problem) => {
                     done.totals.bad += 1;
-                    done.stderr
-                        .extend_from_slice(problem.report().render(self.opts.colour).as_bytes());
+                    done.stderr.extend_from_slice(
+                        render::case_problem(&problem)
+                            .render(self.opts.colour)
+                            .as_bytes(),
+                    );
                     done.breaks.push((done.stdout.len(), done.stderr.len()));
                 }
             }
@@ -309,19 +313,10 @@ impl<'a> Worker<'a> {
         if text.trim().is_empty() {
             return Ok(None);
         }
-        cases::decode(self.c, self.name, text, Format::Json, &mut self.case).map_err(|mut p| {
-            // Positions are within the line; report the file's line number.
-            p.line = Some(n);
-            p.lines_before = n - 1;
-            p
-        })?;
+        cases::decode_line(self.c, self.name, text, n, &mut self.case)?;
         self.c
             .decide_into(&self.case, &mut self.scratch, &mut self.outcome)
-            .map_err(|e| CaseProblem {
-                field: Some(e.field.clone()),
-                help: e.help.clone(),
-                ..CaseProblem::plain(&origin(), e.to_string(), None)
-            })?;
+            .map_err(|e| CaseProblem::undecidable(&origin(), e))?;
         match self.writer {
             Some(w) => {
                 if w.write(&self.case, &self.outcome, out) {

@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use pol_compiler::codes;
-use pol_compiler::SourceMap;
+use pol_compiler::{Lints, SourceMap};
+use pol_engine::PolicySource;
 use pol_syntax::Diagnostic;
 
-use crate::{load, render, CheckFormat, Exit};
+use crate::{render, CheckFormat, Exit};
 
 pub fn run(
     policies: Option<&Path>,
@@ -15,29 +16,26 @@ pub fn run(
     format: CheckFormat,
     deny_warnings: bool,
 ) -> Exit {
-    let loaded = if paths.is_empty() {
-        load::policy_set(policies).map(|s| (s, None))
-    } else {
-        load::load_paths(paths).and_then(|s| Ok((s, Some(load::root_names(paths)?))))
-    };
-    let (sources, roots) = match loaded {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "error[pol::E0603]: {}: {}\n  help: {}",
-                e.path, e.message, e.help
-            );
-            return Exit::Misuse;
+    let source = if paths.is_empty() {
+        match crate::policy_source(policies) {
+            Ok(s) => s,
+            Err(e) => return e,
         }
+    } else {
+        PolicySource::Paths(paths.to_vec())
     };
-    let compilation = pol_compiler::compile(sources);
+    let loaded = pol_engine::load::load(&source, Lints::Run);
+    let roots = (!paths.is_empty()).then_some(loaded.roots);
+    let compilation = loaded.compilation;
     let map = &compilation.sources;
     let mut diags = compilation.diagnostics.clone();
     // A file reached only through an `import` may serve policies that were not loaded, so
     // what is unused there is not known: report that only for the files asked about.
     if let Some(roots) = &roots {
         diags.retain(|d| {
-            let whole_set = codes::lint_of(d.code)
+            let whole_set = d
+                .code
+                .lint
                 .is_some_and(|l| pol_compiler::lints::WHOLE_SET_LINTS.contains(&l));
             !whole_set || roots.iter().any(|r| r == map.name(d.primary.span.file))
         });
@@ -58,7 +56,10 @@ pub fn run(
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
-    if errors > 0 || (deny_warnings && warnings > 0) {
+    if diags.iter().any(|d| d.code == codes::POLICY_UNREADABLE) {
+        // A path that cannot be read is a misuse, not a finding.
+        Exit::Misuse
+    } else if errors > 0 || (deny_warnings && warnings > 0) {
         Exit::BadInput
     } else {
         Exit::Ok
@@ -100,12 +101,12 @@ pub const SARIF_SCHEMA: &str =
 /// per diagnostic. Regions count columns in Unicode code points, as the human output does.
 pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> serde_json::Value {
     let level = |s: pol_syntax::Severity| s.as_str();
-    let rules: Vec<serde_json::Value> = codes::CODES
+    let rules: Vec<serde_json::Value> = codes::ALL
         .iter()
         .map(|c| {
             serde_json::json!({
-                "id": c.code,
-                "name": c.lint.unwrap_or(c.code),
+                "id": c.id,
+                "name": c.lint.unwrap_or(c.id),
                 "shortDescription": { "text": c.summary },
                 "defaultConfiguration": { "level": level(c.severity) },
             })
@@ -138,8 +139,8 @@ pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> serde_json::Value {
                 None => d.message.clone(),
             };
             let mut result = serde_json::Map::new();
-            result.insert("ruleId".into(), d.code.into());
-            if let Some(i) = codes::CODES.iter().position(|c| c.code == d.code) {
+            result.insert("ruleId".into(), d.code.id.into());
+            if let Some(i) = codes::ALL.iter().position(|c| *c == d.code) {
                 result.insert("ruleIndex".into(), i.into());
             }
             result.insert("level".into(), level(d.severity).into());

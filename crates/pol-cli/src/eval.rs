@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use pol_compiler::{Compiled, DecisionRecord, Scratch};
+use pol_engine::{CaseProblem, Format};
 
 use crate::batch::{self, Totals};
-use crate::cases::{self, Format};
-use crate::{compile_policies, render, Exit, OutputFormat};
+use crate::{render, Exit, OutputFormat};
 
 /// How `pol eval` runs, beyond the files it reads.
 #[derive(Clone, Copy, Debug)]
@@ -27,10 +27,11 @@ pub struct EvalOptions {
 
 pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: EvalOptions) -> Exit {
     let start = Instant::now();
-    let compiled = match compile_policies(policies) {
-        Ok(c) => c,
+    let engine = match crate::engine(policies) {
+        Ok(e) => e,
         Err(e) => return e,
     };
+    let compiled = engine.compiled();
     let colour = render::use_colour();
     let terminal = std::io::stderr().is_terminal();
     let mut scratch = Scratch::default();
@@ -39,26 +40,22 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: EvalOptions) -> Exi
     for path in paths {
         if Format::of(path) == Some(Format::JsonLines) {
             streamed = true;
-            match stream(&compiled, path, opts, colour, terminal) {
+            match stream(compiled, path, opts, colour, terminal) {
                 Ok(t) => totals.add(&t),
                 Err(Stop::BrokenPipe) => return Exit::Ok,
                 Err(Stop::Problem(problem)) => {
                     totals.bad += 1;
-                    eprint!("{}", problem.report().render(colour));
+                    eprint!("{}", render::case_problem(&problem).render(colour));
                 }
             }
             continue;
         }
-        for read in cases::read_file(&compiled, path) {
+        for read in engine.read_cases(path) {
             let outcome = read.result.and_then(|case| {
                 compiled
                     .decide(&case, &mut scratch)
                     .map(|o| (case, o))
-                    .map_err(|e| cases::CaseProblem {
-                        field: Some(e.field.clone()),
-                        help: e.help.clone(),
-                        ..cases::CaseProblem::plain(&read.origin, e.to_string(), None)
-                    })
+                    .map_err(|e| CaseProblem::undecidable(&read.origin, e))
             });
             match outcome {
                 Ok((case, outcome)) => {
@@ -84,7 +81,7 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: EvalOptions) -> Exi
                 }
                 Err(problem) => {
                     totals.bad += 1;
-                    eprint!("{}", problem.report().render(colour));
+                    eprint!("{}", render::case_problem(&problem).render(colour));
                 }
             }
         }
@@ -104,7 +101,7 @@ enum Stop {
     /// The reader of our output went away (`pol eval big.jsonl | head`): stop quietly.
     BrokenPipe,
     /// The input could not be opened or read.
-    Problem(cases::CaseProblem),
+    Problem(Box<CaseProblem>),
 }
 
 /// Streams one JSON-lines file (or standard input) through the batch pipeline.
@@ -124,8 +121,8 @@ fn stream(
     let (input, size): (Box<dyn std::io::Read + Send>, Option<u64>) = if stdin {
         (Box::new(std::io::stdin()), None)
     } else {
-        let file = crate::load::open(path).map_err(|e| {
-            Stop::Problem(cases::CaseProblem::plain(&name, e.message, Some(e.help)))
+        let file = pol_engine::load::open(path).map_err(|e| {
+            Stop::Problem(Box::new(CaseProblem::plain(&name, e.message, Some(e.help))))
         })?;
         let size = file
             .metadata()
@@ -153,11 +150,11 @@ fn stream(
             } else {
                 format!("cannot read the file: {e}")
             };
-            Stop::Problem(cases::CaseProblem::plain(
+            Stop::Problem(Box::new(CaseProblem::plain(
                 &name,
                 message,
                 Some("send UTF-8 JSON lines".into()),
-            ))
+            )))
         }
     })
 }

@@ -3,28 +3,27 @@
 use std::path::Path;
 
 use miette::{LabeledSpan, Severity};
-use pol_compiler::explain::{headline, Explanation, RuleTrace};
+use pol_compiler::explain::{headline, Explanation, RuleOutcome, RuleTrace, TraceKind};
 use pol_compiler::Compiled;
 
+use pol_engine::CaseProblem;
+
 use crate::render::{self, Report};
-use crate::{cases, compile_policies, Exit, OutputFormat};
+use crate::{Exit, OutputFormat};
 
 pub fn run(policies: Option<&Path>, path: &Path, format: OutputFormat, all: bool) -> Exit {
-    let compiled = match compile_policies(policies) {
-        Ok(c) => c,
+    let engine = match crate::engine(policies) {
+        Ok(e) => e,
         Err(e) => return e,
     };
+    let compiled = engine.compiled();
     let colour = render::use_colour();
     let mut exit = Exit::Ok;
-    for read in cases::read_file(&compiled, path) {
+    for read in engine.read_cases(path) {
         let explained = read.result.and_then(|case| {
             compiled
                 .explain(&case, all)
-                .map_err(|e| cases::CaseProblem {
-                    field: Some(e.field.clone()),
-                    help: e.help.clone(),
-                    ..cases::CaseProblem::plain(&read.origin, e.to_string(), None)
-                })
+                .map_err(|e| CaseProblem::undecidable(&read.origin, e))
         });
         match explained {
             Ok(ex) => match format {
@@ -32,11 +31,11 @@ pub fn run(policies: Option<&Path>, path: &Path, format: OutputFormat, all: bool
                     Ok(s) => println!("{s}"),
                     Err(e) => eprintln!("error: cannot write the explanation: {e}"),
                 },
-                OutputFormat::Human => print!("{}", human(&compiled, &ex, colour)),
+                OutputFormat::Human => print!("{}", human(compiled, &ex, colour)),
             },
             Err(problem) => {
                 exit = Exit::BadInput;
-                eprint!("{}", problem.report().render(colour));
+                eprint!("{}", render::case_problem(&problem).render(colour));
             }
         }
     }
@@ -91,15 +90,15 @@ pub fn human(c: &Compiled, ex: &Explanation, colour: bool) -> String {
 
 fn rule_report(c: &Compiled, t: &RuleTrace) -> Report {
     let verb = match (t.kind, t.outcome) {
-        ("exclude", "fired") => "excludes this case",
-        ("require", "not_met") => "is not met",
-        ("require", "held") => "is met",
-        ("not_required", "fired") => "makes this unnecessary",
-        ("unavailable", "fired") => "closes this policy for the case",
-        ("program", "fired") => "is closed on this date",
-        ("program", "did_not_fire") => "is open on this date",
-        ("warn", "fired") => "warns",
-        (_, "open") => "cannot be decided from the facts given",
+        (TraceKind::Exclude, RuleOutcome::Fired) => "excludes this case",
+        (TraceKind::Require, RuleOutcome::NotMet) => "is not met",
+        (TraceKind::Require, RuleOutcome::Held) => "is met",
+        (TraceKind::NotRequired, RuleOutcome::Fired) => "makes this unnecessary",
+        (TraceKind::Unavailable, RuleOutcome::Fired) => "closes this policy for the case",
+        (TraceKind::Program, RuleOutcome::Fired) => "is closed on this date",
+        (TraceKind::Program, RuleOutcome::DidNotFire) => "is open on this date",
+        (TraceKind::Warn, RuleOutcome::Fired) => "warns",
+        (_, RuleOutcome::Open) => "cannot be decided from the facts given",
         _ => "does not apply",
     };
     let text = c
@@ -133,7 +132,7 @@ fn rule_report(c: &Compiled, t: &RuleTrace) -> Report {
     Report {
         code: None,
         severity: match (t.decisive, t.kind) {
-            (true, "warn") => Severity::Warning,
+            (true, TraceKind::Warn) => Severity::Warning,
             (true, _) => Severity::Error,
             (false, _) => Severity::Advice,
         },

@@ -3,49 +3,40 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::{load, render, Exit};
+use pol_engine::{load, PolicySource};
+
+use crate::{render, Exit};
 
 pub fn run(policies: Option<&Path>, paths: &[PathBuf], check: bool) -> Exit {
-    let roots: Vec<PathBuf> = match (paths.is_empty(), policies) {
+    let source = match crate::policy_source(policies) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let roots: Vec<PathBuf> = match (paths.is_empty(), source) {
         (false, _) => paths.to_vec(),
-        (true, Some(dir)) => vec![dir.to_path_buf()],
-        (true, None) => {
+        (true, PolicySource::Directory(dir)) => vec![dir],
+        (true, PolicySource::Project(project)) => vec![project.policies],
+        (true, _) => {
             eprintln!("error: name the files or directories to format, like `pol fmt policies/`\n  help: the shipped policies are built into pol and cannot be rewritten in place");
             return Exit::Misuse;
         }
     };
-    let mut files = Vec::new();
-    for root in &roots {
-        if root.is_dir() {
-            if let Err(e) = load::walk(root, &["pol"], &mut files) {
-                eprintln!(
-                    "error[pol::E0603]: {}: cannot read the directory: {e}",
-                    root.display()
-                );
-                return Exit::Misuse;
-            }
-        } else if root.is_file() {
-            files.push(root.clone());
-        } else {
-            eprintln!(
-                "error[pol::E0603]: {}: no such file or directory",
-                root.display()
-            );
-            return Exit::Misuse;
-        }
-    }
-    files.sort();
     let colour = render::use_colour();
+    let mut problems = Vec::new();
+    let files = load::policy_files(&roots, &mut problems);
+    if !problems.is_empty() {
+        for e in &problems {
+            eprint!("{}", render::load_error(e).render(colour));
+        }
+        return Exit::Misuse;
+    }
     let mut exit = Exit::Ok;
     let mut changed = 0;
     for path in &files {
         let text = match load::read_text(path) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!(
-                    "error[pol::E0603]: {}: {}\n  help: {}",
-                    e.path, e.message, e.help
-                );
+                eprint!("{}", render::load_error(&e).render(colour));
                 exit = Exit::BadInput;
                 continue;
             }

@@ -2,12 +2,10 @@
 #![forbid(unsafe_code)]
 
 mod batch;
-mod cases;
 mod check;
 mod eval;
 mod explain;
 mod fmt;
-mod load;
 mod render;
 mod test_cmd;
 
@@ -149,30 +147,35 @@ fn main() -> ExitCode {
     ExitCode::from(exit as u8)
 }
 
+/// The policy set `pol` uses here: `--policies DIR`, else the project (`pol.toml`) the
+/// working directory lies in, else the built-in set. A malformed `pol.toml` is reported.
+pub fn policy_source(dir: Option<&std::path::Path>) -> Result<pol_engine::PolicySource, Exit> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    pol_engine::PolicySource::choose(dir, &cwd).map_err(|e| {
+        eprint!("{}", render::project_error(&e).render(render::use_colour()));
+        Exit::Misuse
+    })
+}
+
 /// Loads and compiles the policy set for deciding cases, printing diagnostics on failure.
-pub fn compile_policies(dir: Option<&std::path::Path>) -> Result<pol_compiler::Compiled, Exit> {
-    let sources = match load::policy_set(dir) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "error[pol::E0603]: {}: {}\n  help: {}",
-                e.path, e.message, e.help
-            );
-            return Err(Exit::Misuse);
+pub fn engine(dir: Option<&std::path::Path>) -> Result<pol_engine::Engine, Exit> {
+    let source = policy_source(dir)?;
+    // Only errors are shown here, and lints never stop compilation: they are skipped
+    // (`pol check` runs them).
+    pol_engine::Engine::load(source).map_err(|failure| {
+        let colour = render::use_colour();
+        for d in failure.diagnostics.iter().filter(|d| d.is_error()) {
+            eprint!("{}", render::report(d, &failure.sources).render(colour));
         }
-    };
-    // Only errors are shown here, and lints never stop compilation: skip them (`pol check`
-    // runs them).
-    let compilation = pol_compiler::compile_with(sources, pol_compiler::Lints::Skip);
-    match compilation.compiled {
-        Some(c) => Ok(c),
-        None => {
-            let colour = render::use_colour();
-            for d in compilation.diagnostics.iter().filter(|d| d.is_error()) {
-                eprint!("{}", render::report(d, &compilation.sources).render(colour));
-            }
+        if failure
+            .diagnostics
+            .iter()
+            .any(|d| d.code == pol_compiler::codes::POLICY_UNREADABLE)
+        {
+            eprintln!("error: the policy set cannot be read; fix the paths above");
+        } else {
             eprintln!("error: the policies do not compile; fix the errors above (`pol check` lists them too)");
-            Err(Exit::Misuse)
         }
-    }
+        Exit::Misuse
+    })
 }

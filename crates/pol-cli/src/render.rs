@@ -7,7 +7,8 @@ use miette::{
     Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
     MietteError, MietteSpanContents, Severity as MSeverity, SourceCode, SourceSpan, SpanContents,
 };
-use pol_compiler::SourceMap;
+use pol_compiler::{Source, SourceMap};
+use pol_engine::{CaseProblem, LoadError, ProjectError};
 use pol_syntax::{Diagnostic, Severity};
 use serde::Serialize;
 
@@ -254,10 +255,15 @@ fn clamp(span: pol_syntax::Span, sources: &SourceMap) -> (usize, usize) {
 /// Turns a diagnostic into a miette report over its source files.
 pub fn report(d: &Diagnostic, sources: &SourceMap) -> Report {
     let file = d.primary.span.file;
+    // A file that could not be read has no text to show.
+    let readable = sources.get(file).is_some_and(|s| !s.text.is_empty());
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         Some(d.primary.message.clone()),
         clamp(d.primary.span, sources),
     )];
+    if !readable {
+        labels.clear();
+    }
     let mut related = Vec::new();
     for l in &d.secondary {
         let span = LabeledSpan::new_with_span(Some(l.message.clone()), clamp(l.span, sources));
@@ -286,6 +292,64 @@ pub fn report(d: &Diagnostic, sources: &SourceMap) -> Report {
         source: source_of(sources, file),
         labels,
         related,
+    }
+}
+
+/// A case that could not be read or decided, as a report over its text.
+pub fn case_problem(p: &CaseProblem) -> Report {
+    let location = match (p.line, p.column) {
+        (Some(l), Some(c)) => format!("{}:{l}:{c}: ", p.file),
+        (Some(l), None) => format!("{}:{l}: ", p.file),
+        _ => format!("{}: ", p.file),
+    };
+    let labels = match p.span {
+        Some(span) => vec![LabeledSpan::new_primary_with_span(
+            Some(p.field.clone().map_or("here".into(), |f| format!("`{f}`"))),
+            span,
+        )],
+        None => Vec::new(),
+    };
+    Report {
+        code: Some(format!("pol::{}", p.code)),
+        severity: MSeverity::Error,
+        message: format!("{location}{}", p.message),
+        help: p.help.clone(),
+        source: Snippet {
+            name: p.file.clone(),
+            text: p.text.clone(),
+            lines_before: p.lines_before,
+        },
+        labels,
+        related: Vec::new(),
+    }
+}
+
+/// A file that cannot be read, reported as every diagnostic is.
+pub fn load_error(e: &LoadError) -> Report {
+    let sources = SourceMap::new(vec![Source {
+        name: e.path.clone(),
+        text: String::new(),
+    }]);
+    report(&e.diagnostic(pol_syntax::FileId(0)), &sources)
+}
+
+/// A `pol.toml` that cannot be used.
+pub fn project_error(e: &ProjectError) -> Report {
+    let labels = match e.span {
+        Some((start, end)) => vec![LabeledSpan::new_primary_with_span(
+            Some("here".into()),
+            (start, end.saturating_sub(start)),
+        )],
+        None => Vec::new(),
+    };
+    Report {
+        code: Some(format!("pol::{}", pol_compiler::codes::PROJECT_FILE)),
+        severity: MSeverity::Error,
+        message: format!("{}: {}", e.file.display(), e.message),
+        help: Some(e.help.clone()),
+        source: Snippet::new(e.file.display().to_string(), e.text.clone()),
+        labels,
+        related: Vec::new(),
     }
 }
 
@@ -322,7 +386,7 @@ pub fn json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
     let (line, column) = sources.line_col(d.primary.span);
     JsonDiagnostic {
         code: format!("pol::{}", d.code),
-        lint: pol_compiler::codes::lint_of(d.code),
+        lint: d.code.lint,
         severity: d.severity.as_str(),
         message: d.message.clone(),
         file: sources.name(d.primary.span.file).to_string(),

@@ -5,6 +5,8 @@
 
 mod common;
 
+use pol_compiler::codes;
+
 use common::pol;
 
 #[test]
@@ -50,7 +52,11 @@ fn a_file_that_does_not_parse_is_left_alone() {
     std::fs::write(&file, "policy p \"q\" { require r applicant.x }\n").unwrap();
     let run = pol(&["fmt", file.to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("pol::E0101"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("pol::{}", codes::SYNTAX)),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
         "policy p \"q\" { require r applicant.x }\n"
@@ -58,8 +64,15 @@ fn a_file_that_does_not_parse_is_left_alone() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Outside a project, with no policy directory, there is nothing to format; in a project,
+/// `pol fmt` formats the project's policies (the shipped ones are formatted).
 #[test]
-fn fmt_needs_something_to_format() {
-    assert_eq!(pol(&["fmt"]).code, 2);
+fn fmt_formats_the_project_or_needs_something_to_format() {
+    let outside = std::env::temp_dir().join(format!("pol-fmt-nothing-{}", std::process::id()));
+    std::fs::create_dir_all(&outside).unwrap();
+    assert_eq!(common::pol_in(&outside, &["fmt"], "").code, 2);
+    let _ = std::fs::remove_dir_all(&outside);
     assert_eq!(pol(&["fmt", "no/such/dir"]).code, 2);
+    let run = pol(&["fmt", "--check"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }

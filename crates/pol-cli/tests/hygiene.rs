@@ -115,3 +115,47 @@ fn the_parser_and_compiler_do_no_io_and_read_no_clock() {
         "{chrono}"
     );
 }
+
+/// Diagnostic codes are typed constants registered once (`crates/pol-syntax/src/codes.rs`):
+/// no other source file, test or fuzz target spells a code in a string, so a code cannot
+/// drift from the registry unnoticed.
+#[test]
+fn no_code_literal_outside_the_registry() {
+    let root = common::root();
+    let mut files = Vec::new();
+    for dir in ["crates", "fuzz", "benches"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    let registry = root.join("crates/pol-syntax/src/codes.rs");
+    let mut found = Vec::new();
+    for f in files.iter().filter(|f| **f != registry) {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            // Inside a string literal: after an odd number of quotes on the line.
+            let mut in_string = false;
+            let bytes = code.as_bytes();
+            for (j, b) in bytes.iter().enumerate() {
+                if *b == b'"' && (j == 0 || bytes[j - 1] != b'\\') {
+                    in_string = !in_string;
+                }
+                let spelled = in_string
+                    && (*b == b'E' || *b == b'W')
+                    && bytes.get(j + 1) == Some(&b'0')
+                    && bytes
+                        .get(j + 2..j + 5)
+                        .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+                    && !bytes.get(j + 5).is_some_and(u8::is_ascii_alphanumeric)
+                    && (j == 0 || !(bytes[j - 1].is_ascii_alphanumeric() || bytes[j - 1] == b'/'));
+                if spelled {
+                    found.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "diagnostic codes spelled outside the registry (use `codes::NAME`):\n{}",
+        found.join("\n")
+    );
+}

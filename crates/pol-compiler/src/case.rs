@@ -70,6 +70,31 @@ pub struct CaseError {
     pub field: String,
     pub message: String,
     pub help: Option<String>,
+    /// The closest valid spelling of what was written (a field path, an enum word, a
+    /// policy name), for "did you mean" and automatic fixes.
+    pub suggestion: Option<String>,
+}
+
+impl CaseError {
+    /// An error in `field` with a message and help, and no suggestion.
+    pub fn new(field: impl Into<String>, message: impl Into<String>, help: Option<String>) -> Self {
+        CaseError {
+            field: field.into(),
+            message: message.into(),
+            help,
+            suggestion: None,
+        }
+    }
+}
+
+/// Why a case document could not be decoded: the structured problem when the case's shape
+/// was at fault, and the format's own error, which carries the position.
+#[derive(Debug)]
+pub struct DecodeError<E> {
+    /// What the case got wrong (a field, a value), when the format itself was fine.
+    pub case: Option<CaseError>,
+    /// The deserializer's error: its message and, for most formats, the position.
+    pub format: E,
 }
 
 impl fmt::Display for CaseError {
@@ -189,48 +214,61 @@ impl CaseSchema {
         CaseSchema { root, fact_paths }
     }
 
-    /// A seed that decodes one case document into `case`, reporting a structured error
-    /// into `error` when it fails.
-    pub fn seed<'a>(
-        &'a self,
-        set: &'a PolicySet,
-        case: &'a mut Case,
-        error: &'a RefCell<Option<CaseError>>,
-    ) -> CaseSeed<'a> {
+    /// Decodes one case document from any serde deserializer into `case` (cleared
+    /// first, its buffers reused), checking that it has what every case must have.
+    pub fn decode<'de, D: de::Deserializer<'de>>(
+        &self,
+        set: &PolicySet,
+        case: &mut Case,
+        deserializer: D,
+    ) -> Result<(), DecodeError<D::Error>> {
         case.facts.clear();
         case.facts.resize(set.facts.len(), None);
         case.id = None;
         case.as_of = None;
         case.policy = None;
         case.extra_strings.clear();
-        CaseSeed {
+        // serde's error type is the deserializer's; the structured error travels beside it.
+        let error = RefCell::new(None);
+        let seed = CaseSeed {
             cx: Cx {
                 schema: self,
                 set,
                 case: RefCell::new(case),
-                error,
+                error: &error,
             },
+        };
+        match seed.deserialize(deserializer) {
+            Ok(()) => {}
+            Err(format) => {
+                return Err(DecodeError {
+                    case: error.into_inner(),
+                    format,
+                })
+            }
         }
+        self.check_required(set, case).map_err(|e| DecodeError {
+            format: de::Error::custom(&e),
+            case: Some(e),
+        })
     }
 
     /// Checks what every case must have once decoded.
     pub fn check_required(&self, set: &PolicySet, case: &Case) -> Result<(), CaseError> {
         if case.as_of.is_none() {
-            return Err(CaseError {
-                field: "as_of".into(),
-                message: "the case has no `as_of` date".into(),
-                help: Some(
-                    "add `as_of`, the date the case is decided on, like \"2025-06-10\"".into(),
-                ),
-            });
+            return Err(CaseError::new(
+                "as_of",
+                "the case has no `as_of` date",
+                Some("add `as_of`, the date the case is decided on, like \"2025-06-10\"".into()),
+            ));
         }
         if case.policy.is_none() {
             let names: Vec<&str> = set.policies.iter().map(|p| p.name.as_str()).collect();
-            return Err(CaseError {
-                field: "policy".into(),
-                message: "the case does not name a `policy`".into(),
-                help: Some(format!("add `policy`, one of: {}", names.join(", "))),
-            });
+            return Err(CaseError::new(
+                "policy",
+                "the case does not name a `policy`",
+                Some(format!("add `policy`, one of: {}", names.join(", "))),
+            ));
         }
         Ok(())
     }
@@ -245,10 +283,22 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     fn fail<E: de::Error>(&self, field: &str, message: String, help: Option<String>) -> E {
+        self.fail_suggesting(field, message, help, None)
+    }
+
+    /// [`Cx::fail`], naming the closest valid spelling.
+    fn fail_suggesting<E: de::Error>(
+        &self,
+        field: &str,
+        message: String,
+        help: Option<String>,
+        suggestion: Option<&str>,
+    ) -> E {
         let err = CaseError {
             field: field.to_string(),
             message,
             help,
+            suggestion: suggestion.map(str::to_string),
         };
         let text = err.to_string();
         // Keep the first error: serde may wrap it as it unwinds.
@@ -261,7 +311,7 @@ impl Cx<'_> {
 }
 
 /// Decodes a whole case document.
-pub struct CaseSeed<'a> {
+struct CaseSeed<'a> {
     cx: Cx<'a>,
 }
 
@@ -444,10 +494,18 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_, '_> {
             format!("{}.{key}", self.v.prefix)
         };
         let candidates = self.v.cx.schema.fact_paths.iter().map(String::as_str);
-        let help = match did_you_mean(&path, candidates) {
+        let suggestion = did_you_mean(&path, candidates);
+        let help = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             None if self.v.prefix.is_empty() => {
-                "a case holds `as_of`, `policy`, `id` and the facts of docs/policies.md".to_string()
+                let here: Vec<String> = self
+                    .v
+                    .group
+                    .fields
+                    .iter()
+                    .map(|e| format!("`{}`", e.name))
+                    .collect();
+                format!("a case holds: {}", here.join(", "))
             }
             None => {
                 let here: Vec<&str> = self
@@ -460,10 +518,12 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_, '_> {
                 format!("`{}` has the fields: {}", self.v.prefix, here.join(", "))
             }
         };
-        Err(self
-            .v
-            .cx
-            .fail(&path, "no policy declares this field".into(), Some(help)))
+        Err(self.v.cx.fail_suggesting(
+            &path,
+            "no policy declares this field".into(),
+            Some(help),
+            suggestion,
+        ))
     }
 }
 
@@ -574,11 +634,17 @@ impl<'de> Visitor<'de> for TextSeed<'_, '_, '_> {
 
 fn unknown_policy<E: de::Error>(cx: &Cx, path: &str, name: &str) -> E {
     let names: Vec<&str> = cx.set.policies.iter().map(|p| p.name.as_str()).collect();
-    let help = match did_you_mean(name, names.iter().copied()) {
+    let suggestion = did_you_mean(name, names.iter().copied());
+    let help = match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
         None => format!("the policies are: {}", names.join(", ")),
     };
-    cx.fail(path, format!("there is no policy `{name}`"), Some(help))
+    cx.fail_suggesting(
+        path,
+        format!("there is no policy `{name}`"),
+        Some(help),
+        suggestion,
+    )
 }
 
 fn parse_day<E: de::Error>(cx: &Cx, path: &str, text: &str) -> Result<Day, E> {
@@ -649,14 +715,16 @@ impl ValueSeed<'_, '_, '_> {
         match def.words.iter().position(|w| w == text) {
             Some(i) => Ok(i as u16),
             None => {
-                let help = match did_you_mean(text, def.words.iter().map(String::as_str)) {
+                let suggestion = did_you_mean(text, def.words.iter().map(String::as_str));
+                let help = match suggestion {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("the words are: {}", def.words.join(", ")),
                 };
-                Err(self.cx.fail(
+                Err(self.cx.fail_suggesting(
                     self.path,
                     format!("`{text}` is not a word of `{}`", def.name),
                     Some(help),
+                    suggestion,
                 ))
             }
         }

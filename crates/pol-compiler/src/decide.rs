@@ -1,67 +1,22 @@
 //! From node values to a decision.
 //!
 //! A fast three-valued pass decides most cases. When it leaves the decision open, the
-//! decision is settled exactly (DESIGN.md): the unknown facts that open rules read are given
+//! decision is settled exactly (docs/semantics.md): the unknown facts that open rules read are given
 //! representative values (one per interval cut by the constants they meet), the possible
 //! decisions are enumerated, and `missing` lists exactly the facts whose value changes them.
-
-use pol_syntax::ast::RuleKind;
-use serde::{Deserialize, Serialize};
 
 use crate::graph::{NodeId, Op, PolicyGraph, Probe};
 use crate::ir::{FactId, PolicySet};
 use crate::plan::{self, Plan, PlanRule, Slots, Truth, FALSE, TRUE, UNKNOWN};
+use crate::semantics::{self, ClosedBy, DecisionKind};
 use crate::types::Type;
 use crate::value::{Day, Symbol, Tri, Value};
-
-/// The five decisions of the contract, in precedence order (`Incomplete` last).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DecisionKind {
-    Unavailable,
-    Ineligible,
-    NotRequired,
-    Eligible,
-    Incomplete,
-}
-
-impl DecisionKind {
-    pub const DEFINITE: [DecisionKind; 4] = [
-        DecisionKind::Unavailable,
-        DecisionKind::Ineligible,
-        DecisionKind::NotRequired,
-        DecisionKind::Eligible,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DecisionKind::Unavailable => "unavailable",
-            DecisionKind::Ineligible => "ineligible",
-            DecisionKind::NotRequired => "not_required",
-            DecisionKind::Eligible => "eligible",
-            DecisionKind::Incomplete => "incomplete",
-        }
-    }
-
-    fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
-
-    /// The level a rule kind moves a case to.
-    pub fn of_rule(kind: RuleKind) -> Option<DecisionKind> {
-        match kind {
-            RuleKind::Unavailable => Some(DecisionKind::Unavailable),
-            RuleKind::Require | RuleKind::Exclude => Some(DecisionKind::Ineligible),
-            RuleKind::NotRequired => Some(DecisionKind::NotRequired),
-            RuleKind::Warn => None,
-        }
-    }
-}
 
 /// Why a case got its decision: a rule of the policy, or its program window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Cause {
-    ProgramWindow,
+    /// The program window, closed for this case by the date named.
+    ProgramWindow(ClosedBy),
     Rule(usize),
 }
 
@@ -170,8 +125,12 @@ pub fn decide_into(
     match decided {
         Some(d) => {
             outcome.decision = d;
-            if d == DecisionKind::Unavailable && plan.window.is_some_and(|w| truth(w) != TRUE) {
-                outcome.reasons.push(Cause::ProgramWindow);
+            if let Some(w) = plan.window.as_ref().filter(|w| truth(w.open) != TRUE) {
+                if d == DecisionKind::Unavailable {
+                    let state = w.state(case.facts, case.as_of, &scratch.slots);
+                    let closed_by = ClosedBy::of(state).unwrap_or(ClosedBy::Unknown);
+                    outcome.reasons.push(Cause::ProgramWindow(closed_by));
+                }
             }
             let rules = plan.levels.get(d as usize).map_or(&[][..], |l| &l[..]);
             each_where(
@@ -190,8 +149,14 @@ pub fn decide_into(
         }
         None => {
             outcome.decision = DecisionKind::Incomplete;
-            if plan.window.is_some_and(|w| truth(w) == UNKNOWN) {
-                outcome.reasons.push(Cause::ProgramWindow);
+            if plan
+                .window
+                .as_ref()
+                .is_some_and(|w| truth(w.open) == UNKNOWN)
+            {
+                outcome
+                    .reasons
+                    .push(Cause::ProgramWindow(ClosedBy::Unknown));
             }
             let open = open_mask(levels);
             for r in &plan.rules {
@@ -265,35 +230,20 @@ fn plan_levels(plan: &Plan, truths: &[Truth]) -> [Truth; 3] {
             .iter()
             .fold(FALSE, |m, r| m.max(plan::get(truths, r.trigger)));
     }
-    if let (Some(w), Some(l)) = (plan.window, levels.get_mut(0)) {
-        *l = (*l).max(TRUE - plan::get(truths, w));
+    if let (Some(w), Some(l)) = (&plan.window, levels.get_mut(0)) {
+        *l = (*l).max(TRUE - plan::get(truths, w.open));
     }
     levels
 }
 
-/// The first level that is true while all before it are false, if Kleene logic settles it.
+/// The decision Kleene logic settles from the plan's level truths, if it does.
 fn kleene_truths(levels: [Truth; 3]) -> Option<DecisionKind> {
-    for (t, d) in levels.iter().zip(DecisionKind::DEFINITE) {
-        match *t {
-            TRUE => return Some(d),
-            FALSE => {}
-            _ => return None,
-        }
-    }
-    Some(DecisionKind::Eligible)
+    semantics::decision(levels.map(plan::as_bool))
 }
 
-/// The levels still possible under Kleene logic, as [`DecisionKind::bit`]s.
+/// The decisions still possible under Kleene logic, as [`DecisionKind::bit`]s.
 fn open_mask(levels: [Truth; 3]) -> u8 {
-    let mut open = 0;
-    for (t, d) in levels.iter().zip(DecisionKind::DEFINITE) {
-        match *t {
-            TRUE => return open | d.bit(),
-            FALSE => {}
-            _ => open |= d.bit(),
-        }
-    }
-    open | DecisionKind::Eligible.bit()
+    semantics::possible(levels.map(plan::as_bool)).0
 }
 
 /// The truth of each level that can pre-empt `eligible`: unavailable, ineligible, not required.
@@ -303,7 +253,7 @@ fn level_values(g: &PolicyGraph, values: &[Tri]) -> [Tri; 3] {
     let triggers = |level: DecisionKind| {
         g.rules
             .iter()
-            .filter(move |r| DecisionKind::of_rule(r.kind) == Some(level))
+            .filter(move |r| semantics::level_of(r.kind) == Some(level))
             .map(move |r| get(r.trigger))
     };
     [
@@ -319,19 +269,7 @@ fn level_values(g: &PolicyGraph, values: &[Tri]) -> [Tri; 3] {
 
 /// The levels still possible under Kleene logic (an over-approximation).
 fn open_levels(levels: [Tri; 3]) -> Vec<DecisionKind> {
-    let mut out = Vec::new();
-    for (v, d) in levels.iter().zip(DecisionKind::DEFINITE) {
-        match v.and_then(Value::as_bool) {
-            Some(true) => {
-                out.push(d);
-                return out;
-            }
-            Some(false) => {}
-            None => out.push(d),
-        }
-    }
-    out.push(DecisionKind::Eligible);
-    out
+    semantics::possible(levels).iter().collect()
 }
 
 struct Settle<'a> {
@@ -436,7 +374,7 @@ impl Settle<'_> {
             roots.extend(self.g.window);
         }
         for r in &self.g.rules {
-            let Some(level) = DecisionKind::of_rule(r.kind) else {
+            let Some(level) = semantics::level_of(r.kind) else {
                 continue;
             };
             if open.contains(&level) && values.get(r.trigger.index()).copied().flatten().is_none() {

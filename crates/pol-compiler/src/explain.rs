@@ -10,10 +10,11 @@ use pol_syntax::ast::RuleKind;
 use pol_syntax::Span;
 
 use crate::case::Case;
-use crate::decide::{Cause, DecisionKind, Outcome};
+use crate::decide::{Cause, Outcome};
 use crate::graph::PolicyGraph;
 use crate::ir::{PolicyDef, TExpr, TExprKind};
 use crate::output::DecisionRecord;
+use crate::semantics::{self, ClosedBy, DecisionKind};
 use crate::value::Value;
 use crate::Compiled;
 
@@ -25,16 +26,111 @@ pub struct Explanation {
     pub trace: Vec<RuleTrace>,
 }
 
+/// What a traced line of a policy is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceKind {
+    Require,
+    Exclude,
+    NotRequired,
+    Unavailable,
+    Warn,
+    /// The policy's program window.
+    Program,
+}
+
+impl From<RuleKind> for TraceKind {
+    fn from(kind: RuleKind) -> TraceKind {
+        match kind {
+            RuleKind::Require => TraceKind::Require,
+            RuleKind::Exclude => TraceKind::Exclude,
+            RuleKind::NotRequired => TraceKind::NotRequired,
+            RuleKind::Unavailable => TraceKind::Unavailable,
+            RuleKind::Warn => TraceKind::Warn,
+        }
+    }
+}
+
+/// What a rule (or the program window) did for a case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleOutcome {
+    /// The trigger is true: an exclusion, exemption or warning applies, the window is
+    /// closed.
+    Fired,
+    /// A requirement is not met.
+    NotMet,
+    /// A requirement is met.
+    Held,
+    /// The trigger is false.
+    DidNotFire,
+    /// The trigger cannot be settled from the facts given.
+    Open,
+}
+
+/// A three-valued truth as explanations show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TruthValue {
+    True,
+    False,
+    Unknown,
+}
+
+impl TruthValue {
+    pub fn of(b: Option<bool>) -> TruthValue {
+        match b {
+            Some(true) => TruthValue::True,
+            Some(false) => TruthValue::False,
+            None => TruthValue::Unknown,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TruthValue::True => "true",
+            TruthValue::False => "false",
+            TruthValue::Unknown => "unknown",
+        }
+    }
+}
+
+/// The state of a program window as explanations show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowValue {
+    Open,
+    Closed,
+    Unknown,
+}
+
+/// The value an atomic condition of a trace shows: a truth, or for the program window its
+/// state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum ConditionValue {
+    Truth(TruthValue),
+    Window(WindowValue),
+}
+
+impl ConditionValue {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConditionValue::Truth(t) => t.as_str(),
+            ConditionValue::Window(WindowValue::Open) => "open",
+            ConditionValue::Window(WindowValue::Closed) => "closed",
+            ConditionValue::Window(WindowValue::Unknown) => "unknown",
+        }
+    }
+}
+
 /// One rule's part in a decision.
 #[derive(Clone, Debug, Serialize)]
 pub struct RuleTrace {
     /// `policy.rule`, or `policy.program_window`.
     pub rule: String,
-    /// `require`, `exclude`, `not_required`, `unavailable`, `warn` or `program`.
-    pub kind: &'static str,
-    /// What the rule did: `fired`, `not_met` (a failed requirement), `open` (unknown),
-    /// `held` (a met requirement) or `did_not_fire`.
-    pub outcome: &'static str,
+    pub kind: TraceKind,
+    pub outcome: RuleOutcome,
     /// Whether this rule decided the case (false only for rules shown by `--all`).
     pub decisive: bool,
     pub cite: Option<String>,
@@ -51,8 +147,7 @@ pub struct RuleTrace {
 pub struct ConditionTrace {
     /// The condition's source text.
     pub text: String,
-    /// `true`, `false` or `unknown`.
-    pub value: &'static str,
+    pub value: ConditionValue,
     pub start: u32,
     pub end: u32,
     pub line: usize,
@@ -73,14 +168,14 @@ impl ConditionTrace {
     /// A label for the condition: its value and the values it read.
     pub fn label(&self) -> String {
         if self.facts.is_empty() {
-            return self.value.to_string();
+            return self.value.as_str().to_string();
         }
         let facts: Vec<String> = self
             .facts
             .iter()
             .map(|f| format!("{} = {}", f.name, f.value))
             .collect();
-        format!("{}: {}", self.value, facts.join(", "))
+        format!("{}: {}", self.value.as_str(), facts.join(", "))
     }
 }
 
@@ -109,9 +204,12 @@ pub(crate) fn explain(
             .copied()
             .flatten()
             .and_then(Value::as_bool);
-        let decisive = outcome.reasons.contains(&Cause::ProgramWindow);
-        if decisive || all {
-            trace.push(window_trace(c, case, policy, w, open, decisive, values, g));
+        let closed_by = outcome.reasons.iter().find_map(|cause| match cause {
+            Cause::ProgramWindow(by) => Some(*by),
+            Cause::Rule(_) => None,
+        });
+        if closed_by.is_some() || all {
+            trace.push(window_trace(c, case, policy, w, open, closed_by, values, g));
         }
     }
     for r in &g.rules {
@@ -129,25 +227,28 @@ pub(crate) fn explain(
             .flatten()
             .and_then(Value::as_bool);
         let outcome_word = match (def.kind, trigger) {
-            (_, None) => "open",
-            (RuleKind::Require, Some(true)) => "not_met",
-            (RuleKind::Require, Some(false)) => "held",
-            (_, Some(true)) => "fired",
-            (_, Some(false)) => "did_not_fire",
+            (_, None) => RuleOutcome::Open,
+            (RuleKind::Require, Some(true)) => RuleOutcome::NotMet,
+            (RuleKind::Require, Some(false)) => RuleOutcome::Held,
+            (_, Some(true)) => RuleOutcome::Fired,
+            (_, Some(false)) => RuleOutcome::DidNotFire,
         };
         let mut conditions = Vec::new();
         atoms(c, case, &def.condition, false, &truth, &mut conditions);
         if let Some(u) = &def.unless {
             atoms(c, case, u, true, &truth, &mut conditions);
         }
-        let (line, column) = c.sources.line_col(def.span);
+        let Some(source) = semantics::rule_reason(policy, r.rule) else {
+            continue;
+        };
+        let (line, column) = c.sources.line_col(source.span);
         trace.push(RuleTrace {
-            rule: format!("{}.{}", policy.name, def.name),
-            kind: def.kind.keyword(),
+            rule: source.id(),
+            kind: def.kind.into(),
             outcome: outcome_word,
             decisive,
-            cite: def.cite.as_ref().map(|c| c.text.clone()),
-            file: c.sources.name(def.span.file).to_string(),
+            cite: source.cite.map(|c| c.text.clone()),
+            file: c.sources.name(source.span.file).to_string(),
             line,
             column,
             start: def.span.start,
@@ -165,7 +266,7 @@ fn window_trace(
     policy: &PolicyDef,
     w: &crate::ir::ProgramWindow,
     open: Option<bool>,
-    decisive: bool,
+    closed_by: Option<ClosedBy>,
     values: &[Option<Value>],
     g: &PolicyGraph,
 ) -> RuleTrace {
@@ -186,7 +287,6 @@ fn window_trace(
         name: date_name,
         value: date_value,
     }];
-    let mut cite = w.cite.as_ref().map(|c| c.text.clone());
     if let Some(p) = program {
         if let Some(o) = &p.opened {
             facts.push(FactValue {
@@ -199,33 +299,29 @@ fn window_trace(
                 name: format!("{} {}", p.name, e.kind.keyword()),
                 value: e.day.to_string(),
             });
-            if open == Some(false) {
-                cite = e.cite.as_ref().map(|c| c.text.clone()).or(cite);
-            }
-        }
-        if open == Some(false) && cite.is_none() {
-            cite = p
-                .opened
-                .as_ref()
-                .and_then(|o| o.cite.as_ref())
-                .map(|c| c.text.clone());
         }
     }
+    // The same reason the decision names: one citation for the window, wherever shown.
+    let reason = semantics::window_reason(&c.set, policy, closed_by.unwrap_or(ClosedBy::Unknown));
+    let cite = reason.and_then(|r| r.cite).map(|c| c.text.clone());
     let (line, column) = c.sources.line_col(w.span);
     let value = match open {
-        Some(true) => "open",
-        Some(false) => "closed",
-        None => "unknown",
+        Some(true) => WindowValue::Open,
+        Some(false) => WindowValue::Closed,
+        None => WindowValue::Unknown,
     };
     RuleTrace {
-        rule: format!("{}.program_window", policy.name),
-        kind: "program",
+        rule: reason.map_or_else(
+            || format!("{}.{}", policy.name, semantics::PROGRAM_WINDOW),
+            |r| r.id(),
+        ),
+        kind: TraceKind::Program,
         outcome: match open {
-            Some(false) => "fired",
-            Some(true) => "did_not_fire",
-            None => "open",
+            Some(false) => RuleOutcome::Fired,
+            Some(true) => RuleOutcome::DidNotFire,
+            None => RuleOutcome::Open,
         },
-        decisive,
+        decisive: closed_by.is_some(),
         cite,
         file: c.sources.name(w.span.file).to_string(),
         line,
@@ -234,7 +330,7 @@ fn window_trace(
         end: w.span.end,
         conditions: vec![ConditionTrace {
             text: c.sources.snippet(w.span).to_string(),
-            value,
+            value: ConditionValue::Window(value),
             start: w.span.start,
             end: w.span.end,
             line,
@@ -271,11 +367,7 @@ fn atoms(
         }
     }
     for e in found {
-        let value = match truth(e.span) {
-            Some(true) => "true",
-            Some(false) => "false",
-            None => "unknown",
-        };
+        let value = ConditionValue::Truth(TruthValue::of(truth(e.span)));
         let mut facts = Vec::new();
         reads(c, case, e, &mut facts);
         let (line, column) = c.sources.line_col(e.span);

@@ -13,6 +13,7 @@ use pol_syntax::Span;
 use crate::ir::*;
 use crate::ops;
 use crate::plan::Plan;
+use crate::semantics;
 use crate::types::Type;
 use crate::value::{Day, Tri, Value};
 
@@ -34,6 +35,9 @@ pub struct Operands {
 
 #[derive(Clone, Debug)]
 pub enum Op {
+    /// A value that is never known: what lowering produces for a state the checker rules
+    /// out (a name with no definition), so that it fails closed rather than defaulting.
+    Unknown,
     Lit(Value),
     Const(ConstId, Value),
     Fact(FactId),
@@ -127,7 +131,9 @@ impl PolicyGraph {
     /// The nodes an operation reads.
     pub fn children(&self, op: &Op) -> Vec<NodeId> {
         match op {
-            Op::Lit(_) | Op::Const(..) | Op::Fact(_) | Op::AsOf | Op::Param(_) => Vec::new(),
+            Op::Unknown | Op::Lit(_) | Op::Const(..) | Op::Fact(_) | Op::AsOf | Op::Param(_) => {
+                Vec::new()
+            }
             Op::Let(_, b) | Op::Not(b) => vec![*b],
             Op::And(o) | Op::Or(o) => self.operands(*o).to_vec(),
             Op::InList(e, o) => {
@@ -151,6 +157,7 @@ impl PolicyGraph {
             let Some(node) = self.nodes.get(i) else { break };
             let get = |n: NodeId| values.get(n.index()).copied().flatten();
             let v = match &node.op {
+                Op::Unknown => None,
                 Op::Lit(v) | Op::Const(_, v) => Some(*v),
                 Op::Fact(f) => facts.get(f.index()).copied().flatten(),
                 Op::AsOf => Some(Value::Date(as_of)),
@@ -174,7 +181,7 @@ impl PolicyGraph {
                     opened, closed, at, ..
                 } => match get(*at) {
                     Some(Value::Date(d)) => Some(Value::Bool(
-                        opened.is_none_or(|o| d >= o) && closed.is_none_or(|c| d < c),
+                        semantics::window_state(*opened, *closed, d).is_open(),
                     )),
                     _ => None,
                 },
@@ -186,9 +193,8 @@ impl PolicyGraph {
     }
 }
 
-/// Lowers one checked policy to its graph.
-pub fn lower(set: &PolicySet, id: PolicyId) -> Option<PolicyGraph> {
-    let policy = set.policies.get(id.index())?;
+/// Lowers one checked policy (`policy`, which is `set.policies[id]`) to its graph.
+pub fn lower(set: &PolicySet, id: PolicyId, policy: &PolicyDef) -> PolicyGraph {
     let mut b = Builder {
         set,
         g: PolicyGraph {
@@ -208,16 +214,22 @@ pub fn lower(set: &PolicySet, id: PolicyId) -> Option<PolicyGraph> {
         probes: HashMap::new(),
     };
     if let Some(w) = &policy.window {
-        let program = set.programs.get(w.program.index())?;
-        let at = match &w.at {
-            Some(e) => b.expr(e),
-            None => b.leaf(Leaf::AsOf, Type::Date, w.span),
+        let program = set.programs.get(w.program.index());
+        let at = match (&w.at, program) {
+            (Some(e), Some(_)) => b.expr(e),
+            (None, Some(_)) => b.leaf(Leaf::AsOf, Type::Date, w.span),
+            // Resolution rules this out; were it to happen, the window is never known
+            // open, so the case can never be decided past it (fail closed).
+            (_, None) => {
+                debug_assert!(false, "lowering: program {:?} has no definition", w.program);
+                b.push(Op::Unknown, Type::Date, w.span)
+            }
         };
         let node = b.push(
             Op::Window {
                 program: w.program,
-                opened: program.opened.as_ref().map(|e| e.day),
-                closed: program.closed.as_ref().map(|e| e.day),
+                opened: program.and_then(|p| p.opened.as_ref()).map(|e| e.day),
+                closed: program.and_then(|p| p.closed.as_ref()).map(|e| e.day),
                 at,
             },
             Type::Bool,
@@ -228,15 +240,15 @@ pub fn lower(set: &PolicySet, id: PolicyId) -> Option<PolicyGraph> {
     for (i, rule) in policy.rules.iter().enumerate() {
         let condition = b.expr(&rule.condition);
         let unless = rule.unless.as_ref().map(|u| b.expr(u));
-        let trigger = match (rule.kind, unless) {
-            (RuleKind::Require, _) => b.push(Op::Not(condition), Type::Bool, rule.condition.span),
-            (RuleKind::Exclude, Some(u)) => {
-                let not_u = b.push(Op::Not(u), Type::Bool, rule.span);
-                let ops = b.operand_run(&[condition, not_u]);
-                b.push(Op::And(ops), Type::Bool, rule.span)
-            }
-            _ => condition,
-        };
+        let trigger = semantics::trigger(
+            &mut TriggerNodes {
+                b: &mut b,
+                span: rule.span,
+            },
+            rule.kind,
+            condition,
+            unless,
+        );
         b.g.rules.push(RuleNode {
             rule: i,
             kind: rule.kind,
@@ -260,7 +272,26 @@ pub fn lower(set: &PolicySet, id: PolicyId) -> Option<PolicyGraph> {
     b.g.probes = probes;
     let mut g = b.g;
     g.plan = Plan::new(set, &g);
-    Some(g)
+    g
+}
+
+/// Builds rule triggers as graph nodes, placed at the rule.
+struct TriggerNodes<'b, 'a> {
+    b: &'b mut Builder<'a>,
+    span: Span,
+}
+
+impl semantics::Conditions for TriggerNodes<'_, '_> {
+    type Condition = NodeId;
+
+    fn not(&mut self, c: NodeId) -> NodeId {
+        self.b.push(Op::Not(c), Type::Bool, self.span)
+    }
+
+    fn and(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        let ops = self.b.operand_run(&[a, b]);
+        self.b.push(Op::And(ops), Type::Bool, self.span)
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -307,14 +338,13 @@ impl Builder<'_> {
             }
             Leaf::AsOf => Op::AsOf,
             Leaf::Param(p) => Op::Param(p),
-            Leaf::Const(c) => {
-                let v = self
-                    .set
-                    .consts
-                    .get(c.index())
-                    .map_or(Value::Bool(false), |c| c.value);
-                Op::Const(c, v)
-            }
+            Leaf::Const(c) => match self.set.consts.get(c.index()) {
+                Some(def) => Op::Const(c, def.value),
+                None => {
+                    debug_assert!(false, "lowering: constant {c:?} has no definition");
+                    Op::Unknown
+                }
+            },
         };
         let id = self.push(op, ty, span);
         self.leaves.insert(leaf, id);
@@ -340,7 +370,8 @@ impl Builder<'_> {
                     return *id;
                 }
                 let Some(def) = self.set.lets.get(l.index()) else {
-                    return self.push(Op::Lit(Value::Bool(false)), e.ty, e.span);
+                    debug_assert!(false, "lowering: let {l:?} has no definition");
+                    return self.push(Op::Unknown, e.ty, e.span);
                 };
                 let body = self.expr(&def.value);
                 let id = self.push(Op::Let(*l, body), e.ty, def.span);

@@ -9,7 +9,6 @@
 #![forbid(unsafe_code)]
 
 pub mod case;
-pub mod codes;
 pub mod decide;
 pub mod explain;
 pub mod graph;
@@ -18,8 +17,10 @@ pub mod lints;
 mod ops;
 pub mod output;
 pub mod plan;
+pub mod receipt;
 pub mod reference;
 pub mod resolve;
+pub mod semantics;
 pub mod source;
 mod suggest;
 pub mod symbols;
@@ -27,12 +28,18 @@ mod typeck;
 pub mod types;
 pub mod value;
 
+use std::collections::HashSet;
+
 use pol_syntax::{Diagnostic, Span};
 
 pub use case::{Case, CaseError, CaseSchema};
-pub use decide::{DecisionKind, Outcome, Scratch};
+pub use decide::{Outcome, Scratch};
 pub use output::{DecisionRecord, JsonWriter, Reason};
-pub use source::{Source, SourceMap};
+/// The registry of diagnostic codes (defined beside the diagnostic type, in `pol-syntax`).
+pub use pol_syntax::codes;
+pub use receipt::Receipt;
+pub use semantics::DecisionKind;
+pub use source::{ImportError, NoResolver, Resolver, Source, SourceMap};
 pub use suggest::did_you_mean;
 
 use crate::decide::{CaseView, Cause};
@@ -47,6 +54,8 @@ pub struct Compiled {
     pub graphs: Vec<PolicyGraph>,
     pub schema: CaseSchema,
     pub usage: resolve::Usage,
+    /// The version of `pol` and the digest of the policy set, carried by every decision.
+    pub receipt: Receipt,
 }
 
 /// The result of compiling: the policy set if there were no errors, and every diagnostic
@@ -54,7 +63,8 @@ pub struct Compiled {
 pub struct Compilation {
     pub compiled: Option<Compiled>,
     pub diagnostics: Vec<Diagnostic>,
-    /// The files compiled, for rendering the diagnostics.
+    /// The files compiled (the roots and every file they import), for rendering the
+    /// diagnostics.
     pub sources: SourceMap,
     /// Declarations and what each resolved name refers to (for editors), built even when
     /// there are errors.
@@ -67,12 +77,7 @@ impl Compilation {
     }
 }
 
-/// Parses, resolves, type checks, lints and lowers a set of policy files.
-pub fn compile(sources: Vec<Source>) -> Compilation {
-    compile_with(sources, Lints::Run)
-}
-
-/// Whether [`compile_with`] runs the lints.
+/// Whether compilation runs the lints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lints {
     Run,
@@ -81,24 +86,21 @@ pub enum Lints {
     Skip,
 }
 
+/// Parses, resolves, type checks, lints and lowers a set of policy files, all given.
+pub fn compile(sources: Vec<Source>) -> Compilation {
+    compile_with(sources, Lints::Run)
+}
+
 /// [`compile`], choosing whether to lint.
 pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
-    let sources = SourceMap::new(sources);
+    compile_from(sources, &mut NoResolver, lints)
+}
+
+/// Compiles `roots` and every file they import, found through `resolver`: each file is
+/// read (by the resolver) and parsed once.
+pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lints) -> Compilation {
     let mut diagnostics = Vec::new();
-    let files: Vec<_> = sources
-        .files
-        .iter()
-        .enumerate()
-        .map(
-            |(i, s)| match pol_syntax::parse(pol_syntax::FileId(i as u32), &s.text) {
-                Ok(f) => Some(f),
-                Err(d) => {
-                    diagnostics.push(d);
-                    None
-                }
-            },
-        )
-        .collect();
+    let (sources, files) = parse_with_imports(roots, resolver, &mut diagnostics);
     let mut resolved = resolve::resolve(&sources, &files);
     diagnostics.append(&mut resolved.diagnostics);
     let index = std::mem::take(&mut resolved.index);
@@ -116,12 +118,16 @@ pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
         };
     }
     let set = resolved.set;
-    let graphs = (0..set.policies.len())
-        .filter_map(|i| graph::lower(&set, ir::PolicyId(i as u32)))
+    let graphs = set
+        .policies
+        .iter()
+        .enumerate()
+        .map(|(i, policy)| graph::lower(&set, ir::PolicyId(i as u32), policy))
         .collect();
     let schema = CaseSchema::new(&set);
     Compilation {
         compiled: Some(Compiled {
+            receipt: Receipt::of(&sources),
             sources: sources.clone(),
             set,
             graphs,
@@ -132,6 +138,57 @@ pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
         sources,
         index,
     }
+}
+
+/// Parses `roots`, then every `.pol` file they import (transitively) that is not among
+/// them, asking `resolver` for its text.
+fn parse_with_imports(
+    roots: Vec<Source>,
+    resolver: &mut dyn Resolver,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (SourceMap, Vec<Option<pol_syntax::ast::SourceFile>>) {
+    let mut known: HashSet<String> = roots.iter().map(|s| source::normalize(&s.name)).collect();
+    let mut sources = roots;
+    let mut files = Vec::with_capacity(sources.len());
+    let mut i = 0;
+    while let Some(source) = sources.get(i) {
+        let file = pol_syntax::FileId(i as u32);
+        let parsed = match pol_syntax::parse(file, &source.text) {
+            Ok(f) => Some(f),
+            Err(d) => {
+                diagnostics.push(d);
+                None
+            }
+        };
+        let mut imported = Vec::new();
+        for item in parsed.iter().flat_map(|f| &f.items) {
+            let pol_syntax::ast::ItemKind::Import(import) = &item.kind else {
+                continue;
+            };
+            let name = source::import_name(&source.name, &import.path.node);
+            // Only policy files: an import must not make `pol` read (and quote in its
+            // diagnostics) any other file. Resolution reports the import as unknown.
+            if !name.ends_with(".pol") || !known.insert(name.clone()) {
+                continue;
+            }
+            match resolver.resolve(&name) {
+                Ok(Some(text)) => imported.push(Source { name, text }),
+                Ok(None) => {}
+                Err(e) => diagnostics.push(
+                    Diagnostic::new(
+                        codes::POLICY_UNREADABLE,
+                        format!("cannot read the imported file `{name}`: {}", e.message),
+                        pol_syntax::Label::new(import.path.span, "imported here"),
+                    )
+                    .with_help(e.help),
+                ),
+            }
+        }
+        files.push(parsed);
+        sources.extend(imported);
+        i += 1;
+    }
+    (SourceMap::new(sources), files)
 }
 
 impl Compiled {
@@ -153,16 +210,18 @@ impl Compiled {
     ) -> Result<(), CaseError> {
         self.schema.check_required(&self.set, case)?;
         let (Some(policy), Some(as_of)) = (case.policy, case.as_of) else {
-            return Err(CaseError {
-                field: String::new(),
-                message: "incomplete case".into(),
-                help: None,
-            });
+            return Err(CaseError::new(
+                "",
+                "the case has no `as_of` or no `policy`",
+                None,
+            ));
         };
-        let g = self.graphs.get(policy.index()).ok_or_else(|| CaseError {
-            field: "policy".into(),
-            message: "the policy did not compile".into(),
-            help: None,
+        let g = self.graphs.get(policy.index()).ok_or_else(|| {
+            CaseError::new(
+                "policy",
+                "the case names a policy of another policy set",
+                None,
+            )
         })?;
         decide::decide_into(
             &self.set,
@@ -182,41 +241,11 @@ impl Compiled {
         let policy = case.policy.and_then(|p| self.set.policies.get(p.index()));
         let policy_name = policy.map_or(String::new(), |p| p.name.clone());
         let reason = |cause: &Cause| -> Option<Reason> {
-            let p = policy?;
-            let (rule, cite, span) = match cause {
-                Cause::ProgramWindow => {
-                    let w = p.window.as_ref()?;
-                    let program = self.set.programs.get(w.program.index());
-                    let cite = w
-                        .cite
-                        .as_ref()
-                        .or_else(|| {
-                            program.and_then(|p| p.closed.as_ref().and_then(|e| e.cite.as_ref()))
-                        })
-                        .or_else(|| {
-                            program.and_then(|p| p.opened.as_ref().and_then(|e| e.cite.as_ref()))
-                        });
-                    (
-                        "program_window".to_string(),
-                        cite.map(|c| c.text.clone()),
-                        w.span,
-                    )
-                }
-                Cause::Rule(i) => {
-                    let r = p.rules.get(*i)?;
-                    (
-                        r.name.clone(),
-                        r.cite.as_ref().map(|c| c.text.clone()),
-                        r.span,
-                    )
-                }
-            };
-            Some(Reason {
-                rule: format!("{}.{rule}", p.name),
-                cite,
-                file: self.sources.name(span.file).to_string(),
-                line: self.sources.line_col(span).0,
-            })
+            let source = match *cause {
+                Cause::ProgramWindow(by) => semantics::window_reason(&self.set, policy?, by),
+                Cause::Rule(i) => semantics::rule_reason(policy?, i),
+            }?;
+            Some(self.reason(&source))
         };
         DecisionRecord {
             id: case.id.clone(),
@@ -244,6 +273,17 @@ impl Compiled {
                 m.sort();
                 m
             },
+            receipt: self.receipt.clone(),
+        }
+    }
+
+    /// The contract's reason object for what a rule or window contributes.
+    pub fn reason(&self, source: &semantics::ReasonSource<'_>) -> Reason {
+        Reason {
+            rule: source.id(),
+            cite: source.cite.map(|c| c.text.clone()),
+            file: self.sources.name(source.span.file).to_string(),
+            line: self.sources.line_col(source.span).0,
         }
     }
 
@@ -256,11 +296,11 @@ impl Compiled {
             case.policy.and_then(|p| self.graphs.get(p.index())),
             case.as_of,
         ) else {
-            return Err(CaseError {
-                field: "policy".into(),
-                message: "no such policy".into(),
-                help: None,
-            });
+            return Err(CaseError::new(
+                "policy",
+                "the case names a policy of another policy set",
+                None,
+            ));
         };
         // Deciding ran only the plan; an explanation reads every node.
         g.eval(&self.set, &case.facts, as_of, &mut scratch.values);

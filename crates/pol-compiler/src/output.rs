@@ -1,11 +1,13 @@
-//! The decision object of the contract (CASES.md), exactly as it is printed.
+//! The decision object of the contract (docs/cases.md), exactly as it is printed.
 
 use std::io::Write as _;
 
 use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
-use crate::decide::{Cause, DecisionKind, Outcome};
+use crate::decide::{Cause, Outcome};
+use crate::receipt::Receipt;
+use crate::semantics::{ClosedBy, DecisionKind};
 use crate::value::Day;
 use crate::Compiled;
 
@@ -22,6 +24,8 @@ pub struct DecisionRecord {
     pub forms: Vec<String>,
     pub max_validity_days: Option<i64>,
     pub missing: Vec<String>,
+    /// The version of `pol` and the digest of the policy set that decided.
+    pub receipt: Receipt,
 }
 
 /// A rule (or program window) that decided the case, with its source and citation.
@@ -43,6 +47,8 @@ pub struct Reason {
 /// (`tests/evaluation.rs`).
 pub struct JsonWriter {
     policies: Vec<PolicyJson>,
+    /// `,"receipt":{...}}`: the end of every decision.
+    receipt: String,
     /// Each fact's path as a JSON string.
     facts: Vec<String>,
     /// Each fact's position among the paths in sorted order (`missing` is sorted by path).
@@ -53,8 +59,9 @@ pub struct JsonWriter {
 struct PolicyJson {
     /// `"advance_parole"`.
     name: String,
-    /// The reason object of the program window, if the policy has one.
-    window: Option<String>,
+    /// The reason object of the program window, if the policy has one, for each way the
+    /// window can keep a case out (by [`ClosedBy`], in declaration order).
+    window: [Option<String>; 3],
     /// The reason object of each rule, by rule index.
     reasons: Vec<Option<String>>,
     /// Each rule's name as a JSON string (for warnings).
@@ -90,10 +97,8 @@ impl JsonWriter {
                 };
                 PolicyJson {
                     name: json(&def.name),
-                    window: def
-                        .window
-                        .as_ref()
-                        .and_then(|_| reason(Cause::ProgramWindow)),
+                    window: [ClosedBy::Opening, ClosedBy::Closing, ClosedBy::Unknown]
+                        .map(|by| reason(Cause::ProgramWindow(by))),
                     reasons: (0..def.rules.len())
                         .map(|i| reason(Cause::Rule(i)))
                         .collect(),
@@ -116,6 +121,7 @@ impl JsonWriter {
         }
         JsonWriter {
             policies,
+            receipt: format!(",\"receipt\":{}}}", json(&c.receipt)),
             facts,
             fact_rank,
         }
@@ -143,7 +149,7 @@ impl JsonWriter {
         out.extend_from_slice(outcome.decision.as_str().as_bytes());
         out.extend_from_slice(b"\",\"reasons\":[");
         let reasons = outcome.reasons.iter().filter_map(|cause| match cause {
-            Cause::ProgramWindow => p.window.as_ref(),
+            Cause::ProgramWindow(by) => p.window.get(*by as usize).and_then(Option::as_ref),
             Cause::Rule(i) => p.reasons.get(*i).and_then(Option::as_ref),
         });
         list(reasons, out);
@@ -176,7 +182,8 @@ impl JsonWriter {
             missing.sort_by_key(|(rank, _)| *rank);
             list(missing.into_iter().map(|(_, path)| path), out);
         }
-        out.extend_from_slice(b"]}");
+        out.push(b']');
+        out.extend_from_slice(self.receipt.as_bytes());
         true
     }
 }

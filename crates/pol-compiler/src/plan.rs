@@ -26,10 +26,10 @@ use std::collections::HashMap;
 
 use pol_syntax::ast::CompareOp;
 
-use crate::decide::DecisionKind;
 use crate::graph::{NodeId, Op, PolicyGraph};
 use crate::ir::{ArithOp, FactId, ParamId, PolicySet};
 use crate::ops;
+use crate::semantics::{self, DecisionKind, WindowState};
 use crate::types::Type;
 use crate::value::{Day, Tri, Value};
 
@@ -44,6 +44,15 @@ pub fn truth(v: Tri) -> Truth {
     match v {
         Some(Value::Bool(b)) => known(b),
         _ => UNKNOWN,
+    }
+}
+
+/// A truth as an optional boolean: `None` when unknown.
+pub fn as_bool(t: Truth) -> Option<bool> {
+    match t {
+        TRUE => Some(true),
+        FALSE => Some(false),
+        _ => None,
     }
 }
 
@@ -72,6 +81,8 @@ pub enum Src {
     Val(u32),
     /// A truth slot, read as a value (a condition compared with another).
     Truth(u32),
+    /// A value that is never known (see [`Op::Unknown`]).
+    Unknown,
 }
 
 /// One step of a plan. `out` is a truth slot, except for [`Ins::Arith`] and [`Ins::Param`]
@@ -213,6 +224,28 @@ pub struct PlanRule {
     pub trigger: u32,
 }
 
+/// A program window as the decision reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct PlanWindow {
+    /// The truth slot of "the window is open".
+    pub open: u32,
+    pub opened: Option<Day>,
+    pub closed: Option<Day>,
+    /// The date the window is read at.
+    pub at: Src,
+}
+
+impl PlanWindow {
+    /// Where the date lies in the window for a case whose plan has run into `slots`;
+    /// `None` when the date is unknown.
+    pub fn state(&self, facts: &[Tri], as_of: Day, slots: &Slots) -> Option<WindowState> {
+        match read(self.at, facts, as_of, slots) {
+            Some(Value::Date(day)) => Some(semantics::window_state(self.opened, self.closed, day)),
+            _ => None,
+        }
+    }
+}
+
 /// A form as the decision reads it.
 #[derive(Clone, Copy, Debug)]
 pub struct PlanForm {
@@ -234,8 +267,8 @@ pub struct Plan {
     pub truths: Vec<u32>,
     pub truth_slots: u32,
     pub value_slots: u32,
-    /// The truth slot of "the program window is open".
-    pub window: Option<u32>,
+    /// The policy's program window, if it has one.
+    pub window: Option<PlanWindow>,
     /// Every rule, in the policy's order.
     pub rules: Vec<PlanRule>,
     /// The rules of each level that pre-empts `eligible` (unavailable, ineligible, not
@@ -265,14 +298,25 @@ impl Plan {
             value_of: HashMap::new(),
         };
         if let Some(w) = g.window {
-            let slot = b.truth(w);
-            b.plan.window = Some(slot);
+            let open = b.truth(w);
+            if let Some(Op::Window {
+                opened, closed, at, ..
+            }) = b.op(w).cloned()
+            {
+                let at = b.value(at);
+                b.plan.window = Some(PlanWindow {
+                    open,
+                    opened,
+                    closed,
+                    at,
+                });
+            }
         }
         for r in &g.rules {
             let trigger = b.truth(r.trigger);
             let rule = PlanRule {
                 rule: r.rule,
-                level: DecisionKind::of_rule(r.kind),
+                level: crate::semantics::level_of(r.kind),
                 trigger,
             };
             b.plan.rules.push(rule);
@@ -427,7 +471,7 @@ impl Plan {
                 } => {
                     let t = match read(at, facts, as_of, slots) {
                         Some(Value::Date(d)) => {
-                            known(opened.is_none_or(|o| d >= o) && closed.is_none_or(|c| d < c))
+                            known(semantics::window_state(opened, closed, d).is_open())
                         }
                         _ => UNKNOWN,
                     };
@@ -497,6 +541,7 @@ pub fn get(truths: &[Truth], i: u32) -> Truth {
 pub fn read(src: Src, facts: &[Tri], as_of: Day, slots: &Slots) -> Tri {
     match src {
         Src::K(v) => Some(v),
+        Src::Unknown => None,
         Src::Fact(f) => facts.get(f.index()).copied().flatten(),
         Src::AsOf => Some(Value::Date(as_of)),
         Src::Val(i) => slots.values.get(i as usize).copied().flatten(),
@@ -604,9 +649,11 @@ impl PlanBuilder<'_> {
             });
         }
         let Some(op) = self.op(n).cloned() else {
+            debug_assert!(false, "plan: node {n:?} is not in the graph");
             return self.emit_truth(|out| Ins::Const { t: UNKNOWN, out });
         };
         match op {
+            Op::Unknown => self.emit_truth(|out| Ins::Const { t: UNKNOWN, out }),
             Op::Lit(v) | Op::Const(_, v) => self.emit_truth(|out| Ins::Const {
                 t: truth(Some(v)),
                 out,
@@ -732,7 +779,10 @@ impl PlanBuilder<'_> {
             }
             // Conditions used as values: read their truth slot.
             Some(_) => Src::Truth(self.truth(n)),
-            None => Src::K(Value::Bool(false)),
+            None => {
+                debug_assert!(false, "plan: node {n:?} is not in the graph");
+                Src::Unknown
+            }
         };
         self.value_of.insert(n, src);
         src

@@ -4,6 +4,7 @@
 //! body is type checked in the scope of its own file: its own declarations and those of the
 //! files it imports. Errors never stop the pass; every problem is reported.
 
+use pol_syntax::codes;
 use std::collections::HashMap;
 
 use pol_syntax::ast::{self, ItemKind, PolicyItemKind, TypeExpr, Unit, WindowDate};
@@ -178,8 +179,8 @@ impl<'a> Checker<'a> {
                 None => {
                     let names: Vec<&str> =
                         self.sources.files.iter().map(|f| f.name.as_str()).collect();
-                    let mut d = Diagnostic::error(
-                        "E0201",
+                    let mut d = Diagnostic::new(
+                        codes::UNKNOWN_NAME,
                         format!("cannot find the imported file `{}`", import.path.node),
                         Label::new(import.path.span, "no such policy file"),
                     );
@@ -217,8 +218,8 @@ impl<'a> Checker<'a> {
 
     fn duplicate(&mut self, what: &str, name: &str, span: Span, first: Span) {
         self.error(
-            Diagnostic::error(
-                "E0202",
+            Diagnostic::new(
+                codes::DUPLICATE_NAME,
                 format!("{what} `{name}` is declared twice"),
                 Label::new(span, "declared again here"),
             )
@@ -241,8 +242,8 @@ impl<'a> Checker<'a> {
             }
             if e.words.len() > 64 {
                 self.error(
-                    Diagnostic::error(
-                        "E0305",
+                    Diagnostic::new(
+                        codes::ENUM_TOO_LARGE,
                         format!(
                             "enum `{}` has {} words; at most 64 are supported",
                             e.name.node,
@@ -314,8 +315,8 @@ impl<'a> Checker<'a> {
                     ]);
                 }
                 let suggestion = did_you_mean(&name.node, candidates).map(str::to_string);
-                let mut d = Diagnostic::error(
-                    "E0203",
+                let mut d = Diagnostic::new(
+                    codes::UNKNOWN_TYPE,
                     format!("unknown type `{}`", name.node),
                     Label::new(
                         name.span,
@@ -343,8 +344,8 @@ impl<'a> Checker<'a> {
     fn declare_value(&mut self, name: &ast::Name, binding: Binding, file: FileId) -> bool {
         if name.node == "as_of" || name.node == "id" || name.node == "policy" {
             self.error(
-                Diagnostic::error(
-                    "E0202",
+                Diagnostic::new(
+                    codes::DUPLICATE_NAME,
                     format!(
                         "`{}` is built in to every case and cannot be declared",
                         name.node
@@ -464,8 +465,8 @@ impl<'a> Checker<'a> {
                 let found = self.set.type_name(te.ty);
                 let want = self.set.type_name(ty);
                 self.error(
-                    Diagnostic::error(
-                        "E0301",
+                    Diagnostic::new(
+                        codes::WRONG_TYPE,
                         format!(
                             "parameter `{}` is declared {want} but this value is {found}",
                             p.name.node
@@ -496,8 +497,8 @@ impl<'a> Checker<'a> {
             Some(v) => Some(v),
             None if !reads_case(te) => {
                 self.error(
-                    Diagnostic::error(
-                        "E0308",
+                    Diagnostic::new(
+                        codes::CONST_OUT_OF_RANGE,
                         "the value of this constant is out of range",
                         Label::new(te.span, "overflows 64 bits or leaves the calendar"),
                     )
@@ -509,8 +510,8 @@ impl<'a> Checker<'a> {
             }
             None => {
                 self.error(
-                    Diagnostic::error(
-                        "E0306",
+                    Diagnostic::new(
+                        codes::CONST_READS_CASE,
                         "a constant must not depend on the case",
                         Label::new(te.span, "this reads a fact, `as_of` or a `let`"),
                     )
@@ -553,8 +554,8 @@ impl<'a> Checker<'a> {
                 };
                 if let (Some(name), Some(span)) = (defs_name, span) {
                     self.error(
-                        Diagnostic::error(
-                            "E0401",
+                        Diagnostic::new(
+                            codes::DEFINITION_CYCLE,
                             format!("`{name}` is defined in terms of itself"),
                             Label::new(span, "this definition depends on itself"),
                         )
@@ -567,8 +568,8 @@ impl<'a> Checker<'a> {
                 if self.depth >= MAX_DEFINITION_DEPTH {
                     if let (Some(name), Some(span)) = (defs_name, span) {
                         self.error(
-                            Diagnostic::error(
-                                "E0402",
+                            Diagnostic::new(
+                                codes::TOO_DEEP,
                                 format!("`{name}` is defined through more than {MAX_DEFINITION_DEPTH} nested definitions"),
                                 Label::new(span, "too deep"),
                             )
@@ -668,8 +669,8 @@ impl<'a> Checker<'a> {
                 if let Some(first) = slot {
                     let first_span = first.span;
                     self.error(
-                        Diagnostic::error(
-                            "E0204",
+                        Diagnostic::new(
+                            codes::CONFLICTING_WINDOW,
                             format!(
                                 "program `{}` has two {} dates",
                                 p.name.node,
@@ -719,8 +720,8 @@ impl<'a> Checker<'a> {
                     }
                     _ => {
                         self.error(
-                            Diagnostic::error(
-                                "E0301",
+                            Diagnostic::new(
+                                codes::WRONG_TYPE,
                                 format!("`{}` is not a date constant", n.node),
                                 Label::new(n.span, "expected a date constant"),
                             )
@@ -769,8 +770,8 @@ impl<'a> Checker<'a> {
                     if let Some(w) = &def.window {
                         let first = w.span;
                         self.error(
-                            Diagnostic::error(
-                                "E0204",
+                            Diagnostic::new(
+                                codes::CONFLICTING_WINDOW,
                                 format!("policy `{}` names more than one program", p.name.node),
                                 Label::new(line, "second program"),
                             )
@@ -835,8 +836,8 @@ impl<'a> Checker<'a> {
                             _ => "a validity is a duration in days, like `365 days`",
                         };
                         self.error(
-                            Diagnostic::error(
-                                "E0304",
+                            Diagnostic::new(
+                                codes::UNIT_MISMATCH,
                                 format!("a validity must be in days, but this is {found}"),
                                 Label::new(value.span, format!("this is {found}")),
                             )
@@ -876,8 +877,8 @@ impl<'a> Checker<'a> {
                     };
                     if r.unless.is_some() && r.kind.node != ast::RuleKind::Exclude {
                         self.error(
-                            Diagnostic::error(
-                                "E0307",
+                            Diagnostic::new(
+                                codes::UNLESS_ON_NON_EXCLUSION,
                                 format!(
                                     "`unless` only applies to `exclude` rules, not `{}`",
                                     r.kind.node.keyword()
@@ -927,8 +928,8 @@ impl<'a> Checker<'a> {
                 let hidden = found.is_some();
                 let suggestion = did_you_mean(&name.node, self.programs.keys().map(String::as_str))
                     .map(str::to_string);
-                let d = Diagnostic::error(
-                    "E0201",
+                let d = Diagnostic::new(
+                    codes::UNKNOWN_NAME,
                     format!("unknown program `{}`", name.node),
                     Label::new(
                         name.span,

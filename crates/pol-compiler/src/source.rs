@@ -73,10 +73,9 @@ pub struct ImportIndex {
 impl ImportIndex {
     /// Finds the file an `import` names, relative to the importing file.
     pub fn resolve(&self, sources: &SourceMap, from: FileId, import: &str) -> Option<FileId> {
-        let base = sources.name(from);
-        let dir = base.rfind('/').map_or("", |i| base.get(..=i).unwrap_or(""));
-        let wanted = normalize(&format!("{dir}{import}"));
-        self.by_name.get(&wanted).copied()
+        self.by_name
+            .get(&import_name(sources.name(from), import))
+            .copied()
     }
 }
 
@@ -101,5 +100,40 @@ pub fn normalize(path: &str) -> String {
         format!("/{joined}")
     } else {
         joined
+    }
+}
+
+/// The normalized name of the file that `import` names in the file `importer`: the import
+/// joined to the importer's directory, `.` and `..` resolved lexically.
+pub fn import_name(importer: &str, import: &str) -> String {
+    let dir = importer
+        .rfind('/')
+        .map_or("", |i| importer.get(..=i).unwrap_or(""));
+    normalize(&format!("{dir}{import}"))
+}
+
+/// Where the compiler finds the files that policies import. The compiler never reads a
+/// file itself: the caller's resolver does (from disk, from memory, from an editor's
+/// unsaved buffers), and each file is read and parsed once.
+pub trait Resolver {
+    /// The text of the `.pol` file called `name` (normalized, as [`import_name`] names
+    /// it), `Ok(None)` when there is no such file, an error when it exists but cannot be
+    /// read or may not be imported.
+    fn resolve(&mut self, name: &str) -> Result<Option<String>, ImportError>;
+}
+
+/// Why an imported file could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportError {
+    pub message: String,
+    pub help: String,
+}
+
+/// A resolver that finds nothing: every imported file must be among the sources given.
+pub struct NoResolver;
+
+impl Resolver for NoResolver {
+    fn resolve(&mut self, _: &str) -> Result<Option<String>, ImportError> {
+        Ok(None)
     }
 }

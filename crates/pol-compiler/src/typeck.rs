@@ -2,6 +2,7 @@
 //! their meaning from the other side of a comparison or membership test.
 
 use pol_syntax::ast::{self, AddOp, CompareOp, ExprKind, Unit};
+use pol_syntax::codes;
 use pol_syntax::{Diagnostic, FileId, Label, Span};
 
 use crate::ir::*;
@@ -41,8 +42,8 @@ impl Checker<'_> {
             format!("{what} must be {want_name}")
         };
         self.error(
-            Diagnostic::error(
-                "E0301",
+            Diagnostic::new(
+                codes::WRONG_TYPE,
                 format!("expected {want_name} for {what}, found {found}"),
                 Label::new(te.span, format!("this is {found}")),
             )
@@ -67,8 +68,8 @@ impl Checker<'_> {
             if !self.is_visible(file, *declared) {
                 let declared_in = self.sources.name(*declared).to_string();
                 self.error(
-                    Diagnostic::error(
-                        "E0201",
+                    Diagnostic::new(
+                        codes::UNKNOWN_NAME,
                         format!("`{name}` is declared in `{declared_in}`, which this file does not import"),
                         Label::new(span, "not visible here"),
                     )
@@ -79,8 +80,8 @@ impl Checker<'_> {
         }
         let names = self.visible_value_names(file);
         let suggestion = did_you_mean(name, names.iter().copied()).map(str::to_string);
-        let d = Diagnostic::error(
-            "E0201",
+        let d = Diagnostic::new(
+            codes::UNKNOWN_NAME,
             format!("unknown name `{name}`"),
             Label::new(span, "not a fact, constant, parameter or `let`"),
         );
@@ -108,8 +109,8 @@ impl Checker<'_> {
 
     fn too_deep(&mut self, span: Span) {
         self.error(
-            Diagnostic::error(
-                "E0402",
+            Diagnostic::new(
+                codes::TOO_DEEP,
                 format!("this expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep"),
                 Label::new(span, "too deep"),
             )
@@ -181,8 +182,8 @@ impl Checker<'_> {
             ExprKind::Name(n) => self.check_name(n, span, file),
             ExprKind::Set(_) => {
                 self.error(
-                    Diagnostic::error(
-                        "E0301",
+                    Diagnostic::new(
+                        codes::WRONG_TYPE,
                         "a set literal can only follow `in`",
                         Label::new(span, "set used as a value"),
                     )
@@ -370,8 +371,8 @@ impl Checker<'_> {
                 let words = def.words.join(", ");
                 let enum_span = def.span;
                 let subject = self.sources.snippet(other.span).to_string();
-                let d = Diagnostic::error(
-                    "E0303",
+                let d = Diagnostic::new(
+                    codes::WORD_NOT_IN_ENUM,
                     format!("`{w}` is not a word of `{enum_name}`, the type of `{subject}`"),
                     Label::new(span, format!("not in `{enum_name}`")),
                 )
@@ -397,8 +398,8 @@ impl Checker<'_> {
         let (lt, rt) = (self.set.type_name(l.ty), self.set.type_name(r.ty));
         let span = l.span.to(r.span);
         let d = match (l.ty, r.ty) {
-            (Type::Duration(a), Type::Duration(b)) => Diagnostic::error(
-                "E0304",
+            (Type::Duration(a), Type::Duration(b)) => Diagnostic::new(
+                codes::UNIT_MISMATCH,
                 format!("comparing {} with {} loses meaning", a.plural(), b.plural()),
                 Label::new(span, format!("{} on one side, {} on the other", a.plural(), b.plural())),
             )
@@ -408,20 +409,20 @@ impl Checker<'_> {
                 "a year is not a whole number of days; write both sides in the same unit, e.g. `365 days` instead of `1 year` (the fact is in {})",
                 a.plural()
             )),
-            (Type::Duration(u), Type::Int) | (Type::Int, Type::Duration(u)) => Diagnostic::error(
-                "E0304",
+            (Type::Duration(u), Type::Int) | (Type::Int, Type::Duration(u)) => Diagnostic::new(
+                codes::UNIT_MISMATCH,
                 format!("comparing {} with a plain integer", u.plural()),
                 Label::new(span, "units differ"),
             )
             .with_help(format!("give the number its unit, like `180 {}`", u.plural())),
-            _ if l.ty == r.ty => Diagnostic::error(
-                "E0302",
+            _ if l.ty == r.ty => Diagnostic::new(
+                codes::OPERATOR_TYPES,
                 format!("{lt} values have no order; `{}` does not apply", op.symbol()),
                 Label::new(span, format!("{lt} compared with `{}`", op.symbol())),
             )
             .with_help("use `==`, `!=` or `in`"),
-            _ => Diagnostic::error(
-                "E0302",
+            _ => Diagnostic::new(
+                codes::OPERATOR_TYPES,
                 format!("cannot compare {lt} with {rt}"),
                 Label::new(span, "mismatched types"),
             )
@@ -455,8 +456,8 @@ impl Checker<'_> {
                     Some(t) => {
                         let (et, it) = (self.set.type_name(el.ty), self.set.type_name(t.ty));
                         self.error(
-                            Diagnostic::error(
-                                "E0302",
+                            Diagnostic::new(
+                                codes::OPERATOR_TYPES,
                                 format!("a {it} cannot be a member of a set tested against {et}"),
                                 Label::new(t.span, format!("this is {it}")),
                             )
@@ -481,8 +482,8 @@ impl Checker<'_> {
         let Type::Set(e) = coll.ty else {
             let ct = self.set.type_name(coll.ty);
             self.error(
-                Diagnostic::error(
-                    "E0302",
+                Diagnostic::new(
+                    codes::OPERATOR_TYPES,
                     format!("`in` needs a set or a range, found {ct}"),
                     Label::new(coll.span, format!("this is {ct}")),
                 )
@@ -497,8 +498,8 @@ impl Checker<'_> {
         if el.ty != Type::Enum(e) {
             let (et, ct) = (self.set.type_name(el.ty), self.set.type_name(coll.ty));
             self.error(
-                Diagnostic::error(
-                    "E0302",
+                Diagnostic::new(
+                    codes::OPERATOR_TYPES,
                     format!("a {et} cannot be a member of a {ct}"),
                     Label::new(el.span, format!("this is {et}")),
                 )
@@ -542,8 +543,8 @@ impl Checker<'_> {
                     _ => "dates take durations (`date + 30 days`), dates subtract to days, integers and same-unit durations add".to_string(),
                 };
                 self.error(
-                    Diagnostic::error(
-                        "E0302",
+                    Diagnostic::new(
+                        codes::OPERATOR_TYPES,
                         format!("cannot compute {lt} {sym} {rt}"),
                         Label::new(span, "mismatched operands"),
                     )

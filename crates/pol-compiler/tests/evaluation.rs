@@ -108,7 +108,7 @@ fn plan_agrees_with_graph(c: &Compiled, cases: usize) {
             }
             if let (Some(w), Some(pw)) = (g.window, plan.window) {
                 assert_eq!(
-                    plan::get(&slots.truths, pw),
+                    plan::get(&slots.truths, pw.open),
                     node_truth(w),
                     "{policy}: window"
                 );

@@ -14,6 +14,7 @@
     clippy::indexing_slicing
 )]
 
+use pol_compiler::codes;
 use pol_compiler::ir::{PolicySet, TExpr, TExprKind};
 use pol_compiler::reference::{eval, Env};
 use pol_compiler::value::{Day, Tri, Value};
@@ -198,8 +199,8 @@ proptest! {
         let cases = cases();
         for d in &c.diagnostics {
             let claim = match d.code {
-                "W0503" if d.message.contains("can never fire") => Some((whole, false)),
-                "W0504" if d.message.contains("fires for every case") => Some((whole, true)),
+                codes::CONTRADICTION if d.message.contains("can never fire") => Some((whole, false)),
+                codes::TAUTOLOGY if d.message.contains("fires for every case") => Some((whole, true)),
                 _ => None,
             };
             if let Some((e, value)) = claim {
@@ -212,10 +213,10 @@ proptest! {
             // A part said constant where it is tested: fixing it to that value changes
             // nothing. The code, or for `redundant` the label, says which value.
             let value = match (d.code, d.primary.message.as_str()) {
-                ("W0503", _) if d.message.starts_with("a part of") => false,
-                ("W0504", _) if d.message.starts_with("a part of") => true,
-                ("W0505", m) if m.contains("always true") => true,
-                ("W0505", m) if m.contains("never decides") => false,
+                (codes::CONTRADICTION, _) if d.message.starts_with("a part of") => false,
+                (codes::TAUTOLOGY, _) if d.message.starts_with("a part of") => true,
+                (codes::REDUNDANT, m) if m.contains("always true") => true,
+                (codes::REDUNDANT, m) if m.contains("never decides") => false,
                 _ => continue,
             };
             let Some(part) = find(whole, d.primary.span) else { continue };
@@ -259,7 +260,7 @@ fn policy() -> impl Strategy<Value = String> {
 }
 
 /// The level each rule moves a case to (0 unavailable, 1 ineligible, 2 not required) with
-/// its trigger's value, the decision (3 for eligible), by the semantics of DESIGN.md, and
+/// its trigger's value, the decision (3 for eligible), by the semantics of docs/semantics.md, and
 /// whether the program window is closed.
 fn decide(set: &PolicySet, case: &Case) -> (Vec<(usize, bool)>, usize, bool) {
     use pol_syntax::ast::RuleKind;
@@ -309,15 +310,15 @@ proptest! {
             for case in &cases {
                 let (triggers, decision, closed) = decide(set, case);
                 match d.code {
-                    "W0509" => prop_assert_ne!(decision, 3, "{}\n{}", d.message, text),
-                    "W0508" => {
+                    codes::NEVER_ELIGIBLE => prop_assert_ne!(decision, 3, "{}\n{}", d.message, text),
+                    codes::SHADOWED_RULE => {
                         let r = rule_at(d.primary.span).unwrap();
                         let (level, t) = triggers[r];
                         // Beside the window, an `unavailable` rule only ever restates it.
                         let decides = if level == 0 { !closed } else { decision == level };
                         prop_assert!(!(t && decides), "{}\n{}", d.message, text);
                     }
-                    "W0507" => {
+                    codes::DUPLICATE_RULE => {
                         let b = rule_at(d.primary.span).unwrap();
                         let a = rule_at(d.secondary[0].span).unwrap();
                         prop_assert_eq!(triggers[a].1, triggers[b].1, "{}\n{}", d.message, text);

@@ -18,7 +18,6 @@
     clippy::indexing_slicing
 )]
 
-use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
@@ -29,7 +28,6 @@ use pol_compiler::value::{Day, Symbol, Tri, Value};
 use pol_compiler::{Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source};
 use pol_syntax::ast::{RuleKind, Unit};
 use proptest::prelude::*;
-use serde::de::DeserializeSeed;
 use serde_json::json;
 
 fn shipped() -> &'static Compiled {
@@ -195,12 +193,10 @@ fn to_json(c: &Compiled, case: &Case, order: &[usize]) -> String {
 
 fn decode(c: &Compiled, text: &str) -> Case {
     let mut case = Case::new(&c.set);
-    let error = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_str(text);
     c.schema
-        .seed(&c.set, &mut case, &error)
-        .deserialize(&mut de)
-        .unwrap_or_else(|e| panic!("{e}: {:?}\n{text}", error.borrow()));
+        .decode(&c.set, &mut case, &mut de)
+        .unwrap_or_else(|e| panic!("{}: {:?}\n{text}", e.format, e.case));
     case
 }
 
@@ -335,19 +331,27 @@ fn examples() -> &'static Vec<Case> {
         for p in paths {
             let text = std::fs::read_to_string(&p).unwrap();
             let mut case = Case::new(&c.set);
-            let error = RefCell::new(None);
-            let seed = c.schema.seed(&c.set, &mut case, &error);
-            let ok = match p.extension().and_then(|e| e.to_str()) {
-                Some("json") => seed
-                    .deserialize(&mut serde_json::Deserializer::from_str(&text))
-                    .is_ok(),
-                Some("yaml") => seed
-                    .deserialize(serde_yaml::Deserializer::from_str(&text))
-                    .is_ok(),
-                Some("toml") => seed.deserialize(toml::Deserializer::new(&text)).is_ok(),
+            let (s, set) = (&c.schema, &c.set);
+            let problem = match p.extension().and_then(|e| e.to_str()) {
+                Some("json") => s
+                    .decode(
+                        set,
+                        &mut case,
+                        &mut serde_json::Deserializer::from_str(&text),
+                    )
+                    .err()
+                    .map(|e| e.format.to_string()),
+                Some("yaml") => s
+                    .decode(set, &mut case, serde_yaml::Deserializer::from_str(&text))
+                    .err()
+                    .map(|e| e.format.to_string()),
+                Some("toml") => s
+                    .decode(set, &mut case, toml::Deserializer::new(&text))
+                    .err()
+                    .map(|e| e.format.to_string()),
                 _ => continue,
             };
-            assert!(ok, "{}: {:?}", p.display(), error.borrow());
+            assert!(problem.is_none(), "{}: {problem:?}", p.display());
             out.push(case);
         }
         assert!(out.len() >= 10, "only {} examples", out.len());
@@ -467,7 +471,7 @@ proptest! {
     }
 
     /// `incomplete` exactly when more than one decision is possible, and `missing` lists
-    /// exactly the facts whose value changes the possible decisions (DESIGN.md), checked by
+    /// exactly the facts whose value changes the possible decisions (docs/semantics.md), checked by
     /// brute force on generated cases with at most two unknown facts that the policy reads.
     #[test]
     fn incomplete_is_honest(s in spec(0.85)) {

@@ -1,4 +1,4 @@
-//! The semantics of DESIGN.md, pinned down on small inline policies: three-valued logic,
+//! The semantics of docs/semantics.md, pinned down on small inline policies: three-valued logic,
 //! decision levels, the exact `missing` list, windows, dates and outputs.
 
 #![allow(
@@ -8,10 +8,8 @@
     clippy::indexing_slicing
 )]
 
-use std::cell::RefCell;
-
+use pol_compiler::explain::RuleOutcome;
 use pol_compiler::{compile, Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source};
-use serde::de::DeserializeSeed;
 
 const FACTS: &str = r#"
 enum Status { none, tps, daca, h1 }
@@ -46,12 +44,10 @@ fn compiled(policy: &str) -> Compiled {
 
 fn case(c: &Compiled, json: &str) -> Case {
     let mut case = Case::new(&c.set);
-    let error = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_str(json);
     c.schema
-        .seed(&c.set, &mut case, &error)
-        .deserialize(&mut de)
-        .unwrap_or_else(|e| panic!("{e}: {:?}", error.borrow()));
+        .decode(&c.set, &mut case, &mut de)
+        .unwrap_or_else(|e| panic!("{}: {:?}", e.format, e.case));
     case
 }
 
@@ -282,7 +278,7 @@ fn explanations_label_conditions_with_the_case_values() {
     let t = &ex.trace[0];
     assert_eq!(
         (t.rule.as_str(), t.outcome),
-        ("travel.proceedings", "fired")
+        ("travel.proceedings", RuleOutcome::Fired)
     );
     let labels: Vec<String> = t
         .conditions
@@ -298,4 +294,57 @@ fn explanations_label_conditions_with_the_case_values() {
     );
     // --all shows the rules that did not matter too.
     assert!(c.explain(&case, true).unwrap().trace.len() > 1);
+}
+
+/// A closed window has one reason, cited once: the decision's `reasons` and the
+/// explanation's trace name the same citation, that of the date that closed the window
+/// (here the termination, not the policy's `program` line), and a case before the opening
+/// date is cited by the opening.
+#[test]
+fn a_closed_window_is_cited_by_the_date_that_closed_it_everywhere() {
+    let c = compiled(
+        r#"
+program p "a program" {
+  opened 2020-01-01 cite "opening notice"
+  terminated 2025-03-25 cite "termination notice"
+}
+policy q "q?" {
+  program p cite "the policy runs under program p"
+  require r: criminal == false cite "c"
+}
+"#,
+    );
+    for (as_of, cite) in [
+        ("2025-06-10", "termination notice"),
+        ("2019-06-10", "opening notice"),
+    ] {
+        let case = case(
+            &c,
+            &format!(r#"{{"as_of":"{as_of}","policy":"q","criminal":false}}"#),
+        );
+        let ex = c.explain(&case, false).unwrap();
+        assert_eq!(ex.decision.decision, DecisionKind::Unavailable);
+        let json = serde_json::to_value(&ex).unwrap();
+        assert_eq!(json["decision"]["reasons"][0]["cite"], cite, "{as_of}");
+        assert_eq!(json["trace"][0]["cite"], cite, "{as_of}");
+        // The batch writer prints the same reason.
+        let record = serde_json::to_value(
+            c.record(&case, &c.decide(&case, &mut Scratch::default()).unwrap()),
+        )
+        .unwrap();
+        assert_eq!(record["reasons"][0]["cite"], cite, "{as_of}");
+        let mut line = Vec::new();
+        let outcome = c.decide(&case, &mut Scratch::default()).unwrap();
+        assert!(pol_compiler::JsonWriter::new(&c).write(&case, &outcome, &mut line));
+        let written: serde_json::Value = serde_json::from_slice(&line).unwrap();
+        assert_eq!(written["reasons"][0]["cite"], cite, "{as_of}");
+    }
+    // Open, and shown with --all: the policy's own `program` line.
+    let case = case(
+        &c,
+        r#"{"as_of":"2024-06-10","policy":"q","criminal":false}"#,
+    );
+    let ex = c.explain(&case, true).unwrap();
+    let json = serde_json::to_value(&ex).unwrap();
+    assert_eq!(json["trace"][0]["cite"], "the policy runs under program p");
 }

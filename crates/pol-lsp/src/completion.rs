@@ -78,12 +78,7 @@ struct Scope {
 
 impl Scope {
     fn new(a: &Analysis, file: FileId) -> Scope {
-        let broken = a
-            .compilation
-            .diagnostics
-            .iter()
-            .any(|d| d.primary.span.file == file && d.code.starts_with("E01"));
-        if broken {
+        if a.is_broken(file) {
             return Scope { files: None };
         }
         let mut files = vec![file];

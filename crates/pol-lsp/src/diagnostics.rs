@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use lsp_types::{DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, NumberOrString};
-use pol_syntax::{Diagnostic, Severity};
+use pol_syntax::{codes, Diagnostic, Severity};
 
 use crate::workspace::Analysis;
 
@@ -49,14 +49,14 @@ pub fn to_lsp(a: &Analysis, d: &Diagnostic) -> lsp_types::Diagnostic {
         })
         .collect();
     // Unused declarations and allows are shown faded, as editors do for unused code.
-    let unnecessary = matches!(d.code, "W0501" | "W0512");
+    let unnecessary = d.code == codes::UNUSED || d.code == codes::UNUSED_ALLOW;
     lsp_types::Diagnostic {
         range: a.range(d.primary.span),
         severity: Some(match d.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,
         }),
-        code: Some(NumberOrString::String(d.code.to_string())),
+        code: Some(NumberOrString::String(d.code.id.to_string())),
         code_description: None,
         source: Some("pol".to_string()),
         message,

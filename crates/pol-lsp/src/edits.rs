@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use lsp_types::{CodeAction, CodeActionKind, CodeActionOrCommand, TextEdit, Url, WorkspaceEdit};
-use pol_syntax::{FileId, Span};
+use pol_syntax::{codes, FileId, Span};
 
 use crate::diagnostics::to_lsp;
 use crate::line_index::{Encoding, LineIndex};
@@ -23,7 +23,7 @@ pub enum FormatError {
 /// the part between the unchanged start and the unchanged end.
 pub fn format(text: &str, encoding: Encoding) -> Result<Vec<TextEdit>, FormatError> {
     let formatted = pol_syntax::format::format(FileId(0), text).map_err(|d| {
-        if d.code == "E0104" {
+        if d.code == codes::FORMAT_CHANGED_MEANING {
             FormatError::Internal(d.message)
         } else {
             FormatError::Syntax

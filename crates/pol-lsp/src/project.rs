@@ -4,13 +4,12 @@
 //! policy directory is what `pol.toml` names (`policies = "dir"`, default `policies`). A
 //! file outside any project's policy directory belongs to the set of its own directory.
 //!
-//! `policy_dir_for` is the one place that knows this, so that when the shared project
-//! discovery of the driver crate lands, switching to it is a change here only.
+//! The project file is read by the engine (`pol_engine::project`), as `pol` itself reads
+//! it; this module only decides which set a file is in.
 
 use std::path::{Path, PathBuf};
 
-/// The name of the project file.
-pub const PROJECT_FILE: &str = "pol.toml";
+pub use pol_engine::project::PROJECT_FILE;
 
 /// The policy directory of the set `file` belongs to.
 pub fn policy_dir_for(file: &Path) -> PathBuf {
@@ -21,12 +20,15 @@ pub fn policy_dir_for(file: &Path) -> PathBuf {
     }
 }
 
-/// The policy directory of the project that `dir` is in (walking up), if any.
+/// The policy directory of the project that `dir` is in (walking up), if any. A
+/// `pol.toml` that cannot be used is reported on standard error (the editor's log) and
+/// ignored: the file's directory is used instead.
 pub fn discover(dir: &Path) -> Option<PathBuf> {
-    let root = dir.ancestors().find(|d| d.join(PROJECT_FILE).is_file())?;
-    let text = std::fs::read_to_string(root.join(PROJECT_FILE)).ok()?;
-    let named = toml::from_str::<toml::Table>(&text)
-        .ok()
-        .and_then(|t| t.get("policies")?.as_str().map(str::to_string));
-    Some(root.join(named.as_deref().unwrap_or("policies")))
+    match pol_engine::project::Project::discover(dir) {
+        Ok(project) => project.map(|p| p.policies),
+        Err(e) => {
+            eprintln!("pol lsp: {}: {} ({})", e.file.display(), e.message, e.help);
+            None
+        }
+    }
 }

@@ -10,9 +10,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use pol_compiler::source::normalize;
-use pol_compiler::{Compilation, Source};
-use pol_syntax::{FileId, Span};
+use pol_compiler::source::{normalize, ImportError, Resolver};
+use pol_compiler::{Compilation, Lints, Source};
+use pol_syntax::{codes, FileId, Span};
 
 use crate::line_index::{Encoding, LineIndex};
 use crate::project;
@@ -195,7 +195,8 @@ impl Workspace {
     }
 
     /// Reads and compiles the set in `dir`: its `.pol` files (open documents as the editor
-    /// has them), and the files they import from elsewhere.
+    /// has them), and the files they import from elsewhere (read by the compiler through
+    /// an [`Overlay`] resolver, open documents again first).
     fn compile(&self, dir: &Path, encoding: Encoding) -> Analysis {
         let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
         walk(dir, &mut paths);
@@ -205,41 +206,43 @@ impl Workspace {
                 .filter(|p| p.starts_with(dir) && is_policy_file(p))
                 .cloned(),
         );
-        let mut queue: Vec<PathBuf> = paths.into_iter().collect();
-        let mut sources = Vec::new();
-        let mut seen: Vec<PathBuf> = Vec::new();
-        let mut i = 0;
-        while let Some(path) = queue.get(i).cloned() {
-            i += 1;
-            if seen.contains(&path) {
-                continue;
-            }
-            let Some(text) = self.text(&path) else {
-                continue;
-            };
-            // Imports of files outside the directory are read too, as `pol check` reads
-            // them. Inside it, every file is read anyway.
-            for import in imports(&text) {
-                let target = path.parent().unwrap_or(Path::new("/")).join(import);
-                let target = PathBuf::from(normalize(&source_name(&target)));
-                if !target.starts_with(dir) && is_policy_file(&target) && target.is_file() {
-                    queue.push(target);
-                }
-            }
-            sources.push(Source {
-                name: source_name(&path),
-                text,
-            });
-            seen.push(path);
-        }
-        let lines = sources.iter().map(|s| LineIndex::new(&s.text)).collect();
+        let roots = paths
+            .iter()
+            .filter_map(|path| {
+                Some(Source {
+                    name: source_name(path),
+                    text: self.text(path)?,
+                })
+            })
+            .collect();
+        let mut overlay = Overlay {
+            documents: &self.documents,
+        };
+        let compilation = pol_compiler::compile_from(roots, &mut overlay, Lints::Run);
+        let files = &compilation.sources.files;
         Analysis {
             dir: dir.to_path_buf(),
-            compilation: pol_compiler::compile(sources),
-            paths: seen,
-            lines,
+            paths: files.iter().map(|s| PathBuf::from(&s.name)).collect(),
+            lines: files.iter().map(|s| LineIndex::new(&s.text)).collect(),
+            compilation,
             encoding,
         }
+    }
+}
+
+/// Imported files as the compiler asks for them (by normalized path): the open
+/// document's text, else the file's on disk.
+struct Overlay<'a> {
+    documents: &'a HashMap<PathBuf, Document>,
+}
+
+impl Resolver for Overlay<'_> {
+    fn resolve(&mut self, name: &str) -> Result<Option<String>, ImportError> {
+        let path = Path::new(name);
+        if let Some(doc) = self.documents.get(path) {
+            return Ok(Some(doc.text.clone()));
+        }
+        pol_engine::load::FileResolver.resolve(name)
     }
 }
 
@@ -307,13 +310,21 @@ impl Analysis {
         }
     }
 
-    /// Whether any file of the set failed to parse (so its names are not indexed).
+    /// A file of the set that failed to parse (so its names are not indexed), if any.
     pub fn has_syntax_errors(&self) -> Option<FileId> {
         self.compilation
             .diagnostics
             .iter()
-            .find(|d| d.is_error() && d.code.starts_with("E01"))
+            .find(|d| is_syntax_error(d))
             .map(|d| d.primary.span.file)
+    }
+
+    /// Whether `file` failed to parse.
+    pub fn is_broken(&self, file: FileId) -> bool {
+        self.compilation
+            .diagnostics
+            .iter()
+            .any(|d| d.primary.span.file == file && is_syntax_error(d))
     }
 }
 
@@ -323,14 +334,24 @@ fn source_name(path: &Path) -> String {
     normalize(&path.to_string_lossy().replace('\\', "/"))
 }
 
+/// Whether a diagnostic is the parser's: the file it is in has no (or only a partial) tree.
+fn is_syntax_error(d: &pol_syntax::Diagnostic) -> bool {
+    [
+        codes::SYNTAX,
+        codes::NESTING_TOO_DEEP,
+        codes::MALFORMED_LITERAL,
+        codes::INTERNAL,
+    ]
+    .contains(&d.code)
+}
+
 fn is_policy_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "pol")
 }
 
+/// A file's text, if it can be read as UTF-8 (a byte-order mark dropped).
 fn read(path: &Path) -> Option<String> {
-    let bytes = std::fs::read(path).ok()?;
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
-    String::from_utf8(bytes.to_vec()).ok()
+    pol_engine::load::read_text(path).ok()
 }
 
 /// The `.pol` files under `dir`, recursively, skipping hidden directories.
@@ -349,24 +370,4 @@ fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) {
             out.insert(path);
         }
     }
-}
-
-/// The files a text imports from outside its directory, as written: loading needs them
-/// before compiling. Only an import with `..` or an absolute path can leave the
-/// directory, so a text with neither is not parsed here. A text that does not parse
-/// imports nothing.
-fn imports(text: &str) -> Vec<String> {
-    if !text.contains("..") && !text.contains("\"/") {
-        return Vec::new();
-    }
-    let Ok(ast) = pol_syntax::parse(FileId(0), text) else {
-        return Vec::new();
-    };
-    ast.items
-        .into_iter()
-        .filter_map(|item| match item.kind {
-            pol_syntax::ast::ItemKind::Import(i) => Some(i.path.node),
-            _ => None,
-        })
-        .collect()
 }

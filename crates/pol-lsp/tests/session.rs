@@ -434,7 +434,7 @@ fn lint_fixes() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|d| d["code"] == "W0512")
+        .find(|d| d["code"] == pol_syntax::codes::UNUSED_ALLOW.id)
         .unwrap()
         .clone();
     let fixes = s.ok(

@@ -1,6 +1,7 @@
 //! The diagnostic type every phase reports with. Rendering (miette, JSON, SARIF) happens in
 //! the CLI; phases only describe what is wrong, where, and how to fix it.
 
+use crate::codes::Code;
 use crate::span::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -47,11 +48,11 @@ pub struct Suggestion {
 
 /// One problem found in policy source or a case file.
 ///
-/// `code` is stable (`E0101`, `W0201`) and documented in `docs/lints.md`; `message` is
-/// lowercase without a trailing period, with the user's words in backticks.
+/// `code` comes from the registry ([`crate::codes`]) and is documented in `docs/lints.md`;
+/// `message` is lowercase without a trailing period, with the user's words in backticks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub primary: Label,
@@ -62,22 +63,16 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>, primary: Label) -> Diagnostic {
+    /// A diagnostic of `code`, with the code's severity.
+    pub fn new(code: Code, message: impl Into<String>, primary: Label) -> Diagnostic {
         Diagnostic {
             code,
-            severity: Severity::Error,
+            severity: code.severity,
             message: message.into(),
             primary,
             secondary: Vec::new(),
             help: None,
             suggestion: None,
-        }
-    }
-
-    pub fn warning(code: &'static str, message: impl Into<String>, primary: Label) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, message, primary)
         }
     }
 

@@ -135,7 +135,7 @@ pub(crate) fn from_pest(file: FileId, text: &str, err: pest::error::Error<Rule>)
     } else {
         format!("expected {} here", join_or(&expected))
     };
-    Diagnostic::error("E0101", message, Label::new(span, label))
+    Diagnostic::new(crate::codes::SYNTAX, message, Label::new(span, label))
         .with_help(help_for(&expected, &found.0))
 }
 
@@ -217,8 +217,8 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Result<(), Diagnostic> 
             '(' | '{' | '[' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(Diagnostic::error(
-                        "E0102",
+                    return Err(Diagnostic::new(
+                        crate::codes::NESTING_TOO_DEEP,
                         format!("brackets are nested more than {MAX_NESTING} levels deep"),
                         Label::new(Span::new(file, i, i + 1), "this bracket is too deep"),
                     )

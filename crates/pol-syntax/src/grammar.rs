@@ -53,8 +53,8 @@ impl Cx {
     /// INVARIANT: the grammar guarantees the shapes this module expects; a mismatch is a
     /// bug in this file, reported as a diagnostic rather than a panic.
     fn internal(&self, at: usize, what: &str) -> Diagnostic {
-        Diagnostic::error(
-            "E0101",
+        Diagnostic::new(
+            crate::codes::INTERNAL,
             format!("internal parser error: {what}"),
             Label::new(Span::new(self.file, at, at), "here"),
         )
@@ -619,8 +619,8 @@ impl Cx {
 
     fn integer(&self, pair: &Pair<Rule>) -> Result<i64> {
         pair.as_str().parse::<i64>().map_err(|_| {
-            Diagnostic::error(
-                "E0103",
+            Diagnostic::new(
+                crate::codes::MALFORMED_LITERAL,
                 format!("integer `{}` is too large", pair.as_str()),
                 Label::new(self.span(pair), "does not fit in 64 bits"),
             )
@@ -633,8 +633,8 @@ impl Cx {
         Date::parse_iso(pair.as_str())
             .map(|d| Spanned::new(d, span))
             .map_err(|why| {
-                Diagnostic::error(
-                    "E0103",
+                Diagnostic::new(
+                    crate::codes::MALFORMED_LITERAL,
                     format!("`{}` is not a valid date", pair.as_str()),
                     Label::new(span, why),
                 )

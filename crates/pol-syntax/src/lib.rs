@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ast;
+pub mod codes;
 pub mod date;
 pub mod diagnostic;
 mod error;
@@ -13,6 +14,7 @@ pub mod format;
 mod grammar;
 pub mod span;
 
+pub use crate::codes::Code;
 pub use diagnostic::{Diagnostic, Label, Severity, Suggestion};
 pub use span::{FileId, Span, Spanned};
 
@@ -25,17 +27,3 @@ pub fn parse(file: FileId, text: &str) -> Result<ast::SourceFile, Diagnostic> {
     error::check_nesting(file, text)?;
     grammar::parse_file(file, text)
 }
-
-/// Every diagnostic code the parser can produce, with a one-line summary.
-pub const CODES: &[(&str, &str)] = &[
-    (
-        "E0101",
-        "syntax error: the text does not fit the grammar here",
-    ),
-    ("E0102", "brackets nested too deeply"),
-    ("E0103", "a literal (date, integer or string) is malformed"),
-    (
-        "E0104",
-        "internal formatter error: the formatted text would differ in meaning",
-    ),
-];

@@ -63,8 +63,8 @@ fn check_attribute(
         };
         let names: Vec<&str> = attr.lints.iter().map(|n| n.node.as_str()).collect();
         diags.push(
-            Diagnostic::error(
-                "E0206",
+            Diagnostic::new(
+                codes::ALLOW_WITHOUT_REASON,
                 "an `#[allow]` must say why the lint does not apply here",
                 Label::new(span, label),
             )
@@ -84,8 +84,8 @@ fn check_attribute(
 }
 
 fn unknown_lint(name: &ast::Name) -> Diagnostic {
-    let d = Diagnostic::error(
-        "E0205",
+    let d = Diagnostic::new(
+        codes::UNKNOWN_LINT,
         format!("there is no lint called `{}`", name.node),
         Label::new(name.span, "unknown lint"),
     );
@@ -97,7 +97,7 @@ fn unknown_lint(name: &ast::Name) -> Diagnostic {
                 .with_suggestion(name.span, lint, format!("replace with `{lint}`")),
             None => d.with_help(format!(
                 "`{}` is an error, not a lint: errors cannot be allowed, only fixed",
-                code.code
+                code.id
             )),
         };
     }
@@ -119,7 +119,7 @@ fn contains(outer: Span, inner: Span) -> bool {
 pub(crate) fn apply(allows: &[Allow], found: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut used: Vec<Vec<bool>> = allows.iter().map(|a| vec![false; a.lints.len()]).collect();
     let silence = |d: &Diagnostic, used: &mut Vec<Vec<bool>>| -> bool {
-        let Some(lint) = codes::lint_of(d.code) else {
+        let Some(lint) = d.code.lint else {
             return false;
         };
         let mut silenced = false;
@@ -146,8 +146,8 @@ pub(crate) fn apply(allows: &[Allow], found: Vec<Diagnostic>) -> Vec<Diagnostic>
             if !flag && l.name != "unused_allow" {
                 let (span, message) = removal(a, i);
                 stale.push(
-                    Diagnostic::warning(
-                        "W0512",
+                    Diagnostic::new(
+                        codes::UNUSED_ALLOW,
                         format!("`#[allow({})]` silences nothing here", l.name),
                         Label::new(l.span, format!("`{}` does not fire here", l.name)),
                     )

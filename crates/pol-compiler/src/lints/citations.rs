@@ -1,6 +1,7 @@
 //! `missing_citation` (W0502): every rule and date names its legal source.
 
 use pol_syntax::ast::WindowEventKind;
+use pol_syntax::codes;
 use pol_syntax::{Diagnostic, Label, Span};
 
 use crate::ir::*;
@@ -12,8 +13,8 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
     // `end` is where the declaration ends, where a `cite` would go (unknown for constants:
     // the IR keeps only the name's span).
     let mut report = |what: String, span: Span, end: Option<Span>| {
-        let d = Diagnostic::warning(
-            "W0502",
+        let d = Diagnostic::new(
+            codes::MISSING_CITATION,
             format!("{what} has no citation"),
             Label::new(span, "no `cite`"),
         )

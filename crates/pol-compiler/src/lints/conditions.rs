@@ -8,6 +8,7 @@
 //! force it (a minimal core found by deletion).
 
 use pol_syntax::ast::RuleKind;
+use pol_syntax::codes;
 use pol_syntax::{Diagnostic, Label, Span};
 
 use crate::ir::*;
@@ -279,7 +280,11 @@ impl Walk<'_, '_, '_> {
         } else {
             let what = if value { "always true" } else { "never true" };
             (
-                if value { "W0504" } else { "W0503" },
+                if value {
+                    codes::TAUTOLOGY
+                } else {
+                    codes::CONTRADICTION
+                },
                 format!("a part of {} is {what}", place.describe()),
                 format!(
                     "this part does not depend on the case; correct it, or remove it{}",
@@ -289,7 +294,7 @@ impl Walk<'_, '_, '_> {
         };
         let culprits = culprits(self.logic, node, value);
         let d = |primary: Label| {
-            Diagnostic::warning(code, message.clone(), primary).with_help(help.clone())
+            Diagnostic::new(code, message.clone(), primary).with_help(help.clone())
         };
         match culprits.as_slice() {
             [one] => d(Label::new(
@@ -357,28 +362,28 @@ fn in_context(node: &Node, value: bool, reasons: &[Given], place: Place) -> Diag
     };
     let (code, message, label, help) = match (exception, value) {
         (Some((p, r)), false) => (
-            "W0506",
+            codes::DEAD_EXCEPTION,
             format!("the exception of `{}.{}` can never apply", p.name, r.name),
             "never true when the exclusion's condition holds",
             "an exception matters only for the cases its exclusion's condition covers, and \
              none of them meets it; correct the exception or remove the `unless`",
         ),
         (Some((p, r)), true) => (
-            "W0503",
+            codes::CONTRADICTION,
             format!("exclusion `{}.{}` can never apply", p.name, r.name),
             "always true when the exclusion's condition holds",
             "every case the condition covers is excepted, so the rule excludes no one; \
              correct the exception or the condition",
         ),
         (None, false) if reasons.iter().all(|g| g.role != Role::Alternative) => (
-            "W0503",
+            codes::CONTRADICTION,
             format!("a part of {} can never be true", place.describe()),
             "never true where it is tested",
             "it contradicts what it is combined with (underlined); correct the bounds or the \
              words",
         ),
         (None, true) => (
-            "W0505",
+            codes::REDUNDANT,
             format!(
                 "a part of {} is always true where it is tested",
                 place.describe()
@@ -388,15 +393,14 @@ fn in_context(node: &Node, value: bool, reasons: &[Given], place: Place) -> Diag
              another bound was meant",
         ),
         (None, false) => (
-            "W0505",
+            codes::REDUNDANT,
             format!("a part of {} never changes its result", place.describe()),
             "never decides",
             "whenever it holds, an underlined alternative holds too; remove it, or correct \
              it if another bound was meant",
         ),
     };
-    let mut d =
-        Diagnostic::warning(code, message, Label::new(node.expr.span, label)).with_help(help);
+    let mut d = Diagnostic::new(code, message, Label::new(node.expr.span, label)).with_help(help);
     for g in reasons {
         let text = match (g.role, value) {
             (Role::Beside, false) => "it contradicts this",
@@ -430,8 +434,12 @@ fn describe_constant(e: &TExpr, value: bool) -> String {
 }
 
 /// The message of a whole condition that is constant, by what it decides.
-fn root_message(place: Place, value: bool) -> (&'static str, String, String) {
-    let code = if value { "W0504" } else { "W0503" };
+fn root_message(place: Place, value: bool) -> (codes::Code, String, String) {
+    let code = if value {
+        codes::TAUTOLOGY
+    } else {
+        codes::CONTRADICTION
+    };
     let (message, help) = match (place, value) {
         (Place::Rule(p, r), _) => {
             let id = format!("`{}.{}`", p.name, r.name);
@@ -471,7 +479,7 @@ fn root_message(place: Place, value: bool) -> (&'static str, String, String) {
         }
         (Place::Exception(p, r), false) => {
             return (
-                "W0506",
+                codes::DEAD_EXCEPTION,
                 format!("the exception of `{}.{}` can never apply", p.name, r.name),
                 "it holds for no case; correct it or remove the `unless`".into(),
             )

@@ -1,8 +1,10 @@
 //! Dates that cannot be meant: `empty_window` (W0510) and `parameter_order` (W0511).
 
+use pol_syntax::codes;
 use pol_syntax::{Diagnostic, Label};
 
 use crate::ir::*;
+use crate::semantics;
 
 pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
     for p in &set.programs {
@@ -13,13 +15,12 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// A window is open from its opening day until the day before its closing day, so one that
-/// closes on or before the day it opens is never open.
+/// A window that closes on or before the day it opens is never open.
 fn empty_window(p: &ProgramDef, out: &mut Vec<Diagnostic>) {
     let (Some(opened), Some(closed)) = (&p.opened, &p.closed) else {
         return;
     };
-    if closed.day > opened.day {
+    if !semantics::window_is_empty(p) {
         return;
     }
     let when = if closed.day == opened.day {
@@ -28,8 +29,8 @@ fn empty_window(p: &ProgramDef, out: &mut Vec<Diagnostic>) {
         "before it opens"
     };
     out.push(
-        Diagnostic::warning(
-            "W0510",
+        Diagnostic::new(
+            codes::EMPTY_WINDOW,
             format!(
                 "program `{}` closes {when}: its window is never open",
                 p.name
@@ -55,8 +56,8 @@ fn parameter_order(p: &ParamDef, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let d = if later.from == earlier.from {
-            Diagnostic::warning(
-                "W0511",
+            Diagnostic::new(
+                codes::PARAMETER_ORDER,
                 format!(
                     "two values of parameter `{}` start on {}",
                     p.name, later.from
@@ -66,8 +67,8 @@ fn parameter_order(p: &ParamDef, out: &mut Vec<Diagnostic>) {
             .with_label(Label::new(earlier.span, "as this one"))
             .with_help("only one value can hold on a day: keep the right one")
         } else {
-            Diagnostic::warning(
-                "W0511",
+            Diagnostic::new(
+                codes::PARAMETER_ORDER,
                 format!("the values of parameter `{}` are not in date order", p.name),
                 Label::new(
                     later.span,

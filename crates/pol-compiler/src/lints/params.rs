@@ -1,12 +1,13 @@
 //! `parameter_unset` (W0513): a policy reads a dated parameter on dates before its first
 //! value, where the parameter has no value and every case that needs it stays open.
 
+use pol_syntax::codes;
 use std::collections::HashSet;
 
 use pol_syntax::{Diagnostic, Label, Span};
 
-use crate::decide::DecisionKind;
 use crate::ir::*;
+use crate::semantics::DecisionKind;
 
 use super::logic::{Logic, Part, Sat};
 use super::policy::Policy;
@@ -38,8 +39,8 @@ pub(super) fn check(
         };
         let Some(first) = param.values.iter().min_by_key(|v| v.from) else {
             out.push(
-                Diagnostic::warning(
-                    "W0513",
+                Diagnostic::new(
+                    codes::PARAMETER_UNSET,
                     format!("parameter `{}` has no value on any date", param.name),
                     Label::new(span, "read here"),
                 )
@@ -55,8 +56,8 @@ pub(super) fn check(
             continue;
         }
         out.push(
-            Diagnostic::warning(
-                "W0513",
+            Diagnostic::new(
+                codes::PARAMETER_UNSET,
                 format!(
                     "policy `{}` reads parameter `{}` on dates before its first value, {}",
                     policy.def.name, param.name, first.from

@@ -1,14 +1,12 @@
-//! A policy as the lints about its rules see it: each rule's *trigger*, the condition under
-//! which it moves a case to its level (`require C` triggers on `not C`, `exclude C unless
-//! E` on `C and not E`), and the program window as "the date lies in the window". A case
-//! is decided at the first level (unavailable › ineligible › not_required) with a true
-//! trigger, else `eligible`.
+//! A policy as the lints about its rules see it: each rule's *trigger* (the condition under
+//! which it moves a case to its level) and the program window as "the date lies in the
+//! window", both as lint formulas built by the one statement of their meaning in
+//! [`crate::semantics`].
 
-use pol_syntax::ast::RuleKind;
 use pol_syntax::Span;
 
-use crate::decide::DecisionKind;
 use crate::ir::*;
+use crate::semantics::{self, DecisionKind};
 
 use super::logic::{Formula, Logic, Sat};
 
@@ -37,37 +35,45 @@ pub(super) struct Policy<'a> {
     pub(super) triggers: Vec<Trigger<'a>>,
 }
 
+/// Builds rule triggers as lint formulas.
+struct Formulas;
+
+impl semantics::Conditions for Formulas {
+    type Condition = Formula;
+
+    fn not(&mut self, c: Formula) -> Formula {
+        c.negate()
+    }
+
+    fn and(&mut self, a: Formula, b: Formula) -> Formula {
+        Formula::And(vec![a, b])
+    }
+}
+
 impl<'a> Policy<'a> {
     pub(super) fn new(set: &PolicySet, def: &'a PolicyDef, logic: &mut Logic) -> Policy<'a> {
         let window = def.window.as_ref().and_then(|w| {
             let program = set.programs.get(w.program.index())?;
-            let low = program.opened.as_ref().map(|e| i64::from(e.day.0));
-            // Half-open: closed from the closing day on.
-            let high = program.closed.as_ref().map(|e| i64::from(e.day.0) - 1);
+            let (low, high) = semantics::window_days(program);
             Some(Window {
                 open: logic.date_between(&w.at, low, high),
                 span: w.span,
                 program: program.name.clone(),
-                empty: matches!((low, high), (Some(l), Some(h)) if h < l),
+                empty: semantics::window_is_empty(program),
             })
         });
         let triggers = def
             .rules
             .iter()
             .map(|r| {
-                let c = logic.formula(&r.condition);
-                let f = match (r.kind, &r.unless) {
-                    (RuleKind::Require, _) => c.negate(),
-                    (RuleKind::Exclude, Some(e)) => {
-                        Formula::And(vec![c, logic.formula(e).negate()])
-                    }
-                    _ => c,
-                };
+                let condition = logic.formula(&r.condition);
+                let unless = r.unless.as_ref().map(|e| logic.formula(e));
+                let f = semantics::trigger(&mut Formulas, r.kind, condition, unless);
                 let varies = logic.satisfiable(&[(&f, true)]) == Sat::Yes
                     && logic.satisfiable(&[(&f, false)]) == Sat::Yes;
                 Trigger {
                     rule: r,
-                    level: DecisionKind::of_rule(r.kind),
+                    level: crate::semantics::level_of(r.kind),
                     f,
                     varies,
                 }

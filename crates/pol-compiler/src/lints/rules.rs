@@ -2,10 +2,11 @@
 //! and `never_eligible` (W0509), over the triggers and window of [`Policy`].
 
 use pol_syntax::ast::RuleKind;
+use pol_syntax::codes;
 use pol_syntax::{Diagnostic, Label, Span};
 
-use crate::decide::DecisionKind;
 use crate::ir::*;
+use crate::semantics::DecisionKind;
 
 use super::logic::formula::VarId;
 use super::logic::{Formula, Logic, Part, Sat};
@@ -50,8 +51,8 @@ impl Policy<'_> {
                 return;
             }
         }
-        let mut d = Diagnostic::warning(
-            "W0509",
+        let mut d = Diagnostic::new(
+            codes::NEVER_ELIGIBLE,
             format!("no case can be `eligible` under `{}`", self.def.name),
             Label::new(self.def.name_span, "never `eligible`"),
         )
@@ -124,8 +125,12 @@ impl Policy<'_> {
                      decided by an underlined rule first. Remove it, or narrow the earlier rule",
                 )
             };
-            let mut d = Diagnostic::warning("W0508", message, Label::new(t.rule.name_span, label))
-                .with_help(help);
+            let mut d = Diagnostic::new(
+                codes::SHADOWED_RULE,
+                message,
+                Label::new(t.rule.name_span, label),
+            )
+            .with_help(help);
             for (span, text) in culprits.iter().filter_map(|&i| spans.get(i)) {
                 d = d.with_label(Label::new(*span, text.clone()));
             }
@@ -163,8 +168,8 @@ impl Policy<'_> {
                     "decides exactly the same cases as"
                 };
                 out.push(
-                    Diagnostic::warning(
-                        "W0507",
+                    Diagnostic::new(
+                        codes::DUPLICATE_RULE,
                         format!("{} {what} {}", self.id(b.rule), self.id(a.rule)),
                         Label::new(b.rule.name_span, "this rule"),
                     )

@@ -1,5 +1,6 @@
 //! `unused` (W0501): declarations nothing reads.
 
+use pol_syntax::codes;
 use pol_syntax::{Diagnostic, Label, Span};
 
 use crate::ir::*;
@@ -9,8 +10,8 @@ pub(super) fn check(set: &PolicySet, usage: &Usage, out: &mut Vec<Diagnostic>) {
     let used = |b: Binding| usage.bindings.get(&b).copied().unwrap_or(0) > 0;
     let mut report = |what: &str, name: &str, span: Span, help: &str| {
         out.push(
-            Diagnostic::warning(
-                "W0501",
+            Diagnostic::new(
+                codes::UNUSED,
                 format!("{what} `{name}` is never used"),
                 Label::new(span, "declared here"),
             )

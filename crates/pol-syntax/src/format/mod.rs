@@ -45,8 +45,8 @@ fn verify(
     out: &str,
 ) -> Result<(), Diagnostic> {
     let fail = |why: &str| {
-        Diagnostic::error(
-            "E0104",
+        Diagnostic::new(
+            crate::codes::FORMAT_CHANGED_MEANING,
             format!("internal formatter error: {why}; the file was left unchanged"),
             Label::new(Span::new(file, 0, 0), "in this file"),
         )

@@ -1,0 +1,427 @@
+//! Case files: JSON, YAML and TOML by extension, `.jsonl` for one JSON case a line. Every
+//! problem becomes a [`CaseProblem`] naming the file, the position, the field and, for a
+//! near miss, the right spelling.
+
+use std::path::Path;
+
+use pol_compiler::case::DecodeError;
+use pol_compiler::codes::{self, Code};
+use pol_compiler::{Case, CaseError, Compiled};
+use serde::Serialize;
+
+/// The format of a case document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    /// One JSON case per line.
+    JsonLines,
+    Yaml,
+    Toml,
+}
+
+impl Format {
+    /// The format a file's extension names; `-` (standard input) is read as JSON lines.
+    pub fn of(path: &Path) -> Option<Format> {
+        if path.as_os_str() == "-" {
+            return Some(Format::JsonLines);
+        }
+        match path.extension()?.to_str()? {
+            "json" => Some(Format::Json),
+            "jsonl" | "ndjson" => Some(Format::JsonLines),
+            "yaml" | "yml" => Some(Format::Yaml),
+            "toml" => Some(Format::Toml),
+            _ => None,
+        }
+    }
+}
+
+/// A case that could not be read or decided, with where and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseProblem {
+    pub code: Code,
+    /// The file (`<stdin>` for standard input).
+    pub file: String,
+    /// 1-based line and column in the file, when the format reports a position.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The dotted path of the field at fault.
+    pub field: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+    /// The closest valid spelling of what was written, for a near miss.
+    pub suggestion: Option<String>,
+    /// The source text (the document, or one line of a JSON-lines file) and the byte range
+    /// in it to underline, for rendering.
+    pub text: String,
+    pub span: Option<(usize, usize)>,
+    /// Lines of the file before `text` (for one line of a JSON-lines file).
+    pub lines_before: usize,
+}
+
+impl CaseProblem {
+    /// A problem with a file as a whole (no position): it cannot be read, its format is
+    /// unknown.
+    pub fn plain(file: &str, message: String, help: Option<String>) -> CaseProblem {
+        CaseProblem {
+            code: codes::CASE_UNREADABLE,
+            file: file.to_string(),
+            line: None,
+            column: None,
+            field: None,
+            message,
+            help,
+            suggestion: None,
+            text: String::new(),
+            span: None,
+            lines_before: 0,
+        }
+    }
+
+    /// A decoded case the compiled set cannot decide (a case of another policy set).
+    pub fn undecidable(origin: &str, e: CaseError) -> CaseProblem {
+        CaseProblem {
+            code: codes::CASE_FIELD,
+            field: (!e.field.is_empty()).then(|| e.field.clone()),
+            help: e.help.clone(),
+            suggestion: e.suggestion.clone(),
+            ..CaseProblem::plain(origin, e.to_string(), None)
+        }
+    }
+
+    /// The problem as the contract's error object, which stands in the place of a
+    /// decision (CASES.md v1.1 "Errors in place").
+    pub fn error_object(&self) -> ErrorObject {
+        ErrorObject {
+            code: format!("pol::{}", self.code),
+            field: self.field.clone(),
+            message: self.message.clone(),
+            suggestion: self.suggestion.clone(),
+        }
+    }
+}
+
+/// `{"code": "pol::E0601", "field": ..., "message": ..., "suggestion": ...}`: why a case
+/// was not decided, where its decision would stand.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ErrorObject {
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+}
+
+/// Decodes one case document of `format` (one line, for JSON lines) into `case`.
+pub fn decode(
+    c: &Compiled,
+    file: &str,
+    text: &str,
+    format: Format,
+    case: &mut Case,
+) -> Result<(), CaseProblem> {
+    let result: Result<(), (Option<CaseError>, String, Option<usize>)> = match format {
+        Format::Json | Format::JsonLines => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            c.schema
+                .decode(&c.set, case, &mut de)
+                .and_then(|()| {
+                    de.end().map_err(|e| DecodeError {
+                        case: None,
+                        format: e,
+                    })
+                })
+                .map_err(|e| {
+                    let offset = offset_of(text, e.format.line(), e.format.column());
+                    (e.case, e.format.to_string(), Some(offset))
+                })
+        }
+        Format::Yaml => c
+            .schema
+            .decode(&c.set, case, serde_yaml::Deserializer::from_str(text))
+            .map_err(|e| {
+                let at = e.format.location().map(|l| l.index());
+                (e.case, e.format.to_string(), at)
+            }),
+        Format::Toml => c
+            .schema
+            .decode(&c.set, case, toml::Deserializer::new(text))
+            .map_err(|e| {
+                let at = e.format.span().map(|s| s.start);
+                (e.case, e.format.message().to_string(), at)
+            }),
+    };
+    result.map_err(|(structured, raw, offset)| problem(file, text, structured, raw, offset))
+}
+
+fn problem(
+    file: &str,
+    text: &str,
+    structured: Option<CaseError>,
+    raw: String,
+    offset: Option<usize>,
+) -> CaseProblem {
+    // Some formats report the document rather than the field; find the field's key instead.
+    let field_at = structured
+        .as_ref()
+        .and_then(|e| locate_field(text, &e.field));
+    let offset = match (offset, field_at) {
+        (Some(0) | None, Some(at)) => Some(at),
+        (o, _) => o,
+    };
+    // Formats report byte offsets, sometimes inside a character (toml, after an invalid
+    // one): start at that character so the place shown and the place named agree.
+    let offset = offset.map(|o| floor_char_boundary(text, o));
+    let span = offset.map(|o| key_span(text, o));
+    let (line, column) = match offset {
+        Some(o) => {
+            let (l, c) = pol_syntax::span::line_col(text, span.map_or(o, |s| s.0));
+            (Some(l), Some(c))
+        }
+        None => (None, None),
+    };
+    let located = |code| CaseProblem {
+        code,
+        line,
+        column,
+        text: text.to_string(),
+        span,
+        ..CaseProblem::plain(file, String::new(), None)
+    };
+    match structured {
+        Some(e) => CaseProblem {
+            field: (!e.field.is_empty()).then(|| e.field.clone()),
+            message: e.to_string(),
+            help: e.help,
+            suggestion: e.suggestion,
+            ..located(codes::CASE_FIELD)
+        },
+        None => CaseProblem {
+            message: describe_raw(&raw),
+            help: Some(
+                "a case is one JSON object, YAML mapping or TOML table of facts, with `as_of` and `policy`"
+                    .into(),
+            ),
+            ..located(codes::CASE_UNREADABLE)
+        },
+    }
+}
+
+/// The largest character boundary at or before `offset` (within the text).
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut o = offset.min(text.len());
+    while !text.is_char_boundary(o) {
+        o -= 1;
+    }
+    o
+}
+
+/// The byte offset of the key of `field` (its last dotted segment), if it appears as a key.
+fn locate_field(text: &str, field: &str) -> Option<usize> {
+    let key = field.rsplit('.').next().filter(|k| !k.is_empty())?;
+    let mut from = 0;
+    while let Some(i) = text.get(from..)?.find(key) {
+        let start = from + i;
+        let end = start + key.len();
+        let before = text.get(..start)?.chars().next_back();
+        let after = text.get(end..)?.trim_start_matches(['"', '\'', ' ', '\t']);
+        let boundary = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        if boundary && (after.starts_with(':') || after.starts_with('=')) {
+            return Some(start);
+        }
+        from = end;
+    }
+    None
+}
+
+/// The format's own message, or a plain one where it gives none (toml says nothing about
+/// some characters it rejects, such as a control character in a comment).
+fn describe_raw(raw: &str) -> String {
+    let message = strip_position(raw);
+    if message.trim().is_empty() {
+        "the text is malformed here: this character or token is not allowed".to_string()
+    } else {
+        message
+    }
+}
+
+/// serde_json and serde_yaml append "at line L column C"; the report shows the place itself.
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message.get(..i).unwrap_or(message).to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let col = column.saturating_sub(1);
+            let byte = l.char_indices().nth(col).map_or(l.len(), |(b, _)| b);
+            return offset + byte;
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+/// Widens an error position to the quoted key or value that ends (or starts) there, as a
+/// (start, length) byte range on character boundaries.
+fn key_span(text: &str, offset: usize) -> (usize, usize) {
+    let end = floor_char_boundary(text, offset);
+    let bytes = text.as_bytes();
+    // JSON reports the position just after the offending token.
+    if end > 0 && bytes.get(end - 1) == Some(&b'"') {
+        if let Some(start) = text.get(..end - 1).and_then(|t| t.rfind('"')) {
+            return (start, end - start);
+        }
+    }
+    if end > 0
+        && bytes
+            .get(end - 1)
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+    {
+        let start = text
+            .get(..end)
+            .and_then(|t| {
+                t.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+            })
+            .map_or(0, |i| i + 1);
+        return (start, end - start);
+    }
+    // YAML and TOML report the start of the token: up to the end of the line or the next
+    // separator, and at least one whole character.
+    let rest = text.get(end..).unwrap_or("");
+    let first = rest.chars().next().map_or(0, char::len_utf8);
+    let len = rest
+        .find(['\n', ':', '=', ','])
+        .unwrap_or(rest.len())
+        .max(first)
+        .min(rest.len());
+    (end, floor_char_boundary(rest, len))
+}
+
+/// One case read from a file, or the problem with it.
+pub struct ReadCase {
+    /// Where the case came from: the file, with `:LINE` for JSON lines.
+    pub origin: String,
+    /// The 1-based line of a JSON-lines file the case stands on.
+    pub line: Option<usize>,
+    pub result: Result<Case, CaseProblem>,
+}
+
+/// Reads every case in a file (one, or one per line for JSON lines; `-` is standard input).
+pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let whole_file = |result| {
+        vec![ReadCase {
+            origin: name.clone(),
+            line: None,
+            result,
+        }]
+    };
+    let Some(format) = Format::of(path) else {
+        return whole_file(Err(CaseProblem::plain(
+            &name,
+            "cannot tell the case format from the file name".into(),
+            Some("name case files *.json, *.yaml, *.yml, *.toml or *.jsonl".into()),
+        )));
+    };
+    let text = if stdin {
+        let mut bytes = Vec::new();
+        match std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes) {
+            Ok(_) => crate::load::text_of(bytes).map_err(|(message, help)| {
+                CaseProblem::plain(
+                    &name,
+                    message.replace("the file", "standard input"),
+                    Some(help),
+                )
+            }),
+            Err(e) => Err(CaseProblem::plain(
+                &name,
+                format!("cannot read standard input: {e}"),
+                Some("send UTF-8 JSON lines".into()),
+            )),
+        }
+    } else {
+        crate::load::read_text(path).map_err(|e| CaseProblem::plain(&name, e.message, Some(e.help)))
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(p) => return whole_file(Err(p)),
+    };
+    if format == Format::JsonLines {
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let mut case = Case::new(&c.set);
+            let result = decode_line(c, &name, line, i + 1, &mut case).map(|()| case);
+            out.push(ReadCase {
+                origin: format!("{name}:{}", i + 1),
+                line: Some(i + 1),
+                result,
+            });
+        }
+        return out;
+    }
+    let mut case = Case::new(&c.set);
+    whole_file(decode(c, &name, &text, format, &mut case).map(|()| case))
+}
+
+/// Decodes line `number` (1-based) of a JSON-lines file, reporting positions in the file.
+pub fn decode_line(
+    c: &Compiled,
+    file: &str,
+    line: &str,
+    number: usize,
+    case: &mut Case,
+) -> Result<(), CaseProblem> {
+    decode(c, file, line, Format::Json, case).map_err(|mut p| {
+        // Positions are within the line; report the file's line number.
+        p.line = Some(number);
+        p.lines_before = number.saturating_sub(1);
+        p
+    })
+}
+
+/// The `id` a JSON case names, read loosely: for pairing an error with its case when the
+/// case itself could not be decoded.
+pub fn id_of(json: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct WithId {
+        id: Option<String>,
+    }
+    serde_json::from_str::<WithId>(json).ok()?.id
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn key_spans_stay_on_character_boundaries() {
+        // A 4-byte character at the reported offset: the span covers it whole.
+        let text = "a = \"\u{1F600}\"\n";
+        for offset in 0..=text.len() {
+            let (start, len) = key_span(text, offset);
+            assert!(text.is_char_boundary(start), "{offset}");
+            assert!(text.is_char_boundary(start + len), "{offset}");
+        }
+    }
+
+    #[test]
+    fn ids_are_read_loosely() {
+        assert_eq!(id_of(r#"{"id": "c1", "policy": 3}"#), Some("c1".into()));
+        assert_eq!(id_of(r#"{"policy": "x"}"#), None);
+        assert_eq!(id_of("not json"), None);
+    }
+}

@@ -1,0 +1,153 @@
+//! Policy projects: a `pol.toml` at a project's root names its policy and test
+//! directories, and `pol` finds it by walking up from the working directory, as cargo
+//! finds `Cargo.toml`.
+//!
+//! ```toml
+//! # pol.toml
+//! policies = "policies"        # the .pol files (default: "policies")
+//! tests = "tests/policies"     # the policy tests (default: "tests")
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use pol_compiler::did_you_mean;
+use serde::Deserialize;
+
+/// The name of a project file.
+pub const PROJECT_FILE: &str = "pol.toml";
+
+/// A policy project, found by its `pol.toml`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Project {
+    /// The directory that holds `pol.toml`.
+    pub root: PathBuf,
+    /// The policy directory (absolute, or relative to where `pol` runs).
+    pub policies: PathBuf,
+    /// The policy-test directory.
+    pub tests: PathBuf,
+}
+
+/// A `pol.toml` that cannot be used: where and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectError {
+    /// The project file.
+    pub file: PathBuf,
+    /// The file's text, for showing the place (empty when it could not be read).
+    pub text: String,
+    /// The byte range at fault, when known.
+    pub span: Option<(usize, usize)>,
+    pub message: String,
+    pub help: String,
+}
+
+/// What `pol.toml` may hold.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    policies: Option<String>,
+    tests: Option<String>,
+}
+
+const KEYS: [&str; 2] = ["policies", "tests"];
+
+impl Project {
+    /// The project whose `pol.toml` is in `start` or the nearest directory above it.
+    pub fn discover(start: &Path) -> Result<Option<Project>, ProjectError> {
+        for dir in start.ancestors() {
+            let file = dir.join(PROJECT_FILE);
+            if file.is_file() {
+                return Project::read(&file).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads the project file `file`.
+    pub fn read(file: &Path) -> Result<Project, ProjectError> {
+        let fail = |text: &str, span, message: String, help: &str| ProjectError {
+            file: file.to_path_buf(),
+            text: text.to_string(),
+            span,
+            message,
+            help: help.to_string(),
+        };
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            fail(
+                "",
+                None,
+                format!("cannot read the project file: {e}"),
+                "check the file and its permissions",
+            )
+        })?;
+        let manifest: Manifest = toml::from_str(&text).map_err(|e| {
+            let message = e.message().to_string();
+            let span = e.span().map(|s| (s.start, s.end));
+            // serde names an unknown key; say which key was meant.
+            let unknown = message
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split('`').next());
+            let help = match unknown.and_then(|k| did_you_mean(k, KEYS)) {
+                Some(key) => format!("did you mean `{key}`?"),
+                None => format!(
+                    "a project file holds `policies = \"DIR\"` and `tests = \"DIR\"` (keys: {})",
+                    KEYS.join(", ")
+                ),
+            };
+            fail(&text, span, message, &help)
+        })?;
+        let root = file.parent().unwrap_or(Path::new("")).to_path_buf();
+        Ok(Project {
+            policies: root.join(manifest.policies.as_deref().unwrap_or("policies")),
+            tests: root.join(manifest.tests.as_deref().unwrap_or("tests")),
+            root,
+        })
+    }
+
+    /// The project file.
+    pub fn file(&self) -> PathBuf {
+        self.root.join(PROJECT_FILE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("pol-project-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("a/b")).unwrap();
+        d
+    }
+
+    #[test]
+    fn the_nearest_project_file_above_wins() {
+        let d = dir("nearest");
+        std::fs::write(d.join(PROJECT_FILE), "policies = \"rules\"\n").unwrap();
+        let p = Project::discover(&d.join("a/b")).unwrap().unwrap();
+        assert_eq!(p.root, d);
+        assert_eq!(p.policies, d.join("rules"));
+        assert_eq!(p.tests, d.join("tests"));
+        std::fs::write(d.join("a").join(PROJECT_FILE), "tests = \"t\"\n").unwrap();
+        let p = Project::discover(&d.join("a/b")).unwrap().unwrap();
+        assert_eq!(p.root, d.join("a"));
+        assert_eq!(p.policies, d.join("a/policies"));
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    #[test]
+    fn a_misspelt_key_is_an_error_naming_the_right_one() {
+        let d = dir("misspelt");
+        std::fs::write(d.join(PROJECT_FILE), "polices = \"rules\"\n").unwrap();
+        let e = Project::discover(&d).unwrap_err();
+        assert!(
+            e.message.contains("unknown field `polices`"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.help, "did you mean `policies`?");
+        assert_eq!(e.span, Some((0, 7)));
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
