@@ -15,7 +15,7 @@ use pol_compiler::{Compilation, Lints, Source};
 use pol_syntax::{codes, FileId, Span};
 
 use crate::line_index::{Encoding, LineIndex};
-use crate::project;
+use crate::project::{self, SetDir};
 
 /// A document the editor has open.
 #[derive(Clone, Debug)]
@@ -33,7 +33,7 @@ pub struct Workspace {
 
 /// One policy set: a directory of `.pol` files and what they import.
 pub struct PolicySet {
-    pub dir: PathBuf,
+    pub dir: SetDir,
     /// The last compilation, `None` when a file of the set changed since.
     analysis: Option<Rc<Analysis>>,
     /// Whether `analysis` holds diagnostics not yet sent to the client.
@@ -121,7 +121,11 @@ impl Workspace {
     /// Adds the set of a workspace folder, if the folder is in a project.
     pub fn add_folder(&mut self, folder: &Path) {
         if let Some(dir) = project::discover(folder) {
-            if dir.is_dir() && !self.sets.iter().any(|s| s.dir == dir) {
+            let dir = SetDir {
+                dir,
+                recursive: true,
+            };
+            if dir.dir.is_dir() && !self.sets.iter().any(|s| s.dir == dir) {
                 self.sets.push(PolicySet::new(dir));
             }
         }
@@ -138,7 +142,7 @@ impl Workspace {
         if let Some(i) = compiled_it {
             return i;
         }
-        let dir = project::policy_dir_for(path);
+        let dir = project::set_for(path);
         if let Some(i) = self.sets.iter().position(|s| s.dir == dir) {
             return i;
         }
@@ -197,13 +201,20 @@ impl Workspace {
     /// Reads and compiles the set in `dir`: its `.pol` files (open documents as the editor
     /// has them), and the files they import from elsewhere (read by the compiler through
     /// an [`Overlay`] resolver, open documents again first).
-    fn compile(&self, dir: &Path, encoding: Encoding) -> Analysis {
+    fn compile(&self, set: &SetDir, encoding: Encoding) -> Analysis {
+        let dir = set.dir.as_path();
         let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
-        walk(dir, &mut paths);
+        walk(dir, set.recursive, &mut paths);
         paths.extend(
             self.documents
                 .keys()
-                .filter(|p| p.starts_with(dir) && is_policy_file(p))
+                .filter(|p| {
+                    let inside = match set.recursive {
+                        true => p.starts_with(dir),
+                        false => p.parent() == Some(dir),
+                    };
+                    inside && is_policy_file(p)
+                })
                 .cloned(),
         );
         let roots = paths
@@ -247,7 +258,7 @@ impl Resolver for Overlay<'_> {
 }
 
 impl PolicySet {
-    fn new(dir: PathBuf) -> PolicySet {
+    fn new(dir: SetDir) -> PolicySet {
         PolicySet {
             dir,
             analysis: None,
@@ -354,8 +365,8 @@ fn read(path: &Path) -> Option<String> {
     pol_engine::load::read_text(path).ok()
 }
 
-/// The `.pol` files under `dir`, recursively, skipping hidden directories.
-fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) {
+/// The `.pol` files in `dir`, and under it if `recursive` (skipping hidden directories).
+fn walk(dir: &Path, recursive: bool, out: &mut BTreeSet<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -363,8 +374,8 @@ fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) {
         let path = entry.path();
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
         if path.is_dir() {
-            if !hidden {
-                walk(&path, out);
+            if recursive && !hidden {
+                walk(&path, true, out);
             }
         } else if is_policy_file(&path) {
             out.insert(path);

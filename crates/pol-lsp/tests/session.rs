@@ -496,3 +496,36 @@ fn positions_in_both_encodings() {
         assert_eq!(s.shutdown(), 0);
     }
 }
+
+/// A file outside the project's policy directory is compiled with the files beside it,
+/// not with those in the directories below (which may be anything).
+#[test]
+fn a_loose_file_is_compiled_with_its_directory_only() {
+    let mut s = start("loose");
+    std::fs::create_dir_all(s.path("notes/deeper")).unwrap();
+    std::fs::write(s.path("notes/a.pol"), "fact x: bool \"x\"\nlet y = x\n").unwrap();
+    std::fs::write(s.path("notes/b.pol"), "fact z: bool \"z\"\n").unwrap();
+    // Would clash with `x` if it were read.
+    std::fs::write(s.path("notes/deeper/c.pol"), "fact x: bool \"again\"\n").unwrap();
+    s.open("notes/a.pol");
+    let d = s.diagnostics("notes/a.pol");
+    let codes: Vec<&str> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, [pol_syntax::codes::UNUSED.id], "{d}");
+    // b.pol is in the set (its unused fact is reported), c.pol is not.
+    let b = s.diagnostics("notes/b.pol");
+    assert_eq!(b["diagnostics"].as_array().unwrap().len(), 1, "{b}");
+    let symbols = s.ok("workspace/symbol", json!({"query": "x"}));
+    let files: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["location"]["uri"].as_str().unwrap())
+        .collect();
+    assert!(!files.iter().any(|f| f.contains("deeper")), "{files:?}");
+    assert_eq!(s.shutdown(), 0);
+}
