@@ -151,19 +151,21 @@ impl SymbolIndex {
         self.symbols.get(id.index())
     }
 
-    /// The declaration whose name, or the reference whose name, covers `offset` in `file`
-    /// (an offset just past a name counts, as a cursor at its end is on it).
-    pub fn at(&self, file: FileId, offset: u32) -> Option<SymbolId> {
+    /// The declaration named at `offset` in `file`, by a reference or by the declaration
+    /// itself, with the span of the name there (an offset just past a name counts, as a
+    /// cursor at its end is on it).
+    pub fn at(&self, file: FileId, offset: u32) -> Option<(SymbolId, Span)> {
         let covers = |s: Span| s.file == file && s.start <= offset && offset <= s.end;
         self.references
             .iter()
             .find(|r| covers(r.span))
-            .map(|r| r.target)
+            .map(|r| (r.target, r.span))
             .or_else(|| {
                 self.symbols
                     .iter()
-                    .position(|s| covers(s.name_span))
-                    .map(|i| SymbolId(i as u32))
+                    .enumerate()
+                    .find(|(_, s)| covers(s.name_span))
+                    .map(|(i, s)| (SymbolId(i as u32), s.name_span))
             })
     }
 

@@ -13,13 +13,8 @@ use crate::workspace::Analysis;
 /// The hover at byte `offset` of `file`, if a name is there.
 pub fn hover(a: &Analysis, file: FileId, offset: u32) -> Option<Hover> {
     let index = &a.compilation.index;
-    let reference = index
-        .references
-        .iter()
-        .find(|r| r.span.file == file && r.span.start <= offset && offset <= r.span.end);
-    let id = index.at(file, offset)?;
+    let (id, span) = index.at(file, offset)?;
     let sym = index.symbol(id)?;
-    let span = reference.map_or(sym.name_span, |r| r.span);
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,

@@ -22,7 +22,7 @@ pub fn definition(a: &Analysis, file: FileId, offset: u32) -> Option<Location> {
     {
         return a.location(Span::new(import.file, 0, 0));
     }
-    let sym = index.symbol(index.at(file, offset)?)?;
+    let sym = index.symbol(index.at(file, offset)?.0)?;
     a.location(sym.name_span)
 }
 
@@ -34,7 +34,7 @@ pub fn references(
     include_declaration: bool,
 ) -> Option<Vec<Location>> {
     let index = &a.compilation.index;
-    let id = index.at(file, offset)?;
+    let (id, _) = index.at(file, offset)?;
     let sym = index.symbol(id)?;
     let declaration = include_declaration.then_some(sym.name_span);
     Some(
@@ -198,29 +198,10 @@ fn renamable_at(a: &Analysis, file: FileId, offset: u32) -> Result<(SymbolId, Sp
             a.display_name(broken)
         ));
     }
-    let index = &a.compilation.index;
-    let covers = |s: Span| s.file == file && s.start <= offset && offset <= s.end;
-    let found = index
-        .references
-        .iter()
-        .find(|r| covers(r.span))
-        .map(|r| (r.target, r.span))
-        .or_else(|| {
-            index
-                .symbols
-                .iter()
-                .position(|s| covers(s.name_span))
-                .map(|i| {
-                    (
-                        SymbolId(i as u32),
-                        index
-                            .symbols
-                            .get(i)
-                            .map_or(Span::default(), |s| s.name_span),
-                    )
-                })
-        });
-    found.ok_or_else(|| "there is no declared name here to rename".to_string())
+    a.compilation
+        .index
+        .at(file, offset)
+        .ok_or_else(|| "there is no declared name here to rename".to_string())
 }
 
 /// Whether `new` can replace the name of `sym`: a word (a dotted path for a fact), not a
