@@ -6,9 +6,15 @@
 //! belongs to the set of the `.pol` files in its own directory.
 //!
 //! The project file is read by the engine (`pol_engine::project`), as `pol` itself reads
-//! it; this module only decides which set a file is in.
+//! it; this module only decides which set a file is in. A `pol.toml` that cannot be used
+//! is shown as a diagnostic on it, and its files are treated as loose files meanwhile.
 
 use std::path::{Path, PathBuf};
+
+use pol_engine::project::{Project, ProjectError};
+use pol_syntax::codes;
+
+use crate::line_index::{Encoding, LineIndex};
 
 pub use pol_engine::project::PROJECT_FILE;
 
@@ -21,10 +27,12 @@ pub struct SetDir {
     pub recursive: bool,
 }
 
-/// The policy set `file` belongs to.
-pub fn set_for(file: &Path) -> SetDir {
+/// The policy set `file` belongs to, and the problem with the project file that had to
+/// be passed over, if any.
+pub fn set_for(file: &Path) -> (SetDir, Option<ProjectError>) {
     let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
-    match discover(&dir) {
+    let (policies, problem) = discover(&dir);
+    let set = match policies {
         Some(policies) if file.starts_with(&policies) => SetDir {
             dir: policies,
             recursive: true,
@@ -33,18 +41,38 @@ pub fn set_for(file: &Path) -> SetDir {
             dir,
             recursive: false,
         },
-    }
+    };
+    (set, problem)
 }
 
 /// The policy directory of the project that `dir` is in (walking up), if any. A
-/// `pol.toml` that cannot be used is reported on standard error (the editor's log) and
-/// ignored: the file's directory is used instead.
-pub fn discover(dir: &Path) -> Option<PathBuf> {
-    match pol_engine::project::Project::discover(dir) {
-        Ok(project) => project.map(|p| p.policies),
-        Err(e) => {
-            eprintln!("pol lsp: {}: {} ({})", e.file.display(), e.message, e.help);
-            None
-        }
+/// `pol.toml` that cannot be used is returned beside `None`, to be shown on that file; the
+/// caller falls back to the file's own directory.
+pub fn discover(dir: &Path) -> (Option<PathBuf>, Option<ProjectError>) {
+    match Project::discover(dir) {
+        Ok(project) => (project.map(|p| p.policies), None),
+        Err(e) => (None, Some(e)),
+    }
+}
+
+/// A project file's problem as an LSP diagnostic on that file (its whole first line when
+/// the place is not known).
+pub fn diagnostic(e: &ProjectError, encoding: Encoding) -> lsp_types::Diagnostic {
+    let lines = LineIndex::new(&e.text);
+    let (start, end) = e
+        .span
+        .unwrap_or((0, e.text.find('\n').unwrap_or(e.text.len())));
+    lsp_types::Diagnostic {
+        range: lsp_types::Range::new(
+            lines.position(&e.text, start, encoding),
+            lines.position(&e.text, end, encoding),
+        ),
+        severity: Some(lsp_types::DiagnosticSeverity::ERROR),
+        code: Some(lsp_types::NumberOrString::String(
+            codes::PROJECT_FILE.id.to_string(),
+        )),
+        source: Some("pol".to_string()),
+        message: format!("{}\nhelp: {}", e.message, e.help),
+        ..lsp_types::Diagnostic::default()
     }
 }

@@ -56,6 +56,8 @@ pub struct Server {
     folders: Vec<PathBuf>,
     /// Whether the client can watch files for us (`workspace/didChangeWatchedFiles`).
     can_watch: bool,
+    /// The project files whose problem the client is showing, and the diagnostic shown.
+    shown_project_errors: Vec<(PathBuf, lsp_types::Diagnostic)>,
     next_id: i32,
 }
 
@@ -71,6 +73,7 @@ pub fn serve(connection: &Connection) -> i32 {
         workspace: Workspace::default(),
         folders: Vec::new(),
         can_watch: false,
+        shown_project_errors: Vec::new(),
         next_id: 0,
     };
     for message in &connection.receiver {
@@ -450,6 +453,28 @@ impl Server {
             }
             for (path, diagnostics) in out {
                 self.publish_one(&path, diagnostics);
+            }
+        }
+        self.publish_project_errors();
+    }
+
+    /// Shows each unusable `pol.toml`'s problem on it (once), and clears those fixed since.
+    fn publish_project_errors(&mut self) {
+        let now: Vec<(PathBuf, lsp_types::Diagnostic)> = self
+            .workspace
+            .project_errors
+            .iter()
+            .map(|(path, e)| (path.clone(), crate::project::diagnostic(e, self.encoding)))
+            .collect();
+        let before = std::mem::replace(&mut self.shown_project_errors, now.clone());
+        for (path, _) in &before {
+            if !now.iter().any(|(p, _)| p == path) {
+                self.publish_one(path, Vec::new());
+            }
+        }
+        for shown in now {
+            if !before.contains(&shown) {
+                self.publish_one(&shown.0, vec![shown.1]);
             }
         }
     }

@@ -6,12 +6,13 @@
 //! for, and a whole compilation keeps every cross-file fact (imports, duplicates, unused
 //! declarations, lints) exact without tracking dependencies.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use pol_compiler::source::{normalize, ImportError, Resolver};
 use pol_compiler::{Compilation, Lints, Source};
+use pol_engine::project::ProjectError;
 use pol_syntax::{codes, FileId, Span};
 
 use crate::line_index::{Encoding, LineIndex};
@@ -29,6 +30,8 @@ pub struct Document {
 pub struct Workspace {
     documents: HashMap<PathBuf, Document>,
     sets: Vec<PolicySet>,
+    /// Project files found unusable, by path, to be shown on them.
+    pub project_errors: BTreeMap<PathBuf, ProjectError>,
 }
 
 /// One policy set: a directory of `.pol` files and what they import.
@@ -111,6 +114,7 @@ impl Workspace {
             .drain(..)
             .flat_map(|s| s.published.into_keys())
             .collect();
+        self.project_errors.clear();
         let open: Vec<PathBuf> = self.documents.keys().cloned().collect();
         for path in open {
             self.touch(&path);
@@ -120,7 +124,9 @@ impl Workspace {
 
     /// Adds the set of a workspace folder, if the folder is in a project.
     pub fn add_folder(&mut self, folder: &Path) {
-        if let Some(dir) = project::discover(folder) {
+        let (policies, problem) = project::discover(folder);
+        self.note(problem);
+        if let Some(dir) = policies {
             let dir = SetDir {
                 dir,
                 recursive: true,
@@ -142,12 +148,19 @@ impl Workspace {
         if let Some(i) = compiled_it {
             return i;
         }
-        let dir = project::set_for(path);
+        let (dir, problem) = project::set_for(path);
+        self.note(problem);
         if let Some(i) = self.sets.iter().position(|s| s.dir == dir) {
             return i;
         }
         self.sets.push(PolicySet::new(dir));
         self.sets.len() - 1
+    }
+
+    fn note(&mut self, problem: Option<ProjectError>) {
+        if let Some(e) = problem {
+            self.project_errors.insert(e.file.clone(), e);
+        }
     }
 
     /// The compiled set `path` belongs to, compiling it if it changed.

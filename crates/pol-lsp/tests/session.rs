@@ -529,3 +529,37 @@ fn a_loose_file_is_compiled_with_its_directory_only() {
     assert!(!files.iter().any(|f| f.contains("deeper")), "{files:?}");
     assert_eq!(s.shutdown(), 0);
 }
+
+/// A `pol.toml` that cannot be used is shown on it, with a did-you-mean; meanwhile its
+/// files are compiled as loose files. Fixing it (and the editor saying so) clears it.
+#[test]
+fn a_broken_project_file_is_shown_on_it() {
+    // Broken before the server starts, so the workspace folder's project is broken too.
+    let source = std::env::temp_dir().join(format!("pol-lsp-broken-src-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&source);
+    std::fs::create_dir_all(source.join("rules")).unwrap();
+    for entry in std::fs::read_dir(fixture().join("rules")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), source.join("rules").join(entry.file_name())).unwrap();
+    }
+    std::fs::write(source.join("pol.toml"), "polices = \"rules\"\n").unwrap();
+    let mut s = Session::start("broken-project", &source, json!({}));
+    let _ = std::fs::remove_dir_all(&source);
+    s.open(TRAVEL);
+    let d = s.diagnostics("pol.toml");
+    insta::assert_json_snapshot!(d);
+    // The policies still get their diagnostics, from the files beside them.
+    let travel = s.diagnostics(TRAVEL);
+    assert_eq!(
+        travel["diagnostics"][0]["code"],
+        pol_syntax::codes::MISSING_CITATION.id
+    );
+    std::fs::write(s.path("pol.toml"), "policies = \"rules\"\n").unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": s.uri("pol.toml"), "type": 2}]}),
+    );
+    let cleared = s.diagnostics("pol.toml");
+    assert_eq!(cleared["diagnostics"], json!([]));
+    assert_eq!(s.shutdown(), 0);
+}
