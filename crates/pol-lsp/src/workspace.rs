@@ -39,6 +39,9 @@ pub struct PolicySet {
     pub dir: SetDir,
     /// The last compilation, `None` when a file of the set changed since.
     analysis: Option<Rc<Analysis>>,
+    /// The files the last compilation read (kept when `analysis` is dropped), so that a
+    /// change to one, imported from outside the directory included, reaches this set.
+    read: Vec<PathBuf>,
     /// Whether `analysis` holds diagnostics not yet sent to the client.
     pub unpublished: bool,
     /// What was last published for each file, to send only what changed.
@@ -91,11 +94,21 @@ impl Workspace {
         }
     }
 
-    /// Marks the set holding `path` as changed, creating it if no set holds it yet.
+    /// Marks the sets that read `path` as changed; if none did, the set it belongs to
+    /// (created if new).
     pub fn touch(&mut self, path: &Path) {
-        let i = self.set_index(path);
-        if let Some(set) = self.sets.get_mut(i) {
-            set.analysis = None;
+        let mut found = false;
+        for set in &mut self.sets {
+            if set.read.iter().any(|p| p == path) {
+                set.analysis = None;
+                found = true;
+            }
+        }
+        if !found {
+            let i = self.set_index(path);
+            if let Some(set) = self.sets.get_mut(i) {
+                set.analysis = None;
+            }
         }
     }
 
@@ -137,14 +150,13 @@ impl Workspace {
         }
     }
 
-    /// The index of the set `path` belongs to: one whose last compilation read it, else
-    /// the one its project names (created if new).
+    /// The index of the set `path` belongs to: the first whose last compilation read it,
+    /// else the one its project names (created if new).
     fn set_index(&mut self, path: &Path) -> usize {
-        let compiled_it = self.sets.iter().position(|s| {
-            s.analysis
-                .as_ref()
-                .is_some_and(|a| a.paths.iter().any(|p| p == path))
-        });
+        let compiled_it = self
+            .sets
+            .iter()
+            .position(|s| s.read.iter().any(|p| p == path));
         if let Some(i) = compiled_it {
             return i;
         }
@@ -178,6 +190,7 @@ impl Workspace {
         }
         let analysis = Rc::new(self.compile(&set.dir, encoding));
         let set = self.sets.get_mut(i)?;
+        set.read.clone_from(&analysis.paths);
         set.analysis = Some(analysis.clone());
         set.unpublished = true;
         Some(analysis)
@@ -275,6 +288,7 @@ impl PolicySet {
         PolicySet {
             dir,
             analysis: None,
+            read: Vec::new(),
             unpublished: false,
             published: HashMap::new(),
         }

@@ -563,3 +563,50 @@ fn a_broken_project_file_is_shown_on_it() {
     assert_eq!(cleared["diagnostics"], json!([]));
     assert_eq!(s.shutdown(), 0);
 }
+
+/// A file imported from outside the policy directory belongs to the set that imports it:
+/// an unsaved edit to it shows in the importing file.
+#[test]
+fn an_edit_to_a_file_imported_from_elsewhere_reaches_its_importers() {
+    let mut s = start("outside-import");
+    std::fs::create_dir_all(s.path("shared")).unwrap();
+    let common = "fact shared.flag: bool \"a shared flag\"\n";
+    std::fs::write(s.path("shared/common.pol"), common).unwrap();
+    std::fs::write(
+        s.path("rules/uses_shared.pol"),
+        "import \"../shared/common.pol\"\n\npolicy shared_policy \"Q?\" {\n  require flag: shared.flag cite \"x\"\n}\n",
+    )
+    .unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [
+            {"uri": s.uri("shared/common.pol"), "type": 1},
+            {"uri": s.uri("rules/uses_shared.pol"), "type": 1},
+        ]}),
+    );
+    s.open("rules/uses_shared.pol");
+    assert_eq!(
+        s.diagnostics("rules/uses_shared.pol")["diagnostics"],
+        json!([])
+    );
+    // Definition crosses into the imported file.
+    let text = s.read("rules/uses_shared.pol");
+    let at = s.at("rules/uses_shared.pol", &text, "shared.flag", 0, 2);
+    assert_eq!(
+        s.ok("textDocument/definition", at)["uri"],
+        "$ROOT/shared/common.pol"
+    );
+    s.open("shared/common.pol");
+    s.change(
+        "shared/common.pol",
+        2,
+        &common.replace("shared.flag", "shared.flags"),
+    );
+    let d = s.diagnostics("rules/uses_shared.pol");
+    let message = d["diagnostics"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("unknown name `shared.flag`") && message.contains("`shared.flags`"),
+        "{d}"
+    );
+    assert_eq!(s.shutdown(), 0);
+}
