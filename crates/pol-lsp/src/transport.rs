@@ -26,6 +26,9 @@ const MAX_HEADER_BYTES: u64 = 4096;
 enum Outgoing {
     Message(Message),
     Raw(Value),
+    /// The server has finished: write nothing more, even if the reader (blocked on input
+    /// that may never come) could still queue a reply.
+    End,
 }
 
 /// A connection over `input` and `output`, with the threads that read and write them.
@@ -43,9 +46,10 @@ where
     let forward = thread::spawn(move || {
         for m in server_out {
             if to_writer.send(Outgoing::Message(m)).is_err() {
-                break;
+                return;
             }
         }
+        let _ = to_writer.send(Outgoing::End);
     });
     let writer = thread::spawn(move || write_loop(output, &writer_queue));
     (
@@ -87,6 +91,7 @@ fn write_loop<W: Write>(mut output: W, queue: &Receiver<Outgoing>) {
                 write!(output, "Content-Length: {}\r\n\r\n{body}", body.len())
                     .and_then(|()| output.flush())
             }
+            Outgoing::End => return,
         };
         if let Err(e) = result {
             eprintln!("pol lsp: cannot write to the client: {e}");
