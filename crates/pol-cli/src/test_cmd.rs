@@ -7,7 +7,7 @@ use pol_compiler::Scratch;
 use pol_engine::testing::{self, TestCaseError, Verdict};
 use pol_engine::PolicySource;
 
-use crate::{explain, render, Exit};
+use crate::{emit, explain, render, Exit};
 
 pub fn run(policies: Option<&Path>, paths: &[PathBuf]) -> Exit {
     let engine = match crate::engine(policies) {
@@ -22,11 +22,10 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf]) -> Exit {
     } else {
         vec![PathBuf::from("tests/policies")]
     };
-    let colour = render::use_colour();
     let files = match testing::test_files(&roots) {
         Ok(f) => f,
         Err(e) => {
-            eprint!("{}", render::load_error(&e).render(colour));
+            emit::load_error(&e);
             return Exit::Misuse;
         }
     };

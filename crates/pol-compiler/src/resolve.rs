@@ -224,9 +224,7 @@ impl<'a> Checker<'a> {
                 Label::new(span, "declared again here"),
             )
             .with_label(Label::new(first, "first declared here"))
-            .with_help(format!(
-                "declare each {what} once and `import` the file that declares it"
-            )),
+            .with_help(duplicate_help(what, span, first)),
         );
     }
 
@@ -1038,4 +1036,23 @@ fn reads_case(e: &TExpr) -> bool {
         }
     }
     false
+}
+
+/// How to fix a name declared twice: a rule or an enum word lives in one policy or enum, so
+/// the fix is to rename or drop one; two declarations in one file, likewise; across files,
+/// to keep one and import its file where it is used.
+fn duplicate_help(what: &str, span: Span, first: Span) -> String {
+    match what {
+        "rule" => "rule names are unique within a policy (reasons and tests name a rule \
+                   `policy.rule`): rename one of the two"
+            .to_string(),
+        "enum word" => "list each word once".to_string(),
+        "policy" => "policy names are unique in a policy set (cases name the policy they \
+                     ask about): rename one of the two"
+            .to_string(),
+        _ if span.file == first.file => format!("rename one of the two {what}s, or remove one"),
+        _ => format!(
+            "declare each {what} once, in one file, and `import` that file where it is used"
+        ),
+    }
 }

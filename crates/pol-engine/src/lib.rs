@@ -28,6 +28,7 @@ pub mod cases;
 pub mod load;
 pub mod project;
 pub mod testing;
+pub mod yaml;
 
 use std::path::Path;
 
@@ -39,7 +40,7 @@ pub use pol_compiler::{
 };
 pub use pol_syntax::Diagnostic;
 
-pub use cases::{CaseProblem, ErrorObject, Format, ReadCase};
+pub use cases::{CaseProblem, ErrorInPlace, ErrorObject, Format, ReadCase};
 pub use load::{LoadError, Loaded, PolicySource};
 pub use project::{Project, ProjectError};
 

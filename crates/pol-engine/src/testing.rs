@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use pol_compiler::{Case, Compiled, DecisionRecord, Scratch};
-use serde_yaml::Value;
+use serde_json::Value;
 
 use crate::cases::{self, CaseProblem};
 use crate::load::{self, LoadError};
@@ -71,10 +71,11 @@ pub fn test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
 /// test file.
 pub fn read_tests(c: &Compiled, path: &Path) -> Result<Vec<PolicyTest>, String> {
     let text = load::read_text(path).map_err(|e| format!("{}: {}", e.path, e.message))?;
-    let doc: Value = serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let doc: Value =
+        crate::yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let list = doc
         .get("tests")
-        .and_then(Value::as_sequence)
+        .and_then(Value::as_array)
         .ok_or_else(|| format!("{}: expected a top-level `tests:` list", path.display()))?;
     let stem = path
         .file_stem()
@@ -174,7 +175,7 @@ fn compare(expect: &Value, actual: &DecisionRecord) -> Vec<String> {
             continue;
         };
         let want: BTreeSet<String> = want
-            .as_sequence()
+            .as_array()
             .map(|s| {
                 s.iter()
                     .filter_map(|v| v.as_str().map(str::to_string))

@@ -104,7 +104,7 @@ pub(crate) fn from_pest(file: FileId, text: &str, err: pest::error::Error<Rule>)
         }
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    expected.sort_unstable();
+    expected.sort_unstable_by_key(|e| (reading_order(e), *e));
     expected.dedup();
     // An expression is a superset of its pieces; say the general thing once.
     if expected.contains(&"an expression") {
@@ -137,6 +137,27 @@ pub(crate) fn from_pest(file: FileId, text: &str, err: pest::error::Error<Rule>)
     };
     Diagnostic::new(crate::codes::SYNTAX, message, Label::new(span, label))
         .with_help(help_for(&expected, &found.0))
+}
+
+/// Where an expected thing stands in the list an author reads: what closes the construct
+/// first (`}`, `)`), then other punctuation, then keywords, then descriptions ("a policy
+/// line (...)"), so that a list reads "expected `}` or a policy line (...)" rather than
+/// ending on a lone bracket after a list of keywords.
+fn reading_order(expected: &str) -> u8 {
+    match expected {
+        "`}`" | "`)`" => 0,
+        _ if expected.starts_with('`')
+            && !expected
+                .trim_matches('`')
+                .chars()
+                .any(char::is_alphanumeric) =>
+        {
+            1
+        }
+        _ if expected.starts_with('`') => 2,
+        "end of file" => 4,
+        _ => 3,
+    }
 }
 
 /// Describes the token at `pos` and its length in bytes.
