@@ -374,7 +374,9 @@ impl Builder<'_> {
                 self.policy(item, p);
                 return;
             }
-            ItemKind::Import(_) => return,
+            // Imports declare nothing; a declaration that did not parse (when the parser
+            // keeps one) has no checked body to index.
+            _ => return,
         };
         let Some(d) = declared.get(&name.span).copied() else {
             return;
