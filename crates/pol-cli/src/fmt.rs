@@ -156,12 +156,14 @@ fn stdin(mode: Mode) -> Exit {
 fn format(name: &str, text: &str) -> Option<String> {
     match pol_syntax::format::format(pol_syntax::FileId(0), text) {
         Ok(f) => Some(f),
-        Err(d) => {
+        Err(errors) => {
             let sources = pol_compiler::SourceMap::new(vec![pol_compiler::Source {
                 name: name.to_string(),
                 text: text.to_string(),
             }]);
-            emit::diagnostic(&d, &sources);
+            for d in &errors {
+                emit::diagnostic(d, &sources);
+            }
             None
         }
     }

@@ -17,6 +17,9 @@ use crate::symbols::{self, Declared, SymbolIndex};
 use crate::types::Type;
 use crate::value::{Day, Value};
 
+mod poisoned;
+use poisoned::Poisoned;
+
 /// What a value name refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Binding {
@@ -109,6 +112,8 @@ pub(crate) struct Checker<'a> {
     /// Each name resolved so far and what it resolved to, for the symbol index
     /// (`Checker::refer`).
     pub(crate) references: Vec<(Span, Declared)>,
+    /// Names declared by declarations that do not parse (see `resolve/poisoned.rs`).
+    pub(crate) poisoned: Poisoned,
 }
 
 /// Resolves and type checks parsed files. `files[i]` is the AST of `FileId(i)` (or `None`
@@ -129,6 +134,7 @@ pub fn resolve<'a>(sources: &'a SourceMap, files: &'a [Option<ast::SourceFile>])
         depth: 0,
         expr_depth: 0,
         references: Vec::new(),
+        poisoned: Poisoned::collect(files),
     };
     cx.resolve_imports(files);
     cx.collect_enums(files);
@@ -306,6 +312,10 @@ impl<'a> Checker<'a> {
             }
             found => {
                 let hidden = found.is_some();
+                // Poisoned: the parser reported why this type is missing or not visible.
+                if self.poisoned.ty(&name.node) || (hidden && self.poisoned.blind(file)) {
+                    return None;
+                }
                 let mut candidates: Vec<&str> = self.types.keys().map(String::as_str).collect();
                 if !is_set {
                     candidates.extend([
@@ -371,6 +381,8 @@ impl<'a> Checker<'a> {
                 continue;
             };
             let Some(ty) = self.resolve_type(file, &f.ty) else {
+                // Poisoned: a fact of a broken type is broken too.
+                self.poisoned.inherit(file, &f.ty, &f.path.node);
                 continue;
             };
             let id = FactId(self.set.facts.len() as u32);
@@ -404,6 +416,8 @@ impl<'a> Checker<'a> {
                 }
                 ItemKind::Param(p) => {
                     let Some(ty) = self.resolve_type(file, &p.ty) else {
+                        // Poisoned: a parameter of a broken type is broken too.
+                        self.poisoned.inherit(file, &p.ty, &p.name.node);
                         continue;
                     };
                     let id = ParamId(self.set.params.len() as u32);
@@ -924,6 +938,10 @@ impl<'a> Checker<'a> {
             }
             found => {
                 let hidden = found.is_some();
+                // Poisoned: the parser reported why this program is missing or not visible.
+                if self.poisoned.program(&name.node) || (hidden && self.poisoned.blind(file)) {
+                    return None;
+                }
                 let suggestion = did_you_mean(&name.node, self.programs.keys().map(String::as_str))
                     .map(str::to_string);
                 let d = Diagnostic::new(
@@ -960,18 +978,10 @@ impl<'a> Checker<'a> {
             return span;
         };
         let text = self.sources.get(span.file).map_or("", |s| s.text.as_str());
-        let mut at = last.span.end as usize;
         // Skip the blanks and comments between the last attribute and the line itself.
-        loop {
-            let rest = text.get(at..).unwrap_or("");
-            let trimmed = rest.trim_start();
-            at += rest.len() - trimmed.len();
-            if trimmed.starts_with('#') && !trimmed.starts_with("#[") {
-                at += trimmed.find('\n').unwrap_or(trimmed.len());
-            } else {
-                break;
-            }
-        }
+        let at = pol_syntax::scan::scan_from(text, last.span.end as usize)
+            .find(|t| !t.kind.is_trivia())
+            .map_or(text.len(), |t| t.start);
         Span {
             start: u32::try_from(at).map_or(span.end, |a| a.min(span.end)),
             ..span

@@ -315,9 +315,17 @@ impl Checker<'_> {
             }));
         }
         let Some((binding, declared, _)) = self.values.get(name).copied() else {
+            // Poisoned: declared by a declaration that does not parse; nothing to check.
+            if self.poisoned.value(name) {
+                return None;
+            }
             return Some(Checked::Word(name.to_string(), span));
         };
         if !self.is_visible(file, declared) {
+            // Poisoned: a broken `import` of this file may be the one that shows it.
+            if self.poisoned.blind(file) {
+                return None;
+            }
             return Some(Checked::Word(name.to_string(), span));
         }
         *self.usage.bindings.entry(binding).or_insert(0) += 1;

@@ -22,11 +22,13 @@ pub enum FormatError {
 /// The edit that formats `text`, or none when it is formatted already. One edit replaces
 /// the part between the unchanged start and the unchanged end.
 pub fn format(text: &str, encoding: Encoding) -> Result<Vec<TextEdit>, FormatError> {
-    let formatted = pol_syntax::format::format(FileId(0), text).map_err(|d| {
-        if d.code == codes::FORMAT_CHANGED_MEANING {
-            FormatError::Internal(d.message)
-        } else {
-            FormatError::Syntax
+    let formatted = pol_syntax::format::format(FileId(0), text).map_err(|errors| {
+        match errors
+            .into_iter()
+            .find(|d| d.code == codes::FORMAT_CHANGED_MEANING)
+        {
+            Some(d) => FormatError::Internal(d.message),
+            None => FormatError::Syntax,
         }
     })?;
     if formatted == text {
