@@ -610,3 +610,70 @@ fn an_edit_to_a_file_imported_from_elsewhere_reaches_its_importers() {
     );
     assert_eq!(s.shutdown(), 0);
 }
+
+/// A syntax error in one declaration hides only that declaration: the others of the file
+/// are still checked (a misspelling in the policy is reported with its fix) and still have
+/// hover, definition and completion. The broken `let` is known to exist, so its uses are
+/// not reported as unknown.
+#[test]
+fn a_syntax_error_hides_only_its_declaration() {
+    let mut s = start("tolerance");
+    let text = s.read(TRAVEL);
+    s.open(TRAVEL);
+    let broken = text
+        .replace(
+            "asylum in applicant.pending or tps",
+            "asylum in applicant.pending or or tps",
+        )
+        .replace(
+            "unless applicant.status == daca",
+            "unless applicant.stauts == daca",
+        );
+    s.change(TRAVEL, 2, &broken);
+    insta::assert_json_snapshot!(s.diagnostics(TRAVEL));
+    // The misspelling's quick fix is offered as usual.
+    let fixes = s.ok(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": s.uri(TRAVEL)},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}},
+            "context": {"diagnostics": []},
+        }),
+    );
+    assert_eq!(
+        fixes[0]["title"], "Replace with `applicant.status`",
+        "{fixes}"
+    );
+    // Hover and definition in the policy, which parses.
+    let hover = s.ok(
+        "textDocument/hover",
+        s.at(TRAVEL, &broken, "applicant.status in {tps", 0, 3),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("fact applicant.status: Status"),
+        "{hover}"
+    );
+    let definition = s.ok(
+        "textDocument/definition",
+        s.at(TRAVEL, &broken, "program travel", 0, 9),
+    );
+    assert_eq!(definition["uri"], "$ROOT/rules/params.pol");
+    // Completion after a fact's dot, in the file with the error.
+    let typing = broken.replace("reason in {medical", "applicant. in {medical");
+    s.change(TRAVEL, 3, &typing);
+    let mut at = s.at(TRAVEL, &typing, "applicant. in", 0, 10);
+    at["context"] = json!({"triggerKind": 2, "triggerCharacter": "."});
+    let items = s.ok("textDocument/completion", at);
+    assert!(
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["label"] == "status"),
+        "{items}"
+    );
+    assert_eq!(s.shutdown(), 0);
+}
