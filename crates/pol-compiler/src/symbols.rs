@@ -9,8 +9,8 @@
 //! and outlines need no name resolution of their own: an editor reads the compiler's.
 //!
 //! The index is built even when the set has errors. A name that resolved is indexed; one
-//! that did not (misspelt, not imported) is not, and its diagnostic says why. A file that
-//! did not parse contributes nothing.
+//! that did not (misspelt, not imported) is not, and its diagnostic says why. A declaration
+//! that did not parse contributes nothing.
 
 use std::collections::HashMap;
 
@@ -69,6 +69,8 @@ pub enum SymbolKind {
     Program,
     Policy,
     Rule(RuleKind),
+    /// A case constraint: `constraint nationality_code: ... cite "..."`.
+    Constraint,
 }
 
 impl SymbolKind {
@@ -83,6 +85,7 @@ impl SymbolKind {
             SymbolKind::Program => "program",
             SymbolKind::Policy => "policy",
             SymbolKind::Rule(k) => k.keyword(),
+            SymbolKind::Constraint => "constraint",
         }
     }
 
@@ -113,6 +116,12 @@ pub struct SymbolInfo {
     pub periods: Vec<Period>,
     /// A program's window: its opening and closing dates.
     pub window: Vec<WindowNote>,
+    /// A `fixed fact`: neither the person nor their case can change it.
+    pub fixed: bool,
+    /// A constraint's reason stated in words (`because "..."`); a cited one is in `cite`.
+    pub because: Option<String>,
+    /// A constraint's condition or `FACT matches "PATTERN"`, where it is written.
+    pub statement: Option<Span>,
 }
 
 /// One `from DATE = value` of a parameter.
@@ -374,6 +383,10 @@ impl Builder<'_> {
                 self.policy(item, p);
                 return;
             }
+            ItemKind::Constraint(c) => {
+                self.constraint(item, c);
+                return;
+            }
             // Imports declare nothing; a declaration that did not parse (when the parser
             // keeps one) has no checked body to index.
             _ => return,
@@ -405,6 +418,7 @@ impl Builder<'_> {
                 let info = SymbolInfo {
                     type_name: ty.map(|t| set.type_name(t)),
                     doc: doc(&f.doc),
+                    fixed: f.fixed,
                     ..SymbolInfo::default()
                 };
                 let id = self.push(name, SymbolKind::Fact, item.span, None, info);
@@ -500,6 +514,26 @@ impl Builder<'_> {
                 info,
             );
         }
+    }
+
+    /// A case constraint, indexed as written like a rule (nothing refers to it by name);
+    /// the facts it reads are references like any others.
+    fn constraint(&mut self, item: &ast::Item, c: &ast::ConstraintDecl) {
+        let statement = match &c.body {
+            ast::ConstraintBody::Condition(e) => e.span,
+            ast::ConstraintBody::Pattern { fact, pattern } => fact.span.to(pattern.span),
+        };
+        let (cite, because) = match &c.basis {
+            ast::Basis::Cite(x) => (Some(x.text.clone()), None),
+            ast::Basis::Because(x) => (None, Some(x.text.clone())),
+        };
+        let info = SymbolInfo {
+            cite,
+            because,
+            statement: Some(statement),
+            ..SymbolInfo::default()
+        };
+        self.push(&c.name, SymbolKind::Constraint, item.span, None, info);
     }
 
     /// Points every enum- or set-typed value at its enum's symbol (known once every enum

@@ -29,6 +29,9 @@ program chnv "CHNV" {
   opened 2023-01-05 cite "seed 000: opened"
   terminated cutoff cite "seed 000: terminated"
 }
+fixed fact nationality: string "country code"
+constraint code: nationality matches "[A-Z]{2}" because "two capital letters"
+constraint filed_before_deciding: filed_on <= as_of cite "seed 000: filed"
 "#;
 
 const POLICY: &str = r#"import "facts.pol"
@@ -79,6 +82,15 @@ fn render_index(c: &Compilation) -> String {
             s.info.value,
         )
         .unwrap();
+        if s.info.fixed {
+            writeln!(out, "    fixed").unwrap();
+        }
+        if let Some(because) = &s.info.because {
+            writeln!(out, "    because={because:?}").unwrap();
+        }
+        if let Some(statement) = s.info.statement {
+            writeln!(out, "    states `{}`", c.sources.snippet(statement)).unwrap();
+        }
         for p in &s.info.periods {
             writeln!(out, "    from {} = {} cite={:?}", p.from, p.value, p.cite).unwrap();
         }

@@ -307,13 +307,14 @@ fn last_word(text: &str) -> Option<&str> {
 /// Whether the line before the cursor declares a fact or parameter, whose type follows.
 fn declares_type(head: &str) -> bool {
     let line = head.rsplit('\n').next().unwrap_or("").trim_start();
-    line.starts_with("fact ") || line.starts_with("param ")
+    line.starts_with("fact ") || line.starts_with("fixed fact ") || line.starts_with("param ")
 }
 
 /// The keywords of the language.
 const KEYWORDS: &[&str] = &[
     "import",
     "enum",
+    "fixed",
     "fact",
     "const",
     "let",
@@ -321,6 +322,9 @@ const KEYWORDS: &[&str] = &[
     "from",
     "program",
     "policy",
+    "constraint",
+    "matches",
+    "because",
     "opened",
     "closed",
     "terminated",

@@ -1,6 +1,7 @@
-//! Hover: what a name is, from the symbol index. A fact shows its type and doc string, an
-//! enum word its enum, a rule its citation, a constant its value, a dated parameter each
-//! of its periods; every hover ends with where the name is declared.
+//! Hover: what a name is, from the symbol index. A fact shows its type, doc string, whether
+//! it is `fixed` and the constraints that read it; an enum word its enum, a rule its
+//! citation, a constant its value, a dated parameter each of its periods, a constraint what
+//! it states and its citation or reason; every hover ends with where the name is declared.
 
 use std::fmt::Write as _;
 
@@ -33,7 +34,8 @@ pub fn markdown(a: &Analysis, id: SymbolId, sym: &Symbol) -> String {
     let ty = info.type_name.as_deref();
     match sym.kind {
         SymbolKind::Fact => {
-            let _ = write!(out, "fact {}: {}", sym.name, ty.unwrap_or("?"));
+            let fixed = if info.fixed { "fixed " } else { "" };
+            let _ = write!(out, "{fixed}fact {}: {}", sym.name, ty.unwrap_or("?"));
         }
         SymbolKind::Const => {
             let _ = write!(out, "const {}", sym.name);
@@ -73,6 +75,12 @@ pub fn markdown(a: &Analysis, id: SymbolId, sym: &Symbol) -> String {
                 let _ = write!(out, "  # in policy {}", p.name);
             }
         }
+        SymbolKind::Constraint => {
+            let _ = write!(out, "constraint {}", sym.name);
+            if let Some(statement) = info.statement {
+                let _ = write!(out, ": {}", a.compilation.sources.snippet(statement));
+            }
+        }
     }
     out.push_str("\n```\n");
     if let Some(doc) = &info.doc {
@@ -109,6 +117,18 @@ pub fn markdown(a: &Analysis, id: SymbolId, sym: &Symbol) -> String {
     if let Some(cite) = &info.cite {
         let _ = write!(out, "\ncite: *{}*\n", escape(cite));
     }
+    if let Some(because) = &info.because {
+        let _ = write!(out, "\nbecause: *{}*\n", escape(because));
+    }
+    if info.fixed {
+        out.push_str(
+            "\nFixed: neither the person nor their case can change it, so what would change \
+             a decision never changes it.\n",
+        );
+    }
+    if sym.kind == SymbolKind::Fact {
+        constraints_on(a, id, &mut out);
+    }
     let line = a.compilation.sources.line_col(sym.name_span).0;
     let _ = write!(
         out,
@@ -116,6 +136,38 @@ pub fn markdown(a: &Analysis, id: SymbolId, sym: &Symbol) -> String {
         a.display_name(sym.name_span.file)
     );
     out
+}
+
+/// The constraints whose statement reads the fact `id`, one line each.
+fn constraints_on(a: &Analysis, id: SymbolId, out: &mut String) {
+    let index = &a.compilation.index;
+    let uses: Vec<pol_syntax::Span> = index.references_to(id).collect();
+    let reads = |statement: pol_syntax::Span| {
+        uses.iter().any(|u| {
+            u.file == statement.file && statement.start <= u.start && u.end <= statement.end
+        })
+    };
+    let mut first = true;
+    for c in &index.symbols {
+        let Some(statement) = c.info.statement.filter(|s| reads(*s)) else {
+            continue;
+        };
+        if first {
+            out.push_str("\nConstrained by:\n");
+            first = false;
+        }
+        let _ = writeln!(
+            out,
+            "- `{}`: `{}`",
+            c.name,
+            one_line(a.compilation.sources.snippet(statement)).replace('`', "'")
+        );
+    }
+}
+
+/// Text on one line, each run of blanks and line ends one space.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Text shown as Markdown: characters Markdown would read as markup are escaped.

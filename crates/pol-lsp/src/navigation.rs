@@ -131,6 +131,8 @@ fn kind(k: SymbolKind) -> LspKind {
         SymbolKind::Program => LspKind::EVENT,
         SymbolKind::Policy => LspKind::CLASS,
         SymbolKind::Rule(_) => LspKind::METHOD,
+        // What every case must satisfy, as an interface states what its implementations do.
+        SymbolKind::Constraint => LspKind::INTERFACE,
     }
 }
 
@@ -138,6 +140,12 @@ fn detail(s: &Symbol) -> Option<String> {
     match s.kind {
         SymbolKind::Rule(k) => Some(k.keyword().to_string()),
         SymbolKind::EnumWord => None,
+        SymbolKind::Constraint => Some(if s.info.because.is_some() {
+            "because".to_string()
+        } else {
+            "cite".to_string()
+        }),
+        SymbolKind::Fact if s.info.fixed => s.info.type_name.as_ref().map(|t| format!("fixed {t}")),
         _ => s.info.type_name.clone(),
     }
 }

@@ -151,6 +151,26 @@ fn hover() {
         s.at("rules/facts.pol", &facts, "Status", 0, 1),
     );
     insta::assert_snapshot!("enum", status["contents"]["value"].as_str().unwrap());
+    // A fixed fact says so, and names the constraints that read it; a constraint shows what
+    // it states and why.
+    let nationality = s.ok(
+        "textDocument/hover",
+        s.at("rules/facts.pol", &facts, "applicant.nationality", 0, 12),
+    );
+    insta::assert_snapshot!(
+        "fixed_fact",
+        nationality["contents"]["value"].as_str().unwrap()
+    );
+    for (name, needle) in [
+        ("constraint_because", "nationality_code"),
+        ("constraint_cite", "presence_not_negative"),
+    ] {
+        let c = s.ok(
+            "textDocument/hover",
+            s.at("rules/facts.pol", &facts, needle, 0, 2),
+        );
+        insta::assert_snapshot!(name, c["contents"]["value"].as_str().unwrap());
+    }
     // Nothing to say between names.
     let blank = s.ok("textDocument/hover", s.at(TRAVEL, &text, "policy", 0, 0));
     assert_eq!(blank, Value::Null);
@@ -220,6 +240,18 @@ fn symbols() {
         "workspace_symbols",
         s.ok("workspace/symbol", json!({"query": "pend"}))
     );
+    // Constraints are in the outline (with `cite` or `because`), and fixed facts say so.
+    let facts = s.ok(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": s.uri("rules/facts.pol")}}),
+    );
+    let outline: Vec<String> = facts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} {} {}", d["kind"], d["name"], d["detail"]))
+        .collect();
+    insta::assert_snapshot!("facts_outline", outline.join("\n"));
     assert_eq!(s.shutdown(), 0);
 }
 
@@ -301,6 +333,23 @@ fn completion() {
     let types = labels(&s.ok("textDocument/completion", at));
     for wanted in ["Reason", "Status", "bool", "date", "set of"] {
         assert!(types.contains(&wanted.to_string()), "{wanted} in {types:?}");
+    }
+    // The same after `fixed fact`; a new declaration may be a constraint.
+    let typed = facts.replace(
+        "fixed fact applicant.nationality: string",
+        "fixed fact applicant.nationality: Sta",
+    );
+    s.change("rules/facts.pol", 3, &typed);
+    let at = s.at("rules/facts.pol", &typed, "nationality: Sta", 0, 16);
+    let types = labels(&s.ok("textDocument/completion", at));
+    assert!(types.contains(&"Status".to_string()), "{types:?}");
+    assert!(types.contains(&"string".to_string()), "{types:?}");
+    let typed = format!("{facts}\ncons");
+    s.change("rules/facts.pol", 4, &typed);
+    let at = s.at("rules/facts.pol", &typed, "\ncons", 0, 5);
+    let words = labels(&s.ok("textDocument/completion", at));
+    for wanted in ["constraint", "fixed", "because", "matches"] {
+        assert!(words.contains(&wanted.to_string()), "{wanted} in {words:?}");
     }
     assert_eq!(s.shutdown(), 0);
 }
