@@ -67,7 +67,10 @@ fn acceptance_on_the_shipped_policies() {
     let facts = s.read("policies/facts.pol");
     let declaration = facts
         .lines()
-        .find(|l| l.starts_with("fact applicant.status:"))
+        .find(|l| {
+            l.trim_start_matches("fixed ")
+                .starts_with("fact applicant.status:")
+        })
         .unwrap();
     let doc = declaration.split('"').nth(1).unwrap();
     let at = s.at(POLICY, &text, "applicant.status", 0, 3);
