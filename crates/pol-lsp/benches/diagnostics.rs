@@ -105,6 +105,23 @@ fn edit_to_diagnostics(cr: &mut Criterion) {
             assert_eq!(diagnostics(&client, &uri), want);
         })
     });
+    // Edits that keep the set compiling (a comment added and removed): each one is
+    // compiled through lowering and every lint, the exact-reasoning lint included, which
+    // an edit with an error skips.
+    let commented = format!("{text}\n# an edit\n");
+    group.bench_function("clean_edit_to_diagnostics", |b| {
+        b.iter(|| {
+            version += 1;
+            let new = if version % 2 == 0 { &commented } else { &text };
+            send(
+                &client,
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": version},
+                       "contentChanges": [{"text": new}]}),
+            );
+            assert_eq!(diagnostics(&client, &uri), 0);
+        })
+    });
     group.finish();
 
     // The baseline: the compiler alone, on the same files.
