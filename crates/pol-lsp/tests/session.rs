@@ -414,6 +414,38 @@ fn rename() {
             "$ROOT/rules/travel.pol"
         ]
     );
+    // A fact a constraint reads: the constraint's use is renamed with the rest.
+    let mut params = s.at(TRAVEL, &text, "applicant.unlawful_presence_days", 0, 3);
+    params["newName"] = json!("applicant.days_unlawful");
+    let edit = s.ok("textDocument/rename", params);
+    let facts = s.read("rules/facts.pol");
+    let renamed = apply(&facts, &edit["changes"]["$ROOT/rules/facts.pol"]);
+    assert_eq!(
+        renamed,
+        facts.replace(
+            "applicant.unlawful_presence_days",
+            "applicant.days_unlawful"
+        )
+    );
+    assert!(renamed.contains("constraint presence_not_negative: applicant.days_unlawful >= 0"));
+    // A constraint, by its name (nothing refers to it).
+    let mut params = s.at("rules/facts.pol", &facts, "nationality_code", 0, 2);
+    params["newName"] = json!("two_letter_nationality");
+    let edit = s.ok("textDocument/rename", params);
+    assert_eq!(
+        apply(&facts, &edit["changes"]["$ROOT/rules/facts.pol"]),
+        facts.replace("nationality_code", "two_letter_nationality")
+    );
+    let mut params = s.at("rules/facts.pol", &facts, "nationality_code", 0, 2);
+    params["newName"] = json!("presence_not_negative");
+    let clash = s.request("textDocument/rename", params);
+    assert!(
+        clash["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("already declared"),
+        "{clash}"
+    );
     // Refused: a clash, a keyword, a path for a non-fact.
     for (name, why) in [
         ("one_year", "already declared"),
