@@ -382,8 +382,8 @@ impl<'a> Checker<'a> {
                 continue;
             };
             let Some(ty) = self.resolve_type(file, &f.ty) else {
-                // Poisoned: a fact of a broken type is broken too.
-                self.poisoned.inherit(file, &f.ty, &f.path.node);
+                // A fact of a broken type is broken too: its uses are not new errors.
+                self.poisoned.untyped(&f.path.node);
                 continue;
             };
             let id = FactId(self.set.facts.len() as u32);
@@ -418,8 +418,8 @@ impl<'a> Checker<'a> {
                 }
                 ItemKind::Param(p) => {
                     let Some(ty) = self.resolve_type(file, &p.ty) else {
-                        // Poisoned: a parameter of a broken type is broken too.
-                        self.poisoned.inherit(file, &p.ty, &p.name.node);
+                        // A parameter of a broken type is broken too.
+                        self.poisoned.untyped(&p.name.node);
                         continue;
                     };
                     let id = ParamId(self.set.params.len() as u32);
