@@ -160,17 +160,13 @@ fn broken(
 }
 
 /// The facts an expression reads, in the order they are written (through `let`s).
-fn in_order(set: &PolicySet, e: &TExpr) -> Vec<FactId> {
+pub(crate) fn in_order(set: &PolicySet, e: &TExpr) -> Vec<FactId> {
     let mut out = Vec::new();
     let mut lets_seen = vec![false; set.lets.len()];
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
         match &e.kind {
-            TExprKind::Fact(f) => {
-                if !out.contains(f) {
-                    out.push(*f);
-                }
-            }
+            TExprKind::Fact(f) if !out.contains(f) => out.push(*f),
             TExprKind::Let(l) => {
                 if let Some(seen @ false) = lets_seen.get_mut(l.index()) {
                     *seen = true;
@@ -179,25 +175,10 @@ fn in_order(set: &PolicySet, e: &TExpr) -> Vec<FactId> {
                     }
                 }
             }
-            TExprKind::Lit(_) | TExprKind::AsOf | TExprKind::Const(_) | TExprKind::Param(_) => {}
-            TExprKind::Not(x) => stack.push(x),
-            TExprKind::And(xs) | TExprKind::Or(xs) => stack.extend(xs.iter().rev()),
-            TExprKind::InList(x, xs) => {
-                stack.extend(xs.iter().rev());
-                stack.push(x);
-            }
-            TExprKind::Compare(_, a, b) | TExprKind::InSet(a, b) | TExprKind::Arith(_, a, b) => {
-                stack.push(b);
-                stack.push(a);
-            }
-            TExprKind::InRange {
-                element, low, high, ..
-            } => {
-                stack.push(high);
-                stack.push(low);
-                stack.push(element);
-            }
+            _ => {}
         }
+        // Reversed, so that the first operand is read first.
+        stack.extend(e.children().rev());
     }
     out
 }

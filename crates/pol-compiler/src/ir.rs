@@ -241,6 +241,37 @@ pub enum TExprKind {
     Arith(ArithOp, Box<TExpr>, Box<TExpr>),
 }
 
+impl TExpr {
+    /// The expression's operands, in source order: the one walk over a typed expression's
+    /// children that every pass shares.
+    pub fn children(&self) -> impl DoubleEndedIterator<Item = &TExpr> + '_ {
+        let none: [Option<&TExpr>; 3] = [None, None, None];
+        let (around, list): ([Option<&TExpr>; 3], &[TExpr]) = match &self.kind {
+            TExprKind::Lit(_)
+            | TExprKind::Fact(_)
+            | TExprKind::AsOf
+            | TExprKind::Const(_)
+            | TExprKind::Param(_)
+            | TExprKind::Let(_) => (none, &[]),
+            TExprKind::Not(x) => ([Some(&**x), None, None], &[]),
+            TExprKind::And(xs) | TExprKind::Or(xs) => (none, xs),
+            TExprKind::InList(x, xs) => ([Some(&**x), None, None], xs),
+            TExprKind::Compare(_, a, b) | TExprKind::InSet(a, b) | TExprKind::Arith(_, a, b) => {
+                ([Some(&**a), Some(&**b), None], &[])
+            }
+            TExprKind::InRange {
+                element, low, high, ..
+            } => ([Some(&**element), Some(&**low), Some(&**high)], &[]),
+        };
+        // `InList`'s element comes before its list; no other kind has both.
+        let [first, rest @ ..] = around;
+        first
+            .into_iter()
+            .chain(list.iter())
+            .chain(rest.into_iter().flatten())
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ArithOp {
     IntAdd,

@@ -582,17 +582,6 @@ fn ordinal(src: Src) -> Option<i64> {
     }
 }
 
-/// `k op a` as `a flip(op) k`.
-fn flip(op: CompareOp) -> CompareOp {
-    match op {
-        CompareOp::Lt => CompareOp::Gt,
-        CompareOp::Le => CompareOp::Ge,
-        CompareOp::Gt => CompareOp::Lt,
-        CompareOp::Ge => CompareOp::Le,
-        other => other,
-    }
-}
-
 struct PlanBuilder<'a> {
     g: &'a PolicyGraph,
     plan: Plan,
@@ -704,7 +693,7 @@ impl PlanBuilder<'_> {
                 match (ordinal(a), ordinal(b)) {
                     // `ops::compare` orders by ordinal: a constant side is just a number.
                     (None, Some(k)) if ordered => self.compare_k(cmp, a, k),
-                    (Some(k), None) if ordered => self.compare_k(flip(cmp), b, k),
+                    (Some(k), None) if ordered => self.compare_k(cmp.flipped(), b, k),
                     _ => self.emit_truth(|out| Ins::Compare { op: cmp, a, b, out }),
                 }
             }

@@ -1141,21 +1141,9 @@ fn reads_case(e: &TExpr) -> bool {
             TExprKind::Fact(_) | TExprKind::AsOf | TExprKind::Param(_) | TExprKind::Let(_) => {
                 return true
             }
-            TExprKind::Lit(_) | TExprKind::Const(_) => {}
-            TExprKind::Not(x) => stack.push(x),
-            TExprKind::And(xs) | TExprKind::Or(xs) => stack.extend(xs),
-            TExprKind::InList(x, xs) => {
-                stack.push(x);
-                stack.extend(xs);
-            }
-            TExprKind::Compare(_, a, b) | TExprKind::InSet(a, b) | TExprKind::Arith(_, a, b) => {
-                stack.push(a);
-                stack.push(b);
-            }
-            TExprKind::InRange {
-                element, low, high, ..
-            } => stack.extend([&**element, &**low, &**high]),
+            _ => {}
         }
+        stack.extend(e.children());
     }
     false
 }

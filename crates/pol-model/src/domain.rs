@@ -224,27 +224,10 @@ fn lets_in(e: &TExpr) -> Vec<LetId> {
     let mut out = Vec::new();
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
-        match &e.kind {
-            TExprKind::Let(l) => out.push(*l),
-            TExprKind::Lit(_)
-            | TExprKind::Fact(_)
-            | TExprKind::AsOf
-            | TExprKind::Const(_)
-            | TExprKind::Param(_) => {}
-            TExprKind::Not(x) => stack.push(x),
-            TExprKind::And(xs) | TExprKind::Or(xs) => stack.extend(xs),
-            TExprKind::InList(x, xs) => {
-                stack.push(x);
-                stack.extend(xs);
-            }
-            TExprKind::Compare(_, a, b) | TExprKind::InSet(a, b) | TExprKind::Arith(_, a, b) => {
-                stack.push(a);
-                stack.push(b);
-            }
-            TExprKind::InRange {
-                element, low, high, ..
-            } => stack.extend([&**element, &**low, &**high]),
+        if let TExprKind::Let(l) = &e.kind {
+            out.push(*l);
         }
+        stack.extend(e.children());
     }
     out
 }

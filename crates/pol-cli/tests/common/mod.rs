@@ -19,7 +19,8 @@ pub struct Run {
 }
 
 impl Run {
-    /// The command, its exit status and its output, as a snapshot shows them.
+    /// The command, its exit status and its output, as a snapshot shows them, with what
+    /// changes whenever a shipped policy does redacted (see [`redact_shipped`]).
     pub fn transcript(&self, args: &[&str]) -> String {
         let mut s = format!("$ pol {}\nexit: {}\n", args.join(" "), self.code);
         if !self.stdout.is_empty() {
@@ -30,7 +31,7 @@ impl Run {
             s.push_str("--- stderr\n");
             s.push_str(&self.stderr);
         }
-        s
+        redact_shipped(&s)
     }
 }
 
@@ -87,4 +88,66 @@ pub fn stem(path: &str) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// `text` without what changes when a shipped policy changes in a way the test is not
+/// about: the policy set's digest (`sha256:…`), and the positions of places in
+/// `policies/` (in `file:line:col`, in a JSON line that names a shipped file, and in the
+/// gutter of a source snippet from a shipped file). A comment line added to a shipped
+/// policy then fails no snapshot; fixture policies keep their numbers.
+pub fn redact_shipped(text: &str) -> String {
+    use regex::Regex;
+    use std::sync::OnceLock;
+    static RULES: OnceLock<[(Regex, &str); 2]> = OnceLock::new();
+    let rules = RULES.get_or_init(|| {
+        let re = |r: &str| Regex::new(r).unwrap_or_else(|e| panic!("{r}: {e}"));
+        [
+            (re(r"sha256:[0-9a-f]{64}"), "sha256:[digest]"),
+            (
+                // `policies/` itself, not a fixture directory of that name.
+                re(r"(?m)(^|[^/\w.-])(policies/\w+\.pol):[0-9]+(:[0-9]+)?"),
+                "$1$2:[line]",
+            ),
+        ]
+    });
+    // A JSON line that names a shipped file: every position in it is in a shipped file
+    // (reasons, trace entries and their conditions).
+    let position =
+        Regex::new(r#""(line|column|start|end)":([0-9]+)"#).unwrap_or_else(|e| panic!("{e}"));
+    let text: String = text
+        .split_inclusive('\n')
+        .map(|line| {
+            if line.starts_with('{') && line.contains(r#""file":"policies/"#) {
+                position.replace_all(line, r#""$1":"[n]""#).into_owned()
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    let mut out = text;
+    for (re, with) in rules {
+        out = re.replace_all(&out, *with).into_owned();
+    }
+    // Gutters of snippets quoted from a shipped file: ` 56 │ ...` between its header
+    // (`╭─[policies/x.pol:[line]]`) and its end (`╰─`).
+    let gutter = Regex::new(r"^(\s*[0-9]+) │").unwrap_or_else(|e| panic!("{e}"));
+    let mut in_shipped = false;
+    let mut lines = Vec::new();
+    for line in out.split_inclusive('\n') {
+        if line.contains("╭─[") {
+            in_shipped = line.contains("╭─[policies/");
+        } else if line.trim_start().starts_with("╰─") {
+            in_shipped = false;
+        }
+        if in_shipped {
+            // `N`, right-aligned in the gutter's width.
+            let line = gutter.replace(line, |c: &regex::Captures<'_>| {
+                format!("{:>1$} │", "N", c[1].len())
+            });
+            lines.push(line.into_owned());
+        } else {
+            lines.push(line.to_string());
+        }
+    }
+    lines.concat()
 }

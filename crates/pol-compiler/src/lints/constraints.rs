@@ -82,37 +82,5 @@ fn unsatisfiable(c: &ConstraintDef, span: pol_syntax::Span, why: &str) -> Diagno
 
 /// The facts an expression reads (through `let`s).
 fn facts(set: &PolicySet, e: &TExpr) -> BTreeSet<FactId> {
-    let mut out = BTreeSet::new();
-    let mut lets = vec![false; set.lets.len()];
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
-        match &e.kind {
-            TExprKind::Fact(f) => {
-                out.insert(*f);
-            }
-            TExprKind::Let(l) => {
-                if let Some(seen @ false) = lets.get_mut(l.index()) {
-                    *seen = true;
-                    if let Some(d) = set.lets.get(l.index()) {
-                        stack.push(&d.value);
-                    }
-                }
-            }
-            TExprKind::Lit(_) | TExprKind::AsOf | TExprKind::Const(_) | TExprKind::Param(_) => {}
-            TExprKind::Not(x) => stack.push(x),
-            TExprKind::And(xs) | TExprKind::Or(xs) => stack.extend(xs),
-            TExprKind::InList(x, xs) => {
-                stack.push(x);
-                stack.extend(xs);
-            }
-            TExprKind::Compare(_, a, b) | TExprKind::InSet(a, b) | TExprKind::Arith(_, a, b) => {
-                stack.push(a);
-                stack.push(b);
-            }
-            TExprKind::InRange {
-                element, low, high, ..
-            } => stack.extend([&**element, &**low, &**high]),
-        }
-    }
-    out
+    crate::constraints::in_order(set, e).into_iter().collect()
 }

@@ -421,7 +421,7 @@ impl Walk<'_> {
                 let (op, between, k) = if self.sup(gx, *r) == Sup::None {
                     (*op, *l, *r)
                 } else if self.sup(gx, *l) == Sup::None {
-                    (flip(*op), *r, *l)
+                    (op.flipped(), *r, *l)
                 } else {
                     return Err(unsupported());
                 };
@@ -441,15 +441,15 @@ impl Walk<'_> {
             _ => return Err(unsupported()),
         };
         // As `d op t` with d = second - first, first the earlier declared fact. With A the
-        // left term and B the right: `A op B` is `B - A flip(op) 0`; `A - B op k` is
-        // `B - A flip(op) -k`.
+        // left term and B the right: `A op B` is `B - A op.flipped() 0`; `A - B op k` is
+        // `B - A op.flipped() -k`.
         let (first, second, a_first) = if fa < fb {
             (fa, fb, true)
         } else {
             (fb, fa, false)
         };
         // In terms of d = B - A (a_first) or d = A - B (otherwise):
-        let op_d = if a_first { flip(op) } else { op };
+        let op_d = if a_first { op.flipped() } else { op };
         let form = PairForm {
             graph: gx,
             op: op_d,
@@ -744,7 +744,7 @@ impl Walk<'_> {
                 if one(*a) && none(*b) {
                     pair(*op, *a, K::Node(*b))?;
                 } else if one(*b) && none(*a) {
-                    pair(flip(*op), *b, K::Node(*a))?;
+                    pair(op.flipped(), *b, K::Node(*a))?;
                 } else {
                     return Err(self_relation());
                 }
@@ -763,7 +763,7 @@ impl Walk<'_> {
                         pair(CompareOp::Le, *lo, K::Node(*e))?;
                     }
                     if one(*hi) {
-                        pair(flip(high), *hi, K::Node(*e))?;
+                        pair(high.flipped(), *hi, K::Node(*e))?;
                     }
                 } else {
                     return Err(self_relation());
@@ -837,16 +837,6 @@ impl Walk<'_> {
             "a comparison computes with `{}` in a way the reasoning does not follow",
             self.set.fact(f).map_or("?", |d| d.path.as_str())
         ))
-    }
-}
-
-fn flip(op: CompareOp) -> CompareOp {
-    match op {
-        CompareOp::Lt => CompareOp::Gt,
-        CompareOp::Le => CompareOp::Ge,
-        CompareOp::Gt => CompareOp::Lt,
-        CompareOp::Ge => CompareOp::Le,
-        other => other,
     }
 }
 

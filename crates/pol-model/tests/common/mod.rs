@@ -187,21 +187,9 @@ fn dates_of(c: &Compiled, policy: PolicyId) -> Vec<i64> {
                 seen[l.index()] = true;
                 stack.push(&c.set.lets[l.index()].value);
             }
-            TExprKind::Not(x) => stack.push(x),
-            TExprKind::And(xs) | TExprKind::Or(xs) => stack.extend(xs),
-            TExprKind::InList(x, xs) => {
-                stack.push(x);
-                stack.extend(xs);
-            }
-            TExprKind::Compare(_, a, b) | TExprKind::InSet(a, b) | TExprKind::Arith(_, a, b) => {
-                stack.push(a);
-                stack.push(b);
-            }
-            TExprKind::InRange {
-                element, low, high, ..
-            } => stack.extend([&**element, &**low, &**high]),
             _ => {}
         }
+        stack.extend(e.children());
     }
     out
 }

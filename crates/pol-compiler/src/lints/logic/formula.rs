@@ -321,7 +321,7 @@ impl<'s> Logic<'s> {
                 }
             }
             (Operand::Term(t), Operand::Known(k)) => self.constrain(t, ty, op, k),
-            (Operand::Known(k), Operand::Term(t)) => self.constrain(t, ty, flip(op), k),
+            (Operand::Known(k), Operand::Term(t)) => self.constrain(t, ty, op.flipped(), k),
             (Operand::Term(x), Operand::Term(y)) => {
                 if x == y {
                     // Under any values, a term equals itself.
@@ -330,7 +330,11 @@ impl<'s> Logic<'s> {
                         CompareOp::Eq | CompareOp::Le | CompareOp::Ge
                     ));
                 }
-                let (x, y, op) = if x <= y { (x, y, op) } else { (y, x, flip(op)) };
+                let (x, y, op) = if x <= y {
+                    (x, y, op)
+                } else {
+                    (y, x, op.flipped())
+                };
                 let v = self.var(VarKey::Order(x, y));
                 Formula::Atom(v, Dom::order(op))
             }
@@ -444,16 +448,6 @@ fn same(a: Formula, b: Formula) -> Formula {
         Formula::And(vec![a.clone(), b.clone()]),
         Formula::And(vec![a.negate(), b.negate()]),
     ])
-}
-
-fn flip(op: CompareOp) -> CompareOp {
-    match op {
-        CompareOp::Lt => CompareOp::Gt,
-        CompareOp::Le => CompareOp::Ge,
-        CompareOp::Gt => CompareOp::Lt,
-        CompareOp::Ge => CompareOp::Le,
-        op => op,
-    }
 }
 
 fn term_of(o: Operand) -> Term {
