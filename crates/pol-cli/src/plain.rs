@@ -140,6 +140,14 @@ fn word(d: DecisionKind) -> &'static str {
     }
 }
 
+/// A decision after "it would".
+fn would(d: DecisionKind) -> String {
+    match d {
+        DecisionKind::NotRequired => "not be required".to_string(),
+        d => format!("be {}", word(d)),
+    }
+}
+
 /// The rule's own sentence, or one made from its kind when the policy gives none.
 fn reason_sentence(c: &Compiled, t: &RuleTrace) -> String {
     if let Some(s) = &t.says {
@@ -253,10 +261,10 @@ fn what_would_change_it(c: &Compiled, cfs: &[Counterfactual]) -> Option<String> 
         .iter()
         .map(|(d, g)| {
             let conditions: Vec<String> = g.iter().map(|cf| condition(c, cf)).collect();
-            format!("{} {}", word(*d), conditions.join(", or "))
+            format!("{} {}", would(*d), conditions.join(", or "))
         })
         .collect();
-    Some(format!("It would be {}.", parts.join("; it would be ")))
+    Some(format!("It would {}.", parts.join("; it would ")))
 }
 
 /// "if “DOC” were VALUE and ...", in the facts' own words.
