@@ -205,8 +205,8 @@ fn window_sentence(c: &Compiled, t: &RuleTrace) -> String {
 fn next_question(c: &Compiled, ex: &Explanation) -> Option<String> {
     let first = ex.decision.missing.first()?;
     let asked = match fact(c, first).and_then(|f| f.doc.as_deref()) {
-        Some(doc) => format!("Ask next: {doc} ({first})."),
-        None => format!("Ask next: {first}."),
+        Some(doc) => format!("Ask next about: {doc} ({first})."),
+        None => format!("Ask next about: {first}."),
     };
     // For a yes-or-no question, what each answer leads to.
     let answers = ex
