@@ -6,14 +6,14 @@ use std::io::Write;
 use std::path::Path;
 
 use miette::{LabeledSpan, Severity};
-use pol_compiler::explain::{headline, Explanation, RuleOutcome, RuleTrace, TraceKind};
+use pol_compiler::explain::{Explanation, RuleOutcome, RuleTrace, TraceKind};
 use pol_compiler::Compiled;
 
 use pol_engine::{CaseProblem, ErrorInPlace};
 use serde::Serialize;
 
 use crate::render::{self, Report};
-use crate::{emit, term, Exit, OutputFormat};
+use crate::{emit, plain, term, Exit, OutputFormat};
 
 /// The `$id` of `schemas/explanation.schema.json`, carried in every explanation as `schema`.
 pub const EXPLANATION_SCHEMA: &str = "urn:pol:explanation:1";
@@ -104,29 +104,31 @@ fn write_json(value: &impl Serialize) -> bool {
     }
 }
 
-/// The explanation for people: headline, one report per rule, and what is still needed.
+/// The explanation for people: a paragraph in plain words for the caseworker (the
+/// decision, why, what to do next), then for the policy's authors one report per rule over
+/// its source lines, the questions still open and what would change the decision.
 pub fn human(c: &Compiled, ex: &Explanation, colour: bool) -> String {
     let d = &ex.decision;
-    let mut out = String::new();
-    let who =
-        d.id.as_deref()
-            .map_or(String::new(), |id| format!("{id}: "));
-    out.push_str(&format!(
-        "{who}{} (as of {})\n\n",
-        headline(d.decision, &d.policy),
-        d.as_of
-    ));
-    let decisive: Vec<&RuleTrace> = ex.trace.iter().filter(|t| t.decisive).collect();
-    if decisive.is_empty() && d.decision == pol_compiler::DecisionKind::Eligible {
-        out.push_str("no exclusion applies and every requirement is met.\n\n");
+    let bearing = plain::bearing(ex);
+    let mut out = plain::paragraph(c, ex, colour);
+    out.push('\n');
+    if bearing.forms && !d.forms.is_empty() {
+        out.push_str(&format!("forms: {}\n", d.forms.join(", ")));
+        if let Some(days) = d.max_validity_days {
+            out.push_str(&format!("max validity: {days} days\n"));
+        }
+        out.push('\n');
     }
     for t in &ex.trace {
+        if t.kind == TraceKind::Warn && t.decisive && !bearing.warnings {
+            continue;
+        }
         out.push_str(&rule_report(c, t).render(colour));
         out.push('\n');
     }
     if !d.missing.is_empty() {
-        out.push_str("facts still needed to decide:\n");
-        for m in &d.missing {
+        out.push_str("questions still open, best first:\n");
+        for (i, m) in d.missing.iter().enumerate() {
             let doc = c
                 .set
                 .facts
@@ -134,7 +136,7 @@ pub fn human(c: &Compiled, ex: &Explanation, colour: bool) -> String {
                 .find(|f| &f.path == m)
                 .and_then(|f| f.doc.as_deref())
                 .map_or(String::new(), |doc| format!(" ({doc})"));
-            out.push_str(&format!("  - {m}{doc}\n"));
+            out.push_str(&format!("  {}. {m}{doc}\n", i + 1));
         }
         out.push('\n');
     }
@@ -156,14 +158,8 @@ pub fn human(c: &Compiled, ex: &Explanation, colour: bool) -> String {
         }
         out.push('\n');
     }
-    if !d.warnings.is_empty() {
+    if bearing.warnings && !d.warnings.is_empty() {
         out.push_str(&format!("warnings: {}\n", d.warnings.join(", ")));
-    }
-    if !d.forms.is_empty() {
-        out.push_str(&format!("forms: {}\n", d.forms.join(", ")));
-    }
-    if let Some(days) = d.max_validity_days {
-        out.push_str(&format!("max validity: {days} days\n"));
     }
     out
 }
@@ -178,7 +174,7 @@ fn rule_report(c: &Compiled, t: &RuleTrace) -> Report {
         (TraceKind::Program, RuleOutcome::Fired) => "is closed on this date",
         (TraceKind::Program, RuleOutcome::DidNotFire) => "is open on this date",
         (TraceKind::Warn, RuleOutcome::Fired) => "warns",
-        (_, RuleOutcome::Open) => "cannot be decided from the facts given",
+        (_, RuleOutcome::Open) => "is not settled by the facts given",
         _ => "does not apply",
     };
     let text = c
@@ -188,6 +184,14 @@ fn rule_report(c: &Compiled, t: &RuleTrace) -> Report {
         .find(|s| s.name == t.file)
         .map_or(String::new(), |s| s.text.clone());
     let len = text.len();
+    // What the report shows: the rule's lines and the line after them.
+    let shown_end = text
+        .get((t.end as usize).min(len)..)
+        .and_then(|rest| rest.match_indices('\n').nth(1))
+        .map_or(len, |(i, _)| (t.end as usize).min(len) + i);
+    let shown = text
+        .get((t.start as usize).min(len)..shown_end)
+        .unwrap_or("");
     let mut labels: Vec<LabeledSpan> = t
         .conditions
         .iter()
@@ -211,13 +215,23 @@ fn rule_report(c: &Compiled, t: &RuleTrace) -> Report {
     }
     Report {
         code: None,
-        severity: match (t.decisive, t.kind) {
-            (true, TraceKind::Warn) => Severity::Warning,
-            (true, _) => Severity::Error,
-            (false, _) => Severity::Advice,
+        // `×` only for what decided the case against the person; a rule not yet settled
+        // is not a refusal.
+        severity: match (t.decisive, t.kind, t.outcome) {
+            (true, TraceKind::Warn, _) => Severity::Warning,
+            (true, TraceKind::NotRequired, _) | (true, _, RuleOutcome::Open) | (false, _, _) => {
+                Severity::Advice
+            }
+            (true, _, _) => Severity::Error,
         },
         message: format!("`{}` {verb} ({}:{}:{})", t.rule, t.file, t.line, t.column),
-        help: t.cite.as_ref().map(|c| format!("cite: {c}")),
+        // A rule's citation is in its source lines, shown above; a program window's may be
+        // on the program's date, elsewhere: then it is printed here, once.
+        help: t
+            .cite
+            .as_ref()
+            .filter(|cite| !shown.contains(cite.as_str()))
+            .map(|c| format!("cite: {c}")),
         source: render::Snippet::new(t.file.clone(), text),
         labels,
         related: Vec::new(),

@@ -8,6 +8,7 @@ mod emit;
 mod eval;
 mod explain;
 mod fmt;
+mod plain;
 mod render;
 mod term;
 mod test_cmd;

@@ -41,7 +41,8 @@ fn a_tps_holder_in_removal_proceedings_would_be_eligible_without_them() {
     let wanted = serde_json::json!({
         "decision": "eligible",
         "changes": [{"fact": "applicant.in_removal_proceedings", "value": false}],
-        "rules": ["advance_parole.removal_proceedings"]
+        "rules": ["advance_parole.removal_proceedings"],
+        "says": ["You are in removal proceedings and are not a DACA recipient."]
     });
     assert!(cfs.contains(&wanted), "{cfs:#?}");
     // The contract's shape, in its order.

@@ -14,7 +14,7 @@ use crate::decide::{Cause, Outcome};
 use crate::graph::PolicyGraph;
 use crate::ir::{PolicyDef, TExpr, TExprKind};
 use crate::output::DecisionRecord;
-use crate::reason::explore::Counterfactual;
+use crate::reason::explore::{AskNext, Counterfactual};
 use crate::semantics::{self, ClosedBy, DecisionKind};
 use crate::value::Value;
 use crate::Compiled;
@@ -30,6 +30,11 @@ pub struct Explanation {
     /// contract: `{"decision", "changes": [{"fact", "value"}], "rules": [ids]}`.
     #[serde(serialize_with = "records")]
     pub counterfactuals: Vec<Counterfactual>,
+    /// For an `incomplete` decision: the decisions still possible and the ranked questions
+    /// (`Compiled::ask_next`), for the opening paragraph of human explanations. The JSON
+    /// carries the same ranking as the decision's `missing`.
+    #[serde(skip)]
+    pub ask_next: Option<AskNext>,
 }
 
 fn records<S: serde::Serializer>(items: &[Counterfactual], s: S) -> Result<S::Ok, S::Error> {
@@ -149,6 +154,9 @@ pub struct RuleTrace {
     /// Whether this rule decided the case (false only for rules shown by `--all`).
     pub decisive: bool,
     pub cite: Option<String>,
+    /// The rule's reason in plain words (`says "..."`); `null` where the policy gives none
+    /// and for the program window.
+    pub says: Option<String>,
     pub file: String,
     pub line: usize,
     pub column: usize,
@@ -211,6 +219,7 @@ pub(crate) fn explain(
             decision,
             trace,
             counterfactuals,
+            ask_next: None,
         };
     };
     let truth = |span: Span| -> Option<bool> {
@@ -268,6 +277,7 @@ pub(crate) fn explain(
             outcome: outcome_word,
             decisive,
             cite: source.cite.map(|c| c.text.clone()),
+            says: source.says.map(str::to_string),
             file: c.sources.name(source.span.file).to_string(),
             line,
             column,
@@ -280,6 +290,7 @@ pub(crate) fn explain(
         decision,
         trace,
         counterfactuals,
+        ask_next: None,
     }
 }
 
@@ -347,6 +358,7 @@ fn window_trace(
         },
         decisive: closed_by.is_some(),
         cite,
+        says: None,
         file: c.sources.name(w.span.file).to_string(),
         line,
         column,

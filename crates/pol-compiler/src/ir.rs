@@ -204,6 +204,9 @@ pub struct RuleDef {
     pub condition: TExpr,
     pub unless: Option<TExpr>,
     pub cite: Option<Cite>,
+    /// The rule's reason in plain words (`says "..."`), shown to the applicant and the
+    /// caseworker.
+    pub says: Option<String>,
     pub span: Span,
     pub name_span: Span,
 }

@@ -316,6 +316,7 @@ impl Compiled {
             cite: source.cite.map(|c| c.text.clone()),
             file: self.sources.name(source.span.file).to_string(),
             line: self.sources.line_col(source.span).0,
+            says: source.says.map(str::to_string),
         }
     }
 
@@ -335,9 +336,13 @@ impl Compiled {
             ));
         };
         let counterfactuals = self.counterfactuals(case)?;
+        let ask_next = match outcome.decision {
+            DecisionKind::Incomplete => Some(self.ask_next(case)?),
+            _ => None,
+        };
         // Deciding ran only the plan; an explanation reads every node.
         g.eval(&self.set, &case.facts, as_of, &mut scratch.values);
-        Ok(explain::explain(
+        let mut explanation = explain::explain(
             self,
             case,
             &outcome,
@@ -345,7 +350,9 @@ impl Compiled {
             g,
             all,
             counterfactuals,
-        ))
+        );
+        explanation.ask_next = ask_next;
+        Ok(explanation)
     }
 
     /// The graph node computed for the expression at `span`.

@@ -35,6 +35,9 @@ pub struct Reason {
     pub cite: Option<String>,
     pub file: String,
     pub line: usize,
+    /// The rule's reason in plain words (`says "..."`), where the policy gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub says: Option<String>,
 }
 
 /// Writes decision objects as JSON straight from an [`Outcome`], byte for byte what

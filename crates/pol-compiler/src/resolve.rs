@@ -905,6 +905,22 @@ impl<'a> Checker<'a> {
                         );
                         continue;
                     }
+                    if let Some(s) = &r.says {
+                        if let Some(problem) = sentence_problem(&s.text) {
+                            self.error(
+                                Diagnostic::new(
+                                    codes::BAD_SENTENCE,
+                                    format!("the sentence of `{}` {problem}", r.name.node),
+                                    Label::new(s.span, "not one sentence"),
+                                )
+                                .with_help(
+                                    "write the rule's reason as one sentence for the applicant, \
+                                     like `says \"You are in removal proceedings.\"`, or leave \
+                                     `says` out",
+                                ),
+                            );
+                        }
+                    }
                     let (Some(condition), Some(unless)) = (cond, unless) else {
                         continue;
                     };
@@ -914,6 +930,7 @@ impl<'a> Checker<'a> {
                         condition,
                         unless,
                         cite: cite(&r.cite),
+                        says: r.says.as_ref().map(|s| s.text.trim().to_string()),
                         span: line,
                         name_span: r.name.span,
                     });
@@ -1164,5 +1181,17 @@ fn duplicate_help(what: &str, span: Span, first: Span) -> String {
         _ => format!(
             "declare each {what} once, in one file, and `import` that file where it is used"
         ),
+    }
+}
+
+/// What is wrong with a rule's `says` sentence, if anything: it is shown on one line as the
+/// rule's reason, so it must say something and fit on a line.
+fn sentence_problem(text: &str) -> Option<&'static str> {
+    if text.trim().is_empty() {
+        Some("is empty")
+    } else if text.contains(['\n', '\r']) {
+        Some("spans several lines")
+    } else {
+        None
     }
 }

@@ -269,6 +269,8 @@ pub struct ReasonSource<'a> {
     /// The rule's name, or `program_window`.
     pub rule: &'a str,
     pub cite: Option<&'a Cite>,
+    /// The rule's reason in plain words, where the policy gives one (never for a window).
+    pub says: Option<&'a str>,
     pub span: Span,
 }
 
@@ -289,6 +291,7 @@ pub fn rule_reason(policy: &PolicyDef, index: usize) -> Option<ReasonSource<'_>>
         policy: &policy.name,
         rule: &rule.name,
         cite: rule.cite.as_ref(),
+        says: rule.says.as_deref(),
         span: rule.span,
     })
 }
@@ -316,6 +319,7 @@ pub fn window_reason<'a>(
         policy: &policy.name,
         rule: PROGRAM_WINDOW,
         cite,
+        says: None,
         span: window.span,
     })
 }

@@ -348,3 +348,60 @@ policy q "q?" {
     let json = serde_json::to_value(&ex).unwrap();
     assert_eq!(json["trace"][0]["cite"], "the policy runs under program p");
 }
+
+/// A rule's `says` sentence travels to its reason, its trace entry and the counterfactuals
+/// that flip it; a rule without one carries none.
+#[test]
+fn sentences_travel_with_their_rules() {
+    let c = compiled(
+        r#"policy travel "q?" {
+  exclude proceedings: in_proceedings cite "s1" says "You are in removal proceedings."
+  exclude criminal: criminal cite "s2"
+}"#,
+    );
+    let case = case(
+        &c,
+        r#"{"as_of":"2025-06-10","policy":"travel","in_proceedings":true,"criminal":false}"#,
+    );
+    let ex = c.explain(&case, true).unwrap();
+    let says = Some("You are in removal proceedings.".to_string());
+    assert_eq!(ex.decision.reasons[0].says, says);
+    let traced: Vec<_> = ex
+        .trace
+        .iter()
+        .map(|t| (t.rule.as_str(), t.says.clone()))
+        .collect();
+    assert_eq!(
+        traced,
+        [
+            ("travel.proceedings", says.clone()),
+            ("travel.criminal", None)
+        ]
+    );
+    let flipped = &ex.counterfactuals[0].rules[0];
+    assert_eq!(
+        (flipped.rule.as_str(), flipped.says.clone()),
+        ("travel.proceedings", says)
+    );
+}
+
+/// An empty sentence, or one with a line break, is `E0403`.
+#[test]
+fn a_sentence_must_say_something_on_one_line() {
+    for says in [r#""""#, r#"" ""#, r#""one\ntwo""#] {
+        let c = compile(vec![
+            Source {
+                name: "facts.pol".into(),
+                text: FACTS.into(),
+            },
+            Source {
+                name: "policy.pol".into(),
+                text: format!(
+                    "import \"facts.pol\"\npolicy p \"q?\" {{ exclude x: criminal cite \"c\" says {says} }}"
+                ),
+            },
+        ]);
+        let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [pol_compiler::codes::BAD_SENTENCE], "{says}");
+    }
+}

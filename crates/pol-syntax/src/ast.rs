@@ -24,6 +24,7 @@ eq_ignoring_span! {    Item { attrs, kind }
     WindowEvent { kind, date, cite }
     PolicyItem { attrs, kind }
     Citation { text }
+    Sentence { text }
     Expr { kind }
 }
 
@@ -367,6 +368,15 @@ pub struct Rule {
     pub condition: Expr,
     pub unless: Option<Expr>,
     pub cite: Option<Citation>,
+    /// `says "..."`: the rule's reason in plain words, for the applicant and the caseworker.
+    pub says: Option<Sentence>,
+}
+
+/// `says "..."`: a rule's reason in plain words. The span covers the whole clause.
+#[derive(Clone, Debug)]
+pub struct Sentence {
+    pub text: String,
+    pub span: Span,
 }
 
 /// What a rule does when its condition holds.

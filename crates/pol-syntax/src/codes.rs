@@ -107,6 +107,10 @@ pub const BAD_PATTERN: Code = error(
 pub const DEFINITION_CYCLE: Code =
     error("E0401", "a `let` or constant is defined in terms of itself");
 pub const TOO_DEEP: Code = error("E0402", "definitions or an expression nested too deeply");
+pub const BAD_SENTENCE: Code = error(
+    "E0403",
+    "a rule's `says` sentence is empty or spans several lines",
+);
 
 // ---- 05: lints ----
 pub const UNUSED: Code = lint(
@@ -229,6 +233,7 @@ pub const ALL: &[Code] = &[
     BAD_PATTERN,
     DEFINITION_CYCLE,
     TOO_DEEP,
+    BAD_SENTENCE,
     UNUSED,
     MISSING_CITATION,
     CONTRADICTION,

@@ -40,6 +40,7 @@ pub(crate) fn describe(r: Rule) -> Option<&'static str> {
         Rule::rule_kind => "`require`, `exclude`, `not_required`, `unavailable` or `warn`",
         Rule::unless_clause => "`unless CONDITION`",
         Rule::citation => "a citation `cite \"...\"`",
+        Rule::says => "the rule's reason in plain words `says \"...\"`",
         Rule::expr
         | Rule::conjunction
         | Rule::negation
@@ -92,6 +93,7 @@ pub(crate) fn describe(r: Rule) -> Option<&'static str> {
         Rule::kw_when => "`when`",
         Rule::kw_unless => "`unless`",
         Rule::kw_cite => "`cite`",
+        Rule::kw_says => "`says`",
         Rule::kw_and => "`and`",
         Rule::kw_or => "`or`",
         Rule::kw_not => "`not`",
@@ -284,7 +286,7 @@ fn help_for(expected: &[&str], found: &str) -> String {
         return "a constraint ends with its source or its reason: `cite \"...\"` or `because \"...\"`"
             .to_string();
     }
-    if expected.contains(&"a citation `cite \"...\"`") && expected.len() <= 3 {
+    if expected.contains(&"a citation `cite \"...\"`") && expected.len() <= 4 {
         return "every rule ends with its source: `cite \"seed 001: ...\"`".to_string();
     }
     if expected.contains(&"`:`") {

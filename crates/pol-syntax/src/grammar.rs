@@ -328,6 +328,16 @@ impl Cx {
         })
     }
 
+    /// `says "..."`: a rule's reason in plain words.
+    fn sentence(&self, pair: Pair<Rule>) -> Result<crate::ast::Sentence> {
+        let mut inner = pair.clone().into_inner();
+        let s = self.string(&self.next_sig(&mut inner, &pair)?)?;
+        Ok(crate::ast::Sentence {
+            text: s.node,
+            span: self.span(&pair),
+        })
+    }
+
     /// `const` and `let`: a name, a value and an optional citation.
     fn binding(&self, pair: Pair<Rule>) -> Result<(Name, Expr, Option<Citation>)> {
         let mut inner = pair.clone().into_inner();
@@ -526,6 +536,7 @@ impl Cx {
         let condition = self.expr(self.next_sig(&mut inner, &pair)?)?;
         let mut unless = None;
         let mut cite = None;
+        let mut says = None;
         for p in inner {
             match p.as_rule() {
                 Rule::unless_clause => {
@@ -533,6 +544,7 @@ impl Cx {
                     unless = Some(self.expr(self.next_sig(&mut u, &p)?)?);
                 }
                 Rule::citation => cite = Some(self.citation(p)?),
+                Rule::says => says = Some(self.sentence(p)?),
                 _ => {}
             }
         }
@@ -542,6 +554,7 @@ impl Cx {
             condition,
             unless,
             cite,
+            says,
         })
     }
 
@@ -811,5 +824,6 @@ fn is_token(r: Rule) -> bool {
             | Rule::kw_when
             | Rule::kw_unless
             | Rule::kw_cite
+            | Rule::kw_says
     )
 }

@@ -85,6 +85,8 @@ pub struct FlippedRule {
     /// `policy.rule`, or `policy.program_window`.
     pub rule: String,
     pub cite: Option<String>,
+    /// The rule's reason in plain words, where the policy gives one.
+    pub says: Option<String>,
 }
 
 /// A counterfactual in the shape of the contract: `{"decision": ..., "changes":
@@ -94,6 +96,9 @@ pub struct CounterfactualRecord<'a> {
     pub decision: DecisionKind,
     pub changes: &'a [Change],
     pub rules: Vec<&'a str>,
+    /// The sentence (`says`) of each rule in `rules`, in the same order; `null` for a rule
+    /// without one and for the program window.
+    pub says: Vec<Option<&'a str>>,
 }
 
 impl Counterfactual {
@@ -103,6 +108,7 @@ impl Counterfactual {
             decision: self.decision,
             changes: &self.changes,
             rules: self.rules.iter().map(|r| r.rule.as_str()).collect(),
+            says: self.rules.iter().map(|r| r.says.as_deref()).collect(),
         }
     }
 }
@@ -488,6 +494,7 @@ impl Compiled {
                     cause,
                     rule: source.id(),
                     cite: source.cite.map(|c| c.text.clone()),
+                    says: source.says.map(str::to_string),
                 })
             })
             .collect()

@@ -326,6 +326,20 @@ mod tests {
         assert_eq!(fmt(&out), out);
     }
 
+    #[test]
+    fn a_sentence_follows_the_citation_and_survives_formatting() {
+        let src = "policy p \"q\" { exclude removal_proceedings: applicant.in_removal_proceedings unless applicant.status == daca cite \"seed 001: Foreigners in deportation proceedings\" says \"You are in removal proceedings and are not a DACA recipient.\" }";
+        let out = fmt(src);
+        assert_eq!(
+            out,
+            "policy p \"q\" {\n  exclude removal_proceedings: applicant.in_removal_proceedings\n    unless applicant.status == daca\n    cite \"seed 001: Foreigners in deportation proceedings\"\n    says \"You are in removal proceedings and are not a DACA recipient.\"\n}\n"
+        );
+        assert_eq!(fmt(&out), out);
+        // A short rule keeps its sentence on its line.
+        let short = "policy p \"q\" {\n  require a: x cite \"c\" says \"No x.\"\n}\n";
+        assert_eq!(fmt(short), short);
+    }
+
     /// Regression: the formatter ended comments only at `\n`, so a comment ended by a lone
     /// `\r` (where the grammar ends it) swallowed the next declaration, and `pol fmt`
     /// failed its own check (E0104) on a file `pol check` accepted.

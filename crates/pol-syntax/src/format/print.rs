@@ -342,6 +342,9 @@ pub fn policy_item(kind: &PolicyItemKind) -> Doc {
                 parts.push(tail(2, concat(vec![text("unless "), expr(u, 1)])));
             }
             parts.push(cite(&r.cite, 2));
+            if let Some(s) = &r.says {
+                parts.push(tail(2, text(format!("says {}", string(&s.text)))));
+            }
             group(concat(parts))
         }
     }

@@ -1,0 +1,243 @@
+//! Explanations in plain words: every shipped rule says why in a sentence, human
+//! `pol explain` opens with a paragraph a caseworker can act on (snapshotted on each
+//! practical example of the seeds), prints each citation once, shows forms and warnings only
+//! where they bear on the outcome, and `--format json` carries the sentences.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::{files, pol, stem};
+
+/// The practical examples of seed 000 (docs/seeds/000_d8b158c377ed51e2.txt), one case each
+/// in `examples/cases/`.
+const PRACTICAL_EXAMPLES: [&str; 8] = [
+    // "A Honduran nurse requests humanitarian parole to accompany her U.S.-resident mother
+    // during urgent surgery."
+    "examples/cases/honduran_nurse_humanitarian.json",
+    // "An Ecuadorian student is granted humanitarian parole to donate an organ to her sister"
+    "examples/cases/ecuadorian_organ_donor_humanitarian.yaml",
+    // "A Venezuelan TPS beneficiary obtains advance parole to attend an academic conference
+    // in Canada."
+    "examples/cases/venezuelan_tps_conference_canada_advance_parole.json",
+    // "A Guatemalan father seeks humanitarian parole to assist his son during urgent
+    // treatment in New Jersey."
+    "examples/cases/guatemalan_father_humanitarian.toml",
+    // "A Salvadoran mother with humanitarian parole obtains an EAD ... When the permit
+    // expires, ..." (both halves)
+    "examples/cases/salvadoran_mother_humanitarian_parole_ead.yaml",
+    "examples/cases/salvadoran_mother_parole_expired_ead.toml",
+    // "A Honduran TPS beneficiary requests advance parole to attend her father's funeral in
+    // Guatemala."
+    "examples/cases/honduran_tps_father_funeral_advance_parole.yaml",
+    // "A lawful permanent resident uncle in California files Form I-134A to sponsor his
+    // Salvadoran niece seeking humanitarian parole for medical reasons."
+    "examples/cases/salvadoran_niece_lpr_uncle_humanitarian.json",
+];
+
+/// What the opening of a human explanation is: its first block (the paragraph) and, when
+/// the second block lists forms, that block too.
+fn opening(stdout: &str) -> String {
+    let mut blocks = stdout.split("\n\n");
+    let mut out = blocks.next().unwrap_or_default().to_string();
+    if let Some(next) = blocks.next().filter(|b| b.starts_with("forms:")) {
+        out.push_str("\n\n");
+        out.push_str(next);
+    }
+    out.push('\n');
+    out
+}
+
+/// Snapshot settings that keep shipped line numbers and the policy digest out of
+/// snapshots: other changes to the shipped policies must not break them.
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(
+        r"policies/([a-z_]+)\.pol:\d+:\d+",
+        "policies/$1.pol:LINE:COL",
+    );
+    s.add_filter(r"sha256:[0-9a-f]{64}", "sha256:DIGEST");
+    s.add_filter(r"(?m)^ *\d+ │", "  N │");
+    s
+}
+
+/// Beside the practical examples (all eligible but one), one example of each other kind of
+/// decision and of each way to be unavailable.
+const OTHER_DECISIONS: [&str; 6] = [
+    "examples/cases/asylum_applicant_in_removal_proceedings_advance_parole.toml",
+    "examples/cases/h1b_engineer_pending_green_card_advance_parole.json",
+    "examples/cases/haitian_chnv_after_termination.yaml",
+    "examples/cases/cuban_brother_before_cfrp_created.yaml",
+    "examples/cases/tps_holder_trip_reason_unknown_advance_parole.toml",
+    "examples/cases/military_relationship_unproven_parole_in_place.json",
+];
+
+#[test]
+fn practical_examples_open_with_a_paragraph() {
+    for example in PRACTICAL_EXAMPLES.iter().chain(&OTHER_DECISIONS) {
+        let args = ["explain", example];
+        let run = pol(&args);
+        assert_eq!(run.code, 0, "{example}\n{}", run.stderr);
+        let opening = opening(&run.stdout);
+        // The paragraph names the case, says the decision in words and, for a definite
+        // decision, what would change it.
+        let id = serde_json::from_str::<serde_json::Value>(
+            &pol(&["eval", "--format", "json", example]).stdout,
+        )
+        .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(opening.starts_with(&format!("{id}: ")), "{opening}");
+        assert!(
+            !opening.contains(".pol:"),
+            "the paragraph is for the caseworker, not the author:\n{opening}"
+        );
+        settings().bind(|| {
+            insta::assert_snapshot!(
+                format!("opening__{}", stem(example)),
+                format!("$ pol {}\n{opening}", args.join(" "))
+            );
+        });
+    }
+}
+
+/// Every rule of every shipped policy has a sentence.
+#[test]
+fn every_shipped_rule_says_why() {
+    let Ok(engine) = pol_engine::Engine::builtin() else {
+        panic!("the shipped policies do not load");
+    };
+    let mut rules = 0;
+    for policy in &engine.compiled().set.policies {
+        for rule in &policy.rules {
+            rules += 1;
+            let says = rule.says.as_deref().unwrap_or_default();
+            assert!(
+                says.ends_with('.') && says.chars().next().is_some_and(char::is_uppercase),
+                "{}.{} has no sentence (`says \"...\"`), or not one: {says:?}",
+                policy.name,
+                rule.name
+            );
+        }
+    }
+    assert!(rules > 40, "only {rules} rules found");
+}
+
+/// The explanation as JSON, for a case file.
+fn explain_json(case: &str) -> serde_json::Value {
+    let run = pol(&["explain", "--format", "json", case]);
+    assert_eq!(run.code, 0, "{case}\n{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+/// `--format json` carries each rule's sentence on its reason, its trace entry and the
+/// counterfactuals that flip it; the program window has none.
+#[test]
+fn json_carries_the_sentences() {
+    for case in files("examples/cases") {
+        let ex = explain_json(&case);
+        let trace = ex["trace"].as_array().unwrap();
+        for reason in ex["decision"]["reasons"].as_array().unwrap() {
+            let traced = trace.iter().find(|t| t["rule"] == reason["rule"]).unwrap();
+            let window = traced["kind"] == "program";
+            assert_eq!(reason["says"].is_string(), !window, "{case}: {reason}");
+            assert_eq!(
+                reason.get("says"),
+                traced.get("says").filter(|s| !s.is_null())
+            );
+        }
+        for t in ex["trace"].as_array().unwrap() {
+            assert_eq!(t["says"].is_string(), t["kind"] != "program", "{case}: {t}");
+        }
+        for cf in ex["counterfactuals"].as_array().unwrap() {
+            let rules = cf["rules"].as_array().unwrap();
+            let says = cf["says"].as_array().unwrap();
+            assert_eq!(rules.len(), says.len(), "{case}: {cf}");
+        }
+    }
+    let ex =
+        explain_json("examples/cases/asylum_applicant_in_removal_proceedings_advance_parole.toml");
+    assert_eq!(
+        ex["decision"]["reasons"][0]["says"],
+        "You are in removal proceedings and are not a DACA recipient."
+    );
+}
+
+/// Each citation of a decisive rule is printed once; rules get no `help: cite:` (their
+/// citation is in their source lines).
+#[test]
+fn each_citation_is_printed_once() {
+    for case in files("examples/cases") {
+        let human = pol(&["explain", &case]).stdout;
+        assert!(
+            !human.contains("help: cite:") || human.contains("program_window"),
+            "{case}\n{human}"
+        );
+        let ex = explain_json(&case);
+        for t in ex["trace"].as_array().unwrap() {
+            let cite = t["cite"].as_str().unwrap();
+            // Long citations are wrapped in `help:`; compare their first words.
+            let head: String = cite.chars().take(40).collect();
+            assert!(
+                human.matches(&head).count() <= 1,
+                "{case}: `{}` cited more than once\n{human}",
+                t["rule"]
+            );
+        }
+    }
+}
+
+/// "Not yet decided" is not a refusal: no `×` on an incomplete case.
+#[test]
+fn incomplete_cases_have_no_refusal_marker() {
+    let mut seen = 0;
+    for case in files("examples/cases") {
+        let ex = explain_json(&case);
+        if ex["decision"]["decision"] != "incomplete" {
+            continue;
+        }
+        seen += 1;
+        let human = pol(&["explain", &case]).stdout;
+        assert!(!human.contains('×'), "{case}\n{human}");
+        // The paragraph is wrapped: compare it as one line.
+        assert!(
+            human.replace('\n', " ").contains("Ask next about: "),
+            "{case}\n{human}"
+        );
+    }
+    assert!(seen >= 2, "only {seen} incomplete examples");
+}
+
+/// Forms only where the path may lead to filing; warnings only where the person may travel
+/// or be paroled on this path.
+#[test]
+fn forms_and_warnings_only_where_they_bear() {
+    for case in files("examples/cases") {
+        let ex = explain_json(&case);
+        let decision = ex["decision"]["decision"].as_str().unwrap();
+        let human = pol(&["explain", &case]).stdout;
+        if matches!(decision, "ineligible" | "unavailable" | "not_required") {
+            assert!(!human.contains("forms:"), "{case}\n{human}");
+        }
+        if matches!(decision, "ineligible" | "unavailable") {
+            assert!(!human.contains("warnings:"), "{case}\n{human}");
+            assert!(!human.contains('⚠'), "{case}\n{human}");
+        }
+        if decision == "eligible" && !ex["decision"]["forms"].as_array().unwrap().is_empty() {
+            assert!(human.contains("forms:"), "{case}\n{human}");
+        }
+    }
+    // CHNV after its termination: the re-entry warning does not bear on a closed program.
+    let human = pol(&[
+        "explain",
+        "examples/cases/haitian_chnv_after_termination.yaml",
+    ])
+    .stdout;
+    assert!(!human.contains("reentry_not_guaranteed"), "{human}");
+}
