@@ -181,6 +181,10 @@ pub const PROJECT_FILE: Code = error(
     "E0604",
     "a project file (`pol.toml`) cannot be read or holds an unknown key",
 );
+pub const TEST_FILE: Code = error(
+    "E0605",
+    "a policy test file holds an unknown key, a value of the wrong type or a name the policy does not have",
+);
 
 /// Every code, in order.
 pub const ALL: &[Code] = &[
@@ -222,6 +226,7 @@ pub const ALL: &[Code] = &[
     CASE_UNREADABLE,
     POLICY_UNREADABLE,
     PROJECT_FILE,
+    TEST_FILE,
 ];
 
 /// The registered code with id `id` (like `W0503`).
