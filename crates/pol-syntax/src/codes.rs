@@ -178,7 +178,7 @@ pub const CASE_UNREADABLE: Code = error(
 );
 pub const POLICY_UNREADABLE: Code = error("E0603", "a policy file cannot be read");
 pub const PROJECT_FILE: Code = error(
-    "E0604",
+    "E0605",
     "a project file (`pol.toml`) cannot be read or holds an unknown key",
 );
 pub const TEST_FILE: Code = error(
