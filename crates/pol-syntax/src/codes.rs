@@ -182,7 +182,7 @@ pub const PROJECT_FILE: Code = error(
     "a project file (`pol.toml`) cannot be read or holds an unknown key",
 );
 pub const TEST_FILE: Code = error(
-    "E0605",
+    "E0606",
     "a policy test file holds an unknown key, a value of the wrong type or a name the policy does not have",
 );
 
