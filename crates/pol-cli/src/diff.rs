@@ -66,11 +66,12 @@ pub fn run(policies: Option<&Path>, args: &DiffArgs) -> Exit {
         (None, Some(old)) => old.clone(),
         (None, None) => return Exit::Misuse,
     };
+    let shown = |p: &Path| pol_engine::load::source_name(p);
     let old_name = match &args.git {
-        Some(rev) => format!("{} at {rev}", new_dir.display()),
-        None => old_dir.display().to_string(),
+        Some(rev) => format!("{} at {rev}", shown(&new_dir)),
+        None => shown(&old_dir),
     };
-    let new_name = new_dir.display().to_string();
+    let new_name = shown(&new_dir);
     let (Some(old), Some(new)) = (load(&old_dir, &old_name), load(&new_dir, &new_name)) else {
         return Exit::Misuse;
     };

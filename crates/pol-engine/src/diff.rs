@@ -576,7 +576,8 @@ fn json_lines(
 pub struct Synthesized {
     pub from: DecisionKind,
     pub to: DecisionKind,
-    /// The simplest cases found (fewest unknown facts first), in the contract's shape.
+    /// The simplest cases found (fewest unknown facts, then the plainest values), in the
+    /// contract's shape.
     pub witnesses: Vec<serde_json::Value>,
 }
 
@@ -587,8 +588,8 @@ pub struct Synthesized {
 /// comparison in either set tells apart; for sets of words, each combination of those
 /// classes; strings the policies compare with and one they do not; for numbers and dates,
 /// each side of each constant a fact meets (and of `as_of`, for dates); every fact also
-/// unknown. `as_of` takes each side of each date the policy mentions. Past the budget the
-/// cases are a deterministic sample.
+/// unknown (first no fact, then one, then two). `as_of` takes each side of each date the
+/// policy mentions. Past the budget the cases are a deterministic sample.
 pub fn synthesize(
     old: &Compiled,
     new: &Compiled,
@@ -611,7 +612,6 @@ pub fn synthesize(
     let per_date = (budget / dates.len().max(1)).max(1);
     let mut old_d = Decider::new(old);
     let mut new_d = Decider::new(new);
-    // Per transition: (unknown facts, order found, witness).
     let mut found: BTreeMap<(DecisionKind, DecisionKind), Vec<Candidate>> = BTreeMap::new();
     let mut order = 0usize;
     for as_of in dates {
@@ -619,51 +619,76 @@ pub fn synthesize(
             .iter()
             .map(|f| (f.path.as_str(), f.candidates(as_of)))
             .collect();
-        let sizes: Vec<usize> = columns.iter().map(|(_, c)| c.len() + 1).collect();
-        let total = sizes
-            .iter()
-            .try_fold(1usize, |acc, n| acc.checked_mul(*n))
-            .unwrap_or(usize::MAX);
-        let mut sample = Sample::new(total, per_date);
-        while let Some(mut index) = sample.next() {
-            let mut case = serde_json::Map::new();
-            case.insert("as_of".into(), as_of.to_string().into());
-            case.insert("policy".into(), policy.into());
-            let mut unknown = 0;
-            for ((path, values), size) in columns.iter().zip(&sizes) {
-                let choice = index % size;
-                index /= size;
-                match values.get(choice) {
-                    Some(v) => insert(&mut case, path, v.clone()),
-                    None => unknown += 1,
-                }
-            }
-            let case = serde_json::Value::Object(case);
-            let (Some(from), Some(to)) = (old_d.decide_value(&case), new_d.decide_value(&case))
-            else {
-                continue;
+        // Every fact known first, then one unknown, then two: an `incomplete` decision
+        // needs only one unknown fact to show, and each level is much larger than the last.
+        // Each level may spend half of what is left (the last, all of it).
+        let mut left = per_date;
+        for unknowns in 0..=columns.len().min(2) {
+            let level = if unknowns == columns.len().min(2) {
+                left
+            } else {
+                left.div_ceil(2)
             };
-            if from == to {
-                continue;
-            }
-            order += 1;
-            let list = found.entry((from, to)).or_default();
-            list.push((unknown, order, case));
-            if list.len() > k * 4 {
-                list.sort_by_key(|(u, o, _)| (*u, *o));
-                list.truncate(k);
+            let subsets = combinations(columns.len(), unknowns);
+            let each = (level / subsets.len().max(1)).max(1);
+            for unknown in subsets {
+                let known: Vec<&(&str, Vec<serde_json::Value>)> = columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !unknown.contains(i))
+                    .map(|(_, c)| c)
+                    .collect();
+                let total = known
+                    .iter()
+                    .try_fold(1usize, |acc, (_, v)| acc.checked_mul(v.len()))
+                    .unwrap_or(usize::MAX);
+                let mut sample = Sample::new(total, each.min(left));
+                while let Some(mut index) = sample.next() {
+                    left = left.saturating_sub(1);
+                    let mut case = serde_json::Map::new();
+                    case.insert("as_of".into(), as_of.to_string().into());
+                    case.insert("policy".into(), policy.into());
+                    // How far from the plainest case: the sum of the positions of the
+                    // values chosen (each fact's first value is its plainest).
+                    let mut weight = 0;
+                    for (path, values) in &known {
+                        let size = values.len().max(1);
+                        let choice = index % size;
+                        index /= size;
+                        weight += choice;
+                        if let Some(v) = values.get(choice) {
+                            insert(&mut case, path, v.clone());
+                        }
+                    }
+                    let case = serde_json::Value::Object(case);
+                    let (Some(from), Some(to)) =
+                        (old_d.decide_value(&case), new_d.decide_value(&case))
+                    else {
+                        continue;
+                    };
+                    if from == to {
+                        continue;
+                    }
+                    order += 1;
+                    let list = found.entry((from, to)).or_default();
+                    list.push(((unknowns, weight, order), case));
+                    if list.len() > k * 4 {
+                        list.sort_by_key(|(rank, _)| *rank);
+                        list.truncate(k);
+                    }
+                }
             }
         }
     }
     found
         .into_iter()
         .map(|((from, to), mut list)| {
-            list.sort_by_key(|(u, o, _)| (*u, *o));
+            list.sort_by_key(|(rank, _)| *rank);
             list.truncate(k);
             Synthesized {
                 from,
                 to,
-                witnesses: list.into_iter().map(|(_, _, c)| c).collect(),
+                witnesses: list.into_iter().map(|(_, c)| c).collect(),
             }
         })
         .collect()
@@ -683,8 +708,9 @@ impl Decider<'_> {
     }
 }
 
-/// A synthesized witness: how many facts it leaves unknown, when it was found, the case.
-type Candidate = (usize, usize, serde_json::Value);
+/// A synthesized witness, ranked simplest first (facts unknown, how far its values are
+/// from each fact's plainest, when it was found), and the case.
+type Candidate = ((usize, usize, usize), serde_json::Value);
 
 /// Sets `path` (dotted) in a JSON object.
 fn insert(
@@ -705,6 +731,25 @@ fn insert(
             }
         }
     }
+}
+
+/// Every subset of `size` of the numbers `0..n`, each sorted, in lexicographic order.
+fn combinations(n: usize, size: usize) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    let mut current = Vec::with_capacity(size);
+    fn walk(from: usize, n: usize, size: usize, current: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if current.len() == size {
+            out.push(current.clone());
+            return;
+        }
+        for i in from..n {
+            current.push(i);
+            walk(i + 1, n, size, current, out);
+            current.pop();
+        }
+    }
+    walk(0, n, size, &mut current, &mut out);
+    out
 }
 
 /// Which combinations to try: all of them in order when they fit the budget, else a
@@ -769,22 +814,25 @@ impl FactSpace {
     fn candidates(&self, as_of: Day) -> Vec<serde_json::Value> {
         use serde_json::Value as J;
         match &self.kind {
-            Space::Bool => vec![J::Bool(true), J::Bool(false)],
+            // Most flags are conditions that exclude (a record, a risk, an order): false is
+            // the plainer case, tried first.
+            Space::Bool => vec![J::Bool(false), J::Bool(true)],
             Space::Words(words) => words.iter().map(|w| J::String(w.clone())).collect(),
             Space::WordSets(words) => {
-                let n = words.len().min(6);
-                (0u32..(1 << n))
-                    .map(|combo| {
-                        J::Array(
-                            words
-                                .iter()
-                                .take(n)
-                                .enumerate()
-                                .filter(|(i, _)| combo & (1 << i) != 0)
-                                .map(|(_, w)| J::String(w.clone()))
-                                .collect(),
-                        )
-                    })
+                // The empty set, each word alone, each pair, and all of them: membership
+                // tests read one word at a time, so larger sets add little.
+                let mut sets: Vec<Vec<&String>> = vec![Vec::new()];
+                sets.extend(words.iter().map(|w| vec![w]));
+                for (i, a) in words.iter().enumerate() {
+                    for b in words.iter().skip(i + 1) {
+                        sets.push(vec![a, b]);
+                    }
+                }
+                if words.len() > 2 {
+                    sets.push(words.iter().collect());
+                }
+                sets.into_iter()
+                    .map(|s| J::Array(s.into_iter().map(|w| J::String(w.clone())).collect()))
                     .collect()
             }
             Space::Strings(s) => s.iter().map(|s| J::String(s.clone())).collect(),

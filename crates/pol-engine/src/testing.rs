@@ -180,7 +180,11 @@ pub fn test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
         }
     }
     files.sort();
-    Ok(files)
+    // Named as people will look for them: relative to where `pol` runs, when they can be.
+    Ok(files
+        .into_iter()
+        .map(|f| PathBuf::from(load::source_name(&f)))
+        .collect())
 }
 
 /// Reads every test file at `paths` (files, or directories searched for `*.yaml`).
