@@ -166,6 +166,11 @@ pub const PARAMETER_UNSET: Code = lint(
     "parameter_unset",
     "a policy reads a parameter on dates before its first value",
 );
+pub const STALE_CITATION_DATE: Code = lint(
+    "W0514",
+    "stale_citation_date",
+    "a citation quotes a date that the cited rule or declaration does not use",
+);
 
 // ---- 06: input files ----
 pub const CASE_FIELD: Code = error(
@@ -183,7 +188,7 @@ pub const PROJECT_FILE: Code = error(
 );
 pub const TEST_FILE: Code = error(
     "E0606",
-    "a policy test file holds an unknown key, a value of the wrong type or a name the policy does not have",
+    "a policy test file holds an unknown key, a wrong type or an unknown name",
 );
 
 /// Every code, in order.
@@ -222,6 +227,7 @@ pub const ALL: &[Code] = &[
     PARAMETER_ORDER,
     UNUSED_ALLOW,
     PARAMETER_UNSET,
+    STALE_CITATION_DATE,
     CASE_FIELD,
     CASE_UNREADABLE,
     POLICY_UNREADABLE,
