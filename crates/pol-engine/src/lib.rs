@@ -27,6 +27,7 @@
 pub mod cases;
 pub mod coverage;
 pub mod diff;
+pub mod doc;
 pub mod load;
 pub mod project;
 pub mod testing;
