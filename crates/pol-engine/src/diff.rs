@@ -343,11 +343,19 @@ impl<'c> Worker<'c> {
         }
     }
 
-    /// Compares one case document read at `pos` (named `origin` in reports).
-    fn case(&mut self, pos: Pos, origin: &str, text: &str, format: Format) {
+    /// Compares one case document read at `pos` from file `name` (on `line` of a
+    /// JSON-lines file).
+    fn case(&mut self, pos: Pos, name: &str, line: Option<u64>, text: &str, format: Format) {
         self.tally.cases += 1;
-        let old = self.old.decide(origin, text, format);
-        let new = self.new.decide(origin, text, format);
+        let at_line = |mut p: CaseProblem| {
+            if let Some(n) = line {
+                p.line = usize::try_from(n).ok();
+                p.lines_before = p.line.unwrap_or(1).saturating_sub(1);
+            }
+            p
+        };
+        let old = self.old.decide(name, text, format).map_err(at_line);
+        let new = self.new.decide(name, text, format).map_err(at_line);
         match (old, new) {
             (Ok(()), Ok(())) => {
                 let (from, to) = (self.old.outcome.decision, self.new.outcome.decision);
@@ -371,7 +379,10 @@ impl<'c> Worker<'c> {
                         Witness {
                             text: text.to_string(),
                             format,
-                            origin: origin.to_string(),
+                            origin: match line {
+                                Some(n) => format!("{name}:{n}"),
+                                None => name.to_string(),
+                            },
                         },
                     ));
                 }
@@ -408,18 +419,18 @@ impl<'c> Worker<'c> {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let origin = format!("{name}:{number}");
             match std::str::from_utf8(line) {
-                Ok(text) => self.case((file, number), &origin, text, Format::JsonLines),
+                Ok(text) => self.case((file, number), name, Some(number), text, Format::JsonLines),
                 Err(e) => {
                     self.tally.cases += 1;
                     self.tally.unreadable += 1;
                     if self.tally.unreadable_examples.len() < EXAMPLES {
-                        let problem = CaseProblem::plain(
-                            &origin,
+                        let mut problem = CaseProblem::plain(
+                            name,
                             format!("the line is not valid UTF-8 (at byte {})", e.valid_up_to()),
                             Some("save the file as UTF-8".into()),
                         );
+                        problem.line = usize::try_from(number).ok();
                         self.tally
                             .unreadable_examples
                             .push(((file, number), problem));
@@ -473,7 +484,7 @@ fn diff_file(
         Err(e) => return unreadable(CaseProblem::plain(&name, e.message, Some(e.help))),
     };
     let mut w = Worker::new(old, new, k);
-    w.case((index, 0), &name, &text, format);
+    w.case((index, 0), &name, None, &text, format);
     w.tally
 }
 
