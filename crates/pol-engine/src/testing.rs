@@ -715,11 +715,12 @@ fn check_names(
     let forms: Vec<String> = def.forms.iter().map(|f| f.form.clone()).collect();
     let facts: Vec<String> = c.set.facts.iter().map(|f| f.path.clone()).collect();
     let e = &test.expect;
+    let of_policy = |what: &str| format!("{what} of `{policy}`");
     for (field, given, known, what) in [
-        (Field::Reasons, &e.reasons, &reasons, "a rule of"),
-        (Field::Warnings, &e.warnings, &warnings, "a warning of"),
-        (Field::Forms, &e.forms, &forms, "a form of"),
-        (Field::Missing, &e.missing, &facts, "a fact read by"),
+        (Field::Reasons, &e.reasons, &reasons, of_policy("a rule")),
+        (Field::Warnings, &e.warnings, &warnings, of_policy("a warning")),
+        (Field::Forms, &e.forms, &forms, of_policy("a form")),
+        (Field::Missing, &e.missing, &facts, "a fact of the policy set".to_string()),
     ] {
         for name in given.iter().flatten() {
             if known.contains(&name.0) {
@@ -737,7 +738,7 @@ fn check_names(
                 &file.text,
                 at,
                 format!(
-                    "test `{}`: `expect.{}` names `{}`, which is not {what} `{policy}`",
+                    "test `{}`: `expect.{}` names `{}`, which is not {what}",
                     test.name,
                     field.name(),
                     name.0
