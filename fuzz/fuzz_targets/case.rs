@@ -1,7 +1,7 @@
 //! The case loader on arbitrary JSON, YAML and TOML (the first byte picks the format): it
 //! never panics; a problem names the file, points inside the text and renders; a case that
-//! loads decides, with `eval` and `explain` agreeing and the graph agreeing with the
-//! reference evaluator.
+//! loads decides, with `eval` and `explain` agreeing, the graph agreeing with the
+//! independent model's evaluator, and the decision with the model's.
 #![no_main]
 #![forbid(unsafe_code)]
 
@@ -36,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
             format
         };
         match decode(c, "fuzz.case", doc, format, &mut case) {
-            Ok(()) => pol_fuzz::check_case(c, &case),
+            Ok(()) => {
+                pol_fuzz::check_case(c, &case);
+                pol_fuzz::decision_agrees_with_model(c, &case);
+            }
             Err(problem) => {
                 assert_eq!(problem.file, "fuzz.case");
                 if let Some((start, len)) = problem.span {

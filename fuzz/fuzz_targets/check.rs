@@ -1,7 +1,8 @@
 //! The whole check pipeline on arbitrary text, compiled beside the shipped declarations
 //! (`facts.pol`, `programs.pol`, `parameters.pol`) so imports resolve: every diagnostic is
 //! well formed and renders; a set that compiles has no errors, and each of its policies
-//! decides generated cases with the graph agreeing with the reference evaluator.
+//! decides generated cases with the graph agreeing with the independent model's evaluator.
+//! (Not yet with the model's decision: see `pol_fuzz::decision_agrees_with_model`.)
 #![no_main]
 #![forbid(unsafe_code)]
 

@@ -222,6 +222,21 @@ impl CaseSchema {
         case: &mut Case,
         deserializer: D,
     ) -> Result<(), DecodeError<D::Error>> {
+        self.decode_facts(set, case, deserializer)?;
+        self.check_required(set, case).map_err(|e| DecodeError {
+            format: de::Error::custom(&e),
+            case: Some(e),
+        })
+    }
+
+    /// [`CaseSchema::decode`] without requiring `as_of` and `policy`: a document of facts,
+    /// as a partly filled form or a test builds one.
+    pub fn decode_facts<'de, D: de::Deserializer<'de>>(
+        &self,
+        set: &PolicySet,
+        case: &mut Case,
+        deserializer: D,
+    ) -> Result<(), DecodeError<D::Error>> {
         case.facts.clear();
         case.facts.resize(set.facts.len(), None);
         case.id = None;
@@ -238,19 +253,11 @@ impl CaseSchema {
                 error: &error,
             },
         };
-        match seed.deserialize(deserializer) {
-            Ok(()) => {}
-            Err(format) => {
-                return Err(DecodeError {
-                    case: error.into_inner(),
-                    format,
-                })
-            }
-        }
-        self.check_required(set, case).map_err(|e| DecodeError {
-            format: de::Error::custom(&e),
-            case: Some(e),
-        })
+        seed.deserialize(deserializer)
+            .map_err(|format| DecodeError {
+                case: error.into_inner(),
+                format,
+            })
     }
 
     /// Checks what every case must have once decoded.

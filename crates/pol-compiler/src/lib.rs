@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod case;
+mod consteval;
 pub mod decide;
 pub mod explain;
 pub mod graph;
@@ -18,7 +19,6 @@ mod ops;
 pub mod output;
 pub mod plan;
 pub mod receipt;
-pub mod reference;
 pub mod resolve;
 pub mod semantics;
 pub mod source;

@@ -1,6 +1,6 @@
-//! The primitive operations of the language over three-valued values. Both evaluators (the
-//! evaluation graph and the reference tree-walker) call these, so they agree on what each
-//! operator means and differ only in how they walk.
+//! The primitive operations of the language over three-valued values. The evaluation graph
+//! and constant folding (`consteval.rs`) call these, so a constant means what the same
+//! expression means in a rule. The independent model (`crates/pol-model`) has its own.
 
 use pol_syntax::ast::CompareOp;
 

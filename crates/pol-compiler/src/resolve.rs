@@ -44,7 +44,7 @@ pub struct Resolved {
 pub const MAX_DEFINITION_DEPTH: usize = 256;
 
 /// How deep one expression may be, counting through the `let`s it uses (a `let` counts as
-/// deep as its body) and one level per term of a sum. Lowering, the reference evaluator,
+/// deep as its body) and one level per term of a sum. Lowering, constant folding,
 /// and cloning or dropping the typed IR all recurse over expressions, so this bounds their
 /// stack whatever the input.
 pub const MAX_EXPRESSION_DEPTH: u32 = 128;
@@ -466,7 +466,7 @@ impl<'a> Checker<'a> {
 
     /// Evaluates a constant expression (no facts, no `as_of`).
     fn const_value(&mut self, te: &TExpr) -> Option<Value> {
-        match crate::reference::eval_const(&self.set, te) {
+        match crate::consteval::eval_const(&self.set, te) {
             Some(v) => Some(v),
             None if !reads_case(te) => {
                 self.error(

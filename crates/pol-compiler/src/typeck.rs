@@ -119,7 +119,7 @@ impl Checker<'_> {
         );
     }
 
-    /// The height of a checked expression as lowering and the reference evaluator walk it:
+    /// The height of a checked expression as lowering and constant folding walk it:
     /// through `let`s (as deep as their bodies) and one level per term of a sum.
     pub(crate) fn height(&self, e: &TExpr) -> u32 {
         let mut max = 0;

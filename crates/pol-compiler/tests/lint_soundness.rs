@@ -1,5 +1,5 @@
 //! The condition lints are sound: on generated conditions, whatever they claim is checked
-//! against the reference evaluator over many combinations of small fact values (which
+//! against the independent model's evaluator (`pol-model`) over many combinations of small fact values (which
 //! straddle every constant the conditions use).
 //!
 //! - "can never fire" (W0503 on the whole condition): no combination makes it true;
@@ -16,9 +16,9 @@
 
 use pol_compiler::codes;
 use pol_compiler::ir::{PolicySet, TExpr, TExprKind};
-use pol_compiler::reference::{eval, Env};
 use pol_compiler::value::{Day, Tri, Value};
 use pol_compiler::{compile, Source};
+use pol_model::Facts;
 use pol_syntax::ast::Unit;
 use proptest::prelude::*;
 
@@ -76,13 +76,14 @@ struct Case {
     as_of: Day,
 }
 
-impl Env for Case {
-    fn fact(&self, slot: usize) -> Tri {
-        self.facts.get(slot).copied().flatten()
-    }
-    fn as_of(&self) -> Option<Day> {
-        Some(self.as_of)
-    }
+/// The value of `e` in `case`, by the independent model.
+fn eval(set: &PolicySet, case: &Case, e: &TExpr) -> Tri {
+    let facts = Facts {
+        values: &case.facts,
+        as_of: case.as_of,
+        extra_strings: &[],
+    };
+    pol_model::eval(set, &facts, e)
 }
 
 fn day(y: i32, m: u32, d: u32) -> Day {

@@ -4,12 +4,10 @@
 //! - the case loader keeps every fact, and deciding is deterministic and independent of the
 //!   order of the facts in the case file;
 //! - the JSON decision round-trips through serde;
-//! - the evaluation graph agrees with the reference evaluator on every rule;
-//! - a definite decision never changes when an unknown fact becomes known;
-//! - `incomplete` is honest: checked against a brute-force enumeration of the unknown facts
-//!   (with more values per fact than the engine tries), the decision is the only possible
-//!   one or `incomplete`; a fact not in `missing` cannot change the possible decisions; and
-//!   each fact in `missing` can.
+//! - a definite decision never changes when an unknown fact becomes known.
+//!
+//! What each decision should be (its reasons, `missing`, every condition's value) is
+//! checked against the independent model of the semantics, in `crates/pol-model/tests`.
 
 #![allow(
     clippy::unwrap_used,
@@ -18,16 +16,14 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use pol_compiler::ir::{FactId, PolicyId};
-use pol_compiler::reference::{self, Env};
 use pol_compiler::types::Type;
-use pol_compiler::value::{Day, Symbol, Tri, Value};
+use pol_compiler::value::{Day, Symbol, Value};
 use pol_compiler::{Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source};
-use pol_syntax::ast::{RuleKind, Unit};
 use proptest::prelude::*;
+use proptest::test_runner::{RngAlgorithm, RngSeed};
 use serde_json::json;
 
 fn shipped() -> &'static Compiled {
@@ -218,160 +214,14 @@ fn read_facts(c: &Compiled, case: &Case) -> Vec<FactId> {
         .collect()
 }
 
-/// Many values of a fact for the brute force: more than the engine tries (every anchor of
-/// the policy ± 0..=2 and ± every duration it adds, `as_of`, the known values of every
-/// other fact of the type), so a missing representative shows up as a disagreement.
-fn brute_values(c: &Compiled, case: &Case, f: FactId) -> Vec<Value> {
-    let g = &c.graphs[case.policy.unwrap().index()];
-    let def = &c.set.facts[f.index()];
-    let probe = g.probes.iter().find(|(x, _)| *x == f).map(|(_, p)| p);
-    match def.ty {
-        Type::Bool => vec![Value::Bool(false), Value::Bool(true)],
-        Type::Enum(e) => (0..c.set.enums[e.index()].words.len() as u16)
-            .map(Value::Word)
-            .collect(),
-        Type::Set(e) => {
-            let n = c.set.enums[e.index()].words.len();
-            (0..1u64 << n).map(Value::Words).collect()
-        }
-        Type::Str => {
-            let mut v: Vec<Value> = (0..c.set.strings.len() as u32)
-                .map(|i| Value::Str(Symbol(i)))
-                .collect();
-            v.push(Value::Str(Symbol(u32::MAX)));
-            v
-        }
-        Type::Int | Type::Date | Type::Duration(_) => {
-            let mut bases: Vec<i64> = g
-                .probes
-                .iter()
-                .flat_map(|(_, p)| p.anchors.iter().copied())
-                .collect();
-            bases.push(0);
-            bases.push(i64::from(case.as_of.unwrap().0));
-            for (i, other) in c.set.facts.iter().enumerate() {
-                if other.ty == def.ty {
-                    if let Some(v) = case.facts[i].and_then(Value::ordinal) {
-                        bases.push(v);
-                    }
-                }
-            }
-            let mut offsets: Vec<(i64, Unit)> = vec![(0, Unit::Days)];
-            for (_, p) in &g.probes {
-                offsets.extend(p.offsets.iter().copied());
-            }
-            let _ = probe;
-            let mut points = BTreeSet::new();
-            for b in bases {
-                for (n, unit) in &offsets {
-                    for sign in [1, -1] {
-                        let base = if def.ty == Type::Date {
-                            Day(b as i32).add(sign * n, *unit).map(|d| i64::from(d.0))
-                        } else {
-                            Some(b + sign * n)
-                        };
-                        if let Some(base) = base {
-                            for d in -2..=2 {
-                                points.insert(base + d);
-                            }
-                        }
-                    }
-                }
-            }
-            points
-                .into_iter()
-                .map(|p| match def.ty {
-                    Type::Date => Value::Date(Day(p as i32)),
-                    Type::Duration(u) => Value::Duration(p, u),
-                    _ => Value::Int(p),
-                })
-                .collect()
-        }
-    }
-}
-
-/// The decisions reachable by completing the unknown facts in `open` (brute force).
-fn possible(c: &Compiled, case: &Case, open: &[FactId]) -> BTreeSet<DecisionKind> {
-    let mut out = BTreeSet::new();
-    let mut case = case.clone();
-    fn go(
-        c: &Compiled,
-        case: &mut Case,
-        open: &[FactId],
-        out: &mut BTreeSet<DecisionKind>,
-        scratch: &mut Scratch,
-    ) {
-        let Some((f, rest)) = open.split_first() else {
-            out.insert(c.decide(case, scratch).unwrap().decision);
-            return;
-        };
-        for v in brute_values(c, case, *f) {
-            case.facts[f.index()] = Some(v);
-            go(c, case, rest, out, scratch);
-        }
-        case.facts[f.index()] = None;
-    }
-    go(c, &mut case, open, &mut out, &mut Scratch::default());
-    out
-}
-
-/// The shipped worked examples, decoded.
-fn examples() -> &'static Vec<Case> {
-    static EXAMPLES: OnceLock<Vec<Case>> = OnceLock::new();
-    EXAMPLES.get_or_init(|| {
-        let c = shipped();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cases");
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        paths.sort();
-        let mut out = Vec::new();
-        for p in paths {
-            let text = std::fs::read_to_string(&p).unwrap();
-            let mut case = Case::new(&c.set);
-            let (s, set) = (&c.schema, &c.set);
-            let problem = match p.extension().and_then(|e| e.to_str()) {
-                Some("json") => s
-                    .decode(
-                        set,
-                        &mut case,
-                        &mut serde_json::Deserializer::from_str(&text),
-                    )
-                    .err()
-                    .map(|e| e.format.to_string()),
-                Some("yaml") => s
-                    .decode(set, &mut case, serde_yaml::Deserializer::from_str(&text))
-                    .err()
-                    .map(|e| e.format.to_string()),
-                Some("toml") => s
-                    .decode(set, &mut case, toml::Deserializer::new(&text))
-                    .err()
-                    .map(|e| e.format.to_string()),
-                _ => continue,
-            };
-            assert!(problem.is_none(), "{}: {problem:?}", p.display());
-            out.push(case);
-        }
-        assert!(out.len() >= 10, "only {} examples", out.len());
-        out
-    })
-}
-
-struct CaseEnv<'a>(&'a Case);
-
-impl Env for CaseEnv<'_> {
-    fn fact(&self, slot: usize) -> Tri {
-        self.0.facts.get(slot).copied().flatten()
-    }
-    fn as_of(&self) -> Option<Day> {
-        self.0.as_of
-    }
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // A fixed seed: CI tries the same cases on every run.
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        rng_algorithm: RngAlgorithm::ChaCha,
+        rng_seed: RngSeed::Fixed(0x706f_6c5f_7072_6f70),
+        ..ProptestConfig::default()
+    })]
 
     /// The loader keeps every fact, and the decision does not depend on the order of the
     /// facts in the file or on the scratch space reused across a batch.
@@ -420,34 +270,6 @@ proptest! {
         prop_assert_eq!(c.explain(&case, false).unwrap().decision, r);
     }
 
-    /// The evaluation graph and the reference tree-walker agree on every rule's condition and
-    /// exception.
-    #[test]
-    fn the_graph_agrees_with_the_reference_evaluator(s in spec(0.6)) {
-        let c = shipped();
-        let case = build(c, &s);
-        let p = case.policy.unwrap().index();
-        let (policy, g) = (&c.set.policies[p], &c.graphs[p]);
-        let mut values = Vec::new();
-        g.eval(&c.set, &case.facts, case.as_of.unwrap(), &mut values);
-        let env = CaseEnv(&case);
-        for r in &g.rules {
-            let def = &policy.rules[r.rule];
-            prop_assert_eq!(
-                values[r.condition.index()],
-                reference::eval(&c.set, &env, &def.condition),
-                "{}.{}", policy.name, def.name
-            );
-            if let (Some(u), Some(n)) = (&def.unless, r.unless) {
-                prop_assert_eq!(values[n.index()], reference::eval(&c.set, &env, u));
-            }
-            if def.kind == RuleKind::Require {
-                let cond = reference::eval(&c.set, &env, &def.condition).and_then(Value::as_bool);
-                prop_assert_eq!(values[r.trigger.index()].and_then(Value::as_bool), cond.map(|b| !b));
-            }
-        }
-    }
-
     /// A definite decision stays when any unknown fact the policy reads becomes known.
     #[test]
     fn a_definite_decision_never_changes_when_an_unknown_fact_becomes_known(
@@ -469,79 +291,4 @@ proptest! {
         case.facts[f.index()] = Some(v);
         prop_assert_eq!(decision(c, &case), d, "{} = {:?}", c.set.facts[f.index()].path, v);
     }
-
-    /// `incomplete` exactly when more than one decision is possible, and `missing` lists
-    /// exactly the facts whose value changes the possible decisions (docs/semantics.md), checked by
-    /// brute force on generated cases with at most two unknown facts that the policy reads.
-    #[test]
-    fn incomplete_is_honest(s in spec(0.85)) {
-        honest(&build(shipped(), &s))?;
-    }
-
-    /// The same on the worked examples with one or two of the facts their policy reads
-    /// removed: realistic cases, which reach `eligible` and `not_required` far more often.
-    #[test]
-    fn incomplete_is_honest_on_examples_with_facts_removed(
-        example in any::<prop::sample::Index>(),
-        first in any::<prop::sample::Index>(),
-        second in any::<prop::sample::Index>(),
-        both in any::<bool>(),
-    ) {
-        let c = shipped();
-        let mut case = examples()[example.index(examples().len())].clone();
-        let known: Vec<FactId> = read_facts(c, &case)
-            .into_iter()
-            .filter(|f| case.facts[f.index()].is_some())
-            .collect();
-        prop_assume!(!known.is_empty());
-        case.facts[first.get(&known).index()] = None;
-        if both {
-            case.facts[second.get(&known).index()] = None;
-        }
-        honest(&case)?;
-    }
-}
-
-fn honest(case: &Case) -> Result<(), TestCaseError> {
-    let c = shipped();
-    let case = case.clone();
-    let open: Vec<FactId> = read_facts(c, &case)
-        .into_iter()
-        .filter(|f| case.facts[f.index()].is_none())
-        .collect();
-    prop_assume!(open.len() <= 2);
-    let r = record(c, &case);
-    let all = possible(c, &case, &open);
-    if all.len() == 1 {
-        prop_assert_eq!(Some(&r.decision), all.first(), "the only possible decision");
-        prop_assert!(r.missing.is_empty());
-        return Ok(());
-    }
-    prop_assert_eq!(r.decision, DecisionKind::Incomplete, "possible: {:?}", all);
-    let mut changes = Vec::new();
-    for f in &open {
-        let rest: Vec<FactId> = open.iter().copied().filter(|x| x != f).collect();
-        let mut sets = BTreeSet::new();
-        let mut with = case.clone();
-        for v in brute_values(c, &case, *f) {
-            with.facts[f.index()] = Some(v);
-            sets.insert(possible(c, &with, &rest).into_iter().collect::<Vec<_>>());
-        }
-        if sets.len() > 1 {
-            changes.push(c.set.facts[f.index()].path.clone());
-        }
-    }
-    changes.sort();
-    if changes.is_empty() {
-        // The facts matter only jointly: every open fact is listed (ARCHITECTURE.md).
-        let mut every: Vec<String> = open
-            .iter()
-            .map(|f| c.set.facts[f.index()].path.clone())
-            .collect();
-        every.sort();
-        prop_assert_eq!(&r.missing, &every);
-    } else {
-        prop_assert_eq!(&r.missing, &changes, "possible: {:?}", all);
-    }
-    Ok(())
 }
