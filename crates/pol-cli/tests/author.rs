@@ -451,9 +451,9 @@ fn diff_finds_what_moving_the_chnv_termination_changes() {
     let corpus = d.join("corpus.jsonl");
     std::fs::write(
         &corpus,
-        "{\"id\":\"a\",\"as_of\":\"2025-04-01\",\"policy\":\"chnv_parole\",\"applicant\":{\"nationality\":\"HT\",\"serious_criminal_record\":false,\"security_risk\":false},\"sponsor\":{\"financial_support\":true}}\n\
+        "{\"id\":\"a\",\"as_of\":\"2025-04-01\",\"policy\":\"chnv_parole\",\"applicant\":{\"nationality\":\"HT\",\"serious_criminal_record\":false,\"removal_order\":false,\"security_risk\":false},\"sponsor\":{\"financial_support\":true}}\n\
          {\"id\":\"b\",\"as_of\":\"2025-05-01\",\"policy\":\"chnv_parole\",\"applicant\":{\"nationality\":\"HT\"}}\n\
-         {\"id\":\"c\",\"as_of\":\"2025-04-02\",\"policy\":\"chnv_parole\",\"applicant\":{\"nationality\":\"VE\",\"serious_criminal_record\":false,\"security_risk\":false},\"sponsor\":{\"financial_support\":true}}\n",
+         {\"id\":\"c\",\"as_of\":\"2025-04-02\",\"policy\":\"chnv_parole\",\"applicant\":{\"nationality\":\"VE\",\"serious_criminal_record\":false,\"removal_order\":false,\"security_risk\":false},\"sponsor\":{\"financial_support\":true}}\n",
     )
     .unwrap();
     let run = pol(&[

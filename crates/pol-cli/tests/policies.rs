@@ -44,7 +44,7 @@ fn a_failing_policy_test_fails_the_run() {
     let file = dir.join("wrong.yaml");
     std::fs::write(
         &file,
-        "tests:\n  - name: a daca recipient is not refused for proceedings\n    case: {as_of: 2025-06-10, policy: advance_parole, applicant: {location: inside_us, status: daca, in_removal_proceedings: true, private_bill_beneficiary: false}, reason: funeral}\n    expect: {decision: ineligible}\n",
+        "tests:\n  - name: a daca recipient is not refused for proceedings\n    case: {as_of: 2025-06-10, policy: advance_parole, applicant: {location: inside_us, status: daca, in_removal_proceedings: true, j1_foreign_residence_requirement: false, private_bill_beneficiary: false}, reason: funeral, evidence_submitted: true}\n    expect: {decision: ineligible}\n",
     )
     .unwrap();
     let run = pol(&["test", file.to_str().unwrap()]);

@@ -718,9 +718,19 @@ fn check_names(
     let of_policy = |what: &str| format!("{what} of `{policy}`");
     for (field, given, known, what) in [
         (Field::Reasons, &e.reasons, &reasons, of_policy("a rule")),
-        (Field::Warnings, &e.warnings, &warnings, of_policy("a warning")),
+        (
+            Field::Warnings,
+            &e.warnings,
+            &warnings,
+            of_policy("a warning"),
+        ),
         (Field::Forms, &e.forms, &forms, of_policy("a form")),
-        (Field::Missing, &e.missing, &facts, "a fact of the policy set".to_string()),
+        (
+            Field::Missing,
+            &e.missing,
+            &facts,
+            "a fact of the policy set".to_string(),
+        ),
     ] {
         for name in given.iter().flatten() {
             if known.contains(&name.0) {

@@ -139,7 +139,7 @@ fn every_seed_quote_is_verbatim() {
 fn misquotes(cites: &[&str], seeds: &[(String, String)]) -> (usize, Vec<String>) {
     let mut checked = 0;
     let mut wrong = Vec::new();
-    for cite in cites.iter().copied() {
+    for cite in cites {
         // The seed the current quote is from; `None` while a quote names another source
         // (the contract).
         let mut seed: Option<&(String, String)> = None;
