@@ -1,5 +1,6 @@
 //! The parser on arbitrary bytes: it never panics, never reports an internal error, every
-//! error points inside the input on character boundaries, and parsing is deterministic.
+//! error points inside the input on character boundaries, parsing is deterministic, and
+//! each declaration recovery keeps as broken comes with one error.
 //! What parses also formats (`pol fmt` verifies its own output means the same and keeps
 //! every comment, so a failure there is a formatter bug), and formatting is idempotent.
 #![no_main]
@@ -14,6 +15,13 @@ fuzz_target!(|data: &[u8]| {
     let first = pol_syntax::parse(FileId(0), &text);
     let second = pol_syntax::parse(FileId(0), &text);
     assert_eq!(first, second, "parsing is not deterministic");
+    let broken = first
+        .file
+        .items
+        .iter()
+        .filter(|i| matches!(i.kind, pol_syntax::ast::ItemKind::Broken(_)))
+        .count();
+    assert_eq!(broken, first.errors.len(), "one error per broken declaration");
     if first.is_ok() {
         let once = pol_syntax::format::format(FileId(0), &text)
             .unwrap_or_else(|d| panic!("formatting what parses failed: {d:?}"));
@@ -21,11 +29,11 @@ fuzz_target!(|data: &[u8]| {
             .unwrap_or_else(|d| panic!("formatting the formatted text failed: {d:?}"));
         assert_eq!(once, twice, "formatting is not idempotent");
     }
-    if let Err(d) = first {
-        let map = SourceMap::new(vec![Source {
-            name: "fuzz.pol".into(),
-            text: text.into_owned(),
-        }]);
-        pol_fuzz::check_diagnostic(&d, &map);
+    let map = SourceMap::new(vec![Source {
+        name: "fuzz.pol".into(),
+        text: text.into_owned(),
+    }]);
+    for d in &first.errors {
+        pol_fuzz::check_diagnostic(d, &map);
     }
 });

@@ -16,7 +16,9 @@
 //! the writer has returned a permit for an earlier one, so at most `permits` chunks (with
 //! their output) exist at once, whatever the size of the input.
 //!
-//! A bad line becomes a problem report with its line number; the lines around it are
+//! A bad line becomes a problem report with its line number on standard error and, with
+//! `--format json`, an error object in its place on standard output (docs/cases.md,
+//! "Errors in place"), so output line N answers input line N; the lines around it are
 //! decided as usual.
 
 use std::collections::BTreeMap;
@@ -27,9 +29,10 @@ use std::time::{Duration, Instant};
 
 use pol_compiler::{Case, Compiled, DecisionKind, JsonWriter, Outcome, Scratch};
 
-use pol_engine::cases::{self, CaseProblem};
+use indicatif::HumanCount;
+use pol_engine::cases::{self, CaseProblem, ErrorInPlace};
 
-use crate::{render, OutputFormat};
+use crate::{emit, OutputFormat};
 
 /// How to run a batch.
 #[derive(Clone, Copy, Debug)]
@@ -40,8 +43,6 @@ pub struct Options {
     pub chunk_bytes: usize,
     /// Worker threads.
     pub workers: usize,
-    /// Colour in problem reports.
-    pub colour: bool,
     /// Show a progress bar on standard error.
     pub progress: bool,
 }
@@ -120,7 +121,7 @@ pub fn run(
             let tx = done_tx.clone();
             let writer = writer.as_ref();
             scope.spawn(move || {
-                let mut worker = Worker::new(c, name, writer, opts);
+                let mut worker = Worker::new(c, name, writer);
                 loop {
                     // Hold the lock only to take a chunk.
                     let next = match rx.lock() {
@@ -216,24 +217,17 @@ struct Worker<'a> {
     c: &'a Compiled,
     name: &'a str,
     writer: Option<&'a JsonWriter>,
-    opts: Options,
     case: Case,
     scratch: Scratch,
     outcome: Outcome,
 }
 
 impl<'a> Worker<'a> {
-    fn new(
-        c: &'a Compiled,
-        name: &'a str,
-        writer: Option<&'a JsonWriter>,
-        opts: Options,
-    ) -> Worker<'a> {
+    fn new(c: &'a Compiled, name: &'a str, writer: Option<&'a JsonWriter>) -> Worker<'a> {
         Worker {
             c,
             name,
             writer,
-            opts,
             case: Case::new(&c.set),
             scratch: Scratch::default(),
             outcome: Outcome::default(),
@@ -271,17 +265,37 @@ impl<'a> Worker<'a> {
                 Ok(None) => {}
                 Err(problem) => {
                     done.totals.bad += 1;
-                    done.stderr.extend_from_slice(
-                        render::case_problem(&problem)
-                            .render(self.opts.colour)
-                            .as_bytes(),
-                    );
+                    if self.writer.is_some() {
+                        let id = std::str::from_utf8(line).ok().and_then(cases::id_of);
+                        self.error_in_place(&problem, number, id, &mut done.stdout);
+                    }
+                    done.stderr
+                        .extend_from_slice(emit::case_problem_text(&problem).as_bytes());
                     done.breaks.push((done.stdout.len(), done.stderr.len()));
                 }
             }
             number += 1;
         }
         done
+    }
+
+    /// The error object standing in the place of line `number`'s decision.
+    fn error_in_place(
+        &self,
+        problem: &CaseProblem,
+        number: u64,
+        id: Option<String>,
+        out: &mut Vec<u8>,
+    ) {
+        let object = ErrorInPlace {
+            file: None,
+            line: Some(number as usize),
+            id,
+            error: problem.error_object(),
+        };
+        if serde_json::to_writer(&mut *out, &object).is_ok() {
+            out.push(b'\n');
+        }
     }
 
     /// Decides one line (`None` for a blank one) and writes its decision to `out`.
@@ -426,23 +440,10 @@ impl Progress {
         let rate = cases as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
         self.bar.set_message(format!(
             "{} cases · {} cases/s",
-            thousands(cases),
-            thousands(rate as u64)
+            HumanCount(cases),
+            HumanCount(rate as u64)
         ));
     }
-}
-
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// The end-of-run summary: decisions by kind, lines not decided, time and rate.
@@ -458,16 +459,16 @@ pub fn summary(totals: &Totals, elapsed: Duration) -> String {
         .iter()
         .map(|k| {
             let n = totals.decided.get(*k as usize).copied().unwrap_or(0);
-            format!("{} {}", thousands(n), k.as_str())
+            format!("{} {}", HumanCount(n), k.as_str())
         })
         .collect();
     let secs = elapsed.as_secs_f64();
     let rate = (totals.cases() + totals.bad) as f64 / secs.max(1e-9);
     format!(
         "{} cases decided: {}; {} not decided ({secs:.2} s, {} cases/s)\n",
-        thousands(totals.cases()),
+        HumanCount(totals.cases()),
         by_kind.join(", "),
-        thousands(totals.bad),
-        thousands(rate as u64),
+        HumanCount(totals.bad),
+        HumanCount(rate as u64),
     )
 }

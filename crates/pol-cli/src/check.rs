@@ -1,32 +1,51 @@
 //! `pol check`: errors and lints for policy files, for people (`human`), for scripts
-//! (`json`, one object per line) and for code-scanning tools (`sarif`, SARIF 2.1.0).
+//! (`json`, one object per line), for code-scanning tools (`sarif`, SARIF 2.1.0), for CI
+//! logs (`github` annotations, `junit` XML) and for editors and screen readers (`plain`,
+//! one line per diagnostic).
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use pol_compiler::codes;
-use pol_compiler::{Lints, SourceMap};
+use pol_compiler::{Compilation, Lints, Source, SourceMap};
 use pol_engine::PolicySource;
-use pol_syntax::Diagnostic;
+use pol_syntax::{Diagnostic, Severity};
 
-use crate::{render, CheckFormat, Exit};
+use crate::cli::FailLevel;
+use crate::{emit, render, CheckFormat, Exit};
 
 pub fn run(
     policies: Option<&Path>,
     paths: &[PathBuf],
     format: CheckFormat,
-    deny_warnings: bool,
+    level: FailLevel,
 ) -> Exit {
-    let source = if paths.is_empty() {
-        match crate::policy_source(policies) {
-            Ok(s) => s,
+    let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && paths.len() > 1 {
+        emit::error(
+            "`-` (standard input) must be the only path",
+            Some("check standard input and files in separate runs"),
+        );
+        return Exit::Misuse;
+    }
+    let (compilation, roots) = if stdin {
+        match from_stdin() {
+            Ok(c) => (c, Some(vec!["<stdin>".to_string()])),
             Err(e) => return e,
         }
     } else {
-        PolicySource::Paths(paths.to_vec())
+        let source = if paths.is_empty() {
+            match crate::policy_source(policies) {
+                Ok(s) => s,
+                Err(e) => return e,
+            }
+        } else {
+            PolicySource::Paths(paths.to_vec())
+        };
+        let loaded = pol_engine::load::load(&source, Lints::Run);
+        let roots = (!paths.is_empty()).then_some(loaded.roots);
+        (loaded.compilation, roots)
     };
-    let loaded = pol_engine::load::load(&source, Lints::Run);
-    let roots = (!paths.is_empty()).then_some(loaded.roots);
-    let compilation = loaded.compilation;
     let map = &compilation.sources;
     let mut diags = compilation.diagnostics.clone();
     // A file reached only through an `import` may serve policies that were not loaded, so
@@ -40,56 +59,222 @@ pub fn run(
             !whole_set || roots.iter().any(|r| r == map.name(d.primary.span.file))
         });
     }
-    match format {
-        CheckFormat::Human => print_human(&diags, map, deny_warnings),
-        CheckFormat::Json => {
-            for d in &diags {
-                if let Ok(line) = serde_json::to_string(&render::json(d, map)) {
-                    println!("{line}");
-                }
+    let fails = |d: &Diagnostic| d.is_error() || level == FailLevel::Warning;
+    let text = match format {
+        CheckFormat::Human => {
+            print_human(&diags, map, level);
+            String::new()
+        }
+        CheckFormat::Json => diags
+            .iter()
+            .filter_map(|d| serde_json::to_string(&render::json(d, map)).ok())
+            .map(|line| line + "\n")
+            .collect(),
+        CheckFormat::Sarif => match serde_json::to_string_pretty(&sarif(&diags, map)) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                emit::error(&format!("cannot write SARIF: {e}"), None);
+                return Exit::Misuse;
+            }
+        },
+        CheckFormat::Github => diags.iter().map(|d| github(d, map)).collect(),
+        CheckFormat::Plain => diags.iter().map(|d| plain(d, map)).collect(),
+        CheckFormat::Junit => match junit(&diags, map, &fails) {
+            Ok(s) => s,
+            Err(e) => {
+                emit::error(&format!("cannot write JUnit XML: {e}"), None);
+                return Exit::Misuse;
+            }
+        },
+    };
+    if !text.is_empty() {
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                emit::error(&format!("cannot write the report: {e}"), None);
+                return Exit::Misuse;
             }
         }
-        CheckFormat::Sarif => match serde_json::to_string_pretty(&sarif(&diags, map)) {
-            Ok(s) => println!("{s}"),
-            Err(e) => eprintln!("error: cannot write SARIF: {e}"),
-        },
     }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
     if diags.iter().any(|d| d.code == codes::POLICY_UNREADABLE) {
         // A path that cannot be read is a misuse, not a finding.
         Exit::Misuse
-    } else if errors > 0 || (deny_warnings && warnings > 0) {
+    } else if diags.iter().any(fails) {
         Exit::BadInput
     } else {
         Exit::Ok
     }
 }
 
-fn print_human(diags: &[Diagnostic], map: &SourceMap, deny_warnings: bool) {
-    let colour = render::use_colour();
+/// `pol check -`: standard input compiled as one file named `<stdin>`, its imports read
+/// from disk relative to the working directory.
+fn from_stdin() -> Result<Compilation, Exit> {
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes) {
+        emit::error(&format!("cannot read standard input: {e}"), None);
+        return Err(Exit::Misuse);
+    }
+    let text = pol_engine::load::text_of(bytes).map_err(|(message, help)| {
+        emit::error(&message.replace("the file", "standard input"), Some(&help));
+        Exit::BadInput
+    })?;
+    let source = Source {
+        name: "<stdin>".into(),
+        text,
+    };
+    Ok(pol_compiler::compile_from(
+        vec![source],
+        &mut pol_engine::load::FileResolver,
+        Lints::Run,
+    ))
+}
+
+fn print_human(diags: &[Diagnostic], map: &SourceMap, level: FailLevel) {
     for d in diags {
-        eprint!("{}", render::report(d, map).render(colour));
+        emit::diagnostic(d, map);
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     let files = map.files.len();
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     if diags.is_empty() {
-        eprintln!("checked {files} file{}: no problems", plural(files));
+        emit::note(&format!(
+            "checked {files} file{}: no problems\n",
+            plural(files)
+        ));
     } else {
-        eprintln!(
-            "checked {files} file{}: {errors} error{}, {warnings} warning{}{}",
+        emit::note(&format!(
+            "checked {files} file{}: {errors} error{}, {warnings} warning{}{}\n",
             plural(files),
             plural(errors),
             plural(warnings),
-            if deny_warnings && warnings > 0 {
-                " (denied by `--deny warnings`)"
+            if level == FailLevel::Warning && warnings > 0 {
+                " (warnings fail the check: `--fail-level warning`)"
             } else {
                 ""
             }
-        );
+        ));
     }
+}
+
+/// The code as people read it: `E0201`, with the lint's name for a lint (`W0503
+/// contradiction`).
+fn code_name(d: &Diagnostic) -> String {
+    match d.code.lint {
+        Some(lint) => format!("{} {lint}", d.code.id),
+        None => d.code.id.to_string(),
+    }
+}
+
+/// The message and, after it, how to fix it.
+fn message_with_help(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(h) => format!("{}\nhelp: {h}", d.message),
+        None => d.message.clone(),
+    }
+}
+
+/// One GitHub Actions workflow command: an annotation on the diagnostic's place.
+fn github(d: &Diagnostic, map: &SourceMap) -> String {
+    let command = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let (line, col) = map.line_col(d.primary.span);
+    let (end_line, end_col) = map.line_col(pol_syntax::Span {
+        start: d.primary.span.end,
+        ..d.primary.span
+    });
+    format!(
+        "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+        github_property(map.name(d.primary.span.file)),
+        line.max(1),
+        col.max(1),
+        end_line.max(line).max(1),
+        end_col.max(1),
+        github_property(&format!("pol {}", code_name(d))),
+        github_data(&message_with_help(d)),
+    )
+}
+
+/// A workflow command's message: `%`, CR and LF escaped (GitHub's `escapeData`).
+fn github_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value: also `:` and `,` escaped (`escapeProperty`).
+fn github_property(s: &str) -> String {
+    github_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// One line per diagnostic, as GNU tools and compilers write them
+/// (`file:line:col: severity[code]: message`), so editors can jump to it and a screen
+/// reader reads it in one breath.
+fn plain(d: &Diagnostic, map: &SourceMap) -> String {
+    let (line, col) = map.line_col(d.primary.span);
+    format!(
+        "{}:{}:{}: {}[{}]: {}\n",
+        map.name(d.primary.span.file),
+        line.max(1),
+        col.max(1),
+        d.severity.as_str(),
+        d.code.id,
+        d.message.replace('\n', " "),
+    )
+}
+
+/// A JUnit XML report: one test suite per file checked, one test case per diagnostic (a
+/// failure at or above the fail level, else a passing case that carries the warning), and a
+/// passing `no problems` case for a clean file.
+fn junit(
+    diags: &[Diagnostic],
+    map: &SourceMap,
+    fails: &dyn Fn(&Diagnostic) -> bool,
+) -> Result<String, quick_junit::SerializeError> {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut report = Report::new("pol check");
+    for (i, source) in map.files.iter().enumerate() {
+        let file = pol_syntax::FileId(i as u32);
+        let mut suite = TestSuite::new(source.name.as_str());
+        let mine: Vec<&Diagnostic> = diags
+            .iter()
+            .filter(|d| d.primary.span.file == file)
+            .collect();
+        if mine.is_empty() {
+            let mut case = TestCase::new("no problems", TestCaseStatus::success());
+            case.set_classname(source.name.as_str());
+            suite.add_test_case(case);
+        }
+        for d in mine {
+            let (line, col) = map.line_col(d.primary.span);
+            let place = format!("{}:{}:{}", source.name, line.max(1), col.max(1));
+            let name = format!("{} at {}:{}", code_name(d), line.max(1), col.max(1));
+            let text = format!(
+                "{place}: {}[{}]: {}",
+                d.severity.as_str(),
+                d.code.id,
+                message_with_help(d)
+            );
+            let mut case = if fails(d) {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status
+                    .set_message(d.message.as_str())
+                    .set_type(format!("pol::{}", d.code))
+                    .set_description(text);
+                TestCase::new(name, status)
+            } else {
+                let mut case = TestCase::new(name, TestCaseStatus::success());
+                case.set_system_out(text);
+                case
+            };
+            case.set_classname(source.name.as_str());
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    report.to_string().map(|s| s + "\n")
 }
 
 /// The URI of the official SARIF 2.1.0 schema (OASIS, errata 01).

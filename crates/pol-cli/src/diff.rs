@@ -8,15 +8,9 @@ use std::path::{Path, PathBuf};
 use pol_engine::diff::{self, Diff, Options, Side};
 use pol_engine::{Engine, PolicySource};
 
-use crate::{render, Exit};
+use crate::{emit, Exit};
 
-/// How `pol diff` reports.
-#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
-pub enum DiffFormat {
-    Human,
-    Json,
-    Markdown,
-}
+pub use crate::cli::DiffFormat;
 
 /// What `pol diff` compares and how.
 pub struct DiffArgs {
@@ -31,7 +25,6 @@ pub struct DiffArgs {
 }
 
 pub fn run(policies: Option<&Path>, args: &DiffArgs) -> Exit {
-    let colour = render::use_colour();
     // The new set: the second directory, the one directory given with --git, or the set in
     // use here (--policies, the project's, else `policies/`).
     let new_dir = match (&args.git, args.sets.as_slice()) {
@@ -55,7 +48,7 @@ pub fn run(policies: Option<&Path>, args: &DiffArgs) -> Exit {
         Some(rev) => match diff::export_git(rev, &new_dir) {
             Ok(e) => Some(e),
             Err(e) => {
-                eprint!("{}", render::load_error(&e).render(colour));
+                emit::load_error(&e);
                 return Exit::Misuse;
             }
         },
@@ -84,15 +77,15 @@ pub fn run(policies: Option<&Path>, args: &DiffArgs) -> Exit {
     let found = match diff::diff(old.compiled(), new.compiled(), &args.cases, &opts) {
         Ok(d) => d,
         Err(e) => {
-            eprint!("{}", render::load_error(&e).render(colour));
+            emit::load_error(&e);
             return Exit::Misuse;
         }
     };
     match args.format {
-        DiffFormat::Human => crate::emit(&human(&found, &old_name, &new_name, args)),
-        DiffFormat::Markdown => crate::emit(&markdown(&found, &old_name, &new_name, args)),
+        DiffFormat::Human => crate::out(&human(&found, &old_name, &new_name, args)),
+        DiffFormat::Markdown => crate::out(&markdown(&found, &old_name, &new_name, args)),
         DiffFormat::Json => match serde_json::to_string_pretty(&found.report) {
-            Ok(s) => crate::emit(&format!("{s}\n")),
+            Ok(s) => crate::out(&format!("{s}\n")),
             Err(e) => eprintln!("error: cannot write JSON: {e}"),
         },
     }
@@ -114,9 +107,8 @@ fn load(dir: &Path, name: &str) -> Option<Engine> {
     match Engine::load(PolicySource::Directory(dir.to_path_buf())) {
         Ok(e) => Some(e),
         Err(failure) => {
-            let colour = render::use_colour();
             for d in failure.diagnostics.iter().filter(|d| d.is_error()) {
-                eprint!("{}", render::report(d, &failure.sources).render(colour));
+                emit::diagnostic(d, &failure.sources);
             }
             eprintln!("error: the policies of {name} do not compile; fix the errors above");
             None

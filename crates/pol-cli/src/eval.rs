@@ -1,17 +1,19 @@
 //! `pol eval`: decide cases and print the contract's decision objects.
 //!
-//! A JSON, YAML or TOML file is one case. JSON lines (`.jsonl`, or `-` for standard input)
-//! stream through [`crate::batch`]: decided on every core, written in input order.
+//! A JSON, YAML or TOML file is one case; a directory stands for every case file under it.
+//! JSON lines (`.jsonl`, or `-` for standard input) stream through [`crate::batch`]:
+//! decided on every core, written in input order. With `--format json`, a case that cannot
+//! be decided gets an error object in its place (docs/cases.md, "Errors in place").
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use pol_compiler::{Compiled, DecisionRecord, Scratch};
-use pol_engine::{CaseProblem, Format};
+use pol_engine::{CaseProblem, ErrorInPlace, Format};
 
 use crate::batch::{self, Totals};
-use crate::{render, Exit, OutputFormat};
+use crate::{emit, term, Exit, OutputFormat};
 
 /// How `pol eval` runs, beyond the files it reads.
 #[derive(Clone, Copy, Debug)]
@@ -32,25 +34,46 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: EvalOptions) -> Exi
         Err(e) => return e,
     };
     let compiled = engine.compiled();
-    let colour = render::use_colour();
-    let terminal = std::io::stderr().is_terminal();
+    let terminal = term::stderr_is_terminal();
+    let json = opts.format == OutputFormat::Json;
     let mut scratch = Scratch::default();
     let mut totals = Totals::default();
     let mut streamed = false;
-    for path in paths {
-        if Format::of(path) == Some(Format::JsonLines) {
+    let mut exit = Exit::Ok;
+    for found in pol_engine::cases::case_files(paths) {
+        let path = match found {
+            Ok(p) => p,
+            Err(e) => {
+                // A path that cannot be read: misuse, reported in its place all the same.
+                let problem = CaseProblem::plain(&e.path, e.message, Some(e.help));
+                emit::case_problem(&problem);
+                if json && !write_error(&problem, None, None) {
+                    return exit;
+                }
+                exit = exit.max(Exit::Misuse);
+                continue;
+            }
+        };
+        if Format::of(&path) == Some(Format::JsonLines) {
             streamed = true;
-            match stream(compiled, path, opts, colour, terminal) {
+            match stream(compiled, &path, opts, terminal) {
                 Ok(t) => totals.add(&t),
-                Err(Stop::BrokenPipe) => return Exit::Ok,
-                Err(Stop::Problem(problem)) => {
-                    totals.bad += 1;
-                    eprint!("{}", render::case_problem(&problem).render(colour));
+                Err(Stop::BrokenPipe) => return exit,
+                Err(Stop::Unreadable(problem)) => {
+                    emit::case_problem(&problem);
+                    if json && !write_error(&problem, None, None) {
+                        return exit;
+                    }
+                    exit = exit.max(Exit::Misuse);
                 }
             }
             continue;
         }
-        for read in engine.read_cases(path) {
+        for read in engine.read_cases(&path) {
+            let id = match &read.result {
+                Ok(case) => case.id.clone(),
+                Err(_) => read.id,
+            };
             let outcome = read.result.and_then(|case| {
                 compiled
                     .decide(&case, &mut scratch)
@@ -65,35 +88,58 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: EvalOptions) -> Exi
                     // One case: build the record (a batch writes from pre-rendered
                     // fragments instead, which cost more to prepare than one case takes).
                     let record = compiled.record(&case, &outcome);
-                    let text = match opts.format {
-                        OutputFormat::Json => match serde_json::to_string(&record) {
-                            Ok(line) => line + "\n",
-                            Err(e) => {
-                                eprintln!("error: cannot write the decision: {e}");
-                                continue;
-                            }
-                        },
-                        OutputFormat::Human => human(&record),
+                    let written = match opts.format {
+                        OutputFormat::Json => write_json(&record),
+                        OutputFormat::Human => write_text(&human(&record)),
                     };
-                    if std::io::stdout().write_all(text.as_bytes()).is_err() {
-                        return Exit::Ok;
+                    if !written {
+                        return exit;
                     }
                 }
                 Err(problem) => {
                     totals.bad += 1;
-                    eprint!("{}", render::case_problem(&problem).render(colour));
+                    emit::case_problem(&problem);
+                    if json && !write_error(&problem, read.line, id) {
+                        return exit;
+                    }
                 }
             }
         }
     }
     if opts.summary || (streamed && terminal) {
-        eprint!("{}", batch::summary(&totals, start.elapsed()));
+        emit::note(&batch::summary(&totals, start.elapsed()));
     }
     if totals.bad > 0 {
-        Exit::BadInput
-    } else {
-        Exit::Ok
+        exit = exit.max(Exit::BadInput);
     }
+    exit
+}
+
+/// Writes to standard output; `false` when the reader went away (the run then stops
+/// quietly).
+fn write_text(text: &str) -> bool {
+    std::io::stdout().lock().write_all(text.as_bytes()).is_ok()
+}
+
+fn write_json(value: &impl serde::Serialize) -> bool {
+    match serde_json::to_string(value) {
+        Ok(line) => write_text(&(line + "\n")),
+        Err(e) => {
+            emit::error(&format!("cannot write the decision: {e}"), None);
+            true
+        }
+    }
+}
+
+/// The error object in the place of a case's decision: for a line of JSON lines its
+/// number, else the file.
+fn write_error(p: &CaseProblem, line: Option<usize>, id: Option<String>) -> bool {
+    write_json(&ErrorInPlace {
+        file: line.is_none().then(|| p.file.clone()),
+        line,
+        id,
+        error: p.error_object(),
+    })
 }
 
 /// Why a stream stopped short.
@@ -101,17 +147,11 @@ enum Stop {
     /// The reader of our output went away (`pol eval big.jsonl | head`): stop quietly.
     BrokenPipe,
     /// The input could not be opened or read.
-    Problem(Box<CaseProblem>),
+    Unreadable(Box<CaseProblem>),
 }
 
 /// Streams one JSON-lines file (or standard input) through the batch pipeline.
-fn stream(
-    c: &Compiled,
-    path: &Path,
-    opts: EvalOptions,
-    colour: bool,
-    terminal: bool,
-) -> Result<Totals, Stop> {
+fn stream(c: &Compiled, path: &Path, opts: EvalOptions, terminal: bool) -> Result<Totals, Stop> {
     let stdin = path.as_os_str() == "-";
     let name = if stdin {
         "<stdin>".to_string()
@@ -122,7 +162,7 @@ fn stream(
         (Box::new(std::io::stdin()), None)
     } else {
         let file = pol_engine::load::open(path).map_err(|e| {
-            Stop::Problem(Box::new(CaseProblem::plain(&name, e.message, Some(e.help))))
+            Stop::Unreadable(Box::new(CaseProblem::plain(&name, e.message, Some(e.help))))
         })?;
         let size = file
             .metadata()
@@ -138,8 +178,8 @@ fn stream(
         format: opts.format,
         chunk_bytes: opts.chunk_bytes,
         workers,
-        colour,
-        progress: terminal,
+        // The bar would break the one-object-per-line stream of `--error-format json`.
+        progress: terminal && !term::json_errors(),
     };
     batch::run(c, &name, input, size, batch_opts).map_err(|e| {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -150,7 +190,7 @@ fn stream(
             } else {
                 format!("cannot read the file: {e}")
             };
-            Stop::Problem(Box::new(CaseProblem::plain(
+            Stop::Unreadable(Box::new(CaseProblem::plain(
                 &name,
                 message,
                 Some("send UTF-8 JSON lines".into()),

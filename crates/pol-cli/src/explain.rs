@@ -1,15 +1,30 @@
-//! `pol explain`: the decision, then each deciding rule as a report over its source lines.
+//! `pol explain`: the decision, then each deciding rule as a report over its source lines
+//! (on standard output, coloured when standard output takes colour), or the explanation as
+//! one JSON object (`schemas/explanation.schema.json`).
 
+use std::io::Write;
 use std::path::Path;
 
 use miette::{LabeledSpan, Severity};
 use pol_compiler::explain::{headline, Explanation, RuleOutcome, RuleTrace, TraceKind};
 use pol_compiler::Compiled;
 
-use pol_engine::CaseProblem;
+use pol_engine::{CaseProblem, ErrorInPlace};
+use serde::Serialize;
 
 use crate::render::{self, Report};
-use crate::{Exit, OutputFormat};
+use crate::{emit, term, Exit, OutputFormat};
+
+/// The `$id` of `schemas/explanation.schema.json`, carried in every explanation as `schema`.
+pub const EXPLANATION_SCHEMA: &str = "urn:pol:explanation:1";
+
+/// An explanation as `--format json` prints it: the schema it follows, then its fields.
+#[derive(Serialize)]
+struct Versioned<'a> {
+    schema: &'static str,
+    #[serde(flatten)]
+    explanation: &'a Explanation,
+}
 
 pub fn run(policies: Option<&Path>, path: &Path, format: OutputFormat, all: bool) -> Exit {
     let engine = match crate::engine(policies) {
@@ -17,29 +32,76 @@ pub fn run(policies: Option<&Path>, path: &Path, format: OutputFormat, all: bool
         Err(e) => return e,
     };
     let compiled = engine.compiled();
-    let colour = render::use_colour();
+    if path.as_os_str() != "-" {
+        if let Err(e) = pol_engine::load::open(path) {
+            // A path that cannot be read: misuse, reported in its place all the same.
+            let problem = CaseProblem::plain(&e.path, e.message, Some(e.help));
+            emit::case_problem(&problem);
+            if format == OutputFormat::Json {
+                write_json(&in_place(&problem, None, None));
+            }
+            return Exit::Misuse;
+        }
+    }
+    let colour = term::get().stdout_colour;
     let mut exit = Exit::Ok;
     for read in engine.read_cases(path) {
+        let id = match &read.result {
+            Ok(case) => case.id.clone(),
+            Err(_) => read.id,
+        };
         let explained = read.result.and_then(|case| {
             compiled
                 .explain(&case, all)
                 .map_err(|e| CaseProblem::undecidable(&read.origin, e))
         });
-        match explained {
+        let written = match explained {
             Ok(ex) => match format {
-                OutputFormat::Json => match serde_json::to_string(&ex) {
-                    Ok(s) => println!("{s}"),
-                    Err(e) => eprintln!("error: cannot write the explanation: {e}"),
-                },
-                OutputFormat::Human => print!("{}", human(compiled, &ex, colour)),
+                OutputFormat::Json => write_json(&Versioned {
+                    schema: EXPLANATION_SCHEMA,
+                    explanation: &ex,
+                }),
+                OutputFormat::Human => write(&human(compiled, &ex, colour)),
             },
             Err(problem) => {
                 exit = Exit::BadInput;
-                eprint!("{}", render::case_problem(&problem).render(colour));
+                emit::case_problem(&problem);
+                match format {
+                    OutputFormat::Json => write_json(&in_place(&problem, read.line, id)),
+                    OutputFormat::Human => true,
+                }
             }
+        };
+        if !written {
+            break;
         }
     }
     exit
+}
+
+/// The error object in the place of an explanation (docs/cases.md, "Errors in place").
+fn in_place(p: &CaseProblem, line: Option<usize>, id: Option<String>) -> ErrorInPlace {
+    ErrorInPlace {
+        file: line.is_none().then(|| p.file.clone()),
+        line,
+        id,
+        error: p.error_object(),
+    }
+}
+
+/// Writes to standard output; `false` when the reader went away.
+fn write(text: &str) -> bool {
+    std::io::stdout().lock().write_all(text.as_bytes()).is_ok()
+}
+
+fn write_json(value: &impl Serialize) -> bool {
+    match serde_json::to_string(value) {
+        Ok(s) => write(&(s + "\n")),
+        Err(e) => {
+            emit::error(&format!("cannot write the explanation: {e}"), None);
+            true
+        }
+    }
 }
 
 /// The explanation for people: headline, one report per rule, and what is still needed.

@@ -3,179 +3,67 @@
 
 mod batch;
 mod check;
+mod cli;
 mod diff;
+mod emit;
 mod eval;
 mod explain;
 mod fmt;
 mod render;
+mod term;
 mod test_cmd;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser};
 
-/// How `pol` ends: the contract's exit statuses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub use cli::{CheckFormat, OutputFormat};
+use cli::{Cli, Command, ErrorFormat, FailLevel};
+
+/// How `pol` ends (docs/cli.md, "Exit status"; the same for every command). Ordered, so
+/// that a run that meets several ends with the worst (`Ord::max`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Exit {
-    /// Every case was decided, or the check is clean.
+    /// The command did its job and found nothing wrong: every case decided, the check
+    /// clean, every test passed, every file formatted.
     Ok = 0,
-    /// Bad input: a case could not be decided, a check found errors, a test failed.
+    /// Findings or bad input: a check found errors (or warnings at `--fail-level
+    /// warning`), a case could not be decided, a test failed, a file is not formatted.
     BadInput = 1,
-    /// The command was misused or the policies do not compile.
+    /// The command could not do its job: it was misused, a path cannot be read or written,
+    /// the policies a command needs do not compile, a file to format does not parse.
     Misuse = 2,
 }
 
-#[derive(Parser)]
-#[command(
-    name = "pol",
-    about = "Parole policy as code: check, evaluate, explain and test .pol policies",
-    disable_version_flag = true,
-    arg_required_else_help = true
-)]
-struct Cli {
-    /// Policy directory to use instead of the project's (`pol.toml`) or the shipped ones.
-    #[arg(long, global = true, env = "POL_POLICIES", value_name = "DIR")]
-    policies: Option<PathBuf>,
-    /// Print the version of `pol` and the policy set it uses here, with its digest.
-    #[arg(short = 'V', long)]
-    version: bool,
-    #[command(subcommand)]
-    command: Option<Command>,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Check policy files for errors and lints (default: the policy set in use).
-    Check {
-        /// `.pol` files or directories to check.
-        paths: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-        format: CheckFormat,
-        /// `--deny warnings` makes any warning fail the check.
-        #[arg(long, value_name = "warnings")]
-        deny: Vec<DenyLevel>,
-    },
-    /// Decide cases (JSON, YAML, TOML, or JSON lines; `-` reads JSON lines from stdin).
-    Eval {
-        #[arg(required = true, value_name = "CASE")]
-        cases: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-        format: OutputFormat,
-        /// Print decisions by kind on standard error at the end (always shown for JSON
-        /// lines when standard error is a terminal).
-        #[arg(long)]
-        summary: bool,
-        /// Worker threads for JSON lines (default: one per core).
-        #[arg(long, short = 'j', value_name = "N")]
-        jobs: Option<std::num::NonZeroUsize>,
-        /// Bytes of JSON lines per chunk of work (tuning and tests).
-        #[arg(long, hide = true, default_value_t = 256 * 1024)]
-        chunk_bytes: usize,
-    },
-    /// Explain why a case got its decision, pointing at the policy lines that decided it.
-    Explain {
-        #[arg(value_name = "CASE")]
-        case: PathBuf,
-        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-        format: OutputFormat,
-        /// Also show the rules that did not decide the case.
-        #[arg(long)]
-        all: bool,
-    },
-    /// Show how decisions change between two policy sets: for each policy, the decision
-    /// transitions with counts over a corpus and witness cases (from the corpus, and
-    /// synthesized from the policies).
-    Diff {
-        /// OLD and NEW policy directories; with --git, at most NEW (default: the policies
-        /// in use here).
-        #[arg(value_name = "DIR")]
-        sets: Vec<PathBuf>,
-        /// Compare the policies as they were at git revision REV with the working tree.
-        #[arg(long, value_name = "REV")]
-        git: Option<String>,
-        /// Corpus of cases: JSON, YAML, TOML or JSON-lines files, or directories of them.
-        #[arg(long, value_name = "FILE", num_args = 1..)]
-        cases: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = diff::DiffFormat::Human)]
-        format: diff::DiffFormat,
-        /// Witness cases shown per transition.
-        #[arg(long, default_value_t = 3, value_name = "N")]
-        witnesses: usize,
-        /// Worker threads for JSON-lines corpora (default: one per core).
-        #[arg(long, short = 'j', value_name = "N")]
-        jobs: Option<std::num::NonZeroUsize>,
-        /// Compare only the corpus; do not synthesize cases from the policies.
-        #[arg(long)]
-        no_synthesis: bool,
-        /// Exit with status 1 when some decision changes (as `git diff --exit-code`).
-        #[arg(long)]
-        exit_code: bool,
-    },
-    /// Rewrite `.pol` files in the canonical layout (comments kept; writes are atomic).
-    Fmt {
-        /// Files or directories to format (default: --policies DIR).
-        paths: Vec<PathBuf>,
-        /// Only report files that are not formatted, and exit 1 if any.
-        #[arg(long)]
-        check: bool,
-    },
-    /// Run policy tests (case + expected decision) found under directories or files.
-    Test {
-        /// Test files or directories (default: the project's tests, or tests/policies).
-        paths: Vec<PathBuf>,
-        /// Run only the tests whose name (`file::test name`) contains PATTERN, or matches
-        /// it as a glob when it has `*` or `?`.
-        #[arg(long, value_name = "PATTERN")]
-        run: Option<String>,
-        /// List every test with its decision (and, with --coverage, every outcome).
-        #[arg(long, short = 'v')]
-        verbose: bool,
-        #[arg(long, value_enum, default_value_t = test_cmd::TestFormat::Human)]
-        format: test_cmd::TestFormat,
-        /// Report which outcomes of each rule, window, parameter and conditional form the
-        /// tests reach.
-        #[arg(long)]
-        coverage: bool,
-        /// Fail when coverage is below PERCENT (implies --coverage).
-        #[arg(long, value_name = "PERCENT")]
-        coverage_min: Option<f64>,
-    },
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-pub enum CheckFormat {
-    Human,
-    Json,
-    Sarif,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-pub enum OutputFormat {
-    Human,
-    Json,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-pub enum DenyLevel {
-    Warnings,
-}
-
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
+    term::init(cli.color, cli.error_format);
     let policies = cli.policies.as_deref();
     let command = match (cli.version, cli.command) {
         (true, _) => return ExitCode::from(version(policies) as u8),
         (false, Some(c)) => c,
-        // `arg_required_else_help` prints the help for a bare `pol`.
-        (false, None) => return ExitCode::from(Exit::Misuse as u8),
+        (false, None) => {
+            let _ = Cli::command().print_help();
+            return ExitCode::from(Exit::Misuse as u8);
+        }
     };
     let exit = match command {
         Command::Check {
             paths,
             format,
+            fail_level,
             deny,
-        } => check::run(policies, &paths, format, !deny.is_empty()),
+        } => {
+            let level = match (fail_level, deny.is_empty()) {
+                (Some(level), _) => level,
+                (None, false) => FailLevel::Warning,
+                (None, true) => FailLevel::Error,
+            };
+            check::run(policies, &paths, format, level)
+        }
         Command::Eval {
             cases,
             format,
@@ -211,7 +99,6 @@ fn main() -> ExitCode {
                 coverage_min,
             },
         ),
-        Command::Fmt { paths, check } => fmt::run(policies, &paths, check),
         Command::Diff {
             sets,
             git,
@@ -234,33 +121,102 @@ fn main() -> ExitCode {
                 exit_code,
             },
         ),
+        Command::Fmt { paths, check, diff } => {
+            fmt::run(policies, &paths, fmt::Mode::of(check, diff))
+        }
+        Command::Completions { shell } => completions(shell),
     };
     ExitCode::from(exit as u8)
 }
 
+/// A command line clap refuses: help and version as clap prints them (exit 0); anything
+/// else is misuse (exit 2), reported as JSON when `--error-format json` was asked for.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::from(if e.use_stderr() {
+            Exit::Misuse
+        } else {
+            Exit::Ok
+        } as u8);
+    }
+    // The flags could not be parsed, so look for the error format among the raw arguments.
+    let args: Vec<String> = std::env::args().collect();
+    let json = args
+        .windows(2)
+        .any(|w| matches!(w, [flag, value] if flag == "--error-format" && value == "json"))
+        || args.iter().any(|a| a == "--error-format=json");
+    term::init(
+        cli::ColorWhen::Auto,
+        if json {
+            ErrorFormat::Json
+        } else {
+            ErrorFormat::Human
+        },
+    );
+    if json {
+        // clap's first line names the problem; the rest is usage and a tip.
+        let rendered = e.to_string();
+        let first = rendered
+            .lines()
+            .next()
+            .unwrap_or("the command line is not valid");
+        emit::error(
+            first.trim_start_matches("error: "),
+            Some("run `pol --help` for usage"),
+        );
+    } else {
+        let _ = e.print();
+    }
+    ExitCode::from(Exit::Misuse as u8)
+}
+
+/// `pol completions SHELL`: the completion script, on standard output.
+fn completions(shell: clap_complete::Shell) -> Exit {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "pol", &mut out);
+    let mut stdout = std::io::stdout().lock();
+    match std::io::Write::write_all(&mut stdout, &out) {
+        Ok(()) => Exit::Ok,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
+        Err(e) => {
+            emit::error(&format!("cannot write the completion script: {e}"), None);
+            Exit::Misuse
+        }
+    }
+}
+
 /// Writes `text` to standard output; a closed pipe (`pol ... | head`) ends the output
 /// quietly rather than with a panic.
-pub fn emit(text: &str) {
+pub fn out(text: &str) {
     use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 /// `pol --version`: the version, and the policy set `pol` uses here with its digest (the
 /// receipt every decision carries).
 fn version(policies: Option<&std::path::Path>) -> Exit {
-    emit(&format!("pol {}\n", env!("CARGO_PKG_VERSION")));
+    out(&format!("pol {}\n", env!("CARGO_PKG_VERSION")));
     let source = match policy_source(policies) {
         Ok(s) => s,
         Err(e) => return e,
     };
     let described = source.describe();
     match pol_engine::Engine::load(source) {
-        Ok(engine) => emit(&format!(
+        Ok(engine) => out(&format!(
             "policies: {described} ({})\n",
             engine.receipt().policies
         )),
-        Err(_) => emit(&format!(
+        Err(_) => out(&format!(
             "policies: {described} (does not compile: see `pol check`)\n"
         )),
     }
@@ -274,7 +230,7 @@ fn version(policies: Option<&std::path::Path>) -> Exit {
 pub fn policy_source(dir: Option<&std::path::Path>) -> Result<pol_engine::PolicySource, Exit> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let source = pol_engine::PolicySource::choose(dir, &cwd).map_err(|e| {
-        eprint!("{}", render::project_error(&e).render(render::use_colour()));
+        emit::project_error(&e);
         Exit::Misuse
     })?;
     if source == pol_engine::PolicySource::Builtin {
@@ -303,18 +259,20 @@ pub fn engine(dir: Option<&std::path::Path>) -> Result<pol_engine::Engine, Exit>
     // Only errors are shown here, and lints never stop compilation: they are skipped
     // (`pol check` runs them).
     pol_engine::Engine::load(source).map_err(|failure| {
-        let colour = render::use_colour();
         for d in failure.diagnostics.iter().filter(|d| d.is_error()) {
-            eprint!("{}", render::report(d, &failure.sources).render(colour));
+            emit::diagnostic(d, &failure.sources);
         }
         if failure
             .diagnostics
             .iter()
             .any(|d| d.code == pol_compiler::codes::POLICY_UNREADABLE)
         {
-            eprintln!("error: the policy set cannot be read; fix the paths above");
+            emit::error("the policy set cannot be read; fix the paths above", None);
         } else {
-            eprintln!("error: the policies do not compile; fix the errors above (`pol check` lists them too)");
+            emit::error(
+                "the policies do not compile; fix the errors above (`pol check` lists them too)",
+                None,
+            );
         }
         Exit::Misuse
     })

@@ -1,7 +1,6 @@
 //! Rendering diagnostics and explanations for people (miette) and machines (JSON).
 
 use std::fmt;
-use std::io::IsTerminal;
 
 use miette::{
     Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
@@ -11,11 +10,6 @@ use pol_compiler::{Source, SourceMap};
 use pol_engine::{CaseProblem, LoadError, ProjectError};
 use pol_syntax::{Diagnostic, Severity};
 use serde::Serialize;
-
-/// Whether to colour output: never with `NO_COLOR` or when stderr is not a terminal.
-pub fn use_colour() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
-}
 
 fn handler(colour: bool) -> GraphicalReportHandler {
     let theme = if colour {
@@ -353,23 +347,37 @@ pub fn project_error(e: &ProjectError) -> Report {
     }
 }
 
-/// A diagnostic as one JSON object (`pol check --format json`). The fields are documented
-/// in `docs/lints.md` ("Output formats"); a test holds them stable.
+/// The `$id` of `schemas/diagnostic.schema.json`, carried in every diagnostic object as
+/// `schema`.
+pub const DIAGNOSTIC_SCHEMA: &str = "urn:pol:diagnostic:1";
+
+/// A diagnostic or any other error as one JSON object: `pol check --format json` on
+/// standard output, and every error on standard error under `--error-format json`. The
+/// fields are documented in `docs/cli.md` and `schemas/diagnostic.schema.json`; a test
+/// validates real output against the schema.
 #[derive(Serialize)]
 pub struct JsonDiagnostic {
-    pub code: String,
+    pub schema: &'static str,
+    /// `pol::` and the code; `null` for an error that has none (a misused command).
+    pub code: Option<String>,
     /// The lint's name, for `#[allow]`; `null` for errors.
     pub lint: Option<&'static str>,
     pub severity: &'static str,
     pub message: String,
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub start: u32,
-    pub end: u32,
-    pub label: String,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub start: Option<u32>,
+    pub end: Option<u32>,
+    pub label: Option<String>,
     pub help: Option<String>,
     pub secondary: Vec<JsonLabel>,
+    /// The dotted path of the case field at fault (case errors only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The closest valid spelling, for a near miss (case errors only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -382,20 +390,42 @@ pub struct JsonLabel {
     pub label: String,
 }
 
+impl JsonDiagnostic {
+    /// An error with no place (a misused command).
+    pub fn message(message: impl Into<String>, help: Option<String>) -> JsonDiagnostic {
+        JsonDiagnostic {
+            schema: DIAGNOSTIC_SCHEMA,
+            code: None,
+            lint: None,
+            severity: "error",
+            message: message.into(),
+            file: None,
+            line: None,
+            column: None,
+            start: None,
+            end: None,
+            label: None,
+            help,
+            secondary: Vec::new(),
+            field: None,
+            suggestion: None,
+        }
+    }
+}
+
+/// A compiler diagnostic as JSON.
 pub fn json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
     let (line, column) = sources.line_col(d.primary.span);
     JsonDiagnostic {
-        code: format!("pol::{}", d.code),
+        code: Some(format!("pol::{}", d.code)),
         lint: d.code.lint,
         severity: d.severity.as_str(),
-        message: d.message.clone(),
-        file: sources.name(d.primary.span.file).to_string(),
-        line,
-        column,
-        start: d.primary.span.start,
-        end: d.primary.span.end,
-        label: d.primary.message.clone(),
-        help: d.help.clone(),
+        file: Some(sources.name(d.primary.span.file).to_string()),
+        line: Some(line),
+        column: Some(column),
+        start: Some(d.primary.span.start),
+        end: Some(d.primary.span.end),
+        label: Some(d.primary.message.clone()),
         secondary: d
             .secondary
             .iter()
@@ -411,5 +441,49 @@ pub fn json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
                 }
             })
             .collect(),
+        ..JsonDiagnostic::message(d.message.clone(), d.help.clone())
+    }
+}
+
+/// A case that could not be read or decided, as JSON: the file, the line and column when
+/// the format reports them, the field and the suggestion.
+pub fn json_case(p: &CaseProblem) -> JsonDiagnostic {
+    JsonDiagnostic {
+        code: Some(format!("pol::{}", p.code)),
+        file: Some(p.file.clone()),
+        line: p.line,
+        column: p.column,
+        label: p.field.as_ref().map(|f| format!("`{f}`")),
+        field: p.field.clone(),
+        suggestion: p.suggestion.clone(),
+        ..JsonDiagnostic::message(p.message.clone(), p.help.clone())
+    }
+}
+
+/// A file that cannot be read, as JSON.
+pub fn json_load_error(e: &LoadError) -> JsonDiagnostic {
+    JsonDiagnostic {
+        code: Some(format!("pol::{}", pol_compiler::codes::POLICY_UNREADABLE)),
+        file: Some(e.path.clone()),
+        label: Some("cannot be read".into()),
+        ..JsonDiagnostic::message(format!("`{}`: {}", e.path, e.message), Some(e.help.clone()))
+    }
+}
+
+/// A `pol.toml` that cannot be used, as JSON.
+pub fn json_project_error(e: &ProjectError) -> JsonDiagnostic {
+    let place = e.span.map(|(start, end)| {
+        let (line, column) = pol_syntax::span::line_col(&e.text, start);
+        (line, column, start as u32, end as u32)
+    });
+    JsonDiagnostic {
+        code: Some(format!("pol::{}", pol_compiler::codes::PROJECT_FILE)),
+        file: Some(e.file.display().to_string()),
+        line: place.map(|p| p.0),
+        column: place.map(|p| p.1),
+        start: place.map(|p| p.2),
+        end: place.map(|p| p.3),
+        label: place.map(|_| "here".to_string()),
+        ..JsonDiagnostic::message(e.message.clone(), Some(e.help.clone()))
     }
 }

@@ -10,15 +10,9 @@ use pol_engine::testing::{self, Difference, Filter, Report, Verdict};
 use pol_engine::{CaseProblem, PolicySource};
 use serde_json::json;
 
-use crate::{explain, render, Exit};
+use crate::{emit, explain, render, Exit};
 
-/// How `pol test` reports.
-#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
-pub enum TestFormat {
-    Human,
-    Json,
-    Junit,
-}
+pub use crate::cli::TestFormat;
 
 /// The options of `pol test`.
 pub struct TestOptions {
@@ -46,7 +40,7 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Ex
     let suite = match testing::load(compiled, &roots) {
         Ok(s) => s,
         Err(e) => {
-            eprint!("{}", render::load_error(&e).render(render::use_colour()));
+            emit::load_error(&e);
             return Exit::Misuse;
         }
     };
@@ -57,14 +51,14 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Ex
         _ => false,
     };
     match opts.format {
-        TestFormat::Human => crate::emit(&human(&engine, &suite.problems, &report, opts)),
+        TestFormat::Human => crate::out(&human(&engine, &suite.problems, &report, opts)),
         TestFormat::Json => {
             match serde_json::to_string_pretty(&to_json(&suite.problems, &report)) {
-                Ok(s) => crate::emit(&format!("{s}\n")),
+                Ok(s) => crate::out(&format!("{s}\n")),
                 Err(e) => eprintln!("error: cannot write JSON: {e}"),
             }
         }
-        TestFormat::Junit => crate::emit(&junit(&suite.problems, &report)),
+        TestFormat::Junit => crate::out(&junit(&suite.problems, &report)),
     }
     if below_min && opts.format != TestFormat::Human {
         if let (Some(c), Some(min)) = (&report.coverage, opts.coverage_min) {

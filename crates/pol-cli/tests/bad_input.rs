@@ -240,9 +240,11 @@ fn a_batch_with_one_bad_line_among_a_thousand() {
     assert_survives(&args, &run, &[1]);
     assert_eq!(
         run.stdout.lines().count(),
-        999,
-        "the good cases are decided"
+        1000,
+        "the good cases are decided, the bad one answered in its place"
     );
+    let bad = run.stdout.lines().nth(500).unwrap_or_default();
+    assert!(bad.starts_with("{\"line\":501,\"error\":"), "{bad}");
     assert!(run.stderr.contains("batch.jsonl:501:"), "{}", run.stderr);
 }
 
@@ -251,8 +253,9 @@ fn a_directory_where_a_file_was_expected() {
     let dir = generated_dir().join("a_directory.json");
     std::fs::create_dir_all(&dir).unwrap();
     let dir = dir.display().to_string();
-    run_generated("directory_as_case", &["eval", &dir], &[1]);
-    run_generated("directory_as_explain_case", &["explain", &dir], &[1]);
+    // `eval` reads a directory's case files (none here); `explain` takes one file.
+    run_generated("directory_as_case", &["eval", &dir], &[2]);
+    run_generated("directory_as_explain_case", &["explain", &dir], &[2]);
     let empty = generated_dir().join("no_policies_here");
     std::fs::create_dir_all(&empty).unwrap();
     let empty = empty.display().to_string();
@@ -266,7 +269,8 @@ fn a_directory_where_a_file_was_expected() {
     run_generated(
         "missing_file",
         &["eval", "tests/data/bad-input/no-such-file.json"],
-        &[1],
+        // A path that cannot be read is misuse (docs/cli.md, "Exit status").
+        &[2],
     );
 }
 
@@ -286,7 +290,7 @@ fn an_unreadable_file() {
     let args = ["eval", file.as_str()];
     let run = pol(&args);
     let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644));
-    assert_survives(&args, &run, &[1]);
+    assert_survives(&args, &run, &[2]);
     assert!(
         run.stderr.contains("cannot read the file"),
         "{}",

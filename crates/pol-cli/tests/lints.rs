@@ -96,7 +96,7 @@ fn deny_warnings_fails_the_check() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("0 errors, 1 warning (denied by `--deny warnings`)"),
+            .contains("0 errors, 1 warning (warnings fail the check: `--fail-level warning`)"),
         "{}",
         run.stderr
     );
@@ -141,6 +141,7 @@ fn json_objects_have_the_documented_fields() {
         "tests/data/lints/W0501_unused.pol",
     ]);
     let fields: BTreeSet<&str> = [
+        "schema",
         "code",
         "lint",
         "severity",

@@ -326,7 +326,9 @@ impl<'de> DeserializeSeed<'de> for CaseSeed<'_> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(GroupVisitor {
+        // `any`, not `map`: a document that is not a map is then named by the visitor
+        // ("expected a case: a map of facts") in every format, not by the format's parser.
+        d.deserialize_any(GroupVisitor {
             cx: &self.cx,
             group: &self.cx.schema.root,
             prefix: "",
@@ -500,7 +502,10 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_, '_> {
         } else {
             format!("{}.{key}", self.v.prefix)
         };
-        let candidates = self.v.cx.schema.fact_paths.iter().map(String::as_str);
+        // The fields of this group (a misspelled group is nearer its own name than any fact
+        // under it: `aplicant` means `applicant`, not `applicant.age`), then every fact.
+        let here = self.v.group.fields.iter().map(|e| e.path.as_str());
+        let candidates = here.chain(self.v.cx.schema.fact_paths.iter().map(String::as_str));
         let suggestion = did_you_mean(&path, candidates);
         let help = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
@@ -811,6 +816,14 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
         match self.ty() {
+            // A whole number past 64 bits, which a format read as a float (YAML does).
+            Type::Int | Type::Duration(_) if v.fract() == 0.0 && v.abs() >= i64::MAX as f64 => {
+                Err(self.cx.fail(
+                    self.path,
+                    format!("the number {v:e} does not fit in 64 bits"),
+                    Some(format!("numbers range from {} to {}", i64::MIN, i64::MAX)),
+                ))
+            }
             Type::Int | Type::Duration(_) => Err(self.cx.fail(
                 self.path,
                 format!("expected a whole number within 64 bits, found {v}"),

@@ -146,13 +146,12 @@ fn parse_with_imports(
     let mut i = 0;
     while let Some(source) = sources.get(i) {
         let file = pol_syntax::FileId(i as u32);
-        let parsed = match pol_syntax::parse(file, &source.text) {
-            Ok(f) => Some(f),
-            Err(d) => {
-                diagnostics.push(d);
-                None
-            }
-        };
+        // Every file yields a tree: a declaration with a syntax error is kept as a broken
+        // one whose name resolution treats as declared, so the error is reported once, here;
+        // the imports of a file with errors are still followed.
+        let parsed = pol_syntax::parse(file, &source.text);
+        diagnostics.extend(parsed.errors);
+        let parsed = Some(parsed.file);
         let mut imported = Vec::new();
         for item in parsed.iter().flat_map(|f| &f.items) {
             let pol_syntax::ast::ItemKind::Import(import) = &item.kind else {

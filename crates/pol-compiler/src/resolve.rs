@@ -16,6 +16,9 @@ use crate::suggest::did_you_mean;
 use crate::types::Type;
 use crate::value::{Day, Value};
 
+mod poisoned;
+use poisoned::Poisoned;
+
 /// What a value name refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Binding {
@@ -103,6 +106,8 @@ pub(crate) struct Checker<'a> {
     /// Expressions being checked inside one another right now (see
     /// [`MAX_EXPRESSION_DEPTH`]).
     pub(crate) expr_depth: u32,
+    /// Names declared by declarations that do not parse (see `resolve/poisoned.rs`).
+    pub(crate) poisoned: Poisoned,
 }
 
 /// Resolves and type checks parsed files. `files[i]` is the AST of `FileId(i)` (or `None`
@@ -122,6 +127,7 @@ pub fn resolve<'a>(sources: &'a SourceMap, files: &'a [Option<ast::SourceFile>])
         deferred_consts: Vec::new(),
         depth: 0,
         expr_depth: 0,
+        poisoned: Poisoned::collect(files),
     };
     cx.resolve_imports(files);
     cx.collect_enums(files);
@@ -201,9 +207,7 @@ impl<'a> Checker<'a> {
                 Label::new(span, "declared again here"),
             )
             .with_label(Label::new(first, "first declared here"))
-            .with_help(format!(
-                "declare each {what} once and `import` the file that declares it"
-            )),
+            .with_help(duplicate_help(what, span, first)),
         );
     }
 
@@ -281,6 +285,10 @@ impl<'a> Checker<'a> {
             }),
             found => {
                 let hidden = found.is_some();
+                // Poisoned: the parser reported why this type is missing or not visible.
+                if self.poisoned.ty(&name.node) || (hidden && self.poisoned.blind(file)) {
+                    return None;
+                }
                 let mut candidates: Vec<&str> = self.types.keys().map(String::as_str).collect();
                 if !is_set {
                     candidates.extend([
@@ -346,6 +354,8 @@ impl<'a> Checker<'a> {
                 continue;
             };
             let Some(ty) = self.resolve_type(file, &f.ty) else {
+                // Poisoned: a fact of a broken type is broken too.
+                self.poisoned.inherit(file, &f.ty, &f.path.node);
                 continue;
             };
             let id = FactId(self.set.facts.len() as u32);
@@ -379,6 +389,8 @@ impl<'a> Checker<'a> {
                 }
                 ItemKind::Param(p) => {
                     let Some(ty) = self.resolve_type(file, &p.ty) else {
+                        // Poisoned: a parameter of a broken type is broken too.
+                        self.poisoned.inherit(file, &p.ty, &p.name.node);
                         continue;
                     };
                     let id = ParamId(self.set.params.len() as u32);
@@ -898,6 +910,10 @@ impl<'a> Checker<'a> {
             }
             found => {
                 let hidden = found.is_some();
+                // Poisoned: the parser reported why this program is missing or not visible.
+                if self.poisoned.program(&name.node) || (hidden && self.poisoned.blind(file)) {
+                    return None;
+                }
                 let suggestion = did_you_mean(&name.node, self.programs.keys().map(String::as_str))
                     .map(str::to_string);
                 let d = Diagnostic::new(
@@ -934,18 +950,10 @@ impl<'a> Checker<'a> {
             return span;
         };
         let text = self.sources.get(span.file).map_or("", |s| s.text.as_str());
-        let mut at = last.span.end as usize;
         // Skip the blanks and comments between the last attribute and the line itself.
-        loop {
-            let rest = text.get(at..).unwrap_or("");
-            let trimmed = rest.trim_start();
-            at += rest.len() - trimmed.len();
-            if trimmed.starts_with('#') && !trimmed.starts_with("#[") {
-                at += trimmed.find('\n').unwrap_or(trimmed.len());
-            } else {
-                break;
-            }
-        }
+        let at = pol_syntax::scan::scan_from(text, last.span.end as usize)
+            .find(|t| !t.kind.is_trivia())
+            .map_or(text.len(), |t| t.start);
         Span {
             start: u32::try_from(at).map_or(span.end, |a| a.min(span.end)),
             ..span
@@ -1010,4 +1018,23 @@ fn reads_case(e: &TExpr) -> bool {
         }
     }
     false
+}
+
+/// How to fix a name declared twice: a rule or an enum word lives in one policy or enum, so
+/// the fix is to rename or drop one; two declarations in one file, likewise; across files,
+/// to keep one and import its file where it is used.
+fn duplicate_help(what: &str, span: Span, first: Span) -> String {
+    match what {
+        "rule" => "rule names are unique within a policy (reasons and tests name a rule \
+                   `policy.rule`): rename one of the two"
+            .to_string(),
+        "enum word" => "list each word once".to_string(),
+        "policy" => "policy names are unique in a policy set (cases name the policy they \
+                     ask about): rename one of the two"
+            .to_string(),
+        _ if span.file == first.file => format!("rename one of the two {what}s, or remove one"),
+        _ => format!(
+            "declare each {what} once, in one file, and `import` that file where it is used"
+        ),
+    }
 }

@@ -1,9 +1,9 @@
 //! Source texts as the compiler receives them: a name and the text, nothing read from disk.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
-use pol_syntax::span::line_col;
-use pol_syntax::{FileId, Span};
+use pol_syntax::{FileId, LineIndex, Span};
 
 /// One `.pol` file. `name` is how the file is shown (`policies/advance_parole.pol`) and how
 /// `import`s are matched: an import is joined to the importing file's directory and
@@ -17,12 +17,18 @@ pub struct Source {
 /// The files of one compilation, indexed by [`FileId`].
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
+    /// The files. Add or change files only through [`SourceMap::new`]: positions are
+    /// computed from an index of each file's lines, built once.
     pub files: Vec<Source>,
+    /// Each file's line starts, built on the first position asked of it, so that
+    /// positions cost a binary search each rather than a scan of the file.
+    lines: Vec<OnceLock<LineIndex>>,
 }
 
 impl SourceMap {
     pub fn new(files: Vec<Source>) -> SourceMap {
-        SourceMap { files }
+        let lines = files.iter().map(|_| OnceLock::new()).collect();
+        SourceMap { files, lines }
     }
 
     pub fn get(&self, file: FileId) -> Option<&Source> {
@@ -33,10 +39,20 @@ impl SourceMap {
         self.get(file).map_or("<unknown>", |s| s.name.as_str())
     }
 
-    /// 1-based line and column of the start of `span`.
+    /// 1-based line and column (in characters) of the start of `span`; (0, 0) for a file
+    /// not in the map.
     pub fn line_col(&self, span: Span) -> (usize, usize) {
-        self.get(span.file)
-            .map_or((0, 0), |s| line_col(&s.text, span.start as usize))
+        let Some(source) = self.get(span.file) else {
+            return (0, 0);
+        };
+        let offset = span.start as usize;
+        match self.lines.get(span.file.0 as usize) {
+            Some(lines) => lines
+                .get_or_init(|| LineIndex::new(&source.text))
+                .line_col(&source.text, offset),
+            // A file pushed onto `files` after the map was made: no index to keep.
+            None => pol_syntax::span::line_col(&source.text, offset),
+        }
     }
 
     /// The text under `span`.

@@ -6,6 +6,12 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
+    // Jaro-Winkler counts a swap of neighbours as two mismatches and weighs them heavily in
+    // a short word (`tsp` scores 0.56 against `tps`), so one edit — a letter added, dropped,
+    // changed or two neighbours swapped — is a near miss too, in words of three letters or
+    // more (in shorter ones one edit is most of the word: `h3` is not a typo of `h1`).
+    let mut one_edit: Option<&str> = None;
+    let long_enough = name.chars().count() >= 3;
     for c in candidates {
         let score = strsim::jaro_winkler(name, c);
         // Also accept a match on the last dotted segment (`stauts` for `applicant.status`).
@@ -14,8 +20,16 @@ pub fn did_you_mean<'a>(
         if score > best.map_or(0.0, |b| b.0) {
             best = Some((score, c));
         }
+        if one_edit.is_none()
+            && long_enough
+            && (strsim::osa_distance(name, c) == 1 || strsim::osa_distance(name, tail) == 1)
+        {
+            one_edit = Some(c);
+        }
     }
-    best.filter(|(s, _)| *s >= 0.84).map(|(_, c)| c)
+    best.filter(|(s, _)| *s >= 0.84)
+        .map(|(_, c)| c)
+        .or(one_edit)
 }
 
 #[cfg(test)]
@@ -31,5 +45,15 @@ mod tests {
         );
         assert_eq!(did_you_mean("resaon", names), Some("reason"));
         assert_eq!(did_you_mean("zebra", names), None);
+    }
+
+    #[test]
+    fn a_swap_of_neighbours_in_a_short_word_is_a_near_miss() {
+        let words = ["none", "tps", "daca", "h1", "h4"];
+        assert_eq!(did_you_mean("tsp", words), Some("tps"));
+        assert_eq!(did_you_mean("dacca", words), Some("daca"));
+        // Two letters: one edit is most of the word.
+        assert_eq!(did_you_mean("h3", words), None);
+        assert_eq!(did_you_mean("xyz", words), None);
     }
 }

@@ -93,6 +93,27 @@ impl Checker<'_> {
         self.error(d);
     }
 
+    /// A bare word compared with a string (`applicant.nationality == UA`): meant as text,
+    /// unless it is a near miss of a name in scope (then it is a typo of that name).
+    fn bare_word_for_string(&mut self, other: &TExpr, w: &str, span: Span, file: FileId) {
+        let names = self.visible_value_names(file);
+        if self.values.contains_key(w) || did_you_mean(w, names.iter().copied()).is_some() {
+            self.unknown_name(w, span, file);
+            return;
+        }
+        let subject = self.sources.snippet(other.span).to_string();
+        self.error(
+            Diagnostic::new(
+                codes::UNKNOWN_NAME,
+                format!("unknown name `{w}`"),
+                Label::new(span, "a bare word, not text"),
+            )
+            .with_help(format!(
+                "`{subject}` is a string: to compare it with the text {w}, quote it: `\"{w}\"`"
+            )),
+        );
+    }
+
     /// Checks an expression one level deeper, refusing to go past
     /// [`MAX_EXPRESSION_DEPTH`] so that no later walk over the result can exhaust the stack.
     fn check_any(&mut self, e: &ast::Expr, file: FileId) -> Option<Checked> {
@@ -293,9 +314,17 @@ impl Checker<'_> {
             }));
         }
         let Some((binding, declared, _)) = self.values.get(name).copied() else {
+            // Poisoned: declared by a declaration that does not parse; nothing to check.
+            if self.poisoned.value(name) {
+                return None;
+            }
             return Some(Checked::Word(name.to_string(), span));
         };
         if !self.is_visible(file, declared) {
+            // Poisoned: a broken `import` of this file may be the one that shows it.
+            if self.poisoned.blind(file) {
+                return None;
+            }
             return Some(Checked::Word(name.to_string(), span));
         }
         *self.usage.bindings.entry(binding).or_insert(0) += 1;
@@ -347,6 +376,10 @@ impl Checker<'_> {
     fn word_for(&mut self, other: &TExpr, w: &str, span: Span, file: FileId) -> Option<TExpr> {
         let e = match other.ty {
             Type::Enum(e) | Type::Set(e) => e,
+            Type::Str => {
+                self.bare_word_for_string(other, w, span, file);
+                return None;
+            }
             _ => {
                 self.unknown_name(w, span, file);
                 return None;
@@ -393,13 +426,15 @@ impl Checker<'_> {
         let (lt, rt) = (self.set.type_name(l.ty), self.set.type_name(r.ty));
         let span = l.span.to(r.span);
         let d = match (l.ty, r.ty) {
+            // Each side carries its own label and neither spans the other (a label over
+            // the whole comparison would overlap them, and the report would draw their
+            // markers past the end of the expression).
             (Type::Duration(a), Type::Duration(b)) => Diagnostic::new(
                 codes::UNIT_MISMATCH,
                 format!("comparing {} with {} loses meaning", a.plural(), b.plural()),
-                Label::new(span, format!("{} on one side, {} on the other", a.plural(), b.plural())),
+                Label::new(l.span, format!("in {}", a.plural())),
             )
-            .with_label(Label::new(l.span, lt.clone()))
-            .with_label(Label::new(r.span, rt.clone()))
+            .with_label(Label::new(r.span, format!("in {}", b.plural())))
             .with_help(format!(
                 "a year is not a whole number of days; write both sides in the same unit, e.g. `365 days` instead of `1 year` (the fact is in {})",
                 a.plural()
@@ -419,9 +454,8 @@ impl Checker<'_> {
             _ => Diagnostic::new(
                 codes::OPERATOR_TYPES,
                 format!("cannot compare {lt} with {rt}"),
-                Label::new(span, "mismatched types"),
+                Label::new(l.span, format!("this is {lt}")),
             )
-            .with_label(Label::new(l.span, format!("this is {lt}")))
             .with_label(Label::new(r.span, format!("this is {rt}")))
             .with_help("both sides of a comparison must have the same type"),
         };

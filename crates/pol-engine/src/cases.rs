@@ -2,12 +2,14 @@
 //! problem becomes a [`CaseProblem`] naming the file, the position, the field and, for a
 //! near miss, the right spelling.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use pol_compiler::case::DecodeError;
 use pol_compiler::codes::{self, Code};
 use pol_compiler::{Case, CaseError, Compiled};
 use serde::Serialize;
+
+use crate::load::LoadError;
 
 /// The format of a case document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +102,21 @@ impl CaseProblem {
     }
 }
 
+/// A case that was not decided, at the place its decision would stand in a JSON batch
+/// (the contract's "Errors in place"): `{"line": 3, "id": "case-17", "error": {...}}` for a
+/// line of JSON lines, `{"file": "case.json", "error": {...}}` for a whole file; `id` when
+/// the case names one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ErrorInPlace {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub error: ErrorObject,
+}
+
 /// `{"code": "pol::E0601", "field": ..., "message": ..., "suggestion": ...}`: why a case
 /// was not decided, where its decision would stand.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -136,13 +153,24 @@ pub fn decode(
                     (e.case, e.format.to_string(), Some(offset))
                 })
         }
-        Format::Yaml => c
-            .schema
-            .decode(&c.set, case, serde_yaml::Deserializer::from_str(text))
-            .map_err(|e| {
-                let at = e.format.location().map(|l| l.index());
-                (e.case, e.format.to_string(), at)
-            }),
+        Format::Yaml => {
+            // The YAML deserializer lives only inside the closure; the structured error
+            // comes out beside the format's.
+            let mut structured = None;
+            let result = crate::yaml::with_deserializer(text, |de| {
+                c.schema.decode(&c.set, case, de).map_err(|e| {
+                    structured = e.case;
+                    e.format
+                })
+            });
+            result.map_err(|e| {
+                (
+                    structured,
+                    crate::yaml::message(&e),
+                    crate::yaml::offset(&e, text),
+                )
+            })
+        }
         Format::Toml => c
             .schema
             .decode(&c.set, case, toml::Deserializer::new(text))
@@ -167,6 +195,10 @@ fn problem(
         .and_then(|e| locate_field(text, &e.field));
     let offset = match (offset, field_at) {
         (Some(0) | None, Some(at)) => Some(at),
+        // An empty document has no place to show.
+        _ if text.trim().is_empty() => None,
+        // A document that is not a case at all, reported without a place: its start.
+        (None, None) if structured.is_none() => text.find(|c: char| !c.is_whitespace()),
         (o, _) => o,
     };
     // Formats report byte offsets, sometimes inside a character (toml, after an invalid
@@ -245,7 +277,8 @@ fn describe_raw(raw: &str) -> String {
     }
 }
 
-/// serde_json and serde_yaml append "at line L column C"; the report shows the place itself.
+/// serde_json and serde-saphyr append "at line L column C"; the report shows the place
+/// itself.
 pub(crate) fn strip_position(message: &str) -> String {
     match message.find(" at line ") {
         Some(i) => message.get(..i).unwrap_or(message).to_string(),
@@ -253,7 +286,8 @@ pub(crate) fn strip_position(message: &str) -> String {
     }
 }
 
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
+/// The byte offset of 1-based `line` and `column` (counted in characters) in `text`.
+pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
@@ -308,8 +342,49 @@ pub struct ReadCase {
     pub origin: String,
     /// The 1-based line of a JSON-lines file the case stands on.
     pub line: Option<usize>,
+    /// For a case that could not be decoded, the `id` it names (read loosely), to pair the
+    /// problem with the case.
+    pub id: Option<String>,
     pub result: Result<Case, CaseProblem>,
 }
+
+/// The case files at `paths`, in order: each file named (whatever its extension; `-` for
+/// standard input) and, for a directory, every case file under it (`.json`, `.jsonl`,
+/// `.ndjson`, `.yaml`, `.yml`, `.toml`), sorted by path. A path that does not exist, a
+/// directory that cannot be read or holds no case file, is an error in its place.
+pub fn case_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, LoadError>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Ok(p.clone()));
+        } else if p.is_dir() {
+            let mut found = Vec::new();
+            if let Err(e) = crate::load::walk(p, CASE_EXTENSIONS, &mut found) {
+                out.push(Err(LoadError {
+                    path: p.display().to_string(),
+                    message: format!("cannot read the directory: {e}"),
+                    help: "check the path and its permissions".into(),
+                }));
+                continue;
+            }
+            if found.is_empty() {
+                out.push(Err(LoadError {
+                    path: p.display().to_string(),
+                    message: "the directory holds no case files".into(),
+                    help: "case files end in .json, .jsonl, .yaml, .yml or .toml".into(),
+                }));
+            }
+            found.sort();
+            out.extend(found.into_iter().map(Ok));
+        } else {
+            out.push(crate::load::open(p).map(|_| p.clone()));
+        }
+    }
+    out
+}
+
+/// The extensions of case files found under a directory.
+pub const CASE_EXTENSIONS: &[&str] = &["json", "jsonl", "ndjson", "yaml", "yml", "toml"];
 
 /// Reads every case in a file (one, or one per line for JSON lines; `-` is standard input).
 pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
@@ -323,6 +398,7 @@ pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
         vec![ReadCase {
             origin: name.clone(),
             line: None,
+            id: None,
             result,
         }]
     };
@@ -367,13 +443,20 @@ pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
             out.push(ReadCase {
                 origin: format!("{name}:{}", i + 1),
                 line: Some(i + 1),
+                id: result.is_err().then(|| id_of(line)).flatten(),
                 result,
             });
         }
         return out;
     }
     let mut case = Case::new(&c.set);
-    whole_file(decode(c, &name, &text, format, &mut case).map(|()| case))
+    let result = decode(c, &name, &text, format, &mut case).map(|()| case);
+    vec![ReadCase {
+        origin: name.clone(),
+        line: None,
+        id: result.is_err().then(|| id_in(&text, format)).flatten(),
+        result,
+    }]
 }
 
 /// Decodes line `number` (1-based) of a JSON-lines file, reporting positions in the file.
@@ -392,14 +475,25 @@ pub fn decode_line(
     })
 }
 
+/// Just the `id` of a case, every other field ignored.
+#[derive(serde::Deserialize)]
+struct WithId {
+    id: Option<String>,
+}
+
 /// The `id` a JSON case names, read loosely: for pairing an error with its case when the
 /// case itself could not be decoded.
 pub fn id_of(json: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct WithId {
-        id: Option<String>,
-    }
     serde_json::from_str::<WithId>(json).ok()?.id
+}
+
+/// The `id` a case document of `format` names, read loosely ([`id_of`] for any format).
+pub fn id_in(text: &str, format: Format) -> Option<String> {
+    match format {
+        Format::Json | Format::JsonLines => id_of(text),
+        Format::Yaml => crate::yaml::from_str::<WithId>(text).ok()?.id,
+        Format::Toml => toml::from_str::<WithId>(text).ok()?.id,
+    }
 }
 
 #[cfg(test)]

@@ -244,7 +244,7 @@ impl Witness {
     fn value(&self) -> serde_json::Value {
         let parsed: Option<serde_json::Value> = match self.format {
             Format::Json | Format::JsonLines => serde_json::from_str(&self.text).ok(),
-            Format::Yaml => serde_yaml::from_str(&self.text).ok(),
+            Format::Yaml => crate::yaml::from_str(&self.text).ok(),
             Format::Toml => toml::from_str(&self.text).ok(),
         };
         let mut v = parsed.unwrap_or(serde_json::Value::Null);

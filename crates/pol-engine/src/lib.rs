@@ -31,6 +31,7 @@ pub mod doc;
 pub mod load;
 pub mod project;
 pub mod testing;
+pub mod yaml;
 
 use std::path::Path;
 
@@ -42,7 +43,7 @@ pub use pol_compiler::{
 };
 pub use pol_syntax::Diagnostic;
 
-pub use cases::{CaseProblem, ErrorObject, Format, ReadCase};
+pub use cases::{CaseProblem, ErrorInPlace, ErrorObject, Format, ReadCase};
 pub use load::{LoadError, Loaded, PolicySource};
 pub use project::{Project, ProjectError};
 

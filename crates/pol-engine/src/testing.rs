@@ -269,17 +269,17 @@ pub fn read_file(c: &Compiled, path: &Path) -> Result<TestFile, Box<CaseProblem>
     })
 }
 
-/// A YAML error: the format's message and the byte offset it names. The only place that
-/// knows which YAML crate reads test files.
+/// A YAML error: the reader's message and the byte offset it names.
 struct YamlError {
     message: String,
     offset: Option<usize>,
 }
 
+/// Reads a test file with the YAML reader every YAML read in pol uses ([`crate::yaml`]).
 fn parse(text: &str) -> Result<FileSpec, YamlError> {
-    serde_yaml::from_str(text).map_err(|e| YamlError {
-        offset: e.location().map(|l| l.index()),
-        message: e.to_string(),
+    crate::yaml::from_str(text).map_err(|e| YamlError {
+        offset: crate::yaml::offset(&e, text),
+        message: crate::yaml::message(&e),
     })
 }
 
@@ -326,12 +326,17 @@ fn near_miss(message: &str) -> Option<(String, String)> {
         .split_once("unknown field `")
         .or_else(|| message.split_once("unknown variant `"))?;
     let (wrong, rest) = rest.split_once('`')?;
-    let expected: Vec<&str> = rest
-        .split_once("expected")?
-        .1
-        .split('`')
-        .skip(1)
-        .step_by(2)
+    // serde writes "expected one of `a`, `b`" (or "`a` or `b`"); some readers drop the
+    // backticks.
+    let list = rest.split_once("expected")?.1;
+    let list = list
+        .trim_start()
+        .trim_start_matches("one of")
+        .replace(" or ", ",");
+    let expected: Vec<&str> = list
+        .split(',')
+        .map(|w| w.trim().trim_matches(|c: char| c == '`' || c == '.'))
+        .filter(|w| !w.is_empty() && !w.contains(' '))
         .collect();
     let right = did_you_mean(wrong, expected.iter().copied())?;
     Some((wrong.to_string(), right.to_string()))
@@ -836,6 +841,10 @@ mod tests {
         );
         let m = "unknown variant `eligble`, expected one of `unavailable`, `eligible`";
         assert_eq!(near_miss(m).unwrap().1, "eligible");
+        let m = "unknown field `decison`, expected one of decision, reasons, warnings";
+        assert_eq!(near_miss(m).unwrap().1, "decision");
+        let m = "unknown field `warning`, expected `decision` or `warnings`";
+        assert_eq!(near_miss(m).unwrap().1, "warnings");
         assert_eq!(near_miss("invalid type: string"), None);
     }
 

@@ -54,6 +54,67 @@ pub enum ItemKind {
     Param(ParamDecl),
     Program(ProgramDecl),
     Policy(PolicyDecl),
+    /// A declaration that does not parse. The parser reported why; this keeps its place,
+    /// and its keyword and name when they could be read.
+    Broken(BrokenDecl),
+}
+
+/// A declaration with a syntax error (or a literal the parser rejects). When its keyword
+/// and name could be read (`program chnv {` ...), the name is *poisoned*: known to exist,
+/// its body broken. Resolution treats it as declared, so uses of it elsewhere are not
+/// reported as unknown: the one error is the parser's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BrokenDecl {
+    /// The declaration keyword it starts with, if it starts with one.
+    pub keyword: Option<Spanned<DeclKeyword>>,
+    /// The name it declares: a name, or a dotted path for a `fact`; `None` for an `import`,
+    /// or when no name follows the keyword.
+    pub name: Option<Name>,
+}
+
+/// The keywords a declaration starts with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeclKeyword {
+    Import,
+    Enum,
+    Fact,
+    Const,
+    Let,
+    Param,
+    Program,
+    Policy,
+}
+
+impl DeclKeyword {
+    /// Every declaration keyword.
+    pub const ALL: [DeclKeyword; 8] = [
+        DeclKeyword::Import,
+        DeclKeyword::Enum,
+        DeclKeyword::Fact,
+        DeclKeyword::Const,
+        DeclKeyword::Let,
+        DeclKeyword::Param,
+        DeclKeyword::Program,
+        DeclKeyword::Policy,
+    ];
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            DeclKeyword::Import => "import",
+            DeclKeyword::Enum => "enum",
+            DeclKeyword::Fact => "fact",
+            DeclKeyword::Const => "const",
+            DeclKeyword::Let => "let",
+            DeclKeyword::Param => "param",
+            DeclKeyword::Program => "program",
+            DeclKeyword::Policy => "policy",
+        }
+    }
+
+    /// The keyword spelled `word`, if it is one.
+    pub fn from_word(word: &str) -> Option<DeclKeyword> {
+        DeclKeyword::ALL.into_iter().find(|k| k.keyword() == word)
+    }
 }
 
 /// `#[allow(lint, ..., reason = "...")]`: silences lints on the item it precedes.

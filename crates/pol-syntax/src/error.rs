@@ -92,19 +92,32 @@ pub(crate) fn describe(r: Rule) -> Option<&'static str> {
     })
 }
 
-/// Converts a pest error into a diagnostic naming what was expected.
-pub(crate) fn from_pest(file: FileId, text: &str, err: pest::error::Error<Rule>) -> Diagnostic {
-    let pos = match err.location {
-        pest::error::InputLocation::Pos(p) => p,
-        pest::error::InputLocation::Span((s, _)) => s,
+/// Converts a pest error into a diagnostic naming what was expected. pest parsed the text
+/// from `base` on; `text` is the whole file. Returns the diagnostic, the offset of the error
+/// in the file, and whether a `}` was among the things expected there.
+pub(crate) fn from_pest(
+    file: FileId,
+    text: &str,
+    base: usize,
+    err: pest::error::Error<Rule>,
+) -> (Diagnostic, usize, bool) {
+    let pos = base
+        + match err.location {
+            pest::error::InputLocation::Pos(p) => p,
+            pest::error::InputLocation::Span((s, _)) => s,
+        };
+    let positives: &[Rule] = match &err.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives,
+        pest::error::ErrorVariant::CustomError { .. } => &[],
     };
-    let mut expected: Vec<&'static str> = match &err.variant {
-        pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            positives.iter().filter_map(|r| describe(*r)).collect()
-        }
-        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
-    };
-    expected.sort_unstable();
+    let wants_close_brace = positives.contains(&Rule::rbrace);
+    // pest reports a string it cannot read at its opening quote, as if no string were
+    // there; say what is wrong with it instead.
+    if let Some(d) = bad_string(file, text, pos) {
+        return (d, pos, wants_close_brace);
+    }
+    let mut expected: Vec<&'static str> = positives.iter().filter_map(|r| describe(*r)).collect();
+    expected.sort_unstable_by_key(|e| (reading_order(e), *e));
     expected.dedup();
     // An expression is a superset of its pieces; say the general thing once.
     if expected.contains(&"an expression") {
@@ -135,8 +148,98 @@ pub(crate) fn from_pest(file: FileId, text: &str, err: pest::error::Error<Rule>)
     } else {
         format!("expected {} here", join_or(&expected))
     };
-    Diagnostic::new(crate::codes::SYNTAX, message, Label::new(span, label))
-        .with_help(help_for(&expected, &found.0))
+    let diagnostic = Diagnostic::new(crate::codes::SYNTAX, message, Label::new(span, label))
+        .with_help(help_for(&expected, &found.0));
+    (diagnostic, pos, wants_close_brace)
+}
+
+/// The error in a string starting at `pos` that the grammar cannot read: no closing quote
+/// on its line, or an escape other than `\"`, `\\` and `\n`.
+fn bad_string(file: FileId, text: &str, pos: usize) -> Option<Diagnostic> {
+    let token = crate::scan::scan_from(text, pos).next()?;
+    let crate::scan::TokenKind::String { terminated } = token.kind else {
+        return None;
+    };
+    if !terminated {
+        return Some(
+            Diagnostic::new(
+                crate::codes::SYNTAX,
+                "this string is not closed on its line",
+                Label::new(
+                    Span::new(file, token.start, token.end),
+                    "no closing `\"` before the end of the line",
+                ),
+            )
+            .with_help("end the string with `\"` on the same line; write a quote inside a string as `\\\"`"),
+        );
+    }
+    let body = token.text(text);
+    let mut chars = body.char_indices().skip(1);
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            continue;
+        }
+        match chars.next() {
+            Some((_, '"' | '\\' | 'n')) => {}
+            Some((j, other)) => {
+                let at = token.start + i;
+                return Some(
+                    Diagnostic::new(
+                        crate::codes::SYNTAX,
+                        format!("unknown escape `\\{}` in a string", other.escape_default()),
+                        Label::new(
+                            Span::new(file, at, token.start + j + other.len_utf8()),
+                            "not an escape",
+                        ),
+                    )
+                    .with_help("a string may hold `\\\"` (a quote), `\\\\` (a backslash) and `\\n` (a new line)"),
+                );
+            }
+            None => {}
+        }
+    }
+    None
+}
+
+/// A bug in the parser: the grammar accepted a shape its conversion does not expect.
+pub(crate) fn internal(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::new(
+        crate::codes::INTERNAL,
+        format!("internal parser error: {what}"),
+        Label::new(span, "here"),
+    )
+    .with_help("this is a bug in pol; please report it with the file")
+}
+
+/// Brackets nested more than [`MAX_NESTING`] deep, the one at `at` being too deep.
+pub(crate) fn too_deep(file: FileId, at: usize) -> Diagnostic {
+    Diagnostic::new(
+        crate::codes::NESTING_TOO_DEEP,
+        format!("brackets are nested more than {MAX_NESTING} levels deep"),
+        Label::new(Span::new(file, at, at + 1), "this bracket is too deep"),
+    )
+    .with_help("name an inner part with `let NAME = ...` and use the name instead")
+}
+
+/// Where an expected thing stands in the list an author reads: what closes the construct
+/// first (`}`, `)`), then other punctuation, then keywords, then descriptions ("a policy
+/// line (...)"), so that a list reads "expected `}` or a policy line (...)" rather than
+/// ending on a lone bracket after a list of keywords.
+fn reading_order(expected: &str) -> u8 {
+    match expected {
+        "`}`" | "`)`" => 0,
+        _ if expected.starts_with('`')
+            && !expected
+                .trim_matches('`')
+                .chars()
+                .any(char::is_alphanumeric) =>
+        {
+            1
+        }
+        _ if expected.starts_with('`') => 2,
+        "end of file" => 4,
+        _ => 3,
+    }
 }
 
 /// Describes the token at `pos` and its length in bytes.
@@ -154,11 +257,17 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
         let len = word.len();
         return (format!("`{word}`"), len);
     }
-    if first == '\n' {
+    if first == '\n' || first == '\r' {
         return ("end of line".to_string(), 0);
     }
     if first == '\0' {
         return ("a NUL byte".to_string(), 1);
+    }
+    if first == '"' {
+        let len = crate::scan::scan_from(text, pos)
+            .next()
+            .map_or(1, |t| t.end - t.start);
+        return ("a string".to_string(), len);
     }
     (format!("`{}`", first.escape_default()), first.len_utf8())
 }
@@ -186,50 +295,4 @@ fn join_or(items: &[&str]) -> String {
         [one] => (*one).to_string(),
         [init @ .., last] => format!("{} or {}", init.join(", "), last),
     }
-}
-
-/// Rejects input nested more deeply than [`MAX_NESTING`], scanning brackets outside strings
-/// and comments. Runs before pest so deep input can never overflow the stack.
-pub(crate) fn check_nesting(file: FileId, text: &str) -> Result<(), Diagnostic> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        // Comments and strings end where the grammar's NEWLINE does: at `\n` or `\r`.
-        if in_comment {
-            in_comment = c != '\n' && c != '\r';
-            continue;
-        }
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' || c == '\n' || c == '\r' {
-                in_string = false;
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '#' if !text.get(i + 1..).is_some_and(|r| r.starts_with('[')) => in_comment = true,
-            '(' | '{' | '[' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Err(Diagnostic::new(
-                        crate::codes::NESTING_TOO_DEEP,
-                        format!("brackets are nested more than {MAX_NESTING} levels deep"),
-                        Label::new(Span::new(file, i, i + 1), "this bracket is too deep"),
-                    )
-                    .with_help(
-                        "name an inner part with `let NAME = ...` and use the name instead",
-                    ));
-                }
-            }
-            ')' | '}' | ']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
 }

@@ -13,25 +13,92 @@ pub(crate) struct PolParser;
 
 type Result<T> = std::result::Result<T, Diagnostic>;
 
-pub(crate) fn parse_file(file: FileId, text: &str) -> Result<SourceFile> {
-    let mut pairs =
-        PolParser::parse(Rule::file, text).map_err(|e| crate::error::from_pest(file, text, e))?;
-    let cx = Cx { file };
-    let root = pairs.next().ok_or_else(|| cx.internal(0, "empty parse"))?;
+/// A declaration the grammar accepted, converted to the AST; or, when its conversion failed
+/// (a literal out of range, say), its span and the error.
+pub(crate) type Converted = std::result::Result<Item, (Span, Diagnostic)>;
+
+/// Where and why a stretch of text does not fit the grammar.
+pub(crate) struct Failure {
+    /// The error as the grammar reports it: at the furthest place any rule reached.
+    pub diagnostic: Diagnostic,
+    /// That place, as a byte offset in the whole text.
+    pub at: usize,
+    /// Whether a `}` was one of the things expected there.
+    pub wants_close_brace: bool,
+}
+
+/// Parses `text[from..to]` as a whole file: every declaration in it, or where it first
+/// fails to fit the grammar.
+pub(crate) fn parse_file(
+    file: FileId,
+    text: &str,
+    from: usize,
+    to: usize,
+) -> std::result::Result<Vec<Converted>, Failure> {
+    let cx = Cx { file, base: from };
+    let slice = text.get(from..to).unwrap_or("");
+    let mut pairs = PolParser::parse(Rule::file, slice).map_err(|e| cx.failure(text, e))?;
+    let Some(root) = pairs.next() else {
+        let span = Span::new(file, from, to);
+        return Ok(vec![Err((span, cx.internal_at(from, to, "empty parse")))]);
+    };
     let mut items = Vec::new();
     for pair in root.into_inner() {
         match pair.as_rule() {
-            Rule::item => items.push(cx.item(pair)?),
+            Rule::item => items.push(cx.converted(pair)),
             Rule::EOI => {}
-            _ => return Err(cx.unexpected(&pair)),
+            _ => items.push(Err((cx.span(&pair), cx.unexpected(&pair)))),
         }
     }
-    Ok(SourceFile { items })
+    Ok(items)
 }
 
-/// Conversion context: the file id stamped on every span.
+/// Parses the declarations of `text[from..to]` one at a time, up to the first that does
+/// not fit the grammar: those before it, and where it starts (`None` if all fit). A
+/// declaration parses alone exactly as it does within the file (the grammar is a PEG: what
+/// a rule matches at a place does not depend on what follows), so these are the
+/// declarations [`parse_file`] read before it failed.
+pub(crate) fn parse_declarations(
+    file: FileId,
+    text: &str,
+    from: usize,
+    to: usize,
+) -> (Vec<Converted>, Option<usize>) {
+    let mut items = Vec::new();
+    let mut pos = from;
+    loop {
+        // What the grammar skips between declarations: blanks, line ends and comments.
+        pos = crate::scan::scan_from(text, pos)
+            .find(|t| !t.kind.is_trivia() || t.start >= to)
+            .map_or(text.len(), |t| t.start)
+            .min(to);
+        if pos >= to {
+            return (items, None);
+        }
+        let cx = Cx { file, base: pos };
+        let slice = text.get(pos..to).unwrap_or("");
+        let Ok(mut pairs) = PolParser::parse(Rule::item, slice) else {
+            return (items, Some(pos));
+        };
+        let Some(pair) = pairs.next() else {
+            return (items, Some(pos));
+        };
+        let end = pos + pair.as_span().end();
+        items.push(cx.converted(pair));
+        if end <= pos {
+            // A declaration is never empty; stop rather than loop.
+            debug_assert!(false, "an empty declaration at {pos}");
+            return (items, Some(pos));
+        }
+        pos = end;
+    }
+}
+
+/// Conversion context: the file id stamped on every span, and where in the file the text
+/// given to pest starts (pest's offsets are relative to it).
 struct Cx {
     file: FileId,
+    base: usize,
 }
 
 impl Cx {
@@ -43,7 +110,28 @@ impl Cx {
             .as_str()
             .trim_end_matches([' ', '\t', '\r', '\n'])
             .len();
-        Span::new(self.file, s.start(), s.start() + trimmed)
+        Span::new(
+            self.file,
+            self.base + s.start(),
+            self.base + s.start() + trimmed,
+        )
+    }
+
+    /// A pest error as a [`Failure`], with offsets in the whole text.
+    fn failure(&self, text: &str, err: pest::error::Error<Rule>) -> Failure {
+        let (diagnostic, at, wants_close_brace) =
+            crate::error::from_pest(self.file, text, self.base, err);
+        Failure {
+            diagnostic,
+            at,
+            wants_close_brace,
+        }
+    }
+
+    /// One declaration, converted; a failed conversion keeps the declaration's span.
+    fn converted(&self, pair: Pair<Rule>) -> Converted {
+        let span = self.span(&pair);
+        self.item(pair).map_err(|d| (span, d))
     }
 
     fn name(&self, pair: &Pair<Rule>) -> Name {
@@ -51,14 +139,15 @@ impl Cx {
     }
 
     /// INVARIANT: the grammar guarantees the shapes this module expects; a mismatch is a
-    /// bug in this file, reported as a diagnostic rather than a panic.
+    /// bug in this file, reported as a diagnostic rather than a panic. `at` is relative to
+    /// the text pest parsed.
     fn internal(&self, at: usize, what: &str) -> Diagnostic {
-        Diagnostic::new(
-            crate::codes::INTERNAL,
-            format!("internal parser error: {what}"),
-            Label::new(Span::new(self.file, at, at), "here"),
-        )
-        .with_help("this is a bug in pol; please report it with the file")
+        self.internal_at(self.base + at, self.base + at, what)
+    }
+
+    /// An internal error over a byte range of the whole file.
+    fn internal_at(&self, start: usize, end: usize, what: &str) -> Diagnostic {
+        crate::error::internal(Span::new(self.file, start, end), what)
     }
 
     fn unexpected(&self, pair: &Pair<Rule>) -> Diagnostic {
@@ -108,7 +197,9 @@ impl Cx {
                 _ => return Err(self.unexpected(&p)),
             }
         }
-        let kind = kind.ok_or_else(|| self.internal(span.start as usize, "item without body"))?;
+        let kind = kind.ok_or_else(|| {
+            self.internal_at(span.start as usize, span.end as usize, "item without body")
+        })?;
         Ok(Item { attrs, kind, span })
     }
 
@@ -322,7 +413,9 @@ impl Cx {
                 _ => return Err(self.unexpected(&p)),
             }
         }
-        let kind = kind.ok_or_else(|| self.internal(span.start as usize, "empty policy item"))?;
+        let kind = kind.ok_or_else(|| {
+            self.internal_at(span.start as usize, span.end as usize, "empty policy item")
+        })?;
         Ok(PolicyItem { attrs, kind, span })
     }
 
@@ -428,8 +521,9 @@ impl Cx {
                         _ => operand = Some(self.expr(p)?),
                     }
                 }
-                let operand =
-                    operand.ok_or_else(|| self.internal(span.start as usize, "negation"))?;
+                let operand = operand.ok_or_else(|| {
+                    self.internal_at(span.start as usize, span.end as usize, "negation")
+                })?;
                 if count == 0 {
                     Ok(operand)
                 } else {

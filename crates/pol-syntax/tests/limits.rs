@@ -10,11 +10,9 @@
 
 use pol_syntax::{codes, parse, Code, FileId, MAX_NESTING};
 
+/// The code of the file's first syntax error, if any.
 fn code(text: &str) -> Option<Code> {
-    match parse(FileId(0), text) {
-        Ok(_) => None,
-        Err(d) => Some(d.code),
-    }
+    parse(FileId(0), text).errors.first().map(|d| d.code)
 }
 
 fn rule(condition: &str) -> String {
@@ -99,7 +97,7 @@ fn empty_nul_and_odd_characters_never_panic() {
         "policy p \"é\" { require r: é cite \"c\" }",
     ] {
         let _ = code(text);
-        if let Err(d) = parse(FileId(0), text) {
+        for d in parse(FileId(0), text).errors {
             let (s, e) = (d.primary.span.start as usize, d.primary.span.end as usize);
             assert!(s <= e && e <= text.len(), "{text:?}: {d:?}");
             assert!(
@@ -115,8 +113,15 @@ fn empty_nul_and_odd_characters_never_panic() {
 #[test]
 fn line_and_column_of_an_offset_inside_a_character() {
     use pol_syntax::span::line_col;
+    use pol_syntax::LineIndex;
     let text = "ab\n\u{4f4ec}x\ncd";
-    assert_eq!(line_col(text, 4), (2, 1));
-    assert_eq!(line_col(text, 7), (2, 2));
-    assert_eq!(line_col(text, 100), (3, 3));
+    let index = LineIndex::new(text);
+    for (offset, expected) in [(4, (2, 1)), (7, (2, 2)), (100, (3, 3))] {
+        assert_eq!(line_col(text, offset), expected, "line_col at {offset}");
+        assert_eq!(
+            index.line_col(text, offset),
+            expected,
+            "LineIndex at {offset}"
+        );
+    }
 }

@@ -104,10 +104,11 @@ pub fn examples() -> &'static Vec<Case> {
                     )
                     .err()
                     .map(|e| e.format.to_string()),
-                Some("yaml") => schema
-                    .decode(set, &mut case, serde_yaml::Deserializer::from_str(&text))
-                    .err()
-                    .map(|e| e.format.to_string()),
+                Some("yaml") => serde_saphyr::with_deserializer_from_str(&text, |de| {
+                    schema.decode(set, &mut case, de).map_err(|e| e.format)
+                })
+                .err()
+                .map(|e| e.to_string()),
                 Some("toml") => schema
                     .decode(set, &mut case, toml::Deserializer::new(&text))
                     .err()

@@ -5,6 +5,10 @@
 //! declaration or policy line with a comment *inside* it is kept verbatim. Before the
 //! result is returned it is parsed again: if its tree differs from the original (spans
 //! aside) or a comment went missing, formatting fails and the caller writes nothing.
+//!
+//! Comments are found by the one scanner (`scan.rs`), and every lookup of the comments in
+//! a stretch of text is a binary search, so formatting is linear in the size of the file
+//! whatever the number of comments. Line ends in the output are `\n`.
 
 mod doc;
 mod print;
@@ -12,15 +16,16 @@ mod print;
 use doc::{concat, nest, text, Doc};
 
 use crate::ast::{Item, ItemKind, PolicyItem, SourceFile};
+use crate::scan::{self, Bracket, TokenKind};
 use crate::{Diagnostic, FileId, Label, Span};
 
 /// The line width the layout aims for.
 pub const WIDTH: usize = 100;
 
-/// Formats a file, or says why it cannot be formatted (a parse error, or a failed check
-/// that the result means the same as the input).
-pub fn format(file: FileId, source: &str) -> Result<String, Diagnostic> {
-    let ast = crate::parse(file, source)?;
+/// Formats a file, or says why it cannot be formatted: its syntax errors (a file with any
+/// is not formatted), or a failed check that the result means the same as the input.
+pub fn format(file: FileId, source: &str) -> Result<String, Vec<Diagnostic>> {
+    let ast = crate::parse(file, source).into_result()?;
     let comments = scan_comments(source);
     let layout = Layout {
         source,
@@ -32,7 +37,7 @@ pub fn format(file: FileId, source: &str) -> Result<String, Diagnostic> {
     if out.trim().is_empty() {
         out.clear();
     }
-    verify(file, source, &ast, &comments, &out)?;
+    verify(file, source, &ast, &comments, &out).map_err(|d| vec![d])?;
     Ok(out)
 }
 
@@ -52,8 +57,10 @@ fn verify(
         )
         .with_help("this is a bug in pol fmt; please report it with the file")
     };
-    let reparsed = crate::parse(file, out)
-        .map_err(|d| fail(&format!("the result does not parse ({})", d.message)))?;
+    let reparsed = crate::parse(file, out).into_result().map_err(|errors| {
+        let first = errors.first().map_or("", |d| d.message.as_str());
+        fail(&format!("the result does not parse ({first})"))
+    })?;
     if &reparsed != ast {
         return Err(fail("the result means something else"));
     }
@@ -66,7 +73,7 @@ fn verify(
     Ok(())
 }
 
-/// A `# ...` comment: its byte range, without the line break.
+/// A `# ...` comment: its byte range, without the line end.
 #[derive(Clone, Copy, Debug)]
 struct Comment {
     start: usize,
@@ -79,39 +86,16 @@ impl Comment {
     }
 }
 
-/// Finds the comments: `#` outside a string and not starting an attribute `#[`.
+/// The comments, in order: `#` outside a string and not starting an attribute `#[`, to the
+/// end of its line.
 fn scan_comments(source: &str) -> Vec<Comment> {
-    let mut out = Vec::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut chars = source.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' || c == '\n' {
-                in_string = false;
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '#' if chars.peek().map(|(_, n)| *n) != Some('[') => {
-                let end = source
-                    .get(i..)
-                    .and_then(|r| r.find('\n'))
-                    .map_or(source.len(), |n| i + n);
-                out.push(Comment { start: i, end });
-                while chars.peek().is_some_and(|(j, _)| *j < end) {
-                    chars.next();
-                }
-            }
-            _ => {}
-        }
-    }
-    out
+    scan::scan(source)
+        .filter(|t| t.kind == TokenKind::Comment)
+        .map(|t| Comment {
+            start: t.start,
+            end: t.end,
+        })
+        .collect()
 }
 
 struct Layout<'a> {
@@ -124,10 +108,12 @@ impl Layout<'_> {
         self.source.get(start..end).unwrap_or("")
     }
 
-    fn comments_in(&self, start: usize, end: usize) -> impl Iterator<Item = &Comment> {
-        self.comments
-            .iter()
-            .filter(move |c| c.start >= start && c.start < end)
+    /// The comments starting in `start..end`: a binary search, as every piece of code and
+    /// every gap asks (a scan per question made formatting quadratic in comments).
+    fn comments_in(&self, start: usize, end: usize) -> &[Comment] {
+        let first = self.comments.partition_point(|c| c.start < start);
+        let past = self.comments.partition_point(|c| c.start < end);
+        self.comments.get(first..past.max(first)).unwrap_or(&[])
     }
 
     fn file(&self, ast: &SourceFile) -> Doc {
@@ -168,7 +154,7 @@ impl Layout<'_> {
         let mut pos = from;
         let mut first = at_start;
         for c in self.comments_in(from, to) {
-            let newlines = self.slice(pos, c.start).matches('\n').count();
+            let newlines = scan::count_line_ends(self.slice(pos, c.start));
             if newlines == 0 && !first {
                 docs.push(text(" "));
             } else {
@@ -179,7 +165,7 @@ impl Layout<'_> {
             first = false;
         }
         if let Some(force_break) = next {
-            let newlines = self.slice(pos, to).matches('\n').count();
+            let newlines = scan::count_line_ends(self.slice(pos, to));
             breaks(
                 docs,
                 newlines.max(usize::from(force_break || !first)),
@@ -188,17 +174,31 @@ impl Layout<'_> {
         }
     }
 
-    /// The item as written, when a comment inside it forbids re-laying it out.
+    /// The item as written, when a comment inside it forbids re-laying it out; its line
+    /// ends become `\n` like the others (no string holds a line end, so none is changed).
     fn verbatim(&self, start: usize, end: usize) -> Doc {
-        text(self.slice(start, end).trim_end().to_string())
+        let written = self.slice(start, end).trim_end();
+        let mut out = String::with_capacity(written.len());
+        for t in scan::scan(written) {
+            if t.kind == TokenKind::LineEnd {
+                out.push('\n');
+            } else {
+                out.push_str(t.text(written));
+            }
+        }
+        text(out)
     }
 
     fn has_comment(&self, start: usize, end: usize) -> bool {
-        self.comments_in(start, end).next().is_some()
+        !self.comments_in(start, end).is_empty()
     }
 
     fn item(&self, item: &Item) -> Doc {
         let (start, end) = (item_start(item), item.span.end as usize);
+        // Not formatted: a file with a broken declaration has a syntax error.
+        if let ItemKind::Broken(_) = &item.kind {
+            return self.verbatim(start, end);
+        }
         if let ItemKind::Policy(p) = &item.kind {
             if let Some(doc) = self.policy(item, p) {
                 return doc;
@@ -220,7 +220,10 @@ impl Layout<'_> {
     /// A policy with its body's comments, or `None` if a comment sits in its head.
     fn policy(&self, item: &Item, p: &crate::ast::PolicyDecl) -> Option<Doc> {
         let head_end = p.doc.as_ref().map_or(p.name.span.end, |d| d.span.end) as usize;
-        let brace = head_end + self.slice(head_end, item.span.end as usize).find('{')?;
+        let brace = scan::scan_from(self.source, head_end)
+            .take_while(|t| t.start < item.span.end as usize)
+            .find(|t| t.kind == TokenKind::Open(Bracket::Curly))?
+            .start;
         let close = (item.span.end as usize).checked_sub(1)?;
         if self.has_comment(item_start(item), brace) {
             return None;
@@ -321,6 +324,35 @@ mod tests {
             "policy p \"q\" {\n  exclude removal_proceedings: applicant.in_removal_proceedings\n    unless applicant.status == daca\n    cite \"seed 001: Foreigners in deportation proceedings\"\n}\n"
         );
         assert_eq!(fmt(&out), out);
+    }
+
+    /// Regression: the formatter ended comments only at `\n`, so a comment ended by a lone
+    /// `\r` (where the grammar ends it) swallowed the next declaration, and `pol fmt`
+    /// failed its own check (E0104) on a file `pol check` accepted.
+    #[test]
+    fn a_lone_carriage_return_ends_a_comment_as_the_grammar_says() {
+        let src = "fact a: bool \"x\" # note\rfact b: bool \"y\"";
+        assert!(crate::parse(FileId(0), src).is_ok());
+        let out = fmt(src);
+        assert_eq!(out, "fact a: bool \"x\" # note\nfact b: bool \"y\"\n");
+        assert_eq!(fmt(&out), out);
+        // A blank line made of lone carriage returns is kept as a blank line.
+        let src = "fact a: bool \"x\"\r\r# c\r\nfact b: bool \"y\"\r";
+        assert_eq!(fmt(src), "fact a: bool \"x\"\n\n# c\nfact b: bool \"y\"\n");
+    }
+
+    #[test]
+    fn a_declaration_kept_verbatim_gets_newline_line_ends() {
+        let src = "policy p \"q\" {\r\n  require r: a # inner\r\n      and b cite \"y\"\r\n}\r\n";
+        assert_eq!(fmt(src), src.replace("\r\n", "\n"));
+    }
+
+    #[test]
+    fn a_file_with_syntax_errors_is_not_formatted() {
+        let errors =
+            format(FileId(0), "fact a: bool \"x\"\nfact b bool\nconst c = \n").unwrap_err();
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        assert!(errors.iter().all(|d| d.code == crate::codes::SYNTAX));
     }
 
     #[test]
