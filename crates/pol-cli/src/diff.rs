@@ -230,9 +230,17 @@ fn markdown(d: &Diff, old: &str, new: &str, args: &DiffArgs) -> String {
     out
 }
 
-/// Corpus cases that could not be compared, for standard error.
+/// What the comparison of the policies could not do, and corpus cases that could not be
+/// compared, for standard error.
 fn problems(d: &Diff, old: &str, new: &str) -> String {
     let mut out = String::new();
+    for n in &d.notes {
+        let _ = writeln!(
+            out,
+            "note: {}: cases synthesized from the policies may miss changes: {}",
+            n.policy, n.message
+        );
+    }
     if d.one_sided > 0 {
         let _ = writeln!(
             out,

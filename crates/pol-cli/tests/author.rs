@@ -447,6 +447,28 @@ fn diff_finds_what_moving_the_chnv_termination_changes() {
         }
     }
 
+    // Each synthesized witness is decided as reported by each set (`pol eval`), and the
+    // changes to and from `incomplete` are found too (a witness with facts unknown).
+    let chnv = doc["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["policy"] == "chnv_parole")
+        .unwrap();
+    let mut pairs = Vec::new();
+    for (i, t) in chnv["transitions"].as_array().unwrap().iter().enumerate() {
+        pairs.push((t["from"].as_str().unwrap(), t["to"].as_str().unwrap()));
+        let case = d.join(format!("witness-{i}.json"));
+        std::fs::write(&case, t["witnesses"][0].to_string()).unwrap();
+        for (set, expected) in [("policies", &t["from"]), (copy, &t["to"])] {
+            let args = ["--policies", set, "eval", "--format", "json"];
+            let run = pol(&[&args[..], &[case.to_str().unwrap()]].concat());
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            assert_eq!(&json(&run.stdout)["decision"], expected, "{set}: {t}");
+        }
+    }
+    assert!(pairs.contains(&("unavailable", "incomplete")), "{pairs:?}");
+
     // A corpus: a case in the new weeks is counted and is its own witness, with its id.
     let corpus = d.join("corpus.jsonl");
     std::fs::write(

@@ -8,22 +8,17 @@
 //! are diffed on several threads, each deciding with reused buffers
 //! ([`pol_compiler::Compiled::decide_into`]).
 //!
-//! Synthesized witnesses come from [`synthesize`], which enumerates representative values:
-//! every bool, one enum word per class of words the policies never tell apart, each side
-//! of each constant a fact meets, and `as_of` on each side of each date the policies
-//! mention. It is the one place an exact symbolic comparison will replace.
+//! Synthesized witnesses come from [`synthesize`], which asks the engine's exact comparison
+//! of the two versions of each policy ([`pol_compiler::compare`]) for every pair of
+//! decisions some case reaches, with a witness case for each: a change is found whether or
+//! not a corpus case shows it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Mutex};
 
-use pol_compiler::graph::{NodeId, Op, PolicyGraph};
-use pol_compiler::ir::{FactId, PolicySet};
-use pol_compiler::types::Type;
-use pol_compiler::value::{Day, Value};
 use pol_compiler::{Case, Compiled, DecisionKind, Outcome, Scratch};
-use pol_syntax::ast::{CompareOp, RuleKind};
 use serde::Serialize;
 
 use crate::cases::{self, CaseProblem, Format};
@@ -75,6 +70,9 @@ pub struct OneSided {
 #[derive(Clone, Debug)]
 pub struct Diff {
     pub report: DiffReport,
+    /// What the comparison of the policies could not do, per policy (its synthesized
+    /// witnesses may then be incomplete or missing).
+    pub notes: Vec<Note>,
     /// Policies only one set has.
     pub only_old: Vec<String>,
     pub only_new: Vec<String>,
@@ -88,6 +86,13 @@ pub struct Diff {
     pub unreadable_examples: Vec<CaseProblem>,
 }
 
+/// Something the comparison of one policy could not do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Note {
+    pub policy: String,
+    pub message: String,
+}
+
 /// How to diff.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -95,10 +100,8 @@ pub struct Options {
     pub witnesses: usize,
     /// Worker threads for JSON-lines corpora.
     pub threads: usize,
-    /// Also synthesize witness cases from the policies.
+    /// Also find witness cases from the policies (the engine's comparison).
     pub synthesize: bool,
-    /// Cases synthesized per policy at most.
-    pub budget: usize,
 }
 
 impl Default for Options {
@@ -107,7 +110,6 @@ impl Default for Options {
             witnesses: 3,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             synthesize: true,
-            budget: 100_000,
         }
     }
 }
@@ -130,6 +132,7 @@ pub fn diff(
         tally.merge(t, k);
     }
     let mut policies = Vec::new();
+    let mut notes = Vec::new();
     for (p, def) in new.set.policies.iter().enumerate() {
         if old.set.policy(&def.name).is_none() {
             continue;
@@ -150,14 +153,19 @@ pub fn diff(
             );
         }
         if opts.synthesize {
-            for s in synthesize(old, new, &def.name, opts.budget, k) {
+            let (synthesized, why) = synthesize(old, new, &def.name);
+            for s in synthesized {
                 found.entry((s.from, s.to)).or_insert_with(|| Transition {
                     from: s.from,
                     to: s.to,
                     count: None,
-                    witnesses: s.witnesses,
+                    witnesses: vec![s.witness],
                 });
             }
+            notes.extend(why.into_iter().map(|message| Note {
+                policy: def.name.clone(),
+                message,
+            }));
         }
         policies.push(PolicyDiff {
             policy: def.name.clone(),
@@ -174,6 +182,7 @@ pub fn diff(
     };
     Ok(Diff {
         report: DiffReport { policies },
+        notes,
         only_old: names(old, new),
         only_new: names(new, old),
         cases: tally.cases,
@@ -582,127 +591,63 @@ fn json_lines(
 
 // ---- synthesized witnesses ----
 
-/// A decision change found on a synthesized case.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Synthesized {
-    pub from: DecisionKind,
-    pub to: DecisionKind,
-    /// The simplest cases found (fewest unknown facts, then the plainest values), in the
-    /// contract's shape.
-    pub witnesses: Vec<serde_json::Value>,
-}
-
-/// The decision changes of `policy` between `old` and `new` that representative cases
-/// show, with up to `k` witnesses each; at most `budget` cases are tried.
+/// The decision changes of `policy` that the policies themselves show.
 ///
-/// Representative values: every bool; one enum word per class of words that no
-/// comparison in either set tells apart; for sets of words, each combination of those
-/// classes; strings the policies compare with and one they do not; for numbers and dates,
-/// each side of each constant a fact meets (and of `as_of`, for dates); every fact also
-/// unknown (first no fact, then one, then two). `as_of` takes each side of each date the
-/// policy mentions. Past the budget the cases are a deterministic sample.
-pub fn synthesize(
-    old: &Compiled,
-    new: &Compiled,
-    policy: &str,
-    budget: usize,
-    k: usize,
-) -> Vec<Synthesized> {
-    let sides: Vec<(&Compiled, &PolicyGraph)> = [old, new]
-        .into_iter()
-        .filter_map(|c| {
-            let id = c.set.policy(policy)?;
-            Some((c, c.graphs.get(id.index())?))
+/// Cases with every fact that matters known come from the engine's exact comparison
+/// ([`pol_compiler::compare`]): every transition, with one witness each, a value for each
+/// fact that matters and every other fact unknown. Cases with unknown facts (where
+/// `incomplete` comes from) are that comparison's witnesses with one, then two, of their
+/// facts made unknown, decided by both sets: a transition to or from `incomplete` is
+/// found next to each transition the comparison finds, first with the fewest unknowns.
+/// A fact only one set declares appears when that set reads it.
+///
+/// Also returns what the comparison could not do (a version beyond exact reasoning, facts
+/// declared with different types), in words.
+pub fn synthesize(old: &Compiled, new: &Compiled, policy: &str) -> (Vec<Synthesized>, Vec<String>) {
+    let cmp = match pol_compiler::compare(old, policy, new, policy) {
+        Ok(cmp) => cmp,
+        Err(why) => return (Vec::new(), vec![why]),
+    };
+    let mut found: Vec<Synthesized> = cmp
+        .transitions
+        .iter()
+        .map(|t| Synthesized {
+            from: t.old,
+            to: t.new,
+            witness: t.witness.case(policy, |_| true),
         })
         .collect();
-    if sides.len() != 2 {
-        return Vec::new();
-    }
-    let facts = relevant_facts(&sides);
-    let dates = as_of_candidates(&sides);
-    let per_date = (budget / dates.len().max(1)).max(1);
-    let mut old_d = Decider::new(old);
-    let mut new_d = Decider::new(new);
-    let mut found: BTreeMap<(DecisionKind, DecisionKind), Vec<Candidate>> = BTreeMap::new();
-    let mut order = 0usize;
-    for as_of in dates {
-        let columns: Vec<(&str, Vec<serde_json::Value>)> = facts
-            .iter()
-            .map(|f| (f.path.as_str(), f.candidates(as_of)))
-            .collect();
-        // Every fact known first, then one unknown, then two: an `incomplete` decision
-        // needs only one unknown fact to show, and each level is much larger than the last.
-        // Each level may spend half of what is left (the last, all of it).
-        let mut left = per_date;
-        for unknowns in 0..=columns.len().min(2) {
-            let level = if unknowns == columns.len().min(2) {
-                left
-            } else {
-                left.div_ceil(2)
-            };
-            let subsets = combinations(columns.len(), unknowns);
-            let each = (level / subsets.len().max(1)).max(1);
-            for unknown in subsets {
-                let known: Vec<&(&str, Vec<serde_json::Value>)> = columns
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| !unknown.contains(i))
-                    .map(|(_, c)| c)
-                    .collect();
-                let total = known
-                    .iter()
-                    .try_fold(1usize, |acc, (_, v)| acc.checked_mul(v.len()))
-                    .unwrap_or(usize::MAX);
-                let mut sample = Sample::new(total, each.min(left));
-                while let Some(mut index) = sample.next() {
-                    left = left.saturating_sub(1);
-                    let mut case = serde_json::Map::new();
-                    case.insert("as_of".into(), as_of.to_string().into());
-                    case.insert("policy".into(), policy.into());
-                    // How far from the plainest case: the sum of the positions of the
-                    // values chosen (each fact's first value is its plainest).
-                    let mut weight = 0;
-                    for (path, values) in &known {
-                        let size = values.len().max(1);
-                        let choice = index % size;
-                        index /= size;
-                        weight += choice;
-                        if let Some(v) = values.get(choice) {
-                            insert(&mut case, path, v.clone());
-                        }
-                    }
-                    let case = serde_json::Value::Object(case);
-                    let (Some(from), Some(to)) =
-                        (old_d.decide_value(&case), new_d.decide_value(&case))
-                    else {
-                        continue;
-                    };
-                    if from == to {
-                        continue;
-                    }
-                    order += 1;
-                    let list = found.entry((from, to)).or_default();
-                    list.push(((unknowns, weight, order), case));
-                    if list.len() > k * 4 {
-                        list.sort_by_key(|(rank, _)| *rank);
-                        list.truncate(k);
-                    }
+    let (mut old_d, mut new_d) = (Decider::new(old), Decider::new(new));
+    for unknowns in 1..=2 {
+        for t in &cmp.transitions {
+            let facts = &t.witness.facts;
+            for dropped in combinations(facts.len(), unknowns) {
+                let partial = pol_compiler::Witness {
+                    as_of: t.witness.as_of.clone(),
+                    facts: facts
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| !dropped.contains(i))
+                        .map(|(_, f)| f.clone())
+                        .collect(),
+                };
+                let case = partial.case(policy, |_| true);
+                let (Some(from), Some(to)) = (old_d.decide_value(&case), new_d.decide_value(&case))
+                else {
+                    continue;
+                };
+                if from != to && !found.iter().any(|s| (s.from, s.to) == (from, to)) {
+                    found.push(Synthesized {
+                        from,
+                        to,
+                        witness: case,
+                    });
                 }
             }
         }
     }
-    found
-        .into_iter()
-        .map(|((from, to), mut list)| {
-            list.sort_by_key(|(rank, _)| *rank);
-            list.truncate(k);
-            Synthesized {
-                from,
-                to,
-                witnesses: list.into_iter().map(|(_, c)| c).collect(),
-            }
-        })
-        .collect()
+    found.sort_by_key(|s| (s.from, s.to));
+    (found, cmp.notes)
 }
 
 impl Decider<'_> {
@@ -719,35 +664,8 @@ impl Decider<'_> {
     }
 }
 
-/// A synthesized witness, ranked simplest first (facts unknown, how far its values are
-/// from each fact's plainest, when it was found), and the case.
-type Candidate = ((usize, usize, usize), serde_json::Value);
-
-/// Sets `path` (dotted) in a JSON object.
-fn insert(
-    obj: &mut serde_json::Map<String, serde_json::Value>,
-    path: &str,
-    value: serde_json::Value,
-) {
-    match path.split_once('.') {
-        None => {
-            obj.insert(path.to_string(), value);
-        }
-        Some((head, rest)) => {
-            let entry = obj
-                .entry(head.to_string())
-                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
-            if let Some(inner) = entry.as_object_mut() {
-                insert(inner, rest, value);
-            }
-        }
-    }
-}
-
 /// Every subset of `size` of the numbers `0..n`, each sorted, in lexicographic order.
 fn combinations(n: usize, size: usize) -> Vec<Vec<usize>> {
-    let mut out = Vec::new();
-    let mut current = Vec::with_capacity(size);
     fn walk(
         from: usize,
         n: usize,
@@ -765,383 +683,18 @@ fn combinations(n: usize, size: usize) -> Vec<Vec<usize>> {
             current.pop();
         }
     }
-    walk(0, n, size, &mut current, &mut out);
+    let mut out = Vec::new();
+    walk(0, n, size, &mut Vec::with_capacity(size), &mut out);
     out
 }
 
-/// Which combinations to try: all of them in order when they fit the budget, else a
-/// deterministic spread-out sample.
-struct Sample {
-    total: usize,
-    taken: usize,
-    budget: usize,
-    state: u64,
-}
-
-impl Sample {
-    fn new(total: usize, budget: usize) -> Sample {
-        Sample {
-            total,
-            taken: 0,
-            budget,
-            state: 0x9E37_79B9_7F4A_7C15,
-        }
-    }
-
-    fn next(&mut self) -> Option<usize> {
-        if self.taken >= self.total.min(self.budget) || self.total == 0 {
-            return None;
-        }
-        let i = self.taken;
-        self.taken += 1;
-        if self.total <= self.budget || i == 0 {
-            return Some(i);
-        }
-        // xorshift64*: any index, repeatable from run to run.
-        self.state ^= self.state >> 12;
-        self.state ^= self.state << 25;
-        self.state ^= self.state >> 27;
-        let r = self.state.wrapping_mul(0x2545_F491_4F6C_DD1D);
-        Some((r % self.total as u64) as usize)
-    }
-}
-
-/// A fact a policy's decision reads (in either set), and what to try for it.
-struct FactSpace {
-    path: String,
-    kind: Space,
-}
-
-enum Space {
-    Bool,
-    /// One word per class.
-    Words(Vec<String>),
-    /// Sets of words: each combination of one word per class.
-    WordSets(Vec<String>),
-    Strings(Vec<String>),
-    Numbers(Vec<i64>),
-    Dates {
-        anchors: Vec<i64>,
-        offsets: Vec<i64>,
-    },
-}
-
-impl FactSpace {
-    /// The values to try (the fact is also tried unknown).
-    fn candidates(&self, as_of: Day) -> Vec<serde_json::Value> {
-        use serde_json::Value as J;
-        match &self.kind {
-            // Most flags are conditions that exclude (a record, a risk, an order): false is
-            // the plainer case, tried first.
-            Space::Bool => vec![J::Bool(false), J::Bool(true)],
-            Space::Words(words) => words.iter().map(|w| J::String(w.clone())).collect(),
-            Space::WordSets(words) => {
-                // The empty set, each word alone, each pair, and all of them: membership
-                // tests read one word at a time, so larger sets add little.
-                let mut sets: Vec<Vec<&String>> = vec![Vec::new()];
-                sets.extend(words.iter().map(|w| vec![w]));
-                for (i, a) in words.iter().enumerate() {
-                    for b in words.iter().skip(i + 1) {
-                        sets.push(vec![a, b]);
-                    }
-                }
-                if words.len() > 2 {
-                    sets.push(words.iter().collect());
-                }
-                sets.into_iter()
-                    .map(|s| J::Array(s.into_iter().map(|w| J::String(w.clone())).collect()))
-                    .collect()
-            }
-            Space::Strings(s) => s.iter().map(|s| J::String(s.clone())).collect(),
-            Space::Numbers(n) => n.iter().map(|n| J::from(*n)).collect(),
-            Space::Dates { anchors, offsets } => {
-                let mut days: Vec<i64> = Vec::new();
-                for a in anchors.iter().copied().chain([i64::from(as_of.0)]) {
-                    for o in std::iter::once(0).chain(offsets.iter().flat_map(|o| [*o, -*o])) {
-                        if let Some(b) = a.checked_add(o) {
-                            days.extend([b - 1, b, b + 1]);
-                        }
-                    }
-                }
-                days.sort_unstable();
-                days.dedup();
-                days.into_iter()
-                    .filter_map(|d| i32::try_from(d).ok())
-                    .map(|d| J::String(Day(d).to_string()))
-                    .collect()
-            }
-        }
-    }
-}
-
-/// The nodes a decision reads from: the triggers of every rule but warnings, and the
-/// program window.
-fn decision_roots(g: &PolicyGraph) -> Vec<NodeId> {
-    g.rules
-        .iter()
-        .filter(|r| r.kind != RuleKind::Warn)
-        .map(|r| r.trigger)
-        .chain(g.window)
-        .collect()
-}
-
-/// The facts the decision reads, in either set, by path (in the new set's order first).
-fn relevant_facts(sides: &[(&Compiled, &PolicyGraph)]) -> Vec<FactSpace> {
-    let mut paths: Vec<String> = Vec::new();
-    for (c, g) in sides.iter().rev() {
-        let mut seen = vec![false; g.nodes.len()];
-        let mut stack = decision_roots(g);
-        let mut facts = Vec::new();
-        while let Some(n) = stack.pop() {
-            match seen.get_mut(n.index()) {
-                Some(s) if !*s => *s = true,
-                _ => continue,
-            }
-            let Some(node) = g.node(n) else { continue };
-            if let Op::Fact(f) = node.op {
-                facts.push(f);
-            }
-            stack.extend(g.children(&node.op));
-        }
-        facts.sort_unstable();
-        for f in facts {
-            if let Some(def) = c.set.fact(f) {
-                if !paths.contains(&def.path) {
-                    paths.push(def.path.clone());
-                }
-            }
-        }
-    }
-    paths
-        .into_iter()
-        .filter_map(|path| {
-            let kind = space(sides, &path)?;
-            Some(FactSpace { path, kind })
-        })
-        .collect()
-}
-
-/// What to try for the fact at `path`, from how both sets' graphs use it.
-fn space(sides: &[(&Compiled, &PolicyGraph)], path: &str) -> Option<Space> {
-    let (c0, _) = sides
-        .iter()
-        .find(|(c, _)| fact_id(&c.set, path).is_some())?;
-    let ty = c0.set.fact(fact_id(&c0.set, path)?)?.ty;
-    Some(match ty {
-        Type::Bool => Space::Bool,
-        Type::Enum(_) | Type::Set(_) => {
-            let words = word_classes(sides, path);
-            if matches!(ty, Type::Set(_)) {
-                Space::WordSets(words)
-            } else {
-                Space::Words(words)
-            }
-        }
-        Type::Str => {
-            let mut strings: Vec<String> = Vec::new();
-            for (c, g) in sides {
-                let Some(f) = fact_id(&c.set, path) else {
-                    continue;
-                };
-                for p in probe(g, f).map_or(&[][..], |p| &p.strings[..]) {
-                    if let Value::Str(s) = p {
-                        if let Some(t) = c.set.strings.get(s.0 as usize) {
-                            if !strings.contains(t) {
-                                strings.push(t.clone());
-                            }
-                        }
-                    }
-                }
-            }
-            // And one no policy mentions.
-            let other = ["XX", "XY", "ZZ"]
-                .into_iter()
-                .find(|s| !strings.iter().any(|t| t == s))
-                .unwrap_or("XZ");
-            strings.push(other.to_string());
-            Space::Strings(strings)
-        }
-        Type::Int | Type::Duration(_) => {
-            let mut points = vec![0i64];
-            for (c, g) in sides {
-                let Some(f) = fact_id(&c.set, path) else {
-                    continue;
-                };
-                if let Some(p) = probe(g, f) {
-                    for a in &p.anchors {
-                        points.extend([a.saturating_sub(1), *a, a.saturating_add(1)]);
-                    }
-                }
-            }
-            points.sort_unstable();
-            points.dedup();
-            Space::Numbers(points)
-        }
-        Type::Date => {
-            let (mut anchors, mut offsets) = (Vec::new(), Vec::new());
-            for (c, g) in sides {
-                let Some(f) = fact_id(&c.set, path) else {
-                    continue;
-                };
-                if let Some(p) = probe(g, f) {
-                    anchors.extend(&p.anchors);
-                    offsets.extend(
-                        p.offsets
-                            .iter()
-                            .filter(|(_, u)| *u == pol_syntax::ast::Unit::Days)
-                            .map(|(n, _)| *n),
-                    );
-                }
-            }
-            anchors.sort_unstable();
-            anchors.dedup();
-            offsets.sort_unstable();
-            offsets.dedup();
-            Space::Dates { anchors, offsets }
-        }
-    })
-}
-
-fn fact_id(set: &PolicySet, path: &str) -> Option<FactId> {
-    set.facts
-        .iter()
-        .position(|f| f.path == path)
-        .map(|i| FactId(i as u32))
-}
-
-fn probe(g: &PolicyGraph, f: FactId) -> Option<&pol_compiler::graph::Probe> {
-    g.probes
-        .binary_search_by_key(&f, |(id, _)| *id)
-        .ok()
-        .and_then(|i| g.probes.get(i))
-        .map(|(_, p)| p)
-}
-
-/// One word per class of the enum words of the fact at `path` that no comparison in
-/// either set tells apart (a word's class is the set of tests it passes). When the fact
-/// is compared with something other than words, every word is its own class.
-fn word_classes(sides: &[(&Compiled, &PolicyGraph)], path: &str) -> Vec<String> {
-    // Every word of the fact's enum in either set, in declaration order.
-    let mut words: Vec<String> = Vec::new();
-    // Per word, the tests it passes (test number = position in `tests`).
-    let mut tests: Vec<Vec<String>> = Vec::new();
-    let mut split_all = false;
-    for (c, g) in sides {
-        let Some(f) = fact_id(&c.set, path) else {
-            continue;
-        };
-        let Some(def) = c.set.fact(f) else { continue };
-        let e = match def.ty {
-            Type::Enum(e) | Type::Set(e) => e,
-            _ => continue,
-        };
-        for w in c.set.enums.get(e.index()).map_or(&[][..], |d| &d.words[..]) {
-            if !words.contains(w) {
-                words.push(w.clone());
-            }
-        }
-        let is_fact = |n: NodeId| matches!(leaf(g, n).map(|x| &x.op), Some(Op::Fact(x)) if *x == f);
-        let word = |n: NodeId| match leaf(g, n).map(|x| &x.op) {
-            Some(Op::Lit(Value::Word(w)) | Op::Const(_, Value::Word(w))) => {
-                Some(c.set.word(e, *w).to_string())
-            }
-            _ => None,
-        };
-        for node in &g.nodes {
-            match &node.op {
-                Op::Compare(op, a, b) if is_fact(*a) || is_fact(*b) => {
-                    let other = if is_fact(*a) { *b } else { *a };
-                    match (op, word(other)) {
-                        (CompareOp::Eq | CompareOp::Ne, Some(w)) => tests.push(vec![w]),
-                        _ => split_all = true,
-                    }
-                }
-                Op::InList(el, items) if is_fact(*el) => {
-                    let list: Option<Vec<String>> =
-                        g.operands(*items).iter().map(|n| word(*n)).collect();
-                    match list {
-                        Some(l) => tests.push(l),
-                        None => split_all = true,
-                    }
-                }
-                Op::InSet(el, set) if is_fact(*set) => match word(*el) {
-                    Some(w) => tests.push(vec![w]),
-                    None => split_all = true,
-                },
-                _ => {}
-            }
-        }
-    }
-    if split_all {
-        return words;
-    }
-    let mut classes: Vec<(Vec<usize>, String)> = Vec::new();
-    for w in &words {
-        let signature: Vec<usize> = tests
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.contains(w))
-            .map(|(i, _)| i)
-            .collect();
-        if !classes.iter().any(|(s, _)| *s == signature) {
-            classes.push((signature, w.clone()));
-        }
-    }
-    classes.into_iter().map(|(_, w)| w).collect()
-}
-
-/// The node a `let` chain stands for.
-fn leaf(g: &PolicyGraph, mut n: NodeId) -> Option<&pol_compiler::graph::Node> {
-    loop {
-        let node = g.node(n)?;
-        match node.op {
-            Op::Let(_, body) => n = body,
-            _ => return Some(node),
-        }
-    }
-}
-
-/// `as_of` values to try: each side of each date the policy mentions (window edges,
-/// dates it compares with, parameter dates), in either set; a fixed date when it mentions
-/// none.
-fn as_of_candidates(sides: &[(&Compiled, &PolicyGraph)]) -> Vec<Day> {
-    let mut days: Vec<i64> = Vec::new();
-    for (c, g) in sides {
-        for node in &g.nodes {
-            match &node.op {
-                Op::Lit(Value::Date(d)) | Op::Const(_, Value::Date(d)) => {
-                    days.push(i64::from(d.0));
-                }
-                Op::Window { opened, closed, .. } => {
-                    days.extend(opened.iter().chain(closed.iter()).map(|d| i64::from(d.0)));
-                }
-                Op::Param(p) => {
-                    for v in c
-                        .set
-                        .params
-                        .get(p.index())
-                        .map_or(&[][..], |p| &p.values[..])
-                    {
-                        days.push(i64::from(v.from.0));
-                        if let Value::Date(d) = v.value {
-                            days.push(i64::from(d.0));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut out: Vec<i64> = days.iter().flat_map(|d| [d - 1, *d, d + 1]).collect();
-    out.sort_unstable();
-    out.dedup();
-    if out.is_empty() {
-        // 2025-06-10: any date will do when none matters.
-        out.push(20249);
-    }
-    out.into_iter()
-        .filter_map(|d| i32::try_from(d).ok().map(Day))
-        .collect()
+/// A decision change found by comparing the policies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Synthesized {
+    pub from: DecisionKind,
+    pub to: DecisionKind,
+    /// A case the old set decides `from` and the new set `to`, in the contract's shape.
+    pub witness: serde_json::Value,
 }
 
 // ---- the old set from git ----

@@ -1,4 +1,4 @@
-//! `stale_citation_date` (W0514): a citation quotes a date the cited line does not use.
+//! `stale_citation_date` (W0517): a citation quotes a date the cited line does not use.
 //!
 //! When a rule changes (a program's termination moves, a threshold date is corrected) the
 //! quote that justified the old date tends to stay behind. A quoted date — "March 25,
