@@ -72,7 +72,6 @@ pub fn run(policies: Option<&Path>, args: &DiffArgs) -> Exit {
         witnesses: args.witnesses,
         threads: args.jobs.unwrap_or(Options::default().threads),
         synthesize: !args.no_synthesis,
-        ..Options::default()
     };
     let found = match diff::diff(old.compiled(), new.compiled(), &args.cases, &opts) {
         Ok(d) => d,
