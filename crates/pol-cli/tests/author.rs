@@ -604,6 +604,47 @@ fn diff_reports_cases_only_one_set_can_decode() {
     let _ = std::fs::remove_dir_all(d);
 }
 
+/// A policy the exact reasoning does not model is not compared: `pol diff` says so on
+/// standard error and still diffs the corpus.
+#[test]
+fn diff_notes_a_policy_it_cannot_compare() {
+    let d = temp("diff-inexact");
+    let fixture =
+        std::fs::read_to_string(root().join("tests/data/lints/W0516_inexact_reasoning.pol"))
+            .unwrap();
+    let (old, new) = (d.join("old"), d.join("new"));
+    for (dir, text) in [
+        (&old, fixture.clone()),
+        (&new, fixture.replace("1 month", "2 months")),
+    ] {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("trip.pol"), text).unwrap();
+    }
+    let corpus = d.join("c.jsonl");
+    std::fs::write(
+        &corpus,
+        "{\"id\":\"long\",\"as_of\":\"2025-06-10\",\"policy\":\"short_trip\",\"trip\":{\"depart\":\"2025-07-01\",\"return\":\"2025-08-15\"}}\n",
+    )
+    .unwrap();
+    let (old, new) = (old.to_str().unwrap(), new.to_str().unwrap());
+    let args = ["diff", old, new, "--format", "json", "--cases"];
+    let run = pol(&[&args[..], &[corpus.to_str().unwrap()]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("note: short_trip: cases synthesized from the policies may miss changes"),
+        "{}",
+        run.stderr
+    );
+    let doc = json(&run.stdout);
+    let t = &doc["policies"][0]["transitions"];
+    assert_eq!(t.as_array().unwrap().len(), 1, "{doc:#}");
+    assert_eq!(t[0]["from"], "ineligible");
+    assert_eq!(t[0]["to"], "eligible");
+    assert_eq!(t[0]["count"], 1);
+    let _ = std::fs::remove_dir_all(d);
+}
+
 // ---- the format's schema ----
 
 fn schema() -> jsonschema::Validator {
