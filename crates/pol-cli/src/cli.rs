@@ -83,6 +83,21 @@ Examples:
 Exit status: 0 (with --exit-code: 1 when a decision changes); 2 misuse or policies that
 do not compile.";
 
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  pol serve                                   http://127.0.0.1:8080, the policies in use
+  pol serve --policies my-policies --watch    while authoring: reload on every save
+  pol serve --decision-log decisions.jsonl --redact applicant.nationality,id
+  curl -d @case.json localhost:8080/v1/decide the decision, as `pol eval --format json`
+
+Endpoints: POST /v1/decide, POST /v1/explain, GET /v1/policies, GET /v1/openapi.json,
+GET /healthz, GET /readyz, GET /metrics, and the intake page at /. SIGHUP reloads the
+policies (a set that does not compile is refused; the old one keeps serving); SIGTERM or
+SIGINT stops after the requests in flight.
+
+Exit status: 0 stopped by a signal; 2 misuse, an address that cannot be listened on, a
+decision log that cannot be opened, or policies that do not compile.";
+
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
   pol completions bash > ~/.local/share/bash-completion/completions/pol
@@ -252,6 +267,9 @@ pub enum Command {
         #[arg(long)]
         exit_code: bool,
     },
+    /// Serve decisions over HTTP, with an intake page for caseworkers at / (docs/serve.md).
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(ServeArgs),
     /// Print a completion script for a shell.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -259,6 +277,34 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// `pol serve`: where to listen, the decision log, reloading and limits. The limits'
+/// defaults are `pol_serve::Limits::default()` (a test keeps them equal).
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback unless you choose otherwise).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub addr: std::net::SocketAddr,
+    /// Append one JSON line per decision, with its receipt, to FILE (`-`: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub decision_log: Option<PathBuf>,
+    /// Replace these facts' values in the decision log: dotted paths, groups (`trip`), or
+    /// `id`; repeat the flag or separate with commas.
+    #[arg(long, value_name = "FIELD", value_delimiter = ',')]
+    pub redact: Vec<String>,
+    /// Reload the policies whenever a policy file changes (SIGHUP always reloads).
+    #[arg(long)]
+    pub watch: bool,
+    /// Largest request body, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_body: usize,
+    /// Most cases in one request.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_batch: usize,
+    /// Longest a request may take, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    pub timeout_ms: u64,
 }
 
 /// `pol check --format`.

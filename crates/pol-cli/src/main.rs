@@ -124,6 +124,7 @@ fn main() -> ExitCode {
         Command::Fmt { paths, check, diff } => {
             fmt::run(policies, &paths, fmt::Mode::of(check, diff))
         }
+        Command::Serve(args) => serve(policies, args),
         Command::Completions { shell } => completions(shell),
     };
     ExitCode::from(exit as u8)
@@ -175,6 +176,41 @@ fn usage_error(e: &clap::Error) -> ExitCode {
         let _ = e.print();
     }
     ExitCode::from(Exit::Misuse as u8)
+}
+
+/// `pol serve`: the decision service (the `pol-serve` crate) on the policy set in use.
+fn serve(policies: Option<&std::path::Path>, args: cli::ServeArgs) -> Exit {
+    let engine = match engine(policies) {
+        Ok(e) => e,
+        Err(e) => return e,
+    };
+    let decision_log = args.decision_log.map(|path| {
+        if path.as_os_str() == "-" {
+            pol_serve::LogTarget::Stdout
+        } else {
+            pol_serve::LogTarget::File(path)
+        }
+    });
+    let options = pol_serve::Options {
+        addr: args.addr,
+        watch: args.watch,
+        config: pol_serve::Config {
+            limits: pol_serve::Limits {
+                max_body_bytes: args.max_body,
+                max_batch_cases: args.max_batch,
+                request_timeout: std::time::Duration::from_millis(args.timeout_ms),
+            },
+            decision_log,
+            redact: args.redact,
+        },
+    };
+    match pol_serve::run(engine, options) {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            emit::error(&e.to_string(), None);
+            Exit::Misuse
+        }
+    }
 }
 
 /// `pol completions SHELL`: the completion script, on standard output.

@@ -1,0 +1,242 @@
+//! The endpoints: one table, from which the router is built and against which the OpenAPI
+//! document is checked (every route documented, every documented route served).
+//!
+//! No endpoint writes policies: the policy set changes only when an operator reloads it
+//! (SIGHUP, or `--watch` while authoring).
+
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+
+use crate::request::{self, Rejection};
+use crate::{decide, page, Service};
+
+/// The OpenAPI 3 document of the service (checked in; a test holds it to [`ROUTES`]).
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// Every route the service answers: method and path.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/"),
+    ("GET", "/app.js"),
+    ("GET", "/style.css"),
+    ("POST", "/v1/decide"),
+    ("POST", "/v1/explain"),
+    ("GET", "/v1/policies"),
+    ("GET", "/v1/openapi.json"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+];
+
+/// The handler of a route in [`ROUTES`].
+fn handler(method: &str, path: &str) -> Option<MethodRouter<Service>> {
+    Some(match (method, path) {
+        ("GET", "/") => get(|| async { page::asset(page::INDEX) }),
+        ("GET", "/app.js") => get(|| async { page::asset(page::SCRIPT) }),
+        ("GET", "/style.css") => get(|| async { page::asset(page::STYLE) }),
+        ("POST", "/v1/decide") => post(decide),
+        ("POST", "/v1/explain") => post(explain),
+        ("GET", "/v1/policies") => get(policies),
+        ("GET", "/v1/openapi.json") => get(|| async { json(OPENAPI.to_string()) }),
+        ("GET", "/healthz") => get(|| async { json("{\"status\":\"ok\"}\n".to_string()) }),
+        ("GET", "/readyz") => get(ready),
+        ("GET", "/metrics") => get(metrics),
+        _ => return None,
+    })
+}
+
+/// The router: every route of [`ROUTES`], a JSON 404 for other paths and 405 for other
+/// methods, each request timed, counted and bounded by the request timeout.
+pub(crate) fn router(service: Service) -> Router {
+    let mut router = Router::new();
+    for (method, path) in ROUTES {
+        if let Some(h) = handler(method, path) {
+            router = router.route(path, h.fallback(method_not_allowed));
+        } else {
+            debug_assert!(false, "route {method} {path} has no handler");
+        }
+    }
+    router
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            service.clone(),
+            observe,
+        ))
+        .with_state(service)
+}
+
+/// The label a request is counted under: its route's path, or `other`.
+fn route_label(path: &str) -> &'static str {
+    ROUTES
+        .iter()
+        .find(|(_, p)| *p == path)
+        .map_or("other", |(_, p)| p)
+}
+
+/// Times and counts every request, and answers 408 past the request timeout.
+async fn observe(State(service): State<Service>, request: Request, next: Next) -> Response {
+    let route = route_label(request.uri().path());
+    let start = Instant::now();
+    let limit = service.shared().limits.request_timeout;
+    let response = match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Rejection::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            format!("the request took longer than {} ms", limit.as_millis()),
+            Some("send the body promptly, or fewer cases per request".into()),
+        )
+        .into_response(),
+    };
+    service
+        .shared()
+        .metrics
+        .request(route, response.status().as_u16(), start.elapsed());
+    response
+}
+
+fn json(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Bodies larger than this are decided on a thread that may block, so a large batch does
+/// not hold up the requests sharing its worker.
+const INLINE_BYTES: usize = 64 * 1024;
+
+/// Reads a body of cases and answers it with `answer` (on a blocking thread when large).
+async fn with_cases<F>(service: Service, headers: HeaderMap, body: Body, answer: F) -> Response
+where
+    F: for<'a> FnOnce(&Service, &crate::policies::Snapshot, request::Cases<'a>) -> Response
+        + Send
+        + 'static,
+{
+    let limits = service.shared().limits;
+    let bytes = match request::read_body(body, limits.max_body_bytes).await {
+        Ok(b) => b,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let large = bytes.len() > INLINE_BYTES;
+    let work = move || {
+        let text = match request::text(&bytes) {
+            Ok(t) => t,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let cases = match request::cases(&headers, text) {
+            Ok(c) => c,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let count = cases.len();
+        if count > limits.max_batch_cases {
+            return Rejection::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "batch_too_large",
+                format!(
+                    "the request holds {count} cases; at most {} are decided per request",
+                    limits.max_batch_cases
+                ),
+                Some("split the batch into several requests".into()),
+            )
+            .into_response();
+        }
+        // The set in force now decides every case of this request, even if a reload
+        // swaps in another meanwhile.
+        let snapshot = service.shared().policies.current();
+        answer(&service, &snapshot, cases)
+    };
+    if large {
+        tokio::task::spawn_blocking(work)
+            .await
+            .unwrap_or_else(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response())
+    } else {
+        work()
+    }
+}
+
+async fn decide(State(service): State<Service>, headers: HeaderMap, body: Body) -> Response {
+    with_cases(service, headers, body, |service, snapshot, cases| {
+        decide::decide(service.shared(), snapshot, cases)
+    })
+    .await
+}
+
+async fn explain(
+    State(service): State<Service>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    // `?all=true` (or `?all`): also the rules that did not decide the case.
+    let all = uri.query().is_some_and(|q| {
+        q.split('&')
+            .any(|p| matches!(p, "all" | "all=true" | "all=1"))
+    });
+    with_cases(service, headers, body, move |service, snapshot, cases| {
+        decide::explain(service.shared(), snapshot, cases, all)
+    })
+    .await
+}
+
+async fn policies(State(service): State<Service>) -> Response {
+    json(service.shared().policies.current().catalogue.clone())
+}
+
+async fn ready(State(service): State<Service>) -> Response {
+    let receipt = service.receipt();
+    let draining = service
+        .shared()
+        .draining
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let body = serde_json::json!({"ready": !draining, "receipt": receipt});
+    let status = if draining {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    (status, json(format!("{body}\n"))).into_response()
+}
+
+async fn metrics(State(service): State<Service>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        service.shared().metrics.render(),
+    )
+        .into_response()
+}
+
+async fn not_found(uri: Uri) -> Response {
+    Rejection::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no route `{}`", uri.path()),
+        Some("the routes are listed in /v1/openapi.json".into()),
+    )
+    .into_response()
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let allowed: Vec<&str> = ROUTES
+        .iter()
+        .filter(|(_, p)| *p == uri.path())
+        .map(|(m, _)| *m)
+        .collect();
+    let mut response = Rejection::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("`{}` does not answer {method}", uri.path()),
+        Some(format!("use {}", allowed.join(" or "))),
+    )
+    .into_response();
+    if let Ok(value) = allowed.join(", ").parse() {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
+}
