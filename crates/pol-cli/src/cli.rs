@@ -105,6 +105,13 @@ Examples:
   pol completions fish > ~/.config/fish/completions/pol.fish
   pol completions powershell >> $PROFILE";
 
+const LSP_EXAMPLES: &str = "\
+Examples:
+  pol lsp                                     run by an editor, not by hand (docs/editors.md)
+
+Exit status: 0 after the client's `shutdown` and `exit`; 1 when the client sends `exit`
+without `shutdown`, or closes standard input first (as the protocol asks).";
+
 /// `pol`: parole policy as code.
 #[derive(Parser)]
 #[command(
@@ -277,6 +284,9 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Run the language server on standard input and output, for editors (docs/editors.md).
+    #[command(after_help = LSP_EXAMPLES)]
+    Lsp,
 }
 
 /// `pol serve`: where to listen, the decision log, reloading and limits. The limits'

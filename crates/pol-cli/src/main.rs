@@ -126,6 +126,11 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => serve(policies, args),
         Command::Completions { shell } => completions(shell),
+        // The protocol's own exit code: 0 after `shutdown`, else 1.
+        Command::Lsp => match pol_lsp::run_stdio() {
+            0 => Exit::Ok,
+            _ => Exit::BadInput,
+        },
     };
     ExitCode::from(exit as u8)
 }

@@ -33,6 +33,8 @@ fn every_crate_root_forbids_unsafe_code() {
     let roots = [
         "crates/pol-syntax/src/lib.rs",
         "crates/pol-compiler/src/lib.rs",
+        "crates/pol-lsp/src/lib.rs",
+        "crates/pol-lsp/benches/diagnostics.rs",
         "crates/pol-cli/src/main.rs",
         "fuzz/src/lib.rs",
         "fuzz/fuzz_targets/parse.rs",

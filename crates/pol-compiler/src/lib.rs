@@ -26,6 +26,7 @@ pub mod resolve;
 pub mod semantics;
 pub mod source;
 mod suggest;
+pub mod symbols;
 mod typeck;
 pub mod types;
 pub mod value;
@@ -74,6 +75,9 @@ pub struct Compilation {
     /// The files compiled (the roots and every file they import), for rendering the
     /// diagnostics.
     pub sources: SourceMap,
+    /// Declarations and what each resolved name refers to (for editors), built even when
+    /// there are errors.
+    pub index: symbols::SymbolIndex,
 }
 
 impl Compilation {
@@ -106,14 +110,16 @@ pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
 pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lints) -> Compilation {
     let mut diagnostics = Vec::new();
     let (sources, files) = parse_with_imports(roots, resolver, &mut diagnostics);
-    let resolved = resolve::resolve(&sources, &files);
-    diagnostics.extend(resolved.diagnostics);
+    let mut resolved = resolve::resolve(&sources, &files);
+    diagnostics.append(&mut resolved.diagnostics);
+    let index = std::mem::take(&mut resolved.index);
     if diagnostics.iter().any(Diagnostic::is_error) {
         pol_syntax::diagnostic::sort(&mut diagnostics);
         return Compilation {
             compiled: None,
             diagnostics,
             sources,
+            index,
         };
     }
     let set = resolved.set;
@@ -144,6 +150,7 @@ pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lint
         }),
         diagnostics,
         sources,
+        index,
     }
 }
 

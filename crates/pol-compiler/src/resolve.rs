@@ -13,6 +13,7 @@ use pol_syntax::{Diagnostic, FileId, Label, Span};
 use crate::ir::*;
 use crate::source::SourceMap;
 use crate::suggest::did_you_mean;
+use crate::symbols::{self, Declared, SymbolIndex};
 use crate::types::Type;
 use crate::value::{Day, Value};
 
@@ -40,6 +41,8 @@ pub struct Resolved {
     pub set: PolicySet,
     pub usage: Usage,
     pub diagnostics: Vec<Diagnostic>,
+    /// Declarations and what each resolved name refers to, for editors.
+    pub index: SymbolIndex,
 }
 
 /// How deep definitions (`let`s and constants) may be nested through each other before the
@@ -106,6 +109,9 @@ pub(crate) struct Checker<'a> {
     /// Expressions being checked inside one another right now (see
     /// [`MAX_EXPRESSION_DEPTH`]).
     pub(crate) expr_depth: u32,
+    /// Each name resolved so far and what it resolved to, for the symbol index
+    /// (`Checker::refer`).
+    pub(crate) references: Vec<(Span, Declared)>,
     /// Names declared by declarations that do not parse (see `resolve/poisoned.rs`).
     pub(crate) poisoned: Poisoned,
 }
@@ -127,6 +133,7 @@ pub fn resolve<'a>(sources: &'a SourceMap, files: &'a [Option<ast::SourceFile>])
         deferred_consts: Vec::new(),
         depth: 0,
         expr_depth: 0,
+        references: Vec::new(),
         poisoned: Poisoned::collect(files),
     };
     cx.resolve_imports(files);
@@ -137,10 +144,16 @@ pub fn resolve<'a>(sources: &'a SourceMap, files: &'a [Option<ast::SourceFile>])
     cx.check_policies(files);
     cx.set.allows = crate::lints::allow::collect(files, &mut cx.diags);
     cx.usage.programs.resize(cx.set.programs.len(), 0);
+    let checked = symbols::CheckedBodies {
+        consts: cx.deferred_consts.iter().map(|d| d.ty).collect(),
+        lets: cx.deferred_lets.iter().map(|d| d.ty).collect(),
+    };
+    let index = symbols::build(files, &cx.set, &cx.references, &checked);
     Resolved {
         set: cx.set,
         usage: cx.usage,
         diagnostics: cx.diags,
+        index,
     }
 }
 
@@ -165,6 +178,7 @@ impl<'a> Checker<'a> {
             };
             match index.resolve(self.sources, file, &import.path.node) {
                 Some(target) => {
+                    self.refer(import.path.span, Declared::File(target));
                     if let Some(v) = self.visible.get_mut(file.0 as usize) {
                         v.push(target);
                     }
@@ -183,7 +197,16 @@ impl<'a> Checker<'a> {
                         .map(|n| n.rsplit('/').next().unwrap_or(n))
                         .collect::<Vec<_>>();
                     d = match did_you_mean(base, hint) {
-                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                        Some(s) => {
+                            // The same directory, the file name corrected.
+                            let dir_len = import.path.node.len() - base.len();
+                            let dir = import.path.node.get(..dir_len).unwrap_or("");
+                            d.with_help(format!("did you mean `{s}`?")).with_suggestion(
+                                import.path.span,
+                                format!("\"{dir}{s}\""),
+                                format!("replace with `{dir}{s}`"),
+                            )
+                        }
                         None => d.with_help(
                             "imports are paths relative to the importing file, like `import \"facts.pol\"`",
                         ),
@@ -279,11 +302,15 @@ impl<'a> Checker<'a> {
             return Some(t);
         }
         match self.types.get(&name.node) {
-            Some((id, declared, _)) if self.is_visible(file, *declared) => Some(if is_set {
-                Type::Set(*id)
-            } else {
-                Type::Enum(*id)
-            }),
+            Some((id, declared, _)) if self.is_visible(file, *declared) => {
+                let id = *id;
+                self.refer(name.span, Declared::Enum(id));
+                Some(if is_set {
+                    Type::Set(id)
+                } else {
+                    Type::Enum(id)
+                })
+            }
             found => {
                 let hidden = found.is_some();
                 // Poisoned: the parser reported why this type is missing or not visible.
@@ -311,7 +338,7 @@ impl<'a> Checker<'a> {
                 );
                 d = match (hidden, suggestion) {
                     (true, _) => d.with_help("add an `import` of the file that declares it"),
-                    (false, Some(s)) => d.with_help(format!("did you mean `{s}`?")),
+                    (false, Some(s)) => d.with_did_you_mean(name.span, &s),
                     (false, None) if is_set => d.with_help("`set of` takes the name of an enum"),
                     (false, None) => d.with_help(
                         "types are bool, integer, date, days, months, years, string, an enum name or `set of` an enum name",
@@ -355,8 +382,8 @@ impl<'a> Checker<'a> {
                 continue;
             };
             let Some(ty) = self.resolve_type(file, &f.ty) else {
-                // Poisoned: a fact of a broken type is broken too.
-                self.poisoned.inherit(file, &f.ty, &f.path.node);
+                // A fact of a broken type is broken too: its uses are not new errors.
+                self.poisoned.untyped(&f.path.node);
                 continue;
             };
             let id = FactId(self.set.facts.len() as u32);
@@ -391,8 +418,8 @@ impl<'a> Checker<'a> {
                 }
                 ItemKind::Param(p) => {
                     let Some(ty) = self.resolve_type(file, &p.ty) else {
-                        // Poisoned: a parameter of a broken type is broken too.
-                        self.poisoned.inherit(file, &p.ty, &p.name.node);
+                        // A parameter of a broken type is broken too.
+                        self.poisoned.untyped(&p.name.node);
                         continue;
                     };
                     let id = ParamId(self.set.params.len() as u32);
@@ -1010,6 +1037,7 @@ impl<'a> Checker<'a> {
         match self.programs.get(&name.node) {
             Some((id, declared, _)) if self.is_visible(file, *declared) => {
                 let id = *id;
+                self.refer(name.span, Declared::Program(id));
                 if let Some(n) = self.usage.programs.get_mut(id.index()) {
                     *n += 1;
                 } else {
@@ -1044,7 +1072,7 @@ impl<'a> Checker<'a> {
                     (true, _) => {
                         d.with_help("add an `import` of the file that declares the program")
                     }
-                    (false, Some(s)) => d.with_help(format!("did you mean `{s}`?")),
+                    (false, Some(s)) => d.with_did_you_mean(name.span, &s),
                     (false, None) => {
                         d.with_help("declare it with `program NAME { opened DATE ... }`")
                     }

@@ -8,6 +8,7 @@ use pol_syntax::{Diagnostic, FileId, Label, Span};
 use crate::ir::*;
 use crate::resolve::{Binding, Checker, MAX_EXPRESSION_DEPTH};
 use crate::suggest::did_you_mean;
+use crate::symbols::Declared;
 use crate::types::Type;
 use crate::value::{Day, Symbol, Value};
 
@@ -85,7 +86,7 @@ impl Checker<'_> {
             Label::new(span, "not a fact, constant, parameter or `let`"),
         );
         let d = match suggestion {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            Some(s) => d.with_did_you_mean(span, &s),
             None => d.with_help(
                 "declare it (`fact`, `const`, `param` or `let`) or import the file that does",
             ),
@@ -328,6 +329,7 @@ impl Checker<'_> {
             return Some(Checked::Word(name.to_string(), span));
         }
         *self.usage.bindings.entry(binding).or_insert(0) += 1;
+        self.refer(span, Declared::Value(binding));
         let (kind, ty) = match binding {
             Binding::Fact(f) => (TExprKind::Fact(f), self.set.facts.get(f.index())?.ty),
             Binding::Const(c) => (TExprKind::Const(c), self.check_const(c)?),
@@ -387,11 +389,14 @@ impl Checker<'_> {
         };
         let def = self.set.enums.get(e.index())?;
         match def.words.iter().position(|x| x == w) {
-            Some(i) => Some(TExpr {
-                kind: TExprKind::Lit(Value::Word(i as u16)),
-                ty: Type::Enum(e),
-                span,
-            }),
+            Some(i) => {
+                self.refer(span, Declared::Word(e, i as u16));
+                Some(TExpr {
+                    kind: TExprKind::Lit(Value::Word(i as u16)),
+                    ty: Type::Enum(e),
+                    span,
+                })
+            }
             None => {
                 let enum_name = def.name.clone();
                 let suggestion =
@@ -409,7 +414,7 @@ impl Checker<'_> {
                     format!("`{enum_name}` is declared here"),
                 ));
                 let d = match suggestion {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    Some(s) => d.with_did_you_mean(span, &s),
                     None => d.with_help(format!("`{enum_name}` has the words: {words}")),
                 };
                 self.error(d);

@@ -125,3 +125,23 @@ fn a_broken_import_hides_nothing_else() {
     let c = compile_texts(&[("facts.pol", facts), ("policy.pol", policy)]);
     insta::assert_snapshot!(listing(&c));
 }
+
+/// A fact or parameter whose type is unknown is one error, at the type: its uses are not
+/// reported again as unknown names.
+#[test]
+fn an_unknown_type_is_one_error_at_the_type() {
+    let text = "fact days: duration \"d\"\nparam fee: money \"f\" {\n  from 2024-01-01 = 1 cite \"c\"\n}\npolicy p \"q?\" {\n  require a: days > 0 days and fee > 0 cite \"c\"\n  require b: nowhere cite \"c\"\n}\n";
+    let c = compile_texts(&[("p.pol", text)]);
+    let found: Vec<_> = c
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, c.sources.line_col(d.primary.span).0))
+        .collect();
+    use pol_compiler::codes::{UNKNOWN_NAME, UNKNOWN_TYPE};
+    assert_eq!(
+        found,
+        [(UNKNOWN_TYPE, 1), (UNKNOWN_TYPE, 2), (UNKNOWN_NAME, 7)],
+        "{}",
+        listing(&c)
+    );
+}

@@ -35,6 +35,17 @@ impl Label {
     }
 }
 
+/// An exact fix: replace the text under `span` with `replacement` (an empty span inserts,
+/// an empty replacement deletes). `help` says the same in prose for people; this is for
+/// tools, which must not parse prose (an editor's quick fix, say).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suggestion {
+    pub span: Span,
+    pub replacement: String,
+    /// What applying it does, as a short imperative: "replace with `applicant.status`".
+    pub message: String,
+}
+
 /// One problem found in policy source or a case file.
 ///
 /// `code` comes from the registry ([`crate::codes`]) and is documented in `docs/lints.md`;
@@ -47,6 +58,8 @@ pub struct Diagnostic {
     pub primary: Label,
     pub secondary: Vec<Label>,
     pub help: Option<String>,
+    /// A fix a tool may apply as it stands (a did-you-mean, a missing citation).
+    pub suggestion: Option<Suggestion>,
 }
 
 impl Diagnostic {
@@ -59,12 +72,35 @@ impl Diagnostic {
             primary,
             secondary: Vec::new(),
             help: None,
+            suggestion: None,
         }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
+    }
+
+    /// Attaches an exact fix; see [`Suggestion`].
+    pub fn with_suggestion(
+        mut self,
+        span: Span,
+        replacement: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        self.suggestion = Some(Suggestion {
+            span,
+            replacement: replacement.into(),
+            message: message.into(),
+        });
+        self
+    }
+
+    /// A did-you-mean: says "did you mean `right`?" as help and suggests writing `right`
+    /// in place of the text under `span`.
+    pub fn with_did_you_mean(self, span: Span, right: &str) -> Diagnostic {
+        self.with_help(format!("did you mean `{right}`?"))
+            .with_suggestion(span, right, format!("replace with `{right}`"))
     }
 
     pub fn with_label(mut self, label: Label) -> Diagnostic {

@@ -19,7 +19,7 @@ pub mod scan;
 pub mod span;
 
 pub use crate::codes::Code;
-pub use diagnostic::{Diagnostic, Label, Severity};
+pub use diagnostic::{Diagnostic, Label, Severity, Suggestion};
 pub use span::{FileId, LineIndex, Span, Spanned};
 
 /// Deepest nesting of brackets the parser accepts. Deeper input is rejected before parsing

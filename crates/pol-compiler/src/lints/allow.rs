@@ -92,7 +92,9 @@ fn unknown_lint(name: &ast::Name) -> Diagnostic {
     // A code instead of a name: say which name it has, or that errors cannot be allowed.
     if let Some(code) = codes::lookup(&name.node) {
         return match code.lint {
-            Some(lint) => d.with_help(format!("`#[allow]` takes lint names: write `{lint}`")),
+            Some(lint) => d
+                .with_help(format!("`#[allow]` takes lint names: write `{lint}`"))
+                .with_suggestion(name.span, lint, format!("replace with `{lint}`")),
             None => d.with_help(format!(
                 "`{}` is an error, not a lint: errors cannot be allowed, only fixed",
                 code.id
@@ -100,7 +102,7 @@ fn unknown_lint(name: &ast::Name) -> Diagnostic {
         };
     }
     match did_you_mean(&name.node, codes::lint_names()) {
-        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+        Some(s) => d.with_did_you_mean(name.span, s),
         None => d.with_help(format!(
             "the lints are: {}",
             codes::lint_names().collect::<Vec<_>>().join(", ")
@@ -140,8 +142,9 @@ pub(crate) fn apply(allows: &[Allow], found: Vec<Diagnostic>) -> Vec<Diagnostic>
         .collect();
     let mut stale = Vec::new();
     for (a, flags) in allows.iter().zip(&used) {
-        for (l, flag) in a.lints.iter().zip(flags) {
+        for (i, (l, flag)) in a.lints.iter().zip(flags).enumerate() {
             if !flag && l.name != "unused_allow" {
+                let (span, message) = removal(a, i);
                 stale.push(
                     Diagnostic::new(
                         codes::UNUSED_ALLOW,
@@ -150,7 +153,8 @@ pub(crate) fn apply(allows: &[Allow], found: Vec<Diagnostic>) -> Vec<Diagnostic>
                     )
                     .with_help(
                         "remove it (or this lint name from it): the problem it allowed is gone",
-                    ),
+                    )
+                    .with_suggestion(span, "", message),
                 );
             }
         }
@@ -161,4 +165,24 @@ pub(crate) fn apply(allows: &[Allow], found: Vec<Diagnostic>) -> Vec<Diagnostic>
         }
     }
     out
+}
+
+/// What to delete to drop the `i`th lint of an allow: the whole attribute when it is the
+/// only one, else the name with the comma that joins it to a neighbour.
+fn removal(a: &Allow, i: usize) -> (Span, String) {
+    let (Some(l), true) = (a.lints.get(i), a.lints.len() > 1) else {
+        return (a.span, "remove the `#[allow]`".to_string());
+    };
+    let span = match (
+        a.lints.get(i + 1),
+        i.checked_sub(1).and_then(|p| a.lints.get(p)),
+    ) {
+        (Some(next), _) => l.span.with_end(next.span.start),
+        (None, Some(prev)) => Span {
+            start: prev.span.end,
+            ..l.span
+        },
+        (None, None) => l.span,
+    };
+    (span, format!("remove `{}` from the `#[allow]`", l.name))
 }

@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 
-use pol_syntax::ast::{self, DeclKeyword, ItemKind, TypeExpr};
+use pol_syntax::ast::{self, DeclKeyword, ItemKind};
 use pol_syntax::FileId;
 
 /// The poisoned names of a set of files.
@@ -89,12 +89,10 @@ impl Poisoned {
         self.blind.contains(&file)
     }
 
-    /// A fact or parameter `name` of `file` whose type `ty` did not resolve: poisoned in
-    /// turn if the type's failure follows from a syntax error.
-    pub(crate) fn inherit(&mut self, file: FileId, ty: &TypeExpr, name: &str) {
-        let (TypeExpr::Named(t) | TypeExpr::SetOf(t)) = ty;
-        if self.ty(&t.node) || self.blind(file) {
-            self.values.insert(name.to_string());
-        }
+    /// A fact or parameter `name` whose type did not resolve: its type's failure is
+    /// reported once (or follows from a syntax error), so uses of the name are not errors
+    /// of their own.
+    pub(crate) fn untyped(&mut self, name: &str) {
+        self.values.insert(name.to_string());
     }
 }
