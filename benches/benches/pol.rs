@@ -1,6 +1,6 @@
 //! `pol` against the hand-written floor (`pol_bench::floor`), on the shipped policies.
 //!
-//! Run: `cargo bench -p pol-bench` (figures and how to read them: docs/performance.md).
+//! Run: `cargo bench -p pol-bench --features criterion` (figures and how to read them: docs/performance.md).
 //! Each group measures a batch of cases per iteration; criterion's "thrpt" is cases per
 //! second, and time / batch size is the time per case.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -10,7 +10,7 @@
 //!   same file without the errors, and `parse/errors_first`: all the errors, then all the
 //!   good text.
 //!
-//! Run: `cargo bench -p pol-bench --bench syntax` (figures: docs/performance.md).
+//! Run: `cargo bench -p pol-bench --features criterion --bench syntax` (figures: docs/performance.md).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fmt::Write as _;

@@ -246,10 +246,11 @@ pub struct Outcome {
 
 /// The rule names, in the policy's order (bit `i` of [`Outcome::reasons`] and
 /// [`Outcome::warnings`]).
-pub const RULES: [&str; 12] = [
+pub const RULES: [&str; 13] = [
     "inside_us",
     "has_basis",
     "justified_reason",
+    "evidence_submitted",
     "no_valid_status",
     "j1_foreign_residence",
     "private_bill",
@@ -312,18 +313,6 @@ pub fn advance_parole(c: &Case) -> Outcome {
         }),
         any_pending,
     );
-    let justified = c
-        .reason
-        .map(|r| !matches!(r, Reason::PersecutionRisk | Reason::Tourism));
-    let ineligible: [Tri; 7] = [
-        not(inside),
-        not(has_basis),
-        not(justified),
-        and(status_is(Status::None), not(any_pending)),
-        and(status_is(Status::J1), a.j1_foreign_residence_requirement),
-        a.private_bill_beneficiary,
-        and(a.in_removal_proceedings, not(status_is(Status::Daca))),
-    ];
     let dual_intent = and(
         a.status.map(|s| {
             matches!(
@@ -339,6 +328,23 @@ pub fn advance_parole(c: &Case) -> Outcome {
         }),
         adjustment_pending,
     );
+    // A reason and evidence are asked only of those who need the document.
+    let justified = or(
+        c.reason
+            .map(|r| !matches!(r, Reason::PersecutionRisk | Reason::Tourism)),
+        dual_intent,
+    );
+    let evidence = or(c.evidence_submitted, dual_intent);
+    let ineligible: [Tri; 8] = [
+        not(inside),
+        not(has_basis),
+        not(justified),
+        not(evidence),
+        and(status_is(Status::None), not(any_pending)),
+        a.j1_foreign_residence_requirement,
+        a.private_bill_beneficiary,
+        and(a.in_removal_proceedings, not(status_is(Status::Daca))),
+    ];
     let days = a.unlawful_presence_days;
     let warns: [Tri; 4] = [
         and(days.map(|d| d > 180), days.map(|d| d < ONE_YEAR)),
@@ -353,15 +359,15 @@ pub fn advance_parole(c: &Case) -> Outcome {
     let level_ineligible = any(&ineligible);
     let (decision, reasons) = match (level_ineligible, dual_intent) {
         (Some(true), _) => (Decision::Ineligible, bits(&ineligible, 0)),
-        (Some(false), Some(true)) => (Decision::NotRequired, 1 << 7),
+        (Some(false), Some(true)) => (Decision::NotRequired, 1 << 8),
         (Some(false), Some(false)) => (Decision::Eligible, 0),
         (None, _) => (
             Decision::Incomplete,
-            open(&ineligible, 0) | if dual_intent.is_none() { 1 << 7 } else { 0 },
+            open(&ineligible, 0) | if dual_intent.is_none() { 1 << 8 } else { 0 },
         ),
-        (Some(false), None) => (Decision::Incomplete, 1 << 7),
+        (Some(false), None) => (Decision::Incomplete, 1 << 8),
     };
-    let warnings = bits(&warns, 8);
+    let warnings = bits(&warns, 9);
     let (forms, max_validity_days) = match decision {
         Decision::Eligible | Decision::Ineligible | Decision::Incomplete => {
             let waiver = c.application.fee_waiver_requested == Some(true);

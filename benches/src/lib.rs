@@ -1,7 +1,7 @@
 //! Benchmark support for `pol`: the hand-written floor the engine is measured against, a
 //! generator of cases, and a generator of large policy sets.
 //!
-//! The benchmarks themselves are in `benches/pol.rs` (`cargo bench -p pol-bench`); the
+//! The benchmarks themselves are in `benches/pol.rs` (`cargo bench -p pol-bench --features criterion`); the
 //! whole-program timings are in `run-batch.sh`. Figures: `docs/performance.md`.
 #![forbid(unsafe_code)]
 

@@ -66,9 +66,22 @@ const TEST_EXAMPLES: &str = "\
 Examples:
   pol test                                    the project's tests (pol.toml `tests`)
   pol test tests/policies/chnv.yaml           one test file
+  pol test --run daca -v                      tests whose name contains \"daca\", with decisions
+  pol test --coverage-min 100                 fail unless every rule outcome is tested
+  pol test --format junit > junit.xml         JUnit XML for CI
 
 Exit status: 0 every test passed; 1 a test failed; 2 misuse or policies that do not
 compile.";
+
+const DIFF_EXAMPLES: &str = "\
+Examples:
+  pol diff policies/ ../other/policies/       two policy directories
+  pol diff --git HEAD                         the policies at HEAD vs the working tree
+  pol diff --git main --cases examples/cases  with counts over a corpus of cases
+  pol diff --git main --format markdown       for a pull-request comment
+
+Exit status: 0 (with --exit-code: 1 when a decision changes); 2 misuse or policies that
+do not compile.";
 
 const SERVE_EXAMPLES: &str = "\
 Examples:
@@ -103,9 +116,10 @@ without `shutdown`, or closes standard input first (as the protocol asks).";
 #[derive(Parser)]
 #[command(
     name = "pol",
-    version,
     about = "Parole policy as code: check, evaluate, explain and test .pol policies",
-    after_help = EXAMPLES
+    after_help = EXAMPLES,
+    disable_version_flag = true,
+    arg_required_else_help = true
 )]
 pub struct Cli {
     /// Policy directory to use instead of the project's (pol.toml) or the shipped policies.
@@ -130,8 +144,11 @@ pub struct Cli {
         value_name = "FORMAT"
     )]
     pub error_format: ErrorFormat,
+    /// Print the version of `pol` and the policy set it uses here, with its digest.
+    #[arg(short = 'V', long)]
+    pub version: bool,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -208,6 +225,54 @@ pub enum Command {
         /// Test files or directories (default: the project's tests, else tests/policies).
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// Run only the tests whose name (`file::test name`) contains PATTERN, or matches
+        /// it as a glob when it has `*` or `?`.
+        #[arg(long, value_name = "PATTERN")]
+        run: Option<String>,
+        /// List every test with its decision (and, with --coverage, every outcome).
+        #[arg(long, short = 'v')]
+        verbose: bool,
+        /// `json`: one document with every test; `junit`: JUnit XML for CI.
+        #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+        format: TestFormat,
+        /// Report which outcomes of each rule, window, parameter and conditional form the
+        /// tests reach (docs/testing-policies.md).
+        #[arg(long)]
+        coverage: bool,
+        /// Fail when coverage is below PERCENT (implies --coverage).
+        #[arg(long, value_name = "PERCENT")]
+        coverage_min: Option<f64>,
+    },
+    /// Show how decisions change between two policy sets: for each policy, the decision
+    /// transitions with counts over a corpus and witness cases (from the corpus, and
+    /// synthesized from the policies).
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff {
+        /// OLD and NEW policy directories; with --git, at most NEW (default: the policies
+        /// in use here).
+        #[arg(value_name = "DIR")]
+        sets: Vec<PathBuf>,
+        /// Compare the policies as they were at git revision REV with the working tree.
+        #[arg(long, value_name = "REV")]
+        git: Option<String>,
+        /// Corpus of cases: JSON, YAML, TOML or JSON-lines files, or directories of them.
+        #[arg(long, value_name = "FILE", num_args = 1..)]
+        cases: Vec<PathBuf>,
+        /// `markdown` for a pull-request comment; `json` is `{"policies": [...]}`.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
+        /// Witness cases shown per transition.
+        #[arg(long, default_value_t = 3, value_name = "N")]
+        witnesses: usize,
+        /// Worker threads for JSON-lines corpora (default: one per core).
+        #[arg(long, short = 'j', value_name = "N")]
+        jobs: Option<NonZeroUsize>,
+        /// Compare only the corpus; do not synthesize cases from the policies.
+        #[arg(long)]
+        no_synthesis: bool,
+        /// Exit with status 1 when some decision changes (as `git diff --exit-code`).
+        #[arg(long)]
+        exit_code: bool,
     },
     /// Serve decisions over HTTP, with an intake page for caseworkers at / (docs/serve.md).
     #[command(after_help = SERVE_EXAMPLES)]
@@ -310,4 +375,26 @@ pub enum ErrorFormat {
     Human,
     /// One JSON object per error and line (schemas/diagnostic.schema.json).
     Json,
+}
+
+/// `pol test --format`.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum TestFormat {
+    /// Failures as expected/actual diffs, then the summary, for people.
+    Human,
+    /// One JSON document: every test, problems, the summary, coverage.
+    Json,
+    /// JUnit XML, for CI.
+    Junit,
+}
+
+/// `pol diff --format`.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum DiffFormat {
+    /// For a terminal.
+    Human,
+    /// `{"policies": [...]}`.
+    Json,
+    /// Tables for a pull-request comment.
+    Markdown,
 }

@@ -4,6 +4,7 @@
 mod batch;
 mod check;
 mod cli;
+mod diff;
 mod emit;
 mod eval;
 mod explain;
@@ -42,7 +43,15 @@ fn main() -> ExitCode {
     };
     term::init(cli.color, cli.error_format);
     let policies = cli.policies.as_deref();
-    let exit = match cli.command {
+    let command = match (cli.version, cli.command) {
+        (true, _) => return ExitCode::from(version(policies) as u8),
+        (false, Some(c)) => c,
+        (false, None) => {
+            let _ = Cli::command().print_help();
+            return ExitCode::from(Exit::Misuse as u8);
+        }
+    };
+    let exit = match command {
         Command::Check {
             paths,
             format,
@@ -73,7 +82,46 @@ fn main() -> ExitCode {
             },
         ),
         Command::Explain { case, format, all } => explain::run(policies, &case, format, all),
-        Command::Test { paths } => test_cmd::run(policies, &paths),
+        Command::Test {
+            paths,
+            run,
+            verbose,
+            format,
+            coverage,
+            coverage_min,
+        } => test_cmd::run(
+            policies,
+            &paths,
+            &test_cmd::TestOptions {
+                filter: pol_engine::testing::Filter { pattern: run },
+                verbose,
+                format,
+                coverage,
+                coverage_min,
+            },
+        ),
+        Command::Diff {
+            sets,
+            git,
+            cases,
+            format,
+            witnesses,
+            jobs,
+            no_synthesis,
+            exit_code,
+        } => diff::run(
+            policies,
+            &diff::DiffArgs {
+                sets,
+                git,
+                cases,
+                format,
+                witnesses,
+                jobs: jobs.map(std::num::NonZeroUsize::get),
+                no_synthesis,
+                exit_code,
+            },
+        ),
         Command::Fmt { paths, check, diff } => {
             fmt::run(policies, &paths, fmt::Mode::of(check, diff))
         }
@@ -186,14 +234,65 @@ fn completions(shell: clap_complete::Shell) -> Exit {
     }
 }
 
+/// Writes `text` to standard output; a closed pipe (`pol ... | head`) ends the output
+/// quietly rather than with a panic.
+pub fn out(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+/// `pol --version`: the version, and the policy set `pol` uses here with its digest (the
+/// receipt every decision carries).
+fn version(policies: Option<&std::path::Path>) -> Exit {
+    out(&format!("pol {}\n", env!("CARGO_PKG_VERSION")));
+    let source = match policy_source(policies) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let described = source.describe();
+    match pol_engine::Engine::load(source) {
+        Ok(engine) => out(&format!(
+            "policies: {described} ({})\n",
+            engine.receipt().policies
+        )),
+        Err(_) => out(&format!(
+            "policies: {described} (does not compile: see `pol check`)\n"
+        )),
+    }
+    Exit::Ok
+}
+
 /// The policy set `pol` uses here: `--policies DIR`, else the project (`pol.toml`) the
 /// working directory lies in, else the built-in set. A malformed `pol.toml` is reported.
+/// When the built-in set is chosen but `.pol` files here differ from it, a note says so
+/// (once), with how to use them instead.
 pub fn policy_source(dir: Option<&std::path::Path>) -> Result<pol_engine::PolicySource, Exit> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    pol_engine::PolicySource::choose(dir, &cwd).map_err(|e| {
+    let source = pol_engine::PolicySource::choose(dir, &cwd).map_err(|e| {
         emit::project_error(&e);
         Exit::Misuse
-    })
+    })?;
+    if source == pol_engine::PolicySource::Builtin {
+        static NOTE: std::sync::Once = std::sync::Once::new();
+        if let Some(local) = pol_engine::load::local_policies_differ(&cwd) {
+            NOTE.call_once(|| {
+                let shown = local
+                    .strip_prefix(&cwd)
+                    .ok()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map_or(".".to_string(), |p| p.display().to_string());
+                eprintln!(
+                    "note: using the built-in policies, but the .pol files in `{shown}` differ from them; \
+                     to use those files, pass `--policies {shown}` or add a pol.toml here \
+                     (`policies = \"{shown}\"`)"
+                );
+            });
+        }
+    }
+    Ok(source)
 }
 
 /// Loads and compiles the policy set for deciding cases, printing diagnostics on failure.

@@ -1,15 +1,30 @@
-//! `pol test`: runs policy tests (`pol_engine::testing`) and reports them as `cargo test`
-//! does.
+//! `pol test`: runs policy tests (`pol_engine::testing`, which reads and runs them) and
+//! renders the results: for people (failures as expected/actual diffs, the summary once),
+//! as one JSON document, or as JUnit XML for CI.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use pol_compiler::Scratch;
-use pol_engine::testing::{self, TestCaseError, Verdict};
-use pol_engine::PolicySource;
+use pol_engine::coverage::Coverage;
+use pol_engine::testing::{self, Difference, Filter, Report, Verdict};
+use pol_engine::{CaseProblem, PolicySource};
+use serde_json::json;
 
 use crate::{emit, explain, render, Exit};
 
-pub fn run(policies: Option<&Path>, paths: &[PathBuf]) -> Exit {
+pub use crate::cli::TestFormat;
+
+/// The options of `pol test`.
+pub struct TestOptions {
+    pub filter: Filter,
+    pub verbose: bool,
+    pub format: TestFormat,
+    pub coverage: bool,
+    /// Fail when coverage is below this percentage (implies `coverage`).
+    pub coverage_min: Option<f64>,
+}
+
+pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit {
     let engine = match crate::engine(policies) {
         Ok(e) => e,
         Err(e) => return e,
@@ -22,65 +37,415 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf]) -> Exit {
     } else {
         vec![PathBuf::from("tests/policies")]
     };
-    let files = match testing::test_files(&roots) {
-        Ok(f) => f,
+    let suite = match testing::load(compiled, &roots) {
+        Ok(s) => s,
         Err(e) => {
             emit::load_error(&e);
             return Exit::Misuse;
         }
     };
-    let mut tests = Vec::new();
-    let mut load_errors = Vec::new();
-    for file in &files {
-        match testing::read_tests(compiled, file) {
-            Ok(mut t) => tests.append(&mut t),
-            Err(e) => load_errors.push(e),
+    let with_coverage = opts.coverage || opts.coverage_min.is_some();
+    let report = testing::run_suite(compiled, &suite, &opts.filter, with_coverage);
+    let below_min = match (&report.coverage, opts.coverage_min) {
+        (Some(c), Some(min)) => c.percent < min,
+        _ => false,
+    };
+    match opts.format {
+        TestFormat::Human => crate::out(&human(&engine, &suite.problems, &report, opts)),
+        TestFormat::Json => {
+            match serde_json::to_string_pretty(&to_json(&suite.problems, &report)) {
+                Ok(s) => crate::out(&format!("{s}\n")),
+                Err(e) => eprintln!("error: cannot write JSON: {e}"),
+            }
+        }
+        TestFormat::Junit => crate::out(&junit(&suite.problems, &report)),
+    }
+    if below_min && opts.format != TestFormat::Human {
+        if let (Some(c), Some(min)) = (&report.coverage, opts.coverage_min) {
+            eprintln!(
+                "error: coverage {:.1}% is below the minimum of {min}%",
+                c.percent
+            );
         }
     }
-    println!("\nrunning {} tests", tests.len());
-    let mut failures = Vec::new();
-    let mut scratch = Scratch::default();
-    for t in &tests {
-        let result = match testing::run(compiled, t, &mut scratch) {
-            Verdict::Pass => Ok(()),
-            Verdict::Fail { differences, .. } => {
-                let explanation = t
+    let failed = report.failed() + report.errors() + suite.problems.len();
+    if failed == 0 && !below_min {
+        Exit::Ok
+    } else {
+        Exit::BadInput
+    }
+}
+
+/// The report for people, in `cargo test`'s shape: failures with their diffs and
+/// explanations, coverage if asked for, and the summary, once, last.
+fn human(
+    engine: &pol_engine::Engine,
+    problems: &[CaseProblem],
+    report: &Report<'_>,
+    opts: &TestOptions,
+) -> String {
+    let compiled = engine.compiled();
+    let mut out = String::new();
+    let filtered = if report.filtered_out > 0 {
+        format!(" ({} filtered out)", report.filtered_out)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "\nrunning {} tests{filtered}", report.results.len());
+    if opts.verbose {
+        for r in &report.results {
+            let status = match r.verdict {
+                Verdict::Pass => "ok",
+                Verdict::Fail(_) => "FAILED",
+                Verdict::Error(_) => "ERROR",
+            };
+            let decision = r.record.as_ref().map_or("not decided".to_string(), |d| {
+                d.decision.as_str().to_string()
+            });
+            let _ = writeln!(
+                out,
+                "test {} ... {status}: {decision} ({})",
+                r.test.name,
+                r.test.place()
+            );
+        }
+    }
+    let mut failures = String::new();
+    for p in problems {
+        let _ = writeln!(failures, "---- {} ----", p.file);
+        failures.push_str(&render::case_problem(p).render(false));
+        failures.push('\n');
+    }
+    for r in &report.results {
+        match &r.verdict {
+            Verdict::Pass => continue,
+            Verdict::Fail(differences) => {
+                let _ = writeln!(failures, "---- {} ({}) ----", r.test.name, r.test.place());
+                failures.push_str(&diff(differences));
+                let explanation = r
+                    .test
                     .case
                     .as_ref()
                     .ok()
                     .and_then(|case| compiled.explain(case, false).ok())
                     .map(|ex| explain::human(compiled, &ex, false))
                     .unwrap_or_default();
-                Err(format!("{}\n\n{explanation}", differences.join("\n")))
+                let _ = writeln!(failures, "\n{explanation}");
             }
-            Verdict::Error(TestCaseError::Case(p)) => Err(render::case_problem(&p).render(false)),
-            Verdict::Error(TestCaseError::Test(why)) => Err(why),
-        };
-        match result {
-            Ok(()) => println!("test {} ... ok", t.name),
-            Err(why) => {
-                println!("test {} ... FAILED", t.name);
-                failures.push((t.name.clone(), why));
+            Verdict::Error(p) => {
+                let _ = writeln!(failures, "---- {} ({}) ----", r.test.name, r.test.place());
+                failures.push_str(&render::case_problem(p).render(false));
+                failures.push('\n');
             }
         }
-    }
-    for e in &load_errors {
-        println!("test file error: {e}");
     }
     if !failures.is_empty() {
-        println!("\nfailures:\n");
-        for (name, why) in &failures {
-            println!("---- {name} ----\n{why}\n");
+        let _ = write!(out, "\nfailures:\n\n{failures}");
+    }
+    if let Some(c) = &report.coverage {
+        out.push_str(&coverage_human(c, opts.verbose));
+        if let Some(min) = opts.coverage_min.filter(|m| c.percent < *m) {
+            let _ = writeln!(
+                out,
+                "coverage {:.1}% is below the minimum of {min}%",
+                c.percent
+            );
         }
     }
-    let failed = failures.len() + load_errors.len();
-    let passed = tests.len() - failures.len();
-    let status = if failed == 0 { "ok" } else { "FAILED" };
-    println!("\ntest result: {status}. {passed} passed; {failed} failed");
-    println!("{passed} passed, {failed} failed");
-    if failed == 0 {
-        Exit::Ok
+    let errors = report.errors() + problems.len();
+    let failed = report.failed();
+    let status = if failed + errors == 0 { "ok" } else { "FAILED" };
+    let errors = if errors > 0 {
+        format!("; {errors} errors")
     } else {
-        Exit::BadInput
+        String::new()
+    };
+    let filtered = if report.filtered_out > 0 {
+        format!("; {} filtered out", report.filtered_out)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "\ntest result: {status}. {} passed; {failed} failed{errors}{filtered}",
+        report.passed()
+    );
+    out
+}
+
+/// A failure as a diff: `- expected` and `+ actual` lines under each field that differs
+/// (lists element by element, elements both have shown as context).
+pub fn diff(differences: &[Difference]) -> String {
+    let mut out = String::from("- expected\n+ actual\n");
+    for d in differences {
+        let _ = writeln!(out, "  {}:", d.field.name());
+        let (mut e, mut a) = (d.expected.iter().peekable(), d.actual.iter().peekable());
+        // Both sides are sorted: a merge shows each element once, marked by its side.
+        loop {
+            match (e.peek(), a.peek()) {
+                (Some(x), Some(y)) if x == y => {
+                    let _ = writeln!(out, "    {x}");
+                    e.next();
+                    a.next();
+                }
+                (Some(x), Some(y)) if d.expected.len() == 1 && d.actual.len() == 1 => {
+                    let _ = writeln!(out, "-   {x}\n+   {y}");
+                    e.next();
+                    a.next();
+                }
+                (Some(x), Some(y)) if x < y => {
+                    let _ = writeln!(out, "-   {x}");
+                    e.next();
+                }
+                (Some(_), Some(y)) => {
+                    let _ = writeln!(out, "+   {y}");
+                    a.next();
+                }
+                (Some(x), None) => {
+                    let _ = writeln!(out, "-   {x}");
+                    e.next();
+                }
+                (None, Some(y)) => {
+                    let _ = writeln!(out, "+   {y}");
+                    a.next();
+                }
+                (None, None) => break,
+            }
+        }
+    }
+    out
+}
+
+fn coverage_human(c: &Coverage, verbose: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\ncoverage: {:.1}% ({} of {} outcomes of rules, windows, parameters and conditional forms)",
+        c.percent, c.covered, c.total
+    );
+    for p in &c.policies {
+        let _ = writeln!(
+            out,
+            "  {:<28} {:>5.1}%  {:>3}/{:<3} ({} tests)",
+            p.policy, p.percent, p.covered, p.total, p.tests
+        );
+        if verbose {
+            for s in p.subjects() {
+                for o in &s.outcomes {
+                    let _ = writeln!(
+                        out,
+                        "    {}:{}  {} {}: {} ({} cases)",
+                        s.file, s.line, s.kind, s.name, o.description, o.seen
+                    );
+                }
+            }
+        }
+    }
+    let uncovered: Vec<_> = c.uncovered().collect();
+    if !uncovered.is_empty() {
+        out.push_str("not covered (no test's case shows it):\n");
+        for (p, s, o) in uncovered {
+            let _ = writeln!(
+                out,
+                "  {}:{}  {}.{} ({}): {}",
+                s.file, s.line, p.policy, s.name, s.kind, o.description
+            );
+        }
+    }
+    out
+}
+
+fn problem_json(p: &CaseProblem) -> serde_json::Value {
+    json!({
+        "code": format!("pol::{}", p.code),
+        "file": p.file,
+        "line": p.line,
+        "column": p.column,
+        "field": p.field,
+        "message": p.message,
+        "help": p.help,
+        "suggestion": p.suggestion,
+    })
+}
+
+/// One JSON document: every test run with its status, decision and differences, the
+/// problems of files that are not test files, the summary, and coverage if asked for.
+fn to_json(problems: &[CaseProblem], report: &Report<'_>) -> serde_json::Value {
+    let tests: Vec<serde_json::Value> = report
+        .results
+        .iter()
+        .map(|r| {
+            let (status, differences, error) = match &r.verdict {
+                Verdict::Pass => ("pass", Vec::new(), None),
+                Verdict::Fail(d) => (
+                    "fail",
+                    d.iter()
+                        .map(|d| {
+                            json!({"field": d.field.name(), "expected": d.expected, "actual": d.actual})
+                        })
+                        .collect(),
+                    None,
+                ),
+                Verdict::Error(p) => ("error", Vec::new(), Some(problem_json(p))),
+            };
+            json!({
+                "name": r.test.name,
+                "file": r.test.file.display().to_string(),
+                "line": r.test.line,
+                "status": status,
+                "decision": r.record.as_ref().map(|d| d.decision.as_str()),
+                "differences": differences,
+                "error": error,
+            })
+        })
+        .collect();
+    let mut doc = json!({
+        "tests": tests,
+        "problems": problems.iter().map(problem_json).collect::<Vec<_>>(),
+        "summary": {
+            "passed": report.passed(),
+            "failed": report.failed(),
+            "errors": report.errors() + problems.len(),
+            "filtered_out": report.filtered_out,
+        },
+    });
+    if let (Some(c), Some(obj)) = (&report.coverage, doc.as_object_mut()) {
+        obj.insert(
+            "coverage".into(),
+            serde_json::to_value(c).unwrap_or_default(),
+        );
+    }
+    doc
+}
+
+/// JUnit XML, as CI systems read it: one `testsuite` per test file, one `testcase` per
+/// test, a `failure` with the diff or an `error` with the problem.
+fn junit(problems: &[CaseProblem], report: &Report<'_>) -> String {
+    let mut suites: Vec<(String, Vec<String>, usize, usize)> = Vec::new();
+    for r in &report.results {
+        let file = r.test.file.display().to_string();
+        if suites.last().is_none_or(|s| s.0 != file) {
+            suites.push((file.clone(), Vec::new(), 0, 0));
+        }
+        let Some(suite) = suites.last_mut() else {
+            continue;
+        };
+        let (class, name) = r.test.name.split_once("::").unwrap_or(("", &r.test.name));
+        let mut case = format!(
+            "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"",
+            xml(class),
+            xml(name),
+            xml(&file)
+        );
+        if let Some(line) = r.test.line {
+            let _ = write!(case, " line=\"{line}\"");
+        }
+        match &r.verdict {
+            Verdict::Pass => case.push_str("/>"),
+            Verdict::Fail(d) => {
+                suite.2 += 1;
+                let fields: Vec<&str> = d.iter().map(|d| d.field.name()).collect();
+                let _ = write!(
+                    case,
+                    ">\n      <failure message=\"{}\" type=\"mismatch\">{}</failure>\n    </testcase>",
+                    xml(&format!("differs in {}", fields.join(", "))),
+                    xml(&diff(d))
+                );
+            }
+            Verdict::Error(p) => {
+                suite.3 += 1;
+                let _ = write!(
+                    case,
+                    ">\n      <error message=\"{}\" type=\"pol::{}\">{}</error>\n    </testcase>",
+                    xml(&p.message),
+                    p.code,
+                    xml(&render::case_problem(p).render(false))
+                );
+            }
+        }
+        suite.1.push(case);
+    }
+    for p in problems {
+        let case = format!(
+            "    <testcase classname=\"{0}\" name=\"(test file)\" file=\"{0}\">\n      <error message=\"{1}\" type=\"pol::{2}\">{3}</error>\n    </testcase>",
+            xml(&p.file),
+            xml(&p.message),
+            p.code,
+            xml(&render::case_problem(p).render(false))
+        );
+        suites.push((p.file.clone(), vec![case], 0, 1));
+    }
+    let total: usize = suites.iter().map(|s| s.1.len()).sum();
+    let failures: usize = suites.iter().map(|s| s.2).sum();
+    let errors: usize = suites.iter().map(|s| s.3).sum();
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"pol test\" tests=\"{total}\" failures=\"{failures}\" errors=\"{errors}\">\n"
+    );
+    for (file, cases, f, e) in &suites {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f}\" errors=\"{e}\">",
+            xml(file),
+            cases.len()
+        );
+        for c in cases {
+            let _ = writeln!(out, "{c}");
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// Text escaped for XML attributes and content; characters XML 1.0 cannot hold become
+/// U+FFFD.
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pol_engine::testing::Field;
+
+    #[test]
+    fn diffs_mark_each_side() {
+        let d = diff(&[
+            Difference {
+                field: Field::Decision,
+                expected: vec!["ineligible".into()],
+                actual: vec!["eligible".into()],
+            },
+            Difference {
+                field: Field::Reasons,
+                expected: vec!["p.a".into(), "p.b".into()],
+                actual: vec!["p.b".into(), "p.c".into()],
+            },
+        ]);
+        assert_eq!(
+            d,
+            "- expected\n+ actual\n  decision:\n-   ineligible\n+   eligible\n  reasons:\n-   p.a\n    p.b\n+   p.c\n"
+        );
+    }
+
+    #[test]
+    fn xml_is_escaped() {
+        assert_eq!(
+            xml("a<b & \"c\"\u{1}"),
+            "a&lt;b &amp; &quot;c&quot;\u{FFFD}"
+        );
     }
 }

@@ -133,10 +133,16 @@ fn cases(n: usize) -> Vec<String> {
         }
         out.push(format!("{{{}}}", root.join(",")));
     }
-    // A case random facts rarely make: one that does not need the document at all.
+    // Cases random facts rarely make: one that may travel, now that every fact the
+    // decision reads must be known for `eligible` ...
+    out.insert(
+        n / 3,
+        r#"{"id":"tps","as_of":"2025-06-10","policy":"advance_parole","applicant":{"location":"inside_us","status":"tps","pending":[],"in_removal_proceedings":false,"j1_foreign_residence_requirement":false,"private_bill_beneficiary":false},"reason":"funeral","evidence_submitted":true}"#.into(),
+    );
+    // ... and one that does not need the document at all.
     out.insert(
         n / 2,
-        r#"{"id":"h1","as_of":"2025-06-10","policy":"advance_parole","applicant":{"location":"inside_us","status":"h1","pending":["adjustment_of_status"],"in_removal_proceedings":false,"private_bill_beneficiary":false},"reason":"employment"}"#.into(),
+        r#"{"id":"h1","as_of":"2025-06-10","policy":"advance_parole","applicant":{"location":"inside_us","status":"h1","pending":["adjustment_of_status"],"in_removal_proceedings":false,"j1_foreign_residence_requirement":false,"private_bill_beneficiary":false},"reason":"employment"}"#.into(),
     );
     out
 }
@@ -272,7 +278,7 @@ fn a_bad_line_in_the_middle_is_reported_with_its_line_number_and_the_rest_decide
         run.stderr
     );
     assert!(
-        run.stderr.contains("38 cases decided") && run.stderr.contains("2 not decided"),
+        run.stderr.contains("39 cases decided") && run.stderr.contains("2 not decided"),
         "the summary counts them:\n{}",
         run.stderr
     );

@@ -143,7 +143,15 @@ fn completions_exit_statuses_and_scripts() {
 
 #[test]
 fn help_has_examples_and_the_exit_status() {
-    for command in ["check", "eval", "explain", "fmt", "test", "completions"] {
+    for command in [
+        "check",
+        "eval",
+        "explain",
+        "fmt",
+        "test",
+        "diff",
+        "completions",
+    ] {
         let run = pol(&[command, "--help"]);
         assert_eq!(run.code, 0);
         assert!(

@@ -418,6 +418,27 @@ fn doc_examples_do_what_they_say() {
                         }
                         let _ = std::fs::remove_dir_all(&dir);
                     }
+                    // A policy test file: `pol test` on it, against the shipped policies.
+                    "yaml" => {
+                        let dir = std::env::temp_dir().join(format!(
+                            "pol-lint-docs-{}-{}-{bad}",
+                            std::process::id(),
+                            s.code
+                        ));
+                        std::fs::create_dir_all(&dir).unwrap();
+                        let path = dir.join("example.yaml");
+                        std::fs::write(&path, text).unwrap();
+                        let path = path.to_string_lossy().into_owned();
+                        let run = pol(&["test", path.as_str()]);
+                        if bad {
+                            assert_eq!(run.code, 1, "{}: {}", s.code, run.stdout);
+                            let all = format!("{}{}", run.stdout, run.stderr);
+                            assert!(all.contains(&s.code), "{}: {all}", s.code);
+                        } else {
+                            assert_eq!(run.code, 0, "{}: {}{}", s.code, run.stdout, run.stderr);
+                        }
+                        let _ = std::fs::remove_dir_all(&dir);
+                    }
                     // Not runnable as it stands (a command line, an elided enum).
                     "text" => {}
                     other => panic!("{}: unknown example language `{other}`", s.code),

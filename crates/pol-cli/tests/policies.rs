@@ -13,7 +13,7 @@ mod common;
 
 use common::{files, pol, pol_with_stdin, root, stem};
 
-/// `pol test` over tests/policies passes, and says so in cargo's words.
+/// `pol test` over tests/policies passes, and says so once, in cargo's words.
 #[test]
 fn policy_tests_pass() {
     let run = pol(&["test", "tests/policies"]);
@@ -23,8 +23,16 @@ fn policy_tests_pass() {
         run.stdout, run.stderr
     );
     let last = run.stdout.lines().last().unwrap_or_default();
-    assert!(last.ends_with(" passed, 0 failed"), "last line: {last}");
-    let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
+    assert!(last.starts_with("test result: ok. "), "last line: {last}");
+    assert!(last.ends_with(" passed; 0 failed"), "last line: {last}");
+    assert_eq!(run.stdout.matches("test result:").count(), 1);
+    let passed: usize = last
+        .trim_start_matches("test result: ok. ")
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(passed >= 80, "only {passed} policy tests");
 }
 
@@ -36,14 +44,14 @@ fn a_failing_policy_test_fails_the_run() {
     let file = dir.join("wrong.yaml");
     std::fs::write(
         &file,
-        "tests:\n  - name: a daca recipient is not refused for proceedings\n    case: {as_of: 2025-06-10, policy: advance_parole, applicant: {location: inside_us, status: daca, in_removal_proceedings: true, private_bill_beneficiary: false}, reason: funeral}\n    expect: {decision: ineligible}\n",
+        "tests:\n  - name: a daca recipient is not refused for proceedings\n    case: {as_of: 2025-06-10, policy: advance_parole, applicant: {location: inside_us, status: daca, in_removal_proceedings: true, j1_foreign_residence_requirement: false, private_bill_beneficiary: false}, reason: funeral, evidence_submitted: true}\n    expect: {decision: ineligible}\n",
     )
     .unwrap();
     let run = pol(&["test", file.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(
         run.stdout
-            .contains("decision: expected ineligible, got eligible"),
+            .contains("  decision:\n-   ineligible\n+   eligible\n"),
         "{}",
         run.stdout
     );
@@ -52,7 +60,7 @@ fn a_failing_policy_test_fails_the_run() {
         .lines()
         .last()
         .unwrap()
-        .ends_with("0 passed, 1 failed"));
+        .ends_with("0 passed; 1 failed"));
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -34,7 +34,9 @@ fn explain_text(case: &str) -> String {
 fn a_tps_holder_in_removal_proceedings_would_be_eligible_without_them() {
     let case = r#"{"as_of": "2025-06-10", "policy": "advance_parole", "reason": "funeral",
             "applicant": {"location": "inside_us", "status": "tps", "pending": [],
-                          "in_removal_proceedings": true, "private_bill_beneficiary": false}}"#;
+                          "in_removal_proceedings": true, "private_bill_beneficiary": false,
+                          "j1_foreign_residence_requirement": false},
+            "evidence_submitted": true}"#;
     let ex = explain(case);
     assert_eq!(ex["decision"]["decision"], "ineligible");
     let cfs = ex["counterfactuals"].as_array().unwrap();
@@ -64,16 +66,19 @@ fn missing_comes_best_question_first() {
         .map(|m| m.as_str().unwrap())
         .collect();
     // Location splits into inside (all decisions open) and outside (ineligible); the J-1
-    // flag alone changes nothing and is not listed.
+    // requirement excludes on its own (docs/changes/003), so it comes next. Every fact
+    // the policy reads can change the decision here, so every one is listed.
     assert_eq!(
         missing,
         [
             "applicant.location",
+            "applicant.j1_foreign_residence_requirement",
             "applicant.private_bill_beneficiary",
-            "reason",
             "applicant.status",
             "applicant.pending",
-            "applicant.in_removal_proceedings"
+            "applicant.in_removal_proceedings",
+            "reason",
+            "evidence_submitted"
         ]
     );
     assert_eq!(ex["counterfactuals"], serde_json::json!([]));

@@ -253,7 +253,10 @@ fn the_json_writer_prints_the_record() {
     let mut out = Vec::new();
     let mut kinds = std::collections::BTreeSet::new();
     let mut refused = 0;
-    for _ in 0..10_000 {
+    // `not_required` needs three exclusions of `advance_parole` known false as well as its
+    // own rule true: about one case in 500 of that policy, so many cases are drawn.
+    let cases = 30_000;
+    for _ in 0..cases {
         let mut case = pol_compiler::Case::new(&c.set);
         // Strings no policy names (`value` draws the second of these).
         case.extra_strings = vec!["ZY".into(), "ZZ".into()];
@@ -283,5 +286,8 @@ fn the_json_writer_prints_the_record() {
         assert_eq!(String::from_utf8(out.clone()).unwrap(), expected);
     }
     assert_eq!(kinds.len(), 5, "every decision kind: {kinds:?}");
-    assert!(refused < 8_000, "{refused} cases refused, too few decided");
+    assert!(
+        refused < cases * 4 / 5,
+        "{refused} cases refused, too few decided"
+    );
 }

@@ -22,9 +22,11 @@ const CASE: &str = r#"{
     "status": "tps",
     "pending": [],
     "in_removal_proceedings": false,
+    "j1_foreign_residence_requirement": false,
     "private_bill_beneficiary": false
   },
-  "reason": "education"
+  "reason": "education",
+  "evidence_submitted": true
 }"#;
 
 /// Decides [`CASE`] with the built-in policies and writes the decision as JSON to `out`.

@@ -277,7 +277,7 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
 }
 
 /// The byte offset of the key of `field` (its last dotted segment), if it appears as a key.
-fn locate_field(text: &str, field: &str) -> Option<usize> {
+pub(crate) fn locate_field(text: &str, field: &str) -> Option<usize> {
     let key = field.rsplit('.').next().filter(|k| !k.is_empty())?;
     let mut from = 0;
     while let Some(i) = text.get(from..)?.find(key) {
@@ -307,7 +307,7 @@ fn describe_raw(raw: &str) -> String {
 
 /// serde_json and serde-saphyr append "at line L column C"; the report shows the place
 /// itself.
-fn strip_position(message: &str) -> String {
+pub(crate) fn strip_position(message: &str) -> String {
     match message.find(" at line ") {
         Some(i) => message.get(..i).unwrap_or(message).to_string(),
         None => message.to_string(),

@@ -25,6 +25,9 @@
 #![forbid(unsafe_code)]
 
 pub mod cases;
+pub mod coverage;
+pub mod diff;
+pub mod doc;
 pub mod load;
 pub mod project;
 pub mod testing;

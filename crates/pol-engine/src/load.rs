@@ -118,6 +118,36 @@ pub fn builtin() -> Vec<Source> {
         .collect()
 }
 
+/// Where, in `cwd` or its `policies/` directory, `.pol` files lie that differ from the
+/// built-in set (a file it does not have, or the same name with other text): the policies
+/// a person working there probably means, though `pol` would use the built-in ones.
+pub fn local_policies_differ(cwd: &Path) -> Option<PathBuf> {
+    let builtin = embedded::POLICIES;
+    for dir in [cwd.to_path_buf(), cwd.join("policies")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let differs = entries.flatten().any(|e| {
+            let path = e.path();
+            if path.extension().is_none_or(|x| x != "pol") || !path.is_file() {
+                return false;
+            }
+            let name = e.file_name().to_string_lossy().to_string();
+            let same = builtin
+                .iter()
+                .find(|(n, _)| n.rsplit('/').next() == Some(&name));
+            match (same, std::fs::read_to_string(&path)) {
+                (Some((_, text)), Ok(local)) => local != *text,
+                _ => true,
+            }
+        });
+        if differs {
+            return Some(dir);
+        }
+    }
+    None
+}
+
 /// Why a policy file could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadError {

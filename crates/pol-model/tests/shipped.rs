@@ -23,8 +23,8 @@ use pol_model::{eval, Facts, Model};
 use proptest::prelude::*;
 
 /// Completions the model decides per generated case: generated cases past it are skipped.
-/// `advance_parole` with everything its rules read unknown is 184,320.
-const LIMIT: u64 = 200_000;
+/// `advance_parole` with everything its rules read unknown is 368,640.
+const LIMIT: u64 = 400_000;
 
 /// The engine decides the case as the model does, `missing` included.
 fn decided(c: &Compiled, case: &Case) -> Result<(), TestCaseError> {
@@ -144,7 +144,7 @@ proptest! {
 }
 
 /// An `advance_parole` case with every fact its decision reads known: an H-1B worker with
-/// adjustment of status pending, travelling for work (`not_required`).
+/// adjustment of status pending, travelling for work with evidence (`not_required`).
 fn advance_parole_case() -> Case {
     decode(
         shipped(),
@@ -155,7 +155,7 @@ fn advance_parole_case() -> Case {
     "in_removal_proceedings": false, "j1_foreign_residence_requirement": false,
     "private_bill_beneficiary": false
   },
-  "reason": "employment"
+  "reason": "employment", "evidence_submitted": true
 }"#,
     )
 }
@@ -169,7 +169,7 @@ fn each_subset(check: impl Fn(&Compiled, &Case) -> Result<(), TestCaseError>) {
     let facts = Model::new(&c.set).decision_facts(policy);
     assert_eq!(
         facts.len(),
-        7,
+        8,
         "the facts advance_parole decides on changed"
     );
     let mut failures = Vec::new();

@@ -163,8 +163,33 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
         Some("applicant.in_removal_proceedings")
     );
 
+    // Answer "no": the questions the exclusion had made moot (the trip's reason and its
+    // evidence, asked after it) come; answer them from the case, so that every fact the
+    // decision reads is known.
+    let settled = page.settled();
+    page.answer(&json!(false));
+    page.wait_for(
+        &format!("Number(document.body.dataset.settled) > {settled}"),
+        "the answer",
+    );
+    for _ in 0..10 {
+        let Some(question) = page.current_question() else {
+            break;
+        };
+        let settled = page.settled();
+        match facts.get(&question) {
+            Some(value) => page.answer(value),
+            None => page.click("#dont-know"),
+        }
+        page.wait_for(
+            &format!("Number(document.body.dataset.settled) > {settled}"),
+            "the answer",
+        );
+    }
+
     // "What would change it": the engine's counterfactuals, as the page words them.
     let settled = page.settled();
+    page.click("#answers li[data-path='applicant.in_removal_proceedings'] button.change");
     page.answer(&json!(true));
     page.wait_for(
         &format!("Number(document.body.dataset.settled) > {settled}"),

@@ -21,7 +21,7 @@ use pol_serve::{Config, Service};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A DACA recipient in removal proceedings: eligible for advance parole (the exception).
-const CASE: &str = r#"{"as_of": "2025-06-10", "policy": "advance_parole", "reason": "funeral", "evidence_submitted": true, "applicant": {"location": "inside_us", "status": "daca", "in_removal_proceedings": true, "private_bill_beneficiary": false}}"#;
+const CASE: &str = r#"{"as_of": "2025-06-10", "policy": "advance_parole", "reason": "funeral", "evidence_submitted": true, "applicant": {"location": "inside_us", "status": "daca", "in_removal_proceedings": true, "private_bill_beneficiary": false, "j1_foreign_residence_requirement": false}}"#;
 
 fn directory_service(dir: &std::path::Path) -> Service {
     let engine = Engine::load(PolicySource::Directory(dir.to_path_buf()))

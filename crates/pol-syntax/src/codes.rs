@@ -189,6 +189,11 @@ pub const INEXACT_REASONING: Code = lint(
     "inexact_reasoning",
     "a policy's decision relates facts in a way the exact reasoning does not model",
 );
+pub const STALE_CITATION_DATE: Code = lint(
+    "W0517",
+    "stale_citation_date",
+    "a citation quotes a date that the cited rule or declaration does not use",
+);
 
 // ---- 06: input files ----
 pub const CASE_FIELD: Code = error(
@@ -207,6 +212,10 @@ pub const CONSTRAINT_BROKEN: Code = error(
 pub const PROJECT_FILE: Code = error(
     "E0605",
     "a project file (`pol.toml`) cannot be read or holds an unknown key",
+);
+pub const TEST_FILE: Code = error(
+    "E0606",
+    "a policy test file holds an unknown key, a wrong type or an unknown name",
 );
 
 /// Every code, in order.
@@ -250,11 +259,13 @@ pub const ALL: &[Code] = &[
     UNSATISFIABLE_CONSTRAINT,
     CONFLICTING_CONSTRAINTS,
     INEXACT_REASONING,
+    STALE_CITATION_DATE,
     CASE_FIELD,
     CASE_UNREADABLE,
     POLICY_UNREADABLE,
     CONSTRAINT_BROKEN,
     PROJECT_FILE,
+    TEST_FILE,
 ];
 
 /// The registered code with id `id` (like `W0503`).

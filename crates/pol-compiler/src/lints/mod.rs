@@ -17,6 +17,7 @@ pub mod logic;
 mod params;
 mod policy;
 mod rules;
+mod stale;
 mod unused;
 
 use pol_syntax::codes;
@@ -36,6 +37,7 @@ pub fn lint(set: &PolicySet, usage: &Usage, reasoner: &crate::reason::Reasoner) 
     let mut found = Vec::new();
     unused::check(set, usage, &mut found);
     citations::check(set, &mut found);
+    stale::check(set, &mut found);
     // One translator for all, so a fact is the same variable in every rule.
     let mut logic = logic::Logic::new(set);
     conditions::check(set, &mut logic, &mut found);
