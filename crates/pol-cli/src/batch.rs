@@ -22,7 +22,7 @@
 //! decided as usual.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -32,7 +32,37 @@ use pol_compiler::{Case, Compiled, DecisionKind, JsonWriter, Outcome, Scratch};
 use indicatif::HumanCount;
 use pol_engine::cases::{self, CaseProblem, ErrorInPlace};
 
+use crate::out::{self, Stopped};
 use crate::{emit, OutputFormat};
+
+/// Worker threads per core at most: `--jobs` above this is clamped (more threads than
+/// this only add memory and switching).
+pub const MAX_JOBS_PER_CORE: usize = 4;
+
+/// The largest chunk of input handed to a worker at once (`--chunk-bytes` is clamped).
+pub const MAX_CHUNK_BYTES: usize = 1024 * 1024;
+
+/// Problem reports a batch writes on standard error at most; past it they are counted
+/// and summed up in one line at the end. The errors in place on standard output (`--format
+/// json`) are never capped.
+pub const MAX_REPORTED_LINES: u64 = 100;
+
+/// The worker threads for `--jobs N` (default: one per core): at least one, at most
+/// [`MAX_JOBS_PER_CORE`] per core.
+pub fn workers(jobs: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let most = cores.saturating_mul(MAX_JOBS_PER_CORE);
+    jobs.unwrap_or(cores).clamp(1, most.max(1))
+}
+
+/// Why a batch stopped short.
+#[derive(Debug)]
+pub enum Failure {
+    /// The input could not be read.
+    Input(std::io::Error),
+    /// The output could not be written (recorded by `out`; `main` settles the status).
+    Output,
+}
 
 /// How to run a batch.
 #[derive(Clone, Copy, Debug)]
@@ -99,9 +129,12 @@ pub fn run(
     input: Box<dyn Read + Send>,
     size: Option<u64>,
     opts: Options,
-) -> std::io::Result<Totals> {
+) -> Result<Totals, Failure> {
     let workers = opts.workers.max(1);
-    let permits = 4 * workers;
+    // Chunks out at once: enough for every worker to hold one while the writer waits for
+    // an earlier one. Bounded, since `workers` is (`workers()`).
+    let permits = workers.saturating_mul(2).saturating_add(2);
+    let chunk_bytes = opts.chunk_bytes.clamp(1, MAX_CHUNK_BYTES);
     let writer = match opts.format {
         OutputFormat::Json => Some(JsonWriter::new(c)),
         OutputFormat::Human => None,
@@ -114,26 +147,42 @@ pub fn run(
         let _ = permit_tx.send(());
     }
     std::thread::scope(|scope| {
-        let reader =
-            scope.spawn(move || read_chunks(input, opts.chunk_bytes, &chunk_tx, &permit_rx));
+        let reader = std::thread::Builder::new()
+            .name("pol-reader".into())
+            .spawn_scoped(scope, move || {
+                read_chunks(input, chunk_bytes, &chunk_tx, &permit_rx)
+            })
+            .map_err(Failure::Input)?;
+        let mut started = 0;
         for _ in 0..workers {
             let rx = Arc::clone(&chunk_rx);
             let tx = done_tx.clone();
             let writer = writer.as_ref();
-            scope.spawn(move || {
-                let mut worker = Worker::new(c, name, writer);
-                loop {
-                    // Hold the lock only to take a chunk.
-                    let next = match rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => break,
-                    };
-                    let Ok(chunk) = next else { break };
-                    if tx.send(worker.chunk(chunk)).is_err() {
-                        break;
+            let spawned = std::thread::Builder::new()
+                .name("pol-worker".into())
+                .spawn_scoped(scope, move || {
+                    let mut worker = Worker::new(c, name, writer);
+                    loop {
+                        // Hold the lock only to take a chunk.
+                        let next = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok(chunk) = next else { break };
+                        if tx.send(worker.chunk(chunk)).is_err() {
+                            break;
+                        }
                     }
+                });
+            // The system may refuse threads: run with those it gave.
+            match spawned {
+                Ok(_) => started += 1,
+                Err(e) if started == 0 => {
+                    drop(chunk_rx);
+                    return Err(Failure::Input(e));
                 }
-            });
+                Err(_) => break,
+            }
         }
         // Only the workers hold these now: when they stop, the reader's sends fail too.
         drop(chunk_rx);
@@ -145,8 +194,8 @@ pub fn run(
         let read = reader
             .join()
             .unwrap_or_else(|_| Err(std::io::Error::other("the reader thread stopped")));
-        let totals = totals?;
-        read?;
+        let totals = totals.map_err(|Stopped| Failure::Output)?;
+        read.map_err(Failure::Input)?;
         Ok(totals)
     })
 }

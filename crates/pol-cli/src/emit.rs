@@ -9,6 +9,7 @@ use pol_compiler::SourceMap;
 use pol_engine::{CaseProblem, LoadError, ProjectError};
 use pol_syntax::Diagnostic;
 
+use crate::out::{self, Stream};
 use crate::render::{self, JsonDiagnostic, Report};
 use crate::term;
 
@@ -86,7 +87,13 @@ fn json_line(d: &JsonDiagnostic) -> String {
     }
 }
 
-/// Writes to standard error, ignoring failure: there is nowhere left to report it.
+/// Writes to standard error. A failure cannot be reported where it happened; it is
+/// remembered, and the exit status says it (`out::settle`).
 pub fn write(text: &str) {
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    if out::failed_on(Stream::Stderr) {
+        return;
+    }
+    if let Err(e) = std::io::stderr().lock().write_all(text.as_bytes()) {
+        out::record(Stream::Stderr, &e);
+    }
 }

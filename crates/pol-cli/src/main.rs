@@ -1,5 +1,8 @@
 //! `pol`: check, evaluate, explain and test parole policies written in the pol language.
 #![forbid(unsafe_code)]
+// Output goes through `out` (standard output) and `emit` (standard error), which never
+// panic on a failed write: the `print!` family does.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod batch;
 mod check;
@@ -8,6 +11,7 @@ mod emit;
 mod eval;
 mod explain;
 mod fmt;
+mod out;
 mod render;
 mod term;
 mod test_cmd;
@@ -30,8 +34,12 @@ pub enum Exit {
     /// warning`), a case could not be decided, a test failed, a file is not formatted.
     BadInput = 1,
     /// The command could not do its job: it was misused, a path cannot be read or written,
-    /// the policies a command needs do not compile, a file to format does not parse.
+    /// the policies a command needs do not compile, a file to format does not parse, its
+    /// output could not be written.
     Misuse = 2,
+    /// The reader of its output went away (a closed pipe): the run stopped early, quietly,
+    /// with the status a shell gives a filter stopped by `SIGPIPE` (128 + 13). See `out`.
+    Closed = 141,
 }
 
 fn main() -> ExitCode {
@@ -78,7 +86,7 @@ fn main() -> ExitCode {
         }
         Command::Completions { shell } => completions(shell),
     };
-    ExitCode::from(exit as u8)
+    ExitCode::from(out::settle(exit) as u8)
 }
 
 /// A command line clap refuses: help and version as clap prints them (exit 0); anything
@@ -91,12 +99,14 @@ fn usage_error(e: &clap::Error) -> ExitCode {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        let _ = e.print();
-        return ExitCode::from(if e.use_stderr() {
+        let exit = if e.use_stderr() {
+            emit::write(&rendered(e, supports_color::Stream::Stderr));
             Exit::Misuse
         } else {
+            let _ = out::text(&rendered(e, supports_color::Stream::Stdout));
             Exit::Ok
-        } as u8);
+        };
+        return ExitCode::from(out::settle(exit) as u8);
     }
     // The flags could not be parsed, so look for the error format among the raw arguments.
     let args: Vec<String> = std::env::args().collect();
@@ -124,24 +134,28 @@ fn usage_error(e: &clap::Error) -> ExitCode {
             Some("run `pol --help` for usage"),
         );
     } else {
-        let _ = e.print();
+        emit::write(&rendered(e, supports_color::Stream::Stderr));
     }
-    ExitCode::from(Exit::Misuse as u8)
+    ExitCode::from(out::settle(Exit::Misuse) as u8)
+}
+
+/// clap's message (help, version, or what is wrong), coloured when `stream` takes colour.
+fn rendered(e: &clap::Error, stream: supports_color::Stream) -> String {
+    let styled = e.render();
+    if supports_color::on(stream).is_some() {
+        styled.ansi().to_string()
+    } else {
+        styled.to_string()
+    }
 }
 
 /// `pol completions SHELL`: the completion script, on standard output.
 fn completions(shell: clap_complete::Shell) -> Exit {
-    let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "pol", &mut out);
-    let mut stdout = std::io::stdout().lock();
-    match std::io::Write::write_all(&mut stdout, &out) {
-        Ok(()) => Exit::Ok,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
-        Err(e) => {
-            emit::error(&format!("cannot write the completion script: {e}"), None);
-            Exit::Misuse
-        }
-    }
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "pol", &mut script);
+    // A failed write is settled in `main`.
+    let _ = out::bytes(&script);
+    Exit::Ok
 }
 
 /// The policy set `pol` uses here: `--policies DIR`, else the project (`pol.toml`) the

@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cases;
+pub mod limits;
 pub mod load;
 pub mod project;
 pub mod testing;

@@ -71,11 +71,16 @@ impl Project {
             message,
             help: help.to_string(),
         };
-        let text = std::fs::read_to_string(file).map_err(|e| {
+        let text = crate::load::read_text_with(
+            file,
+            crate::load::Reached::Found,
+            crate::limits::PROJECT_FILE,
+        )
+        .map_err(|e| {
             fail(
                 "",
                 None,
-                format!("cannot read the project file: {e}"),
+                e.message,
                 "check the file and its permissions",
             )
         })?;

@@ -43,34 +43,21 @@ pub enum Verdict {
     Error(TestCaseError),
 }
 
-/// The test files at `paths`: `*.yaml`/`*.yml` files named or found under directories.
-pub fn test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
-    let mut files = Vec::new();
-    for root in paths {
-        if root.is_dir() {
-            load::walk(root, &["yaml", "yml"], &mut files).map_err(|e| LoadError {
-                path: root.display().to_string(),
-                message: format!("cannot read the directory: {e}"),
-                help: "check the path and its permissions".into(),
-            })?;
-        } else if root.is_file() {
-            files.push(root.clone());
-        } else {
-            return Err(LoadError {
-                path: root.display().to_string(),
-                message: "no test file or directory here".into(),
-                help: "pass a directory of *.yaml policy tests, like tests/policies".into(),
-            });
-        }
-    }
+/// The test files at `paths`: `*.yaml`/`*.yml` files named or found under directories (by
+/// the engine's one walker, inside each directory's project), with one problem for each
+/// path that cannot be read or file that is refused.
+pub fn test_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<LoadError>) {
+    let found = load::find(paths, load::Kind::Tests, &load::Confinement::around_all(paths));
+    let mut files: Vec<PathBuf> = found.files.into_iter().map(|f| f.path).collect();
     files.sort();
-    Ok(files)
+    (files, found.problems)
 }
 
 /// Reads the tests of one file; an error when the file itself cannot be read or is not a
 /// test file.
 pub fn read_tests(c: &Compiled, path: &Path) -> Result<Vec<PolicyTest>, String> {
-    let text = load::read_text(path).map_err(|e| format!("{}: {}", e.path, e.message))?;
+    let text = load::read_text_with(path, load::Reached::Named, crate::limits::TEST_FILE)
+        .map_err(|e| format!("{}: {}", e.path, e.message))?;
     let doc: Value =
         crate::yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let list = doc
@@ -81,6 +68,7 @@ pub fn read_tests(c: &Compiled, path: &Path) -> Result<Vec<PolicyTest>, String> 
         .file_stem()
         .map_or("tests".into(), |s| s.to_string_lossy().to_string());
     let dir = path.parent().unwrap_or(Path::new(""));
+    let within = load::Confinement::around(path);
     let mut out = Vec::new();
     for (i, entry) in list.iter().enumerate() {
         let name = entry
@@ -91,6 +79,19 @@ pub fn read_tests(c: &Compiled, path: &Path) -> Result<Vec<PolicyTest>, String> 
         let expect = entry.get("expect").cloned().unwrap_or(Value::Null);
         let case = if let Some(file) = entry.get("case_file").and_then(Value::as_str) {
             let case_path = dir.join(file);
+            // A test names its case file: it may not lead out of the tests' project.
+            if within.contains(&case_path) == Some(false) {
+                out.push(PolicyTest {
+                    name,
+                    file: path.to_path_buf(),
+                    case: Err(TestCaseError::Test(format!(
+                        "`{}` lies outside the project; a test's case file must lie inside it",
+                        case_path.display()
+                    ))),
+                    expect,
+                });
+                continue;
+            }
             let mut read = cases::read_file(c, &case_path);
             match read.pop() {
                 Some(r) if read.is_empty() => {
