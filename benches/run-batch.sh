@@ -69,11 +69,19 @@ echo
 echo "== batch: $CASES cases, JSON decisions written to a file"
 "$GEN" cases "$CASES" --seed 11 >"$WORK/complete.jsonl"
 "$GEN" cases "$CASES" --seed 12 --known 0.9 >"$WORK/partial.jsonl"
+"$GEN" cases "$CASES" --seed 13 --known 0.7 >"$WORK/unknown30.jsonl"
 ls -l "$WORK"/*.jsonl | awk '{ print $5 " bytes  " $9 }'
 uptime
 batch "complete cases, all policies, 2 threads" "$WORK/complete.jsonl"
 batch "complete cases, all policies, 1 thread" "$WORK/complete.jsonl" --jobs 1
 batch "cases with 10% of facts unknown" "$WORK/partial.jsonl"
+batch "cases with 30% of facts unknown" "$WORK/unknown30.jsonl"
+
+echo
+echo "== 2,000 advance_parole cases with only as_of and policy known"
+"$GEN" cases 2000 --policy advance_parole --known 0 --seed 5 >"$WORK/ap-unknown.jsonl"
+uptime
+RUNS=5 batch "2,000 advance_parole, every fact unknown" "$WORK/ap-unknown.jsonl"
 
 echo
 echo "== memory does not grow with the input: 3x the cases through standard input"

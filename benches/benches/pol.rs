@@ -142,6 +142,64 @@ fn json(cr: &mut Criterion) {
     group.finish();
 }
 
+/// (5) Exact reasoning: a case with every fact unknown (only `as_of` and `policy`), decided
+/// on each shipped policy, dates spread over 2015–2026 (so policies that read `as_of` meet
+/// many dates); and `advance_parole` cases with 30% of the facts unknown, against complete
+/// ones in the same run.
+fn reasoning(cr: &mut Criterion) {
+    let c = shipped();
+    let mut group = cr.benchmark_group("reason");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    for name in c.policy_names().map(str::to_string).collect::<Vec<_>>() {
+        let opts = Options {
+            policy: Some(name.clone()),
+            known: 0.0,
+            ids: false,
+        };
+        let mut g = Generator::new(&c, opts, 7);
+        let cases: Vec<Case> = (0..BATCH)
+            .map(|_| {
+                let mut case = Case::new(&c.set);
+                decode(&c, &g.case(), &mut case);
+                case
+            })
+            .collect();
+        let mut scratch = Scratch::default();
+        let mut outcome = Outcome::default();
+        group.bench_function(format!("unknown/{name}"), |b| {
+            b.iter(|| {
+                for case in &cases {
+                    c.decide_into(black_box(case), &mut scratch, &mut outcome)
+                        .unwrap();
+                    black_box(&outcome);
+                }
+            })
+        });
+    }
+    for (name, known) in [("complete", 1.0), ("unknown30", 0.7)] {
+        let cases: Vec<Case> = lines(&c, known)
+            .iter()
+            .map(|l| {
+                let mut case = Case::new(&c.set);
+                decode(&c, l, &mut case);
+                case
+            })
+            .collect();
+        let mut scratch = Scratch::default();
+        let mut outcome = Outcome::default();
+        group.bench_function(format!("advance_parole/{name}"), |b| {
+            b.iter(|| {
+                for case in &cases {
+                    c.decide_into(black_box(case), &mut scratch, &mut outcome)
+                        .unwrap();
+                    black_box(&outcome);
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
 /// (3) Loading (reading the files) and compiling the shipped policies.
 fn load_and_compile(cr: &mut Criterion) {
     let dir = pol_bench::policy_dir();
@@ -181,5 +239,12 @@ fn check(cr: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, evaluation, json, load_and_compile, check);
+criterion_group!(
+    benches,
+    evaluation,
+    json,
+    reasoning,
+    load_and_compile,
+    check
+);
 criterion_main!(benches);

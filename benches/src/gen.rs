@@ -79,11 +79,7 @@ const LAST_DAY: u64 = 20_818;
 
 impl<'a> Generator<'a> {
     pub fn new(c: &'a Compiled, opts: Options, seed: u64) -> Generator<'a> {
-        let reads = c
-            .graphs
-            .iter()
-            .map(|g| g.probes.iter().map(|(f, _)| *f).collect())
-            .collect();
+        let reads = c.graphs.iter().map(|g| g.reads.clone()).collect();
         Generator {
             c,
             opts,
@@ -93,9 +89,29 @@ impl<'a> Generator<'a> {
         }
     }
 
-    /// The next case, as one line of JSON (without the newline).
+    /// The next case, as one line of JSON (without the newline). Values are drawn until
+    /// the case keeps the policies' constraints (an application filed after `as_of`, a trip
+    /// that returns before it departs), as every real case does.
     pub fn case(&mut self) -> String {
         self.count += 1;
+        let mut line = self.draw();
+        for _ in 0..1_000 {
+            if self.valid(&line) {
+                break;
+            }
+            line = self.draw();
+        }
+        line
+    }
+
+    /// Whether a drawn case keeps the constraints.
+    fn valid(&self, line: &str) -> bool {
+        let mut case = pol_compiler::Case::new(&self.c.set);
+        pol_engine::cases::decode(self.c, "<line>", line, pol_engine::Format::Json, &mut case)
+            .is_ok()
+    }
+
+    fn draw(&mut self) -> String {
         let set = &self.c.set;
         let policy = match &self.opts.policy {
             Some(p) => set.policy(p).map_or(0, |id| id.index()),

@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use pol_compiler::Case;
-use pol_engine::cases::{decode, Format};
+use pol_engine::cases::{decode_checked, Format};
 
 fuzz_target!(|data: &[u8]| {
     let Some((first, rest)) = data.split_first() else {
@@ -35,7 +35,8 @@ fuzz_target!(|data: &[u8]| {
         } else {
             format
         };
-        match decode(c, "fuzz.case", doc, format, &mut case) {
+        let mut scratch = pol_compiler::Scratch::default();
+        match decode_checked(c, "fuzz.case", doc, format, &mut case, &mut scratch) {
             Ok(()) => {
                 pol_fuzz::check_case(c, &case);
                 pol_fuzz::decision_agrees_with_model(c, &case);

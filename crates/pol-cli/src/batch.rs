@@ -376,9 +376,17 @@ impl<'a> Worker<'a> {
         if text.trim().is_empty() {
             return Ok(None);
         }
-        cases::decode_line(self.c, self.name, text, n, &mut self.case)?;
+        cases::decode_line_checked(
+            self.c,
+            self.name,
+            text,
+            n,
+            &mut self.case,
+            &mut self.scratch,
+        )?;
+        // The case has been checked while decoding, constraints included.
         self.c
-            .decide_into(&self.case, &mut self.scratch, &mut self.outcome)
+            .decide_checked_into(&self.case, &mut self.scratch, &mut self.outcome)
             .map_err(|e| CaseProblem::undecidable(&origin(), e))?;
         match self.writer {
             Some(w) => {

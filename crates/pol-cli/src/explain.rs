@@ -138,6 +138,24 @@ pub fn human(c: &Compiled, ex: &Explanation, colour: bool) -> String {
         }
         out.push('\n');
     }
+    if !ex.counterfactuals.is_empty() {
+        out.push_str("what would change it:\n");
+        for cf in &ex.counterfactuals {
+            let changes: Vec<String> = cf
+                .changes
+                .iter()
+                .map(|c| format!("{} were {}", c.path, c.value))
+                .collect();
+            let rules: Vec<&str> = cf.rules.iter().map(|r| r.rule.as_str()).collect();
+            out.push_str(&format!(
+                "  - {} if {} ({})\n",
+                cf.decision.as_str(),
+                changes.join(" and "),
+                rules.join(", ")
+            ));
+        }
+        out.push('\n');
+    }
     if !d.warnings.is_empty() {
         out.push_str(&format!("warnings: {}\n", d.warnings.join(", ")));
     }

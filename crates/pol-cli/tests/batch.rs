@@ -118,7 +118,7 @@ fn cases(n: usize) -> Vec<String> {
         maybe(
             "application",
             &[
-                "{\"fee_waiver_requested\":true,\"filed_on\":\"2024-01-02\"}",
+                "{\"fee_waiver_requested\":true,\"filed_on\":\"2019-12-02\"}",
                 "{\"fee_waiver_requested\":false}",
             ],
             &mut root,

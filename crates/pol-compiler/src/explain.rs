@@ -14,6 +14,7 @@ use crate::decide::{Cause, Outcome};
 use crate::graph::PolicyGraph;
 use crate::ir::{PolicyDef, TExpr, TExprKind};
 use crate::output::DecisionRecord;
+use crate::reason::explore::Counterfactual;
 use crate::semantics::{self, ClosedBy, DecisionKind};
 use crate::value::Value;
 use crate::Compiled;
@@ -24,6 +25,20 @@ pub struct Explanation {
     pub decision: DecisionRecord,
     /// The rules that decided the case (all rules with `--all`), in policy order.
     pub trace: Vec<RuleTrace>,
+    /// What would change a definite decision: the smallest sets of changes to known facts
+    /// that lead to each other decision (`Compiled::counterfactuals`), in the shape of the
+    /// contract: `{"decision", "changes": [{"fact", "value"}], "rules": [ids]}`.
+    #[serde(serialize_with = "records")]
+    pub counterfactuals: Vec<Counterfactual>,
+}
+
+fn records<S: serde::Serializer>(items: &[Counterfactual], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(items.len()))?;
+    for c in items {
+        seq.serialize_element(&c.record())?;
+    }
+    seq.end()
 }
 
 /// What a traced line of a policy is.
@@ -186,12 +201,17 @@ pub(crate) fn explain(
     values: &[Option<Value>],
     g: &PolicyGraph,
     all: bool,
+    counterfactuals: Vec<Counterfactual>,
 ) -> Explanation {
     let policy = c.set.policies.get(g.policy.index());
     let decision = c.record(case, outcome);
     let mut trace = Vec::new();
     let Some(policy) = policy else {
-        return Explanation { decision, trace };
+        return Explanation {
+            decision,
+            trace,
+            counterfactuals,
+        };
     };
     let truth = |span: Span| -> Option<bool> {
         c.node_at(g, span)
@@ -256,7 +276,11 @@ pub(crate) fn explain(
             conditions,
         });
     }
-    Explanation { decision, trace }
+    Explanation {
+        decision,
+        trace,
+        counterfactuals,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -81,22 +81,6 @@ pub struct RuleNode {
     pub trigger: NodeId,
 }
 
-/// Values worth trying for an unknown fact when settling an open decision exactly: one in
-/// each interval cut by the constants the fact is compared with.
-#[derive(Clone, Debug, Default)]
-pub struct Probe {
-    /// Ordinals (days, integers) the fact is compared with.
-    pub anchors: Vec<i64>,
-    /// Durations added to or subtracted from the fact or what it is compared with.
-    pub offsets: Vec<(i64, pol_syntax::ast::Unit)>,
-    /// Other facts in the same comparisons: their known values are anchors too.
-    pub related: Vec<FactId>,
-    /// Enum words tested for membership in a set fact.
-    pub words: u64,
-    /// String literals the fact is compared with.
-    pub strings: Vec<Value>,
-}
-
 #[derive(Clone, Debug)]
 pub struct PolicyGraph {
     pub policy: PolicyId,
@@ -107,8 +91,8 @@ pub struct PolicyGraph {
     pub rules: Vec<RuleNode>,
     pub forms: Vec<(usize, Option<NodeId>)>,
     pub validities: Vec<(usize, NodeId, Option<NodeId>)>,
-    /// Facts this policy reads, with their probe values.
-    pub probes: Vec<(FactId, Probe)>,
+    /// The facts this policy reads (rules, forms and validity), in fact order.
+    pub reads: Vec<FactId>,
     /// The node computed for each expression of the policy's source, by span: how an
     /// explanation finds the value of a condition it underlines.
     pub spans: HashMap<Span, NodeId>,
@@ -147,6 +131,31 @@ impl PolicyGraph {
         }
     }
 
+    /// The facts a node reads (in fact order), and whether it reads `as_of` (directly or
+    /// through a dated parameter).
+    pub fn reads_under(&self, root: NodeId) -> (Vec<FactId>, bool) {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut stack = vec![root];
+        let mut facts = Vec::new();
+        let mut as_of = false;
+        while let Some(n) = stack.pop() {
+            match seen.get_mut(n.index()) {
+                Some(s) if !*s => *s = true,
+                _ => continue,
+            }
+            let Some(node) = self.node(n) else { continue };
+            match node.op {
+                Op::Fact(f) => facts.push(f),
+                Op::AsOf | Op::Param(_) => as_of = true,
+                _ => {}
+            }
+            stack.extend(self.children(&node.op));
+        }
+        facts.sort_unstable();
+        facts.dedup();
+        (facts, as_of)
+    }
+
     /// Evaluates every node for one case into `values` (resized to fit, reused across
     /// cases so the loop does not allocate). Explanations and the exact settling of open
     /// decisions read every node; deciding a case runs the leaner [`Plan`] instead.
@@ -154,41 +163,70 @@ impl PolicyGraph {
         values.clear();
         values.resize(self.nodes.len(), None);
         for i in 0..self.nodes.len() {
-            let Some(node) = self.nodes.get(i) else { break };
-            let get = |n: NodeId| values.get(n.index()).copied().flatten();
-            let v = match &node.op {
-                Op::Unknown => None,
-                Op::Lit(v) | Op::Const(_, v) => Some(*v),
-                Op::Fact(f) => facts.get(f.index()).copied().flatten(),
-                Op::AsOf => Some(Value::Date(as_of)),
-                Op::Param(p) => set
-                    .params
-                    .get(p.index())
-                    .and_then(|p| p.at(as_of))
-                    .map(|v| v.value),
-                Op::Let(_, b) => get(*b),
-                Op::Not(a) => ops::not(get(*a)),
-                Op::And(o) => ops::and(self.operands(*o).iter().map(|n| get(*n))),
-                Op::Or(o) => ops::or(self.operands(*o).iter().map(|n| get(*n))),
-                Op::Compare(op, a, b) => ops::compare(*op, get(*a), get(*b)),
-                Op::InList(e, o) => {
-                    ops::in_list(get(*e), self.operands(*o).iter().map(|n| get(*n)))
-                }
-                Op::InSet(e, s) => ops::in_set(get(*e), get(*s)),
-                Op::InRange(e, lo, hi, inc) => ops::in_range(get(*e), get(*lo), get(*hi), *inc),
-                Op::Arith(op, a, b) => ops::arith(*op, get(*a), get(*b)),
-                Op::Window {
-                    opened, closed, at, ..
-                } => match get(*at) {
-                    Some(Value::Date(d)) => Some(Value::Bool(
-                        semantics::window_state(*opened, *closed, d).is_open(),
-                    )),
-                    _ => None,
-                },
-            };
+            let v = self.eval_node(set, i, facts, as_of, values);
             if let Some(slot) = values.get_mut(i) {
                 *slot = v;
             }
+        }
+    }
+
+    /// Evaluates only `nodes` (ascending, closed under operands: every operand of a listed
+    /// node is listed) into `values`, which must hold a slot per node. The reasoning reads a
+    /// few conditions for many values of one fact.
+    pub fn eval_some(
+        &self,
+        set: &PolicySet,
+        nodes: &[NodeId],
+        facts: &[Tri],
+        as_of: Day,
+        values: &mut [Tri],
+    ) {
+        for n in nodes {
+            let v = self.eval_node(set, n.index(), facts, as_of, values);
+            if let Some(slot) = values.get_mut(n.index()) {
+                *slot = v;
+            }
+        }
+    }
+
+    /// The value of node `i`, its operands read from `values`.
+    fn eval_node(
+        &self,
+        set: &PolicySet,
+        i: usize,
+        facts: &[Tri],
+        as_of: Day,
+        values: &[Tri],
+    ) -> Tri {
+        let node = self.nodes.get(i)?;
+        let get = |n: NodeId| values.get(n.index()).copied().flatten();
+        match &node.op {
+            Op::Unknown => None,
+            Op::Lit(v) | Op::Const(_, v) => Some(*v),
+            Op::Fact(f) => facts.get(f.index()).copied().flatten(),
+            Op::AsOf => Some(Value::Date(as_of)),
+            Op::Param(p) => set
+                .params
+                .get(p.index())
+                .and_then(|p| p.at(as_of))
+                .map(|v| v.value),
+            Op::Let(_, b) => get(*b),
+            Op::Not(a) => ops::not(get(*a)),
+            Op::And(o) => ops::and(self.operands(*o).iter().map(|n| get(*n))),
+            Op::Or(o) => ops::or(self.operands(*o).iter().map(|n| get(*n))),
+            Op::Compare(op, a, b) => ops::compare(*op, get(*a), get(*b)),
+            Op::InList(e, o) => ops::in_list(get(*e), self.operands(*o).iter().map(|n| get(*n))),
+            Op::InSet(e, s) => ops::in_set(get(*e), get(*s)),
+            Op::InRange(e, lo, hi, inc) => ops::in_range(get(*e), get(*lo), get(*hi), *inc),
+            Op::Arith(op, a, b) => ops::arith(*op, get(*a), get(*b)),
+            Op::Window {
+                opened, closed, at, ..
+            } => match get(*at) {
+                Some(Value::Date(d)) => Some(Value::Bool(
+                    semantics::window_state(*opened, *closed, d).is_open(),
+                )),
+                _ => None,
+            },
         }
     }
 }
@@ -205,13 +243,12 @@ pub fn lower(set: &PolicySet, id: PolicyId, policy: &PolicyDef) -> PolicyGraph {
             rules: Vec::new(),
             forms: Vec::new(),
             validities: Vec::new(),
-            probes: Vec::new(),
+            reads: Vec::new(),
             spans: HashMap::new(),
             plan: Plan::default(),
         },
         leaves: HashMap::new(),
         lets: HashMap::new(),
-        probes: HashMap::new(),
     };
     if let Some(w) = &policy.window {
         let program = set.programs.get(w.program.index());
@@ -266,10 +303,16 @@ pub fn lower(set: &PolicySet, id: PolicyId, policy: &PolicyDef) -> PolicyGraph {
         let when = v.when.as_ref().map(|w| b.expr(w));
         b.g.validities.push((i, value, when));
     }
-    b.collect_probes();
-    let mut probes: Vec<(FactId, Probe)> = b.probes.into_iter().collect();
-    probes.sort_by_key(|(f, _)| *f);
-    b.g.probes = probes;
+    let mut reads: Vec<FactId> = b
+        .leaves
+        .keys()
+        .filter_map(|l| match l {
+            Leaf::Fact(f) => Some(*f),
+            _ => None,
+        })
+        .collect();
+    reads.sort_unstable();
+    b.g.reads = reads;
     let mut g = b.g;
     g.plan = Plan::new(set, &g);
     g
@@ -294,6 +337,30 @@ impl semantics::Conditions for TriggerNodes<'_, '_> {
     }
 }
 
+/// Lowers conditions that belong to no policy (the case constraints) into one graph of
+/// their own: the graph and the node of each condition, in order.
+pub fn lower_conditions(set: &PolicySet, conditions: &[&TExpr]) -> (PolicyGraph, Vec<NodeId>) {
+    let mut b = Builder {
+        set,
+        g: PolicyGraph {
+            policy: PolicyId(u32::MAX),
+            nodes: Vec::new(),
+            operands: Vec::new(),
+            window: None,
+            rules: Vec::new(),
+            forms: Vec::new(),
+            validities: Vec::new(),
+            reads: Vec::new(),
+            spans: HashMap::new(),
+            plan: Plan::default(),
+        },
+        leaves: HashMap::new(),
+        lets: HashMap::new(),
+    };
+    let roots = conditions.iter().map(|e| b.expr(e)).collect();
+    (b.g, roots)
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Leaf {
     Fact(FactId),
@@ -308,7 +375,6 @@ struct Builder<'a> {
     /// Leaves are shared: each fact is read once per case however many rules use it.
     leaves: HashMap<Leaf, NodeId>,
     lets: HashMap<LetId, NodeId>,
-    probes: HashMap<FactId, Probe>,
 }
 
 impl Builder<'_> {
@@ -332,10 +398,7 @@ impl Builder<'_> {
             return *id;
         }
         let op = match leaf {
-            Leaf::Fact(f) => {
-                self.probes.entry(f).or_default();
-                Op::Fact(f)
-            }
+            Leaf::Fact(f) => Op::Fact(f),
             Leaf::AsOf => Op::AsOf,
             Leaf::Param(p) => Op::Param(p),
             Leaf::Const(c) => match self.set.consts.get(c.index()) {
@@ -409,90 +472,5 @@ impl Builder<'_> {
             TExprKind::Arith(op, l, r) => Op::Arith(*op, self.expr(l), self.expr(r)),
         };
         self.push(op, e.ty, e.span)
-    }
-
-    /// Records, for each fact, the constants and durations it meets in comparisons.
-    fn collect_probes(&mut self) {
-        // Marks the nodes already walked from the current root: shared `let`s make the
-        // graph a DAG whose paths can be exponentially many.
-        let mut seen = vec![u32::MAX; self.g.nodes.len()];
-        for i in 0..self.g.nodes.len() {
-            let Some(node) = self.g.nodes.get(i) else {
-                continue;
-            };
-            let roots = match &node.op {
-                Op::Compare(..)
-                | Op::InRange(..)
-                | Op::InList(..)
-                | Op::InSet(..)
-                | Op::Window { .. } => {
-                    vec![NodeId(i as u32)]
-                }
-                _ => continue,
-            };
-            let mut facts = Vec::new();
-            let mut anchors = Vec::new();
-            let mut offsets = Vec::new();
-            let mut strings = Vec::new();
-            let mut words = 0u64;
-            let mut stack = roots;
-            while let Some(n) = stack.pop() {
-                match seen.get_mut(n.index()) {
-                    Some(mark) if *mark != i as u32 => *mark = i as u32,
-                    _ => continue,
-                }
-                let Some(node) = self.g.nodes.get(n.index()) else {
-                    continue;
-                };
-                match &node.op {
-                    Op::Fact(f) => facts.push(*f),
-                    Op::Lit(v) | Op::Const(_, v) => match v {
-                        Value::Duration(amount, unit) => offsets.push((*amount, *unit)),
-                        Value::Str(_) => strings.push(*v),
-                        Value::Word(w) if node.ty != Type::Bool => words |= 1u64 << (*w).min(63),
-                        v => anchors.extend(v.ordinal()),
-                    },
-                    Op::Param(p) => {
-                        for dv in self
-                            .set
-                            .params
-                            .get(p.index())
-                            .map_or(&[][..], |p| &p.values[..])
-                        {
-                            match dv.value {
-                                Value::Duration(a, u) => offsets.push((a, u)),
-                                v => anchors.extend(v.ordinal()),
-                            }
-                        }
-                    }
-                    Op::Window { opened, closed, .. } => {
-                        anchors.extend(opened.iter().chain(closed.iter()).map(|d| i64::from(d.0)));
-                    }
-                    _ => {}
-                }
-                stack.extend(self.g.children(&node.op));
-            }
-            for f in &facts {
-                let probe = self.probes.entry(*f).or_default();
-                probe.anchors.extend(&anchors);
-                probe.offsets.extend(&offsets);
-                probe.strings.extend(&strings);
-                probe.words |= words;
-                probe.related.extend(facts.iter().filter(|g| *g != f));
-            }
-        }
-        for probe in self.probes.values_mut() {
-            probe.anchors.sort_unstable();
-            probe.anchors.dedup();
-            probe.offsets.sort_unstable();
-            probe.offsets.dedup();
-            probe.related.sort_unstable();
-            probe.related.dedup();
-            probe.strings.sort_by_key(|v| match v {
-                Value::Str(s) => s.0,
-                _ => 0,
-            });
-            probe.strings.dedup();
-        }
     }
 }

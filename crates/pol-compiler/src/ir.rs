@@ -18,7 +18,16 @@ macro_rules! id {
         }
     )*};
 }
-id!(EnumId, FactId, ConstId, ParamId, LetId, ProgramId, PolicyId);
+id!(
+    EnumId,
+    FactId,
+    ConstId,
+    ParamId,
+    LetId,
+    ProgramId,
+    PolicyId,
+    ConstraintId
+);
 
 /// A cited source: the text and where the `cite` is.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,7 +50,51 @@ pub struct FactDef {
     pub path: String,
     pub ty: Type,
     pub doc: Option<String>,
+    /// Declared `fixed`: neither the person nor their case can change it (a nationality, an
+    /// age), so "what would change it" never proposes a new value for it.
+    pub fixed: bool,
     pub span: Span,
+}
+
+/// A case constraint: what holds for every valid case (`constraint NAME: ...`).
+#[derive(Clone, Debug)]
+pub struct ConstraintDef {
+    pub name: String,
+    pub kind: ConstraintKind,
+    pub basis: Basis,
+    /// The whole declaration.
+    pub span: Span,
+    pub name_span: Span,
+}
+
+/// What a constraint states.
+#[derive(Clone, Debug)]
+pub enum ConstraintKind {
+    /// A condition that is never false for a valid case (unknown is not a violation).
+    Condition(TExpr),
+    /// A string fact whose whole value fits a pattern.
+    Pattern {
+        fact: FactId,
+        pattern: crate::pattern::Pattern,
+        /// The pattern as written, for messages.
+        text: String,
+        fact_span: Span,
+    },
+}
+
+/// Why a constraint holds: a cited source or a stated reason.
+#[derive(Clone, Debug)]
+pub enum Basis {
+    Cite(Cite),
+    Because(Cite),
+}
+
+impl Basis {
+    pub fn text(&self) -> &str {
+        match self {
+            Basis::Cite(c) | Basis::Because(c) => &c.text,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -231,6 +284,8 @@ pub struct PolicySet {
     pub lets: Vec<LetDef>,
     pub programs: Vec<ProgramDef>,
     pub policies: Vec<PolicyDef>,
+    /// The case constraints of every file, in declaration order.
+    pub constraints: Vec<ConstraintDef>,
     /// Interned string literals; `Symbol(i)` is `strings[i]`.
     pub strings: Vec<String>,
     /// The `#[allow]` attributes of every file, for the lints.

@@ -10,6 +10,7 @@
 
 pub mod case;
 mod consteval;
+pub mod constraints;
 pub mod decide;
 pub mod explain;
 pub mod graph;
@@ -17,7 +18,9 @@ pub mod ir;
 pub mod lints;
 mod ops;
 pub mod output;
+pub mod pattern;
 pub mod plan;
+pub mod reason;
 pub mod receipt;
 pub mod resolve;
 pub mod semantics;
@@ -36,12 +39,14 @@ pub use decide::{Outcome, Scratch};
 pub use output::{DecisionRecord, JsonWriter, Reason};
 /// The registry of diagnostic codes (defined beside the diagnostic type, in `pol-syntax`).
 pub use pol_syntax::codes;
+pub use reason::compare::{compare, Comparison, Transition, Witness};
+pub use reason::explore::{AskNext, ClassOutcome, Counterfactual, Question};
 pub use receipt::Receipt;
 pub use semantics::DecisionKind;
 pub use source::{ImportError, NoResolver, Resolver, Source, SourceMap};
 pub use suggest::did_you_mean;
 
-use crate::decide::{CaseView, Cause};
+use crate::decide::Cause;
 use crate::graph::{NodeId, PolicyGraph};
 use crate::ir::PolicySet;
 
@@ -55,6 +60,10 @@ pub struct Compiled {
     pub usage: resolve::Usage,
     /// The version of `pol` and the digest of the policy set, carried by every decision.
     pub receipt: Receipt,
+    /// The case constraints, ready to check cases and to bound the reasoning.
+    pub constraints: constraints::CaseConstraints,
+    /// Exact reasoning about unknown facts, per policy (diagrams built on first use).
+    pub reasoner: reason::Reasoner,
 }
 
 /// The result of compiling: the policy set if there were no errors, and every diagnostic
@@ -99,12 +108,8 @@ pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lint
     let (sources, files) = parse_with_imports(roots, resolver, &mut diagnostics);
     let resolved = resolve::resolve(&sources, &files);
     diagnostics.extend(resolved.diagnostics);
-    let failed = diagnostics.iter().any(Diagnostic::is_error);
-    if !failed && lints == Lints::Run {
-        diagnostics.extend(lints::lint(&resolved.set, &resolved.usage));
-    }
-    pol_syntax::diagnostic::sort(&mut diagnostics);
-    if failed {
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        pol_syntax::diagnostic::sort(&mut diagnostics);
         return Compilation {
             compiled: None,
             diagnostics,
@@ -112,13 +117,20 @@ pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lint
         };
     }
     let set = resolved.set;
-    let graphs = set
+    let graphs: Vec<PolicyGraph> = set
         .policies
         .iter()
         .enumerate()
         .map(|(i, policy)| graph::lower(&set, ir::PolicyId(i as u32), policy))
         .collect();
     let schema = CaseSchema::new(&set);
+    let constraints = constraints::CaseConstraints::new(&set);
+    let reasoner = reason::Reasoner::new(&set, &graphs, &constraints);
+    if lints == Lints::Run {
+        // After lowering: one lint reads the policies' reasoning.
+        diagnostics.extend(lints::lint(&set, &resolved.usage, &reasoner));
+    }
+    pol_syntax::diagnostic::sort(&mut diagnostics);
     Compilation {
         compiled: Some(Compiled {
             receipt: Receipt::of(&sources),
@@ -127,6 +139,8 @@ pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lint
             graphs,
             schema,
             usage: resolved.usage,
+            constraints,
+            reasoner,
         }),
         diagnostics,
         sources,
@@ -200,32 +214,54 @@ impl Compiled {
         scratch: &mut Scratch,
         outcome: &mut Outcome,
     ) -> Result<(), CaseError> {
-        self.schema.check_required(&self.set, case)?;
-        let (Some(policy), Some(as_of)) = (case.policy, case.as_of) else {
+        self.check_case(case, scratch)?;
+        self.decide_checked_into(case, scratch, outcome)
+    }
+
+    /// [`Compiled::decide_into`] for a case [`Compiled::check_case`] has already accepted
+    /// (the CLI checks while decoding, to report the field's position): the constraints
+    /// are not checked again. Still fails when no completion of the unknown facts keeps
+    /// them.
+    pub fn decide_checked_into(
+        &self,
+        case: &Case,
+        scratch: &mut Scratch,
+        outcome: &mut Outcome,
+    ) -> Result<(), CaseError> {
+        let p = self.policy_of(case)?;
+        decide::decide_into(&p, case, scratch, outcome)
+    }
+
+    /// What deciding a case of its policy reads.
+    fn policy_of(&self, case: &Case) -> Result<decide::Policy<'_>, CaseError> {
+        let policy = case
+            .policy
+            .ok_or_else(|| CaseError::new("policy", "the case does not name a `policy`", None))?;
+        let (Some(graph), Some(reasoner)) = (
+            self.graphs.get(policy.index()),
+            self.reasoner.policies.get(policy.index()),
+        ) else {
             return Err(CaseError::new(
-                "",
-                "the case has no `as_of` or no `policy`",
-                None,
-            ));
-        };
-        let g = self.graphs.get(policy.index()).ok_or_else(|| {
-            CaseError::new(
                 "policy",
                 "the case names a policy of another policy set",
                 None,
-            )
-        })?;
-        decide::decide_into(
-            &self.set,
-            g,
-            CaseView {
-                facts: &case.facts,
-                as_of,
-            },
-            scratch,
-            outcome,
-        );
-        Ok(())
+            ));
+        };
+        Ok(decide::Policy {
+            set: &self.set,
+            graph,
+            reasoner,
+            constraints: &self.constraints.graph,
+        })
+    }
+
+    /// Checks what every decoded case must satisfy before it is decided: `as_of` and
+    /// `policy` are given, and no known fact breaks a constraint of the policy set.
+    pub fn check_case(&self, case: &Case, scratch: &mut Scratch) -> Result<(), CaseError> {
+        self.schema.check_required(&self.set, case)?;
+        check_dates(&self.set, case)?;
+        self.constraints
+            .check(&self.set, &self.sources, case, scratch.slots_mut())
     }
 
     /// The contract's decision object for an outcome.
@@ -256,15 +292,12 @@ impl Compiled {
                 .filter_map(|i| policy.and_then(|p| p.forms.get(*i)).map(|f| f.form.clone()))
                 .collect(),
             max_validity_days: outcome.max_validity_days,
-            missing: {
-                let mut m: Vec<String> = outcome
-                    .missing
-                    .iter()
-                    .filter_map(|f| self.set.fact(*f).map(|d| d.path.clone()))
-                    .collect();
-                m.sort();
-                m
-            },
+            // Best question first (the order the reasoning ranked them in).
+            missing: outcome
+                .missing
+                .iter()
+                .filter_map(|f| self.set.fact(*f).map(|d| d.path.clone()))
+                .collect(),
             receipt: self.receipt.clone(),
         }
     }
@@ -294,6 +327,7 @@ impl Compiled {
                 None,
             ));
         };
+        let counterfactuals = self.counterfactuals(case)?;
         // Deciding ran only the plan; an explanation reads every node.
         g.eval(&self.set, &case.facts, as_of, &mut scratch.values);
         Ok(explain::explain(
@@ -303,6 +337,7 @@ impl Compiled {
             &scratch.values,
             g,
             all,
+            counterfactuals,
         ))
     }
 
@@ -315,4 +350,27 @@ impl Compiled {
     pub fn policy_names(&self) -> impl Iterator<Item = &str> {
         self.set.policies.iter().map(|p| p.name.as_str())
     }
+}
+
+/// Every date of a case lies in the years a case file can write (0000 to 9999): the
+/// reasoning classifies only those, and a [`Case`] built by a program could hold others.
+fn check_dates(set: &PolicySet, case: &Case) -> Result<(), CaseError> {
+    let range = reason::classes::fact_domain(types::Type::Date);
+    let outside = |d: value::Day| !(range.lo..=range.hi).contains(&i64::from(d.0));
+    let help = || Some("dates run from 0000-01-01 to 9999-12-31".to_string());
+    if case.as_of.is_some_and(outside) {
+        return Err(CaseError::new("as_of", "the date is out of range", help()));
+    }
+    for (def, v) in set.facts.iter().zip(&case.facts) {
+        if let Some(value::Value::Date(d)) = v {
+            if outside(*d) {
+                return Err(CaseError::new(
+                    def.path.clone(),
+                    "the date is out of range",
+                    help(),
+                ));
+            }
+        }
+    }
+    Ok(())
 }

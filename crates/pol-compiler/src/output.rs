@@ -51,8 +51,6 @@ pub struct JsonWriter {
     receipt: String,
     /// Each fact's path as a JSON string.
     facts: Vec<String>,
-    /// Each fact's position among the paths in sorted order (`missing` is sorted by path).
-    fact_rank: Vec<u32>,
 }
 
 /// The pre-rendered parts of one policy's decisions.
@@ -108,22 +106,10 @@ impl JsonWriter {
             })
             .collect();
         let facts = c.set.facts.iter().map(|f| json(&f.path)).collect();
-        let mut order: Vec<usize> = (0..c.set.facts.len()).collect();
-        order.sort_by(|a, b| {
-            let path = |i: &usize| c.set.facts.get(*i).map(|f| f.path.as_str());
-            path(a).cmp(&path(b))
-        });
-        let mut fact_rank = vec![0; order.len()];
-        for (rank, i) in order.into_iter().enumerate() {
-            if let Some(r) = fact_rank.get_mut(i) {
-                *r = rank as u32;
-            }
-        }
         JsonWriter {
             policies,
             receipt: format!(",\"receipt\":{}}}", json(&c.receipt)),
             facts,
-            fact_rank,
         }
     }
 
@@ -165,23 +151,14 @@ impl JsonWriter {
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"missing\":[");
-        if outcome.missing.len() < 2 {
-            list(
-                outcome
-                    .missing
-                    .iter()
-                    .filter_map(|f| self.facts.get(f.index())),
-                out,
-            );
-        } else {
-            let mut missing: Vec<(u32, &String)> = outcome
+        // In the outcome's order: best question first.
+        list(
+            outcome
                 .missing
                 .iter()
-                .filter_map(|f| Some((*self.fact_rank.get(f.index())?, self.facts.get(f.index())?)))
-                .collect();
-            missing.sort_by_key(|(rank, _)| *rank);
-            list(missing.into_iter().map(|(_, path)| path), out);
-        }
+                .filter_map(|f| self.facts.get(f.index())),
+            out,
+        );
         out.push(b']');
         out.extend_from_slice(self.receipt.as_bytes());
         true

@@ -348,6 +348,19 @@ impl Plan {
         b.plan
     }
 
+    /// Compiles the truth of each of `roots` (conditions outside any policy, such as the
+    /// case constraints): the plan and the truth slot of each root, in order.
+    pub fn for_conditions(g: &PolicyGraph, roots: &[NodeId]) -> (Plan, Vec<u32>) {
+        let mut b = PlanBuilder {
+            g,
+            plan: Plan::default(),
+            truth_of: HashMap::new(),
+            value_of: HashMap::new(),
+        };
+        let slots = roots.iter().map(|r| b.truth(*r)).collect();
+        (b.plan, slots)
+    }
+
     /// Runs the plan for one case: fills `slots` (grown to fit, never shrunk).
     pub fn run(&self, set: &PolicySet, facts: &[Tri], as_of: Day, slots: &mut Slots) {
         let (nt, nv) = (self.truth_slots as usize, self.value_slots as usize);

@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use pol_compiler::graph::PolicyGraph;
+use pol_compiler::graph::{Op, PolicyGraph};
 use pol_compiler::plan::{self, Slots};
 use pol_compiler::types::Type;
 use pol_compiler::value::{Day, Symbol, Tri, Value};
@@ -42,17 +42,37 @@ impl Rng {
     }
 }
 
-/// A random value for a fact of `ty`, often next to a constant the policy compares it with.
-fn value(c: &Compiled, g: &PolicyGraph, f: usize, ty: Type, rng: &mut Rng) -> Value {
-    let probe = g
-        .probes
-        .iter()
-        .find(|(id, _)| id.index() == f)
-        .map(|(_, p)| p);
+/// The ordinals and strings a policy graph holds as literals, constants, window dates and
+/// parameter values: where its comparisons change, to draw values next to.
+fn constants(c: &Compiled, g: &PolicyGraph) -> (Vec<i64>, Vec<Value>) {
+    let mut ordinals = Vec::new();
+    let mut strings = Vec::new();
+    for node in &g.nodes {
+        match &node.op {
+            Op::Lit(v) | Op::Const(_, v) => match v {
+                Value::Str(_) => strings.push(*v),
+                v => ordinals.extend(v.ordinal()),
+            },
+            Op::Window { opened, closed, .. } => {
+                ordinals.extend(opened.iter().chain(closed).map(|d| i64::from(d.0)))
+            }
+            Op::Param(p) => ordinals.extend(
+                c.set.params[p.index()]
+                    .values
+                    .iter()
+                    .filter_map(|v| v.value.ordinal()),
+            ),
+            _ => {}
+        }
+    }
+    (ordinals, strings)
+}
+
+/// A random value for a fact of `ty`, often next to a constant the policy compares with.
+fn value(c: &Compiled, g: &PolicyGraph, _f: usize, ty: Type, rng: &mut Rng) -> Value {
+    let (anchors, strings) = constants(c, g);
     let near = |rng: &mut Rng| -> i64 {
-        let anchor = probe
-            .and_then(|p| rng.pick(&p.anchors))
-            .unwrap_or(rng.below(1000) as i64);
+        let anchor = rng.pick(&anchors).unwrap_or(rng.below(1000) as i64);
         anchor + rng.below(5) as i64 - 2 + if rng.below(4) == 0 { 365 } else { 0 }
     };
     match ty {
@@ -64,8 +84,8 @@ fn value(c: &Compiled, g: &PolicyGraph, f: usize, ty: Type, rng: &mut Rng) -> Va
         } else {
             near(rng) as i32
         })),
-        Type::Str => probe
-            .and_then(|p| rng.pick(&p.strings))
+        Type::Str => rng
+            .pick(&strings)
             .filter(|_| rng.below(3) != 0)
             .unwrap_or(Value::Str(Symbol(c.set.strings.len() as u32 + 1))),
         Type::Enum(e) => Value::Word(rng.below(c.set.enums[e.index()].words.len() as u64) as u16),
@@ -232,8 +252,11 @@ fn the_json_writer_prints_the_record() {
     let mut scratch = pol_compiler::Scratch::default();
     let mut out = Vec::new();
     let mut kinds = std::collections::BTreeSet::new();
-    for _ in 0..4000 {
+    let mut refused = 0;
+    for _ in 0..10_000 {
         let mut case = pol_compiler::Case::new(&c.set);
+        // Strings no policy names (`value` draws the second of these).
+        case.extra_strings = vec!["ZY".into(), "ZZ".into()];
         let p = rng.below(c.graphs.len() as u64) as usize;
         let g = &c.graphs[p];
         case.policy = Some(g.policy);
@@ -247,7 +270,12 @@ fn the_json_writer_prints_the_record() {
                 case.facts[f] = Some(value(&c, g, f, def.ty, &mut rng));
             }
         }
-        let outcome = c.decide(&case, &mut scratch).unwrap();
+        // Random values break the constraints now and then (a trip that returns before it
+        // departs): those cases are refused, not decided.
+        let Ok(outcome) = c.decide(&case, &mut scratch) else {
+            refused += 1;
+            continue;
+        };
         kinds.insert(outcome.decision);
         out.clear();
         assert!(writer.write(&case, &outcome, &mut out));
@@ -255,4 +283,5 @@ fn the_json_writer_prints_the_record() {
         assert_eq!(String::from_utf8(out.clone()).unwrap(), expected);
     }
     assert_eq!(kinds.len(), 5, "every decision kind: {kinds:?}");
+    assert!(refused < 8_000, "{refused} cases refused, too few decided");
 }

@@ -98,14 +98,14 @@ fn incomplete_lists_exactly_the_facts_that_can_change_the_outcome() {
         r#"{"as_of":"2025-06-10","policy":"travel","status":"tps"}"#,
     );
     assert_eq!(r.decision, DecisionKind::Incomplete);
-    assert_eq!(r.missing, ["criminal", "in_proceedings"]);
+    assert_eq!(r.missing, ["in_proceedings", "criminal"]);
     // With status unknown, it matters too; `pending` matters (it decides not_required for h1).
     let r = decide(
         &c,
         r#"{"as_of":"2025-06-10","policy":"travel","in_proceedings":false,"criminal":false}"#,
     );
     assert_eq!(r.decision, DecisionKind::Incomplete);
-    assert_eq!(r.missing, ["pending", "status"]);
+    assert_eq!(r.missing, ["status", "pending"]);
     // A warning's fact never makes a case incomplete.
     let r = decide(
         &c,

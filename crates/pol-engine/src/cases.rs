@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use pol_compiler::case::DecodeError;
 use pol_compiler::codes::{self, Code};
-use pol_compiler::{Case, CaseError, Compiled};
+use pol_compiler::{Case, CaseError, Compiled, Scratch};
 use serde::Serialize;
 
 use crate::limits;
@@ -130,13 +130,28 @@ pub struct ErrorObject {
     pub suggestion: Option<String>,
 }
 
-/// Decodes one case document of `format` (one line, for JSON lines) into `case`.
+/// Decodes one case document of `format` (one line, for JSON lines) into `case` and
+/// checks it: `as_of` and `policy` given, no known fact breaking a constraint of the
+/// policies.
 pub fn decode(
     c: &Compiled,
     file: &str,
     text: &str,
     format: Format,
     case: &mut Case,
+) -> Result<(), CaseProblem> {
+    decode_checked(c, file, text, format, case, &mut Scratch::default())
+}
+
+/// [`decode`], with the work space of the constraint check reused (for loops over many
+/// cases, which then decide with `Compiled::decide_checked_into`).
+pub fn decode_checked(
+    c: &Compiled,
+    file: &str,
+    text: &str,
+    format: Format,
+    case: &mut Case,
+    scratch: &mut Scratch,
 ) -> Result<(), CaseProblem> {
     let result: Result<(), (Option<CaseError>, String, Option<usize>)> = match format {
         Format::Json | Format::JsonLines => {
@@ -180,7 +195,20 @@ pub fn decode(
                 (e.case, e.format.message().to_string(), at)
             }),
     };
-    result.map_err(|(structured, raw, offset)| problem(file, text, structured, raw, offset))
+    result.map_err(|(structured, raw, offset)| problem(file, text, structured, raw, offset))?;
+    c.check_case(case, scratch).map_err(|e| {
+        // A value no real case can have, at the field that holds it (or a case that lacks
+        // `as_of` or `policy`, which `decode` has already refused).
+        let code = if e.field == "as_of" || e.field == "policy" {
+            codes::CASE_FIELD
+        } else {
+            codes::CONSTRAINT_BROKEN
+        };
+        CaseProblem {
+            code,
+            ..problem(file, text, Some(e), String::new(), None)
+        }
+    })
 }
 
 fn problem(
@@ -498,7 +526,19 @@ pub fn decode_line(
     number: usize,
     case: &mut Case,
 ) -> Result<(), CaseProblem> {
-    decode(c, file, line, Format::Json, case).map_err(|mut p| {
+    decode_line_checked(c, file, line, number, case, &mut Scratch::default())
+}
+
+/// [`decode_line`] with a reused work space (see [`decode_checked`]).
+pub fn decode_line_checked(
+    c: &Compiled,
+    file: &str,
+    line: &str,
+    number: usize,
+    case: &mut Case,
+    scratch: &mut Scratch,
+) -> Result<(), CaseProblem> {
+    decode_checked(c, file, line, Format::Json, case, scratch).map_err(|mut p| {
         // Positions are within the line; report the file's line number.
         p.line = Some(number);
         p.lines_before = number.saturating_sub(1);

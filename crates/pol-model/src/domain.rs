@@ -15,7 +15,9 @@
 
 use std::collections::BTreeSet;
 
-use pol_compiler::ir::{ArithOp, FactId, LetId, PolicyDef, PolicySet, TExpr, TExprKind};
+use pol_compiler::ir::{
+    ArithOp, ConstraintKind, FactId, LetId, PolicyDef, PolicySet, TExpr, TExprKind,
+};
 use pol_compiler::types::Type;
 use pol_compiler::value::{Day, Symbol, Value};
 use pol_syntax::ast::Unit;
@@ -187,6 +189,14 @@ pub(crate) fn constants(set: &PolicySet, policy: &PolicyDef) -> Constants {
         walk_all(&mut walk, e);
     }
     walk.out.all_facts = walk.facts.iter().copied().collect();
+    // The constraints' constants bound the facts too (`age >= 0`, `filed_on <= as_of`):
+    // values on either side of them tell a completion that keeps a constraint from one
+    // that breaks it.
+    for c in &set.constraints {
+        if let ConstraintKind::Condition(e) = &c.kind {
+            walk_all(&mut walk, e);
+        }
+    }
     walk.out
 }
 

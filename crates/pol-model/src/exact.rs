@@ -1,7 +1,7 @@
 //! Deciding a case by brute force: every completion of its unknown facts, over the
 //! representative values of [`crate::domain`], decided by the level rules.
 
-use pol_compiler::ir::{FactId, PolicyDef, PolicyId, PolicySet, TExpr};
+use pol_compiler::ir::{ConstraintKind, FactId, PolicyDef, PolicyId, PolicySet, TExpr};
 use pol_compiler::value::Value;
 use pol_compiler::Case;
 use pol_syntax::ast::RuleKind;
@@ -96,6 +96,8 @@ pub enum ModelError {
     TooLarge { completions: u64, limit: u64 },
     /// A fact has no value to try (which no checked policy set allows).
     NoValues(FactId),
+    /// No completion of the case keeps every constraint: no real case has these facts.
+    NoCompletion,
 }
 
 /// The model of a policy set's semantics.
@@ -241,8 +243,10 @@ impl<'s> Model<'s> {
                 values: &work,
                 ..*facts
             };
-            let t = levels::truths(&mut ev, set, p, &completion, false);
-            tally.add(p, &t, &at);
+            if keeps_constraints(&mut ev, set, &completion) {
+                let t = levels::truths(&mut ev, set, p, &completion, false);
+                tally.add(p, &t, &at);
+            }
             // The next completion, odometer fashion.
             let mut carried = true;
             for (i, d) in at.iter_mut().zip(&domains) {
@@ -258,6 +262,9 @@ impl<'s> Model<'s> {
             }
         }
 
+        if tally.possible == 0 {
+            return Err(ModelError::NoCompletion);
+        }
         let possible = Decision::all_in(tally.possible);
         let decision = match possible[..] {
             [only] => only,
@@ -266,7 +273,13 @@ impl<'s> Model<'s> {
         let missing = unknown
             .iter()
             .zip(&tally.by_value)
-            .filter(|(_, sets)| sets.iter().any(|s| Some(s) != sets.first()))
+            .filter(|(_, sets)| {
+                // A value no completion keeping the constraints takes is not a value the
+                // fact can have.
+                let mut taken = sets.iter().filter(|s| **s != 0);
+                let first = taken.next();
+                taken.any(|s| Some(s) != first)
+            })
             .map(|(f, _)| *f)
             .collect();
         let reasons = tally.reasons(p, decision);
@@ -316,6 +329,30 @@ impl<'s> Model<'s> {
             completions,
         })
     }
+}
+
+/// Whether a completion keeps every case constraint: no condition is false, and every
+/// string whose text is at hand fits its pattern. A stand-in for a string no policy names
+/// is taken to fit (a pattern for codes admits strings the policies do not name).
+fn keeps_constraints(ev: &mut Evaluator<'_>, set: &PolicySet, facts: &Facts<'_>) -> bool {
+    set.constraints.iter().all(|c| match &c.kind {
+        ConstraintKind::Condition(e) => truth(ev.eval(facts, e)) != Some(false),
+        ConstraintKind::Pattern { fact, pattern, .. } => {
+            match facts.values.get(fact.index()).copied().flatten() {
+                Some(Value::Str(s)) => {
+                    let n = set.strings.len();
+                    let i = s.0 as usize;
+                    let text = if i < n {
+                        set.strings.get(i)
+                    } else {
+                        facts.extra_strings.get(i - n)
+                    };
+                    text.is_none_or(|t| pattern.matches(t))
+                }
+                _ => true,
+            }
+        }
+    })
 }
 
 /// What the completions of one case gave.

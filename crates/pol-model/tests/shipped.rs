@@ -4,9 +4,8 @@
 //!
 //! - the graph's value of every condition is the model evaluator's;
 //! - the decision, its reasons (as sets), warnings, forms and validity are the model's;
-//! - `missing` holds every fact the model finds missing, and is exactly the model's list
-//!   unless it is every open fact (what the engine answers when its settling runs out of
-//!   budget); the exact property is ignored until exact reasoning lands.
+//! - `missing` is exactly the model's (as a set: the engine ranks it);
+//! - cases that break a constraint are refused by both.
 
 #![allow(
     clippy::unwrap_used,
@@ -27,29 +26,16 @@ use proptest::prelude::*;
 /// `advance_parole` with everything its rules read unknown is 184,320.
 const LIMIT: u64 = 200_000;
 
+/// The engine decides the case as the model does, `missing` included.
 fn decided(c: &Compiled, case: &Case) -> Result<(), TestCaseError> {
     let Some(m) = model(c, case, LIMIT) else {
-        return Err(TestCaseError::reject("too many completions for the model"));
+        return Err(TestCaseError::reject(
+            "too many completions for the model, or no valid completion",
+        ));
     };
     let e = engine(c, case);
     agree(c, case, &e, &m)?;
-    missing_within_budget(c, case, &e, &m)
-}
-
-fn exactly(c: &Compiled, case: &Case) -> Result<(), TestCaseError> {
-    let Some(m) = model(c, case, LIMIT) else {
-        return Err(TestCaseError::reject("too many completions for the model"));
-    };
-    let e = engine(c, case);
-    agree(c, case, &e, &m)?;
-    prop_assert_eq!(
-        &e.missing,
-        &m.missing_paths(&c.set),
-        "missing; the model finds possible {:?}\n{}",
-        m.possible,
-        show(c, case)
-    );
-    Ok(())
+    same_missing(c, case, &e, &m)
 }
 
 /// A worked example with some of the facts its policy decides on removed.
@@ -141,23 +127,19 @@ proptest! {
 proptest! {
     #![proptest_config(config(256))]
 
-    /// `missing` is exactly the model's: every fact that can change the outcome, and none
-    /// that cannot (CASES.md). Fails today where the engine's settling runs out of budget
-    /// and lists every open fact (`advance_parole` with the status, `pending` and `reason`
-    /// unknown lists `applicant.j1_foreign_residence_requirement`).
+    /// Cases with most facts unknown: `missing` is every fact that can change the outcome,
+    /// and none that cannot (CASES.md).
     #[test]
-    #[ignore = "enable when exact reasoning lands (issue: explanations)"]
     fn missing_is_exactly_the_models(s in spec(shipped(), 0.3)) {
-        exactly(shipped(), &build(shipped(), &s))?;
+        decided(shipped(), &build(shipped(), &s))?;
     }
 
     #[test]
-    #[ignore = "enable when exact reasoning lands (issue: explanations)"]
     fn missing_is_exactly_the_models_on_examples_with_facts_removed(
         pick in any::<prop::sample::Index>(),
         removed in prop::collection::vec(any::<prop::sample::Index>(), 1..=4),
     ) {
-        exactly(shipped(), &example_without(&pick, &removed))?;
+        decided(shipped(), &example_without(&pick, &removed))?;
     }
 }
 
@@ -215,30 +197,10 @@ fn every(c: &Compiled, case: &Case) -> Result<(), TestCaseError> {
     let m = model(c, case, Model::DEFAULT_LIMIT).expect("the model decides every subset");
     let e = engine(c, case);
     agree(c, case, &e, &m)?;
-    missing_within_budget(c, case, &e, &m)
-}
-
-fn every_exactly(c: &Compiled, case: &Case) -> Result<(), TestCaseError> {
-    let m = model(c, case, Model::DEFAULT_LIMIT).expect("the model decides every subset");
-    let e = engine(c, case);
-    agree(c, case, &e, &m)?;
-    prop_assert_eq!(
-        &e.missing,
-        &m.missing_paths(&c.set),
-        "missing\n{}",
-        show(c, case)
-    );
-    Ok(())
+    same_missing(c, case, &e, &m)
 }
 
 #[test]
 fn every_subset_of_unknown_facts_of_an_advance_parole_case() {
     each_subset(every);
-}
-
-/// Fails today on the subsets where the settling runs out of budget.
-#[test]
-#[ignore = "enable when exact reasoning lands (issue: explanations)"]
-fn every_subset_of_unknown_facts_of_an_advance_parole_case_exactly() {
-    each_subset(every_exactly);
 }

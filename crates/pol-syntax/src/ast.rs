@@ -54,6 +54,7 @@ pub enum ItemKind {
     Param(ParamDecl),
     Program(ProgramDecl),
     Policy(PolicyDecl),
+    Constraint(ConstraintDecl),
     /// A declaration that does not parse. The parser reported why; this keeps its place,
     /// and its keyword and name when they could be read.
     Broken(BrokenDecl),
@@ -83,11 +84,12 @@ pub enum DeclKeyword {
     Param,
     Program,
     Policy,
+    Constraint,
 }
 
 impl DeclKeyword {
     /// Every declaration keyword.
-    pub const ALL: [DeclKeyword; 8] = [
+    pub const ALL: [DeclKeyword; 9] = [
         DeclKeyword::Import,
         DeclKeyword::Enum,
         DeclKeyword::Fact,
@@ -96,7 +98,11 @@ impl DeclKeyword {
         DeclKeyword::Param,
         DeclKeyword::Program,
         DeclKeyword::Policy,
+        DeclKeyword::Constraint,
     ];
+
+    /// Words that may come before a declaration keyword (`fixed fact ...`).
+    pub const MODIFIERS: [&'static str; 1] = ["fixed"];
 
     pub fn keyword(self) -> &'static str {
         match self {
@@ -108,6 +114,7 @@ impl DeclKeyword {
             DeclKeyword::Param => "param",
             DeclKeyword::Program => "program",
             DeclKeyword::Policy => "policy",
+            DeclKeyword::Constraint => "constraint",
         }
     }
 
@@ -140,8 +147,11 @@ pub struct EnumDecl {
 }
 
 /// `fact applicant.age: integer "age in whole years"`: an input of every case.
+/// `fixed fact ...` marks a fact that neither the person nor their case can change (a
+/// nationality, an age): "what would change it" never changes it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FactDecl {
+    pub fixed: bool,
     pub path: Name,
     pub ty: TypeExpr,
     pub doc: Option<Spanned<String>>,
@@ -159,6 +169,51 @@ impl TypeExpr {
     pub fn span(&self) -> Span {
         match self {
             TypeExpr::Named(n) | TypeExpr::SetOf(n) => n.span,
+        }
+    }
+}
+
+/// `constraint name: condition cite "..."` (or `because "..."`): what holds for every valid
+/// case. A case whose known facts break it is bad input, and reasoning about unknown facts
+/// only considers values that keep it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConstraintDecl {
+    pub name: Name,
+    pub body: ConstraintBody,
+    pub basis: Basis,
+}
+
+/// What a constraint states.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConstraintBody {
+    /// A condition over facts, `as_of` and named values: `applicant.age >= 0`.
+    Condition(Expr),
+    /// `applicant.nationality matches "[A-Z]{2}"`: the whole string fits the pattern.
+    Pattern {
+        fact: Name,
+        pattern: Spanned<String>,
+    },
+}
+
+/// Why a constraint holds: a cited source, or a reason stated in words.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Basis {
+    Cite(Citation),
+    Because(Citation),
+}
+
+impl Basis {
+    /// The text of the source or the reason.
+    pub fn text(&self) -> &str {
+        match self {
+            Basis::Cite(c) | Basis::Because(c) => &c.text,
+        }
+    }
+
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Basis::Cite(_) => "cite",
+            Basis::Because(_) => "because",
         }
     }
 }

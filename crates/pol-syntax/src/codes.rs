@@ -98,6 +98,10 @@ pub const CONST_OUT_OF_RANGE: Code = error(
     "E0308",
     "a constant's value overflows or leaves the calendar",
 );
+pub const BAD_PATTERN: Code = error(
+    "E0309",
+    "a constraint's pattern is malformed, or a fact has two patterns",
+);
 
 // ---- 04: definitions ----
 pub const DEFINITION_CYCLE: Code =
@@ -166,6 +170,21 @@ pub const PARAMETER_UNSET: Code = lint(
     "parameter_unset",
     "a policy reads a parameter on dates before its first value",
 );
+pub const UNSATISFIABLE_CONSTRAINT: Code = lint(
+    "W0514",
+    "unsatisfiable_constraint",
+    "a case constraint that no case can satisfy",
+);
+pub const CONFLICTING_CONSTRAINTS: Code = lint(
+    "W0515",
+    "conflicting_constraints",
+    "two case constraints that no case can satisfy together",
+);
+pub const INEXACT_REASONING: Code = lint(
+    "W0516",
+    "inexact_reasoning",
+    "a policy's decision relates facts in a way the exact reasoning does not model",
+);
 
 // ---- 06: input files ----
 pub const CASE_FIELD: Code = error(
@@ -177,6 +196,10 @@ pub const CASE_UNREADABLE: Code = error(
     "a case file cannot be read or is not valid JSON, YAML or TOML",
 );
 pub const POLICY_UNREADABLE: Code = error("E0603", "a policy file cannot be read");
+pub const CONSTRAINT_BROKEN: Code = error(
+    "E0604",
+    "a case's known facts break a constraint of the policies (a value no real case can have)",
+);
 pub const PROJECT_FILE: Code = error(
     "E0605",
     "a project file (`pol.toml`) cannot be read or holds an unknown key",
@@ -203,6 +226,7 @@ pub const ALL: &[Code] = &[
     CONST_READS_CASE,
     UNLESS_ON_NON_EXCLUSION,
     CONST_OUT_OF_RANGE,
+    BAD_PATTERN,
     DEFINITION_CYCLE,
     TOO_DEEP,
     UNUSED,
@@ -218,9 +242,13 @@ pub const ALL: &[Code] = &[
     PARAMETER_ORDER,
     UNUSED_ALLOW,
     PARAMETER_UNSET,
+    UNSATISFIABLE_CONSTRAINT,
+    CONFLICTING_CONSTRAINTS,
+    INEXACT_REASONING,
     CASE_FIELD,
     CASE_UNREADABLE,
     POLICY_UNREADABLE,
+    CONSTRAINT_BROKEN,
     PROJECT_FILE,
 ];
 

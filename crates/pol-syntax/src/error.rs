@@ -16,6 +16,9 @@ pub(crate) fn describe(r: Rule) -> Option<&'static str> {
         Rule::import => "an `import \"file.pol\"`",
         Rule::enum_decl => "an `enum` declaration",
         Rule::fact_decl => "a `fact` declaration",
+        Rule::constraint_decl => "a `constraint` declaration",
+        Rule::pattern_test => "`FACT matches \"PATTERN\"`",
+        Rule::because => "a stated reason `because \"...\"`",
         Rule::type_expr => "a type (`bool`, `integer`, `date`, `days`, `string`, an enum name or `set of` an enum)",
         Rule::set_type => "`set of` an enum name",
         Rule::doc => "a doc string",
@@ -71,6 +74,10 @@ pub(crate) fn describe(r: Rule) -> Option<&'static str> {
         Rule::kw_import => "`import`",
         Rule::kw_enum => "`enum`",
         Rule::kw_fact => "`fact`",
+        Rule::kw_fixed => "`fixed`",
+        Rule::kw_constraint => "`constraint`",
+        Rule::kw_matches => "`matches`",
+        Rule::kw_because => "`because`",
         Rule::kw_set => "`set`",
         Rule::kw_of => "`of`",
         Rule::kw_const => "`const`",
@@ -273,6 +280,10 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
 }
 
 fn help_for(expected: &[&str], found: &str) -> String {
+    if expected.contains(&"a stated reason `because \"...\"`") {
+        return "a constraint ends with its source or its reason: `cite \"...\"` or `because \"...\"`"
+            .to_string();
+    }
     if expected.contains(&"a citation `cite \"...\"`") && expected.len() <= 3 {
         return "every rule ends with its source: `cite \"seed 001: ...\"`".to_string();
     }

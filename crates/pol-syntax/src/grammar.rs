@@ -194,6 +194,9 @@ impl Cx {
                 Rule::param_decl => kind = Some(ItemKind::Param(self.param_decl(p)?)),
                 Rule::program_decl => kind = Some(ItemKind::Program(self.program_decl(p)?)),
                 Rule::policy_decl => kind = Some(ItemKind::Policy(self.policy_decl(p)?)),
+                Rule::constraint_decl => {
+                    kind = Some(ItemKind::Constraint(self.constraint_decl(p)?))
+                }
                 _ => return Err(self.unexpected(&p)),
             }
         }
@@ -250,6 +253,10 @@ impl Cx {
     }
 
     fn fact_decl(&self, pair: Pair<Rule>) -> Result<FactDecl> {
+        let fixed = pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::kw_fixed);
         let mut inner = pair.clone().into_inner();
         let path = self.name(&self.next_sig(&mut inner, &pair)?);
         let ty = self.type_expr(self.next_sig(&mut inner, &pair)?)?;
@@ -257,7 +264,40 @@ impl Cx {
             Some(d) => Some(self.doc(d)?),
             None => None,
         };
-        Ok(FactDecl { path, ty, doc })
+        Ok(FactDecl {
+            fixed,
+            path,
+            ty,
+            doc,
+        })
+    }
+
+    fn constraint_decl(&self, pair: Pair<Rule>) -> Result<ConstraintDecl> {
+        let mut inner = pair.clone().into_inner();
+        let name = self.name(&self.next_sig(&mut inner, &pair)?);
+        let body_pair = self.next_sig(&mut inner, &pair)?;
+        let body = match body_pair.as_rule() {
+            Rule::pattern_test => {
+                let mut parts = body_pair.clone().into_inner();
+                let fact = self.name(&self.next_sig(&mut parts, &body_pair)?);
+                let pattern = self.string(&self.next_sig(&mut parts, &body_pair)?)?;
+                ConstraintBody::Pattern { fact, pattern }
+            }
+            _ => ConstraintBody::Condition(self.expr(body_pair)?),
+        };
+        let basis_pair = self.next_sig(&mut inner, &pair)?;
+        let basis = match basis_pair.as_rule() {
+            Rule::because => {
+                let mut parts = basis_pair.clone().into_inner();
+                let s = self.string(&self.next_sig(&mut parts, &basis_pair)?)?;
+                Basis::Because(Citation {
+                    text: s.node,
+                    span: self.span(&basis_pair),
+                })
+            }
+            _ => Basis::Cite(self.citation(basis_pair)?),
+        };
+        Ok(ConstraintDecl { name, body, basis })
     }
 
     fn type_expr(&self, pair: Pair<Rule>) -> Result<TypeExpr> {
@@ -753,6 +793,10 @@ fn is_token(r: Rule) -> bool {
             | Rule::kw_import
             | Rule::kw_enum
             | Rule::kw_fact
+            | Rule::kw_fixed
+            | Rule::kw_constraint
+            | Rule::kw_matches
+            | Rule::kw_because
             | Rule::kw_set
             | Rule::kw_of
             | Rule::kw_const

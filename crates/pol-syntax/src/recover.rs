@@ -211,7 +211,9 @@ impl Recovery<'_> {
         end: usize,
     ) -> (Option<Spanned<DeclKeyword>>, Option<crate::ast::Name>) {
         let text = self.text;
-        let mut tokens = tokens_after_attributes(text, start, end);
+        let mut tokens = tokens_after_attributes(text, start, end).skip_while(|t| {
+            t.kind == TokenKind::Word && DeclKeyword::MODIFIERS.contains(&t.text(text))
+        });
         let Some(word) = tokens.next().filter(|t| t.kind == TokenKind::Word) else {
             return (None, None);
         };
@@ -416,10 +418,14 @@ fn is_line_start_of_declaration(text: &str, at: usize) -> bool {
     if rest.starts_with("#[") {
         return true;
     }
-    DeclKeyword::ALL.iter().any(|k| {
-        rest.strip_prefix(k.keyword())
+    let starts_with_word = |word: &str| {
+        rest.strip_prefix(word)
             .is_some_and(|after| !after.bytes().next().is_some_and(scan::is_word_byte))
-    })
+    };
+    DeclKeyword::ALL
+        .iter()
+        .any(|k| starts_with_word(k.keyword()))
+        || DeclKeyword::MODIFIERS.iter().any(|m| starts_with_word(m))
 }
 
 /// The first declaration start at or after `at` and before `to`.

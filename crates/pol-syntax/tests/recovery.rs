@@ -26,6 +26,7 @@ fn describe(item: &Item) -> String {
         ItemKind::Param(p) => format!("param {}", p.name.node),
         ItemKind::Program(p) => format!("program {}", p.name.node),
         ItemKind::Policy(p) => format!("policy {} ({} lines)", p.name.node, p.items.len()),
+        ItemKind::Constraint(c) => format!("constraint {}", c.name.node),
         ItemKind::Broken(b) => format!(
             "BROKEN {} {}",
             b.keyword

@@ -45,7 +45,8 @@ impl Poisoned {
                     (DeclKeyword::Import, _) => {
                         p.blind.insert(FileId(i as u32));
                     }
-                    (_, None) | (DeclKeyword::Policy, _) => {}
+                    // Nothing refers to a policy or a constraint by name.
+                    (_, None) | (DeclKeyword::Policy | DeclKeyword::Constraint, _) => {}
                     (DeclKeyword::Enum, Some(n)) => {
                         p.types.insert(n);
                     }

@@ -360,4 +360,15 @@ mod tests {
         let src = "policy p \"q\" {\n  require r: a # inner\n      and b cite \"y\"\n}\n";
         assert_eq!(fmt(src), src);
     }
+
+    #[test]
+    fn fixed_facts_and_constraints() {
+        let src = "fixed  fact a.age : integer \"age\"\nconstraint code : a.nationality matches \"[A-Z]{2}\" because \"ISO\"\nconstraint adult:a.age>=0 cite \"c\"\n";
+        let out = fmt(src);
+        assert_eq!(
+            out,
+            "fixed fact a.age: integer \"age\"\nconstraint code: a.nationality matches \"[A-Z]{2}\" because \"ISO\"\nconstraint adult: a.age >= 0 cite \"c\"\n"
+        );
+        assert_eq!(fmt(&out), out);
+    }
 }

@@ -194,9 +194,32 @@ pub fn item(kind: &ItemKind) -> Doc {
             ])
         }
         ItemKind::Fact(f) => group(concat(vec![
-            text(format!("fact {}: {}", f.path.node, type_expr(&f.ty))),
+            text(format!(
+                "{}fact {}: {}",
+                if f.fixed { "fixed " } else { "" },
+                f.path.node,
+                type_expr(&f.ty)
+            )),
             doc_string(&f.doc, 2),
         ])),
+        ItemKind::Constraint(c) => {
+            let body = match &c.body {
+                ConstraintBody::Condition(e) => expr(e, 1),
+                ConstraintBody::Pattern { fact, pattern } => {
+                    text(format!("{} matches {}", fact.node, string(&pattern.node)))
+                }
+            };
+            group(concat(vec![
+                group(concat(vec![
+                    text(format!("constraint {}:", c.name.node)),
+                    tail(2, body),
+                ])),
+                tail(
+                    2,
+                    text(format!("{} {}", c.basis.keyword(), string(c.basis.text()))),
+                ),
+            ]))
+        }
         ItemKind::Const(c) => group(concat(vec![
             text(format!("const {} = ", c.name.node)),
             expr(&c.value, 1),
