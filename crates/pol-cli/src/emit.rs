@@ -90,10 +90,15 @@ fn json_line(d: &JsonDiagnostic) -> String {
 /// Writes to standard error. A failure cannot be reported where it happened; it is
 /// remembered, and the exit status says it (`out::settle`).
 pub fn write(text: &str) {
+    write_bytes(text.as_bytes());
+}
+
+/// Writes bytes (text rendered earlier, on another thread) to standard error, as [`write`].
+pub fn write_bytes(bytes: &[u8]) {
     if out::failed_on(Stream::Stderr) {
         return;
     }
-    if let Err(e) = std::io::stderr().lock().write_all(text.as_bytes()) {
+    if let Err(e) = std::io::stderr().lock().write_all(bytes) {
         out::record(Stream::Stderr, &e);
     }
 }

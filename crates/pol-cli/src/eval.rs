@@ -156,9 +156,9 @@ fn stream(c: &Compiled, path: &Path, opts: EvalOptions, terminal: bool) -> Resul
             .map(|m| m.len());
         (Box::new(file), size)
     };
-    let workers = opts.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
+    // `--jobs` is clamped to a few per core: `--jobs 4611686018427387904` is not a request
+    // the machine can honour (docs/cli.md, "Limits").
+    let workers = batch::workers(opts.jobs);
     let batch_opts = batch::Options {
         format: opts.format,
         chunk_bytes: opts.chunk_bytes,

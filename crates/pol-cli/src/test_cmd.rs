@@ -7,7 +7,17 @@ use pol_compiler::Scratch;
 use pol_engine::testing::{self, TestCaseError, Verdict};
 use pol_engine::PolicySource;
 
-use crate::{emit, explain, render, Exit};
+use crate::{emit, explain, out, render, Exit};
+
+/// Writes one line on standard output; once output has failed, the run stops (`out`
+/// settles the status).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if out::text(&format!("{}\n", format_args!($($arg)*))).is_err() {
+            return Exit::Misuse;
+        }
+    };
+}
 
 pub fn run(policies: Option<&Path>, paths: &[PathBuf]) -> Exit {
     let engine = match crate::engine(policies) {
@@ -22,13 +32,13 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf]) -> Exit {
     } else {
         vec![PathBuf::from("tests/policies")]
     };
-    let files = match testing::test_files(&roots) {
-        Ok(f) => f,
-        Err(e) => {
-            emit::load_error(&e);
-            return Exit::Misuse;
+    let (files, problems) = testing::test_files(&roots);
+    if !problems.is_empty() {
+        for e in &problems {
+            emit::load_error(e);
         }
-    };
+        return Exit::Misuse;
+    }
     let mut tests = Vec::new();
     let mut load_errors = Vec::new();
     for file in &files {
@@ -37,7 +47,7 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf]) -> Exit {
             Err(e) => load_errors.push(e),
         }
     }
-    println!("\nrunning {} tests", tests.len());
+    say!("\nrunning {} tests", tests.len());
     let mut failures = Vec::new();
     let mut scratch = Scratch::default();
     for t in &tests {
@@ -57,27 +67,27 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf]) -> Exit {
             Verdict::Error(TestCaseError::Test(why)) => Err(why),
         };
         match result {
-            Ok(()) => println!("test {} ... ok", t.name),
+            Ok(()) => say!("test {} ... ok", t.name),
             Err(why) => {
-                println!("test {} ... FAILED", t.name);
+                say!("test {} ... FAILED", t.name);
                 failures.push((t.name.clone(), why));
             }
         }
     }
     for e in &load_errors {
-        println!("test file error: {e}");
+        say!("test file error: {e}");
     }
     if !failures.is_empty() {
-        println!("\nfailures:\n");
+        say!("\nfailures:\n");
         for (name, why) in &failures {
-            println!("---- {name} ----\n{why}\n");
+            say!("---- {name} ----\n{why}\n");
         }
     }
     let failed = failures.len() + load_errors.len();
     let passed = tests.len() - failures.len();
     let status = if failed == 0 { "ok" } else { "FAILED" };
-    println!("\ntest result: {status}. {passed} passed; {failed} failed");
-    println!("{passed} passed, {failed} failed");
+    say!("\ntest result: {status}. {passed} passed; {failed} failed");
+    say!("{passed} passed, {failed} failed");
     if failed == 0 {
         Exit::Ok
     } else {

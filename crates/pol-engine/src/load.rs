@@ -91,14 +91,14 @@ pub struct Loaded {
 pub fn load(source: &PolicySource, lints: Lints) -> Loaded {
     if *source == PolicySource::Builtin {
         let compilation = pol_compiler::compile_from(builtin(), &mut NoResolver, lints);
-        let roots = embedded::POLICIES.iter().map(|(n, _)| n.to_string()).collect();
+        let roots = embedded::POLICIES
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
         return Loaded { compilation, roots };
     }
     let (paths, within) = match source {
-        PolicySource::Project(p) => (
-            vec![p.policies.clone()],
-            Confinement::of_project(&p.root),
-        ),
+        PolicySource::Project(p) => (vec![p.policies.clone()], Confinement::of_project(&p.root)),
         PolicySource::Directory(d) => (vec![d.clone()], Confinement::around(d)),
         PolicySource::Paths(paths) => (paths.clone(), Confinement::around_all(paths)),
         PolicySource::Builtin => (Vec::new(), Confinement::nothing()),
@@ -406,7 +406,9 @@ pub fn walk(dir: &Path, extensions: &[&str], within: &Confinement) -> Found {
         let entry = match next {
             Ok(entry) => entry,
             Err(e) => {
-                let path = e.path().map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
+                let path = e
+                    .path()
+                    .map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
                 if let Some(ancestor) = e.loop_ancestor() {
                     found.problems.push(LoadError::new(
                         &path,
@@ -591,7 +593,13 @@ pub fn source_name(path: &Path) -> String {
 /// Opens a file for reading: a file found must be a regular file (checked on the open
 /// file, which was opened without blocking); a file named must not be a directory.
 pub fn open_file(path: &Path, reached: Reached) -> Result<std::fs::File, LoadError> {
-    let fail = |e: std::io::Error| LoadError::new(path, format!("cannot read the file: {e}"), "check the path and its permissions");
+    let fail = |e: std::io::Error| {
+        LoadError::new(
+            path,
+            format!("cannot read the file: {e}"),
+            "check the path and its permissions",
+        )
+    };
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -601,7 +609,11 @@ pub fn open_file(path: &Path, reached: Reached) -> Result<std::fs::File, LoadErr
     }
     let file = options.open(path).map_err(|e| {
         if path.is_dir() {
-            LoadError::new(path, "this is a directory, not a file", "name a file, or the directory's files")
+            LoadError::new(
+                path,
+                "this is a directory, not a file",
+                "name a file, or the directory's files",
+            )
         } else {
             fail(e)
         }

@@ -76,14 +76,7 @@ impl Project {
             crate::load::Reached::Found,
             crate::limits::PROJECT_FILE,
         )
-        .map_err(|e| {
-            fail(
-                "",
-                None,
-                e.message,
-                "check the file and its permissions",
-            )
-        })?;
+        .map_err(|e| fail("", None, e.message, "check the file and its permissions"))?;
         let manifest: Manifest = toml::from_str(&text).map_err(|e| {
             let message = e.message().to_string();
             let span = e.span().map(|s| (s.start, s.end));

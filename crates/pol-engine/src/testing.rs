@@ -47,7 +47,11 @@ pub enum Verdict {
 /// the engine's one walker, inside each directory's project), with one problem for each
 /// path that cannot be read or file that is refused.
 pub fn test_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<LoadError>) {
-    let found = load::find(paths, load::Kind::Tests, &load::Confinement::around_all(paths));
+    let found = load::find(
+        paths,
+        load::Kind::Tests,
+        &load::Confinement::around_all(paths),
+    );
     let mut files: Vec<PathBuf> = found.files.into_iter().map(|f| f.path).collect();
     files.sort();
     (files, found.problems)
