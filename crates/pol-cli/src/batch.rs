@@ -296,13 +296,21 @@ fn read_chunks(
 /// at the end of the input.
 fn skip_line(input: &mut dyn Read, chunk_bytes: usize) -> std::io::Result<Option<Vec<u8>>> {
     let mut buf = vec![0; chunk_bytes.max(1)];
+    let mut skipped: u64 = 0;
     loop {
+        if skipped > limits::LINE_GIVEN_UP {
+            return Err(std::io::Error::other(format!(
+                "a line runs on past {}; this is not JSON lines, and pol stops reading it",
+                limits::describe(limits::LINE_GIVEN_UP)
+            )));
+        }
         let n = match input.read(&mut buf) {
             Ok(0) => return Ok(None),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
+        skipped = skipped.saturating_add(n as u64);
         let read = buf.get(..n).unwrap_or(&[]);
         if let Some(i) = memchr::memchr(b'\n', read) {
             return Ok(Some(read.get(i + 1..).unwrap_or(&[]).to_vec()));

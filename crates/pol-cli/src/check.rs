@@ -140,9 +140,32 @@ fn from_stdin() -> Result<Compilation, Exit> {
     ))
 }
 
+/// Reports of one code shown to people at most; the rest are counted in one line (every
+/// other format lists them all).
+pub const MAX_SHOWN_PER_CODE: usize = 20;
+
 fn print_human(diags: &[Diagnostic], map: &SourceMap, level: FailLevel) {
+    // Under `--error-format json` every diagnostic is an object, for tools: none is left out.
+    let cap = if crate::term::json_errors() {
+        usize::MAX
+    } else {
+        MAX_SHOWN_PER_CODE
+    };
+    let mut shown: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for d in diags {
-        emit::diagnostic(d, map);
+        let n = shown.entry(d.code.id).or_default();
+        *n += 1;
+        if *n <= cap {
+            emit::diagnostic(d, map);
+        }
+    }
+    for (code, n) in &shown {
+        if *n > cap {
+            emit::note(&format!(
+                "… and {} more like this (pol::{code}); `pol check --format plain` lists them all\n",
+                n - cap
+            ));
+        }
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
@@ -227,12 +250,12 @@ fn plain(d: &Diagnostic, map: &SourceMap) -> String {
     let (line, col) = map.line_col(d.primary.span);
     format!(
         "{}:{}:{}: {}[{}]: {}\n",
-        map.name(d.primary.span.file),
+        render::visible(map.name(d.primary.span.file)),
         line.max(1),
         col.max(1),
         d.severity.as_str(),
         d.code.id,
-        d.message.replace('\n', " "),
+        render::visible(&d.message.replace('\n', " ")),
     )
 }
 

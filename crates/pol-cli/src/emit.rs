@@ -41,8 +41,11 @@ pub fn error(message: &str, help: Option<&str>) {
     if term::json_errors() {
         json(&JsonDiagnostic::message(message, help.map(str::to_string)));
     } else {
-        let help = help.map_or(String::new(), |h| format!("\n  help: {h}"));
-        write(&format!("error: {message}{help}\n"));
+        // Messages quote paths and inputs: never let them drive the terminal.
+        let help = help.map_or(String::new(), |h| {
+            format!("\n  help: {}", render::visible(h))
+        });
+        write(&format!("error: {}{help}\n", render::visible(message)));
     }
 }
 

@@ -186,9 +186,9 @@ fn stream(c: &Compiled, path: &Path, opts: EvalOptions, terminal: bool) -> Resul
 /// A decision for people: one headline, then its details.
 pub fn human(r: &DecisionRecord) -> String {
     let mut out = String::new();
-    let who =
-        r.id.as_deref()
-            .map_or(String::new(), |id| format!("{id}: "));
+    let who = r.id.as_deref().map_or(String::new(), |id| {
+        format!("{}: ", crate::render::visible(id))
+    });
     out.push_str(&format!(
         "{who}{} for {} (as of {})\n",
         r.decision.as_str(),

@@ -104,7 +104,7 @@ pub fn human(c: &Compiled, ex: &Explanation, colour: bool) -> String {
     let mut out = String::new();
     let who =
         d.id.as_deref()
-            .map_or(String::new(), |id| format!("{id}: "));
+            .map_or(String::new(), |id| format!("{}: ", render::visible(id)));
     out.push_str(&format!(
         "{who}{} (as of {})\n\n",
         headline(d.decision, &d.policy),

@@ -350,3 +350,50 @@ fn rewrite(path: &Path, original: &Original, text: &str) -> Result<(), Refusal> 
     tmp.persist(&target).map_err(|e| Refusal::io(&e.error))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    /// A line appended between the read and the rename is not lost: the write is refused,
+    /// and no temporary file is left.
+    #[test]
+    fn a_file_changed_while_formatting_is_left_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.pol");
+        std::fs::write(&path, "fact a: bool \"a\"\n").unwrap();
+        let original = Original::read(&path, load::Reached::Named).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        file.write_all(b"fact b: bool \"b\"\n").unwrap();
+        drop(file);
+        let refused = rewrite(&path, &original, "fact a: bool \"a\"\n")
+            .err()
+            .unwrap();
+        assert!(refused.message.contains("changed"), "{}", refused.message);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "fact a: bool \"a\"\nfact b: bool \"b\"\n"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn layouts_are_kept() {
+        let crlf = Layout::of(b"\xef\xbb\xbfa\r\nb\r\n");
+        assert_eq!(
+            crlf,
+            Layout {
+                bom: true,
+                crlf: true
+            }
+        );
+        assert_eq!(crlf.apply("a\nb\n"), "\u{feff}a\r\nb\r\n");
+        let lf = Layout::of(b"a\nb\r\nc\n");
+        assert_eq!(lf.apply("a\n"), "a\n");
+    }
+}

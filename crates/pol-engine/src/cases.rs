@@ -345,12 +345,19 @@ fn key_span(text: &str, offset: usize) -> (usize, usize) {
             .get(end - 1)
             .is_some_and(|b| b.is_ascii_alphanumeric())
     {
+        // The token starts after the last character that cannot be part of it, which may
+        // be several bytes long (adding one byte split a 4-byte character: the `case` fuzz
+        // target's finding on tests/data/bad-input/cases/toml_error_inside_a_multibyte_character.toml).
         let start = text
             .get(..end)
             .and_then(|t| {
-                t.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+                t.char_indices()
+                    .rfind(|(_, c)| {
+                        !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || *c == '.')
+                    })
+                    .map(|(i, c)| i + c.len_utf8())
             })
-            .map_or(0, |i| i + 1);
+            .unwrap_or(0);
         return (start, end - start);
     }
     // YAML and TOML report the start of the token: up to the end of the line or the next
@@ -576,6 +583,9 @@ mod tests {
     fn key_spans_stay_on_character_boundaries() {
         // A 4-byte character at the reported offset: the span covers it whole.
         let text = "a = \"\u{1F600}\"\n";
+        // The token after a 4-byte character starts after all of it.
+        let after = "\u{4f4ec}SSS\n";
+        assert_eq!(key_span(after, 7), (4, 3));
         for offset in 0..=text.len() {
             let (start, len) = key_span(text, offset);
             assert!(text.is_char_boundary(start), "{offset}");

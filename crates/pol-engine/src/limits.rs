@@ -12,12 +12,19 @@ pub const POLICY_FILE: u64 = 16 * MIB;
 /// All the `.pol` files of one policy set together, imports included.
 pub const POLICY_SET: u64 = 64 * MIB;
 
-/// One case document (JSON, YAML or TOML). A case is a few hundred bytes of facts; parsers
-/// build trees of up to about a hundred times the text's size, so this bounds them too.
-pub const CASE_FILE: u64 = MIB;
+/// One case document (JSON, YAML or TOML). A case is a few hundred bytes of facts (an id
+/// or a note may be long); parsers build trees of a few times the text's size, so this
+/// bounds them too.
+pub const CASE_FILE: u64 = 8 * MIB;
 
-/// One line of JSON lines: one case.
-pub const CASE_LINE: usize = MIB as usize;
+/// One line of JSON lines: one case, as [`CASE_FILE`]. A batch holds at most about two
+/// such lines per worker in memory.
+pub const CASE_LINE: usize = 8 * MIB as usize;
+
+/// A line of JSON lines longer than this ends the stream: it is not JSON lines (a link to
+/// `/dev/zero`), and reading on would never end. Lines between [`CASE_LINE`] and this are
+/// reported and skipped without being held.
+pub const LINE_GIVEN_UP: u64 = 256 * MIB;
 
 /// A JSON-lines file read whole (by `pol explain` and policy tests; `pol eval` streams
 /// JSON lines of any length).
