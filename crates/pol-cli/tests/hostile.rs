@@ -23,6 +23,18 @@ use common::{root, Run};
 /// A policy `pol fmt` rewrites (the rule is not indented).
 const UNFORMATTED: &str = "fact a: bool \"a\"\npolicy p \"q\" {\nrequire r: a cite \"c\"\n}\n";
 
+/// Held while a child is spawned. A child forked by another test thread holds copies of
+/// this process's pipe ends until it execs; a closed-pipe test must be sure no such copy of
+/// its read end is alive, or a write may succeed into the pipe's buffer.
+static SPAWN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn spawn(cmd: &mut Command) -> std::process::Child {
+    let _held = SPAWN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    cmd.spawn().unwrap()
+}
+
 fn pol_cmd(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pol"));
     cmd.args(args)
@@ -35,11 +47,11 @@ fn pol_cmd(dir: &Path, args: &[&str]) -> Command {
 
 /// Runs `pol` in `dir`, killed (and the test failed) past `limit`.
 fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Run {
-    let mut child = pol_cmd(dir, args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(
+        pol_cmd(dir, args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     // Read both streams on threads, so a chatty child cannot block on a full pipe.
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();
@@ -90,7 +102,8 @@ fn into_full(args: &[&str], stderr_full: bool) -> Run {
     } else {
         cmd.stdout(full()).stderr(Stdio::piped());
     }
-    let out = cmd.output().unwrap();
+    let child = spawn(&mut cmd);
+    let out = child.wait_with_output().unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -100,12 +113,16 @@ fn into_full(args: &[&str], stderr_full: bool) -> Run {
 
 /// Runs `pol` with its standard output a pipe whose reader is gone before it writes.
 fn into_closed_pipe(args: &[&str]) -> Run {
+    let held = SPAWN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut child = pol_cmd(&root(), args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     drop(child.stdout.take());
+    drop(held);
     let out = child.wait_with_output().unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
@@ -218,9 +235,8 @@ fn link_loops_and_fifos_end_with_one_message_each() {
     let policies = dir.path().join("policies");
     symlink(".", policies.join("loop1")).unwrap();
     symlink(".", policies.join("loop2")).unwrap();
-    let made = Command::new("mkfifo")
-        .arg(policies.join("pipe.pol"))
-        .status()
+    let made = spawn(Command::new("mkfifo").arg(policies.join("pipe.pol")))
+        .wait()
         .unwrap();
     assert!(made.success());
     for args in [
@@ -287,6 +303,11 @@ fn files_outside_the_project_are_refused_without_quoting_them() {
     assert!(run.stderr.contains("lies outside"), "{}", run.stderr);
     assert!(!run.stderr.contains("SECRET"), "{}", run.stderr);
     assert!(!run.stderr.contains("shadow"), "{}", run.stderr);
+    // Named on the command line, the link is refused all the same.
+    let run = pol_at(dir.path(), &["check", "policies/x.pol"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("lies outside"), "{}", run.stderr);
+    assert!(!run.stderr.contains("SECRET"), "{}", run.stderr);
     // `..` out of the project.
     let rel = pathdiff(outside.path(), &dir.path().join("policies"));
     let dir = project(&[(

@@ -108,6 +108,12 @@ pub fn load(source: &PolicySource, lints: Lints) -> Loaded {
     let mut problems = found.problems;
     let mut roots = Vec::new();
     for file in &found.files {
+        // A file named on the command line is confined too: `pol check $(git diff
+        // --name-only)` must not print a linked secret.
+        if within.contains(&file.path) == Some(false) {
+            problems.push(within.refusal(&file.path));
+            continue;
+        }
         match resolver.read(&file.path, file.reached) {
             Ok(text) => roots.push(Source {
                 name: source_name(&file.path),
@@ -211,13 +217,18 @@ impl Confinement {
 
     /// The project `path` lies in, else `path` itself (for a file, its directory).
     pub fn around(path: &Path) -> Confinement {
-        let Some(path) = canonical(path) else {
-            return Confinement::nothing();
-        };
+        // A file's directory, not the file's own canonical path: a link named on the command
+        // line must not move the confinement to where it leads.
         let dir = if path.is_dir() {
-            path
+            canonical(path)
         } else {
-            path.parent().map(Path::to_path_buf).unwrap_or(path)
+            match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                Some(parent) => canonical(parent),
+                None => canonical(Path::new(".")),
+            }
+        };
+        let Some(dir) = dir else {
+            return Confinement::nothing();
         };
         let root = dir
             .ancestors()
