@@ -111,17 +111,19 @@ fn into_full(args: &[&str], stderr_full: bool) -> Run {
     }
 }
 
-/// Runs `pol` with its standard output a pipe whose reader is gone before it writes.
+/// Runs `pol` with its standard output a pipe whose reader is gone before `pol` starts (so
+/// the outcome does not depend on how fast either side runs).
 fn into_closed_pipe(args: &[&str]) -> Run {
     let held = SPAWN
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut child = pol_cmd(&root(), args)
-        .stdout(Stdio::piped())
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = pol_cmd(&root(), args)
+        .stdout(writer)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    drop(child.stdout.take());
     drop(held);
     let out = child.wait_with_output().unwrap();
     Run {
