@@ -22,8 +22,16 @@ pub fn policy_dir() -> PathBuf {
 
 /// Every `.pol` file under `dir`, as sources named like the CLI names them.
 pub fn read_policies(dir: &Path) -> std::io::Result<Vec<Source>> {
-    let mut paths = Vec::new();
-    pol_engine::load::walk(dir, &["pol"], &mut paths)?;
+    // The engine's one walker, confined to the directory itself.
+    let within = pol_engine::load::Confinement::around(dir);
+    let found = pol_engine::load::walk(dir, &["pol"], &within);
+    if let Some(problem) = found.problems.first() {
+        return Err(std::io::Error::other(format!(
+            "{}: {}",
+            problem.path, problem.message
+        )));
+    }
+    let mut paths: Vec<PathBuf> = found.files.into_iter().map(|f| f.path).collect();
     paths.sort();
     paths
         .into_iter()

@@ -22,7 +22,7 @@
 //! decided as usual.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -31,8 +31,39 @@ use pol_compiler::{Case, Compiled, DecisionKind, JsonWriter, Outcome, Scratch};
 
 use indicatif::HumanCount;
 use pol_engine::cases::{self, CaseProblem, ErrorInPlace};
+use pol_engine::limits;
 
+use crate::out::{self, Stopped};
 use crate::{emit, OutputFormat};
+
+/// Worker threads per core at most: `--jobs` above this is clamped (more threads than
+/// this only add memory and switching).
+pub const MAX_JOBS_PER_CORE: usize = 4;
+
+/// The largest chunk of input handed to a worker at once (`--chunk-bytes` is clamped).
+pub const MAX_CHUNK_BYTES: usize = 1024 * 1024;
+
+/// Problem reports a batch writes on standard error at most; past it they are counted
+/// and summed up in one line at the end. The errors in place on standard output (`--format
+/// json`) are never capped.
+pub const MAX_REPORTED_PROBLEMS: u64 = 100;
+
+/// The worker threads for `--jobs N` (default: one per core): at least one, at most
+/// [`MAX_JOBS_PER_CORE`] per core.
+pub fn workers(jobs: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let most = cores.saturating_mul(MAX_JOBS_PER_CORE);
+    jobs.unwrap_or(cores).clamp(1, most.max(1))
+}
+
+/// Why a batch stopped short.
+#[derive(Debug)]
+pub enum Failure {
+    /// The input could not be read.
+    Input(std::io::Error),
+    /// The output could not be written (recorded by `out`; `main` settles the status).
+    Output,
+}
 
 /// How to run a batch.
 #[derive(Clone, Copy, Debug)]
@@ -75,6 +106,9 @@ struct Chunk {
     /// The 1-based number of its first line.
     first_line: u64,
     bytes: Vec<u8>,
+    /// The chunk stands for one line longer than [`limits::CASE_LINE`], not read (`bytes`
+    /// is empty).
+    overlong: bool,
 }
 
 /// A chunk's output.
@@ -99,9 +133,12 @@ pub fn run(
     input: Box<dyn Read + Send>,
     size: Option<u64>,
     opts: Options,
-) -> std::io::Result<Totals> {
+) -> Result<Totals, Failure> {
     let workers = opts.workers.max(1);
-    let permits = 4 * workers;
+    // Chunks out at once: enough for every worker to hold one while the writer waits for
+    // an earlier one. Bounded, since `workers` is (`workers()`).
+    let permits = workers.saturating_mul(2).saturating_add(2);
+    let chunk_bytes = opts.chunk_bytes.clamp(1, MAX_CHUNK_BYTES);
     let writer = match opts.format {
         OutputFormat::Json => Some(JsonWriter::new(c)),
         OutputFormat::Human => None,
@@ -114,26 +151,42 @@ pub fn run(
         let _ = permit_tx.send(());
     }
     std::thread::scope(|scope| {
-        let reader =
-            scope.spawn(move || read_chunks(input, opts.chunk_bytes, &chunk_tx, &permit_rx));
+        let reader = std::thread::Builder::new()
+            .name("pol-reader".into())
+            .spawn_scoped(scope, move || {
+                read_chunks(input, chunk_bytes, &chunk_tx, &permit_rx)
+            })
+            .map_err(Failure::Input)?;
+        let mut started = 0;
         for _ in 0..workers {
             let rx = Arc::clone(&chunk_rx);
             let tx = done_tx.clone();
             let writer = writer.as_ref();
-            scope.spawn(move || {
-                let mut worker = Worker::new(c, name, writer);
-                loop {
-                    // Hold the lock only to take a chunk.
-                    let next = match rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => break,
-                    };
-                    let Ok(chunk) = next else { break };
-                    if tx.send(worker.chunk(chunk)).is_err() {
-                        break;
+            let spawned = std::thread::Builder::new()
+                .name("pol-worker".into())
+                .spawn_scoped(scope, move || {
+                    let mut worker = Worker::new(c, name, writer);
+                    loop {
+                        // Hold the lock only to take a chunk.
+                        let next = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok(chunk) = next else { break };
+                        if tx.send(worker.chunk(chunk)).is_err() {
+                            break;
+                        }
                     }
+                });
+            // The system may refuse threads: run with those it gave.
+            match spawned {
+                Ok(_) => started += 1,
+                Err(e) if started == 0 => {
+                    drop(chunk_rx);
+                    return Err(Failure::Input(e));
                 }
-            });
+                Err(_) => break,
+            }
         }
         // Only the workers hold these now: when they stop, the reader's sends fail too.
         drop(chunk_rx);
@@ -145,8 +198,8 @@ pub fn run(
         let read = reader
             .join()
             .unwrap_or_else(|_| Err(std::io::Error::other("the reader thread stopped")));
-        let totals = totals?;
-        read?;
+        let totals = totals.map_err(|Stopped| Failure::Output)?;
+        read.map_err(Failure::Input)?;
         Ok(totals)
     })
 }
@@ -182,6 +235,32 @@ fn read_chunks(
         let cut = match memchr::memrchr(b'\n', buf.get(start..).unwrap_or(&[])) {
             Some(i) => start + i + 1,
             None if eof => buf.len(),
+            // No newline yet and the line is past the limit: report it in its place and
+            // skip to its end, never holding more of it (`/dev/zero` costs no memory).
+            None if buf.len() > limits::CASE_LINE => {
+                if permits.recv().is_err() {
+                    return Ok(());
+                }
+                let chunk = Chunk {
+                    seq,
+                    first_line: line,
+                    bytes: Vec::new(),
+                    overlong: true,
+                };
+                if tx.send(chunk).is_err() {
+                    return Ok(());
+                }
+                seq += 1;
+                line += 1;
+                drop(buf);
+                match skip_line(&mut input, chunk_bytes)? {
+                    Some(rest) => {
+                        carry = rest;
+                        continue;
+                    }
+                    None => return Ok(()),
+                }
+            }
             // No newline yet: a line longer than a chunk. Read on.
             None => {
                 carry = buf;
@@ -199,6 +278,7 @@ fn read_chunks(
                 seq,
                 first_line: line,
                 bytes: buf,
+                overlong: false,
             };
             if tx.send(chunk).is_err() {
                 return Ok(());
@@ -208,6 +288,32 @@ fn read_chunks(
         }
         if eof && carry.is_empty() {
             return Ok(());
+        }
+    }
+}
+
+/// Reads past the end of the current line: `Some` of what follows its line end, or `None`
+/// at the end of the input.
+fn skip_line(input: &mut dyn Read, chunk_bytes: usize) -> std::io::Result<Option<Vec<u8>>> {
+    let mut buf = vec![0; chunk_bytes.max(1)];
+    let mut skipped: u64 = 0;
+    loop {
+        if skipped > limits::LINE_GIVEN_UP {
+            return Err(std::io::Error::other(format!(
+                "a line runs on past {}; this is not JSON lines, and pol stops reading it",
+                limits::describe(limits::LINE_GIVEN_UP)
+            )));
+        }
+        let n = match input.read(&mut buf) {
+            Ok(0) => return Ok(None),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        skipped = skipped.saturating_add(n as u64);
+        let read = buf.get(..n).unwrap_or(&[]);
+        if let Some(i) = memchr::memchr(b'\n', read) {
+            return Ok(Some(read.get(i + 1..).unwrap_or(&[]).to_vec()));
         }
     }
 }
@@ -243,6 +349,11 @@ impl<'a> Worker<'a> {
             totals: Totals::default(),
             input: chunk.bytes.len() as u64,
         };
+        if chunk.overlong {
+            let problem = cases::line_too_long(self.name, chunk.first_line as usize);
+            self.report(problem, chunk.first_line, None, &mut done);
+            return done;
+        }
         let bytes = chunk.bytes.as_slice();
         let mut number = chunk.first_line;
         let mut start = 0;
@@ -264,19 +375,25 @@ impl<'a> Worker<'a> {
                 }
                 Ok(None) => {}
                 Err(problem) => {
-                    done.totals.bad += 1;
-                    if self.writer.is_some() {
-                        let id = std::str::from_utf8(line).ok().and_then(cases::id_of);
-                        self.error_in_place(&problem, number, id, &mut done.stdout);
-                    }
-                    done.stderr
-                        .extend_from_slice(emit::case_problem_text(&problem).as_bytes());
-                    done.breaks.push((done.stdout.len(), done.stderr.len()));
+                    let id = std::str::from_utf8(line).ok().and_then(cases::id_of);
+                    self.report(problem, number, id, &mut done);
                 }
             }
             number += 1;
         }
         done
+    }
+
+    /// A line that cannot be decided: counted, an error in its place (`--format json`) and
+    /// a report on standard error.
+    fn report(&self, problem: CaseProblem, number: u64, id: Option<String>, done: &mut Done) {
+        done.totals.bad += 1;
+        if self.writer.is_some() {
+            self.error_in_place(&problem, number, id, &mut done.stdout);
+        }
+        done.stderr
+            .extend_from_slice(emit::case_problem_text(&problem).as_bytes());
+        done.breaks.push((done.stdout.len(), done.stderr.len()));
     }
 
     /// The error object standing in the place of line `number`'s decision.
@@ -324,6 +441,9 @@ impl<'a> Worker<'a> {
                 )
             }
         })?;
+        if bytes.len() > limits::CASE_LINE {
+            return Err(cases::line_too_long(self.name, n));
+        }
         if text.trim().is_empty() {
             return Ok(None);
         }
@@ -354,39 +474,45 @@ impl<'a> Worker<'a> {
     }
 }
 
-/// Writes chunks in input order as they finish, returning a permit for each.
+/// Writes chunks in input order as they finish, returning a permit for each. Problem
+/// reports on standard error stop after [`MAX_REPORTED_PROBLEMS`]; the rest are counted
+/// and summed up in one line at the end (the errors in place on standard output are all
+/// written).
 fn write_in_order(
     done: &Receiver<Done>,
     permits: &std::sync::mpsc::SyncSender<()>,
     size: Option<u64>,
     opts: Options,
-) -> std::io::Result<Totals> {
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let mut out = stdout.lock();
+) -> Result<Totals, Stopped> {
     let progress = opts.progress.then(|| Progress::new(size));
     let mut totals = Totals::default();
     let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
     let mut next = 0;
+    let mut reported: u64 = 0;
+    let mut unreported: u64 = 0;
     while let Ok(d) = done.recv() {
         waiting.insert(d.seq, d);
         while let Some(d) = waiting.remove(&next) {
-            let write = |out: &mut std::io::StdoutLock| -> std::io::Result<()> {
-                let mut err = stderr.lock();
+            let mut write = || -> Result<(), Stopped> {
                 let (mut o, mut e) = (0, 0);
                 for (o_end, e_end) in &d.breaks {
-                    out.write_all(d.stdout.get(o..*o_end).unwrap_or(&[]))?;
-                    out.flush()?;
-                    err.write_all(d.stderr.get(e..*e_end).unwrap_or(&[]))?;
+                    out::bytes(d.stdout.get(o..*o_end).unwrap_or(&[]))?;
+                    out::flush()?;
+                    if reported < MAX_REPORTED_PROBLEMS {
+                        reported += 1;
+                        emit::write_bytes(d.stderr.get(e..*e_end).unwrap_or(&[]));
+                    } else {
+                        unreported = unreported.saturating_add(1);
+                    }
                     (o, e) = (*o_end, *e_end);
                 }
-                out.write_all(d.stdout.get(o..).unwrap_or(&[]))
+                out::bytes(d.stdout.get(o..).unwrap_or(&[]))
             };
             match &progress {
                 Some(p) if !d.stderr.is_empty() || p.stdout_is_terminal => {
-                    p.bar.suspend(|| write(&mut out))?
+                    p.bar.suspend(write)?;
                 }
-                _ => write(&mut out)?,
+                _ => write()?,
             }
             totals.add(&d.totals);
             if let Some(p) = &progress {
@@ -396,9 +522,16 @@ fn write_in_order(
             let _ = permits.send(());
         }
     }
-    out.flush()?;
+    out::flush()?;
     if let Some(p) = progress {
         p.bar.finish_and_clear();
+    }
+    if unreported > 0 {
+        emit::note(&format!(
+            "… and {} more problems like these, not shown (pol shows the first {MAX_REPORTED_PROBLEMS}; \
+             with --format json every one has an error in its place on standard output)\n",
+            HumanCount(unreported)
+        ));
     }
     Ok(totals)
 }

@@ -3,7 +3,6 @@
 //! logs (`github` annotations, `junit` XML) and for editors and screen readers (`plain`,
 //! one line per diagnostic).
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use pol_compiler::codes;
@@ -12,7 +11,7 @@ use pol_engine::PolicySource;
 use pol_syntax::{Diagnostic, Severity};
 
 use crate::cli::FailLevel;
-use crate::{emit, render, CheckFormat, Exit};
+use crate::{emit, out, render, CheckFormat, Exit};
 
 pub fn run(
     policies: Option<&Path>,
@@ -87,14 +86,10 @@ pub fn run(
             }
         },
     };
-    if !text.is_empty() {
-        let mut out = std::io::stdout().lock();
-        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                emit::error(&format!("cannot write the report: {e}"), None);
-                return Exit::Misuse;
-            }
-        }
+    // A failed write is settled in `main` (out.rs): quietly for a closed pipe, else one
+    // line and exit 2.
+    if !text.is_empty() && out::text(&text).is_err() {
+        return Exit::Misuse;
     }
     if diags.iter().any(|d| d.code == codes::POLICY_UNREADABLE) {
         // A path that cannot be read is a misuse, not a finding.
@@ -109,11 +104,24 @@ pub fn run(
 /// `pol check -`: standard input compiled as one file named `<stdin>`, its imports read
 /// from disk relative to the working directory.
 fn from_stdin() -> Result<Compilation, Exit> {
-    let mut bytes = Vec::new();
-    if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes) {
-        emit::error(&format!("cannot read standard input: {e}"), None);
-        return Err(Exit::Misuse);
-    }
+    let limit = pol_engine::limits::POLICY_FILE;
+    let bytes = match pol_engine::load::read_limited(std::io::stdin(), 0, limit) {
+        Ok(bytes) => bytes,
+        Err(pol_engine::load::Limited::TooLarge) => {
+            emit::error(
+                &format!(
+                    "standard input is larger than {}, the most pol reads of a policy file",
+                    pol_engine::limits::describe(limit)
+                ),
+                Some("split the policy into files that import each other"),
+            );
+            return Err(Exit::Misuse);
+        }
+        Err(pol_engine::load::Limited::Io(e)) => {
+            emit::error(&format!("cannot read standard input: {e}"), None);
+            return Err(Exit::Misuse);
+        }
+    };
     let text = pol_engine::load::text_of(bytes).map_err(|(message, help)| {
         emit::error(&message.replace("the file", "standard input"), Some(&help));
         Exit::BadInput
@@ -124,14 +132,40 @@ fn from_stdin() -> Result<Compilation, Exit> {
     };
     Ok(pol_compiler::compile_from(
         vec![source],
-        &mut pol_engine::load::FileResolver,
+        // Imports are read relative to the working directory, and only inside its project.
+        &mut pol_engine::load::FileResolver::within(pol_engine::load::Confinement::around(
+            Path::new("."),
+        )),
         Lints::Run,
     ))
 }
 
+/// Reports of one code shown to people at most; the rest are counted in one line (every
+/// other format lists them all).
+pub const MAX_SHOWN_PER_CODE: usize = 20;
+
 fn print_human(diags: &[Diagnostic], map: &SourceMap, level: FailLevel) {
+    // Under `--error-format json` every diagnostic is an object, for tools: none is left out.
+    let cap = if crate::term::json_errors() {
+        usize::MAX
+    } else {
+        MAX_SHOWN_PER_CODE
+    };
+    let mut shown: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for d in diags {
-        emit::diagnostic(d, map);
+        let n = shown.entry(d.code.id).or_default();
+        *n += 1;
+        if *n <= cap {
+            emit::diagnostic(d, map);
+        }
+    }
+    for (code, n) in &shown {
+        if *n > cap {
+            emit::note(&format!(
+                "… and {} more like this (pol::{code}); `pol check --format plain` lists them all\n",
+                n - cap
+            ));
+        }
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
@@ -216,12 +250,12 @@ fn plain(d: &Diagnostic, map: &SourceMap) -> String {
     let (line, col) = map.line_col(d.primary.span);
     format!(
         "{}:{}:{}: {}[{}]: {}\n",
-        map.name(d.primary.span.file),
+        render::visible(map.name(d.primary.span.file)),
         line.max(1),
         col.max(1),
         d.severity.as_str(),
         d.code.id,
-        d.message.replace('\n', " "),
+        render::visible(&d.message.replace('\n', " ")),
     )
 }
 

@@ -185,7 +185,7 @@ pub enum Command {
         /// lines when standard error is a terminal).
         #[arg(long)]
         summary: bool,
-        /// Worker threads for JSON lines (default: one per core).
+        /// Worker threads for JSON lines (default: one per core; at most four per core).
         #[arg(long, short = 'j', value_name = "N")]
         jobs: Option<NonZeroUsize>,
         /// Bytes of JSON lines per chunk of work (tuning and tests).

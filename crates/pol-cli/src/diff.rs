@@ -37,9 +37,10 @@ pub fn run(policies: Option<&Path>, args: &DiffArgs) -> Exit {
             Err(e) => return e,
         },
         _ => {
-            eprintln!(
-                "error: give two policy directories (`pol diff OLD NEW`) or a revision \
-                 (`pol diff --git REV [NEW]`)"
+            emit::error(
+                "give two policy directories (`pol diff OLD NEW`) or a revision \
+                 (`pol diff --git REV [NEW]`)",
+                None,
             );
             return Exit::Misuse;
         }
@@ -85,10 +86,10 @@ pub fn run(policies: Option<&Path>, args: &DiffArgs) -> Exit {
         DiffFormat::Markdown => crate::out(&markdown(&found, &old_name, &new_name, args)),
         DiffFormat::Json => match serde_json::to_string_pretty(&found.report) {
             Ok(s) => crate::out(&format!("{s}\n")),
-            Err(e) => eprintln!("error: cannot write JSON: {e}"),
+            Err(e) => emit::error(&format!("cannot write JSON: {e}"), None),
         },
     }
-    eprint!("{}", problems(&found, &old_name, &new_name));
+    emit::write(&problems(&found, &old_name, &new_name));
     let changed = found
         .report
         .policies
@@ -109,7 +110,10 @@ fn load(dir: &Path, name: &str) -> Option<Engine> {
             for d in failure.diagnostics.iter().filter(|d| d.is_error()) {
                 emit::diagnostic(d, &failure.sources);
             }
-            eprintln!("error: the policies of {name} do not compile; fix the errors above");
+            emit::error(
+                &format!("the policies of {name} do not compile; fix the errors above"),
+                None,
+            );
             None
         }
     }

@@ -9,6 +9,7 @@ use pol_compiler::SourceMap;
 use pol_engine::{CaseProblem, LoadError, ProjectError};
 use pol_syntax::Diagnostic;
 
+use crate::out::{self, Stream};
 use crate::render::{self, JsonDiagnostic, Report};
 use crate::term;
 
@@ -40,8 +41,11 @@ pub fn error(message: &str, help: Option<&str>) {
     if term::json_errors() {
         json(&JsonDiagnostic::message(message, help.map(str::to_string)));
     } else {
-        let help = help.map_or(String::new(), |h| format!("\n  help: {h}"));
-        write(&format!("error: {message}{help}\n"));
+        // Messages quote paths and inputs: never let them drive the terminal.
+        let help = help.map_or(String::new(), |h| {
+            format!("\n  help: {}", render::visible(h))
+        });
+        write(&format!("error: {}{help}\n", render::visible(message)));
     }
 }
 
@@ -86,7 +90,18 @@ fn json_line(d: &JsonDiagnostic) -> String {
     }
 }
 
-/// Writes to standard error, ignoring failure: there is nowhere left to report it.
+/// Writes to standard error. A failure cannot be reported where it happened; it is
+/// remembered, and the exit status says it (`out::settle`).
 pub fn write(text: &str) {
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    write_bytes(text.as_bytes());
+}
+
+/// Writes bytes (text rendered earlier, on another thread) to standard error, as [`write`].
+pub fn write_bytes(bytes: &[u8]) {
+    if out::failed_on(Stream::Stderr) {
+        return;
+    }
+    if let Err(e) = std::io::stderr().lock().write_all(bytes) {
+        out::record(Stream::Stderr, &e);
+    }
 }

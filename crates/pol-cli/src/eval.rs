@@ -5,7 +5,6 @@
 //! decided on every core, written in input order. With `--format json`, a case that cannot
 //! be decided gets an error object in its place (docs/cases.md, "Errors in place").
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -13,6 +12,7 @@ use pol_compiler::{Compiled, DecisionRecord, Scratch};
 use pol_engine::{CaseProblem, ErrorInPlace, Format};
 
 use crate::batch::{self, Totals};
+use crate::out::{self, Stopped};
 use crate::{emit, term, Exit, OutputFormat};
 
 /// How `pol eval` runs, beyond the files it reads.
@@ -47,7 +47,7 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: EvalOptions) -> Exi
                 // A path that cannot be read: misuse, reported in its place all the same.
                 let problem = CaseProblem::plain(&e.path, e.message, Some(e.help));
                 emit::case_problem(&problem);
-                if json && !write_error(&problem, None, None) {
+                if json && write_error(&problem, None, None).is_err() {
                     return exit;
                 }
                 exit = exit.max(Exit::Misuse);
@@ -58,10 +58,10 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: EvalOptions) -> Exi
             streamed = true;
             match stream(compiled, &path, opts, terminal) {
                 Ok(t) => totals.add(&t),
-                Err(Stop::BrokenPipe) => return exit,
+                Err(Stop::Output) => return exit,
                 Err(Stop::Unreadable(problem)) => {
                     emit::case_problem(&problem);
-                    if json && !write_error(&problem, None, None) {
+                    if json && write_error(&problem, None, None).is_err() {
                         return exit;
                     }
                     exit = exit.max(Exit::Misuse);
@@ -89,17 +89,17 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: EvalOptions) -> Exi
                     // fragments instead, which cost more to prepare than one case takes).
                     let record = compiled.record(&case, &outcome);
                     let written = match opts.format {
-                        OutputFormat::Json => write_json(&record),
-                        OutputFormat::Human => write_text(&human(&record)),
+                        OutputFormat::Json => out::json_line(&record),
+                        OutputFormat::Human => out::text(&human(&record)),
                     };
-                    if !written {
+                    if written.is_err() {
                         return exit;
                     }
                 }
                 Err(problem) => {
                     totals.bad += 1;
                     emit::case_problem(&problem);
-                    if json && !write_error(&problem, read.line, id) {
+                    if json && write_error(&problem, read.line, id).is_err() {
                         return exit;
                     }
                 }
@@ -115,26 +115,10 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: EvalOptions) -> Exi
     exit
 }
 
-/// Writes to standard output; `false` when the reader went away (the run then stops
-/// quietly).
-fn write_text(text: &str) -> bool {
-    std::io::stdout().lock().write_all(text.as_bytes()).is_ok()
-}
-
-fn write_json(value: &impl serde::Serialize) -> bool {
-    match serde_json::to_string(value) {
-        Ok(line) => write_text(&(line + "\n")),
-        Err(e) => {
-            emit::error(&format!("cannot write the decision: {e}"), None);
-            true
-        }
-    }
-}
-
 /// The error object in the place of a case's decision: for a line of JSON lines its
 /// number, else the file.
-fn write_error(p: &CaseProblem, line: Option<usize>, id: Option<String>) -> bool {
-    write_json(&ErrorInPlace {
+fn write_error(p: &CaseProblem, line: Option<usize>, id: Option<String>) -> Result<(), Stopped> {
+    out::json_line(&ErrorInPlace {
         file: line.is_none().then(|| p.file.clone()),
         line,
         id,
@@ -144,8 +128,9 @@ fn write_error(p: &CaseProblem, line: Option<usize>, id: Option<String>) -> bool
 
 /// Why a stream stopped short.
 enum Stop {
-    /// The reader of our output went away (`pol eval big.jsonl | head`): stop quietly.
-    BrokenPipe,
+    /// Output could not be written (the reader went away, the disk is full): stop; `main`
+    /// settles the status.
+    Output,
     /// The input could not be opened or read.
     Unreadable(Box<CaseProblem>),
 }
@@ -171,9 +156,9 @@ fn stream(c: &Compiled, path: &Path, opts: EvalOptions, terminal: bool) -> Resul
             .map(|m| m.len());
         (Box::new(file), size)
     };
-    let workers = opts.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
+    // `--jobs` is clamped to a few per core: `--jobs 4611686018427387904` is not a request
+    // the machine can honour (docs/cli.md, "Limits").
+    let workers = batch::workers(opts.jobs);
     let batch_opts = batch::Options {
         format: opts.format,
         chunk_bytes: opts.chunk_bytes,
@@ -181,10 +166,9 @@ fn stream(c: &Compiled, path: &Path, opts: EvalOptions, terminal: bool) -> Resul
         // The bar would break the one-object-per-line stream of `--error-format json`.
         progress: terminal && !term::json_errors(),
     };
-    batch::run(c, &name, input, size, batch_opts).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            Stop::BrokenPipe
-        } else {
+    batch::run(c, &name, input, size, batch_opts).map_err(|e| match e {
+        batch::Failure::Output => Stop::Output,
+        batch::Failure::Input(e) => {
             let message = if stdin {
                 format!("cannot read standard input: {e}")
             } else {
@@ -202,9 +186,9 @@ fn stream(c: &Compiled, path: &Path, opts: EvalOptions, terminal: bool) -> Resul
 /// A decision for people: one headline, then its details.
 pub fn human(r: &DecisionRecord) -> String {
     let mut out = String::new();
-    let who =
-        r.id.as_deref()
-            .map_or(String::new(), |id| format!("{id}: "));
+    let who = r.id.as_deref().map_or(String::new(), |id| {
+        format!("{}: ", crate::render::visible(id))
+    });
     out.push_str(&format!(
         "{who}{} for {} (as of {})\n",
         r.decision.as_str(),

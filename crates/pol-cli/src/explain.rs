@@ -2,7 +2,6 @@
 //! (on standard output, coloured when standard output takes colour), or the explanation as
 //! one JSON object (`schemas/explanation.schema.json`).
 
-use std::io::Write;
 use std::path::Path;
 
 use miette::{LabeledSpan, Severity};
@@ -12,6 +11,7 @@ use pol_compiler::Compiled;
 use pol_engine::{CaseProblem, ErrorInPlace};
 use serde::Serialize;
 
+use crate::out;
 use crate::render::{self, Report};
 use crate::{emit, plain, term, Exit, OutputFormat};
 
@@ -89,19 +89,13 @@ fn in_place(p: &CaseProblem, line: Option<usize>, id: Option<String>) -> ErrorIn
     }
 }
 
-/// Writes to standard output; `false` when the reader went away.
+/// Writes to standard output; `false` once output has failed (`out` settles the status).
 fn write(text: &str) -> bool {
-    std::io::stdout().lock().write_all(text.as_bytes()).is_ok()
+    out::text(text).is_ok()
 }
 
 fn write_json(value: &impl Serialize) -> bool {
-    match serde_json::to_string(value) {
-        Ok(s) => write(&(s + "\n")),
-        Err(e) => {
-            emit::error(&format!("cannot write the explanation: {e}"), None);
-            true
-        }
-    }
+    out::json_line(value).is_ok()
 }
 
 /// The explanation for people: a paragraph in plain words for the caseworker (the

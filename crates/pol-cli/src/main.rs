@@ -1,5 +1,8 @@
 //! `pol`: check, evaluate, explain and test parole policies written in the pol language.
 #![forbid(unsafe_code)]
+// Output goes through `out` (standard output) and `emit` (standard error), which never
+// panic on a failed write: the `print!` family does.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod batch;
 mod check;
@@ -9,6 +12,7 @@ mod emit;
 mod eval;
 mod explain;
 mod fmt;
+mod out;
 mod plain;
 mod render;
 mod term;
@@ -32,8 +36,12 @@ pub enum Exit {
     /// warning`), a case could not be decided, a test failed, a file is not formatted.
     BadInput = 1,
     /// The command could not do its job: it was misused, a path cannot be read or written,
-    /// the policies a command needs do not compile, a file to format does not parse.
+    /// the policies a command needs do not compile, a file to format does not parse, its
+    /// output could not be written.
     Misuse = 2,
+    /// The reader of its output went away (a closed pipe): the run stopped early, quietly,
+    /// with the status a shell gives a filter stopped by `SIGPIPE` (128 + 13). See `out`.
+    Closed = 141,
 }
 
 fn main() -> ExitCode {
@@ -133,7 +141,7 @@ fn main() -> ExitCode {
             _ => Exit::BadInput,
         },
     };
-    ExitCode::from(exit as u8)
+    ExitCode::from(out::settle(exit) as u8)
 }
 
 /// A command line clap refuses: help and version as clap prints them (exit 0); anything
@@ -146,12 +154,14 @@ fn usage_error(e: &clap::Error) -> ExitCode {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        let _ = e.print();
-        return ExitCode::from(if e.use_stderr() {
+        let exit = if e.use_stderr() {
+            emit::write(&rendered(e, supports_color::Stream::Stderr));
             Exit::Misuse
         } else {
+            let _ = out::text(&rendered(e, supports_color::Stream::Stdout));
             Exit::Ok
-        } as u8);
+        };
+        return ExitCode::from(out::settle(exit) as u8);
     }
     // The flags could not be parsed, so look for the error format among the raw arguments.
     let args: Vec<String> = std::env::args().collect();
@@ -179,9 +189,19 @@ fn usage_error(e: &clap::Error) -> ExitCode {
             Some("run `pol --help` for usage"),
         );
     } else {
-        let _ = e.print();
+        emit::write(&rendered(e, supports_color::Stream::Stderr));
     }
-    ExitCode::from(Exit::Misuse as u8)
+    ExitCode::from(out::settle(Exit::Misuse) as u8)
+}
+
+/// clap's message (help, version, or what is wrong), coloured when `stream` takes colour.
+fn rendered(e: &clap::Error, stream: supports_color::Stream) -> String {
+    let styled = e.render();
+    if supports_color::on(stream).is_some() {
+        styled.ansi().to_string()
+    } else {
+        styled.to_string()
+    }
 }
 
 /// `pol serve`: the decision service (the `pol-serve` crate) on the policy set in use.
@@ -221,27 +241,18 @@ fn serve(policies: Option<&std::path::Path>, args: cli::ServeArgs) -> Exit {
 
 /// `pol completions SHELL`: the completion script, on standard output.
 fn completions(shell: clap_complete::Shell) -> Exit {
-    let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "pol", &mut out);
-    let mut stdout = std::io::stdout().lock();
-    match std::io::Write::write_all(&mut stdout, &out) {
-        Ok(()) => Exit::Ok,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
-        Err(e) => {
-            emit::error(&format!("cannot write the completion script: {e}"), None);
-            Exit::Misuse
-        }
-    }
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "pol", &mut script);
+    // A failed write is settled in `main`.
+    let _ = out::bytes(&script);
+    Exit::Ok
 }
 
 /// Writes `text` to standard output; a closed pipe (`pol ... | head`) ends the output
 /// quietly rather than with a panic.
 pub fn out(text: &str) {
-    use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
+    // A failed write is recorded and becomes the exit status (`out::settle`).
+    let _ = out::text(text);
 }
 
 /// `pol --version`: the version, and the policy set `pol` uses here with its digest (the
@@ -284,11 +295,11 @@ pub fn policy_source(dir: Option<&std::path::Path>) -> Result<pol_engine::Policy
                     .ok()
                     .filter(|p| !p.as_os_str().is_empty())
                     .map_or(".".to_string(), |p| p.display().to_string());
-                eprintln!(
+                emit::note(&format!(
                     "note: using the built-in policies, but the .pol files in `{shown}` differ from them; \
                      to use those files, pass `--policies {shown}` or add a pol.toml here \
-                     (`policies = \"{shown}\"`)"
-                );
+                     (`policies = \"{shown}\"`)\n"
+                ));
             });
         }
     }

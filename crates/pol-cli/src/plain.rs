@@ -78,7 +78,8 @@ pub fn paragraph(c: &Compiled, ex: &Explanation, colour: bool) -> String {
     let who =
         d.id.as_deref()
             .map_or(String::new(), |id| format!("{id}: "));
-    let text = format!("{who}{}", sentences.join(" "));
+    // A case's id and values are shown with their control characters escaped.
+    let text = crate::render::visible(&format!("{who}{}", sentences.join(" "))).into_owned();
     // Dates and form names are never split at their hyphens.
     let options =
         textwrap::Options::new(WIDTH).word_splitter(textwrap::WordSplitter::NoHyphenation);

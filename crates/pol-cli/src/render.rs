@@ -210,14 +210,28 @@ impl Report {
                 })
                 .collect()
         };
+        // Whatever came from a file or a case is shown, never obeyed by the terminal.
+        let labels = labels
+            .into_iter()
+            .map(|l| {
+                let label = l.label().map(|t| visible(t).into_owned());
+                let span = (l.offset(), l.len());
+                if l.primary() {
+                    LabeledSpan::new_primary_with_span(label, span)
+                } else {
+                    LabeledSpan::new_with_span(label, span)
+                }
+            })
+            .collect();
+        let text = if cut { shown } else { text.clone() };
         Report {
             code: self.code.clone(),
             severity: self.severity,
-            message: self.message.clone(),
-            help: self.help.clone(),
+            message: visible(&self.message).into_owned(),
+            help: self.help.as_deref().map(|h| visible(h).into_owned()),
             source: Snippet {
-                name: self.source.name.clone(),
-                text: if cut { shown } else { text.clone() },
+                name: visible(&self.source.name).into_owned(),
+                text: visible_source(&text).into_owned(),
                 lines_before: self.source.lines_before,
             },
             labels,
@@ -233,48 +247,48 @@ type ShownLine = (usize, usize, usize, Option<(usize, usize, usize)>);
 /// The longest source line a report shows whole (bytes).
 const MAX_SHOWN_LINE: usize = 1024;
 
-fn source_of(sources: &SourceMap, file: pol_syntax::FileId) -> Snippet {
-    let (name, text) = sources
-        .get(file)
-        .map_or(("<unknown>", ""), |s| (s.name.as_str(), s.text.as_str()));
-    Snippet::new(name, text)
-}
-
 fn clamp(span: pol_syntax::Span, sources: &SourceMap) -> (usize, usize) {
     let len = sources.get(span.file).map_or(0, |s| s.text.len());
     let start = (span.start as usize).min(len);
     (start, (span.end as usize).min(len).saturating_sub(start))
 }
 
-/// Turns a diagnostic into a miette report over its source files.
+/// Turns a diagnostic into a miette report over the lines of its source files it points at.
 pub fn report(d: &Diagnostic, sources: &SourceMap) -> Report {
     let file = d.primary.span.file;
     // A file that could not be read has no text to show.
     let readable = sources.get(file).is_some_and(|s| !s.text.is_empty());
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
-        Some(d.primary.message.clone()),
-        clamp(d.primary.span, sources),
-    )];
-    if !readable {
-        labels.clear();
+    let mut here = Vec::new();
+    if readable {
+        here.push(Mark {
+            message: d.primary.message.clone(),
+            span: clamp(d.primary.span, sources),
+            primary: true,
+        });
     }
     let mut related = Vec::new();
     for l in &d.secondary {
-        let span = LabeledSpan::new_with_span(Some(l.message.clone()), clamp(l.span, sources));
+        let mark = Mark {
+            message: l.message.clone(),
+            span: clamp(l.span, sources),
+            primary: false,
+        };
         if l.span.file == file {
-            labels.push(span);
+            here.push(mark);
         } else {
+            let (source, labels) = excerpt(sources, l.span.file, vec![mark]);
             related.push(Report {
                 code: None,
                 severity: MSeverity::Advice,
                 message: l.message.clone(),
                 help: None,
-                source: source_of(sources, l.span.file),
-                labels: vec![span],
+                source,
+                labels,
                 related: Vec::new(),
             });
         }
     }
+    let (source, labels) = excerpt(sources, file, here);
     Report {
         code: Some(format!("pol::{}", d.code)),
         severity: match d.severity {
@@ -283,10 +297,156 @@ pub fn report(d: &Diagnostic, sources: &SourceMap) -> Report {
         },
         message: d.message.clone(),
         help: d.help.clone(),
-        source: source_of(sources, file),
+        source,
         labels,
         related,
     }
+}
+
+/// A label of a report, before it is placed in an excerpt.
+struct Mark {
+    message: String,
+    /// Start and length in the whole file.
+    span: (usize, usize),
+    primary: bool,
+}
+
+/// Lines of context an excerpt keeps around its labels (miette shows one).
+const CONTEXT_LINES: usize = 2;
+
+/// The lines of `file` that `marks` point at, with [`CONTEXT_LINES`] around them, numbered
+/// as in the file, and the marks as labels in it. A report copies and miette scans only
+/// these lines, and the line number comes from the file's line index: rendering many
+/// diagnostics of a large file costs in proportion to the diagnostics, not to their number
+/// times the file's size.
+fn excerpt(
+    sources: &SourceMap,
+    file: pol_syntax::FileId,
+    marks: Vec<Mark>,
+) -> (Snippet, Vec<LabeledSpan>) {
+    let (name, text) = sources
+        .get(file)
+        .map_or(("<unknown>", ""), |s| (s.name.as_str(), s.text.as_str()));
+    let lo = marks.iter().map(|m| m.span.0).min();
+    let hi = marks
+        .iter()
+        .map(|m| m.span.0.saturating_add(m.span.1))
+        .max();
+    let (Some(lo), Some(hi)) = (lo, hi) else {
+        return (Snippet::new(name, ""), Vec::new());
+    };
+    let start = lines_back(text, lo, CONTEXT_LINES);
+    let end = lines_on(text, hi, CONTEXT_LINES).max(start);
+    let (line, _) = sources.line_col(pol_syntax::Span::new(file, start, start));
+    let labels = marks
+        .into_iter()
+        .map(|m| {
+            let span = (m.span.0.saturating_sub(start).min(end - start), m.span.1);
+            if m.primary {
+                LabeledSpan::new_primary_with_span(Some(m.message), span)
+            } else {
+                LabeledSpan::new_with_span(Some(m.message), span)
+            }
+        })
+        .collect();
+    let snippet = Snippet {
+        name: name.to_string(),
+        text: text.get(start..end).unwrap_or("").to_string(),
+        lines_before: line.saturating_sub(1),
+    };
+    (snippet, labels)
+}
+
+/// The start of the line `lines` lines before the one holding `at`.
+fn lines_back(text: &str, at: usize, lines: usize) -> usize {
+    let mut at = floor_boundary(text, at);
+    let line_start = |end: usize| {
+        text.get(..end)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1)
+    };
+    let mut start = line_start(at);
+    for _ in 0..lines {
+        if start == 0 {
+            break;
+        }
+        at = start - 1;
+        start = line_start(at);
+    }
+    start
+}
+
+/// The end (after its line end) of the line `lines` lines after the one holding `at`.
+fn lines_on(text: &str, at: usize, lines: usize) -> usize {
+    let mut end = floor_boundary(text, at);
+    for _ in 0..=lines {
+        end = match text.get(end..).and_then(|t| t.find('\n')) {
+            Some(i) => end + i + 1,
+            None => return text.len(),
+        };
+    }
+    end
+}
+
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// `text` with every control character but the line end and the tab written as an escape
+/// (`\u{1b}`): a message quoting a case or a policy must not drive the terminal (colours,
+/// titles, cursor moves).
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Source text with every control character but line ends and tabs replaced by `?` for each
+/// of its bytes, so that label offsets stay where they were. A lone carriage return ends a
+/// line in pol (and for miette): it is shown as the line end it is, never sent raw (it would
+/// move the cursor back over the line).
+fn visible_source(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_control_in_source) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            out.push(if chars.peek() == Some(&'\n') {
+                '\r'
+            } else {
+                '\n'
+            });
+        } else if is_control_in_source(c) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A control character a terminal may act on: C0 but the line end and the tab, DEL, C1.
+fn is_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+fn is_control_in_source(c: char) -> bool {
+    is_control(c) || c == '\r'
 }
 
 /// A case that could not be read or decided, as a report over its text.

@@ -39,8 +39,10 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Ex
     };
     let suite = match testing::load(compiled, &roots) {
         Ok(s) => s,
-        Err(e) => {
-            emit::load_error(&e);
+        Err(problems) => {
+            for e in &problems {
+                emit::load_error(e);
+            }
             return Exit::Misuse;
         }
     };
@@ -55,16 +57,16 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Ex
         TestFormat::Json => {
             match serde_json::to_string_pretty(&to_json(&suite.problems, &report)) {
                 Ok(s) => crate::out(&format!("{s}\n")),
-                Err(e) => eprintln!("error: cannot write JSON: {e}"),
+                Err(e) => emit::error(&format!("cannot write JSON: {e}"), None),
             }
         }
         TestFormat::Junit => crate::out(&junit(&suite.problems, &report)),
     }
     if below_min && opts.format != TestFormat::Human {
         if let (Some(c), Some(min)) = (&report.coverage, opts.coverage_min) {
-            eprintln!(
-                "error: coverage {:.1}% is below the minimum of {min}%",
-                c.percent
+            emit::error(
+                &format!("coverage {:.1}% is below the minimum of {min}%", c.percent),
+                None,
             );
         }
     }

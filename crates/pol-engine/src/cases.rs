@@ -9,7 +9,8 @@ use pol_compiler::codes::{self, Code};
 use pol_compiler::{Case, CaseError, Compiled, Scratch};
 use serde::Serialize;
 
-use crate::load::LoadError;
+use crate::limits;
+use crate::load::{self, LoadError};
 
 /// The format of a case document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -344,12 +345,19 @@ fn key_span(text: &str, offset: usize) -> (usize, usize) {
             .get(end - 1)
             .is_some_and(|b| b.is_ascii_alphanumeric())
     {
+        // The token starts after the last character that cannot be part of it, which may
+        // be several bytes long (adding one byte split a 4-byte character: the `case` fuzz
+        // target's finding on tests/data/bad-input/cases/toml_error_inside_a_multibyte_character.toml).
         let start = text
             .get(..end)
             .and_then(|t| {
-                t.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+                t.char_indices()
+                    .rfind(|(_, c)| {
+                        !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || *c == '.')
+                    })
+                    .map(|(i, c)| i + c.len_utf8())
             })
-            .map_or(0, |i| i + 1);
+            .unwrap_or(0);
         return (start, end - start);
     }
     // YAML and TOML report the start of the token: up to the end of the line or the next
@@ -378,34 +386,31 @@ pub struct ReadCase {
 
 /// The case files at `paths`, in order: each file named (whatever its extension; `-` for
 /// standard input) and, for a directory, every case file under it (`.json`, `.jsonl`,
-/// `.ndjson`, `.yaml`, `.yml`, `.toml`), sorted by path. A path that does not exist, a
-/// directory that cannot be read or holds no case file, is an error in its place.
+/// `.ndjson`, `.yaml`, `.yml`, `.toml`), sorted by path, found by the engine's one walker
+/// inside the directory's project (`load::walk`). A path that does not exist, a directory
+/// that holds no case file, and each file under it that is refused (outside the project, not
+/// a regular file, a link loop) is an error in its place.
 pub fn case_files(paths: &[PathBuf]) -> Vec<Result<PathBuf, LoadError>> {
     let mut out = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
             out.push(Ok(p.clone()));
         } else if p.is_dir() {
-            let mut found = Vec::new();
-            if let Err(e) = crate::load::walk(p, CASE_EXTENSIONS, &mut found) {
-                out.push(Err(LoadError {
-                    path: p.display().to_string(),
-                    message: format!("cannot read the directory: {e}"),
-                    help: "check the path and its permissions".into(),
-                }));
-                continue;
-            }
-            if found.is_empty() {
-                out.push(Err(LoadError {
-                    path: p.display().to_string(),
-                    message: "the directory holds no case files".into(),
-                    help: "case files end in .json, .jsonl, .yaml, .yml or .toml".into(),
-                }));
-            }
-            found.sort();
-            out.extend(found.into_iter().map(Ok));
+            let found = load::find(
+                std::slice::from_ref(p),
+                load::Kind::Cases,
+                &load::Confinement::around(p),
+            );
+            let mut here: Vec<(String, Result<PathBuf, LoadError>)> = found
+                .files
+                .into_iter()
+                .map(|f| (f.path.display().to_string(), Ok(f.path)))
+                .chain(found.problems.into_iter().map(|e| (e.path.clone(), Err(e))))
+                .collect();
+            here.sort_by(|a, b| a.0.cmp(&b.0));
+            out.extend(here.into_iter().map(|(_, r)| r));
         } else {
-            out.push(crate::load::open(p).map(|_| p.clone()));
+            out.push(load::open(p).map(|_| p.clone()));
         }
     }
     out
@@ -437,24 +442,37 @@ pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
             Some("name case files *.json, *.yaml, *.yml, *.toml or *.jsonl".into()),
         )));
     };
+    // A document is one case; JSON lines read whole are many (`pol eval` streams them).
+    let limit = match format {
+        Format::JsonLines => limits::CASE_LINES_FILE,
+        Format::Json | Format::Yaml | Format::Toml => limits::CASE_FILE,
+    };
     let text = if stdin {
-        let mut bytes = Vec::new();
-        match std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes) {
-            Ok(_) => crate::load::text_of(bytes).map_err(|(message, help)| {
+        match load::read_limited(std::io::stdin(), 0, limit) {
+            Ok(bytes) => load::text_of(bytes).map_err(|(message, help)| {
                 CaseProblem::plain(
                     &name,
                     message.replace("the file", "standard input"),
                     Some(help),
                 )
             }),
-            Err(e) => Err(CaseProblem::plain(
+            Err(load::Limited::TooLarge) => Err(CaseProblem::plain(
+                &name,
+                format!(
+                    "standard input is larger than {}, the most pol reads of it here",
+                    limits::describe(limit)
+                ),
+                Some("decide large batches of JSON lines with `pol eval -`".into()),
+            )),
+            Err(load::Limited::Io(e)) => Err(CaseProblem::plain(
                 &name,
                 format!("cannot read standard input: {e}"),
                 Some("send UTF-8 JSON lines".into()),
             )),
         }
     } else {
-        crate::load::read_text(path).map_err(|e| CaseProblem::plain(&name, e.message, Some(e.help)))
+        load::read_text_with(path, load::Reached::Named, limit)
+            .map_err(|e| CaseProblem::plain(&name, e.message, Some(e.help)))
     };
     let text = match text {
         Ok(t) => t,
@@ -467,7 +485,11 @@ pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
                 continue;
             }
             let mut case = Case::new(&c.set);
-            let result = decode_line(c, &name, line, i + 1, &mut case).map(|()| case);
+            let result = if line.len() > limits::CASE_LINE {
+                Err(line_too_long(&name, i + 1))
+            } else {
+                decode_line(c, &name, line, i + 1, &mut case).map(|()| case)
+            };
             out.push(ReadCase {
                 origin: format!("{name}:{}", i + 1),
                 line: Some(i + 1),
@@ -485,6 +507,22 @@ pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
         id: result.is_err().then(|| id_in(&text, format)).flatten(),
         result,
     }]
+}
+
+/// The problem of a line of JSON lines longer than [`limits::CASE_LINE`]: it is not read
+/// (nor quoted); the lines after it are.
+pub fn line_too_long(file: &str, number: usize) -> CaseProblem {
+    CaseProblem {
+        line: Some(number),
+        ..CaseProblem::plain(
+            file,
+            format!(
+                "the line is longer than {}, the most pol reads of one case",
+                limits::describe(limits::CASE_LINE as u64)
+            ),
+            Some("a case is one JSON object of facts; check that lines end where cases do".into()),
+        )
+    }
 }
 
 /// Decodes line `number` (1-based) of a JSON-lines file, reporting positions in the file.
@@ -545,6 +583,9 @@ mod tests {
     fn key_spans_stay_on_character_boundaries() {
         // A 4-byte character at the reported offset: the span covers it whole.
         let text = "a = \"\u{1F600}\"\n";
+        // The token after a 4-byte character starts after all of it.
+        let after = "\u{4f4ec}SSS\n";
+        assert_eq!(key_span(after, 7), (4, 3));
         for offset in 0..=text.len() {
             let (start, len) = key_span(text, offset);
             assert!(text.is_char_boundary(start), "{offset}");

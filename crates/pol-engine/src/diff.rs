@@ -201,36 +201,21 @@ pub fn diff(
     })
 }
 
-/// The case files at `paths`: files named, and `.json`, `.jsonl`, `.yaml`, `.yml` and
-/// `.toml` files under directories named, sorted.
+/// The case files at `paths`: files named (and `-`, standard input), and `.json`,
+/// `.jsonl`, `.yaml`, `.yml` and `.toml` files under directories named, by the engine's
+/// one walker; the first problem finding them is the error.
 pub fn corpus_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found = Vec::new();
-            load::walk(
-                p,
-                &["json", "jsonl", "ndjson", "yaml", "yml", "toml"],
-                &mut found,
-            )
-            .map_err(|e| LoadError {
-                path: p.display().to_string(),
-                message: format!("cannot read the directory: {e}"),
-                help: "check the path and its permissions".into(),
-            })?;
-            found.sort();
-            out.extend(found);
-        } else if p.exists() || p.as_os_str() == "-" {
-            out.push(p.clone());
-        } else {
-            return Err(LoadError {
-                path: p.display().to_string(),
-                message: "no such file or directory".into(),
-                help: "pass case files (JSON, YAML, TOML or JSON lines) or directories of them"
-                    .into(),
-            });
-        }
+    let (mut out, named): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.iter().cloned().partition(|p| p.as_os_str() == "-");
+    let found = load::find(
+        &named,
+        load::Kind::Cases,
+        &load::Confinement::around_all(&named),
+    );
+    if let Some(problem) = found.problems.into_iter().next() {
+        return Err(problem);
     }
+    out.extend(found.files.into_iter().map(|f| f.path));
     Ok(out)
 }
 

@@ -28,6 +28,7 @@ pub mod cases;
 pub mod coverage;
 pub mod diff;
 pub mod doc;
+pub mod limits;
 pub mod load;
 pub mod project;
 pub mod testing;

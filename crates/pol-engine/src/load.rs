@@ -1,7 +1,23 @@
-//! Finding and reading policy files: the built-in set, a project's or any directory, or
-//! named files, plus whatever they import. Reading is the only I/O here; what cannot be
-//! read becomes a diagnostic like any other, so every output format reports it.
+//! Finding and reading files: the built-in policy set, a project's or any directory, named
+//! files, whatever policies import, and the case and test files under directories. Reading
+//! is the only I/O here; what cannot be read becomes a diagnostic like any other, so every
+//! output format reports it.
+//!
+//! Policy directories come from pull requests and case directories from other systems, so
+//! every read here keeps three rules (ARCHITECTURE.md, "Confinement"):
+//! - **One walker** ([`find`], over `walkdir`) for every command: entries in name order;
+//!   a symbolic link back to a directory being walked (a loop) is reported, not followed;
+//!   a directory or file reached twice through links is read once; only regular files are
+//!   read (a FIFO, device or socket is refused by its type before it is opened, and files
+//!   found are opened with `O_NONBLOCK`, so one swapped in after the check cannot block).
+//! - **Confinement**: a file found by a walk, and every imported file, is read only when its
+//!   canonical path (links resolved) lies inside the project ([`Confinement`]); otherwise it
+//!   is refused with a message that quotes nothing of it.
+//! - **Limits** (`crate::limits`): every read is bounded ([`read_bytes`]); a policy set is
+//!   bounded as a whole ([`FileResolver`]).
 
+use std::collections::HashSet;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use pol_compiler::codes;
@@ -9,7 +25,8 @@ use pol_compiler::source::normalize;
 use pol_compiler::{Compilation, ImportError, Lints, NoResolver, Resolver, Source};
 use pol_syntax::{Diagnostic, FileId, Label, Span};
 
-use crate::project::{Project, ProjectError};
+use crate::limits;
+use crate::project::{Project, ProjectError, PROJECT_FILE};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
@@ -72,30 +89,64 @@ pub struct Loaded {
 
 /// Reads and compiles the policy set of `source`.
 pub fn load(source: &PolicySource, lints: Lints) -> Loaded {
-    let (roots, mut problems) = match source {
-        PolicySource::Builtin => (builtin(), Vec::new()),
-        PolicySource::Project(p) => read_roots(std::slice::from_ref(&p.policies)),
-        PolicySource::Directory(d) => read_roots(std::slice::from_ref(d)),
-        PolicySource::Paths(paths) => read_roots(paths),
+    if *source == PolicySource::Builtin {
+        let compilation = pol_compiler::compile_from(builtin(), &mut NoResolver, lints);
+        let roots = embedded::POLICIES
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
+        return Loaded { compilation, roots };
+    }
+    let (paths, within) = match source {
+        PolicySource::Project(p) => (vec![p.policies.clone()], Confinement::of_project(&p.root)),
+        PolicySource::Directory(d) => (vec![d.clone()], Confinement::around(d)),
+        PolicySource::Paths(paths) => (paths.clone(), Confinement::around_all(paths)),
+        PolicySource::Builtin => (Vec::new(), Confinement::nothing()),
     };
+    let mut resolver = FileResolver::within(within.clone());
+    let found = find(&paths, Kind::Policies, &within);
+    let mut problems = found.problems;
+    let mut roots = Vec::new();
+    for file in &found.files {
+        // A file named on the command line is confined too: `pol check $(git diff
+        // --name-only)` must not print a linked secret.
+        if within.contains(&file.path) == Some(false) {
+            problems.push(within.refusal(&file.path));
+            continue;
+        }
+        match resolver.read(&file.path, file.reached) {
+            Ok(text) => roots.push(Source {
+                name: source_name(&file.path),
+                text,
+            }),
+            Err(e) => problems.push(e),
+        }
+    }
+    compile(roots, problems, &mut resolver, lints)
+}
+
+/// Compiles `roots`, reading what they import through `resolver`; `problems` are the
+/// files that could not be read, each reported at its start.
+pub fn compile(
+    roots: Vec<Source>,
+    problems: Vec<LoadError>,
+    resolver: &mut dyn Resolver,
+    lints: Lints,
+) -> Loaded {
     let names: Vec<String> = roots.iter().map(|s| s.name.clone()).collect();
     // What could not be read is a file of the set with no text and a diagnostic at its
     // start: rendered, counted and exited on like every other diagnostic.
     let mut sources = roots;
     let mut unreadable = Vec::new();
-    for problem in problems.drain(..) {
-        let file = FileId(sources.len() as u32);
+    for problem in problems {
+        let file = FileId(u32::try_from(sources.len()).unwrap_or(u32::MAX));
         sources.push(Source {
             name: problem.path.clone(),
             text: String::new(),
         });
         unreadable.push(problem.diagnostic(file));
     }
-    // The built-in set is whole; only files from disk import files from disk.
-    let mut compilation = match source {
-        PolicySource::Builtin => pol_compiler::compile_from(sources, &mut NoResolver, lints),
-        _ => pol_compiler::compile_from(sources, &mut FileResolver, lints),
-    };
+    let mut compilation = pol_compiler::compile_from(sources, resolver, lints);
     if !unreadable.is_empty() {
         compilation.compiled = None;
         compilation.diagnostics.extend(unreadable);
@@ -148,7 +199,7 @@ pub fn local_policies_differ(cwd: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Why a policy file could not be read.
+/// Why a file could not be read (or was refused).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadError {
     pub path: String,
@@ -157,6 +208,14 @@ pub struct LoadError {
 }
 
 impl LoadError {
+    fn new(path: &Path, message: impl Into<String>, help: impl Into<String>) -> LoadError {
+        LoadError {
+            path: path.display().to_string(),
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+
     /// The diagnostic for this error, placed at the start of `file` (the unreadable file,
     /// added to the set with no text).
     pub fn diagnostic(&self, file: FileId) -> Diagnostic {
@@ -169,19 +228,394 @@ impl LoadError {
     }
 }
 
-/// Imports, read from disk: only `.pol` files, only regular files.
-pub struct FileResolver;
+/// The directories `pol` may read from for one command: the project the paths it was
+/// given lie in (the directory holding the nearest `pol.toml` above them), else the
+/// directories given (for a file, its directory). Held as canonical paths, so a file is
+/// inside when its own canonical path (every link resolved) starts with one of them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Confinement {
+    roots: Vec<PathBuf>,
+}
+
+impl Confinement {
+    /// Only the project whose root is `root`.
+    pub fn of_project(root: &Path) -> Confinement {
+        Confinement {
+            roots: canonical(root).into_iter().collect(),
+        }
+    }
+
+    /// The project `path` lies in, else `path` itself (for a file, its directory).
+    pub fn around(path: &Path) -> Confinement {
+        // A file's directory, not the file's own canonical path: a link named on the command
+        // line must not move the confinement to where it leads.
+        let dir = if path.is_dir() {
+            canonical(path)
+        } else {
+            match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                Some(parent) => canonical(parent),
+                None => canonical(Path::new(".")),
+            }
+        };
+        let Some(dir) = dir else {
+            return Confinement::nothing();
+        };
+        let root = dir
+            .ancestors()
+            .find(|d| d.join(PROJECT_FILE).is_file())
+            .map_or_else(|| dir.clone(), Path::to_path_buf);
+        Confinement { roots: vec![root] }
+    }
+
+    /// Every path's confinement ([`Confinement::around`]) together.
+    pub fn around_all(paths: &[PathBuf]) -> Confinement {
+        let mut roots: Vec<PathBuf> = paths
+            .iter()
+            .flat_map(|p| Confinement::around(p).roots)
+            .collect();
+        roots.sort();
+        roots.dedup();
+        Confinement { roots }
+    }
+
+    /// Nowhere: every file is refused.
+    pub fn nothing() -> Confinement {
+        Confinement::default()
+    }
+
+    /// Whether the canonical path `canonical` lies inside.
+    pub fn allows(&self, canonical: &Path) -> bool {
+        self.roots.iter().any(|r| canonical.starts_with(r))
+    }
+
+    /// Whether the file at `path` lies inside (its links resolved); `None` when it cannot
+    /// be resolved (it does not exist, or a link leads nowhere).
+    pub fn contains(&self, path: &Path) -> Option<bool> {
+        canonical(path).map(|c| self.allows(&c))
+    }
+
+    /// How to name the confinement to people: its first directory.
+    fn describe(&self) -> String {
+        self.roots
+            .first()
+            .map_or("the project".to_string(), |r| format!("`{}`", r.display()))
+    }
+
+    /// Why `path` is refused: it lies outside. The message names only the path as the user
+    /// wrote it and the directory it should lie in, never where it leads (a link to
+    /// `/etc/shadow` must not print its target, let alone its lines).
+    fn refusal(&self, path: &Path) -> LoadError {
+        LoadError::new(
+            path,
+            format!(
+                "this file lies outside {} (it is, or passes through, a link that leads out); pol reads only files inside the project",
+                self.describe()
+            ),
+            "copy the file into the project, or run pol from a project (pol.toml) that holds it",
+        )
+    }
+}
+
+fn canonical(path: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(path).ok()
+}
+
+/// The kind of files a command looks for under directories.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `.pol` files.
+    Policies,
+    /// Policy tests: `.yaml`, `.yml`.
+    Tests,
+    /// Case files: `.json`, `.jsonl`, `.ndjson`, `.yaml`, `.yml`, `.toml`.
+    Cases,
+}
+
+impl Kind {
+    /// The extensions of the files of this kind found under a directory.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Kind::Policies => &["pol"],
+            Kind::Tests => &["yaml", "yml"],
+            Kind::Cases => crate::cases::CASE_EXTENSIONS,
+        }
+    }
+
+    fn none_found(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Policies => (
+                "the directory holds no `.pol` files",
+                "point at a directory of policies, like `policies/`",
+            ),
+            Kind::Tests => (
+                "the directory holds no policy tests (`.yaml` or `.yml` files)",
+                "pass a directory of *.yaml policy tests, like tests/policies",
+            ),
+            Kind::Cases => (
+                "the directory holds no case files",
+                "case files end in .json, .jsonl, .yaml, .yml or .toml",
+            ),
+        }
+    }
+
+    fn missing(self) -> &'static str {
+        match self {
+            Kind::Policies => "check the path; policy files end in `.pol`",
+            Kind::Tests => "pass a directory of *.yaml policy tests, like tests/policies",
+            Kind::Cases => "check the path; case files end in .json, .jsonl, .yaml, .yml or .toml",
+        }
+    }
+}
+
+/// How a file was reached, which decides how it is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reached {
+    /// Named on the command line: read whatever it is (a FIFO from `<(...)` too), unless
+    /// it is a directory.
+    Named,
+    /// Found under a directory or through an import: only a regular file, opened so that
+    /// it cannot block.
+    Found,
+}
+
+/// A file to read, and how it was reached.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundFile {
+    pub path: PathBuf,
+    pub reached: Reached,
+}
+
+/// What [`find`] found: the files, each once and in order (the paths named, each
+/// directory's files sorted by name), and what was refused or could not be read, one
+/// problem each.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Found {
+    pub files: Vec<FoundFile>,
+    pub problems: Vec<LoadError>,
+}
+
+/// The files of `kind` at `paths`: each file named (whatever its extension), and under each
+/// directory named, the files of that kind, found by the one walker ([`walk`]) inside
+/// `within`.
+pub fn find(paths: &[PathBuf], kind: Kind, within: &Confinement) -> Found {
+    let mut found = Found::default();
+    for p in paths {
+        if p.is_dir() {
+            let mut under = walk(p, kind.extensions(), within);
+            if under.files.is_empty() && under.problems.is_empty() {
+                let (message, help) = kind.none_found();
+                under.problems.push(LoadError::new(p, message, help));
+            }
+            found.files.append(&mut under.files);
+            found.problems.append(&mut under.problems);
+        } else if std::fs::symlink_metadata(p).is_ok() {
+            found.files.push(FoundFile {
+                path: p.clone(),
+                reached: Reached::Named,
+            });
+        } else {
+            found.problems.push(LoadError::new(
+                p,
+                "no such file or directory",
+                kind.missing(),
+            ));
+        }
+    }
+    found
+}
+
+/// The files under `dir` (recursively) whose extension is one of `extensions`, sorted by
+/// name, each once; and one problem for each link loop, each entry that cannot be read,
+/// each file of those extensions that is not a regular file, and each one (or each
+/// directory) outside `within`.
+pub fn walk(dir: &Path, extensions: &[&str], within: &Confinement) -> Found {
+    let mut found = Found::default();
+    let wanted = |p: &Path| {
+        p.extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x))
+    };
+    // Directories and files already taken, by canonical path: a second way to reach them
+    // (a link to a sibling) adds nothing, and without this a few links make a walk
+    // exponential.
+    let mut dirs: HashSet<PathBuf> = HashSet::new();
+    let mut files: HashSet<PathBuf> = HashSet::new();
+    let mut entries = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(next) = entries.next() {
+        let entry = match next {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
+                if let Some(ancestor) = e.loop_ancestor() {
+                    found.problems.push(LoadError::new(
+                        &path,
+                        format!(
+                            "a symbolic link back to `{}`, which holds it (a loop); pol does not follow it",
+                            ancestor.display()
+                        ),
+                        "remove the link",
+                    ));
+                } else if wanted(&path) || !is_dangling_link(&path) {
+                    let why = e
+                        .io_error()
+                        .map_or_else(|| e.to_string(), ToString::to_string);
+                    found.problems.push(LoadError::new(
+                        &path,
+                        format!("cannot be read: {why}"),
+                        "check the path and its permissions",
+                    ));
+                }
+                continue;
+            }
+        };
+        let path = entry.path();
+        if entry.file_type().is_dir() {
+            let Some(real) = canonical(path) else {
+                continue;
+            };
+            if !within.allows(&real) {
+                found.problems.push(within.refusal(path));
+                entries.skip_current_dir();
+            } else if !dirs.insert(real) {
+                entries.skip_current_dir();
+            }
+            continue;
+        }
+        if !wanted(path) {
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            found.problems.push(not_regular(path, entry.file_type()));
+            continue;
+        }
+        match canonical(path) {
+            Some(real) if !within.allows(&real) => found.problems.push(within.refusal(path)),
+            Some(real) => {
+                if files.insert(real) {
+                    found.files.push(FoundFile {
+                        path: path.to_path_buf(),
+                        reached: Reached::Found,
+                    });
+                }
+            }
+            None => found.problems.push(LoadError::new(
+                path,
+                "cannot be read: the file disappeared",
+                "check the path",
+            )),
+        }
+    }
+    found
+}
+
+/// Whether `path` is a symbolic link to nothing.
+fn is_dangling_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::metadata(path).is_err()
+}
+
+/// Why a file that is not a regular file is refused.
+fn not_regular(path: &Path, kind: std::fs::FileType) -> LoadError {
+    LoadError::new(
+        path,
+        format!(
+            "this is {}, not a regular file; pol reads only regular files it finds",
+            describe_type(kind)
+        ),
+        "remove it, or give it another name",
+    )
+}
+
+fn describe_type(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a special file"
+    }
+}
+
+/// Reads the policy files of a set and everything they import, from disk: only `.pol`
+/// files (the compiler asks for nothing else), only regular files inside the set's
+/// [`Confinement`], each at most [`limits::POLICY_FILE`], all together at most
+/// [`limits::POLICY_SET`].
+#[derive(Clone, Debug)]
+pub struct FileResolver {
+    within: Confinement,
+    /// Bytes of policy text still allowed in this set.
+    budget: u64,
+}
+
+impl FileResolver {
+    /// A resolver that reads only inside `within`.
+    pub fn within(within: Confinement) -> FileResolver {
+        FileResolver {
+            within,
+            budget: limits::POLICY_SET,
+        }
+    }
+
+    /// Reads one policy file of the set, counting it against the set's budget.
+    pub fn read(&mut self, path: &Path, reached: Reached) -> Result<String, LoadError> {
+        let limit = limits::POLICY_FILE.min(self.budget);
+        let bytes = read_bytes(path, reached, limit).map_err(|e| {
+            if limit < limits::POLICY_FILE && e.message.contains("larger than") {
+                LoadError::new(
+                    path,
+                    format!(
+                        "the policy set is larger than {}, the most pol reads",
+                        limits::describe(limits::POLICY_SET)
+                    ),
+                    "split the policies into smaller sets",
+                )
+            } else {
+                e
+            }
+        })?;
+        self.budget = self.budget.saturating_sub(bytes.len() as u64);
+        text_of(bytes).map_err(|(message, help)| LoadError::new(path, message, help))
+    }
+}
 
 impl Resolver for FileResolver {
     fn resolve(&mut self, name: &str) -> Result<Option<String>, ImportError> {
         let path = Path::new(name);
-        if !path.exists() {
+        if std::fs::symlink_metadata(path).is_err() {
             return Ok(None);
         }
-        read_text(path).map(Some).map_err(|e| ImportError {
+        let refused = |e: LoadError| ImportError {
             message: e.message,
             help: e.help,
-        })
+        };
+        match self.within.contains(path) {
+            Some(true) => {}
+            Some(false) => return Err(refused(self.within.refusal(path))),
+            None => {
+                return Err(ImportError {
+                    message: "a symbolic link that leads nowhere".into(),
+                    help: "fix or remove the link".into(),
+                })
+            }
+        }
+        self.read(path, Reached::Found).map(Some).map_err(refused)
     }
 }
 
@@ -197,90 +631,113 @@ pub fn source_name(path: &Path) -> String {
     normalize(&path.to_string_lossy().replace('\\', "/"))
 }
 
-/// Reads the `.pol` files at `paths` (files, or directories searched recursively), with
-/// the paths that could not be read.
-fn read_roots(paths: &[PathBuf]) -> (Vec<Source>, Vec<LoadError>) {
-    let mut sources = Vec::new();
-    let mut problems = Vec::new();
-    for path in policy_files(paths, &mut problems) {
-        match read_text(&path) {
-            Ok(text) => sources.push(Source {
-                name: source_name(&path),
-                text,
-            }),
-            Err(e) => problems.push(e),
-        }
+/// Opens a file for reading: a file found must be a regular file (checked on the open
+/// file, which was opened without blocking); a file named must not be a directory.
+pub fn open_file(path: &Path, reached: Reached) -> Result<std::fs::File, LoadError> {
+    let fail = |e: std::io::Error| {
+        LoadError::new(
+            path,
+            format!("cannot read the file: {e}"),
+            "check the path and its permissions",
+        )
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    if reached == Reached::Found {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
     }
-    (sources, problems)
-}
-
-/// The `.pol` files at `paths`: the files named, and those under the directories named.
-pub fn policy_files(paths: &[PathBuf], problems: &mut Vec<LoadError>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found = Vec::new();
-            if let Err(e) = walk(p, &["pol"], &mut found) {
-                problems.push(LoadError {
-                    path: p.display().to_string(),
-                    message: format!("cannot read the directory: {e}"),
-                    help: "check the path and its permissions".into(),
-                });
-                continue;
-            }
-            found.sort();
-            if found.is_empty() {
-                problems.push(LoadError {
-                    path: p.display().to_string(),
-                    message: "the directory holds no `.pol` files".into(),
-                    help: "point at a directory of policies, like `policies/`".into(),
-                });
-            }
-            out.extend(found);
-        } else if p.exists() {
-            out.push(p.clone());
+    let file = options.open(path).map_err(|e| {
+        if path.is_dir() {
+            LoadError::new(
+                path,
+                "this is a directory, not a file",
+                "name a file, or the directory's files",
+            )
         } else {
-            problems.push(LoadError {
-                path: p.display().to_string(),
-                message: "no such file or directory".into(),
-                help: "check the path; policy files end in `.pol`".into(),
-            });
+            fail(e)
         }
+    })?;
+    let kind = file.metadata().map_err(fail)?.file_type();
+    if kind.is_dir() {
+        return Err(LoadError::new(
+            path,
+            "this is a directory, not a file",
+            "name a file, or the directory's files",
+        ));
     }
-    out
-}
-
-/// Why `path` cannot be read.
-fn unreadable(path: &Path, e: &std::io::Error) -> LoadError {
-    LoadError {
-        path: path.display().to_string(),
-        message: if path.is_dir() {
-            "this is a directory, not a file".to_string()
-        } else {
-            format!("cannot read the file: {e}")
-        },
-        help: "check the path and its permissions".into(),
-    }
-}
-
-/// Opens a file for streaming, with the same messages as [`read_text`] when it cannot.
-pub fn open(path: &Path) -> Result<std::fs::File, LoadError> {
-    let fail = |e: std::io::Error| unreadable(path, &e);
-    let file = std::fs::File::open(path).map_err(fail)?;
-    if path.is_dir() {
-        return Err(fail(std::io::Error::other("a directory")));
+    if reached == Reached::Found && !kind.is_file() {
+        return Err(not_regular(path, kind));
     }
     Ok(file)
 }
 
-/// Reads a file as UTF-8 text (without a byte-order mark), saying where it is not UTF-8.
-pub fn read_text(path: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
-    text_of(bytes).map_err(|(message, help)| LoadError {
-        path: path.display().to_string(),
-        message,
-        help,
+/// Opens a file named on the command line for streaming (a FIFO or standard input's
+/// device too), with the same messages as [`read_text`] when it cannot.
+pub fn open(path: &Path) -> Result<std::fs::File, LoadError> {
+    open_file(path, Reached::Named)
+}
+
+/// Reads at most `limit` bytes of the file at `path`: through `take`, so a file that never
+/// ends (`/dev/zero`) or one too large costs at most `limit` bytes; past the limit, an error
+/// naming it.
+pub fn read_bytes(path: &Path, reached: Reached, limit: u64) -> Result<Vec<u8>, LoadError> {
+    let file = open_file(path, reached)?;
+    let hint = file.metadata().map_or(0, |m| m.len()).min(limit);
+    read_limited(file, hint, limit).map_err(|e| match e {
+        Limited::TooLarge => too_large(path, limit),
+        Limited::Io(e) => LoadError::new(
+            path,
+            format!("cannot read the file: {e}"),
+            "check the path and its permissions",
+        ),
     })
+}
+
+/// Why a bounded read failed.
+#[derive(Debug)]
+pub enum Limited {
+    /// More than the limit.
+    TooLarge,
+    Io(std::io::Error),
+}
+
+/// Reads `reader` to its end, at most `limit` bytes (`hint`: the size expected).
+pub fn read_limited(reader: impl std::io::Read, hint: u64, limit: u64) -> Result<Vec<u8>, Limited> {
+    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(Limited::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(Limited::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// The error for a file past its limit.
+pub fn too_large(path: &Path, limit: u64) -> LoadError {
+    LoadError::new(
+        path,
+        format!(
+            "the file is larger than {}, the most pol reads of a file like it",
+            limits::describe(limit)
+        ),
+        "split it into smaller files (docs/cli.md, \"Limits\")",
+    )
+}
+
+/// Reads a policy file named on the command line as UTF-8 text (without a byte-order
+/// mark), at most [`limits::POLICY_FILE`] bytes, saying where it is not UTF-8.
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    read_text_with(path, Reached::Named, limits::POLICY_FILE)
+}
+
+/// Reads a file as UTF-8 text (without a byte-order mark), at most `limit` bytes.
+pub fn read_text_with(path: &Path, reached: Reached, limit: u64) -> Result<String, LoadError> {
+    let bytes = read_bytes(path, reached, limit)?;
+    text_of(bytes).map_err(|(message, help)| LoadError::new(path, message, help))
 }
 
 /// Bytes as UTF-8 text without a byte-order mark (as some Windows editors write), or a
@@ -299,20 +756,4 @@ pub fn text_of(bytes: Vec<u8>) -> Result<String, (String, String)> {
             "save the file as UTF-8".into(),
         )
     })
-}
-
-/// Collects the files under `dir` (recursively) whose extension is one of `extensions`.
-pub fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, extensions, out)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| extensions.iter().any(|x| e == *x))
-        {
-            out.push(path);
-        }
-    }
-    Ok(())
 }

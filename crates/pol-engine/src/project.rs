@@ -71,14 +71,12 @@ impl Project {
             message,
             help: help.to_string(),
         };
-        let text = std::fs::read_to_string(file).map_err(|e| {
-            fail(
-                "",
-                None,
-                format!("cannot read the project file: {e}"),
-                "check the file and its permissions",
-            )
-        })?;
+        let text = crate::load::read_text_with(
+            file,
+            crate::load::Reached::Found,
+            crate::limits::PROJECT_FILE,
+        )
+        .map_err(|e| fail("", None, e.message, "check the file and its permissions"))?;
         let manifest: Manifest = toml::from_str(&text).map_err(|e| {
             let message = e.message().to_string();
             let span = e.span().map(|s| (s.start, s.end));

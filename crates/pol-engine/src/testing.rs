@@ -159,38 +159,34 @@ impl Suite {
     }
 }
 
-/// The test files at `paths`: `*.yaml`/`*.yml` files named or found under directories.
-pub fn test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
-    let mut files = Vec::new();
-    for root in paths {
-        if root.is_dir() {
-            load::walk(root, &["yaml", "yml"], &mut files).map_err(|e| LoadError {
-                path: root.display().to_string(),
-                message: format!("cannot read the directory: {e}"),
-                help: "check the path and its permissions".into(),
-            })?;
-        } else if root.is_file() {
-            files.push(root.clone());
-        } else {
-            return Err(LoadError {
-                path: root.display().to_string(),
-                message: "no test file or directory here".into(),
-                help: "pass a directory of *.yaml policy tests, like tests/policies".into(),
-            });
-        }
-    }
+/// The test files at `paths`: `*.yaml`/`*.yml` files named or found under directories (by
+/// the engine's one walker, inside each directory's project), with one problem for each
+/// path that cannot be read or file that is refused.
+pub fn test_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<LoadError>) {
+    let found = load::find(
+        paths,
+        load::Kind::Tests,
+        &load::Confinement::around_all(paths),
+    );
+    let mut files: Vec<PathBuf> = found.files.into_iter().map(|f| f.path).collect();
     files.sort();
     // Named as people will look for them: relative to where `pol` runs, when they can be.
-    Ok(files
+    let files = files
         .into_iter()
         .map(|f| PathBuf::from(load::source_name(&f)))
-        .collect())
+        .collect();
+    (files, found.problems)
 }
 
-/// Reads every test file at `paths` (files, or directories searched for `*.yaml`).
-pub fn load(c: &Compiled, paths: &[PathBuf]) -> Result<Suite, LoadError> {
+/// Reads every test file at `paths` (files, or directories searched for `*.yaml`); the
+/// problems finding them (a path that cannot be read, a file refused), one each.
+pub fn load(c: &Compiled, paths: &[PathBuf]) -> Result<Suite, Vec<LoadError>> {
+    let (files, problems) = test_files(paths);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     let mut suite = Suite::default();
-    for path in test_files(paths)? {
+    for path in files {
         match read_file(c, &path) {
             Ok(file) => suite.files.push(file),
             Err(problem) => suite.problems.push(*problem),
@@ -203,13 +199,14 @@ pub fn load(c: &Compiled, paths: &[PathBuf]) -> Result<Suite, LoadError> {
 /// unknown key, a value of the wrong type, two tests of one name).
 pub fn read_file(c: &Compiled, path: &Path) -> Result<TestFile, Box<CaseProblem>> {
     let name = path.display().to_string();
-    let text = load::read_text(path)
+    let text = load::read_text_with(path, load::Reached::Named, crate::limits::TEST_FILE)
         .map_err(|e| Box::new(CaseProblem::plain(&name, e.message, Some(e.help))))?;
     let spec: FileSpec = parse(&text).map_err(|e| Box::new(file_problem(&name, &text, e)))?;
     let stem = path
         .file_stem()
         .map_or("tests".into(), |s| s.to_string_lossy().to_string());
     let dir = path.parent().unwrap_or(Path::new(""));
+    let within = load::Confinement::around(path);
     let items = item_offsets(&text, spec.tests.len());
     let mut seen = BTreeSet::new();
     let mut tests = Vec::new();
@@ -234,7 +231,22 @@ pub fn read_file(c: &Compiled, path: &Path) -> Result<TestFile, Box<CaseProblem>
         }
         let case = match (t.case, t.case_file) {
             (Some(value), None) => decode_inline(c, &name, &text, region, value),
-            (None, Some(file)) => read_case_file(c, &dir.join(&file.0)),
+            (None, Some(file)) => {
+                let case_path = dir.join(&file.0);
+                // A test names its case file: it may not lead out of the tests' project.
+                if within.contains(&case_path) == Some(false) {
+                    Err(Box::new(placed(
+                        &name,
+                        &text,
+                        at("case_file"),
+                        format!("`{}` lies outside the project", file.0),
+                        "a test's case file must lie inside the project".into(),
+                        None,
+                    )))
+                } else {
+                    read_case_file(c, &case_path)
+                }
+            }
             (Some(_), Some(_)) => Err(Box::new(placed(
                 &name,
                 &text,

@@ -254,6 +254,9 @@ impl Workspace {
             .collect();
         let mut overlay = Overlay {
             documents: &self.documents,
+            files: pol_engine::load::FileResolver::within(pol_engine::load::Confinement::around(
+                dir,
+            )),
         };
         let compilation = pol_compiler::compile_from(roots, &mut overlay, Lints::Run);
         let files = &compilation.sources.files;
@@ -271,6 +274,8 @@ impl Workspace {
 /// document's text, else the file's on disk.
 struct Overlay<'a> {
     documents: &'a HashMap<PathBuf, Document>,
+    /// Reads files on disk inside the set's project only, as `pol check` does.
+    files: pol_engine::load::FileResolver,
 }
 
 impl Resolver for Overlay<'_> {
@@ -279,7 +284,7 @@ impl Resolver for Overlay<'_> {
         if let Some(doc) = self.documents.get(path) {
             return Ok(Some(doc.text.clone()));
         }
-        pol_engine::load::FileResolver.resolve(name)
+        self.files.resolve(name)
     }
 }
 
