@@ -98,15 +98,36 @@ pub fn stem(path: &str) -> String {
 pub fn redact_shipped(text: &str) -> String {
     use regex::Regex;
     use std::sync::OnceLock;
-    static RULES: OnceLock<[(Regex, &str); 2]> = OnceLock::new();
+    static RULES: OnceLock<[(Regex, &str); 3]> = OnceLock::new();
     let rules = RULES.get_or_init(|| {
         let re = |r: &str| Regex::new(r).unwrap_or_else(|e| panic!("{r}: {e}"));
+        // The shipped files by name: a message may wrap a path before `facts.pol:70`.
+        let mut names: Vec<String> = std::fs::read_dir(root().join("policies"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| {
+                        let name = e.file_name().to_string_lossy().to_string();
+                        name.strip_suffix(".pol").map(regex::escape)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
         [
             (re(r"sha256:[0-9a-f]{64}"), "sha256:[digest]"),
             (
-                // `policies/` itself, not a fixture directory of that name.
-                re(r"(?m)(^|[^/\w.-])(policies/\w+\.pol):[0-9]+(:[0-9]+)?"),
+                // `policies/` itself (or a shipped name alone), not a fixture directory.
+                re(&format!(
+                    r"(?m)(^|[^/\w.-])((?:policies/)?(?:{})\.pol):[0-9]+(:[0-9]+)?",
+                    names.join("|")
+                )),
                 "$1$2:[line]",
+            ),
+            (
+                // The list of the shipped policies in a help, however it wraps.
+                re(r"(the policies are: )advance_parole[\w, ]*(\n {8}\w[\w, ]*)*"),
+                "$1[the shipped policies]",
             ),
         ]
     });
