@@ -44,7 +44,10 @@ fuzz_target!(|data: &[u8]| {
             Err(problem) => {
                 assert_eq!(problem.file, "fuzz.case");
                 if let Some((start, len)) = problem.span {
-                    assert!(start + len <= problem.text.len(), "{problem:?}: span outside");
+                    assert!(
+                        start + len <= problem.text.len(),
+                        "{problem:?}: span outside"
+                    );
                     assert!(
                         problem.text.is_char_boundary(start)
                             && problem.text.is_char_boundary(start + len),

@@ -26,7 +26,11 @@ fuzz_target!(|data: &[u8]| {
     match &compilation.compiled {
         Some(c) => {
             assert!(!compilation.has_errors(), "compiled with errors");
-            assert_eq!(c.graphs.len(), c.set.policies.len(), "a policy without a graph");
+            assert_eq!(
+                c.graphs.len(),
+                c.set.policies.len(),
+                "a policy without a graph"
+            );
             // Cases drawn from the text's own bytes, so runs are reproducible.
             let mut u = Unstructured::new(data);
             for _ in 0..4 {

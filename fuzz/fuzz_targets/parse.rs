@@ -21,7 +21,11 @@ fuzz_target!(|data: &[u8]| {
         .iter()
         .filter(|i| matches!(i.kind, pol_syntax::ast::ItemKind::Broken(_)))
         .count();
-    assert_eq!(broken, first.errors.len(), "one error per broken declaration");
+    assert_eq!(
+        broken,
+        first.errors.len(),
+        "one error per broken declaration"
+    );
     if first.is_ok() {
         let once = pol_syntax::format::format(FileId(0), &text)
             .unwrap_or_else(|d| panic!("formatting what parses failed: {d:?}"));

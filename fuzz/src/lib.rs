@@ -89,10 +89,17 @@ pub fn check_diagnostic(d: &Diagnostic, sources: &SourceMap) {
         pol_compiler::codes::ALL.contains(&d.code),
         "{d:?}: unregistered code"
     );
-    assert_ne!(d.code, pol_compiler::codes::INTERNAL, "{d:?}: an internal error");
+    assert_ne!(
+        d.code,
+        pol_compiler::codes::INTERNAL,
+        "{d:?}: an internal error"
+    );
     // The user's own words may say "internal"; the parser's internal errors say this.
     assert!(
-        !d.help.as_deref().unwrap_or("").contains("this is a bug in pol"),
+        !d.help
+            .as_deref()
+            .unwrap_or("")
+            .contains("this is a bug in pol"),
         "{d:?}: an internal error reached the user"
     );
 }
@@ -103,7 +110,9 @@ pub fn arbitrary_day(u: &mut Unstructured, anchors: &[i64]) -> AResult<Day> {
         0 => *u.choose(&[-719_528, 2_932_896, 0, -1, i32::MIN, i32::MAX])?,
         1..=3 if !anchors.is_empty() => {
             let a = *u.choose(anchors)?;
-            i32::try_from(a).unwrap_or(0).saturating_add(u.int_in_range(-2..=2)?)
+            i32::try_from(a)
+                .unwrap_or(0)
+                .saturating_add(u.int_in_range(-2..=2)?)
         }
         // 1990-01-01 ..= 2035-12-31
         _ => u.int_in_range(7_305..=24_106)?,
@@ -113,9 +122,7 @@ pub fn arbitrary_day(u: &mut Unstructured, anchors: &[i64]) -> AResult<Day> {
 fn arbitrary_number(u: &mut Unstructured, anchors: &[i64]) -> AResult<i64> {
     Ok(match u.int_in_range(0..=9u8)? {
         0 => *u.choose(&[0, 1, -1, i64::MIN, i64::MAX, i64::from(i32::MAX) + 1])?,
-        1..=4 if !anchors.is_empty() => {
-            u.choose(anchors)?.saturating_add(u.int_in_range(-2..=2)?)
-        }
+        1..=4 if !anchors.is_empty() => u.choose(anchors)?.saturating_add(u.int_in_range(-2..=2)?),
         5 => u.arbitrary()?,
         _ => u.int_in_range(-5..=1_000)?,
     })
@@ -166,7 +173,11 @@ pub fn arbitrary_value(
             }
         }
         Type::Enum(e) => {
-            let n = c.set.enums.get(e.index()).map_or(1, |d| d.words.len().max(1));
+            let n = c
+                .set
+                .enums
+                .get(e.index())
+                .map_or(1, |d| d.words.len().max(1));
             Value::Word(u.int_in_range(0..=n - 1)? as u16)
         }
         Type::Set(e) => {
@@ -307,11 +318,7 @@ pub fn graph_agrees_with_model(c: &Compiled, case: &Case, decision: DecisionKind
     }
     for (i, value, when) in &g.validities {
         let def = &policy.validities[*i];
-        assert_eq!(
-            node(*value),
-            model_eval(c, case, &def.value),
-            "validity"
-        );
+        assert_eq!(node(*value), model_eval(c, case, &def.value), "validity");
         if let (Some(w), Some(n)) = (&def.when, when) {
             assert_eq!(node(*n), model_eval(c, case, w), "validity condition");
         }
@@ -383,8 +390,31 @@ pub fn decision_agrees_with_model(c: &Compiled, case: &Case) {
         "the model's reasons: the engine gives {given:?}, the model {exact:?}"
     );
     for f in v.missing_paths(&c.set) {
-        assert!(record.missing.contains(&f), "`{f}` can change the outcome but is not missing");
+        assert!(
+            record.missing.contains(&f),
+            "`{f}` can change the outcome but is not missing: {} gives {:?}",
+            show(c, case),
+            record.missing
+        );
     }
+}
+
+/// A case as text for failure messages: its policy, `as_of` and known facts.
+fn show(c: &Compiled, case: &Case) -> String {
+    let policy = case
+        .policy
+        .and_then(|p| c.set.policies.get(p.index()))
+        .map_or("?", |p| p.name.as_str());
+    let mut out = format!("{policy} as of {:?}", case.as_of);
+    for (i, v) in case.facts.iter().enumerate() {
+        if v.is_some() {
+            let id = pol_compiler::ir::FactId(i as u32);
+            if let Some(f) = c.set.fact(id) {
+                out += &format!(", {} = {}", f.path, case.show(&c.set, id));
+            }
+        }
+    }
+    out
 }
 
 /// The properties of one decoded case: deciding is deterministic and independent of
@@ -410,7 +440,10 @@ pub fn check_case(c: &Compiled, case: &Case) {
     assert_eq!(back, record, "the JSON decision does not round-trip");
     let _ = serde_json::to_string(&explained).expect("explanation serializes");
     if outcome.decision != DecisionKind::Incomplete {
-        assert!(outcome.missing.is_empty(), "a definite decision with missing facts");
+        assert!(
+            outcome.missing.is_empty(),
+            "a definite decision with missing facts"
+        );
     }
     graph_agrees_with_model(c, case, outcome.decision);
 }

@@ -11,7 +11,7 @@
 //!   offset the policy's arithmetic could add (durations for dates; integers for integers;
 //!   for `date - date`, differences of the date constants for day counts), then one below
 //!   and one above. Month and year offsets clamp at month ends, so around them four days on
-//!   either side are taken.
+//!   either side are taken. Dates stay within the years a case can write (0000 to 9999).
 
 use std::collections::BTreeSet;
 
@@ -399,7 +399,14 @@ pub(crate) fn values(
                     }
                 }
             }
-            points.into_iter().map(Value::Date).collect()
+            // Only the days a case can write (years 0000 to 9999): the engine refuses others.
+            let first = calendar::days_from_civil(0, 1, 1);
+            let last = calendar::days_from_civil(9999, 12, 31);
+            points
+                .into_iter()
+                .filter(|d| (first..=last).contains(&i64::from(d.0)))
+                .map(Value::Date)
+                .collect()
         }
     }
 }

@@ -204,3 +204,19 @@ fn every(c: &Compiled, case: &Case) -> Result<(), TestCaseError> {
 fn every_subset_of_unknown_facts_of_an_advance_parole_case() {
     each_subset(every);
 }
+
+/// A case decided on the first day a case can have (found by the `eval` fuzz target): no
+/// parole can have expired before it, so `parole.valid_until` cannot change the outcome.
+/// The model once tried the day before, which no case can hold.
+#[test]
+fn a_case_decided_on_the_first_possible_day() {
+    let c = shipped();
+    let case = decode(c, r#"{"policy": "parole_ead", "as_of": "0000-01-01"}"#);
+    let m = model(c, &case, LIMIT).expect("the model decides it");
+    assert!(!m
+        .missing_paths(&c.set)
+        .contains(&"parole.valid_until".to_string()));
+    if let Err(e) = decided(c, &case) {
+        panic!("{e}");
+    }
+}
