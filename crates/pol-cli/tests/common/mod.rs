@@ -133,8 +133,10 @@ pub fn redact_shipped(text: &str) -> String {
     });
     // A JSON line that names a shipped file: every position in it is in a shipped file
     // (reasons, trace entries and their conditions).
-    let position =
-        Regex::new(r#""(line|column|start|end)":([0-9]+)"#).unwrap_or_else(|e| panic!("{e}"));
+    static POSITION: OnceLock<Regex> = OnceLock::new();
+    let position = POSITION.get_or_init(|| {
+        Regex::new(r#""(line|column|start|end)":([0-9]+)"#).unwrap_or_else(|e| panic!("{e}"))
+    });
     let text: String = text
         .split_inclusive('\n')
         .map(|line| {
@@ -151,7 +153,9 @@ pub fn redact_shipped(text: &str) -> String {
     }
     // Gutters of snippets quoted from a shipped file: ` 56 │ ...` between its header
     // (`╭─[policies/x.pol:[line]]`) and its end (`╰─`).
-    let gutter = Regex::new(r"^(\s*[0-9]+) │").unwrap_or_else(|e| panic!("{e}"));
+    static GUTTER: OnceLock<Regex> = OnceLock::new();
+    let gutter =
+        GUTTER.get_or_init(|| Regex::new(r"^(\s*[0-9]+) │").unwrap_or_else(|e| panic!("{e}")));
     let mut in_shipped = false;
     let mut lines = Vec::new();
     for line in out.split_inclusive('\n') {
