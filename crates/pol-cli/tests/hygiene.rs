@@ -1,6 +1,8 @@
 //! Workspace hygiene that no compiler flag alone guarantees: every crate root (library,
 //! binary, build script, fuzz target) forbids unsafe code itself, so copying a file out of
-//! the workspace or dropping `[lints] workspace = true` does not silently allow it.
+//! the workspace or dropping `[lints] workspace = true` does not silently allow it; the
+//! parser and compiler do no I/O; no code literal outside the registry; the lock file keeps
+//! the set-up bound.
 
 #![allow(
     clippy::unwrap_used,
@@ -157,5 +159,26 @@ fn no_code_literal_outside_the_registry() {
         found.is_empty(),
         "diagnostic codes spelled outside the registry (use `codes::NAME`):\n{}",
         found.join("\n")
+    );
+}
+
+/// The set-up bound (docs/performance.md, "Set-up"): two pins in `Cargo.lock` keep ICU4X's
+/// forty-odd crates out of a fresh build. A `cargo update` that lifts them brings the first
+/// `cargo run` back over two minutes on two cores; re-pin, or measure and say why not.
+#[test]
+fn the_lock_file_keeps_icu_out_of_the_build() {
+    let lock = std::fs::read_to_string(common::root().join("Cargo.lock")).unwrap();
+    let icu: Vec<&str> = lock
+        .lines()
+        .filter_map(|line| line.strip_prefix("name = \""))
+        .filter_map(|name| name.strip_suffix('"'))
+        .filter(|name| name.starts_with("icu_"))
+        .collect();
+    assert!(
+        icu.is_empty(),
+        "Cargo.lock builds ICU4X ({}); pin it out again with \
+         `cargo update -p textwrap --precise 0.16.2` and \
+         `cargo update -p idna_adapter --precise 1.0.0` (see the root Cargo.toml)",
+        icu.join(", ")
     );
 }
