@@ -7,7 +7,10 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{
+    criterion_group, criterion_main, BatchSize, BenchmarkGroup, Criterion, Throughput,
+};
 use pol_bench::floor;
 use pol_bench::gen::{Generator, Options};
 use pol_compiler::{Case, Compiled, JsonWriter, Outcome, Scratch};
@@ -42,6 +45,38 @@ fn decode(c: &Compiled, line: &str, case: &mut Case) {
     c.schema.decode(&c.set, case, &mut de).unwrap();
 }
 
+/// Each line decoded into a case of its own, so that a timed loop decides only.
+fn decoded<'l>(c: &Compiled, lines: impl IntoIterator<Item = &'l String>) -> Vec<Case> {
+    lines
+        .into_iter()
+        .map(|l| {
+            let mut case = Case::new(&c.set);
+            decode(c, l, &mut case);
+            case
+        })
+        .collect()
+}
+
+/// Times deciding every one of `cases` with reused buffers, as `pol eval` decides.
+fn bench_decide(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: String,
+    c: &Compiled,
+    cases: &[Case],
+) {
+    let mut scratch = Scratch::default();
+    let mut outcome = Outcome::default();
+    group.bench_function(id, |b| {
+        b.iter(|| {
+            for case in cases {
+                c.decide_into(black_box(case), &mut scratch, &mut outcome)
+                    .unwrap();
+                black_box(&outcome);
+            }
+        })
+    });
+}
+
 /// (1) In-process evaluation of a prepared (decoded) case.
 fn evaluation(cr: &mut Criterion) {
     let c = shipped();
@@ -49,25 +84,8 @@ fn evaluation(cr: &mut Criterion) {
     group.throughput(Throughput::Elements(BATCH as u64));
     for (name, known) in [("complete", 1.0), ("partial", 0.9)] {
         let lines = lines(&c, known);
-        let cases: Vec<Case> = lines
-            .iter()
-            .map(|l| {
-                let mut case = Case::new(&c.set);
-                decode(&c, l, &mut case);
-                case
-            })
-            .collect();
-        let mut scratch = Scratch::default();
-        let mut outcome = Outcome::default();
-        group.bench_function(format!("pol/{name}"), |b| {
-            b.iter(|| {
-                for case in &cases {
-                    c.decide_into(black_box(case), &mut scratch, &mut outcome)
-                        .unwrap();
-                    black_box(&outcome);
-                }
-            })
-        });
+        let cases = decoded(&c, &lines);
+        bench_decide(&mut group, format!("pol/{name}"), &c, &cases);
         if known >= 1.0 {
             let structs: Vec<floor::Case> = lines
                 .iter()
@@ -157,45 +175,13 @@ fn reasoning(cr: &mut Criterion) {
             ids: false,
         };
         let mut g = Generator::new(&c, opts, 7);
-        let cases: Vec<Case> = (0..BATCH)
-            .map(|_| {
-                let mut case = Case::new(&c.set);
-                decode(&c, &g.case(), &mut case);
-                case
-            })
-            .collect();
-        let mut scratch = Scratch::default();
-        let mut outcome = Outcome::default();
-        group.bench_function(format!("unknown/{name}"), |b| {
-            b.iter(|| {
-                for case in &cases {
-                    c.decide_into(black_box(case), &mut scratch, &mut outcome)
-                        .unwrap();
-                    black_box(&outcome);
-                }
-            })
-        });
+        let lines: Vec<String> = (0..BATCH).map(|_| g.case()).collect();
+        let cases = decoded(&c, &lines);
+        bench_decide(&mut group, format!("unknown/{name}"), &c, &cases);
     }
     for (name, known) in [("complete", 1.0), ("unknown30", 0.7)] {
-        let cases: Vec<Case> = lines(&c, known)
-            .iter()
-            .map(|l| {
-                let mut case = Case::new(&c.set);
-                decode(&c, l, &mut case);
-                case
-            })
-            .collect();
-        let mut scratch = Scratch::default();
-        let mut outcome = Outcome::default();
-        group.bench_function(format!("advance_parole/{name}"), |b| {
-            b.iter(|| {
-                for case in &cases {
-                    c.decide_into(black_box(case), &mut scratch, &mut outcome)
-                        .unwrap();
-                    black_box(&outcome);
-                }
-            })
-        });
+        let cases = decoded(&c, &lines(&c, known));
+        bench_decide(&mut group, format!("advance_parole/{name}"), &c, &cases);
     }
     group.finish();
 }

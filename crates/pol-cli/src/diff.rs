@@ -255,13 +255,10 @@ fn problems(d: &Diff, old: &str, new: &str) -> String {
                 Side::Old => (old, new),
                 Side::New => (new, old),
             };
-            let place = match o.problem.line {
-                Some(l) => format!("{}:{l}", o.problem.file),
-                None => o.problem.file.clone(),
-            };
             let _ = writeln!(
                 out,
-                "  {place}: read by {ok}, not by {bad}: {}",
+                "  {}: read by {ok}, not by {bad}: {}",
+                o.problem.place(),
                 o.problem.message
             );
         }
@@ -273,11 +270,7 @@ fn problems(d: &Diff, old: &str, new: &str) -> String {
             d.unreadable
         );
         for p in &d.unreadable_examples {
-            let place = match p.line {
-                Some(l) => format!("{}:{l}", p.file),
-                None => p.file.clone(),
-            };
-            let _ = writeln!(out, "  {place}: {}", p.message);
+            let _ = writeln!(out, "  {}: {}", p.place(), p.message);
         }
     }
     out

@@ -91,6 +91,15 @@ impl CaseProblem {
         }
     }
 
+    /// Where the problem is, as a terminal names a place: `cases.jsonl:3`, or the file
+    /// alone when the format gives no line.
+    pub fn place(&self) -> String {
+        match self.line {
+            Some(line) => format!("{}:{line}", self.file),
+            None => self.file.clone(),
+        }
+    }
+
     /// The problem as the contract's error object, which stands in the place of a
     /// decision (CASES.md v1.1 "Errors in place").
     pub fn error_object(&self) -> ErrorObject {

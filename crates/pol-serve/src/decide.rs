@@ -9,7 +9,7 @@
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use pol_compiler::{Outcome, Scratch};
+use pol_compiler::{Compiled, Outcome, Scratch};
 use pol_engine::cases::{self, id_in, id_of, ErrorInPlace};
 use pol_engine::{Case, CaseProblem, Format};
 use serde::Serialize;
@@ -201,42 +201,25 @@ fn write_json(value: &impl Serialize, out: &mut Vec<u8>) {
 
 /// Decides JSON lines: one line out per non-blank line in.
 fn decide_lines(shared: &Shared, snapshot: &Snapshot, text: &str, tally: &mut Tally) -> Vec<u8> {
-    let compiled = snapshot.engine.compiled();
-    let mut decider = Decider::new(snapshot);
-    let mut case = Case::new(&compiled.set);
-    let mut out = Vec::with_capacity(text.len() * 2);
-    let mut log = String::new();
+    let mut batch = Batch::new(shared, snapshot, text.len() * 2);
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         let number = i + 1;
-        let start = out.len();
-        let decided = cases::decode_line(compiled, ORIGIN, line, number, &mut case)
-            .and_then(|()| decider.decide(&case, &mut out, tally));
-        match decided {
-            Ok(()) => {
-                if let (Some(l), Some(decision)) = (&shared.log, out.get(start..)) {
-                    l.line_into(&compiled.set, &case, decision, &mut log);
-                }
-            }
-            Err(problem) => {
-                out.truncate(start);
-                let error = ErrorInPlace {
-                    file: None,
-                    line: Some(number),
-                    id: id_of(line),
-                    error: problem.error_object(),
-                };
-                write_json(&error, &mut out);
-            }
-        }
-        out.push(b'\n');
+        batch.answer(
+            |compiled, case| cases::decode_line(compiled, ORIGIN, line, number, case),
+            tally,
+            |error| ErrorInPlace {
+                file: None,
+                line: Some(number),
+                id: id_of(line),
+                error,
+            },
+        );
+        batch.out.push(b'\n');
     }
-    if let Some(l) = &shared.log {
-        l.record_lines(log);
-    }
-    out
+    batch.finish()
 }
 
 /// Decides a JSON array: an array out, element for element.
@@ -246,40 +229,80 @@ fn decide_array(
     items: &[&serde_json::value::RawValue],
     tally: &mut Tally,
 ) -> Vec<u8> {
-    let compiled = snapshot.engine.compiled();
-    let mut decider = Decider::new(snapshot);
-    let mut case = Case::new(&compiled.set);
-    let mut out = Vec::with_capacity(items.len() * 1024);
-    let mut log = String::new();
-    out.push(b'[');
+    let mut batch = Batch::new(shared, snapshot, items.len() * 1024);
+    batch.out.push(b'[');
     for (index, item) in items.iter().enumerate() {
         if index > 0 {
-            out.push(b',');
+            batch.out.push(b',');
         }
         let text = item.get();
-        let start = out.len();
-        let decided = cases::decode(compiled, ORIGIN, text, Format::Json, &mut case)
-            .and_then(|()| decider.decide(&case, &mut out, tally));
+        batch.answer(
+            |compiled, case| cases::decode(compiled, ORIGIN, text, Format::Json, case),
+            tally,
+            |error| ErrorAtIndex {
+                index,
+                id: id_of(text),
+                error,
+            },
+        );
+    }
+    batch.out.extend_from_slice(b"]\n");
+    batch.finish()
+}
+
+/// A batch being answered: one decider and one case buffer reused for every case, the
+/// answer so far, and the decision-log lines to record at the end.
+struct Batch<'s> {
+    shared: &'s Shared,
+    compiled: &'s Compiled,
+    decider: Decider<'s>,
+    case: Case,
+    out: Vec<u8>,
+    log: String,
+}
+
+impl<'s> Batch<'s> {
+    fn new(shared: &'s Shared, snapshot: &'s Snapshot, capacity: usize) -> Batch<'s> {
+        let compiled = snapshot.engine.compiled();
+        Batch {
+            shared,
+            compiled,
+            decider: Decider::new(snapshot),
+            case: Case::new(&compiled.set),
+            out: Vec::with_capacity(capacity),
+            log: String::new(),
+        }
+    }
+
+    /// Decodes one case with `decode` and appends its decision; when it cannot be decoded
+    /// or decided, appends in its place the error object `in_place` makes of the problem.
+    fn answer<E: Serialize>(
+        &mut self,
+        decode: impl FnOnce(&Compiled, &mut Case) -> Result<(), CaseProblem>,
+        tally: &mut Tally,
+        in_place: impl FnOnce(pol_engine::ErrorObject) -> E,
+    ) {
+        let start = self.out.len();
+        let decided = decode(self.compiled, &mut self.case)
+            .and_then(|()| self.decider.decide(&self.case, &mut self.out, tally));
         match decided {
             Ok(()) => {
-                if let (Some(l), Some(decision)) = (&shared.log, out.get(start..)) {
-                    l.line_into(&compiled.set, &case, decision, &mut log);
+                if let (Some(l), Some(decision)) = (&self.shared.log, self.out.get(start..)) {
+                    l.line_into(&self.compiled.set, &self.case, decision, &mut self.log);
                 }
             }
             Err(problem) => {
-                out.truncate(start);
-                let error = ErrorAtIndex {
-                    index,
-                    id: id_of(text),
-                    error: problem.error_object(),
-                };
-                write_json(&error, &mut out);
+                self.out.truncate(start);
+                write_json(&in_place(problem.error_object()), &mut self.out);
             }
         }
     }
-    out.extend_from_slice(b"]\n");
-    if let Some(l) = &shared.log {
-        l.record_lines(log);
+
+    /// The answer, once the decision-log lines are recorded.
+    fn finish(self) -> Vec<u8> {
+        if let Some(l) = &self.shared.log {
+            l.record_lines(self.log);
+        }
+        self.out
     }
-    out
 }
