@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use pol_engine::coverage::Coverage;
 use pol_engine::testing::{self, Difference, Filter, Report, Verdict};
 use pol_engine::{CaseProblem, PolicySource};
+use quick_junit::{NonSuccessKind, SerializeError, TestCase, TestCaseStatus, TestSuite};
 use serde_json::json;
 
 use crate::{emit, explain, render, Exit};
@@ -60,7 +61,10 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Ex
                 Err(e) => emit::error(&format!("cannot write JSON: {e}"), None),
             }
         }
-        TestFormat::Junit => crate::out(&junit(&suite.problems, &report)),
+        TestFormat::Junit => match junit(&suite.problems, &report) {
+            Ok(xml) => crate::out(&xml),
+            Err(e) => emit::error(&format!("cannot write JUnit XML: {e}"), None),
+        },
     }
     if below_min && opts.format != TestFormat::Human {
         if let (Some(c), Some(min)) = (&report.coverage, opts.coverage_min) {
@@ -321,101 +325,61 @@ fn to_json(problems: &[CaseProblem], report: &Report<'_>) -> serde_json::Value {
 }
 
 /// JUnit XML, as CI systems read it: one `testsuite` per test file, one `testcase` per
-/// test, a `failure` with the diff or an `error` with the problem.
-fn junit(problems: &[CaseProblem], report: &Report<'_>) -> String {
-    let mut suites: Vec<(String, Vec<String>, usize, usize)> = Vec::new();
+/// test (with its `file` and `line`), a `failure` with the diff or an `error` with the
+/// problem. quick-junit writes it (and drops what XML 1.0 cannot hold), as for `pol check`.
+fn junit(problems: &[CaseProblem], report: &Report<'_>) -> Result<String, SerializeError> {
+    let mut out = quick_junit::Report::new("pol test");
+    let mut suite: Option<TestSuite> = None;
     for r in &report.results {
         let file = r.test.file.display().to_string();
-        if suites.last().is_none_or(|s| s.0 != file) {
-            suites.push((file.clone(), Vec::new(), 0, 0));
+        if suite.as_ref().is_none_or(|s| s.name.as_str() != file) {
+            out.add_test_suites(suite.take());
+            suite = Some(TestSuite::new(file.as_str()));
         }
-        let Some(suite) = suites.last_mut() else {
-            continue;
-        };
         let (class, name) = r.test.name.split_once("::").unwrap_or(("", &r.test.name));
-        let mut case = format!(
-            "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"",
-            xml(class),
-            xml(name),
-            xml(&file)
-        );
-        if let Some(line) = r.test.line {
-            let _ = write!(case, " line=\"{line}\"");
-        }
-        match &r.verdict {
-            Verdict::Pass => case.push_str("/>"),
+        let status = match &r.verdict {
+            Verdict::Pass => TestCaseStatus::success(),
             Verdict::Fail(d) => {
-                suite.2 += 1;
                 let fields: Vec<&str> = d.iter().map(|d| d.field.name()).collect();
-                let _ = write!(
-                    case,
-                    ">\n      <failure message=\"{}\" type=\"mismatch\">{}</failure>\n    </testcase>",
-                    xml(&format!("differs in {}", fields.join(", "))),
-                    xml(&diff(d))
-                );
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status
+                    .set_message(format!("differs in {}", fields.join(", ")))
+                    .set_type("mismatch")
+                    .set_description(diff(d));
+                status
             }
-            Verdict::Error(p) => {
-                suite.3 += 1;
-                let _ = write!(
-                    case,
-                    ">\n      <error message=\"{}\" type=\"pol::{}\">{}</error>\n    </testcase>",
-                    xml(&p.message),
-                    p.code,
-                    xml(&render::case_problem(p).render(false))
-                );
-            }
+            Verdict::Error(p) => problem_status(p),
+        };
+        let mut case = TestCase::new(name, status);
+        case.set_classname(class);
+        case.extra.insert("file".into(), file.as_str().into());
+        if let Some(line) = r.test.line {
+            case.extra.insert("line".into(), line.to_string().into());
         }
-        suite.1.push(case);
+        if let Some(s) = suite.as_mut() {
+            s.add_test_case(case);
+        }
     }
+    out.add_test_suites(suite);
     for p in problems {
-        let case = format!(
-            "    <testcase classname=\"{0}\" name=\"(test file)\" file=\"{0}\">\n      <error message=\"{1}\" type=\"pol::{2}\">{3}</error>\n    </testcase>",
-            xml(&p.file),
-            xml(&p.message),
-            p.code,
-            xml(&render::case_problem(p).render(false))
-        );
-        suites.push((p.file.clone(), vec![case], 0, 1));
+        let mut case = TestCase::new("(test file)", problem_status(p));
+        case.set_classname(p.file.as_str());
+        case.extra.insert("file".into(), p.file.as_str().into());
+        let mut suite = TestSuite::new(p.file.as_str());
+        suite.add_test_case(case);
+        out.add_test_suite(suite);
     }
-    let total: usize = suites.iter().map(|s| s.1.len()).sum();
-    let failures: usize = suites.iter().map(|s| s.2).sum();
-    let errors: usize = suites.iter().map(|s| s.3).sum();
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"pol test\" tests=\"{total}\" failures=\"{failures}\" errors=\"{errors}\">\n"
-    );
-    for (file, cases, f, e) in &suites {
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f}\" errors=\"{e}\">",
-            xml(file),
-            cases.len()
-        );
-        for c in cases {
-            let _ = writeln!(out, "{c}");
-        }
-        out.push_str("  </testsuite>\n");
-    }
-    out.push_str("</testsuites>\n");
-    out
+    out.to_string().map(|s| s + "\n")
 }
 
-/// Text escaped for XML attributes and content; characters XML 1.0 cannot hold become
-/// U+FFFD.
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+/// A test that could not run (or a test file that could not be read), as a JUnit `error`.
+fn problem_status(p: &CaseProblem) -> TestCaseStatus {
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+    status
+        .set_message(p.message.as_str())
+        .set_type(format!("pol::{}", p.code))
+        .set_description(render::case_problem(p).render(false));
+    status
 }
 
 #[cfg(test)]
