@@ -408,10 +408,19 @@ mod tests {
     }
 
     #[test]
-    fn xml_is_escaped() {
-        assert_eq!(
-            xml("a<b & \"c\"\u{1}"),
-            "a&lt;b &amp; &quot;c&quot;\u{FFFD}"
+    fn junit_escapes_what_a_test_file_says_and_drops_what_xml_cannot_hold() {
+        let problem = CaseProblem::plain("tests/a<b.yaml", "a<b & \"c\"\u{1}".into(), None);
+        let report = Report {
+            results: Vec::new(),
+            filtered_out: 0,
+            coverage: None,
+        };
+        let xml = junit(&[problem], &report).unwrap();
+        assert!(
+            xml.contains("message=\"a&lt;b &amp; &quot;c&quot;\""),
+            "{xml}"
         );
+        assert!(xml.contains("classname=\"tests/a&lt;b.yaml\""), "{xml}");
+        assert!(!xml.contains('\u{1}'), "{xml}");
     }
 }
