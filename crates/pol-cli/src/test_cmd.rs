@@ -384,6 +384,8 @@ fn problem_status(p: &CaseProblem) -> TestCaseStatus {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
     use pol_engine::testing::Field;
 
