@@ -1,4 +1,4 @@
-//! Values no real case can have (CASES.md: "a nationality that is not two upper-case
+//! Values no real case can have (`docs/cases.md`: "a nationality that is not two upper-case
 //! letters, a negative age or day count, an application filed after `as_of`, a trip that
 //! returns before it departs"): each fixture under `tests/data/cases/impossible` makes
 //! `pol eval` exit 1 with E0604 naming the field and the constraint, in the human and the

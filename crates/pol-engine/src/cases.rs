@@ -101,7 +101,7 @@ impl CaseProblem {
     }
 
     /// The problem as the contract's error object, which stands in the place of a
-    /// decision (CASES.md v1.1 "Errors in place").
+    /// decision (`docs/cases.md`, "Errors in place").
     pub fn error_object(&self) -> ErrorObject {
         ErrorObject {
             code: format!("pol::{}", self.code),

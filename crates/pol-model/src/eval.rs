@@ -2,7 +2,7 @@
 //!
 //! Every value is known or unknown (`None`). `and`/`or` are Kleene's (false wins a
 //! conjunction, true a disjunction); every other operator is unknown as soon as an operand
-//! it needs is, as DESIGN.md says. Arithmetic that leaves 64 bits or the calendar is
+//! it needs is, as `docs/semantics.md` says. Arithmetic that leaves 64 bits or the calendar is
 //! unknown too (the language's documented rule, docs/testing.md "Open").
 
 use pol_compiler::ir::{ArithOp, PolicySet, TExpr, TExprKind};

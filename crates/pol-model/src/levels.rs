@@ -12,7 +12,7 @@ use pol_syntax::ast::RuleKind;
 
 use crate::eval::{truth, Evaluator, Facts};
 
-/// The decisions of the contract (CASES.md), in precedence order, `Incomplete` last.
+/// The decisions of the contract (`docs/cases.md`), in precedence order, `Incomplete` last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Decision {
     Unavailable,

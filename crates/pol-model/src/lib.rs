@@ -70,7 +70,10 @@
 //! - Representative values are exact for comparisons of a fact with constants, with known
 //!   facts, and with one unknown fact moved by one offset; chains of offsets between
 //!   several unknown facts (`a + 1 month + 30 days < b`) may need values it does not try.
-//! - Constraints on cases (CASES.md v1.1) are not modelled: the language has none yet.
+//! - Constraints on cases (`docs/cases.md`) are modelled as the contract
+//!   states them: a completion that breaks one is no case, so it is skipped; a value no valid
+//!   completion takes is not missing; a case no completion keeps is
+//!   `ModelError::NoCompletion`.
 //! - A completion that is still undetermined with every fact known (arithmetic that
 //!   overflows, a parameter read before its first date) counts as reaching every level
 //!   Kleene logic leaves open, as the engine does.

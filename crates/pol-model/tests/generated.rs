@@ -201,7 +201,7 @@ fn a_window_that_may_be_open_is_not_a_reason() {
 }
 
 /// Two facts that matter only together (`d1 == d2`): no one of them changes the possible
-/// decisions, so `missing` is empty (DESIGN.md); the engine lists both.
+/// decisions, so `missing` is empty (`docs/semantics.md`); the engine lists both.
 #[test]
 fn facts_that_matter_only_together_are_not_missing() {
     check(

@@ -128,7 +128,7 @@ proptest! {
     #![proptest_config(config(256))]
 
     /// Cases with most facts unknown: `missing` is every fact that can change the outcome,
-    /// and none that cannot (CASES.md).
+    /// and none that cannot (`docs/cases.md`).
     #[test]
     fn missing_is_exactly_the_models(s in spec(shipped(), 0.3)) {
         decided(shipped(), &build(shipped(), &s))?;
