@@ -87,6 +87,8 @@ impl Scratch {
 pub struct Policy<'a> {
     pub set: &'a PolicySet,
     pub graph: &'a PolicyGraph,
+    /// The plan compiled from `graph`.
+    pub plan: &'a Plan,
     pub reasoner: &'a PolicyReasoner,
     pub constraints: &'a PolicyGraph,
 }
@@ -108,7 +110,7 @@ pub fn decide_into(
             None,
         ));
     };
-    let plan = &p.graph.plan;
+    let plan = p.plan;
     plan.run(p.set, &case.facts, as_of, &mut scratch.slots);
     let levels = plan_levels(plan, &scratch.slots.truths);
     let decided = match kleene_truths(levels) {

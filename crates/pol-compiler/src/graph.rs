@@ -12,7 +12,6 @@ use pol_syntax::Span;
 
 use crate::ir::*;
 use crate::ops;
-use crate::plan::Plan;
 use crate::semantics;
 use crate::types::Type;
 use crate::value::{Day, Tri, Value};
@@ -96,9 +95,6 @@ pub struct PolicyGraph {
     /// The node computed for each expression of the policy's source, by span: how an
     /// explanation finds the value of a condition it underlines.
     pub spans: HashMap<Span, NodeId>,
-    /// What deciding a case evaluates: the triggers, `when`s and validities, compiled to
-    /// straight-line instructions (see [`Plan`]).
-    pub plan: Plan,
 }
 
 impl PolicyGraph {
@@ -158,7 +154,8 @@ impl PolicyGraph {
 
     /// Evaluates every node for one case into `values` (resized to fit, reused across
     /// cases so the loop does not allocate). Explanations and the exact settling of open
-    /// decisions read every node; deciding a case runs the leaner [`Plan`] instead.
+    /// decisions read every node; deciding a case runs the leaner plan compiled from
+    /// the graph (`crate::plan`) instead.
     pub fn eval(&self, set: &PolicySet, facts: &[Tri], as_of: Day, values: &mut Vec<Tri>) {
         values.clear();
         values.resize(self.nodes.len(), None);
@@ -245,7 +242,6 @@ pub fn lower(set: &PolicySet, id: PolicyId, policy: &PolicyDef) -> PolicyGraph {
             validities: Vec::new(),
             reads: Vec::new(),
             spans: HashMap::new(),
-            plan: Plan::default(),
         },
         leaves: HashMap::new(),
         lets: HashMap::new(),
@@ -313,9 +309,7 @@ pub fn lower(set: &PolicySet, id: PolicyId, policy: &PolicyDef) -> PolicyGraph {
         .collect();
     reads.sort_unstable();
     b.g.reads = reads;
-    let mut g = b.g;
-    g.plan = Plan::new(set, &g);
-    g
+    b.g
 }
 
 /// Builds rule triggers as graph nodes, placed at the rule.
@@ -352,7 +346,6 @@ pub fn lower_conditions(set: &PolicySet, conditions: &[&TExpr]) -> (PolicyGraph,
             validities: Vec::new(),
             reads: Vec::new(),
             spans: HashMap::new(),
-            plan: Plan::default(),
         },
         leaves: HashMap::new(),
         lets: HashMap::new(),

@@ -9,25 +9,7 @@ use pol_syntax::Span;
 use crate::types::Type;
 use crate::value::{Day, Value};
 
-macro_rules! id {
-    ($($name:ident),*) => {$(
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub u32);
-        impl $name {
-            pub fn index(self) -> usize { self.0 as usize }
-        }
-    )*};
-}
-id!(
-    EnumId,
-    FactId,
-    ConstId,
-    ParamId,
-    LetId,
-    ProgramId,
-    PolicyId,
-    ConstraintId
-);
+pub use crate::ids::{ConstId, ConstraintId, EnumId, FactId, LetId, ParamId, PolicyId, ProgramId};
 
 /// A cited source: the text and where the `cite` is.
 #[derive(Clone, Debug, PartialEq)]

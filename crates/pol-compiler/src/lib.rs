@@ -14,6 +14,7 @@ pub mod constraints;
 pub mod decide;
 pub mod explain;
 pub mod graph;
+pub mod ids;
 pub mod ir;
 pub mod lints;
 mod ops;
@@ -50,6 +51,7 @@ pub use suggest::did_you_mean;
 use crate::decide::Cause;
 use crate::graph::{NodeId, PolicyGraph};
 use crate::ir::PolicySet;
+use crate::plan::Plan;
 
 /// A compiled policy set, ready to decide cases.
 pub struct Compiled {
@@ -57,6 +59,9 @@ pub struct Compiled {
     pub set: PolicySet,
     /// One graph per policy, indexed like `set.policies`.
     pub graphs: Vec<PolicyGraph>,
+    /// What deciding a case evaluates, compiled from each graph: the triggers, `when`s
+    /// and validities as straight-line instructions; indexed like `set.policies`.
+    pub plans: Vec<Plan>,
     pub schema: CaseSchema,
     pub usage: resolve::Usage,
     /// The version of `pol` and the digest of the policy set, carried by every decision.
@@ -129,6 +134,7 @@ pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lint
         .enumerate()
         .map(|(i, policy)| graph::lower(&set, ir::PolicyId(i as u32), policy))
         .collect();
+    let plans = graphs.iter().map(|g| Plan::new(&set, g)).collect();
     let schema = CaseSchema::new(&set);
     let constraints = constraints::CaseConstraints::new(&set);
     let reasoner = reason::Reasoner::new(&set, &graphs, &constraints);
@@ -143,6 +149,7 @@ pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lint
             sources: sources.clone(),
             set,
             graphs,
+            plans,
             schema,
             usage: resolved.usage,
             constraints,
@@ -244,8 +251,9 @@ impl Compiled {
         let policy = case
             .policy
             .ok_or_else(|| CaseError::new("policy", "the case does not name a `policy`", None))?;
-        let (Some(graph), Some(reasoner)) = (
+        let (Some(graph), Some(plan), Some(reasoner)) = (
             self.graphs.get(policy.index()),
+            self.plans.get(policy.index()),
             self.reasoner.policies.get(policy.index()),
         ) else {
             return Err(CaseError::new(
@@ -257,6 +265,7 @@ impl Compiled {
         Ok(decide::Policy {
             set: &self.set,
             graph,
+            plan,
             reasoner,
             constraints: &self.constraints.graph,
         })

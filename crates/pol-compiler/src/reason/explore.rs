@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::case::{Case, CaseError};
 use crate::decide::{Cause, Scratch};
 use crate::ir::{ConstraintKind, FactId};
-use crate::plan::{self, Slots};
+use crate::plan::{self, Plan, Slots};
 use crate::semantics::{self, ClosedBy, DecisionKind};
 use crate::value::Value;
 use crate::Compiled;
@@ -379,10 +379,10 @@ impl Compiled {
         let (Some(policy), Some(as_of)) = (case.policy, case.as_of) else {
             return Ok(out);
         };
-        let Some(g) = self.graphs.get(policy.index()) else {
+        let Some(plan) = self.plans.get(policy.index()) else {
             return Ok(out);
         };
-        g.plan.run(&self.set, &case.facts, as_of, &mut slots_before);
+        plan.run(&self.set, &case.facts, as_of, &mut slots_before);
         // Smallest first; among sets of one size, by decision in precedence order, then by
         // the declaration order of their facts.
         let facts_of = |pairs: &Vec<(usize, u32)>| -> Vec<FactId> {
@@ -435,9 +435,8 @@ impl Compiled {
                 if redecided.ok() != Some(*k) {
                     continue;
                 }
-                g.plan
-                    .run(&self.set, &changed.facts, as_of, &mut slots_after);
-                let rules = self.flipped(policy, g, &slots_before, &slots_after);
+                plan.run(&self.set, &changed.facts, as_of, &mut slots_after);
+                let rules = self.flipped(policy, plan, &slots_before, &slots_after);
                 changes.sort_by_key(|(f, _, _)| *f);
                 out.push(Counterfactual {
                     decision: *k,
@@ -462,7 +461,7 @@ impl Compiled {
     fn flipped(
         &self,
         policy: crate::ir::PolicyId,
-        g: &crate::graph::PolicyGraph,
+        plan: &Plan,
         before: &Slots,
         after: &Slots,
     ) -> Vec<FlippedRule> {
@@ -470,12 +469,12 @@ impl Compiled {
             return Vec::new();
         };
         let mut causes = Vec::new();
-        if let Some(w) = &g.plan.window {
+        if let Some(w) = &plan.window {
             if plan::get(&before.truths, w.open) != plan::get(&after.truths, w.open) {
                 causes.push(Cause::ProgramWindow(ClosedBy::Unknown));
             }
         }
-        for r in &g.plan.rules {
+        for r in &plan.rules {
             if r.level.is_some()
                 && plan::get(&before.truths, r.trigger) != plan::get(&after.truths, r.trigger)
             {
