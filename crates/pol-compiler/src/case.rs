@@ -173,7 +173,7 @@ impl CaseSchema {
         root.push("", "id", Field::Id);
         root.push("", "as_of", Field::AsOf);
         root.push("", "policy", Field::Policy);
-        for (i, fact) in set.facts.iter().enumerate() {
+        for (id, fact) in set.facts.iter_enumerated() {
             let mut group = &mut root;
             // The length of the path of the current group (`applicant` in `applicant.age`).
             let mut end = 0;
@@ -181,7 +181,7 @@ impl CaseSchema {
             while let Some(seg) = segments.next() {
                 let prefix = fact.path.get(..end).unwrap_or("");
                 if segments.peek().is_none() {
-                    group.push(prefix, seg, Field::Fact(FactId(i as u32), fact.ty));
+                    group.push(prefix, seg, Field::Fact(id, fact.ty));
                     break;
                 }
                 let pos = group
@@ -721,7 +721,7 @@ impl ValueSeed<'_, '_, '_> {
     }
 
     fn word<E: de::Error>(&self, e: crate::ir::EnumId, text: &str) -> Result<u16, E> {
-        let Some(def) = self.cx.set.enums.get(e.index()) else {
+        let Some(def) = self.cx.set.enums.get(e) else {
             return Err(self.mismatch(format!("\"{text}\"")));
         };
         match def.words.iter().position(|w| w == text) {

@@ -16,14 +16,8 @@ use crate::semantics;
 use crate::types::Type;
 use crate::value::{Day, Tri, Value};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NodeId(pub u32);
-
-impl NodeId {
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
+use crate::ids::IndexVec;
+pub use crate::ids::NodeId;
 
 /// A run of operands in [`PolicyGraph::operands`].
 #[derive(Clone, Copy, Debug)]
@@ -83,7 +77,7 @@ pub struct RuleNode {
 #[derive(Clone, Debug)]
 pub struct PolicyGraph {
     pub policy: PolicyId,
-    pub nodes: Vec<Node>,
+    pub nodes: IndexVec<NodeId, Node>,
     pub operands: Vec<NodeId>,
     /// True when the program window is open for this case.
     pub window: Option<NodeId>,
@@ -99,7 +93,7 @@ pub struct PolicyGraph {
 
 impl PolicyGraph {
     pub fn node(&self, id: NodeId) -> Option<&Node> {
-        self.nodes.get(id.index())
+        self.nodes.get(id)
     }
 
     pub fn operands(&self, ops: Operands) -> &[NodeId] {
@@ -234,7 +228,7 @@ pub fn lower(set: &PolicySet, id: PolicyId, policy: &PolicyDef) -> PolicyGraph {
         set,
         g: PolicyGraph {
             policy: id,
-            nodes: Vec::new(),
+            nodes: IndexVec::new(),
             operands: Vec::new(),
             window: None,
             rules: Vec::new(),
@@ -247,7 +241,7 @@ pub fn lower(set: &PolicySet, id: PolicyId, policy: &PolicyDef) -> PolicyGraph {
         lets: HashMap::new(),
     };
     if let Some(w) = &policy.window {
-        let program = set.programs.get(w.program.index());
+        let program = set.programs.get(w.program);
         let at = match (&w.at, program) {
             (Some(e), Some(_)) => b.expr(e),
             (None, Some(_)) => b.leaf(Leaf::AsOf, Type::Date, w.span),
@@ -338,7 +332,7 @@ pub fn lower_conditions(set: &PolicySet, conditions: &[&TExpr]) -> (PolicyGraph,
         set,
         g: PolicyGraph {
             policy: PolicyId(u32::MAX),
-            nodes: Vec::new(),
+            nodes: IndexVec::new(),
             operands: Vec::new(),
             window: None,
             rules: Vec::new(),
@@ -372,9 +366,7 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn push(&mut self, op: Op, ty: Type, span: Span) -> NodeId {
-        let id = NodeId(self.g.nodes.len() as u32);
-        self.g.nodes.push(Node { op, ty, span });
-        id
+        self.g.nodes.push(Node { op, ty, span })
     }
 
     fn operand_run(&mut self, ids: &[NodeId]) -> Operands {
@@ -394,7 +386,7 @@ impl Builder<'_> {
             Leaf::Fact(f) => Op::Fact(f),
             Leaf::AsOf => Op::AsOf,
             Leaf::Param(p) => Op::Param(p),
-            Leaf::Const(c) => match self.set.consts.get(c.index()) {
+            Leaf::Const(c) => match self.set.consts.get(c) {
                 Some(def) => Op::Const(c, def.value),
                 None => {
                     debug_assert!(false, "lowering: constant {c:?} has no definition");
@@ -425,7 +417,7 @@ impl Builder<'_> {
                 if let Some(id) = self.lets.get(l) {
                     return *id;
                 }
-                let Some(def) = self.set.lets.get(l.index()) else {
+                let Some(def) = self.set.lets.get(l) else {
                     debug_assert!(false, "lowering: let {l:?} has no definition");
                     return self.push(Op::Unknown, e.ty, e.span);
                 };

@@ -50,7 +50,8 @@ pub use suggest::did_you_mean;
 
 use crate::decide::Cause;
 use crate::graph::{NodeId, PolicyGraph};
-use crate::ir::PolicySet;
+use crate::ids::IndexVec;
+use crate::ir::{PolicyId, PolicySet};
 use crate::plan::Plan;
 
 /// A compiled policy set, ready to decide cases.
@@ -58,10 +59,10 @@ pub struct Compiled {
     pub sources: SourceMap,
     pub set: PolicySet,
     /// One graph per policy, indexed like `set.policies`.
-    pub graphs: Vec<PolicyGraph>,
+    pub graphs: IndexVec<PolicyId, PolicyGraph>,
     /// What deciding a case evaluates, compiled from each graph: the triggers, `when`s
     /// and validities as straight-line instructions; indexed like `set.policies`.
-    pub plans: Vec<Plan>,
+    pub plans: IndexVec<PolicyId, Plan>,
     pub schema: CaseSchema,
     pub usage: resolve::Usage,
     /// The version of `pol` and the digest of the policy set, carried by every decision.
@@ -128,11 +129,10 @@ pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lint
         };
     }
     let set = resolved.set;
-    let graphs: Vec<PolicyGraph> = set
+    let graphs: IndexVec<PolicyId, PolicyGraph> = set
         .policies
-        .iter()
-        .enumerate()
-        .map(|(i, policy)| graph::lower(&set, ir::PolicyId(i as u32), policy))
+        .iter_enumerated()
+        .map(|(id, policy)| graph::lower(&set, id, policy))
         .collect();
     let plans = graphs.iter().map(|g| Plan::new(&set, g)).collect();
     let schema = CaseSchema::new(&set);
@@ -252,8 +252,8 @@ impl Compiled {
             .policy
             .ok_or_else(|| CaseError::new("policy", "the case does not name a `policy`", None))?;
         let (Some(graph), Some(plan), Some(reasoner)) = (
-            self.graphs.get(policy.index()),
-            self.plans.get(policy.index()),
+            self.graphs.get(policy),
+            self.plans.get(policy),
             self.reasoner.policies.get(policy.index()),
         ) else {
             return Err(CaseError::new(
@@ -282,7 +282,7 @@ impl Compiled {
 
     /// The contract's decision object for an outcome.
     pub fn record(&self, case: &Case, outcome: &Outcome) -> DecisionRecord {
-        let policy = case.policy.and_then(|p| self.set.policies.get(p.index()));
+        let policy = case.policy.and_then(|p| self.set.policies.get(p));
         let policy_name = policy.map_or(String::new(), |p| p.name.clone());
         let reason = |cause: &Cause| -> Option<Reason> {
             let source = match *cause {
@@ -334,10 +334,8 @@ impl Compiled {
     pub fn explain(&self, case: &Case, all: bool) -> Result<explain::Explanation, CaseError> {
         let mut scratch = Scratch::default();
         let outcome = self.decide(case, &mut scratch)?;
-        let (Some(g), Some(as_of)) = (
-            case.policy.and_then(|p| self.graphs.get(p.index())),
-            case.as_of,
-        ) else {
+        let (Some(g), Some(as_of)) = (case.policy.and_then(|p| self.graphs.get(p)), case.as_of)
+        else {
             return Err(CaseError::new(
                 "policy",
                 "the case names a policy of another policy set",

@@ -80,11 +80,10 @@ impl JsonWriter {
         let policies = c
             .set
             .policies
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(p, def)| {
                 let case = Case {
-                    policy: Some(crate::ir::PolicyId(p as u32)),
+                    policy: Some(p),
                     ..Case::default()
                 };
                 // One reason at a time, rendered by the record itself: the fragments cannot

@@ -271,8 +271,7 @@ impl<'a> Checker<'a> {
                 words.push(w.node.clone());
                 spans.push(w.span);
             }
-            let id = EnumId(self.set.enums.len() as u32);
-            self.set.enums.push(EnumDef {
+            let id = self.set.enums.push(EnumDef {
                 name: e.name.node.clone(),
                 words,
                 word_spans: spans,
@@ -386,7 +385,7 @@ impl<'a> Checker<'a> {
                 self.poisoned.untyped(&f.path.node);
                 continue;
             };
-            let id = FactId(self.set.facts.len() as u32);
+            let id = self.set.facts.next_id();
             if self.declare_value(&f.path, Binding::Fact(id), file) {
                 self.set.facts.push(FactDef {
                     path: f.path.node.clone(),
@@ -403,7 +402,7 @@ impl<'a> Checker<'a> {
         for (file, item) in file_items(files) {
             match &item.kind {
                 ItemKind::Const(c) => {
-                    let id = ConstId(self.set.consts.len() as u32);
+                    let id = self.set.consts.next_id();
                     if self.declare_value(&c.name, Binding::Const(id), file) {
                         self.deferred_consts.push(Deferred::new(&c.value, file));
                         self.set.consts.push(ConstDef {
@@ -422,7 +421,7 @@ impl<'a> Checker<'a> {
                         self.poisoned.untyped(&p.name.node);
                         continue;
                     };
-                    let id = ParamId(self.set.params.len() as u32);
+                    let id = self.set.params.next_id();
                     if self.declare_value(&p.name, Binding::Param(id), file) {
                         self.set.params.push(ParamDef {
                             name: p.name.node.clone(),
@@ -435,7 +434,7 @@ impl<'a> Checker<'a> {
                     }
                 }
                 ItemKind::Let(l) => {
-                    let id = LetId(self.set.lets.len() as u32);
+                    let id = self.set.lets.next_id();
                     if self.declare_value(&l.name, Binding::Let(id), file) {
                         self.deferred_lets.push(Deferred::new(&l.value, file));
                         self.set.lets.push(LetDef {
@@ -454,22 +453,24 @@ impl<'a> Checker<'a> {
                 _ => {}
             }
         }
-        for i in 0..self.deferred_consts.len() {
-            self.check_const(ConstId(i as u32));
+        // `deferred_consts` holds a body per constant, pushed with it.
+        for id in self.set.consts.ids() {
+            self.check_const(id);
         }
         for (id, p, file) in params {
             let values = self.param_values(id, p, file);
-            if let Some(def) = self.set.params.get_mut(id.index()) {
+            if let Some(def) = self.set.params.get_mut(id) {
                 def.values = values;
             }
         }
-        for i in 0..self.deferred_lets.len() {
-            self.check_let(LetId(i as u32));
+        // `deferred_lets` holds a body per `let`, pushed with it.
+        for id in self.set.lets.ids() {
+            self.check_let(id);
         }
     }
 
     fn param_values(&mut self, id: ParamId, p: &ast::ParamDecl, file: FileId) -> Vec<DatedValue> {
-        let ty = self.set.params.get(id.index()).map_or(Type::Bool, |d| d.ty);
+        let ty = self.set.params.get(id).map_or(Type::Bool, |d| d.ty);
         let mut values = Vec::new();
         for v in &p.values {
             let Some(te) = self.check_expr(&v.value, file) else {
@@ -623,7 +624,7 @@ impl<'a> Checker<'a> {
         if let Some(d) = self.deferred_lets.get_mut(id.index()) {
             d.height = height;
         }
-        if let (Some(te), Some(def)) = (checked, self.set.lets.get_mut(id.index())) {
+        if let (Some(te), Some(def)) = (checked, self.set.lets.get_mut(id)) {
             def.value = te;
         }
         self.leave(DeferredKind::Let, id.index(), ty);
@@ -644,7 +645,7 @@ impl<'a> Checker<'a> {
         let value = self
             .check_expr(body, file)
             .and_then(|te| self.const_value(&te).map(|v| (te.ty, v)));
-        if let (Some((ty, v)), Some(def)) = (value, self.set.consts.get_mut(id.index())) {
+        if let (Some((ty, v)), Some(def)) = (value, self.set.consts.get_mut(id)) {
             def.ty = ty;
             def.value = v;
         }
@@ -703,8 +704,7 @@ impl<'a> Checker<'a> {
                 }
                 *slot = Some(edge);
             }
-            let id = ProgramId(self.set.programs.len() as u32);
-            self.set.programs.push(ProgramDef {
+            let id = self.set.programs.push(ProgramDef {
                 name: p.name.node.clone(),
                 doc: p.doc.as_ref().map(|d| d.node.clone()),
                 opened,
@@ -726,12 +726,10 @@ impl<'a> Checker<'a> {
                 };
                 let te = self.check_expr(&expr, file)?;
                 match (te.ty, &te.kind) {
-                    (Type::Date, TExprKind::Const(c)) => {
-                        match self.set.consts.get(c.index())?.value {
-                            Value::Date(d) => Some(d),
-                            _ => None,
-                        }
-                    }
+                    (Type::Date, TExprKind::Const(c)) => match self.set.consts.get(c)?.value {
+                        Value::Date(d) => Some(d),
+                        _ => None,
+                    },
                     _ => {
                         self.error(
                             Diagnostic::new(

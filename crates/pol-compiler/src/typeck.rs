@@ -331,9 +331,9 @@ impl Checker<'_> {
         *self.usage.bindings.entry(binding).or_insert(0) += 1;
         self.refer(span, Declared::Value(binding));
         let (kind, ty) = match binding {
-            Binding::Fact(f) => (TExprKind::Fact(f), self.set.facts.get(f.index())?.ty),
+            Binding::Fact(f) => (TExprKind::Fact(f), self.set.facts.get(f)?.ty),
             Binding::Const(c) => (TExprKind::Const(c), self.check_const(c)?),
-            Binding::Param(p) => (TExprKind::Param(p), self.set.params.get(p.index())?.ty),
+            Binding::Param(p) => (TExprKind::Param(p), self.set.params.get(p)?.ty),
             Binding::Let(l) => {
                 let ty = self.check_let(l)?;
                 // The let's body is walked from here: it must fit in the depth left.
@@ -387,7 +387,7 @@ impl Checker<'_> {
                 return None;
             }
         };
-        let def = self.set.enums.get(e.index())?;
+        let def = self.set.enums.get(e)?;
         match def.words.iter().position(|x| x == w) {
             Some(i) => {
                 self.refer(span, Declared::Word(e, i as u16));

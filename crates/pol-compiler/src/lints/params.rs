@@ -34,7 +34,7 @@ pub(super) fn check(
         }
     }
     for (p, span) in reads {
-        let Some(param) = set.params.get(p.index()) else {
+        let Some(param) = set.params.get(p) else {
             continue;
         };
         let Some(first) = param.values.iter().min_by_key(|v| v.from) else {
@@ -110,7 +110,7 @@ fn reads<'a>(set: &'a PolicySet, def: &'a PolicyDef) -> Vec<(ParamId, Span)> {
             }
             TExprKind::Let(l) => {
                 if lets.insert(*l) {
-                    if let Some(def) = set.lets.get(l.index()) {
+                    if let Some(def) = set.lets.get(l) {
                         stack.push((&def.value, via.or(Some(e.span))));
                     }
                 }

@@ -23,7 +23,7 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
     for p in &set.policies {
         if let Some(w) = &p.window {
             let mut used = Vec::new();
-            if let Some(program) = set.programs.get(w.program.index()) {
+            if let Some(program) = set.programs.get(w.program) {
                 used.extend(
                     program
                         .opened
@@ -155,12 +155,12 @@ fn dates_of(set: &PolicySet, e: &TExpr, out: &mut Vec<Day>, seen: &mut HashSet<L
         TExprKind::Lit(Value::Date(d)) => out.push(*d),
         TExprKind::Lit(_) | TExprKind::Fact(_) | TExprKind::AsOf => {}
         TExprKind::Const(c) => {
-            if let Some(Value::Date(d)) = set.consts.get(c.index()).map(|c| c.value) {
+            if let Some(Value::Date(d)) = set.consts.get(c).map(|c| c.value) {
                 out.push(d);
             }
         }
         TExprKind::Param(p) => {
-            for v in set.params.get(p.index()).map_or(&[][..], |p| &p.values[..]) {
+            for v in set.params.get(p).map_or(&[][..], |p| &p.values[..]) {
                 out.push(v.from);
                 if let Value::Date(d) = v.value {
                     out.push(d);
@@ -169,7 +169,7 @@ fn dates_of(set: &PolicySet, e: &TExpr, out: &mut Vec<Day>, seen: &mut HashSet<L
         }
         TExprKind::Let(l) => {
             if seen.insert(*l) {
-                if let Some(def) = set.lets.get(l.index()) {
+                if let Some(def) = set.lets.get(l) {
                     dates_of(set, &def.value, out, seen);
                 }
             }

@@ -98,10 +98,7 @@ struct Side<'a> {
 
 impl Side<'_> {
     fn graphs(&self) -> Option<[&crate::graph::PolicyGraph; 2]> {
-        Some([
-            self.c.graphs.get(self.policy.index())?,
-            &self.c.constraints.graph,
-        ])
+        Some([self.c.graphs.get(self.policy)?, &self.c.constraints.graph])
     }
 
     fn var(&self, path: &str) -> Option<&Var> {
@@ -306,7 +303,7 @@ fn dates(sides: &[Side<'_>; 2]) -> Vec<Day> {
                         days.extend(opened.iter().chain(closed.iter()).copied())
                     }
                     crate::graph::Op::Param(p) => {
-                        if let Some(def) = s.c.set.params.get(p.index()) {
+                        if let Some(def) = s.c.set.params.get(p) {
                             for v in &def.values {
                                 days.push(v.from);
                                 if let Value::Duration(n, u) = v.value {
@@ -552,9 +549,7 @@ impl Seen<'_, '_> {
     /// The words of the fact's enum in this version, if it declares it.
     fn words(&self) -> Option<&[String]> {
         match self.declared? {
-            Type::Enum(e) | Type::Set(e) => {
-                self.side.c.set.enums.get(e.index()).map(|d| &d.words[..])
-            }
+            Type::Enum(e) | Type::Set(e) => self.side.c.set.enums.get(e).map(|d| &d.words[..]),
             _ => None,
         }
     }
@@ -784,7 +779,7 @@ fn commons(
 
 fn pattern<'a>(s: &Side<'a>, v: &Var) -> Option<&'a crate::pattern::Pattern> {
     let id = v.pattern?;
-    match &s.c.set.constraints.get(id.index())?.kind {
+    match &s.c.set.constraints.get(id)?.kind {
         ConstraintKind::Pattern { pattern, .. } => Some(pattern),
         _ => None,
     }

@@ -135,7 +135,7 @@ impl Compiled {
             ));
         };
         let (Some(g), Some(r)) = (
-            self.graphs.get(policy.index()),
+            self.graphs.get(policy),
             self.reasoner.policies.get(policy.index()),
         ) else {
             return Ok(None);
@@ -379,7 +379,7 @@ impl Compiled {
         let (Some(policy), Some(as_of)) = (case.policy, case.as_of) else {
             return Ok(out);
         };
-        let Some(plan) = self.plans.get(policy.index()) else {
+        let Some(plan) = self.plans.get(policy) else {
             return Ok(out);
         };
         plan.run(&self.set, &case.facts, as_of, &mut slots_before);
@@ -405,15 +405,15 @@ impl Compiled {
                         continue;
                     };
                     let current = case.facts.get(var.fact.index()).copied().flatten();
-                    let pattern =
-                        var.pattern
-                            .and_then(|id| match self.set.constraints.get(id.index()) {
-                                Some(c) => match &c.kind {
-                                    ConstraintKind::Pattern { pattern, .. } => Some(pattern),
-                                    _ => None,
-                                },
-                                None => None,
-                            });
+                    let pattern = var
+                        .pattern
+                        .and_then(|id| match self.set.constraints.get(id) {
+                            Some(c) => match &c.kind {
+                                ConstraintKind::Pattern { pattern, .. } => Some(pattern),
+                                _ => None,
+                            },
+                            None => None,
+                        });
                     let Some(v) = values::pick(
                         &self.set,
                         var.ty,
@@ -465,7 +465,7 @@ impl Compiled {
         before: &Slots,
         after: &Slots,
     ) -> Vec<FlippedRule> {
-        let Some(def) = self.set.policies.get(policy.index()) else {
+        let Some(def) = self.set.policies.get(policy) else {
             return Vec::new();
         };
         let mut causes = Vec::new();

@@ -204,15 +204,13 @@ impl PolicyReasoner {
                 Value::Str(s) => case.string(set, s),
                 _ => None,
             };
-            let pattern = var
-                .pattern
-                .and_then(|id| match set.constraints.get(id.index()) {
-                    Some(c) => match &c.kind {
-                        ConstraintKind::Pattern { pattern, .. } => Some(pattern),
-                        _ => None,
-                    },
-                    None => None,
-                });
+            let pattern = var.pattern.and_then(|id| match set.constraints.get(id) {
+                Some(c) => match &c.kind {
+                    ConstraintKind::Pattern { pattern, .. } => Some(pattern),
+                    _ => None,
+                },
+                None => None,
+            });
             let class = part.class(v, text, pattern);
             debug_assert!(
                 class.is_some(),
