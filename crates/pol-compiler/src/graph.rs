@@ -224,22 +224,7 @@ impl PolicyGraph {
 
 /// Lowers one checked policy (`policy`, which is `set.policies[id]`) to its graph.
 pub fn lower(set: &PolicySet, id: PolicyId, policy: &PolicyDef) -> PolicyGraph {
-    let mut b = Builder {
-        set,
-        g: PolicyGraph {
-            policy: id,
-            nodes: IndexVec::new(),
-            operands: Vec::new(),
-            window: None,
-            rules: Vec::new(),
-            forms: Vec::new(),
-            validities: Vec::new(),
-            reads: Vec::new(),
-            spans: HashMap::new(),
-        },
-        leaves: HashMap::new(),
-        lets: HashMap::new(),
-    };
+    let mut b = Builder::new(set, id);
     if let Some(w) = &policy.window {
         let program = set.programs.get(w.program);
         let at = match (&w.at, program) {
@@ -328,22 +313,8 @@ impl semantics::Conditions for TriggerNodes<'_, '_> {
 /// Lowers conditions that belong to no policy (the case constraints) into one graph of
 /// their own: the graph and the node of each condition, in order.
 pub fn lower_conditions(set: &PolicySet, conditions: &[&TExpr]) -> (PolicyGraph, Vec<NodeId>) {
-    let mut b = Builder {
-        set,
-        g: PolicyGraph {
-            policy: PolicyId(u32::MAX),
-            nodes: IndexVec::new(),
-            operands: Vec::new(),
-            window: None,
-            rules: Vec::new(),
-            forms: Vec::new(),
-            validities: Vec::new(),
-            reads: Vec::new(),
-            spans: HashMap::new(),
-        },
-        leaves: HashMap::new(),
-        lets: HashMap::new(),
-    };
+    // The graph belongs to no policy: its `policy` is an id no policy set mints.
+    let mut b = Builder::new(set, PolicyId(u32::MAX));
     let roots = conditions.iter().map(|e| b.expr(e)).collect();
     (b.g, roots)
 }
@@ -364,7 +335,27 @@ struct Builder<'a> {
     lets: HashMap<LetId, NodeId>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    /// A builder of an empty graph for `policy`.
+    fn new(set: &'a PolicySet, policy: PolicyId) -> Self {
+        Builder {
+            set,
+            g: PolicyGraph {
+                policy,
+                nodes: IndexVec::new(),
+                operands: Vec::new(),
+                window: None,
+                rules: Vec::new(),
+                forms: Vec::new(),
+                validities: Vec::new(),
+                reads: Vec::new(),
+                spans: HashMap::new(),
+            },
+            leaves: HashMap::new(),
+            lets: HashMap::new(),
+        }
+    }
+
     fn push(&mut self, op: Op, ty: Type, span: Span) -> NodeId {
         self.g.nodes.push(Node { op, ty, span })
     }

@@ -321,6 +321,14 @@ impl PolicySet {
         self.facts.get(id)
     }
 
+    /// The pattern of constraint `id`, if it is a pattern constraint.
+    pub fn pattern(&self, id: ConstraintId) -> Option<&crate::pattern::Pattern> {
+        match &self.constraints.get(id)?.kind {
+            ConstraintKind::Pattern { pattern, .. } => Some(pattern),
+            ConstraintKind::Condition(_) => None,
+        }
+    }
+
     /// Renders a value for people: enum words by name, dates as ISO dates.
     pub fn display(&self, ty: Type, value: Value) -> String {
         match (ty, value) {

@@ -153,35 +153,7 @@ impl Checker<'_> {
             };
             max = max.max(here);
             let below = h.saturating_add(1);
-            match &e.kind {
-                TExprKind::Lit(_)
-                | TExprKind::Fact(_)
-                | TExprKind::AsOf
-                | TExprKind::Const(_)
-                | TExprKind::Param(_)
-                | TExprKind::Let(_) => {}
-                TExprKind::Not(x) => stack.push((x, below)),
-                TExprKind::And(xs) | TExprKind::Or(xs) => {
-                    stack.extend(xs.iter().map(|x| (x, below)))
-                }
-                TExprKind::InList(x, xs) => {
-                    stack.push((x, below));
-                    stack.extend(xs.iter().map(|x| (x, below)));
-                }
-                TExprKind::Compare(_, a, b)
-                | TExprKind::InSet(a, b)
-                | TExprKind::Arith(_, a, b) => {
-                    stack.push((a, below));
-                    stack.push((b, below));
-                }
-                TExprKind::InRange {
-                    element, low, high, ..
-                } => {
-                    stack.push((element, below));
-                    stack.push((low, below));
-                    stack.push((high, below));
-                }
-            }
+            stack.extend(e.children().map(|x| (x, below)));
         }
         max
     }

@@ -32,9 +32,7 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
                         .map(|e| e.day),
                 );
             }
-            if let Some(at) = &w.at {
-                dates_of(set, at, &mut used, &mut HashSet::new());
-            }
+            used.extend(dates_in(set, &w.at));
             check(
                 format!("the `program` line of `{}`", p.name),
                 w.cite.as_ref(),
@@ -42,23 +40,12 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
             );
         }
         for r in &p.rules {
-            let mut used = Vec::new();
-            let mut seen = HashSet::new();
-            dates_of(set, &r.condition, &mut used, &mut seen);
-            if let Some(u) = &r.unless {
-                dates_of(set, u, &mut used, &mut seen);
-            }
-            check(
-                format!("rule `{}.{}`", p.name, r.name),
-                r.cite.as_ref(),
-                used,
-            );
+            let used = dates_in(set, std::iter::once(&r.condition).chain(&r.unless));
+            let what = format!("rule `{}.{}`", p.name, r.name);
+            check(what, r.cite.as_ref(), used);
         }
         for f in &p.forms {
-            let mut used = Vec::new();
-            if let Some(w) = &f.when {
-                dates_of(set, w, &mut used, &mut HashSet::new());
-            }
+            let used = dates_in(set, &f.when);
             check(
                 format!("form `{}` of `{}`", f.form, p.name),
                 f.cite.as_ref(),
@@ -66,12 +53,7 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
             );
         }
         for v in &p.validities {
-            let mut used = Vec::new();
-            let mut seen = HashSet::new();
-            dates_of(set, &v.value, &mut used, &mut seen);
-            if let Some(w) = &v.when {
-                dates_of(set, w, &mut used, &mut seen);
-            }
+            let used = dates_in(set, std::iter::once(&v.value).chain(&v.when));
             check(
                 format!("the validity of `{}`", p.name),
                 v.cite.as_ref(),
@@ -150,6 +132,16 @@ fn stale(what: &str, cite: &Cite, used: &[Day], out: &mut Vec<Diagnostic>) {
 
 /// Every date an expression uses: date literals, date constants, the dates of the
 /// parameters it reads, and those of the `let`s it reads (each once).
+/// The dates the expressions of one line use, in order (a `let` read twice counts once).
+fn dates_in<'e>(set: &PolicySet, exprs: impl IntoIterator<Item = &'e TExpr>) -> Vec<Day> {
+    let mut used = Vec::new();
+    let mut seen = HashSet::new();
+    for e in exprs {
+        dates_of(set, e, &mut used, &mut seen);
+    }
+    used
+}
+
 fn dates_of(set: &PolicySet, e: &TExpr, out: &mut Vec<Day>, seen: &mut HashSet<LetId>) {
     match &e.kind {
         TExprKind::Lit(Value::Date(d)) => out.push(*d),

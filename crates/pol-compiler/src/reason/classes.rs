@@ -651,13 +651,7 @@ impl Analysis {
                     .iter()
                     .map(|s| Candidate::Value(Value::Str(*s)))
                     .collect();
-                let pattern = var.pattern.and_then(|id| match set.constraints.get(id) {
-                    Some(c) => match &c.kind {
-                        ConstraintKind::Pattern { pattern, .. } => Some(pattern),
-                        _ => None,
-                    },
-                    None => None,
-                });
+                let pattern = var.pattern.and_then(|id| set.pattern(id));
                 let (other_fits, other_unfit) = match pattern {
                     None => {
                         candidates.push(Candidate::OtherString { fits: None });

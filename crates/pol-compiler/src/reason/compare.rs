@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::case::Case;
 use crate::decide::Scratch;
-use crate::ir::{ConstraintKind, PolicyId};
+use crate::ir::PolicyId;
 use crate::semantics::DecisionKind;
 use crate::types::Type;
 use crate::value::{Day, Symbol, Value};
@@ -778,11 +778,7 @@ fn commons(
 }
 
 fn pattern<'a>(s: &Side<'a>, v: &Var) -> Option<&'a crate::pattern::Pattern> {
-    let id = v.pattern?;
-    match &s.c.set.constraints.get(id)?.kind {
-        ConstraintKind::Pattern { pattern, .. } => Some(pattern),
-        _ => None,
-    }
+    s.c.set.pattern(v.pattern?)
 }
 
 /// Every pair of leaves the two diagrams reach together, with the (level, class) choices

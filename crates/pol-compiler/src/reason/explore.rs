@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::case::{Case, CaseError};
 use crate::decide::{Cause, Scratch};
-use crate::ir::{ConstraintKind, FactId};
+use crate::ir::FactId;
 use crate::plan::{self, Plan, Slots};
 use crate::semantics::{self, ClosedBy, DecisionKind};
 use crate::value::Value;
@@ -405,15 +405,7 @@ impl Compiled {
                         continue;
                     };
                     let current = case.facts.get(var.fact.index()).copied().flatten();
-                    let pattern = var
-                        .pattern
-                        .and_then(|id| match self.set.constraints.get(id) {
-                            Some(c) => match &c.kind {
-                                ConstraintKind::Pattern { pattern, .. } => Some(pattern),
-                                _ => None,
-                            },
-                            None => None,
-                        });
+                    let pattern = var.pattern.and_then(|id| self.set.pattern(id));
                     let Some(v) = values::pick(
                         &self.set,
                         var.ty,

@@ -40,7 +40,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 use crate::case::Case;
 use crate::constraints::CaseConstraints;
 use crate::graph::PolicyGraph;
-use crate::ir::{ConstraintKind, FactId, PolicySet};
+use crate::ir::{FactId, PolicySet};
 use crate::semantics::DecisionKind;
 use crate::value::{Day, Value};
 
@@ -204,13 +204,7 @@ impl PolicyReasoner {
                 Value::Str(s) => case.string(set, s),
                 _ => None,
             };
-            let pattern = var.pattern.and_then(|id| match set.constraints.get(id) {
-                Some(c) => match &c.kind {
-                    ConstraintKind::Pattern { pattern, .. } => Some(pattern),
-                    _ => None,
-                },
-                None => None,
-            });
+            let pattern = var.pattern.and_then(|id| set.pattern(id));
             let class = part.class(v, text, pattern);
             debug_assert!(
                 class.is_some(),
