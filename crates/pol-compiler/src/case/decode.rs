@@ -529,6 +529,23 @@ impl ValueSeed<'_, '_, '_> {
     }
 }
 
+impl ValueSeed<'_, '_, '_> {
+    /// A 128-bit number: read as 64 bits when it fits.
+    fn wide<E: de::Error, N: Copy + fmt::Display>(self, v: N) -> Result<(), E>
+    where
+        i64: TryFrom<N>,
+    {
+        match i64::try_from(v) {
+            Ok(i) => self.visit_i64(i),
+            Err(_) => Err(self.cx.fail(
+                self.path,
+                format!("the number {v} does not fit in 64 bits"),
+                None,
+            )),
+        }
+    }
+}
+
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -579,25 +596,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
     }
 
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<(), E> {
-        match i64::try_from(v) {
-            Ok(i) => self.visit_i64(i),
-            Err(_) => Err(self.cx.fail(
-                self.path,
-                format!("the number {v} does not fit in 64 bits"),
-                None,
-            )),
-        }
+        self.wide(v)
     }
 
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<(), E> {
-        match i64::try_from(v) {
-            Ok(i) => self.visit_i64(i),
-            Err(_) => Err(self.cx.fail(
-                self.path,
-                format!("the number {v} does not fit in 64 bits"),
-                None,
-            )),
-        }
+        self.wide(v)
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {

@@ -262,31 +262,15 @@ pub(crate) fn quoted_dates(text: &str) -> Vec<(String, Day)> {
         .collect();
     for (i, w) in words.iter().enumerate() {
         let next = |k: usize| words.get(i + k).copied().unwrap_or("");
-        // March 25, 2025
-        if let (Some(m), Some(d), Some(y)) = (month(w), day_of_month(next(1)), year(next(2))) {
+        // March 25, 2025 or 25 March 2025 (tried in that order)
+        let month_first = (month(w), day_of_month(next(1)), year(next(2)));
+        let day_first = (day_of_month(w), month(next(1)), year(next(2)));
+        if let ((Some(m), Some(d), Some(y)), _) | (_, (Some(d), Some(m), Some(y))) =
+            (month_first, day_first)
+        {
             if let Some(day) = day(y, m, d) {
-                out.push((
-                    format!(
-                        "{w} {} {}",
-                        next(1),
-                        next(2).trim_end_matches(['.', ';', ':', ','])
-                    ),
-                    day,
-                ));
-            }
-            continue;
-        }
-        // 25 March 2025
-        if let (Some(d), Some(m), Some(y)) = (day_of_month(w), month(next(1)), year(next(2))) {
-            if let Some(day) = day(y, m, d) {
-                out.push((
-                    format!(
-                        "{w} {} {}",
-                        next(1),
-                        next(2).trim_end_matches(['.', ';', ':', ','])
-                    ),
-                    day,
-                ));
+                let year = next(2).trim_end_matches(['.', ';', ':', ',']);
+                out.push((format!("{w} {} {year}", next(1)), day));
             }
             continue;
         }
