@@ -11,10 +11,10 @@ use pol_syntax::Span;
 
 use crate::case::Case;
 use crate::decide::{Cause, Outcome};
+use crate::explore::{AskNext, Counterfactual};
 use crate::graph::PolicyGraph;
 use crate::ir::{PolicyDef, TExpr, TExprKind};
 use crate::output::DecisionRecord;
-use crate::reason::explore::{AskNext, Counterfactual};
 use crate::semantics::{self, ClosedBy, DecisionKind};
 use crate::value::Value;
 use crate::Compiled;

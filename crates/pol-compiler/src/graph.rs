@@ -149,7 +149,7 @@ impl PolicyGraph {
     /// Evaluates every node for one case into `values` (resized to fit, reused across
     /// cases so the loop does not allocate). Explanations and the exact settling of open
     /// decisions read every node; deciding a case runs the leaner plan compiled from
-    /// the graph (`crate::plan`) instead.
+    /// the graph (`Compiled::plans`) instead.
     pub fn eval(&self, set: &PolicySet, facts: &[Tri], as_of: Day, values: &mut Vec<Tri>) {
         values.clear();
         values.resize(self.nodes.len(), None);

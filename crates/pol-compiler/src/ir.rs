@@ -12,6 +12,15 @@ use crate::value::{Day, Value};
 use crate::ids::IndexVec;
 pub use crate::ids::{ConstId, ConstraintId, EnumId, FactId, LetId, ParamId, PolicyId, ProgramId};
 
+/// What a value name refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Binding {
+    Fact(FactId),
+    Const(ConstId),
+    Let(LetId),
+    Param(ParamId),
+}
+
 /// A cited source: the text and where the `cite` is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cite {

@@ -9,14 +9,18 @@
 #![forbid(unsafe_code)]
 
 pub mod case;
+pub mod compare;
 mod consteval;
 pub mod constraints;
 pub mod decide;
 pub mod explain;
+pub mod explore;
 pub mod graph;
 pub mod ids;
 pub mod ir;
 pub mod lints;
+#[cfg(test)]
+mod module_order;
 mod ops;
 pub mod output;
 pub mod pattern;
@@ -37,12 +41,12 @@ use std::collections::HashSet;
 use pol_syntax::{Diagnostic, Span};
 
 pub use case::{Case, CaseError, CaseSchema};
+pub use compare::{compare, Comparison, Transition, Witness};
 pub use decide::{Outcome, Scratch};
+pub use explore::{AskNext, ClassOutcome, Counterfactual, Question};
 pub use output::{DecisionRecord, JsonWriter, Reason};
 /// The registry of diagnostic codes (defined beside the diagnostic type, in `pol-syntax`).
 pub use pol_syntax::codes;
-pub use reason::compare::{compare, Comparison, Transition, Witness};
-pub use reason::explore::{AskNext, ClassOutcome, Counterfactual, Question};
 pub use receipt::Receipt;
 pub use semantics::DecisionKind;
 pub use source::{ImportError, NoResolver, Resolver, Source, SourceMap};

@@ -3,7 +3,7 @@
 //! Every declaration, with the span of its name and of the whole declaration, and every
 //! name in an expression, a type or a policy's `program` line, with the declaration it
 //! resolved to. Resolution records each reference as it resolves it
-//! ([`Checker::refer`](crate::resolve)); [`build`] then joins the references to the
+//! (`Checker::refer`, in `resolve/`); [`build`] then joins the references to the
 //! declarations found in the files and to what the checked set knows of each (its type,
 //! value, doc string, citation), so that go to definition, find references, rename, hover
 //! and outlines need no name resolution of their own: an editor reads the compiler's.
@@ -17,8 +17,7 @@ use std::collections::HashMap;
 use pol_syntax::ast::{self, ItemKind, PolicyItemKind, RuleKind};
 use pol_syntax::{FileId, Span};
 
-use crate::ir::{EnumId, PolicySet, ProgramId};
-use crate::resolve::{Binding, Checker};
+use crate::ir::{Binding, EnumId, PolicySet, ProgramId};
 use crate::types::Type;
 
 /// Declarations and the references to them, for one compilation.
@@ -225,13 +224,6 @@ pub(crate) enum Declared {
     Program(ProgramId),
     /// The file an `import` names.
     File(FileId),
-}
-
-impl Checker<'_> {
-    /// Records that the name at `span` resolved to `target`, for the symbol index.
-    pub(crate) fn refer(&mut self, span: Span, target: Declared) {
-        self.references.push((span, target));
-    }
 }
 
 /// The types of the constants and `let`s whose bodies checked, indexed by their ids: the

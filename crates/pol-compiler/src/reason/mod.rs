@@ -27,9 +27,7 @@
 pub mod analysis;
 pub mod build;
 pub mod classes;
-pub mod compare;
 pub mod cuts;
-pub mod explore;
 pub mod mdd;
 pub mod query;
 pub mod values;

@@ -21,6 +21,7 @@ use crate::ir::*;
 use crate::source::SourceMap;
 use crate::symbols::{self, Declared, SymbolIndex};
 
+mod allow;
 mod collect;
 mod constraints;
 mod consts;
@@ -33,14 +34,7 @@ mod programs;
 use deferred::Deferred;
 use poisoned::Poisoned;
 
-/// What a value name refers to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Binding {
-    Fact(FactId),
-    Const(ConstId),
-    Let(LetId),
-    Param(ParamId),
-}
+pub use crate::ir::Binding;
 
 /// Where each declaration is used, for the unused-declaration lints.
 #[derive(Clone, Debug, Default)]
@@ -120,7 +114,7 @@ pub fn resolve<'a>(sources: &'a SourceMap, files: &'a [Option<ast::SourceFile>])
     cx.collect_programs(files);
     cx.check_constraints(files);
     cx.check_policies(files);
-    cx.set.allows = crate::lints::allow::collect(files, &mut cx.diags);
+    cx.set.allows = allow::collect(files, &mut cx.diags);
     cx.usage.programs.resize(cx.set.programs.len(), 0);
     let checked = symbols::CheckedBodies {
         consts: cx.deferred_consts.iter().map(|d| d.ty).collect(),
@@ -143,6 +137,11 @@ fn file_items(files: &[Option<ast::SourceFile>]) -> impl Iterator<Item = (FileId
 }
 
 impl<'a> Checker<'a> {
+    /// Records that the name at `span` resolved to `target`, for the symbol index.
+    pub(crate) fn refer(&mut self, span: Span, target: Declared) {
+        self.references.push((span, target));
+    }
+
     pub(crate) fn error(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }

@@ -20,10 +20,11 @@ use crate::types::Type;
 use crate::value::{Day, Symbol, Value};
 use crate::Compiled;
 
-use super::analysis::{self, Analysis, Var};
-use super::classes::{self, group, Candidate, Day0, PartKind, Partition};
-use super::cuts::Interval;
-use super::mdd::{self, Diagram, Ref, LEAVES};
+use crate::reason;
+use crate::reason::analysis::{self, Analysis, Var};
+use crate::reason::classes::{self, group, Candidate, Day0, PartKind, Partition};
+use crate::reason::cuts::Interval;
+use crate::reason::mdd::{self, Diagram, Ref, LEAVES};
 
 /// How two versions of a policy differ.
 #[derive(Clone, Debug, Serialize)]
@@ -473,7 +474,7 @@ fn product_on(
             key: Vec::new(),
         };
         let graphs = s.graphs()?;
-        match super::build::build(&an, &day0, graphs) {
+        match reason::build::build(&an, &day0, graphs) {
             Ok(d) => diagrams.push(d),
             Err(_) => {
                 notes.push(format!(
@@ -761,7 +762,7 @@ fn commons(
                     _ => 0,
                 };
                 let v = near.clamp(r.lo, r.hi.max(r.lo));
-                let json = match super::cuts::value_of(ty, v) {
+                let json = match reason::cuts::value_of(ty, v) {
                     Some(Value::Date(d)) => J::String(d.to_string()),
                     _ => J::from(v),
                 };

@@ -13,9 +13,9 @@ use crate::semantics::{self, ClosedBy, DecisionKind};
 use crate::value::Value;
 use crate::Compiled;
 
-use super::query::{Allowed, Walk};
-use super::values::{self, ValueSet};
-use super::{mdd, PolicyReasoner, View};
+use crate::reason::query::{Allowed, Walk};
+use crate::reason::values::{self, ValueSet};
+use crate::reason::{self, mdd, PolicyReasoner, View};
 
 /// What learning one unknown fact would leave possible.
 #[derive(Clone, Debug, Serialize)]
@@ -173,7 +173,7 @@ impl Compiled {
         walk.prepare(d, &fixed);
         let mut questions = Vec::new();
         let mut per = Vec::new();
-        super::per_fact(
+        reason::per_fact(
             r,
             &view,
             &fixed,
@@ -181,7 +181,7 @@ impl Compiled {
             &walk,
             &mut per,
             |fact, level, per, groups| {
-                let (sum, count, changes) = super::score(reach, per);
+                let (sum, count, changes) = reason::score(reach, per);
                 if !changes {
                     return;
                 }
@@ -198,7 +198,7 @@ impl Compiled {
                             Some((ranges, _)) => values::dates(ranges),
                             None => values::describe(&self.set, def.ty, part, c as u32),
                         },
-                        decisions: super::decisions(*bits & mdd::OUTCOMES),
+                        decisions: reason::decisions(*bits & mdd::OUTCOMES),
                     })
                     .collect();
                 questions.push((
@@ -213,7 +213,7 @@ impl Compiled {
             },
         );
         let mut order: Vec<(FactId, u64, u64)> = questions.iter().map(|(k, _)| *k).collect();
-        super::rank(&mut order);
+        reason::rank(&mut order);
         let mut ranked = Vec::with_capacity(questions.len());
         for (f, _, _) in order {
             if let Some(i) = questions.iter().position(|(k, _)| k.0 == f) {
@@ -221,7 +221,7 @@ impl Compiled {
             }
         }
         Ok(AskNext {
-            possible: super::decisions(reach),
+            possible: reason::decisions(reach),
             questions: ranked,
             exact: true,
         })
@@ -291,7 +291,7 @@ impl Compiled {
                 }
                 budget = budget.saturating_sub(1);
                 let reach = walk.reach(d, &trial) & mdd::OUTCOMES;
-                let wanted: Vec<DecisionKind> = super::decisions(reach)
+                let wanted: Vec<DecisionKind> = reason::decisions(reach)
                     .into_iter()
                     .filter(|k| *k != now && *k != DecisionKind::Incomplete && !full(&found, *k))
                     .collect();
@@ -318,7 +318,7 @@ impl Compiled {
                             }
                             budget -= 1;
                             let reach = walk.reach(d, &trial) & mdd::OUTCOMES;
-                            if let Some(k) = super::only(reach) {
+                            if let Some(k) = reason::only(reach) {
                                 let pairs: Vec<(usize, u32)> =
                                     levels.iter().copied().zip(choice.iter().copied()).collect();
                                 let minimal = !found.iter().any(|(x, set)| {
