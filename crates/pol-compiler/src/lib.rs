@@ -19,8 +19,6 @@ pub mod graph;
 pub mod ids;
 pub mod ir;
 pub mod lints;
-#[cfg(test)]
-mod module_order;
 mod ops;
 pub mod output;
 pub mod pattern;
