@@ -134,10 +134,8 @@ impl Compiled {
                 None,
             ));
         };
-        let (Some(g), Some(r)) = (
-            self.graphs.get(policy),
-            self.reasoner.policies.get(policy.index()),
-        ) else {
+        let (Some(g), Some(r)) = (self.graphs.get(policy), self.reasoner.policies.get(policy))
+        else {
             return Ok(None);
         };
         let Ok(view) = r.view(&self.set, [g, &self.constraints.graph], as_of) else {

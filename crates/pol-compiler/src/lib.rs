@@ -256,7 +256,7 @@ impl Compiled {
         let (Some(graph), Some(plan), Some(reasoner)) = (
             self.graphs.get(policy),
             self.plans.get(policy),
-            self.reasoner.policies.get(policy.index()),
+            self.reasoner.policies.get(policy),
         ) else {
             return Err(CaseError::new(
                 "policy",

@@ -17,7 +17,8 @@ use std::collections::HashMap;
 use pol_syntax::ast::{self, ItemKind, PolicyItemKind, RuleKind};
 use pol_syntax::{FileId, Span};
 
-use crate::ir::{Binding, EnumId, PolicySet, ProgramId};
+use crate::ids::IndexVec;
+use crate::ir::{Binding, ConstId, EnumId, LetId, PolicySet, ProgramId};
 use crate::types::Type;
 
 /// Declarations and the references to them, for one compilation.
@@ -229,8 +230,8 @@ pub(crate) enum Declared {
 /// The types of the constants and `let`s whose bodies checked, indexed by their ids: the
 /// IR holds placeholders for the others.
 pub(crate) struct CheckedBodies {
-    pub consts: Vec<Option<Type>>,
-    pub lets: Vec<Option<Type>>,
+    pub consts: IndexVec<ConstId, Option<Type>>,
+    pub lets: IndexVec<LetId, Option<Type>>,
 }
 
 /// Builds the index from the parsed files, the checked set and the references resolution
@@ -405,7 +406,7 @@ impl Builder<'_> {
             }
             (Declared::Value(Binding::Const(id)), ItemKind::Const(c)) => {
                 let def = set.consts.get(id);
-                let ty = self.checked.consts.get(id.index()).copied().flatten();
+                let ty = self.checked.consts.get(id).copied().flatten();
                 let info = SymbolInfo {
                     type_name: ty.map(|t| set.type_name(t)),
                     value: ty.zip(def).map(|(t, d)| set.display(t, d.value)),
@@ -416,7 +417,7 @@ impl Builder<'_> {
                 self.typed_values.extend(ty.map(|t| (id, t)));
             }
             (Declared::Value(Binding::Let(id)), ItemKind::Let(l)) => {
-                let ty = self.checked.lets.get(id.index()).copied().flatten();
+                let ty = self.checked.lets.get(id).copied().flatten();
                 let info = SymbolInfo {
                     type_name: ty.map(|t| set.type_name(t)),
                     cite: cite(&l.cite),

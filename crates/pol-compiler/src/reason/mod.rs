@@ -38,7 +38,8 @@ use std::sync::{Arc, OnceLock, RwLock};
 use crate::case::Case;
 use crate::constraints::CaseConstraints;
 use crate::graph::PolicyGraph;
-use crate::ir::{FactId, PolicySet};
+use crate::ids::IndexVec;
+use crate::ir::{FactId, PolicyId, PolicySet};
 use crate::semantics::DecisionKind;
 use crate::value::{Day, Value};
 
@@ -51,10 +52,10 @@ use query::{Allowed, Walk};
 /// many years of `as_of` would otherwise grow the cache without bound).
 const MAX_DAYS: usize = 8_192;
 
-/// The reasoning of every policy of a set, by policy index.
+/// The reasoning of every policy of a set, by policy.
 #[derive(Debug, Default)]
 pub struct Reasoner {
-    pub policies: Vec<PolicyReasoner>,
+    pub policies: IndexVec<PolicyId, PolicyReasoner>,
 }
 
 impl Reasoner {
