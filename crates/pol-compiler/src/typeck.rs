@@ -6,7 +6,7 @@ use pol_syntax::codes;
 use pol_syntax::{Diagnostic, FileId, Label, Span};
 
 use crate::ir::*;
-use crate::resolve::{Binding, Checker, MAX_EXPRESSION_DEPTH};
+use crate::resolve::{Checker, MAX_EXPRESSION_DEPTH};
 use crate::suggest::did_you_mean;
 use crate::symbols::Declared;
 use crate::types::Type;

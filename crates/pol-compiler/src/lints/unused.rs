@@ -4,7 +4,7 @@ use pol_syntax::codes;
 use pol_syntax::{Diagnostic, Label, Span};
 
 use crate::ir::*;
-use crate::resolve::{Binding, Usage};
+use crate::resolve::Usage;
 
 pub(super) fn check(set: &PolicySet, usage: &Usage, out: &mut Vec<Diagnostic>) {
     let used = |b: Binding| usage.bindings.get(&b).copied().unwrap_or(0) > 0;

@@ -6,15 +6,16 @@
 //!
 //! One job per module: `imports.rs` (what each file sees), `collect.rs` (declarations and
 //! their types), `deferred.rs` (`let` and constant bodies checked on first use, cycles),
-//! `consts.rs` (constant evaluation), `programs.rs`, `policies.rs`, `constraints.rs`, and
-//! `poisoned.rs` (names of declarations that do not parse). This file holds the checker's
+//! `consts.rs` (constant evaluation), `programs.rs`, `policies.rs`, `constraints.rs`,
+//! `allow.rs` (`#[allow]` attributes) and `poisoned.rs` (names of declarations that do not
+//! parse). This file holds the checker's
 //! state, the driver ([`resolve`]) and what every part shares: declaring a name, visibility,
 //! duplicates, interning.
 
-use pol_syntax::codes;
 use std::collections::HashMap;
 
 use pol_syntax::ast;
+use pol_syntax::codes;
 use pol_syntax::{Diagnostic, FileId, Label, Span};
 
 use crate::ir::*;
@@ -33,8 +34,6 @@ mod programs;
 
 use deferred::Deferred;
 use poisoned::Poisoned;
-
-pub use crate::ir::Binding;
 
 /// Where each declaration is used, for the unused-declaration lints.
 #[derive(Clone, Debug, Default)]
