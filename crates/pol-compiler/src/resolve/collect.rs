@@ -19,9 +19,8 @@ impl<'a> Checker<'a> {
             let ItemKind::Enum(e) = &item.kind else {
                 continue;
             };
-            if let Some((_, _, first)) = self.types.get(&e.name.node) {
-                let first = *first;
-                self.duplicate("enum", &e.name.node, e.name.span, first);
+            let first = self.types.get(&e.name.node).map(|(_, _, span)| *span);
+            if !self.is_first("enum", &e.name, first) {
                 continue;
             }
             if e.words.len() > 64 {

@@ -20,9 +20,7 @@ impl<'a> Checker<'a> {
             let ItemKind::Constraint(c) = &item.kind else {
                 continue;
             };
-            if let Some(first) = names.get(&c.name.node) {
-                let first = *first;
-                self.duplicate("constraint", &c.name.node, c.name.span, first);
+            if !self.is_first("constraint", &c.name, names.get(&c.name.node).copied()) {
                 continue;
             }
             names.insert(c.name.node.clone(), c.name.span);

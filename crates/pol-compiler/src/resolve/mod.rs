@@ -151,6 +151,18 @@ impl<'a> Checker<'a> {
             .is_some_and(|v| v.contains(&declared_in))
     }
 
+    /// Whether `name` is declared here first: when `first` (where a declaration of the same
+    /// kind and name was seen before) is given, this one is reported as its duplicate.
+    fn is_first(&mut self, what: &str, name: &ast::Name, first: Option<Span>) -> bool {
+        match first {
+            Some(first) => {
+                self.duplicate(what, &name.node, name.span, first);
+                false
+            }
+            None => true,
+        }
+    }
+
     fn duplicate(&mut self, what: &str, name: &str, span: Span, first: Span) {
         self.error(
             Diagnostic::new(

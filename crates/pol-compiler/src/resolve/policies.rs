@@ -18,9 +18,7 @@ impl<'a> Checker<'a> {
             let ItemKind::Policy(p) = &item.kind else {
                 continue;
             };
-            if let Some(first) = seen.get(&p.name.node) {
-                let first = *first;
-                self.duplicate("policy", &p.name.node, p.name.span, first);
+            if !self.is_first("policy", &p.name, seen.get(&p.name.node).copied()) {
                 continue;
             }
             seen.insert(p.name.node.clone(), p.name.span);

@@ -18,9 +18,8 @@ impl<'a> Checker<'a> {
             let ItemKind::Program(p) = &item.kind else {
                 continue;
             };
-            if let Some((_, _, first)) = self.programs.get(&p.name.node) {
-                let first = *first;
-                self.duplicate("program", &p.name.node, p.name.span, first);
+            let first = self.programs.get(&p.name.node).map(|(_, _, span)| *span);
+            if !self.is_first("program", &p.name, first) {
                 continue;
             }
             let mut opened: Option<WindowEdge> = None;
