@@ -25,13 +25,17 @@ pub(super) fn decode<'de, D: de::Deserializer<'de>>(
 ) -> Result<(), DecodeError<D::Error>> {
     // serde's error type is the deserializer's; the structured error travels beside it.
     let error = RefCell::new(None);
-    let seed = CaseSeed {
-        cx: Cx {
-            schema,
-            set,
-            case: RefCell::new(case),
-            error: &error,
-        },
+    let cx = Cx {
+        schema,
+        set,
+        case: RefCell::new(case),
+        error: &error,
+    };
+    // The document is the root group.
+    let seed = GroupSeed {
+        cx: &cx,
+        group: &schema.root,
+        prefix: "",
     };
     seed.deserialize(deserializer)
         .map_err(|format| DecodeError {
@@ -112,25 +116,6 @@ impl Cx<'_> {
     }
 }
 
-/// Decodes a whole case document.
-struct CaseSeed<'a> {
-    cx: Cx<'a>,
-}
-
-impl<'de> DeserializeSeed<'de> for CaseSeed<'_> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        // `any`, not `map`: a document that is not a map is then named by the visitor
-        // ("expected a case: a map of facts") in every format, not by the format's parser.
-        d.deserialize_any(GroupVisitor {
-            cx: &self.cx,
-            group: &self.cx.schema.root,
-            prefix: "",
-        })
-    }
-}
-
 struct GroupVisitor<'c, 'a> {
     cx: &'c Cx<'a>,
     group: &'a Group,
@@ -189,6 +174,11 @@ impl<'de> Visitor<'de> for GroupVisitor<'_, '_> {
                 continue;
             };
             let path = entry.path.as_str();
+            let text = |kind| TextSeed {
+                cx: self.cx,
+                path,
+                kind,
+            };
             if !seen.mark(index) {
                 return Err(self.cx.fail(
                     path,
@@ -209,28 +199,16 @@ impl<'de> Visitor<'de> for GroupVisitor<'_, '_> {
                     path,
                 })?,
                 Field::Id => {
-                    map.next_value_seed(TextSeed {
-                        cx: self.cx,
-                        path,
-                        kind: Text::Id,
-                    })?;
+                    map.next_value_seed(text(Text::Id))?;
                 }
                 Field::AsOf => {
-                    let invalid = map.next_value_seed(TextSeed {
-                        cx: self.cx,
-                        path,
-                        kind: Text::AsOf,
-                    })?;
+                    let invalid = map.next_value_seed(text(Text::AsOf))?;
                     if let Some(text) = invalid {
                         parse_day(self.cx, path, &text)?;
                     }
                 }
                 Field::Policy => {
-                    let unknown = map.next_value_seed(TextSeed {
-                        cx: self.cx,
-                        path,
-                        kind: Text::Policy,
-                    })?;
+                    let unknown = map.next_value_seed(text(Text::Policy))?;
                     if let Some(name) = unknown {
                         return Err(unknown_policy(self.cx, path, &name));
                     }
@@ -245,6 +223,8 @@ impl<'de> Visitor<'de> for GroupVisitor<'_, '_> {
     }
 }
 
+/// Decodes a group of fields: the whole document (the root group, `prefix` empty) or the
+/// map under a dotted prefix (`applicant`).
 struct GroupSeed<'c, 'a> {
     cx: &'c Cx<'a>,
     group: &'a Group,
@@ -254,6 +234,8 @@ struct GroupSeed<'c, 'a> {
 impl<'de> DeserializeSeed<'de> for GroupSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        // `any`, not `map`: a document (or group) that is not a map is then named by the
+        // visitor ("expected a case: a map of facts") in every format, not by its parser.
         d.deserialize_any(GroupVisitor {
             cx: self.cx,
             group: self.group,
