@@ -26,12 +26,12 @@ fn fold(set: &PolicySet, e: &TExpr, lets: &mut Vec<Option<Tri>>) -> Tri {
     match &e.kind {
         TExprKind::Lit(v) => Some(*v),
         TExprKind::Fact(_) | TExprKind::AsOf | TExprKind::Param(_) => None,
-        TExprKind::Const(c) => set.consts.get(c.index()).map(|c| c.value),
+        TExprKind::Const(c) => set.consts.get(c).map(|c| c.value),
         TExprKind::Let(l) => {
             if let Some(Some(v)) = lets.get(l.index()) {
                 return *v;
             }
-            let v = fold(set, &set.lets.get(l.index())?.value, lets);
+            let v = fold(set, &set.lets.get(l)?.value, lets);
             if let Some(slot) = lets.get_mut(l.index()) {
                 *slot = Some(v);
             }

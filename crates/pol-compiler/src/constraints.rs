@@ -33,8 +33,7 @@ impl CaseConstraints {
         let mut ids = Vec::new();
         let mut exprs = Vec::new();
         let mut patterns = Vec::new();
-        for (i, c) in set.constraints.iter().enumerate() {
-            let id = ConstraintId(i as u32);
+        for (id, c) in set.constraints.iter_enumerated() {
             match &c.kind {
                 ConstraintKind::Condition(e) => {
                     ids.push(id);
@@ -70,7 +69,7 @@ impl CaseConstraints {
             let Some(Value::Str(sym)) = case.facts.get(fact.index()).copied().flatten() else {
                 continue;
             };
-            let Some(def) = set.constraints.get(id.index()) else {
+            let Some(def) = set.constraints.get(id) else {
                 continue;
             };
             let ConstraintKind::Pattern { pattern, .. } = &def.kind else {
@@ -107,7 +106,7 @@ fn broken(
     facts: &[FactId],
     reads_as_of: bool,
 ) -> CaseError {
-    let Some(def) = set.constraints.get(id.index()) else {
+    let Some(def) = set.constraints.get(id) else {
         return CaseError::new("", "the case breaks a constraint", None);
     };
     // The field is the first known fact as the constraint is written (`trip.return` in
@@ -170,7 +169,7 @@ pub(crate) fn in_order(set: &PolicySet, e: &TExpr) -> Vec<FactId> {
             TExprKind::Let(l) => {
                 if let Some(seen @ false) = lets_seen.get_mut(l.index()) {
                     *seen = true;
-                    if let Some(d) = set.lets.get(l.index()) {
+                    if let Some(d) = set.lets.get(l) {
                         stack.push(&d.value);
                     }
                 }

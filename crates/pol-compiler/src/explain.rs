@@ -11,10 +11,10 @@ use pol_syntax::Span;
 
 use crate::case::Case;
 use crate::decide::{Cause, Outcome};
+use crate::explore::{AskNext, Counterfactual};
 use crate::graph::PolicyGraph;
 use crate::ir::{PolicyDef, TExpr, TExprKind};
 use crate::output::DecisionRecord;
-use crate::reason::explore::{AskNext, Counterfactual};
 use crate::semantics::{self, ClosedBy, DecisionKind};
 use crate::value::Value;
 use crate::Compiled;
@@ -211,7 +211,7 @@ pub(crate) fn explain(
     all: bool,
     counterfactuals: Vec<Counterfactual>,
 ) -> Explanation {
-    let policy = c.set.policies.get(g.policy.index());
+    let policy = c.set.policies.get(g.policy);
     let decision = c.record(case, outcome);
     let mut trace = Vec::new();
     let Some(policy) = policy else {
@@ -305,7 +305,7 @@ fn window_trace(
     values: &[Option<Value>],
     g: &PolicyGraph,
 ) -> RuleTrace {
-    let program = c.set.programs.get(w.program.index());
+    let program = c.set.programs.get(w.program);
     let date_name = w.at.as_ref().map_or("as_of".to_string(), |e| {
         c.sources.snippet(e.span).to_string()
     });
@@ -441,7 +441,7 @@ fn reads(c: &Compiled, case: &Case, e: &TExpr, out: &mut Vec<FactValue>) {
                 .consts
                 .get(k.index())
                 .map(|d| (d.name.clone(), c.set.display(d.ty, d.value))),
-            TExprKind::Param(p) => c.set.params.get(p.index()).map(|d| {
+            TExprKind::Param(p) => c.set.params.get(p).map(|d| {
                 let v = case
                     .as_of
                     .and_then(|day| d.at(day))
@@ -451,7 +451,7 @@ fn reads(c: &Compiled, case: &Case, e: &TExpr, out: &mut Vec<FactValue>) {
             TExprKind::Let(l) => {
                 if let Some(seen @ false) = lets_seen.get_mut(l.index()) {
                     *seen = true;
-                    if let Some(d) = c.set.lets.get(l.index()) {
+                    if let Some(d) = c.set.lets.get(l) {
                         stack.push(&d.value);
                     }
                 }

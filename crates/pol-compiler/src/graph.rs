@@ -12,19 +12,12 @@ use pol_syntax::Span;
 
 use crate::ir::*;
 use crate::ops;
-use crate::plan::Plan;
 use crate::semantics;
 use crate::types::Type;
 use crate::value::{Day, Tri, Value};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NodeId(pub u32);
-
-impl NodeId {
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
+use crate::ids::IndexVec;
+pub use crate::ids::NodeId;
 
 /// A run of operands in [`PolicyGraph::operands`].
 #[derive(Clone, Copy, Debug)]
@@ -84,7 +77,7 @@ pub struct RuleNode {
 #[derive(Clone, Debug)]
 pub struct PolicyGraph {
     pub policy: PolicyId,
-    pub nodes: Vec<Node>,
+    pub nodes: IndexVec<NodeId, Node>,
     pub operands: Vec<NodeId>,
     /// True when the program window is open for this case.
     pub window: Option<NodeId>,
@@ -96,14 +89,11 @@ pub struct PolicyGraph {
     /// The node computed for each expression of the policy's source, by span: how an
     /// explanation finds the value of a condition it underlines.
     pub spans: HashMap<Span, NodeId>,
-    /// What deciding a case evaluates: the triggers, `when`s and validities, compiled to
-    /// straight-line instructions (see [`Plan`]).
-    pub plan: Plan,
 }
 
 impl PolicyGraph {
     pub fn node(&self, id: NodeId) -> Option<&Node> {
-        self.nodes.get(id.index())
+        self.nodes.get(id)
     }
 
     pub fn operands(&self, ops: Operands) -> &[NodeId] {
@@ -158,7 +148,8 @@ impl PolicyGraph {
 
     /// Evaluates every node for one case into `values` (resized to fit, reused across
     /// cases so the loop does not allocate). Explanations and the exact settling of open
-    /// decisions read every node; deciding a case runs the leaner [`Plan`] instead.
+    /// decisions read every node; deciding a case runs the leaner plan compiled from
+    /// the graph (`Compiled::plans`) instead.
     pub fn eval(&self, set: &PolicySet, facts: &[Tri], as_of: Day, values: &mut Vec<Tri>) {
         values.clear();
         values.resize(self.nodes.len(), None);
@@ -233,25 +224,9 @@ impl PolicyGraph {
 
 /// Lowers one checked policy (`policy`, which is `set.policies[id]`) to its graph.
 pub fn lower(set: &PolicySet, id: PolicyId, policy: &PolicyDef) -> PolicyGraph {
-    let mut b = Builder {
-        set,
-        g: PolicyGraph {
-            policy: id,
-            nodes: Vec::new(),
-            operands: Vec::new(),
-            window: None,
-            rules: Vec::new(),
-            forms: Vec::new(),
-            validities: Vec::new(),
-            reads: Vec::new(),
-            spans: HashMap::new(),
-            plan: Plan::default(),
-        },
-        leaves: HashMap::new(),
-        lets: HashMap::new(),
-    };
+    let mut b = Builder::new(set, id);
     if let Some(w) = &policy.window {
-        let program = set.programs.get(w.program.index());
+        let program = set.programs.get(w.program);
         let at = match (&w.at, program) {
             (Some(e), Some(_)) => b.expr(e),
             (None, Some(_)) => b.leaf(Leaf::AsOf, Type::Date, w.span),
@@ -313,9 +288,7 @@ pub fn lower(set: &PolicySet, id: PolicyId, policy: &PolicyDef) -> PolicyGraph {
         .collect();
     reads.sort_unstable();
     b.g.reads = reads;
-    let mut g = b.g;
-    g.plan = Plan::new(set, &g);
-    g
+    b.g
 }
 
 /// Builds rule triggers as graph nodes, placed at the rule.
@@ -340,23 +313,8 @@ impl semantics::Conditions for TriggerNodes<'_, '_> {
 /// Lowers conditions that belong to no policy (the case constraints) into one graph of
 /// their own: the graph and the node of each condition, in order.
 pub fn lower_conditions(set: &PolicySet, conditions: &[&TExpr]) -> (PolicyGraph, Vec<NodeId>) {
-    let mut b = Builder {
-        set,
-        g: PolicyGraph {
-            policy: PolicyId(u32::MAX),
-            nodes: Vec::new(),
-            operands: Vec::new(),
-            window: None,
-            rules: Vec::new(),
-            forms: Vec::new(),
-            validities: Vec::new(),
-            reads: Vec::new(),
-            spans: HashMap::new(),
-            plan: Plan::default(),
-        },
-        leaves: HashMap::new(),
-        lets: HashMap::new(),
-    };
+    // The graph belongs to no policy: its `policy` is an id no policy set mints.
+    let mut b = Builder::new(set, PolicyId(u32::MAX));
     let roots = conditions.iter().map(|e| b.expr(e)).collect();
     (b.g, roots)
 }
@@ -377,11 +335,29 @@ struct Builder<'a> {
     lets: HashMap<LetId, NodeId>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    /// A builder of an empty graph for `policy`.
+    fn new(set: &'a PolicySet, policy: PolicyId) -> Self {
+        Builder {
+            set,
+            g: PolicyGraph {
+                policy,
+                nodes: IndexVec::new(),
+                operands: Vec::new(),
+                window: None,
+                rules: Vec::new(),
+                forms: Vec::new(),
+                validities: Vec::new(),
+                reads: Vec::new(),
+                spans: HashMap::new(),
+            },
+            leaves: HashMap::new(),
+            lets: HashMap::new(),
+        }
+    }
+
     fn push(&mut self, op: Op, ty: Type, span: Span) -> NodeId {
-        let id = NodeId(self.g.nodes.len() as u32);
-        self.g.nodes.push(Node { op, ty, span });
-        id
+        self.g.nodes.push(Node { op, ty, span })
     }
 
     fn operand_run(&mut self, ids: &[NodeId]) -> Operands {
@@ -401,7 +377,7 @@ impl Builder<'_> {
             Leaf::Fact(f) => Op::Fact(f),
             Leaf::AsOf => Op::AsOf,
             Leaf::Param(p) => Op::Param(p),
-            Leaf::Const(c) => match self.set.consts.get(c.index()) {
+            Leaf::Const(c) => match self.set.consts.get(c) {
                 Some(def) => Op::Const(c, def.value),
                 None => {
                     debug_assert!(false, "lowering: constant {c:?} has no definition");
@@ -432,7 +408,7 @@ impl Builder<'_> {
                 if let Some(id) = self.lets.get(l) {
                     return *id;
                 }
-                let Some(def) = self.set.lets.get(l.index()) else {
+                let Some(def) = self.set.lets.get(l) else {
                     debug_assert!(false, "lowering: let {l:?} has no definition");
                     return self.push(Op::Unknown, e.ty, e.span);
                 };

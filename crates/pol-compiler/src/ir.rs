@@ -9,25 +9,17 @@ use pol_syntax::Span;
 use crate::types::Type;
 use crate::value::{Day, Value};
 
-macro_rules! id {
-    ($($name:ident),*) => {$(
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub u32);
-        impl $name {
-            pub fn index(self) -> usize { self.0 as usize }
-        }
-    )*};
+use crate::ids::IndexVec;
+pub use crate::ids::{ConstId, ConstraintId, EnumId, FactId, LetId, ParamId, PolicyId, ProgramId};
+
+/// What a value name refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Binding {
+    Fact(FactId),
+    Const(ConstId),
+    Let(LetId),
+    Param(ParamId),
 }
-id!(
-    EnumId,
-    FactId,
-    ConstId,
-    ParamId,
-    LetId,
-    ProgramId,
-    PolicyId,
-    ConstraintId
-);
 
 /// A cited source: the text and where the `cite` is.
 #[derive(Clone, Debug, PartialEq)]
@@ -311,15 +303,15 @@ pub struct AllowedLint {
 /// The whole checked policy set.
 #[derive(Clone, Debug, Default)]
 pub struct PolicySet {
-    pub enums: Vec<EnumDef>,
-    pub facts: Vec<FactDef>,
-    pub consts: Vec<ConstDef>,
-    pub params: Vec<ParamDef>,
-    pub lets: Vec<LetDef>,
-    pub programs: Vec<ProgramDef>,
-    pub policies: Vec<PolicyDef>,
+    pub enums: IndexVec<EnumId, EnumDef>,
+    pub facts: IndexVec<FactId, FactDef>,
+    pub consts: IndexVec<ConstId, ConstDef>,
+    pub params: IndexVec<ParamId, ParamDef>,
+    pub lets: IndexVec<LetId, LetDef>,
+    pub programs: IndexVec<ProgramId, ProgramDef>,
+    pub policies: IndexVec<PolicyId, PolicyDef>,
     /// The case constraints of every file, in declaration order.
-    pub constraints: Vec<ConstraintDef>,
+    pub constraints: IndexVec<ConstraintId, ConstraintDef>,
     /// Interned string literals; `Symbol(i)` is `strings[i]`.
     pub strings: Vec<String>,
     /// The `#[allow]` attributes of every file, for the lints.
@@ -329,13 +321,21 @@ pub struct PolicySet {
 impl PolicySet {
     pub fn policy(&self, name: &str) -> Option<PolicyId> {
         self.policies
-            .iter()
-            .position(|p| p.name == name)
-            .map(|i| PolicyId(i as u32))
+            .iter_enumerated()
+            .find(|(_, p)| p.name == name)
+            .map(|(id, _)| id)
     }
 
     pub fn fact(&self, id: FactId) -> Option<&FactDef> {
-        self.facts.get(id.index())
+        self.facts.get(id)
+    }
+
+    /// The pattern of constraint `id`, if it is a pattern constraint.
+    pub fn pattern(&self, id: ConstraintId) -> Option<&crate::pattern::Pattern> {
+        match &self.constraints.get(id)?.kind {
+            ConstraintKind::Pattern { pattern, .. } => Some(pattern),
+            ConstraintKind::Condition(_) => None,
+        }
     }
 
     /// Renders a value for people: enum words by name, dates as ISO dates.

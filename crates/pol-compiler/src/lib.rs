@@ -9,11 +9,14 @@
 #![forbid(unsafe_code)]
 
 pub mod case;
+pub mod compare;
 mod consteval;
 pub mod constraints;
 pub mod decide;
 pub mod explain;
+pub mod explore;
 pub mod graph;
+pub mod ids;
 pub mod ir;
 pub mod lints;
 mod ops;
@@ -36,12 +39,12 @@ use std::collections::HashSet;
 use pol_syntax::{Diagnostic, Span};
 
 pub use case::{Case, CaseError, CaseSchema};
+pub use compare::{compare, Comparison, Transition, Witness};
 pub use decide::{Outcome, Scratch};
+pub use explore::{AskNext, ClassOutcome, Counterfactual, Question};
 pub use output::{DecisionRecord, JsonWriter, Reason};
 /// The registry of diagnostic codes (defined beside the diagnostic type, in `pol-syntax`).
 pub use pol_syntax::codes;
-pub use reason::compare::{compare, Comparison, Transition, Witness};
-pub use reason::explore::{AskNext, ClassOutcome, Counterfactual, Question};
 pub use receipt::Receipt;
 pub use semantics::DecisionKind;
 pub use source::{ImportError, NoResolver, Resolver, Source, SourceMap};
@@ -49,14 +52,19 @@ pub use suggest::did_you_mean;
 
 use crate::decide::Cause;
 use crate::graph::{NodeId, PolicyGraph};
-use crate::ir::PolicySet;
+use crate::ids::IndexVec;
+use crate::ir::{PolicyId, PolicySet};
+use crate::plan::Plan;
 
 /// A compiled policy set, ready to decide cases.
 pub struct Compiled {
     pub sources: SourceMap,
     pub set: PolicySet,
     /// One graph per policy, indexed like `set.policies`.
-    pub graphs: Vec<PolicyGraph>,
+    pub graphs: IndexVec<PolicyId, PolicyGraph>,
+    /// What deciding a case evaluates, compiled from each graph: the triggers, `when`s
+    /// and validities as straight-line instructions; indexed like `set.policies`.
+    pub plans: IndexVec<PolicyId, Plan>,
     pub schema: CaseSchema,
     pub usage: resolve::Usage,
     /// The version of `pol` and the digest of the policy set, carried by every decision.
@@ -123,12 +131,12 @@ pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lint
         };
     }
     let set = resolved.set;
-    let graphs: Vec<PolicyGraph> = set
+    let graphs: IndexVec<PolicyId, PolicyGraph> = set
         .policies
-        .iter()
-        .enumerate()
-        .map(|(i, policy)| graph::lower(&set, ir::PolicyId(i as u32), policy))
+        .iter_enumerated()
+        .map(|(id, policy)| graph::lower(&set, id, policy))
         .collect();
+    let plans = graphs.iter().map(|g| Plan::new(&set, g)).collect();
     let schema = CaseSchema::new(&set);
     let constraints = constraints::CaseConstraints::new(&set);
     let reasoner = reason::Reasoner::new(&set, &graphs, &constraints);
@@ -143,6 +151,7 @@ pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lint
             sources: sources.clone(),
             set,
             graphs,
+            plans,
             schema,
             usage: resolved.usage,
             constraints,
@@ -244,9 +253,10 @@ impl Compiled {
         let policy = case
             .policy
             .ok_or_else(|| CaseError::new("policy", "the case does not name a `policy`", None))?;
-        let (Some(graph), Some(reasoner)) = (
-            self.graphs.get(policy.index()),
-            self.reasoner.policies.get(policy.index()),
+        let (Some(graph), Some(plan), Some(reasoner)) = (
+            self.graphs.get(policy),
+            self.plans.get(policy),
+            self.reasoner.policies.get(policy),
         ) else {
             return Err(CaseError::new(
                 "policy",
@@ -257,6 +267,7 @@ impl Compiled {
         Ok(decide::Policy {
             set: &self.set,
             graph,
+            plan,
             reasoner,
             constraints: &self.constraints.graph,
         })
@@ -273,7 +284,7 @@ impl Compiled {
 
     /// The contract's decision object for an outcome.
     pub fn record(&self, case: &Case, outcome: &Outcome) -> DecisionRecord {
-        let policy = case.policy.and_then(|p| self.set.policies.get(p.index()));
+        let policy = case.policy.and_then(|p| self.set.policies.get(p));
         let policy_name = policy.map_or(String::new(), |p| p.name.clone());
         let reason = |cause: &Cause| -> Option<Reason> {
             let source = match *cause {
@@ -325,10 +336,8 @@ impl Compiled {
     pub fn explain(&self, case: &Case, all: bool) -> Result<explain::Explanation, CaseError> {
         let mut scratch = Scratch::default();
         let outcome = self.decide(case, &mut scratch)?;
-        let (Some(g), Some(as_of)) = (
-            case.policy.and_then(|p| self.graphs.get(p.index())),
-            case.as_of,
-        ) else {
+        let (Some(g), Some(as_of)) = (case.policy.and_then(|p| self.graphs.get(p)), case.as_of)
+        else {
             return Err(CaseError::new(
                 "policy",
                 "the case names a policy of another policy set",

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
 use crate::decide::{Cause, Outcome};
+use crate::ids::IndexVec;
+use crate::ir::PolicyId;
 use crate::receipt::Receipt;
 use crate::semantics::{ClosedBy, DecisionKind};
 use crate::value::Day;
@@ -49,7 +51,7 @@ pub struct Reason {
 /// equivalence with [`Compiled::record`] is tested on generated cases
 /// (`tests/evaluation.rs`).
 pub struct JsonWriter {
-    policies: Vec<PolicyJson>,
+    policies: IndexVec<PolicyId, PolicyJson>,
     /// `,"receipt":{...}}`: the end of every decision.
     receipt: String,
     /// Each fact's path as a JSON string.
@@ -80,11 +82,10 @@ impl JsonWriter {
         let policies = c
             .set
             .policies
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(p, def)| {
                 let case = Case {
-                    policy: Some(crate::ir::PolicyId(p as u32)),
+                    policy: Some(p),
                     ..Case::default()
                 };
                 // One reason at a time, rendered by the record itself: the fragments cannot
@@ -119,7 +120,7 @@ impl JsonWriter {
     /// Appends the decision object for `outcome` (no newline). Returns false, writing
     /// nothing, for a case without a policy (which cannot be decided).
     pub fn write(&self, case: &Case, outcome: &Outcome, out: &mut Vec<u8>) -> bool {
-        let Some(p) = case.policy.and_then(|p| self.policies.get(p.index())) else {
+        let Some(p) = case.policy.and_then(|p| self.policies.get(p)) else {
             return false;
         };
         out.push(b'{');

@@ -306,7 +306,7 @@ pub fn window_reason<'a>(
     closed_by: ClosedBy,
 ) -> Option<ReasonSource<'a>> {
     let window = policy.window.as_ref()?;
-    let program = set.programs.get(window.program.index());
+    let program = set.programs.get(window.program);
     let opening = program.and_then(|p| p.opened.as_ref()?.cite.as_ref());
     let closing = program.and_then(|p| p.closed.as_ref()?.cite.as_ref());
     let by_date = match closed_by {

@@ -3,7 +3,7 @@
 //! Every declaration, with the span of its name and of the whole declaration, and every
 //! name in an expression, a type or a policy's `program` line, with the declaration it
 //! resolved to. Resolution records each reference as it resolves it
-//! ([`Checker::refer`](crate::resolve)); [`build`] then joins the references to the
+//! (`Checker::refer`, in `resolve/`); [`build`] then joins the references to the
 //! declarations found in the files and to what the checked set knows of each (its type,
 //! value, doc string, citation), so that go to definition, find references, rename, hover
 //! and outlines need no name resolution of their own: an editor reads the compiler's.
@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use pol_syntax::ast::{self, ItemKind, PolicyItemKind, RuleKind};
 use pol_syntax::{FileId, Span};
 
-use crate::ir::{EnumId, PolicySet, ProgramId};
-use crate::resolve::{Binding, Checker};
+use crate::ids::IndexVec;
+use crate::ir::{Binding, ConstId, EnumId, LetId, PolicySet, ProgramId};
 use crate::types::Type;
 
 /// Declarations and the references to them, for one compilation.
@@ -227,18 +227,11 @@ pub(crate) enum Declared {
     File(FileId),
 }
 
-impl Checker<'_> {
-    /// Records that the name at `span` resolved to `target`, for the symbol index.
-    pub(crate) fn refer(&mut self, span: Span, target: Declared) {
-        self.references.push((span, target));
-    }
-}
-
 /// The types of the constants and `let`s whose bodies checked, indexed by their ids: the
 /// IR holds placeholders for the others.
 pub(crate) struct CheckedBodies {
-    pub consts: Vec<Option<Type>>,
-    pub lets: Vec<Option<Type>>,
+    pub consts: IndexVec<ConstId, Option<Type>>,
+    pub lets: IndexVec<LetId, Option<Type>>,
 }
 
 /// Builds the index from the parsed files, the checked set and the references resolution
@@ -289,50 +282,37 @@ pub(crate) fn build(
 /// The name spans of the declarations the checked set holds: a declaration that is not
 /// here (declared twice, or with an unknown type) is not indexed.
 fn declared_names(set: &PolicySet) -> HashMap<Span, Declared> {
-    let mut out = HashMap::new();
-    for (i, d) in set.enums.iter().enumerate() {
-        out.insert(d.span, Declared::Enum(EnumId(i as u32)));
-    }
-    for (i, d) in set.facts.iter().enumerate() {
-        out.insert(
-            d.span,
-            Declared::Value(Binding::Fact(crate::ir::FactId(i as u32))),
-        );
-    }
-    for (i, d) in set.consts.iter().enumerate() {
-        out.insert(
-            d.span,
-            Declared::Value(Binding::Const(crate::ir::ConstId(i as u32))),
-        );
-    }
-    for (i, d) in set.lets.iter().enumerate() {
-        out.insert(
-            d.span,
-            Declared::Value(Binding::Let(crate::ir::LetId(i as u32))),
-        );
-    }
-    for (i, d) in set.params.iter().enumerate() {
-        out.insert(
-            d.span,
-            Declared::Value(Binding::Param(crate::ir::ParamId(i as u32))),
-        );
-    }
-    for (i, d) in set.programs.iter().enumerate() {
-        out.insert(d.span, Declared::Program(ProgramId(i as u32)));
-    }
-    out
+    let enums = set.enums.iter_enumerated();
+    let enums = enums.map(|(id, d)| (d.span, Declared::Enum(id)));
+    let facts = set.facts.iter_enumerated();
+    let facts = facts.map(|(id, d)| (d.span, Declared::Value(Binding::Fact(id))));
+    let consts = set.consts.iter_enumerated();
+    let consts = consts.map(|(id, d)| (d.span, Declared::Value(Binding::Const(id))));
+    let lets = set.lets.iter_enumerated();
+    let lets = lets.map(|(id, d)| (d.span, Declared::Value(Binding::Let(id))));
+    let params = set.params.iter_enumerated();
+    let params = params.map(|(id, d)| (d.span, Declared::Value(Binding::Param(id))));
+    let programs = set.programs.iter_enumerated();
+    let programs = programs.map(|(id, d)| (d.span, Declared::Program(id)));
+    enums
+        .chain(facts)
+        .chain(consts)
+        .chain(lets)
+        .chain(params)
+        .chain(programs)
+        .collect()
 }
 
 /// The span of the name a declaration was declared with.
 fn name_span(set: &PolicySet, d: Declared) -> Option<Span> {
     Some(match d {
-        Declared::Value(Binding::Fact(id)) => set.facts.get(id.index())?.span,
-        Declared::Value(Binding::Const(id)) => set.consts.get(id.index())?.span,
-        Declared::Value(Binding::Let(id)) => set.lets.get(id.index())?.span,
-        Declared::Value(Binding::Param(id)) => set.params.get(id.index())?.span,
-        Declared::Enum(id) => set.enums.get(id.index())?.span,
-        Declared::Word(id, w) => *set.enums.get(id.index())?.word_spans.get(w as usize)?,
-        Declared::Program(id) => set.programs.get(id.index())?.span,
+        Declared::Value(Binding::Fact(id)) => set.facts.get(id)?.span,
+        Declared::Value(Binding::Const(id)) => set.consts.get(id)?.span,
+        Declared::Value(Binding::Let(id)) => set.lets.get(id)?.span,
+        Declared::Value(Binding::Param(id)) => set.params.get(id)?.span,
+        Declared::Enum(id) => set.enums.get(id)?.span,
+        Declared::Word(id, w) => *set.enums.get(id)?.word_spans.get(w as usize)?,
+        Declared::Program(id) => set.programs.get(id)?.span,
         Declared::File(_) => return None,
     })
 }
@@ -401,7 +381,7 @@ impl Builder<'_> {
                     ..SymbolInfo::default()
                 };
                 let parent = self.push(name, SymbolKind::Enum, item.span, None, info);
-                let Some(def) = set.enums.get(id.index()) else {
+                let Some(def) = set.enums.get(id) else {
                     return;
                 };
                 for word in e.words.iter().filter(|w| def.word_spans.contains(&w.span)) {
@@ -425,8 +405,8 @@ impl Builder<'_> {
                 self.typed_values.extend(ty.map(|t| (id, t)));
             }
             (Declared::Value(Binding::Const(id)), ItemKind::Const(c)) => {
-                let def = set.consts.get(id.index());
-                let ty = self.checked.consts.get(id.index()).copied().flatten();
+                let def = set.consts.get(id);
+                let ty = self.checked.consts.get(id).copied().flatten();
                 let info = SymbolInfo {
                     type_name: ty.map(|t| set.type_name(t)),
                     value: ty.zip(def).map(|(t, d)| set.display(t, d.value)),
@@ -437,7 +417,7 @@ impl Builder<'_> {
                 self.typed_values.extend(ty.map(|t| (id, t)));
             }
             (Declared::Value(Binding::Let(id)), ItemKind::Let(l)) => {
-                let ty = self.checked.lets.get(id.index()).copied().flatten();
+                let ty = self.checked.lets.get(id).copied().flatten();
                 let info = SymbolInfo {
                     type_name: ty.map(|t| set.type_name(t)),
                     cite: cite(&l.cite),
@@ -447,7 +427,7 @@ impl Builder<'_> {
                 self.typed_values.extend(ty.map(|t| (id, t)));
             }
             (Declared::Value(Binding::Param(id)), ItemKind::Param(p)) => {
-                let def = set.params.get(id.index());
+                let def = set.params.get(id);
                 let info = SymbolInfo {
                     type_name: def.map(|d| set.type_name(d.ty)),
                     doc: doc(&p.doc),
@@ -467,7 +447,7 @@ impl Builder<'_> {
                 self.typed_values.extend(def.map(|d| (id, d.ty)));
             }
             (Declared::Program(id), ItemKind::Program(p)) => {
-                let def = set.programs.get(id.index());
+                let def = set.programs.get(id);
                 let window = def.map_or_else(Vec::new, |d| {
                     d.opened
                         .iter()

@@ -6,7 +6,7 @@ use pol_syntax::codes;
 use pol_syntax::{Diagnostic, FileId, Label, Span};
 
 use crate::ir::*;
-use crate::resolve::{Binding, Checker, MAX_EXPRESSION_DEPTH};
+use crate::resolve::{Checker, MAX_EXPRESSION_DEPTH};
 use crate::suggest::did_you_mean;
 use crate::symbols::Declared;
 use crate::types::Type;
@@ -153,35 +153,7 @@ impl Checker<'_> {
             };
             max = max.max(here);
             let below = h.saturating_add(1);
-            match &e.kind {
-                TExprKind::Lit(_)
-                | TExprKind::Fact(_)
-                | TExprKind::AsOf
-                | TExprKind::Const(_)
-                | TExprKind::Param(_)
-                | TExprKind::Let(_) => {}
-                TExprKind::Not(x) => stack.push((x, below)),
-                TExprKind::And(xs) | TExprKind::Or(xs) => {
-                    stack.extend(xs.iter().map(|x| (x, below)))
-                }
-                TExprKind::InList(x, xs) => {
-                    stack.push((x, below));
-                    stack.extend(xs.iter().map(|x| (x, below)));
-                }
-                TExprKind::Compare(_, a, b)
-                | TExprKind::InSet(a, b)
-                | TExprKind::Arith(_, a, b) => {
-                    stack.push((a, below));
-                    stack.push((b, below));
-                }
-                TExprKind::InRange {
-                    element, low, high, ..
-                } => {
-                    stack.push((element, below));
-                    stack.push((low, below));
-                    stack.push((high, below));
-                }
-            }
+            stack.extend(e.children().map(|x| (x, below)));
         }
         max
     }
@@ -331,9 +303,9 @@ impl Checker<'_> {
         *self.usage.bindings.entry(binding).or_insert(0) += 1;
         self.refer(span, Declared::Value(binding));
         let (kind, ty) = match binding {
-            Binding::Fact(f) => (TExprKind::Fact(f), self.set.facts.get(f.index())?.ty),
+            Binding::Fact(f) => (TExprKind::Fact(f), self.set.facts.get(f)?.ty),
             Binding::Const(c) => (TExprKind::Const(c), self.check_const(c)?),
-            Binding::Param(p) => (TExprKind::Param(p), self.set.params.get(p.index())?.ty),
+            Binding::Param(p) => (TExprKind::Param(p), self.set.params.get(p)?.ty),
             Binding::Let(l) => {
                 let ty = self.check_let(l)?;
                 // The let's body is walked from here: it must fit in the depth left.
@@ -387,7 +359,7 @@ impl Checker<'_> {
                 return None;
             }
         };
-        let def = self.set.enums.get(e.index())?;
+        let def = self.set.enums.get(e)?;
         match def.words.iter().position(|x| x == w) {
             Some(i) => {
                 self.refer(span, Declared::Word(e, i as u16));

@@ -2,7 +2,7 @@
 
 use pol_syntax::ast::Unit;
 
-use crate::ir::EnumId;
+use crate::ids::EnumId;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Type {

@@ -103,8 +103,7 @@ fn plan_agrees_with_graph(c: &Compiled, cases: usize) {
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let mut slots = Slots::default();
     let mut values = Vec::new();
-    for g in &c.graphs {
-        let plan = &g.plan;
+    for (g, plan) in c.graphs.iter().zip(&c.plans) {
         for _ in 0..cases {
             let mut facts: Vec<Tri> = vec![None; c.set.facts.len()];
             for (f, def) in c.set.facts.iter().enumerate() {

@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-use pol_compiler::reason::compare::compare;
+use pol_compiler::compare::compare;
 use pol_compiler::{compile, Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source};
 
 const FACTS: &str = r#"

@@ -34,7 +34,7 @@ pub(super) fn check(
         }
     }
     for (p, span) in reads {
-        let Some(param) = set.params.get(p.index()) else {
+        let Some(param) = set.params.get(p) else {
             continue;
         };
         let Some(first) = param.values.iter().min_by_key(|v| v.from) else {
@@ -110,34 +110,13 @@ fn reads<'a>(set: &'a PolicySet, def: &'a PolicyDef) -> Vec<(ParamId, Span)> {
             }
             TExprKind::Let(l) => {
                 if lets.insert(*l) {
-                    if let Some(def) = set.lets.get(l.index()) {
+                    if let Some(def) = set.lets.get(l) {
                         stack.push((&def.value, via.or(Some(e.span))));
                     }
                 }
             }
-            _ => stack.extend(children(e).into_iter().rev().map(|x| (x, via))),
+            _ => stack.extend(e.children().rev().map(|x| (x, via))),
         }
     }
     found
-}
-
-/// The operands of an expression, in source order.
-fn children(e: &TExpr) -> Vec<&TExpr> {
-    match &e.kind {
-        TExprKind::Lit(_)
-        | TExprKind::Fact(_)
-        | TExprKind::AsOf
-        | TExprKind::Const(_)
-        | TExprKind::Param(_)
-        | TExprKind::Let(_) => Vec::new(),
-        TExprKind::Not(x) => vec![x],
-        TExprKind::And(xs) | TExprKind::Or(xs) => xs.iter().collect(),
-        TExprKind::Compare(_, a, b) | TExprKind::InSet(a, b) | TExprKind::Arith(_, a, b) => {
-            vec![a, b]
-        }
-        TExprKind::InList(a, xs) => std::iter::once(&**a).chain(xs.iter()).collect(),
-        TExprKind::InRange {
-            element, low, high, ..
-        } => vec![element, low, high],
-    }
 }

@@ -53,7 +53,7 @@ impl semantics::Conditions for Formulas {
 impl<'a> Policy<'a> {
     pub(super) fn new(set: &PolicySet, def: &'a PolicyDef, logic: &mut Logic) -> Policy<'a> {
         let window = def.window.as_ref().and_then(|w| {
-            let program = set.programs.get(w.program.index())?;
+            let program = set.programs.get(w.program)?;
             let (low, high) = semantics::window_days(program);
             Some(Window {
                 open: logic.date_between(&w.at, low, high),

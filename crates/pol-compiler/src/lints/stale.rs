@@ -23,7 +23,7 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
     for p in &set.policies {
         if let Some(w) = &p.window {
             let mut used = Vec::new();
-            if let Some(program) = set.programs.get(w.program.index()) {
+            if let Some(program) = set.programs.get(w.program) {
                 used.extend(
                     program
                         .opened
@@ -32,9 +32,7 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
                         .map(|e| e.day),
                 );
             }
-            if let Some(at) = &w.at {
-                dates_of(set, at, &mut used, &mut HashSet::new());
-            }
+            used.extend(dates_in(set, &w.at));
             check(
                 format!("the `program` line of `{}`", p.name),
                 w.cite.as_ref(),
@@ -42,23 +40,12 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
             );
         }
         for r in &p.rules {
-            let mut used = Vec::new();
-            let mut seen = HashSet::new();
-            dates_of(set, &r.condition, &mut used, &mut seen);
-            if let Some(u) = &r.unless {
-                dates_of(set, u, &mut used, &mut seen);
-            }
-            check(
-                format!("rule `{}.{}`", p.name, r.name),
-                r.cite.as_ref(),
-                used,
-            );
+            let used = dates_in(set, std::iter::once(&r.condition).chain(&r.unless));
+            let what = format!("rule `{}.{}`", p.name, r.name);
+            check(what, r.cite.as_ref(), used);
         }
         for f in &p.forms {
-            let mut used = Vec::new();
-            if let Some(w) = &f.when {
-                dates_of(set, w, &mut used, &mut HashSet::new());
-            }
+            let used = dates_in(set, &f.when);
             check(
                 format!("form `{}` of `{}`", f.form, p.name),
                 f.cite.as_ref(),
@@ -66,12 +53,7 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
             );
         }
         for v in &p.validities {
-            let mut used = Vec::new();
-            let mut seen = HashSet::new();
-            dates_of(set, &v.value, &mut used, &mut seen);
-            if let Some(w) = &v.when {
-                dates_of(set, w, &mut used, &mut seen);
-            }
+            let used = dates_in(set, std::iter::once(&v.value).chain(&v.when));
             check(
                 format!("the validity of `{}`", p.name),
                 v.cite.as_ref(),
@@ -150,17 +132,27 @@ fn stale(what: &str, cite: &Cite, used: &[Day], out: &mut Vec<Diagnostic>) {
 
 /// Every date an expression uses: date literals, date constants, the dates of the
 /// parameters it reads, and those of the `let`s it reads (each once).
+/// The dates the expressions of one line use, in order (a `let` read twice counts once).
+fn dates_in<'e>(set: &PolicySet, exprs: impl IntoIterator<Item = &'e TExpr>) -> Vec<Day> {
+    let mut used = Vec::new();
+    let mut seen = HashSet::new();
+    for e in exprs {
+        dates_of(set, e, &mut used, &mut seen);
+    }
+    used
+}
+
 fn dates_of(set: &PolicySet, e: &TExpr, out: &mut Vec<Day>, seen: &mut HashSet<LetId>) {
     match &e.kind {
         TExprKind::Lit(Value::Date(d)) => out.push(*d),
         TExprKind::Lit(_) | TExprKind::Fact(_) | TExprKind::AsOf => {}
         TExprKind::Const(c) => {
-            if let Some(Value::Date(d)) = set.consts.get(c.index()).map(|c| c.value) {
+            if let Some(Value::Date(d)) = set.consts.get(c).map(|c| c.value) {
                 out.push(d);
             }
         }
         TExprKind::Param(p) => {
-            for v in set.params.get(p.index()).map_or(&[][..], |p| &p.values[..]) {
+            for v in set.params.get(p).map_or(&[][..], |p| &p.values[..]) {
                 out.push(v.from);
                 if let Value::Date(d) = v.value {
                     out.push(d);
@@ -169,7 +161,7 @@ fn dates_of(set: &PolicySet, e: &TExpr, out: &mut Vec<Day>, seen: &mut HashSet<L
         }
         TExprKind::Let(l) => {
             if seen.insert(*l) {
-                if let Some(def) = set.lets.get(l.index()) {
+                if let Some(def) = set.lets.get(l) {
                     dates_of(set, &def.value, out, seen);
                 }
             }
@@ -270,31 +262,15 @@ pub(crate) fn quoted_dates(text: &str) -> Vec<(String, Day)> {
         .collect();
     for (i, w) in words.iter().enumerate() {
         let next = |k: usize| words.get(i + k).copied().unwrap_or("");
-        // March 25, 2025
-        if let (Some(m), Some(d), Some(y)) = (month(w), day_of_month(next(1)), year(next(2))) {
+        // March 25, 2025 or 25 March 2025 (tried in that order)
+        let month_first = (month(w), day_of_month(next(1)), year(next(2)));
+        let day_first = (day_of_month(w), month(next(1)), year(next(2)));
+        if let ((Some(m), Some(d), Some(y)), _) | (_, (Some(d), Some(m), Some(y))) =
+            (month_first, day_first)
+        {
             if let Some(day) = day(y, m, d) {
-                out.push((
-                    format!(
-                        "{w} {} {}",
-                        next(1),
-                        next(2).trim_end_matches(['.', ';', ':', ','])
-                    ),
-                    day,
-                ));
-            }
-            continue;
-        }
-        // 25 March 2025
-        if let (Some(d), Some(m), Some(y)) = (day_of_month(w), month(next(1)), year(next(2))) {
-            if let Some(day) = day(y, m, d) {
-                out.push((
-                    format!(
-                        "{w} {} {}",
-                        next(1),
-                        next(2).trim_end_matches(['.', ';', ':', ','])
-                    ),
-                    day,
-                ));
+                let year = next(2).trim_end_matches(['.', ';', ':', ',']);
+                out.push((format!("{w} {} {year}", next(1)), day));
             }
             continue;
         }

@@ -4,7 +4,7 @@ use pol_syntax::codes;
 use pol_syntax::{Diagnostic, Label, Span};
 
 use crate::ir::*;
-use crate::resolve::{Binding, Usage};
+use crate::resolve::Usage;
 
 pub(super) fn check(set: &PolicySet, usage: &Usage, out: &mut Vec<Diagnostic>) {
     let used = |b: Binding| usage.bindings.get(&b).copied().unwrap_or(0) > 0;
@@ -18,8 +18,8 @@ pub(super) fn check(set: &PolicySet, usage: &Usage, out: &mut Vec<Diagnostic>) {
             .with_help(help.to_string()),
         );
     };
-    for (i, f) in set.facts.iter().enumerate() {
-        if !used(Binding::Fact(FactId(i as u32))) {
+    for (id, f) in set.facts.iter_enumerated() {
+        if !used(Binding::Fact(id)) {
             report(
                 "fact",
                 &f.path,
@@ -29,13 +29,13 @@ pub(super) fn check(set: &PolicySet, usage: &Usage, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    for (i, c) in set.consts.iter().enumerate() {
-        if !used(Binding::Const(ConstId(i as u32))) {
+    for (id, c) in set.consts.iter_enumerated() {
+        if !used(Binding::Const(id)) {
             report("constant", &c.name, c.span, "use it in a rule or remove it");
         }
     }
-    for (i, p) in set.params.iter().enumerate() {
-        if !used(Binding::Param(ParamId(i as u32))) {
+    for (id, p) in set.params.iter_enumerated() {
+        if !used(Binding::Param(id)) {
             report(
                 "parameter",
                 &p.name,
@@ -44,8 +44,8 @@ pub(super) fn check(set: &PolicySet, usage: &Usage, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    for (i, l) in set.lets.iter().enumerate() {
-        if !used(Binding::Let(LetId(i as u32))) {
+    for (id, l) in set.lets.iter_enumerated() {
+        if !used(Binding::Let(id)) {
             report("`let`", &l.name, l.span, "use it in a rule or remove it");
         }
     }

@@ -599,7 +599,7 @@ impl Analysis {
                 ],
             ),
             Type::Enum(e) => {
-                let n = set.enums.get(e.index()).map_or(0, |d| d.words.len());
+                let n = set.enums.get(e).map_or(0, |d| d.words.len());
                 (
                     PartKind::Words,
                     (0..n as u16)
@@ -651,15 +651,7 @@ impl Analysis {
                     .iter()
                     .map(|s| Candidate::Value(Value::Str(*s)))
                     .collect();
-                let pattern = var
-                    .pattern
-                    .and_then(|id| match set.constraints.get(id.index()) {
-                        Some(c) => match &c.kind {
-                            ConstraintKind::Pattern { pattern, .. } => Some(pattern),
-                            _ => None,
-                        },
-                        None => None,
-                    });
+                let pattern = var.pattern.and_then(|id| set.pattern(id));
                 let (other_fits, other_unfit) = match pattern {
                     None => {
                         candidates.push(Candidate::OtherString { fits: None });
@@ -916,8 +908,7 @@ fn other_unfit(p: &crate::pattern::Pattern, named: &[&str]) -> bool {
 
 /// The truth of a pattern constraint on a candidate string.
 pub fn pattern_truth(set: &PolicySet, id: ConstraintId, cand: &Candidate) -> Truth {
-    let Some(ConstraintKind::Pattern { pattern, .. }) =
-        set.constraints.get(id.index()).map(|c| &c.kind)
+    let Some(ConstraintKind::Pattern { pattern, .. }) = set.constraints.get(id).map(|c| &c.kind)
     else {
         return crate::plan::UNKNOWN;
     };

@@ -47,6 +47,16 @@ pub const MAX_NODES: usize = 1 << 20;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TooLarge;
 
+/// The level of reference `r` among nodes testing `level` (a node's level, indexed by node),
+/// over levels `0..arity.len()`; leaves (and a node that is not there) sit below every level.
+fn level_of(arity: &[u32], level: &[u32], r: Ref) -> u32 {
+    let below = arity.len() as u32;
+    if r < LEAVES {
+        return below;
+    }
+    level.get((r - LEAVES) as usize).copied().unwrap_or(below)
+}
+
 /// Builds diagrams over levels `0..arity.len()`, level `i` with `arity[i]` branches.
 pub struct Manager {
     arity: Vec<u32>,
@@ -75,13 +85,7 @@ impl Manager {
 
     /// The level of a reference; leaves sit below every level.
     pub fn level_of(&self, r: Ref) -> u32 {
-        if r < LEAVES {
-            return self.arity.len() as u32;
-        }
-        self.level
-            .get((r - LEAVES) as usize)
-            .copied()
-            .unwrap_or(self.arity.len() as u32)
+        level_of(&self.arity, &self.level, r)
     }
 
     /// Branch `class` of `r` when `r` tests `level`; `r` itself when it does not.
@@ -273,13 +277,7 @@ impl Diagram {
 
     /// The level of a reference (leaves below every level).
     pub fn level_of(&self, r: Ref) -> u32 {
-        if r < LEAVES {
-            return self.arity.len() as u32;
-        }
-        self.level
-            .get((r - LEAVES) as usize)
-            .copied()
-            .unwrap_or(self.arity.len() as u32)
+        level_of(&self.arity, &self.level, r)
     }
 }
 

@@ -27,9 +27,7 @@
 pub mod analysis;
 pub mod build;
 pub mod classes;
-pub mod compare;
 pub mod cuts;
-pub mod explore;
 pub mod mdd;
 pub mod query;
 pub mod values;
@@ -40,7 +38,8 @@ use std::sync::{Arc, OnceLock, RwLock};
 use crate::case::Case;
 use crate::constraints::CaseConstraints;
 use crate::graph::PolicyGraph;
-use crate::ir::{ConstraintKind, FactId, PolicySet};
+use crate::ids::IndexVec;
+use crate::ir::{FactId, PolicyId, PolicySet};
 use crate::semantics::DecisionKind;
 use crate::value::{Day, Value};
 
@@ -53,10 +52,10 @@ use query::{Allowed, Walk};
 /// many years of `as_of` would otherwise grow the cache without bound).
 const MAX_DAYS: usize = 8_192;
 
-/// The reasoning of every policy of a set, by policy index.
+/// The reasoning of every policy of a set, by policy.
 #[derive(Debug, Default)]
 pub struct Reasoner {
-    pub policies: Vec<PolicyReasoner>,
+    pub policies: IndexVec<PolicyId, PolicyReasoner>,
 }
 
 impl Reasoner {
@@ -204,15 +203,7 @@ impl PolicyReasoner {
                 Value::Str(s) => case.string(set, s),
                 _ => None,
             };
-            let pattern = var
-                .pattern
-                .and_then(|id| match set.constraints.get(id.index()) {
-                    Some(c) => match &c.kind {
-                        ConstraintKind::Pattern { pattern, .. } => Some(pattern),
-                        _ => None,
-                    },
-                    None => None,
-                });
+            let pattern = var.pattern.and_then(|id| set.pattern(id));
             let class = part.class(v, text, pattern);
             debug_assert!(
                 class.is_some(),

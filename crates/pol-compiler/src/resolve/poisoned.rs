@@ -9,7 +9,7 @@
 //! in a file it does not import may be one that import would have brought in.
 //!
 //! This is the only place resolution knows about syntax errors; the checks that consult it
-//! are marked `// Poisoned:` in `resolve.rs` and `typeck.rs`.
+//! are marked `// Poisoned:` in `resolve/` and `typeck.rs`.
 
 use std::collections::HashSet;
 

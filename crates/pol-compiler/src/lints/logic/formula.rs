@@ -164,7 +164,7 @@ impl<'s> Logic<'s> {
     fn formula_inner(&mut self, e: &TExpr) -> Formula {
         match &e.kind {
             TExprKind::Lit(Value::Bool(b)) => Formula::Const(*b),
-            TExprKind::Const(c) => match self.set.consts.get(c.index()).map(|c| c.value) {
+            TExprKind::Const(c) => match self.set.consts.get(c).map(|c| c.value) {
                 Some(Value::Bool(b)) => Formula::Const(b),
                 _ => self.opaque(),
             },
@@ -253,7 +253,7 @@ impl<'s> Logic<'s> {
             return f.clone();
         }
         let set = self.set;
-        let f = match set.lets.get(l.index()) {
+        let f = match set.lets.get(l) {
             Some(def) => self.formula(&def.value),
             None => self.opaque(),
         };
@@ -291,7 +291,7 @@ impl<'s> Logic<'s> {
             TExprKind::Param(p) => Operand::Term(Term::Param(*p)),
             TExprKind::Let(l) => {
                 let set = self.set;
-                match set.lets.get(l.index()) {
+                match set.lets.get(l) {
                     Some(def) => self.operand(&def.value),
                     None => Operand::Unknown,
                 }
@@ -350,7 +350,7 @@ impl<'s> Logic<'s> {
                 None => return self.opaque(),
             },
             (Type::Enum(e), Value::Word(w)) => {
-                let count = self.set.enums.get(e.index()).map_or(64, |d| d.words.len());
+                let count = self.set.enums.get(e).map_or(64, |d| d.words.len());
                 let one = Dom::words(1u64 << w.min(63), count);
                 match op {
                     CompareOp::Eq => one,

@@ -7,15 +7,15 @@ use serde::Serialize;
 
 use crate::case::{Case, CaseError};
 use crate::decide::{Cause, Scratch};
-use crate::ir::{ConstraintKind, FactId};
-use crate::plan::{self, Slots};
+use crate::ir::FactId;
+use crate::plan::{self, Plan, Slots};
 use crate::semantics::{self, ClosedBy, DecisionKind};
 use crate::value::Value;
 use crate::Compiled;
 
-use super::query::{Allowed, Walk};
-use super::values::{self, ValueSet};
-use super::{mdd, PolicyReasoner, View};
+use crate::reason::query::{Allowed, Walk};
+use crate::reason::values::{self, ValueSet};
+use crate::reason::{self, mdd, PolicyReasoner, View};
 
 /// What learning one unknown fact would leave possible.
 #[derive(Clone, Debug, Serialize)]
@@ -134,10 +134,8 @@ impl Compiled {
                 None,
             ));
         };
-        let (Some(g), Some(r)) = (
-            self.graphs.get(policy.index()),
-            self.reasoner.policies.get(policy.index()),
-        ) else {
+        let (Some(g), Some(r)) = (self.graphs.get(policy), self.reasoner.policies.get(policy))
+        else {
             return Ok(None);
         };
         let Ok(view) = r.view(&self.set, [g, &self.constraints.graph], as_of) else {
@@ -173,7 +171,7 @@ impl Compiled {
         walk.prepare(d, &fixed);
         let mut questions = Vec::new();
         let mut per = Vec::new();
-        super::per_fact(
+        reason::per_fact(
             r,
             &view,
             &fixed,
@@ -181,7 +179,7 @@ impl Compiled {
             &walk,
             &mut per,
             |fact, level, per, groups| {
-                let (sum, count, changes) = super::score(reach, per);
+                let (sum, count, changes) = reason::score(reach, per);
                 if !changes {
                     return;
                 }
@@ -198,7 +196,7 @@ impl Compiled {
                             Some((ranges, _)) => values::dates(ranges),
                             None => values::describe(&self.set, def.ty, part, c as u32),
                         },
-                        decisions: super::decisions(*bits & mdd::OUTCOMES),
+                        decisions: reason::decisions(*bits & mdd::OUTCOMES),
                     })
                     .collect();
                 questions.push((
@@ -213,7 +211,7 @@ impl Compiled {
             },
         );
         let mut order: Vec<(FactId, u64, u64)> = questions.iter().map(|(k, _)| *k).collect();
-        super::rank(&mut order);
+        reason::rank(&mut order);
         let mut ranked = Vec::with_capacity(questions.len());
         for (f, _, _) in order {
             if let Some(i) = questions.iter().position(|(k, _)| k.0 == f) {
@@ -221,7 +219,7 @@ impl Compiled {
             }
         }
         Ok(AskNext {
-            possible: super::decisions(reach),
+            possible: reason::decisions(reach),
             questions: ranked,
             exact: true,
         })
@@ -291,7 +289,7 @@ impl Compiled {
                 }
                 budget = budget.saturating_sub(1);
                 let reach = walk.reach(d, &trial) & mdd::OUTCOMES;
-                let wanted: Vec<DecisionKind> = super::decisions(reach)
+                let wanted: Vec<DecisionKind> = reason::decisions(reach)
                     .into_iter()
                     .filter(|k| *k != now && *k != DecisionKind::Incomplete && !full(&found, *k))
                     .collect();
@@ -318,7 +316,7 @@ impl Compiled {
                             }
                             budget -= 1;
                             let reach = walk.reach(d, &trial) & mdd::OUTCOMES;
-                            if let Some(k) = super::only(reach) {
+                            if let Some(k) = reason::only(reach) {
                                 let pairs: Vec<(usize, u32)> =
                                     levels.iter().copied().zip(choice.iter().copied()).collect();
                                 let minimal = !found.iter().any(|(x, set)| {
@@ -379,10 +377,10 @@ impl Compiled {
         let (Some(policy), Some(as_of)) = (case.policy, case.as_of) else {
             return Ok(out);
         };
-        let Some(g) = self.graphs.get(policy.index()) else {
+        let Some(plan) = self.plans.get(policy) else {
             return Ok(out);
         };
-        g.plan.run(&self.set, &case.facts, as_of, &mut slots_before);
+        plan.run(&self.set, &case.facts, as_of, &mut slots_before);
         // Smallest first; among sets of one size, by decision in precedence order, then by
         // the declaration order of their facts.
         let facts_of = |pairs: &Vec<(usize, u32)>| -> Vec<FactId> {
@@ -405,15 +403,7 @@ impl Compiled {
                         continue;
                     };
                     let current = case.facts.get(var.fact.index()).copied().flatten();
-                    let pattern =
-                        var.pattern
-                            .and_then(|id| match self.set.constraints.get(id.index()) {
-                                Some(c) => match &c.kind {
-                                    ConstraintKind::Pattern { pattern, .. } => Some(pattern),
-                                    _ => None,
-                                },
-                                None => None,
-                            });
+                    let pattern = var.pattern.and_then(|id| self.set.pattern(id));
                     let Some(v) = values::pick(
                         &self.set,
                         var.ty,
@@ -435,9 +425,8 @@ impl Compiled {
                 if redecided.ok() != Some(*k) {
                     continue;
                 }
-                g.plan
-                    .run(&self.set, &changed.facts, as_of, &mut slots_after);
-                let rules = self.flipped(policy, g, &slots_before, &slots_after);
+                plan.run(&self.set, &changed.facts, as_of, &mut slots_after);
+                let rules = self.flipped(policy, plan, &slots_before, &slots_after);
                 changes.sort_by_key(|(f, _, _)| *f);
                 out.push(Counterfactual {
                     decision: *k,
@@ -462,20 +451,20 @@ impl Compiled {
     fn flipped(
         &self,
         policy: crate::ir::PolicyId,
-        g: &crate::graph::PolicyGraph,
+        plan: &Plan,
         before: &Slots,
         after: &Slots,
     ) -> Vec<FlippedRule> {
-        let Some(def) = self.set.policies.get(policy.index()) else {
+        let Some(def) = self.set.policies.get(policy) else {
             return Vec::new();
         };
         let mut causes = Vec::new();
-        if let Some(w) = &g.plan.window {
+        if let Some(w) = &plan.window {
             if plan::get(&before.truths, w.open) != plan::get(&after.truths, w.open) {
                 causes.push(Cause::ProgramWindow(ClosedBy::Unknown));
             }
         }
-        for r in &g.plan.rules {
+        for r in &plan.rules {
             if r.level.is_some()
                 && plan::get(&before.truths, r.trigger) != plan::get(&after.truths, r.trigger)
             {

@@ -14,16 +14,17 @@ use serde::Serialize;
 
 use crate::case::Case;
 use crate::decide::Scratch;
-use crate::ir::{ConstraintKind, PolicyId};
+use crate::ir::PolicyId;
 use crate::semantics::DecisionKind;
 use crate::types::Type;
 use crate::value::{Day, Symbol, Value};
 use crate::Compiled;
 
-use super::analysis::{self, Analysis, Var};
-use super::classes::{self, group, Candidate, Day0, PartKind, Partition};
-use super::cuts::Interval;
-use super::mdd::{self, Diagram, Ref, LEAVES};
+use crate::reason;
+use crate::reason::analysis::{self, Analysis, Var};
+use crate::reason::classes::{self, group, Candidate, Day0, PartKind, Partition};
+use crate::reason::cuts::Interval;
+use crate::reason::mdd::{self, Diagram, Ref, LEAVES};
 
 /// How two versions of a policy differ.
 #[derive(Clone, Debug, Serialize)]
@@ -98,10 +99,7 @@ struct Side<'a> {
 
 impl Side<'_> {
     fn graphs(&self) -> Option<[&crate::graph::PolicyGraph; 2]> {
-        Some([
-            self.c.graphs.get(self.policy.index())?,
-            &self.c.constraints.graph,
-        ])
+        Some([self.c.graphs.get(self.policy)?, &self.c.constraints.graph])
     }
 
     fn var(&self, path: &str) -> Option<&Var> {
@@ -306,7 +304,7 @@ fn dates(sides: &[Side<'_>; 2]) -> Vec<Day> {
                         days.extend(opened.iter().chain(closed.iter()).copied())
                     }
                     crate::graph::Op::Param(p) => {
-                        if let Some(def) = s.c.set.params.get(p.index()) {
+                        if let Some(def) = s.c.set.params.get(p) {
                             for v in &def.values {
                                 days.push(v.from);
                                 if let Value::Duration(n, u) = v.value {
@@ -476,7 +474,7 @@ fn product_on(
             key: Vec::new(),
         };
         let graphs = s.graphs()?;
-        match super::build::build(&an, &day0, graphs) {
+        match reason::build::build(&an, &day0, graphs) {
             Ok(d) => diagrams.push(d),
             Err(_) => {
                 notes.push(format!(
@@ -552,9 +550,7 @@ impl Seen<'_, '_> {
     /// The words of the fact's enum in this version, if it declares it.
     fn words(&self) -> Option<&[String]> {
         match self.declared? {
-            Type::Enum(e) | Type::Set(e) => {
-                self.side.c.set.enums.get(e.index()).map(|d| &d.words[..])
-            }
+            Type::Enum(e) | Type::Set(e) => self.side.c.set.enums.get(e).map(|d| &d.words[..]),
             _ => None,
         }
     }
@@ -766,7 +762,7 @@ fn commons(
                     _ => 0,
                 };
                 let v = near.clamp(r.lo, r.hi.max(r.lo));
-                let json = match super::cuts::value_of(ty, v) {
+                let json = match reason::cuts::value_of(ty, v) {
                     Some(Value::Date(d)) => J::String(d.to_string()),
                     _ => J::from(v),
                 };
@@ -783,11 +779,7 @@ fn commons(
 }
 
 fn pattern<'a>(s: &Side<'a>, v: &Var) -> Option<&'a crate::pattern::Pattern> {
-    let id = v.pattern?;
-    match &s.c.set.constraints.get(id.index())?.kind {
-        ConstraintKind::Pattern { pattern, .. } => Some(pattern),
-        _ => None,
-    }
+    s.c.set.pattern(v.pattern?)
 }
 
 /// Every pair of leaves the two diagrams reach together, with the (level, class) choices

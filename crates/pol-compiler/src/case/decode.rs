@@ -1,283 +1,82 @@
-//! Case decoding: a serde visitor driven by the compiled fact table writes each value
-//! straight into its slot, with no generic JSON tree in between.
-//!
-//! The format (JSON, YAML, TOML) is the caller's choice of `Deserializer`; this module only
-//! knows the shape of a case. Errors carry a structured [`CaseError`] beside serde's own
-//! message, so the caller can add the position its format reports.
+//! The serde seeds that decode a case document along its schema, writing each value
+//! straight into its slot. Each seed knows one kind of field (a group, a built-in text
+//! field, a fact's value); the two that read a single string and look it up (a field name,
+//! an enum word) share their scaffolding through [`Lookup`].
 
 use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-use crate::ir::{FactId, PolicyId, PolicySet};
+use super::schema::{tag, CaseSchema, Field, Group};
+use super::{Case, CaseError, DecodeError};
+use crate::ir::{EnumId, FactId, PolicySet};
 use crate::suggest::did_you_mean;
 use crate::types::Type;
-use crate::value::{Day, Symbol, Tri, Value};
+use crate::value::{Day, Symbol, Value};
 
-/// One case, decoded: its identity, date, policy and a slot per declared fact.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Case {
-    pub id: Option<String>,
-    pub as_of: Option<Day>,
-    pub policy: Option<PolicyId>,
-    /// Indexed by [`FactId`]; `None` is unknown.
-    pub facts: Vec<Tri>,
-    /// Strings the case holds that no policy mentions; `Symbol(n + i)` is `extra[i]` where
-    /// `n` is the size of the policy set's string table.
-    pub extra_strings: Vec<String>,
-}
-
-impl Case {
-    pub fn new(set: &PolicySet) -> Case {
-        Case {
-            facts: vec![None; set.facts.len()],
-            ..Case::default()
-        }
-    }
-
-    /// The text of a string value.
-    pub fn string<'a>(&'a self, set: &'a PolicySet, s: Symbol) -> Option<&'a str> {
-        let n = set.strings.len();
-        let i = s.0 as usize;
-        if i < n {
-            set.strings.get(i).map(String::as_str)
-        } else {
-            self.extra_strings.get(i - n).map(String::as_str)
-        }
-    }
-
-    /// Renders a fact's value for people.
-    pub fn show(&self, set: &PolicySet, f: FactId) -> String {
-        let Some(def) = set.fact(f) else {
-            return "?".into();
-        };
-        match self.facts.get(f.index()).copied().flatten() {
-            None => "unknown".into(),
-            Some(Value::Str(s)) => match self.string(set, s) {
-                Some(t) => format!("\"{t}\""),
-                None => "?".into(),
-            },
-            Some(v) => set.display(def.ty, v),
-        }
-    }
-}
-
-/// What was wrong with a case, and where in its structure.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CaseError {
-    /// Dotted path of the field (`applicant.stauts`), empty for the document itself.
-    pub field: String,
-    pub message: String,
-    pub help: Option<String>,
-    /// The closest valid spelling of what was written (a field path, an enum word, a
-    /// policy name), for "did you mean" and automatic fixes.
-    pub suggestion: Option<String>,
-}
-
-impl CaseError {
-    /// An error in `field` with a message and help, and no suggestion.
-    pub fn new(field: impl Into<String>, message: impl Into<String>, help: Option<String>) -> Self {
-        CaseError {
-            field: field.into(),
-            message: message.into(),
-            help,
-            suggestion: None,
-        }
-    }
-}
-
-/// Why a case document could not be decoded: the structured problem when the case's shape
-/// was at fault, and the format's own error, which carries the position.
-#[derive(Debug)]
-pub struct DecodeError<E> {
-    /// What the case got wrong (a field, a value), when the format itself was fine.
-    pub case: Option<CaseError>,
-    /// The deserializer's error: its message and, for most formats, the position.
-    pub format: E,
-}
-
-impl fmt::Display for CaseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.field.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "field `{}`: {}", self.field, self.message)
-        }
-    }
-}
-
-/// The shape of a case: a tree of field names ending in fact slots.
-#[derive(Debug)]
-pub struct CaseSchema {
-    root: Group,
-    fact_paths: Vec<String>,
-}
-
-#[derive(Debug, Default)]
-struct Group {
-    fields: Vec<Entry>,
-}
-
-/// A field of a group: its key, its dotted path from the root (computed once here, so
-/// decoding builds no strings), and what it holds.
-#[derive(Debug)]
-struct Entry {
-    name: String,
-    /// `name`'s length and first bytes in one word: most keys are told apart by one integer
-    /// comparison, before their bytes are compared.
-    tag: u64,
-    path: String,
-    field: Field,
-}
-
-/// A key's length and first seven bytes, as one word.
-fn tag(key: &str) -> u64 {
-    let mut word = [0u8; 8];
-    for (w, b) in word.iter_mut().zip(key.bytes().take(7)) {
-        *w = b;
-    }
-    word[7] = key.len().min(255) as u8;
-    u64::from_le_bytes(word)
-}
-
-impl Group {
-    fn push(&mut self, prefix: &str, name: &str, field: Field) {
-        let path = if prefix.is_empty() {
-            name.to_string()
-        } else {
-            format!("{prefix}.{name}")
-        };
-        self.fields.push(Entry {
-            name: name.to_string(),
-            tag: tag(name),
-            path,
-            field,
-        });
-    }
-}
-
-#[derive(Debug)]
-enum Field {
-    Group(Group),
-    /// A fact, with its type (looked up once here rather than for every value).
-    Fact(FactId, Type),
-    Id,
-    AsOf,
-    Policy,
-}
-
-impl CaseSchema {
-    pub fn new(set: &PolicySet) -> CaseSchema {
-        let mut root = Group::default();
-        root.push("", "id", Field::Id);
-        root.push("", "as_of", Field::AsOf);
-        root.push("", "policy", Field::Policy);
-        for (i, fact) in set.facts.iter().enumerate() {
-            let mut group = &mut root;
-            // The length of the path of the current group (`applicant` in `applicant.age`).
-            let mut end = 0;
-            let mut segments = fact.path.split('.').peekable();
-            while let Some(seg) = segments.next() {
-                let prefix = fact.path.get(..end).unwrap_or("");
-                if segments.peek().is_none() {
-                    group.push(prefix, seg, Field::Fact(FactId(i as u32), fact.ty));
-                    break;
-                }
-                let pos = group
-                    .fields
-                    .iter()
-                    .position(|e| e.name == seg && matches!(e.field, Field::Group(_)));
-                let pos = match pos {
-                    Some(p) => p,
-                    None => {
-                        group.push(prefix, seg, Field::Group(Group::default()));
-                        group.fields.len() - 1
-                    }
-                };
-                end = if end == 0 {
-                    seg.len()
-                } else {
-                    end + 1 + seg.len()
-                };
-                match group.fields.get_mut(pos) {
-                    Some(Entry {
-                        field: Field::Group(g),
-                        ..
-                    }) => group = g,
-                    _ => break,
-                }
-            }
-        }
-        let mut fact_paths: Vec<String> = set.facts.iter().map(|f| f.path.clone()).collect();
-        fact_paths.extend(["id", "as_of", "policy"].map(String::from));
-        CaseSchema { root, fact_paths }
-    }
-
-    /// Decodes one case document from any serde deserializer into `case` (cleared
-    /// first, its buffers reused), checking that it has what every case must have.
-    pub fn decode<'de, D: de::Deserializer<'de>>(
-        &self,
-        set: &PolicySet,
-        case: &mut Case,
-        deserializer: D,
-    ) -> Result<(), DecodeError<D::Error>> {
-        self.decode_facts(set, case, deserializer)?;
-        self.check_required(set, case).map_err(|e| DecodeError {
-            format: de::Error::custom(&e),
-            case: Some(e),
+/// Decodes one document into `case` (already cleared), keeping the first structured error
+/// beside the format's own.
+pub(super) fn decode<'de, D: de::Deserializer<'de>>(
+    schema: &CaseSchema,
+    set: &PolicySet,
+    case: &mut Case,
+    deserializer: D,
+) -> Result<(), DecodeError<D::Error>> {
+    // serde's error type is the deserializer's; the structured error travels beside it.
+    let error = RefCell::new(None);
+    let cx = Cx {
+        schema,
+        set,
+        case: RefCell::new(case),
+        error: &error,
+    };
+    // The document is the root group.
+    let seed = GroupSeed {
+        cx: &cx,
+        group: &schema.root,
+        prefix: "",
+    };
+    seed.deserialize(deserializer)
+        .map_err(|format| DecodeError {
+            case: error.into_inner(),
+            format,
         })
-    }
+}
 
-    /// [`CaseSchema::decode`] without requiring `as_of` and `policy`: a document of facts,
-    /// as a partly filled form or a test builds one.
-    pub fn decode_facts<'de, D: de::Deserializer<'de>>(
-        &self,
-        set: &PolicySet,
-        case: &mut Case,
-        deserializer: D,
-    ) -> Result<(), DecodeError<D::Error>> {
-        case.facts.clear();
-        case.facts.resize(set.facts.len(), None);
-        case.id = None;
-        case.as_of = None;
-        case.policy = None;
-        case.extra_strings.clear();
-        // serde's error type is the deserializer's; the structured error travels beside it.
-        let error = RefCell::new(None);
-        let seed = CaseSeed {
-            cx: Cx {
-                schema: self,
-                set,
-                case: RefCell::new(case),
-                error: &error,
-            },
-        };
-        seed.deserialize(deserializer)
-            .map_err(|format| DecodeError {
-                case: error.into_inner(),
-                format,
-            })
-    }
+/// A seed that reads one string (a field name, an enum word) and looks it up: the serde
+/// scaffolding is written once, in [`Named`], and each look-up states only what it expects
+/// and what it finds.
+trait Lookup: Sized {
+    type Found;
+    /// What the look-up expects, for the format's "invalid type" messages.
+    const EXPECTING: &'static str;
+    /// Ask the format for any value (`true`), or for a string (field names).
+    const ANY: bool;
+    fn find<E: de::Error>(self, text: &str) -> Result<Self::Found, E>;
+}
 
-    /// Checks what every case must have once decoded.
-    pub fn check_required(&self, set: &PolicySet, case: &Case) -> Result<(), CaseError> {
-        if case.as_of.is_none() {
-            return Err(CaseError::new(
-                "as_of",
-                "the case has no `as_of` date",
-                Some("add `as_of`, the date the case is decided on, like \"2025-06-10\"".into()),
-            ));
+/// Reads one string and looks it up with `L`.
+struct Named<L>(L);
+
+impl<'de, L: Lookup> DeserializeSeed<'de> for Named<L> {
+    type Value = L::Found;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<L::Found, D::Error> {
+        if L::ANY {
+            d.deserialize_any(self)
+        } else {
+            d.deserialize_str(self)
         }
-        if case.policy.is_none() {
-            let names: Vec<&str> = set.policies.iter().map(|p| p.name.as_str()).collect();
-            return Err(CaseError::new(
-                "policy",
-                "the case does not name a `policy`",
-                Some(format!("add `policy`, one of: {}", names.join(", "))),
-            ));
-        }
-        Ok(())
+    }
+}
+
+impl<'de, L: Lookup> Visitor<'de> for Named<L> {
+    type Value = L::Found;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(L::EXPECTING)
+    }
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<L::Found, E> {
+        self.0.find(text)
     }
 }
 
@@ -314,25 +113,6 @@ impl Cx<'_> {
             *slot = Some(err);
         }
         E::custom(text)
-    }
-}
-
-/// Decodes a whole case document.
-struct CaseSeed<'a> {
-    cx: Cx<'a>,
-}
-
-impl<'de> DeserializeSeed<'de> for CaseSeed<'_> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        // `any`, not `map`: a document that is not a map is then named by the visitor
-        // ("expected a case: a map of facts") in every format, not by the format's parser.
-        d.deserialize_any(GroupVisitor {
-            cx: &self.cx,
-            group: &self.cx.schema.root,
-            prefix: "",
-        })
     }
 }
 
@@ -389,11 +169,16 @@ impl<'de> Visitor<'de> for GroupVisitor<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen = Seen::new(self.group.fields.len());
-        while let Some(index) = map.next_key_seed(KeySeed { v: &self })? {
+        while let Some(index) = map.next_key_seed(Named(KeySeed { v: &self }))? {
             let Some(entry) = self.group.fields.get(index) else {
                 continue;
             };
             let path = entry.path.as_str();
+            let text = |kind| TextSeed {
+                cx: self.cx,
+                path,
+                kind,
+            };
             if !seen.mark(index) {
                 return Err(self.cx.fail(
                     path,
@@ -414,28 +199,16 @@ impl<'de> Visitor<'de> for GroupVisitor<'_, '_> {
                     path,
                 })?,
                 Field::Id => {
-                    map.next_value_seed(TextSeed {
-                        cx: self.cx,
-                        path,
-                        kind: Text::Id,
-                    })?;
+                    map.next_value_seed(text(Text::Id))?;
                 }
                 Field::AsOf => {
-                    let invalid = map.next_value_seed(TextSeed {
-                        cx: self.cx,
-                        path,
-                        kind: Text::AsOf,
-                    })?;
+                    let invalid = map.next_value_seed(text(Text::AsOf))?;
                     if let Some(text) = invalid {
                         parse_day(self.cx, path, &text)?;
                     }
                 }
                 Field::Policy => {
-                    let unknown = map.next_value_seed(TextSeed {
-                        cx: self.cx,
-                        path,
-                        kind: Text::Policy,
-                    })?;
+                    let unknown = map.next_value_seed(text(Text::Policy))?;
                     if let Some(name) = unknown {
                         return Err(unknown_policy(self.cx, path, &name));
                     }
@@ -450,6 +223,8 @@ impl<'de> Visitor<'de> for GroupVisitor<'_, '_> {
     }
 }
 
+/// Decodes a group of fields: the whole document (the root group, `prefix` empty) or the
+/// map under a dotted prefix (`applicant`).
 struct GroupSeed<'c, 'a> {
     cx: &'c Cx<'a>,
     group: &'a Group,
@@ -459,6 +234,8 @@ struct GroupSeed<'c, 'a> {
 impl<'de> DeserializeSeed<'de> for GroupSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        // `any`, not `map`: a document (or group) that is not a map is then named by the
+        // visitor ("expected a case: a map of facts") in every format, not by its parser.
         d.deserialize_any(GroupVisitor {
             cx: self.cx,
             group: self.group,
@@ -472,21 +249,12 @@ struct KeySeed<'v, 'c, 'a> {
     v: &'v GroupVisitor<'c, 'a>,
 }
 
-impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_, '_> {
-    type Value = usize;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
-        d.deserialize_str(self)
-    }
-}
+impl Lookup for KeySeed<'_, '_, '_> {
+    type Found = usize;
+    const EXPECTING: &'static str = "a field name";
+    const ANY: bool = false;
 
-impl<'de> Visitor<'de> for KeySeed<'_, '_, '_> {
-    type Value = usize;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "a field name")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<usize, E> {
+    fn find<E: de::Error>(self, key: &str) -> Result<usize, E> {
         let t = tag(key);
         if let Some(i) = self
             .v
@@ -721,7 +489,7 @@ impl ValueSeed<'_, '_, '_> {
     }
 
     fn word<E: de::Error>(&self, e: crate::ir::EnumId, text: &str) -> Result<u16, E> {
-        let Some(def) = self.cx.set.enums.get(e.index()) else {
+        let Some(def) = self.cx.set.enums.get(e) else {
             return Err(self.mismatch(format!("\"{text}\"")));
         };
         match def.words.iter().position(|w| w == text) {
@@ -739,6 +507,23 @@ impl ValueSeed<'_, '_, '_> {
                     suggestion,
                 ))
             }
+        }
+    }
+}
+
+impl ValueSeed<'_, '_, '_> {
+    /// A 128-bit number: read as 64 bits when it fits.
+    fn wide<E: de::Error, N: Copy + fmt::Display>(self, v: N) -> Result<(), E>
+    where
+        i64: TryFrom<N>,
+    {
+        match i64::try_from(v) {
+            Ok(i) => self.visit_i64(i),
+            Err(_) => Err(self.cx.fail(
+                self.path,
+                format!("the number {v} does not fit in 64 bits"),
+                None,
+            )),
         }
     }
 }
@@ -793,25 +578,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
     }
 
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<(), E> {
-        match i64::try_from(v) {
-            Ok(i) => self.visit_i64(i),
-            Err(_) => Err(self.cx.fail(
-                self.path,
-                format!("the number {v} does not fit in 64 bits"),
-                None,
-            )),
-        }
+        self.wide(v)
     }
 
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<(), E> {
-        match i64::try_from(v) {
-            Ok(i) => self.visit_i64(i),
-            Err(_) => Err(self.cx.fail(
-                self.path,
-                format!("the number {v} does not fit in 64 bits"),
-                None,
-            )),
-        }
+        self.wide(v)
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
@@ -882,7 +653,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
             return Err(self.mismatch("a list".into()));
         };
         let mut bits = 0u64;
-        while let Some(word) = seq.next_element_seed(WordSeed { v: &self, e })? {
+        while let Some(word) = seq.next_element_seed(Named(WordSeed { v: &self, e }))? {
             bits |= 1u64 << word.min(63);
         }
         self.store(Value::Words(bits));
@@ -905,22 +676,15 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
 
 struct WordSeed<'v, 'c, 'a, 'p> {
     v: &'v ValueSeed<'c, 'a, 'p>,
-    e: crate::ir::EnumId,
+    e: EnumId,
 }
 
-impl<'de> DeserializeSeed<'de> for WordSeed<'_, '_, '_, '_> {
-    type Value = u16;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<u16, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+impl Lookup for WordSeed<'_, '_, '_, '_> {
+    type Found = u16;
+    const EXPECTING: &'static str = "a word";
+    const ANY: bool = true;
 
-impl<'de> Visitor<'de> for WordSeed<'_, '_, '_, '_> {
-    type Value = u16;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "a word")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<u16, E> {
-        self.v.word(self.e, v)
+    fn find<E: de::Error>(self, word: &str) -> Result<u16, E> {
+        self.v.word(self.e, word)
     }
 }
