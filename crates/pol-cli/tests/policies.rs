@@ -115,28 +115,6 @@ fn decisions_and_explanations() {
     }
 }
 
-/// `explain --format json` gives the same decision as `eval`, with the trace as data.
-#[test]
-fn explain_json_agrees_with_eval() {
-    for example in files("examples/cases") {
-        let eval = pol(&["eval", "--format", "json", &example]);
-        let explain = pol(&["explain", "--format", "json", &example]);
-        let eval: serde_json::Value = serde_json::from_str(&eval.stdout).unwrap();
-        let explain: serde_json::Value = serde_json::from_str(&explain.stdout).unwrap();
-        assert_eq!(eval, explain["decision"], "{example}");
-        let decisive = explain["trace"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|t| t["decisive"] == true)
-            .count();
-        assert!(
-            decisive >= eval["reasons"].as_array().unwrap().len(),
-            "{example}"
-        );
-    }
-}
-
 /// Standard input is read as JSON lines.
 #[test]
 fn eval_reads_json_lines_from_stdin() {

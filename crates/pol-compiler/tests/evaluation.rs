@@ -9,13 +9,11 @@
     clippy::indexing_slicing
 )]
 
-use std::path::Path;
-
 use pol_compiler::graph::{Op, PolicyGraph};
 use pol_compiler::plan::{self, Slots};
 use pol_compiler::types::Type;
 use pol_compiler::value::{Day, Symbol, Tri, Value};
-use pol_compiler::{compile, Compiled, Source};
+use pol_compiler::{Compiled, Lints, Source};
 
 struct Rng(u64);
 
@@ -151,26 +149,11 @@ fn plan_agrees_with_graph(c: &Compiled, cases: usize) {
     }
 }
 
-fn shipped() -> Compiled {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
-    let mut sources = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "pol") {
-            sources.push(Source {
-                name: format!("policies/{}", path.file_name().unwrap().to_string_lossy()),
-                text: std::fs::read_to_string(&path).unwrap(),
-            });
-        }
-    }
-    sources.sort_by(|a, b| a.name.cmp(&b.name));
-    let compilation = compile(sources);
-    compilation.compiled.unwrap()
-}
+use pol_test_support::{compile_ok, shipped};
 
 #[test]
 fn the_plan_agrees_with_the_graph_on_the_shipped_policies() {
-    plan_agrees_with_graph(&shipped(), 3000);
+    plan_agrees_with_graph(shipped(), 3000);
 }
 
 /// Every shape the plan fuses, and the shapes it leaves to the general instructions.
@@ -222,17 +205,11 @@ policy shapes "Every shape" {
 
 #[test]
 fn the_plan_agrees_with_the_graph_on_every_shape() {
-    let compilation = compile(vec![Source {
+    let shapes = vec![Source {
         name: "shapes.pol".into(),
         text: SHAPES.into(),
-    }]);
-    let errors: Vec<_> = compilation
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    plan_agrees_with_graph(&compilation.compiled.unwrap(), 20_000);
+    }];
+    plan_agrees_with_graph(&compile_ok(shapes, Lints::Run), 20_000);
 }
 
 /// The JSON writer prints exactly what serializing the decision record prints, for every
@@ -240,7 +217,7 @@ fn the_plan_agrees_with_the_graph_on_every_shape() {
 #[test]
 fn the_json_writer_prints_the_record() {
     let c = shipped();
-    let writer = pol_compiler::JsonWriter::new(&c);
+    let writer = pol_compiler::JsonWriter::new(c);
     let mut rng = Rng(0xC0FF_EE00_1234_5678);
     let ids = [
         "case-1",
@@ -270,7 +247,7 @@ fn the_json_writer_prints_the_record() {
             .map(String::from);
         for (f, def) in c.set.facts.iter().enumerate() {
             if rng.below(10) < 8 {
-                case.facts[f] = Some(value(&c, g, f, def.ty, &mut rng));
+                case.facts[f] = Some(value(c, g, f, def.ty, &mut rng));
             }
         }
         // Random values break the constraints now and then (a trip that returns before it

@@ -16,40 +16,16 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::OnceLock;
-
 use pol_compiler::graph::Op;
 use pol_compiler::ir::{FactId, PolicyId};
 use pol_compiler::types::Type;
 use pol_compiler::value::{Day, Symbol, Value};
-use pol_compiler::{Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source};
+use pol_compiler::{Case, Compiled, DecisionKind, DecisionRecord, Scratch};
 use proptest::prelude::*;
 use proptest::test_runner::{RngAlgorithm, RngSeed};
 use serde_json::json;
 
-fn shipped() -> &'static Compiled {
-    static COMPILED: OnceLock<Compiled> = OnceLock::new();
-    COMPILED.get_or_init(|| {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "pol"))
-            .collect();
-        paths.sort();
-        let sources = paths
-            .iter()
-            .map(|p| Source {
-                name: format!("policies/{}", p.file_name().unwrap().to_string_lossy()),
-                text: std::fs::read_to_string(p).unwrap(),
-            })
-            .collect();
-        let c = pol_compiler::compile(sources);
-        assert!(!c.has_errors(), "the shipped policies do not compile");
-        c.compiled.unwrap()
-    })
-}
+use pol_test_support::shipped;
 
 /// A generated case: a policy, a date, and per fact whether it is known and a raw number
 /// from which its value is drawn.

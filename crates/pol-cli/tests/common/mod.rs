@@ -83,6 +83,22 @@ pub fn files(dir: &str) -> Vec<String> {
     out
 }
 
+/// A path given by a data-driven test (relative to this crate, or absolute) as the
+/// repository-relative path `pol` is given and its transcripts show.
+pub fn repo_path(path: &Path) -> String {
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let relative = absolute.strip_prefix(root()).unwrap_or(&absolute);
+    relative.to_string_lossy().replace('\\', "/")
+}
+
+/// The diagnostic codes a transcript shows (`pol::E0201`), in order of appearance.
+pub fn codes_in(text: &str) -> Vec<String> {
+    text.match_indices("pol::")
+        .filter_map(|(i, _)| text.get(i + 5..i + 10))
+        .map(str::to_string)
+        .collect()
+}
+
 pub fn stem(path: &str) -> String {
     Path::new(path)
         .file_stem()

@@ -31,51 +31,11 @@ pub fn config(cases: u32) -> Config {
     }
 }
 
-/// The workspace's `policies/*.pol`, read from disk.
-pub fn shipped_sources() -> Vec<Source> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pol"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| Source {
-            name: format!("policies/{}", p.file_name().unwrap().to_string_lossy()),
-            text: std::fs::read_to_string(p).unwrap(),
-        })
-        .collect()
-}
-
-/// The shipped policies, compiled once.
-pub fn shipped() -> &'static Compiled {
-    static COMPILED: OnceLock<Compiled> = OnceLock::new();
-    COMPILED.get_or_init(|| compile(shipped_sources()))
-}
+pub use pol_test_support::{decode_facts as decode, shipped};
 
 /// Compiles policy texts that must compile (lints skipped: they never stop compilation).
 pub fn compile(sources: Vec<Source>) -> Compiled {
-    let c = pol_compiler::compile_with(sources.clone(), pol_compiler::Lints::Skip);
-    let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
-    assert!(
-        errors.is_empty(),
-        "{errors:#?}\n{}",
-        sources.iter().map(|s| s.text.as_str()).collect::<String>()
-    );
-    c.compiled.unwrap()
-}
-
-/// Decodes a JSON document of facts (`as_of` and `policy` may be left out).
-pub fn decode(c: &Compiled, json: &str) -> Case {
-    let mut case = Case::new(&c.set);
-    let mut de = serde_json::Deserializer::from_str(json);
-    c.schema
-        .decode_facts(&c.set, &mut case, &mut de)
-        .unwrap_or_else(|e| panic!("{}: {:?}\n{json}", e.format, e.case));
-    case
+    pol_test_support::compile_ok(sources, pol_compiler::Lints::Skip)
 }
 
 /// The shipped worked examples, decoded.
@@ -83,16 +43,10 @@ pub fn examples() -> &'static Vec<Case> {
     static EXAMPLES: OnceLock<Vec<Case>> = OnceLock::new();
     EXAMPLES.get_or_init(|| {
         let c = shipped();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cases");
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        paths.sort();
+        let dir = pol_test_support::root().join("examples/cases");
         let mut out = Vec::new();
-        for p in paths {
-            let text = std::fs::read_to_string(&p).unwrap();
+        for p in pol_test_support::files(&dir, &["json", "yaml", "toml"]) {
+            let text = pol_test_support::read(&p);
             let mut case = Case::new(&c.set);
             let (schema, set) = (&c.schema, &c.set);
             let problem = match p.extension().and_then(|e| e.to_str()) {
