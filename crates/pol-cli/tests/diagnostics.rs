@@ -1,8 +1,10 @@
 //! Data-driven tests of what `pol` tells people, one test per fixture file: each fixture
 //! under `tests/data/{check,cases}/{ok,err}` and `tests/data/lints` is run through the real
-//! binary and what it says checked (and, for an error, snapshotted); each worked example in
-//! `examples/cases` explains as it evaluates. A file added to one of these folders is a new
-//! test. (A `harness = false` target: datatest-stable makes the tests, see ARCHITECTURE.md.)
+//! binary and what it says checked (and, for an error, snapshotted); each impossible case
+//! (`tests/data/cases/impossible`) is refused naming its field; `pol` survives each file
+//! of the bad-input corpus (`tests/data/bad-input/{policies,cases}`), snapshotted. A file
+//! added to one of these folders is a new test. (A `harness = false` target:
+//! datatest-stable makes the tests, see ARCHITECTURE.md.)
 
 // A `harness = false` target is not compiled as tests, so clippy's test exemptions do not
 // apply: panicking is how a test here fails.
@@ -12,7 +14,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{codes_in, pol, repo_path, stem};
+use common::{assert_survives, codes_in, name_of, pol, repo_path, stem};
 use datatest_stable::Result;
 
 /// An erroneous policy makes `pol check` exit 1 with a rendered, coded diagnostic.
@@ -93,19 +95,96 @@ fn lint_fires(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `explain --format json` gives the same decision as `eval`, with the trace as data.
-fn example_explains_as_it_evaluates(path: &Path) -> Result<()> {
-    let example = repo_path(path);
-    let eval = pol(&["eval", "--format", "json", &example]);
-    let explain = pol(&["explain", "--format", "json", &example]);
-    let eval: serde_json::Value = serde_json::from_str(&eval.stdout)?;
-    let explain: serde_json::Value = serde_json::from_str(&explain.stdout)?;
-    assert_eq!(eval, explain["decision"], "{example}");
-    let decisive = explain["trace"]
-        .as_array()
-        .map_or(0, |t| t.iter().filter(|t| t["decisive"] == true).count());
-    let reasons = eval["reasons"].as_array().map_or(0, Vec::len);
-    assert!(decisive >= reasons, "{example}");
+/// A policy of the bad-input corpus: `pol check` and `pol fmt --check` (which never
+/// writes) survive it, and an error has a code.
+fn bad_input_policy(path: &Path) -> Result<()> {
+    let file = repo_path(path);
+    let args = ["check", file.as_str()];
+    let run = pol(&args);
+    assert_survives(&args, &run, &[0, 1, 2]);
+    if run.code == 1 {
+        assert!(
+            run.stderr.contains("pol::E"),
+            "{file}: no code\n{}",
+            run.stderr
+        );
+    }
+    insta::assert_snapshot!(
+        format!("bad_input__policies__{}", name_of(&file)),
+        run.transcript(&args)
+    );
+    let args = ["fmt", "--check", file.as_str()];
+    let run = pol(&args);
+    assert_survives(&args, &run, &[0, 1, 2]);
+    insta::assert_snapshot!(
+        format!("bad_input__fmt__{}", name_of(&file)),
+        run.transcript(&args)
+    );
+    Ok(())
+}
+
+/// A case of the bad-input corpus: `pol eval` and `pol explain` survive it, and an error
+/// names the file.
+fn bad_input_case(path: &Path) -> Result<()> {
+    let file = repo_path(path);
+    for command in ["eval", "explain"] {
+        let args = [command, "--format", "json", file.as_str()];
+        let run = pol(&args);
+        assert_survives(&args, &run, &[0, 1]);
+        if run.code == 1 {
+            assert!(
+                run.stderr.contains(&file),
+                "{file}: file not named\n{}",
+                run.stderr
+            );
+        }
+        insta::assert_snapshot!(
+            format!("bad_input__cases__{command}__{}", name_of(&file)),
+            run.transcript(&args)
+        );
+    }
+    Ok(())
+}
+
+/// The field each fixture gets wrong.
+fn field_of(name: &str) -> &'static str {
+    match name {
+        n if n.starts_with("nationality") || n == "one_impossible_line" => "applicant.nationality",
+        "negative_age" => "applicant.age",
+        "negative_unlawful_presence" => "applicant.unlawful_presence_days",
+        "filed_after_as_of" => "application.filed_on",
+        "trip_returns_before_departing" => "trip.return",
+        other => panic!("no expectation for {other}"),
+    }
+}
+
+/// A case with a value no real case can have makes `pol eval` exit 1 with E0604 naming
+/// the field and the constraint, in the human and the JSON output formats.
+fn impossible_value(path: &Path) -> Result<()> {
+    let file = repo_path(path);
+    let name = stem(&file);
+    for format in ["human", "json"] {
+        let args = ["eval", "--format", format, file.as_str()];
+        let run = pol(&args);
+        assert_eq!(run.code, 1, "{file}: expected exit 1\n{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("pol::{}", pol_compiler::codes::CONSTRAINT_BROKEN)),
+            "{file}\n{}",
+            run.stderr
+        );
+        let field = field_of(&name);
+        assert!(
+            run.stderr.contains(&format!("`{field}`")),
+            "{file}: does not name `{field}`\n{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("facts.pol:"), "{}", run.stderr);
+        insta::assert_snapshot!(
+            format!("impossible__{format}__{name}"),
+            run.transcript(&args)
+        );
+    }
     Ok(())
 }
 
@@ -116,5 +195,7 @@ datatest_stable::harness! {
     // The fixtures directly in the folder; `ok/` holds the clean ones.
     { test = lint_fires, root = "../../tests/data/lints", pattern = r"^[^/]+\.pol$" },
     { test = check_ok, root = "../../tests/data/lints/ok" },
-    { test = example_explains_as_it_evaluates, root = "../../examples/cases" },
+    { test = bad_input_policy, root = "../../tests/data/bad-input/policies" },
+    { test = impossible_value, root = "../../tests/data/cases/impossible" },
+    { test = bad_input_case, root = "../../tests/data/bad-input/cases" },
 }

@@ -99,6 +99,46 @@ pub fn codes_in(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A fixture's snapshot name: its file name, extension included (`empty.json` and
+/// `empty.yaml` are different inputs).
+pub fn name_of(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().replace('.', "_"))
+        .unwrap_or_default()
+}
+
+/// Diagnostics are bounded whatever the input's size.
+const MAX_OUTPUT: usize = 64 * 1024;
+
+/// `pol args` survived its input: no crash or panic, an exit status in `allowed`, and
+/// bounded diagnostics.
+pub fn assert_survives(args: &[&str], run: &Run, allowed: &[i32]) {
+    let what = args.join(" ");
+    assert!(
+        run.code != 101 && run.code >= 0,
+        "`pol {what}` crashed (exit {}):\n{}",
+        run.code,
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("panicked"),
+        "`pol {what}` panicked:\n{}",
+        run.stderr
+    );
+    assert!(
+        allowed.contains(&run.code),
+        "`pol {what}` exited {}, expected one of {allowed:?}:\n{}",
+        run.code,
+        run.stderr
+    );
+    assert!(
+        run.stderr.len() < MAX_OUTPUT,
+        "`pol {what}` printed {} bytes of diagnostics",
+        run.stderr.len()
+    );
+}
+
 pub fn stem(path: &str) -> String {
     Path::new(path)
         .file_stem()
