@@ -7,6 +7,7 @@
 
 #![allow(clippy::panic)]
 
+pub mod spec;
 pub mod targets;
 
 use std::path::{Path, PathBuf};

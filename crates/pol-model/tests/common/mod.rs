@@ -77,31 +77,7 @@ pub fn examples() -> &'static Vec<Case> {
     })
 }
 
-/// A generated case, before it meets a policy set: a policy, a date, and per fact whether
-/// it is known and a number its value is drawn from.
-#[derive(Clone, Debug)]
-pub struct Spec {
-    pub policy: usize,
-    pub as_of: u64,
-    pub facts: Vec<(bool, u64)>,
-}
-
-/// Specs for `c`: every fact of its fact table, each known with probability `known`.
-pub fn spec(c: &Compiled, known: f64) -> impl Strategy<Value = Spec> {
-    (
-        0..c.set.policies.len().max(1),
-        any::<u64>(),
-        prop::collection::vec(
-            (prop::bool::weighted(known), any::<u64>()),
-            c.set.facts.len(),
-        ),
-    )
-        .prop_map(|(policy, as_of, facts)| Spec {
-            policy,
-            as_of,
-            facts,
-        })
-}
+pub use pol_test_support::spec::Spec;
 
 /// The dates a policy's decision could turn on, for drawing `as_of`: every date constant,
 /// parameter date and program window date it meets.
