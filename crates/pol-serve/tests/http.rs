@@ -77,23 +77,8 @@ async fn every_example_is_decided_as_pol_eval_prints_it() {
     let s = default();
     for path in common::examples() {
         let expected = common::eval_json(&engine, &path);
-        let text = std::fs::read_to_string(&path).unwrap();
         // As written (JSON, YAML or TOML, by content type) ...
-        let answer = call(
-            &s,
-            "POST",
-            "/v1/decide",
-            Some(common::content_type(&path)),
-            text,
-        )
-        .await;
-        assert_eq!(
-            answer.status,
-            StatusCode::OK,
-            "{}: {}",
-            path.display(),
-            answer.body
-        );
+        let answer = common::post_file(&s, "/v1/decide", &path).await;
         assert_eq!(answer.content_type, "application/json");
         assert_eq!(answer.body, expected, "{}", path.display());
         // ... and as JSON.
@@ -109,22 +94,7 @@ async fn every_example_is_explained_as_pol_explain_prints_it() {
     for path in common::examples() {
         let case = engine.read_cases(&path).remove(0).result.unwrap();
         let expected = explained(&engine.explain(&case, false).unwrap());
-        let text = std::fs::read_to_string(&path).unwrap();
-        let answer = call(
-            &s,
-            "POST",
-            "/v1/explain",
-            Some(common::content_type(&path)),
-            text,
-        )
-        .await;
-        assert_eq!(
-            answer.status,
-            StatusCode::OK,
-            "{}: {}",
-            path.display(),
-            answer.body
-        );
+        let answer = common::post_file(&s, "/v1/explain", &path).await;
         assert_eq!(answer.body, expected, "{}", path.display());
     }
     // `?all=true` traces the rules that did not decide, too.
