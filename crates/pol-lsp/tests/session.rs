@@ -11,7 +11,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{apply, Session};
+use support::{apply, labels, Session};
 
 fn fixture() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/project")
@@ -130,8 +130,7 @@ fn edits_reach_importing_files() {
 #[test]
 fn hover() {
     in_session("hover", |s| {
-        let text = s.read(TRAVEL);
-        s.open(TRAVEL);
+        let text = s.open(TRAVEL);
         let mut hovers = serde_json::Map::new();
         for (what, needle, nth, into) in [
             ("fact", "applicant.status", 0, 12),
@@ -189,8 +188,7 @@ fn hover() {
 #[test]
 fn definition_and_references() {
     in_session("navigation", |s| {
-        let text = s.read(TRAVEL);
-        s.open(TRAVEL);
+        let text = s.open(TRAVEL);
         let mut out = serde_json::Map::new();
         for (what, needle, nth) in [
             ("fact", "applicant.status", 1),
@@ -264,27 +262,13 @@ fn symbols() {
     });
 }
 
-/// The labels of a completion answer, in order.
-fn labels(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn completion() {
     in_session("completion", |s| {
-        let text = s.read(TRAVEL);
-        s.open(TRAVEL);
+        let text = s.open(TRAVEL);
+        // Completions at the end of `needle`.
         let complete = |s: &mut Session, text: &str, needle: &str, trigger: Option<&str>| {
-            s.change(TRAVEL, 2, text);
-            let mut at = s.at(TRAVEL, text, needle, 0, needle.chars().count());
-            if let Some(t) = trigger {
-                at["context"] = json!({"triggerKind": 2, "triggerCharacter": t});
-            }
-            s.ok("textDocument/completion", at)
+            s.complete(TRAVEL, 2, text, (needle, needle.chars().count()), trigger)
         };
         // Fact paths, segment by segment.
         let typed = text.replace("reason in {medical", "applicant. in {medical");
@@ -308,10 +292,7 @@ fn completion() {
         assert_eq!(labels(&words), ["none", "tps", "daca", "parolee"]);
         // After `program`, the programs; after a fact's colon, the types.
         let typed = text.replace("program travel", "program t");
-        assert_eq!(
-            labels(&complete(s, &typed, "program t", None)),
-            ["travel"]
-        );
+        assert_eq!(labels(&complete(s, &typed, "program t", None)), ["travel"]);
         // Elsewhere: keywords, declared names and the first segments of fact paths.
         let typed = text.replace("or any_pending\n", "or an\n");
         let general = labels(&complete(s, &typed, "or an", None));
@@ -330,10 +311,7 @@ fn completion() {
         }
         // A trigger character where nothing is wanted gives nothing.
         let typed = text.replace("form I-131", "form I-131,");
-        assert_eq!(
-            complete(s, &typed, "form I-131,", Some(",")),
-            json!([])
-        );
+        assert_eq!(complete(s, &typed, "form I-131,", Some(",")), json!([]));
         let facts = s.read("rules/facts.pol");
         s.open("rules/facts.pol");
         let typed = facts.replace("fact reason: Reason", "fact reason: Re");
@@ -400,8 +378,7 @@ fn formatting() {
 #[test]
 fn rename() {
     in_session("rename", |s| {
-        let text = s.read(TRAVEL);
-        s.open(TRAVEL);
+        let text = s.open(TRAVEL);
         let at = s.at(TRAVEL, &text, "any_pending", 1, 2);
         insta::assert_json_snapshot!("prepare", s.ok("textDocument/prepareRename", at.clone()));
         let mut params = at.clone();
@@ -708,8 +685,7 @@ fn an_edit_to_a_file_imported_from_elsewhere_reaches_its_importers() {
 #[test]
 fn a_syntax_error_hides_only_its_declaration() {
     in_session("tolerance", |s| {
-        let text = s.read(TRAVEL);
-        s.open(TRAVEL);
+        let text = s.open(TRAVEL);
         let broken = text
             .replace(
                 "asylum in applicant.pending or tps",
@@ -753,17 +729,7 @@ fn a_syntax_error_hides_only_its_declaration() {
         assert_eq!(definition["uri"], "$ROOT/rules/params.pol");
         // Completion after a fact's dot, in the file with the error.
         let typing = broken.replace("reason in {medical", "applicant. in {medical");
-        s.change(TRAVEL, 3, &typing);
-        let mut at = s.at(TRAVEL, &typing, "applicant. in", 0, 10);
-        at["context"] = json!({"triggerKind": 2, "triggerCharacter": "."});
-        let items = s.ok("textDocument/completion", at);
-        assert!(
-            items
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|i| i["label"] == "status"),
-            "{items}"
-        );
+        let items = s.complete(TRAVEL, 3, &typing, ("applicant. in", 10), Some("."));
+        assert!(labels(&items).contains(&"status".into()), "{items}");
     });
 }
