@@ -1,7 +1,7 @@
-//! Generated cases for property tests, before they meet a policy set: which policy, a
-//! date, and per fact whether it is known and a number its value is drawn from. Each test
-//! turns a [`Spec`] into a case its own way (the model's tests draw values near the
-//! model's representative values, the engine's near the graph's constants).
+//! What property tests generate: cases before they meet a policy set ([`Spec`]: which
+//! policy, a date, and per fact whether it is known and a number its value is drawn from;
+//! each test turns one into a case its own way), and conditions written as `.pol` text
+//! ([`conditions`]).
 
 use pol_compiler::Compiled;
 use proptest::prelude::*;
@@ -34,4 +34,22 @@ pub fn spec(c: &Compiled, known: f64) -> impl Strategy<Value = Spec> {
             as_of,
             facts,
         })
+}
+
+/// Conditions combining `atoms` under `and`, `or` and `not`, at most `depth` levels deep and
+/// of about `size` atoms, as `.pol` text (each combination in brackets).
+pub fn conditions(
+    atoms: impl Strategy<Value = String> + 'static,
+    depth: u32,
+    size: u32,
+) -> impl Strategy<Value = String> {
+    atoms.prop_recursive(depth, size, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 2..4)
+                .prop_map(|xs| format!("({})", xs.join(" and "))),
+            prop::collection::vec(inner.clone(), 2..4)
+                .prop_map(|xs| format!("({})", xs.join(" or "))),
+            inner.prop_map(|x| format!("not ({x})")),
+        ]
+    })
 }
