@@ -1,5 +1,6 @@
 //! Each worked example in `examples/cases`, one test per example and property, through the
-//! binary: `explain --format json` agrees with `eval`; the JSON carries every rule's
+//! binary: some policy test asserts it; `explain --format json` agrees with `eval` and
+//! follows its schema; the JSON carries every rule's
 //! sentence; each citation is printed once; an incomplete case has no refusal marker; forms
 //! and warnings appear only where they bear on the outcome. An example added to the folder
 //! is checked without editing Rust. (A `harness = false` target, see ARCHITECTURE.md.)
@@ -12,7 +13,8 @@ mod common;
 
 use std::path::Path;
 
-use common::{pol, repo_path};
+use common::schemas::{assert_valid, json_lines, validator};
+use common::{files, pol, repo_path, root};
 use datatest_stable::Result;
 use serde_json::Value;
 
@@ -40,6 +42,39 @@ fn explains_as_it_evaluates(path: &Path) -> Result<()> {
         .filter(|t| t["decisive"] == true)
         .count();
     assert!(decisive >= items(&eval["reasons"]).len(), "{case}");
+    Ok(())
+}
+
+/// `explain --format json`, with and without `--all`, follows
+/// `schemas/explanation.schema.json`.
+fn explanation_follows_its_schema(path: &Path) -> Result<()> {
+    let case = repo_path(path);
+    let v = validator("explanation.schema.json");
+    for args in [
+        vec!["explain", "--format", "json", case.as_str()],
+        vec!["explain", "--format", "json", "--all", case.as_str()],
+    ] {
+        let run = pol(&args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        for line in json_lines(&run.stdout) {
+            assert_eq!(line["schema"], "urn:pol:explanation:1");
+            assert_valid(&v, &case, &line);
+        }
+    }
+    Ok(())
+}
+
+/// Some policy test evaluates the example (and so asserts its decision).
+fn is_asserted_by_a_policy_test(path: &Path) -> Result<()> {
+    let case = repo_path(path);
+    let tests: String = files("tests/policies")
+        .iter()
+        .map(|file| std::fs::read_to_string(root().join(file)).unwrap_or_default())
+        .collect();
+    assert!(
+        tests.contains(&case),
+        "no test in tests/policies evaluates {case}"
+    );
     Ok(())
 }
 
@@ -135,6 +170,8 @@ fn forms_and_warnings_only_where_they_bear(path: &Path) -> Result<()> {
 
 datatest_stable::harness! {
     { test = explains_as_it_evaluates, root = "../../examples/cases" },
+    { test = explanation_follows_its_schema, root = "../../examples/cases" },
+    { test = is_asserted_by_a_policy_test, root = "../../examples/cases" },
     { test = json_carries_the_sentences, root = "../../examples/cases" },
     { test = each_citation_is_printed_once, root = "../../examples/cases" },
     { test = incomplete_has_no_refusal_marker, root = "../../examples/cases" },

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{files, pol, pol_with_stdin, root, stem};
+use common::{files, pol, pol_with_stdin, stem};
 
 /// `pol test` over tests/policies passes, and says so once, in cargo's words.
 #[test]
@@ -62,22 +62,6 @@ fn a_failing_policy_test_fails_the_run() {
         .unwrap()
         .ends_with("0 passed; 1 failed"));
     let _ = std::fs::remove_dir_all(dir);
-}
-
-/// Every worked example is evaluated by a policy test (and so its decision asserted).
-#[test]
-fn every_example_is_asserted_by_a_test() {
-    let mut tests = String::new();
-    for file in files("tests/policies") {
-        tests.push_str(&std::fs::read_to_string(root().join(file)).unwrap());
-    }
-    for example in files("examples/cases") {
-        let name = example.rsplit('/').next().unwrap();
-        assert!(
-            tests.contains(&format!("examples/cases/{name}")),
-            "no test evaluates {example}"
-        );
-    }
 }
 
 /// Every example evaluates (exit 0) in one batch.
