@@ -5,13 +5,6 @@
 //! JSON output formats (one test per fixture, in `diagnostics.rs`), and `pol explain`
 //! refuses them too.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 mod common;
 
 use common::pol;
