@@ -1,6 +1,6 @@
 //! What pol's tests, benches and fuzz targets share, stated once: where the repository is,
-//! the shipped policies (read and compiled), compiling small policies written inline in a
-//! test, and decoding a case given as JSON text.
+//! the shipped policies (read and compiled) and the worked examples (decoded), compiling
+//! small policies written inline in a test, and decoding a case given as JSON text.
 //!
 //! Test support, so it panics with a message naming what went wrong instead of returning
 //! errors: a helper that fails is a test that fails.
@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use pol_compiler::{Case, Compiled, DecisionRecord, Lints, Scratch, Source};
+use pol_engine::cases::Format;
 
 /// The repository's root directory (the workspace's, also when the fuzz crate's own
 /// workspace builds this crate).
@@ -55,6 +56,28 @@ pub fn shipped_sources() -> Vec<Source> {
 pub fn shipped() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
     COMPILED.get_or_init(|| compile_ok(shipped_sources(), Lints::Skip))
+}
+
+/// The worked examples (`examples/cases/*.{json,yaml,toml}`), decoded for the shipped
+/// policies as `pol` decodes them, once per process, in name order.
+pub fn examples() -> &'static [Case] {
+    static EXAMPLES: OnceLock<Vec<Case>> = OnceLock::new();
+    EXAMPLES.get_or_init(|| {
+        let c = shipped();
+        let dir = root().join("examples/cases");
+        files(&dir, &["json", "yaml", "toml"])
+            .into_iter()
+            .map(|path| {
+                let format = Format::of(&path)
+                    .unwrap_or_else(|| panic!("{}: not a case format", path.display()));
+                let name = path.display().to_string();
+                let mut case = Case::new(&c.set);
+                pol_engine::cases::decode(c, &name, &read(&path), format, &mut case)
+                    .unwrap_or_else(|p| panic!("{name}: {}", p.message));
+                case
+            })
+            .collect()
+    })
 }
 
 /// Compiles policy texts that must compile; an error fails with the diagnostics and the

@@ -9,8 +9,6 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::OnceLock;
-
 use pol_compiler::ir::{FactId, PolicyId, TExpr, TExprKind};
 use pol_compiler::types::Type;
 use pol_compiler::value::{Day, Symbol, Value};
@@ -31,50 +29,11 @@ pub fn config(cases: u32) -> Config {
     }
 }
 
-pub use pol_test_support::{decode_facts as decode, shipped};
+pub use pol_test_support::decode_facts as decode;
 
 /// Compiles policy texts that must compile (lints skipped: they never stop compilation).
 pub fn compile(sources: Vec<Source>) -> Compiled {
     pol_test_support::compile_ok(sources, pol_compiler::Lints::Skip)
-}
-
-/// The shipped worked examples, decoded.
-pub fn examples() -> &'static Vec<Case> {
-    static EXAMPLES: OnceLock<Vec<Case>> = OnceLock::new();
-    EXAMPLES.get_or_init(|| {
-        let c = shipped();
-        let dir = pol_test_support::root().join("examples/cases");
-        let mut out = Vec::new();
-        for p in pol_test_support::files(&dir, &["json", "yaml", "toml"]) {
-            let text = pol_test_support::read(&p);
-            let mut case = Case::new(&c.set);
-            let (schema, set) = (&c.schema, &c.set);
-            let problem = match p.extension().and_then(|e| e.to_str()) {
-                Some("json") => schema
-                    .decode(
-                        set,
-                        &mut case,
-                        &mut serde_json::Deserializer::from_str(&text),
-                    )
-                    .err()
-                    .map(|e| e.format.to_string()),
-                Some("yaml") => serde_saphyr::with_deserializer_from_str(&text, |de| {
-                    schema.decode(set, &mut case, de).map_err(|e| e.format)
-                })
-                .err()
-                .map(|e| e.to_string()),
-                Some("toml") => schema
-                    .decode(set, &mut case, toml::Deserializer::new(&text))
-                    .err()
-                    .map(|e| e.format.to_string()),
-                _ => continue,
-            };
-            assert!(problem.is_none(), "{}: {problem:?}", p.display());
-            out.push(case);
-        }
-        assert!(out.len() >= 10, "only {} examples", out.len());
-        out
-    })
 }
 
 pub use pol_test_support::spec::Spec;
