@@ -644,16 +644,11 @@ fn yaml_file(path: &str) -> serde_json::Value {
     pol_engine::yaml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// Every shipped test file is valid against `schemas/policy-test.schema.json`, and the
-/// schema rejects what `pol test` rejects.
+/// The schema accepts what `pol test` accepts and rejects what it rejects (each shipped
+/// test file is validated in `examples.rs`).
 #[test]
-fn the_schema_accepts_every_shipped_test_file() {
+fn the_schema_accepts_what_pol_test_accepts() {
     let validator = schema();
-    for file in common::files("tests/policies") {
-        let doc = yaml_file(&file);
-        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
-        assert!(errors.is_empty(), "{file}: {errors:#?}");
-    }
     for good in ["failing.yaml", "unknown_names.yaml"] {
         let doc = yaml_file(&format!("tests/data/policy-tests/{good}"));
         assert!(validator.is_valid(&doc), "{good}");

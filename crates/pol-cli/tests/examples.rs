@@ -1,5 +1,6 @@
 //! Each worked example in `examples/cases`, one test per example and property, through the
-//! binary: some policy test asserts it; `explain --format json` agrees with `eval` and
+//! binary (and each shipped policy test file in `tests/policies`, which passes alone and
+//! follows its schema): some policy test asserts it; `explain --format json` agrees with `eval` and
 //! follows its schema; the JSON carries every rule's
 //! sentence; each citation is printed once; an incomplete case has no refusal marker; forms
 //! and warnings appear only where they bear on the outcome. An example added to the folder
@@ -13,7 +14,7 @@ mod common;
 
 use std::path::Path;
 
-use common::schemas::{assert_valid, json_lines, validator};
+use common::schemas::{assert_valid, json_lines, schema, validator};
 use common::{files, pol, repo_path, root};
 use datatest_stable::Result;
 use serde_json::Value;
@@ -168,6 +169,20 @@ fn forms_and_warnings_only_where_they_bear(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A shipped policy test file passes on its own (`pol test FILE`) and follows
+/// `schemas/policy-test.schema.json`.
+fn policy_test_file_passes(path: &Path) -> Result<()> {
+    let file = repo_path(path);
+    let run = pol(&["test", &file]);
+    assert_eq!(run.code, 0, "{file}:\n{}\n{}", run.stdout, run.stderr);
+    let text = std::fs::read_to_string(path)?;
+    let doc = pol_engine::yaml::from_str(&text)?;
+    let v = jsonschema::validator_for(&schema("policy-test.schema.json"))?;
+    let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{file}: {errors:#?}");
+    Ok(())
+}
+
 datatest_stable::harness! {
     { test = explains_as_it_evaluates, root = "../../examples/cases" },
     { test = explanation_follows_its_schema, root = "../../examples/cases" },
@@ -176,4 +191,5 @@ datatest_stable::harness! {
     { test = each_citation_is_printed_once, root = "../../examples/cases" },
     { test = incomplete_has_no_refusal_marker, root = "../../examples/cases" },
     { test = forms_and_warnings_only_where_they_bear, root = "../../examples/cases" },
+    { test = policy_test_file_passes, root = "../../tests/policies", pattern = r"\.yaml$" },
 }
