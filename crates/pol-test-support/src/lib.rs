@@ -7,6 +7,7 @@
 
 #![allow(clippy::panic)]
 
+#[cfg(feature = "proptest")]
 pub mod spec;
 pub mod targets;
 
