@@ -375,6 +375,17 @@ fn formatting() {
     });
 }
 
+/// The error message of a rename, of what `at` points at to `new_name`, that the server
+/// refuses (empty if it did not).
+fn refused_rename(s: &mut Session, mut at: Value, new_name: &str) -> String {
+    at["newName"] = json!(new_name);
+    let answer = s.request("textDocument/rename", at);
+    answer["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 #[test]
 fn rename() {
     in_session("rename", |s| {
@@ -422,16 +433,9 @@ fn rename() {
             apply(&facts, &edit["changes"]["$ROOT/rules/facts.pol"]),
             facts.replace("nationality_code", "two_letter_nationality")
         );
-        let mut params = s.at("rules/facts.pol", &facts, "nationality_code", 0, 2);
-        params["newName"] = json!("presence_not_negative");
-        let clash = s.request("textDocument/rename", params);
-        assert!(
-            clash["error"]["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("already declared"),
-            "{clash}"
-        );
+        let at_code = s.at("rules/facts.pol", &facts, "nationality_code", 0, 2);
+        let clash = refused_rename(s, at_code, "presence_not_negative");
+        assert!(clash.contains("already declared"), "{clash}");
         // Refused: a clash, a keyword, a path for a non-fact.
         for (name, why) in [
             ("one_year", "already declared"),
@@ -439,11 +443,8 @@ fn rename() {
             ("a.b", "not a valid name"),
             ("1x", "not a valid name"),
         ] {
-            let mut params = at.clone();
-            params["newName"] = json!(name);
-            let r = s.request("textDocument/rename", params);
-            let message = r["error"]["message"].as_str().unwrap_or_default();
-            assert!(message.contains(why), "{name}: {r}");
+            let message = refused_rename(s, at.clone(), name);
+            assert!(message.contains(why), "{name}: {message}");
         }
         // Refused while a file of the set does not parse.
         s.change(
@@ -451,16 +452,9 @@ fn rename() {
             2,
             &text.replace("require has_basis:", "require has_basis"),
         );
-        let mut params = s.at(TRAVEL, &text, "any_pending", 1, 2);
-        params["newName"] = json!("x");
-        let r = s.request("textDocument/rename", params);
-        assert!(
-            r["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("syntax error"),
-            "{r}"
-        );
+        let at_let = s.at(TRAVEL, &text, "any_pending", 1, 2);
+        let message = refused_rename(s, at_let, "x");
+        assert!(message.contains("syntax error"), "{message}");
     });
 }
 
