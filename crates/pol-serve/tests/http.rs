@@ -245,14 +245,7 @@ async fn json_lines_get_an_error_object_in_place_of_a_bad_line() {
         );
     }
     // Lines are counted as in the body, blank ones included.
-    let answer = call(
-        &s,
-        "POST",
-        "/v1/decide",
-        Some("application/x-ndjson"),
-        format!("\n\n{MISSPELT}\n"),
-    )
-    .await;
+    let answer = common::post_lines(&s, format!("\n\n{MISSPELT}\n")).await;
     assert_eq!(
         serde_json::from_str::<Value>(answer.body.trim()).unwrap()["line"],
         3
@@ -316,14 +309,7 @@ async fn limits_are_413_and_408() {
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(answer.json()["error"]["code"], "batch_too_large");
     let lines = format!("{}\n", [MISSPELT; 4].join("\n"));
-    let answer = call(
-        &s,
-        "POST",
-        "/v1/decide",
-        Some("application/x-ndjson"),
-        lines,
-    )
-    .await;
+    let answer = common::post_lines(&s, lines).await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     // Three are fine.
     let three = format!("[{}]", [MISSPELT; 3].join(","));
@@ -515,14 +501,7 @@ async fn answers_follow_the_documented_schemas() {
     }
     let rejection = post_json(&s, "/v1/decide", MISSPELT).await.json();
     assert!(schema("Rejection").is_valid(&rejection), "{rejection}");
-    let batch = call(
-        &s,
-        "POST",
-        "/v1/decide",
-        Some("application/x-ndjson"),
-        three_lines(),
-    )
-    .await;
+    let batch = common::post_lines(&s, three_lines()).await;
     let error: Value = serde_json::from_str(batch.body.lines().nth(1).unwrap()).unwrap();
     assert!(schema("ErrorInPlace").is_valid(&error), "{error}");
     assert!(repository_schema("case-error").is_valid(&error), "{error}");
@@ -646,14 +625,7 @@ async fn the_decision_log_has_one_redacted_line_per_decision() {
     let case = std::fs::read_to_string(&path).unwrap();
     let single = post_json(&s, "/v1/decide", &case).await;
     assert_eq!(single.status, StatusCode::OK);
-    let batch = call(
-        &s,
-        "POST",
-        "/v1/decide",
-        Some("application/x-ndjson"),
-        three_lines(),
-    )
-    .await;
+    let batch = common::post_lines(&s, three_lines()).await;
     assert_eq!(batch.status, StatusCode::OK);
     post_json(&s, "/v1/explain", &case).await;
     s.close_log();

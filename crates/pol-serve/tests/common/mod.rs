@@ -85,6 +85,18 @@ pub async fn post_file(service: &Service, route: &str, file: &Path) -> Answer {
     answer
 }
 
+/// Posts a batch of JSON cases, one a line, to `/v1/decide`.
+pub async fn post_lines(service: &Service, lines: impl Into<Body>) -> Answer {
+    call(
+        service,
+        "POST",
+        "/v1/decide",
+        Some("application/x-ndjson"),
+        lines,
+    )
+    .await
+}
+
 pub async fn post_json(service: &Service, path: &str, body: &str) -> Answer {
     call(
         service,
