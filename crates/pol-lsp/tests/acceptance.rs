@@ -97,10 +97,7 @@ fn acceptance_on_the_shipped_policies() {
     // Formatting a badly indented policy returns edits that restore the layout.
     let messy = text.replace("\n  ", "\n      ");
     s.change(POLICY, 5, &messy);
-    let edits = s.ok(
-        "textDocument/formatting",
-        json!({"textDocument": {"uri": s.uri(POLICY)}, "options": {"tabSize": 2, "insertSpaces": true}}),
-    );
+    let edits = s.format_document(POLICY);
     assert!(!edits.as_array().unwrap().is_empty());
     assert_eq!(apply(&messy, &edits), text);
 

@@ -71,14 +71,7 @@ fn diagnostics_on_open_and_change() {
         s.change(TRAVEL, 2, &edited);
         insta::assert_json_snapshot!("changed_travel", s.diagnostics(TRAVEL));
         // The quick fixes for the misspellings, applied, leave the file as it was.
-        let fixes = s.ok(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": {"uri": s.uri(TRAVEL)},
-            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}},
-            "context": {"diagnostics": []},
-        }),
-    );
+        let fixes = s.whole_file_fixes(TRAVEL);
         insta::assert_json_snapshot!("quick_fixes", fixes);
         let mut fixed = edited.clone();
         for fix in fixes.as_array().unwrap() {
@@ -347,18 +340,12 @@ fn formatting() {
         let text = s.read(TRAVEL);
         // Formatted already: no edits.
         s.open(TRAVEL);
-        let none = s.ok(
-        "textDocument/formatting",
-        json!({"textDocument": {"uri": s.uri(TRAVEL)}, "options": {"tabSize": 2, "insertSpaces": true}}),
-    );
+        let none = s.format_document(TRAVEL);
         assert_eq!(none, json!([]));
         // Badly indented, unsaved: one edit over the lines that change.
         let messy = text.replace("  require justified:", "        require     justified:");
         s.change(TRAVEL, 2, &messy);
-        let edits = s.ok(
-        "textDocument/formatting",
-        json!({"textDocument": {"uri": s.uri(TRAVEL)}, "options": {"tabSize": 2, "insertSpaces": true}}),
-    );
+        let edits = s.format_document(TRAVEL);
         insta::assert_json_snapshot!(edits);
         assert_eq!(apply(&messy, &edits), text);
         // A file that does not parse is left alone (its diagnostics say why).
@@ -367,10 +354,7 @@ fn formatting() {
             3,
             &text.replace("require has_basis:", "require has_basis"),
         );
-        let none = s.ok(
-        "textDocument/formatting",
-        json!({"textDocument": {"uri": s.uri(TRAVEL)}, "options": {"tabSize": 2, "insertSpaces": true}}),
-    );
+        let none = s.format_document(TRAVEL);
         assert_eq!(none, Value::Null);
     });
 }
@@ -633,11 +617,9 @@ fn an_edit_to_a_file_imported_from_elsewhere_reaches_its_importers() {
         std::fs::create_dir_all(s.path("shared")).unwrap();
         let common = "fact shared.flag: bool \"a shared flag\"\n";
         std::fs::write(s.path("shared/common.pol"), common).unwrap();
-        std::fs::write(
-        s.path("rules/uses_shared.pol"),
-        "import \"../shared/common.pol\"\n\npolicy shared_policy \"Q?\" {\n  require flag: shared.flag cite \"x\"\n}\n",
-    )
-    .unwrap();
+        let uses_shared = "import \"../shared/common.pol\"\n\n\
+            policy shared_policy \"Q?\" {\n  require flag: shared.flag cite \"x\"\n}\n";
+        std::fs::write(s.path("rules/uses_shared.pol"), uses_shared).unwrap();
         s.notify(
             "workspace/didChangeWatchedFiles",
             json!({"changes": [
@@ -692,14 +674,7 @@ fn a_syntax_error_hides_only_its_declaration() {
         s.change(TRAVEL, 2, &broken);
         insta::assert_json_snapshot!(s.diagnostics(TRAVEL));
         // The misspelling's quick fix is offered as usual.
-        let fixes = s.ok(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": {"uri": s.uri(TRAVEL)},
-            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}},
-            "context": {"diagnostics": []},
-        }),
-    );
+        let fixes = s.whole_file_fixes(TRAVEL);
         assert_eq!(
             fixes[0]["title"], "Replace with `applicant.status`",
             "{fixes}"

@@ -161,6 +161,28 @@ impl Session {
         );
     }
 
+    /// The code actions offered for the whole of `relative`: the fixes of every diagnostic
+    /// in it.
+    pub fn whole_file_fixes(&mut self, relative: &str) -> Value {
+        let uri = self.uri(relative);
+        let whole =
+            json!({"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}});
+        self.ok(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": []}}),
+        )
+    }
+
+    /// The edits that format the open document `relative` (two-space indents).
+    pub fn format_document(&mut self, relative: &str) -> Value {
+        let uri = self.uri(relative);
+        let options = json!({"tabSize": 2, "insertSpaces": true});
+        self.ok(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": options}),
+        )
+    }
+
     /// Types `text` into `relative` (as version `version`) and asks for the completions
     /// `into` characters into the first `needle`, as if `trigger` had just been typed.
     pub fn complete(
