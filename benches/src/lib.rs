@@ -72,24 +72,19 @@ mod tests {
 
     use super::*;
 
-    fn shipped() -> pol_compiler::Compiled {
-        let sources = read_policies(&policy_dir()).unwrap();
-        pol_compiler::compile(sources).compiled.unwrap()
-    }
-
     /// The floor implements the shipped `advance_parole`: it agrees with `pol` on complete
     /// cases.
     #[test]
     fn the_floor_agrees_with_pol() {
-        let c = shipped();
+        let c = pol_test_support::shipped();
         let opts = gen::Options {
             policy: Some("advance_parole".into()),
             ..gen::Options::default()
         };
-        let mut g = gen::Generator::new(&c, opts, 7);
+        let mut g = gen::Generator::new(c, opts, 7);
         for _ in 0..2000 {
             let line = g.case();
-            if let Err(e) = floor::agrees_with_pol(&c, &line) {
+            if let Err(e) = floor::agrees_with_pol(c, &line) {
                 panic!("{e}");
             }
         }
@@ -98,22 +93,11 @@ mod tests {
     /// The scaled policy set compiles, with N times the policies.
     #[test]
     fn a_scaled_set_compiles() {
-        let sources = read_policies(&policy_dir()).unwrap();
-        let n = pol_compiler::compile(sources.clone())
-            .compiled
-            .unwrap()
-            .set
-            .policies
-            .len();
+        let sources = pol_test_support::shipped_sources();
+        let n = pol_test_support::shipped().set.policies.len();
         let scaled = scale::scaled(&sources, 3);
-        let compilation = pol_compiler::compile(scaled);
-        let errors: Vec<_> = compilation
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .collect();
-        assert!(errors.is_empty(), "{errors:#?}");
-        assert_eq!(compilation.compiled.unwrap().set.policies.len(), 3 * n);
+        let compiled = pol_test_support::compile_ok(scaled, pol_compiler::Lints::Run);
+        assert_eq!(compiled.set.policies.len(), 3 * n);
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! What the fuzz targets share: the shipped policies, compiled once; structured random
-//! cases drawn from the compiled fact table; and the properties every target asserts.
+//! What the fuzz targets share beyond `pol_test_support` (the shipped policies, and the
+//! properties of the `parse` and `case` targets, which the normal suite also runs on the
+//! bad-input corpus): structured random cases drawn from the compiled fact table, and the
+//! properties of a decided case.
 //!
 //! Cases are read with the engine `pol` itself embeds (`pol_engine`), so the targets
 //! exercise the code `pol` runs, not a copy. Rendering is the CLI's and is exercised by its
@@ -20,29 +22,12 @@ use pol_compiler::graph::PolicyGraph;
 use pol_compiler::ir::{PolicyId, RuleDef};
 use pol_compiler::types::Type;
 use pol_compiler::value::{Day, Symbol, Tri, Value};
-use pol_compiler::{Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source, SourceMap};
+use pol_compiler::{Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source};
 use pol_model::Facts;
 use pol_syntax::ast::RuleKind;
-use pol_syntax::Diagnostic;
 
-/// The shipped policy files, read from `policies/` beside this crate.
-pub fn shipped_sources() -> Vec<Source> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("policies/")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pol"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| Source {
-            name: format!("policies/{}", p.file_name().unwrap().to_string_lossy()),
-            text: std::fs::read_to_string(&p).expect("policy text"),
-        })
-        .collect()
-}
+pub use pol_test_support::targets::check_diagnostic;
+pub use pol_test_support::{shipped, shipped_sources};
 
 /// The shipped declarations (`facts.pol`, `programs.pol`, `parameters.pol`) that the check
 /// target compiles beside its input, read once per process.
@@ -58,50 +43,6 @@ pub fn shipped_declarations() -> &'static [Source] {
             })
             .collect()
     })
-}
-
-/// The shipped policies, compiled once per process.
-pub fn shipped() -> &'static Compiled {
-    static COMPILED: OnceLock<Compiled> = OnceLock::new();
-    COMPILED.get_or_init(|| {
-        let c = pol_compiler::compile(shipped_sources());
-        assert!(!c.has_errors(), "the shipped policies do not compile");
-        c.compiled.expect("compiled")
-    })
-}
-
-/// Every label of a diagnostic lies inside its file, on character boundaries; the code is
-/// registered; and no phase reports an internal error.
-pub fn check_diagnostic(d: &Diagnostic, sources: &SourceMap) {
-    for label in std::iter::once(&d.primary).chain(&d.secondary) {
-        let text = &sources
-            .get(label.span.file)
-            .unwrap_or_else(|| panic!("{d:?}: label in an unknown file"))
-            .text;
-        let (s, e) = (label.span.start as usize, label.span.end as usize);
-        assert!(s <= e && e <= text.len(), "{d:?}: span outside the input");
-        assert!(
-            text.is_char_boundary(s) && text.is_char_boundary(e),
-            "{d:?}: span splits a character"
-        );
-    }
-    assert!(
-        pol_compiler::codes::ALL.contains(&d.code),
-        "{d:?}: unregistered code"
-    );
-    assert_ne!(
-        d.code,
-        pol_compiler::codes::INTERNAL,
-        "{d:?}: an internal error"
-    );
-    // The user's own words may say "internal"; the parser's internal errors say this.
-    assert!(
-        !d.help
-            .as_deref()
-            .unwrap_or("")
-            .contains("this is a bug in pol"),
-        "{d:?}: an internal error reached the user"
-    );
 }
 
 /// A day, mostly in the years policies talk about, sometimes at the calendar's edges.

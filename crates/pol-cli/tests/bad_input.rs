@@ -2,8 +2,9 @@
 //! documented exit status (docs/cases.md: 0 all decided, 1 bad input, 2 misuse or policies that
 //! do not compile), never a panic (101) or a signal, and never dumps a huge input back.
 //!
-//! Committed inputs live in `tests/data/bad-input/{policies,cases}`; large ones are
-//! generated here at run time. Every transcript is snapshotted.
+//! Committed inputs live in `tests/data/bad-input/{policies,cases}` (one test per file, in
+//! `diagnostics.rs`); large ones are generated here at run time. Every transcript is
+//! snapshotted.
 
 #![allow(
     clippy::unwrap_used,
@@ -18,92 +19,7 @@ use pol_compiler::codes;
 
 use std::path::{Path, PathBuf};
 
-use common::{files, pol, Run};
-
-/// A fixture's snapshot name: its file name, extension included (`empty.json` and
-/// `empty.yaml` are different inputs).
-fn name_of(path: &str) -> String {
-    Path::new(path)
-        .file_name()
-        .map(|n| n.to_string_lossy().replace('.', "_"))
-        .unwrap_or_default()
-}
-
-/// Diagnostics are bounded whatever the input's size.
-const MAX_OUTPUT: usize = 64 * 1024;
-
-fn assert_survives(args: &[&str], run: &Run, allowed: &[i32]) {
-    let what = args.join(" ");
-    assert!(
-        run.code != 101 && run.code >= 0,
-        "`pol {what}` crashed (exit {}):\n{}",
-        run.code,
-        run.stderr
-    );
-    assert!(
-        !run.stderr.contains("panicked"),
-        "`pol {what}` panicked:\n{}",
-        run.stderr
-    );
-    assert!(
-        allowed.contains(&run.code),
-        "`pol {what}` exited {}, expected one of {allowed:?}:\n{}",
-        run.code,
-        run.stderr
-    );
-    assert!(
-        run.stderr.len() < MAX_OUTPUT,
-        "`pol {what}` printed {} bytes of diagnostics",
-        run.stderr.len()
-    );
-}
-
-#[test]
-fn committed_policies() {
-    for file in files("tests/data/bad-input/policies") {
-        let args = ["check", file.as_str()];
-        let run = pol(&args);
-        assert_survives(&args, &run, &[0, 1, 2]);
-        if run.code == 1 {
-            assert!(
-                run.stderr.contains("pol::E"),
-                "{file}: no code\n{}",
-                run.stderr
-            );
-        }
-        insta::assert_snapshot!(
-            format!("policies__{}", name_of(&file)),
-            run.transcript(&args)
-        );
-        // `pol fmt --check` reads the same files and must survive them too (it never writes).
-        let args = ["fmt", "--check", file.as_str()];
-        let run = pol(&args);
-        assert_survives(&args, &run, &[0, 1, 2]);
-        insta::assert_snapshot!(format!("fmt__{}", name_of(&file)), run.transcript(&args));
-    }
-}
-
-#[test]
-fn committed_cases() {
-    for file in files("tests/data/bad-input/cases") {
-        for command in ["eval", "explain"] {
-            let args = [command, "--format", "json", file.as_str()];
-            let run = pol(&args);
-            assert_survives(&args, &run, &[0, 1]);
-            if run.code == 1 {
-                assert!(
-                    run.stderr.contains(&file),
-                    "{file}: file not named\n{}",
-                    run.stderr
-                );
-            }
-            insta::assert_snapshot!(
-                format!("cases__{command}__{}", name_of(&file)),
-                run.transcript(&args)
-            );
-        }
-    }
-}
+use common::{assert_survives, pol, Run};
 
 /// A directory for generated inputs; transcripts show it as `<generated>`.
 fn generated_dir() -> PathBuf {

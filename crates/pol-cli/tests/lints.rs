@@ -1,5 +1,5 @@
-//! The lint catalogue, end to end: each fixture under `tests/data/lints` fires its code
-//! (snapshotted), the `ok` fixtures and the shipped policies are clean, the output formats
+//! The lint catalogue, end to end (each fixture under `tests/data/lints` firing its code is
+//! a test of `diagnostics.rs`): the shipped policies are clean, the output formats
 //! keep their shape (JSON fields, SARIF 2.1.0 against the official schema), and
 //! `docs/lints.md` stays in step with the code registry.
 
@@ -14,59 +14,9 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{files, pol, root, stem};
+use common::{codes_in, pol, root};
 use pol_compiler::codes::{self, ALL as CODES};
 use pol_compiler::{compile, Source};
-
-/// The codes a transcript shows, in order of appearance.
-fn codes_in(text: &str) -> Vec<String> {
-    text.match_indices("pol::")
-        .filter_map(|(i, _)| text.get(i + 5..i + 10))
-        .map(str::to_string)
-        .collect()
-}
-
-/// `<code>_<name>.pol` fires `<code>` and nothing else, exits 1 for an error and 0 for a
-/// warning, and reads as its snapshot says.
-#[test]
-fn each_fixture_fires_its_code() {
-    for file in files("tests/data/lints") {
-        let name = stem(&file);
-        let code = name.split('_').next().unwrap_or_default().to_string();
-        assert!(
-            pol_compiler::codes::lookup(&code).is_some(),
-            "{file}: the name must start with a registered code"
-        );
-        let args = ["check", file.as_str()];
-        let run = pol(&args);
-        let expected = if code.starts_with('E') { 1 } else { 0 };
-        assert_eq!(run.code, expected, "{file}: exit status\n{}", run.stderr);
-        let found = codes_in(&run.stderr);
-        assert!(!found.is_empty(), "{file}: no diagnostic\n{}", run.stderr);
-        assert!(
-            found.iter().all(|c| *c == code),
-            "{file}: expected only {code}, found {found:?}\n{}",
-            run.stderr
-        );
-        assert!(!run.stderr.contains("panicked"), "{file}: panic");
-        insta::assert_snapshot!(name.as_str(), run.transcript(&args));
-    }
-}
-
-/// Code that looks like the lints' findings but is right, and code whose findings are
-/// allowed with reasons, produces nothing, even with `--deny warnings`.
-#[test]
-fn ok_fixtures_are_clean() {
-    for file in files("tests/data/lints/ok") {
-        let run = pol(&["check", "--deny", "warnings", file.as_str()]);
-        assert_eq!(run.code, 0, "{file}\n{}", run.stderr);
-        assert!(
-            run.stderr.ends_with("no problems\n"),
-            "{file}\n{}",
-            run.stderr
-        );
-    }
-}
 
 /// The policies `pol` ships with pass their own checks, warnings denied: no diagnostic at all.
 #[test]

@@ -116,38 +116,19 @@ fn every_shipped_rule_says_why() {
     assert!(rules > 40, "only {rules} rules found");
 }
 
-/// The explanation as JSON, for a case file.
 fn explain_json(case: &str) -> serde_json::Value {
     let run = pol(&["explain", "--format", "json", case]);
     assert_eq!(run.code, 0, "{case}\n{}", run.stderr);
     serde_json::from_str(&run.stdout).unwrap()
 }
 
-/// `--format json` carries each rule's sentence on its reason, its trace entry and the
-/// counterfactuals that flip it; the program window has none.
+// What every worked example's explanation must do (sentences carried in JSON, each
+// citation once, no refusal marker when incomplete, forms and warnings only where they
+// bear) is checked one test per example in `examples.rs`; these are the particular cases.
+
+/// A rule's sentence is its reason's `says` in `--format json`.
 #[test]
 fn json_carries_the_sentences() {
-    for case in files("examples/cases") {
-        let ex = explain_json(&case);
-        let trace = ex["trace"].as_array().unwrap();
-        for reason in ex["decision"]["reasons"].as_array().unwrap() {
-            let traced = trace.iter().find(|t| t["rule"] == reason["rule"]).unwrap();
-            let window = traced["kind"] == "program";
-            assert_eq!(reason["says"].is_string(), !window, "{case}: {reason}");
-            assert_eq!(
-                reason.get("says"),
-                traced.get("says").filter(|s| !s.is_null())
-            );
-        }
-        for t in ex["trace"].as_array().unwrap() {
-            assert_eq!(t["says"].is_string(), t["kind"] != "program", "{case}: {t}");
-        }
-        for cf in ex["counterfactuals"].as_array().unwrap() {
-            let rules = cf["rules"].as_array().unwrap();
-            let says = cf["says"].as_array().unwrap();
-            assert_eq!(rules.len(), says.len(), "{case}: {cf}");
-        }
-    }
     let ex =
         explain_json("examples/cases/asylum_applicant_in_removal_proceedings_advance_parole.toml");
     assert_eq!(
@@ -156,71 +137,19 @@ fn json_carries_the_sentences() {
     );
 }
 
-/// Each citation of a decisive rule is printed once; rules get no `help: cite:` (their
-/// citation is in their source lines).
+/// The examples include incomplete cases, so `examples.rs` checks their markers.
 #[test]
-fn each_citation_is_printed_once() {
-    for case in files("examples/cases") {
-        let human = pol(&["explain", &case]).stdout;
-        assert!(
-            !human.contains("help: cite:") || human.contains("program_window"),
-            "{case}\n{human}"
-        );
-        let ex = explain_json(&case);
-        for t in ex["trace"].as_array().unwrap() {
-            let cite = t["cite"].as_str().unwrap();
-            // Long citations are wrapped in `help:`; compare their first words.
-            let head: String = cite.chars().take(40).collect();
-            assert!(
-                human.matches(&head).count() <= 1,
-                "{case}: `{}` cited more than once\n{human}",
-                t["rule"]
-            );
-        }
-    }
-}
-
-/// "Not yet decided" is not a refusal: no `×` on an incomplete case.
-#[test]
-fn incomplete_cases_have_no_refusal_marker() {
-    let mut seen = 0;
-    for case in files("examples/cases") {
-        let ex = explain_json(&case);
-        if ex["decision"]["decision"] != "incomplete" {
-            continue;
-        }
-        seen += 1;
-        let human = pol(&["explain", &case]).stdout;
-        assert!(!human.contains('×'), "{case}\n{human}");
-        // The paragraph is wrapped: compare it as one line.
-        assert!(
-            human.replace('\n', " ").contains("Ask next about: "),
-            "{case}\n{human}"
-        );
-    }
+fn some_examples_are_incomplete() {
+    let seen = files("examples/cases")
+        .iter()
+        .filter(|case| explain_json(case)["decision"]["decision"] == "incomplete")
+        .count();
     assert!(seen >= 2, "only {seen} incomplete examples");
 }
 
-/// Forms only where the path may lead to filing; warnings only where the person may travel
-/// or be paroled on this path.
+/// CHNV after its termination: the re-entry warning does not bear on a closed program.
 #[test]
-fn forms_and_warnings_only_where_they_bear() {
-    for case in files("examples/cases") {
-        let ex = explain_json(&case);
-        let decision = ex["decision"]["decision"].as_str().unwrap();
-        let human = pol(&["explain", &case]).stdout;
-        if matches!(decision, "ineligible" | "unavailable" | "not_required") {
-            assert!(!human.contains("forms:"), "{case}\n{human}");
-        }
-        if matches!(decision, "ineligible" | "unavailable") {
-            assert!(!human.contains("warnings:"), "{case}\n{human}");
-            assert!(!human.contains('⚠'), "{case}\n{human}");
-        }
-        if decision == "eligible" && !ex["decision"]["forms"].as_array().unwrap().is_empty() {
-            assert!(human.contains("forms:"), "{case}\n{human}");
-        }
-    }
-    // CHNV after its termination: the re-entry warning does not bear on a closed program.
+fn a_closed_program_has_no_reentry_warning() {
     let human = pol(&[
         "explain",
         "examples/cases/haitian_chnv_after_termination.yaml",

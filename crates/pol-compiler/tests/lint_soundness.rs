@@ -59,15 +59,7 @@ fn atom() -> impl Strategy<Value = String> {
 }
 
 fn condition() -> impl Strategy<Value = String> {
-    atom().prop_recursive(3, 12, 3, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 2..4)
-                .prop_map(|xs| format!("({})", xs.join(" and "))),
-            prop::collection::vec(inner.clone(), 2..4)
-                .prop_map(|xs| format!("({})", xs.join(" or "))),
-            inner.prop_map(|x| format!("not ({x})")),
-        ]
-    })
+    pol_test_support::spec::conditions(atom(), 3, 12)
 }
 
 /// Every combination of fact values: each straddles the constants above.

@@ -16,65 +16,20 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::OnceLock;
-
 use pol_compiler::graph::Op;
 use pol_compiler::ir::{FactId, PolicyId};
 use pol_compiler::types::Type;
 use pol_compiler::value::{Day, Symbol, Value};
-use pol_compiler::{Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source};
+use pol_compiler::{Case, Compiled, DecisionKind, DecisionRecord, Scratch};
 use proptest::prelude::*;
 use proptest::test_runner::{RngAlgorithm, RngSeed};
 use serde_json::json;
 
-fn shipped() -> &'static Compiled {
-    static COMPILED: OnceLock<Compiled> = OnceLock::new();
-    COMPILED.get_or_init(|| {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "pol"))
-            .collect();
-        paths.sort();
-        let sources = paths
-            .iter()
-            .map(|p| Source {
-                name: format!("policies/{}", p.file_name().unwrap().to_string_lossy()),
-                text: std::fs::read_to_string(p).unwrap(),
-            })
-            .collect();
-        let c = pol_compiler::compile(sources);
-        assert!(!c.has_errors(), "the shipped policies do not compile");
-        c.compiled.unwrap()
-    })
-}
-
-/// A generated case: a policy, a date, and per fact whether it is known and a raw number
-/// from which its value is drawn.
-#[derive(Clone, Debug)]
-struct Spec {
-    policy: usize,
-    as_of: u64,
-    facts: Vec<(bool, u64)>,
-}
+use pol_test_support::spec::Spec;
+use pol_test_support::{decide as record, decode_case as decode, shipped};
 
 fn spec(known: f64) -> impl Strategy<Value = Spec> {
-    let c = shipped();
-    (
-        0..c.set.policies.len(),
-        any::<u64>(),
-        prop::collection::vec(
-            (prop::bool::weighted(known), any::<u64>()),
-            c.set.facts.len(),
-        ),
-    )
-        .prop_map(|(policy, as_of, facts)| Spec {
-            policy,
-            as_of,
-            facts,
-        })
+    pol_test_support::spec::spec(shipped(), known)
 }
 
 /// The ordinals a policy's graph names (its literals and constants), for drawing values
@@ -188,24 +143,10 @@ fn to_json(c: &Compiled, case: &Case, order: &[usize]) -> String {
     serde_json::to_string(&doc).unwrap()
 }
 
-fn decode(c: &Compiled, text: &str) -> Case {
-    let mut case = Case::new(&c.set);
-    let mut de = serde_json::Deserializer::from_str(text);
-    c.schema
-        .decode(&c.set, &mut case, &mut de)
-        .unwrap_or_else(|e| panic!("{}: {:?}\n{text}", e.format, e.case));
-    case
-}
-
 /// Whether a case keeps every constraint (generated cases are drawn without them, and a
 /// case that breaks one is an error, not a decision).
 fn valid(c: &Compiled, case: &Case) -> bool {
     c.check_case(case, &mut Scratch::default()).is_ok()
-}
-
-fn record(c: &Compiled, case: &Case) -> DecisionRecord {
-    let outcome = c.decide(case, &mut Scratch::default()).unwrap();
-    c.record(case, &outcome)
 }
 
 fn decision(c: &Compiled, case: &Case) -> DecisionKind {

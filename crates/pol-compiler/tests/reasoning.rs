@@ -11,7 +11,7 @@
 )]
 
 use pol_compiler::compare::compare;
-use pol_compiler::{compile, Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source};
+use pol_compiler::{Compiled, DecisionKind, DecisionRecord, Scratch};
 
 const FACTS: &str = r#"
 enum Status { none, tps, daca, h1 }
@@ -29,39 +29,14 @@ fact back: date "return"
 fixed fact nationality: string "country code"
 "#;
 
-fn compiled_with(facts: &str, policy: &str) -> Compiled {
-    let c = compile(vec![
-        Source {
-            name: "facts.pol".into(),
-            text: facts.into(),
-        },
-        Source {
-            name: "policy.pol".into(),
-            text: format!("import \"facts.pol\"\n{policy}"),
-        },
-    ]);
-    let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    c.compiled.unwrap()
-}
+use pol_test_support::{compile_beside as compiled_with, decode_facts as case};
 
 fn compiled(policy: &str) -> Compiled {
     compiled_with(FACTS, policy)
 }
 
-fn case(c: &Compiled, json: &str) -> Case {
-    let mut case = Case::new(&c.set);
-    let mut de = serde_json::Deserializer::from_str(json);
-    c.schema
-        .decode_facts(&c.set, &mut case, &mut de)
-        .unwrap_or_else(|e| panic!("{}: {:?}", e.format, e.case));
-    case
-}
-
 fn decide(c: &Compiled, json: &str) -> DecisionRecord {
-    let case = case(c, json);
-    let outcome = c.decide(&case, &mut Scratch::default()).unwrap();
-    c.record(&case, &outcome)
+    pol_test_support::decide(c, &case(c, json))
 }
 
 fn at(policy: &str, facts: &str) -> String {

@@ -9,7 +9,7 @@
 )]
 
 use pol_compiler::explain::RuleOutcome;
-use pol_compiler::{compile, Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source};
+use pol_compiler::{compile, Compiled, DecisionKind, DecisionRecord, Scratch, Source};
 
 const FACTS: &str = r#"
 enum Status { none, tps, daca, h1 }
@@ -26,35 +26,14 @@ fact back: date "return"
 fact nationality: string "country code"
 "#;
 
-fn compiled(policy: &str) -> Compiled {
-    let c = compile(vec![
-        Source {
-            name: "facts.pol".into(),
-            text: FACTS.into(),
-        },
-        Source {
-            name: "policy.pol".into(),
-            text: format!("import \"facts.pol\"\n{policy}"),
-        },
-    ]);
-    let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    c.compiled.unwrap()
-}
+use pol_test_support::decode_case as case;
 
-fn case(c: &Compiled, json: &str) -> Case {
-    let mut case = Case::new(&c.set);
-    let mut de = serde_json::Deserializer::from_str(json);
-    c.schema
-        .decode(&c.set, &mut case, &mut de)
-        .unwrap_or_else(|e| panic!("{}: {:?}", e.format, e.case));
-    case
+fn compiled(policy: &str) -> Compiled {
+    pol_test_support::compile_beside(FACTS, policy)
 }
 
 fn decide(c: &Compiled, json: &str) -> DecisionRecord {
-    let case = case(c, json);
-    let outcome = c.decide(&case, &mut Scratch::default()).unwrap();
-    c.record(&case, &outcome)
+    pol_test_support::decide(c, &case(c, json))
 }
 
 const TRAVEL: &str = r#"

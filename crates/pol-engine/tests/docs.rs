@@ -10,16 +10,8 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
-
 use pol_engine::{Engine, PolicySource};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+use pol_test_support::root;
 
 fn shipped() -> Engine {
     Engine::load(PolicySource::Directory(root().join("policies")))

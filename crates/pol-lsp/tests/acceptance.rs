@@ -13,7 +13,7 @@
 mod support;
 
 use serde_json::json;
-use support::{apply, position, repo, Session};
+use support::{apply, labels, position, repo, Session};
 
 const POLICY: &str = "policies/advance_parole.pol";
 const FACT: &str = "applicant.in_removal_proceedings";
@@ -91,26 +91,13 @@ fn acceptance_on_the_shipped_policies() {
 
     // Completion after `applicant.` offers `status`.
     let typing = text.replacen("applicant.status", "applicant.", 1);
-    s.change(POLICY, 4, &typing);
-    let mut at = s.at(POLICY, &typing, "applicant.", 0, 10);
-    at["context"] = json!({"triggerKind": 2, "triggerCharacter": "."});
-    let items = s.ok("textDocument/completion", at);
-    assert!(
-        items
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|i| i["label"] == "status"),
-        "{items}"
-    );
+    let items = s.complete(POLICY, 4, &typing, ("applicant.", 10), Some("."));
+    assert!(labels(&items).contains(&"status".into()), "{items}");
 
     // Formatting a badly indented policy returns edits that restore the layout.
     let messy = text.replace("\n  ", "\n      ");
     s.change(POLICY, 5, &messy);
-    let edits = s.ok(
-        "textDocument/formatting",
-        json!({"textDocument": {"uri": s.uri(POLICY)}, "options": {"tabSize": 2, "insertSpaces": true}}),
-    );
+    let edits = s.format_document(POLICY);
     assert!(!edits.as_array().unwrap().is_empty());
     assert_eq!(apply(&messy, &edits), text);
 

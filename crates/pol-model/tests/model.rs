@@ -13,7 +13,7 @@
 mod common;
 
 use pol_compiler::value::{Day, Value};
-use pol_compiler::{Compiled, Source};
+use pol_compiler::Compiled;
 use pol_model::{eval, truth, Decision, Facts, Model, ModelError, Verdict};
 
 const FACTS: &str = r#"
@@ -40,16 +40,7 @@ program window "a program" {
 "#;
 
 fn compiled(policy: &str) -> Compiled {
-    common::compile(vec![
-        Source {
-            name: "facts.pol".into(),
-            text: FACTS.into(),
-        },
-        Source {
-            name: "policy.pol".into(),
-            text: format!("import \"facts.pol\"\n{policy}"),
-        },
-    ])
+    pol_test_support::compile_beside(FACTS, policy)
 }
 
 /// The model's verdict on a JSON case (its `policy` is `p`), with its reasons and missing

@@ -20,6 +20,8 @@ use common::*;
 use pol_compiler::ir::FactId;
 use pol_compiler::{Case, Compiled};
 use pol_model::{eval, Facts, Model};
+use pol_test_support::spec::spec;
+use pol_test_support::{examples, shipped};
 use proptest::prelude::*;
 
 /// Completions the model decides per generated case: generated cases past it are skipped.

@@ -77,23 +77,8 @@ async fn every_example_is_decided_as_pol_eval_prints_it() {
     let s = default();
     for path in common::examples() {
         let expected = common::eval_json(&engine, &path);
-        let text = std::fs::read_to_string(&path).unwrap();
         // As written (JSON, YAML or TOML, by content type) ...
-        let answer = call(
-            &s,
-            "POST",
-            "/v1/decide",
-            Some(common::content_type(&path)),
-            text,
-        )
-        .await;
-        assert_eq!(
-            answer.status,
-            StatusCode::OK,
-            "{}: {}",
-            path.display(),
-            answer.body
-        );
+        let answer = common::post_file(&s, "/v1/decide", &path).await;
         assert_eq!(answer.content_type, "application/json");
         assert_eq!(answer.body, expected, "{}", path.display());
         // ... and as JSON.
@@ -109,22 +94,7 @@ async fn every_example_is_explained_as_pol_explain_prints_it() {
     for path in common::examples() {
         let case = engine.read_cases(&path).remove(0).result.unwrap();
         let expected = explained(&engine.explain(&case, false).unwrap());
-        let text = std::fs::read_to_string(&path).unwrap();
-        let answer = call(
-            &s,
-            "POST",
-            "/v1/explain",
-            Some(common::content_type(&path)),
-            text,
-        )
-        .await;
-        assert_eq!(
-            answer.status,
-            StatusCode::OK,
-            "{}: {}",
-            path.display(),
-            answer.body
-        );
+        let answer = common::post_file(&s, "/v1/explain", &path).await;
         assert_eq!(answer.body, expected, "{}", path.display());
     }
     // `?all=true` traces the rules that did not decide, too.
@@ -275,14 +245,7 @@ async fn json_lines_get_an_error_object_in_place_of_a_bad_line() {
         );
     }
     // Lines are counted as in the body, blank ones included.
-    let answer = call(
-        &s,
-        "POST",
-        "/v1/decide",
-        Some("application/x-ndjson"),
-        format!("\n\n{MISSPELT}\n"),
-    )
-    .await;
+    let answer = common::post_lines(&s, format!("\n\n{MISSPELT}\n")).await;
     assert_eq!(
         serde_json::from_str::<Value>(answer.body.trim()).unwrap()["line"],
         3
@@ -346,14 +309,7 @@ async fn limits_are_413_and_408() {
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(answer.json()["error"]["code"], "batch_too_large");
     let lines = format!("{}\n", [MISSPELT; 4].join("\n"));
-    let answer = call(
-        &s,
-        "POST",
-        "/v1/decide",
-        Some("application/x-ndjson"),
-        lines,
-    )
-    .await;
+    let answer = common::post_lines(&s, lines).await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     // Three are fine.
     let three = format!("[{}]", [MISSPELT; 3].join(","));
@@ -545,14 +501,7 @@ async fn answers_follow_the_documented_schemas() {
     }
     let rejection = post_json(&s, "/v1/decide", MISSPELT).await.json();
     assert!(schema("Rejection").is_valid(&rejection), "{rejection}");
-    let batch = call(
-        &s,
-        "POST",
-        "/v1/decide",
-        Some("application/x-ndjson"),
-        three_lines(),
-    )
-    .await;
+    let batch = common::post_lines(&s, three_lines()).await;
     let error: Value = serde_json::from_str(batch.body.lines().nth(1).unwrap()).unwrap();
     assert!(schema("ErrorInPlace").is_valid(&error), "{error}");
     assert!(repository_schema("case-error").is_valid(&error), "{error}");
@@ -676,14 +625,7 @@ async fn the_decision_log_has_one_redacted_line_per_decision() {
     let case = std::fs::read_to_string(&path).unwrap();
     let single = post_json(&s, "/v1/decide", &case).await;
     assert_eq!(single.status, StatusCode::OK);
-    let batch = call(
-        &s,
-        "POST",
-        "/v1/decide",
-        Some("application/x-ndjson"),
-        three_lines(),
-    )
-    .await;
+    let batch = common::post_lines(&s, three_lines()).await;
     assert_eq!(batch.status, StatusCode::OK);
     post_json(&s, "/v1/explain", &case).await;
     s.close_log();

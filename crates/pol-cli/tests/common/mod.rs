@@ -1,6 +1,9 @@
 //! Running the `pol` binary from tests, at the workspace root, without colour.
 
-#![allow(dead_code)]
+// Not every test file uses every helper; a helper that cannot do its job fails the test.
+#![allow(dead_code, clippy::panic)]
+
+pub mod schemas;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -81,6 +84,62 @@ pub fn files(dir: &str) -> Vec<String> {
     out.sort();
     assert!(!out.is_empty(), "no fixtures in {dir}");
     out
+}
+
+/// A path given by a data-driven test (relative to this crate, or absolute) as the
+/// repository-relative path `pol` is given and its transcripts show.
+pub fn repo_path(path: &Path) -> String {
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let relative = absolute.strip_prefix(root()).unwrap_or(&absolute);
+    relative.to_string_lossy().replace('\\', "/")
+}
+
+/// The diagnostic codes a transcript shows (`pol::E0201`), in order of appearance.
+pub fn codes_in(text: &str) -> Vec<String> {
+    text.match_indices("pol::")
+        .filter_map(|(i, _)| text.get(i + 5..i + 10))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A fixture's snapshot name: its file name, extension included (`empty.json` and
+/// `empty.yaml` are different inputs).
+pub fn name_of(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().replace('.', "_"))
+        .unwrap_or_default()
+}
+
+/// Diagnostics are bounded whatever the input's size.
+const MAX_OUTPUT: usize = 64 * 1024;
+
+/// `pol args` survived its input: no crash or panic, an exit status in `allowed`, and
+/// bounded diagnostics.
+pub fn assert_survives(args: &[&str], run: &Run, allowed: &[i32]) {
+    let what = args.join(" ");
+    assert!(
+        run.code != 101 && run.code >= 0,
+        "`pol {what}` crashed (exit {}):\n{}",
+        run.code,
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("panicked"),
+        "`pol {what}` panicked:\n{}",
+        run.stderr
+    );
+    assert!(
+        allowed.contains(&run.code),
+        "`pol {what}` exited {}, expected one of {allowed:?}:\n{}",
+        run.code,
+        run.stderr
+    );
+    assert!(
+        run.stderr.len() < MAX_OUTPUT,
+        "`pol {what}` printed {} bytes of diagnostics",
+        run.stderr.len()
+    );
 }
 
 pub fn stem(path: &str) -> String {

@@ -144,8 +144,11 @@ impl Session {
     }
 
     /// Opens a file as it is on disk.
-    pub fn open(&mut self, relative: &str) {
-        self.open_with(relative, &self.read(relative));
+    /// Opens a file of the project in the editor as it is on disk; its text.
+    pub fn open(&mut self, relative: &str) -> String {
+        let text = self.read(relative);
+        self.open_with(relative, &text);
+        text
     }
 
     pub fn open_with(&mut self, relative: &str, text: &str) {
@@ -156,6 +159,46 @@ impl Session {
                 "uri": self.uri(relative), "languageId": "pol", "version": 1, "text": text,
             }}),
         );
+    }
+
+    /// The code actions offered for the whole of `relative`: the fixes of every diagnostic
+    /// in it.
+    pub fn whole_file_fixes(&mut self, relative: &str) -> Value {
+        let uri = self.uri(relative);
+        let whole =
+            json!({"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}});
+        self.ok(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": []}}),
+        )
+    }
+
+    /// The edits that format the open document `relative` (two-space indents).
+    pub fn format_document(&mut self, relative: &str) -> Value {
+        let uri = self.uri(relative);
+        let options = json!({"tabSize": 2, "insertSpaces": true});
+        self.ok(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": options}),
+        )
+    }
+
+    /// Types `text` into `relative` (as version `version`) and asks for the completions
+    /// `into` characters into the first `needle`, as if `trigger` had just been typed.
+    pub fn complete(
+        &mut self,
+        relative: &str,
+        version: i32,
+        text: &str,
+        (needle, into): (&str, usize),
+        trigger: Option<&str>,
+    ) -> Value {
+        self.change(relative, version, text);
+        let mut at = self.at(relative, text, needle, 0, into);
+        if let Some(t) = trigger {
+            at["context"] = json!({"triggerKind": 2, "triggerCharacter": t});
+        }
+        self.ok("textDocument/completion", at)
     }
 
     /// Replaces the whole text of an open document (unsaved).
@@ -283,4 +326,13 @@ pub fn apply(text: &str, edits: &Value) -> String {
         out.replace_range(s..t, e["newText"].as_str().unwrap());
     }
     out
+}
+
+/// The labels of a completion answer, in order.
+pub fn labels(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect()
 }

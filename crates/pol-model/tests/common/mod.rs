@@ -9,8 +9,6 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::OnceLock;
-
 use pol_compiler::ir::{FactId, PolicyId, TExpr, TExprKind};
 use pol_compiler::types::Type;
 use pol_compiler::value::{Day, Symbol, Value};
@@ -31,123 +29,14 @@ pub fn config(cases: u32) -> Config {
     }
 }
 
-/// The workspace's `policies/*.pol`, read from disk.
-pub fn shipped_sources() -> Vec<Source> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pol"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| Source {
-            name: format!("policies/{}", p.file_name().unwrap().to_string_lossy()),
-            text: std::fs::read_to_string(p).unwrap(),
-        })
-        .collect()
-}
-
-/// The shipped policies, compiled once.
-pub fn shipped() -> &'static Compiled {
-    static COMPILED: OnceLock<Compiled> = OnceLock::new();
-    COMPILED.get_or_init(|| compile(shipped_sources()))
-}
+pub use pol_test_support::decode_facts as decode;
 
 /// Compiles policy texts that must compile (lints skipped: they never stop compilation).
 pub fn compile(sources: Vec<Source>) -> Compiled {
-    let c = pol_compiler::compile_with(sources.clone(), pol_compiler::Lints::Skip);
-    let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
-    assert!(
-        errors.is_empty(),
-        "{errors:#?}\n{}",
-        sources.iter().map(|s| s.text.as_str()).collect::<String>()
-    );
-    c.compiled.unwrap()
+    pol_test_support::compile_ok(sources, pol_compiler::Lints::Skip)
 }
 
-/// Decodes a JSON document of facts (`as_of` and `policy` may be left out).
-pub fn decode(c: &Compiled, json: &str) -> Case {
-    let mut case = Case::new(&c.set);
-    let mut de = serde_json::Deserializer::from_str(json);
-    c.schema
-        .decode_facts(&c.set, &mut case, &mut de)
-        .unwrap_or_else(|e| panic!("{}: {:?}\n{json}", e.format, e.case));
-    case
-}
-
-/// The shipped worked examples, decoded.
-pub fn examples() -> &'static Vec<Case> {
-    static EXAMPLES: OnceLock<Vec<Case>> = OnceLock::new();
-    EXAMPLES.get_or_init(|| {
-        let c = shipped();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cases");
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        paths.sort();
-        let mut out = Vec::new();
-        for p in paths {
-            let text = std::fs::read_to_string(&p).unwrap();
-            let mut case = Case::new(&c.set);
-            let (schema, set) = (&c.schema, &c.set);
-            let problem = match p.extension().and_then(|e| e.to_str()) {
-                Some("json") => schema
-                    .decode(
-                        set,
-                        &mut case,
-                        &mut serde_json::Deserializer::from_str(&text),
-                    )
-                    .err()
-                    .map(|e| e.format.to_string()),
-                Some("yaml") => serde_saphyr::with_deserializer_from_str(&text, |de| {
-                    schema.decode(set, &mut case, de).map_err(|e| e.format)
-                })
-                .err()
-                .map(|e| e.to_string()),
-                Some("toml") => schema
-                    .decode(set, &mut case, toml::Deserializer::new(&text))
-                    .err()
-                    .map(|e| e.format.to_string()),
-                _ => continue,
-            };
-            assert!(problem.is_none(), "{}: {problem:?}", p.display());
-            out.push(case);
-        }
-        assert!(out.len() >= 10, "only {} examples", out.len());
-        out
-    })
-}
-
-/// A generated case, before it meets a policy set: a policy, a date, and per fact whether
-/// it is known and a number its value is drawn from.
-#[derive(Clone, Debug)]
-pub struct Spec {
-    pub policy: usize,
-    pub as_of: u64,
-    pub facts: Vec<(bool, u64)>,
-}
-
-/// Specs for `c`: every fact of its fact table, each known with probability `known`.
-pub fn spec(c: &Compiled, known: f64) -> impl Strategy<Value = Spec> {
-    (
-        0..c.set.policies.len().max(1),
-        any::<u64>(),
-        prop::collection::vec(
-            (prop::bool::weighted(known), any::<u64>()),
-            c.set.facts.len(),
-        ),
-    )
-        .prop_map(|(policy, as_of, facts)| Spec {
-            policy,
-            as_of,
-            facts,
-        })
-}
+pub use pol_test_support::spec::Spec;
 
 /// The dates a policy's decision could turn on, for drawing `as_of`: every date constant,
 /// parameter date and program window date it meets.

@@ -106,15 +106,7 @@ pub fn condition(lets: bool) -> impl Strategy<Value = String> {
     } else {
         atom().boxed()
     };
-    leaf.prop_recursive(2, 8, 3, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 2..4)
-                .prop_map(|xs| format!("({})", xs.join(" and "))),
-            prop::collection::vec(inner.clone(), 2..4)
-                .prop_map(|xs| format!("({})", xs.join(" or "))),
-            inner.prop_map(|x| format!("not ({x})")),
-        ]
-    })
+    pol_test_support::spec::conditions(leaf, 2, 8)
 }
 
 fn rule() -> impl Strategy<Value = (String, String, Option<String>)> {

@@ -70,6 +70,33 @@ pub async fn call(
     }
 }
 
+/// Posts a case file as written (JSON, YAML or TOML, by its content type) to `route`, which
+/// must answer 200.
+pub async fn post_file(service: &Service, route: &str, file: &Path) -> Answer {
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let answer = call(service, "POST", route, Some(content_type(file)), text).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::OK,
+        "{}: {}",
+        file.display(),
+        answer.body
+    );
+    answer
+}
+
+/// Posts a batch of JSON cases, one a line, to `/v1/decide`.
+pub async fn post_lines(service: &Service, lines: impl Into<Body>) -> Answer {
+    call(
+        service,
+        "POST",
+        "/v1/decide",
+        Some("application/x-ndjson"),
+        lines,
+    )
+    .await
+}
+
 pub async fn post_json(service: &Service, path: &str, body: &str) -> Answer {
     call(
         service,
