@@ -305,6 +305,12 @@ fn files_outside_the_project_are_refused_without_quoting_them() {
     assert!(run.stderr.contains("lies outside"), "{}", run.stderr);
     assert!(!run.stderr.contains("SECRET"), "{}", run.stderr);
     assert!(!run.stderr.contains("shadow"), "{}", run.stderr);
+    // The refusal is the import's one error: the file is not "missing" as well.
+    assert!(
+        !run.stderr.contains("cannot find the imported file"),
+        "{}",
+        run.stderr
+    );
     // Named on the command line, the link is refused all the same.
     let run = pol_at(dir.path(), &["check", "policies/x.pol"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -320,6 +326,11 @@ fn files_outside_the_project_are_refused_without_quoting_them() {
     assert_ne!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("lies outside"), "{}", run.stderr);
     assert!(!run.stderr.contains("SECRET"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("cannot find the imported file"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// `to` relative to `from`, through `..`.

@@ -117,8 +117,8 @@ pub fn compile_with(sources: Vec<Source>, lints: Lints) -> Compilation {
 /// read (by the resolver) and parsed once.
 pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lints) -> Compilation {
     let mut diagnostics = Vec::new();
-    let (sources, files) = parse_with_imports(roots, resolver, &mut diagnostics);
-    let mut resolved = resolve::resolve(&sources, &files);
+    let (sources, files, refused) = parse_with_imports(roots, resolver, &mut diagnostics);
+    let mut resolved = resolve::resolve(&sources, &files, &refused);
     diagnostics.append(&mut resolved.diagnostics);
     let index = std::mem::take(&mut resolved.index);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -164,12 +164,19 @@ pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lint
 }
 
 /// Parses `roots`, then every `.pol` file they import (transitively) that is not among
-/// them, asking `resolver` for its text.
+/// them, asking `resolver` for its text. Also returns the (normalized) names of the files
+/// the resolver refused: their error is reported here, so resolution does not report
+/// those imports again as missing.
 fn parse_with_imports(
     roots: Vec<Source>,
     resolver: &mut dyn Resolver,
     diagnostics: &mut Vec<Diagnostic>,
-) -> (SourceMap, Vec<Option<pol_syntax::ast::SourceFile>>) {
+) -> (
+    SourceMap,
+    Vec<Option<pol_syntax::ast::SourceFile>>,
+    HashSet<String>,
+) {
+    let mut refused = HashSet::new();
     let mut known: HashSet<String> = roots.iter().map(|s| source::normalize(&s.name)).collect();
     let mut sources = roots;
     let mut files = Vec::with_capacity(sources.len());
@@ -196,21 +203,24 @@ fn parse_with_imports(
             match resolver.resolve(&name) {
                 Ok(Some(text)) => imported.push(Source { name, text }),
                 Ok(None) => {}
-                Err(e) => diagnostics.push(
-                    Diagnostic::new(
-                        codes::POLICY_UNREADABLE,
-                        format!("cannot read the imported file `{name}`: {}", e.message),
-                        pol_syntax::Label::new(import.path.span, "imported here"),
-                    )
-                    .with_help(e.help),
-                ),
+                Err(e) => {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            codes::POLICY_UNREADABLE,
+                            format!("cannot read the imported file `{name}`: {}", e.message),
+                            pol_syntax::Label::new(import.path.span, "imported here"),
+                        )
+                        .with_help(e.help),
+                    );
+                    refused.insert(name);
+                }
             }
         }
         files.push(parsed);
         sources.extend(imported);
         i += 1;
     }
-    (SourceMap::new(sources), files)
+    (SourceMap::new(sources), files, refused)
 }
 
 impl Compiled {

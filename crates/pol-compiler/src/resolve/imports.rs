@@ -4,12 +4,21 @@ use pol_syntax::ast::{self, ItemKind};
 use pol_syntax::codes;
 use pol_syntax::{Diagnostic, FileId, Label};
 
+use std::collections::HashSet;
+
 use super::{file_items, Checker};
+use crate::source::import_name;
 use crate::suggest::did_you_mean;
 use crate::symbols::Declared;
 
 impl<'a> Checker<'a> {
-    pub(super) fn resolve_imports(&mut self, files: &[Option<ast::SourceFile>]) {
+    /// `refused` names the files the import resolver would not read: their error is
+    /// reported where imports are followed, so an import of one is not "missing" too.
+    pub(super) fn resolve_imports(
+        &mut self,
+        files: &[Option<ast::SourceFile>],
+        refused: &HashSet<String>,
+    ) {
         self.visible = (0..files.len()).map(|i| vec![FileId(i as u32)]).collect();
         let index = self.sources.import_index();
         for (file, item) in file_items(files) {
@@ -23,6 +32,13 @@ impl<'a> Checker<'a> {
                         v.push(target);
                     }
                 }
+                None if self
+                    .sources
+                    .files
+                    .get(file.0 as usize)
+                    .is_some_and(|importer| {
+                        refused.contains(&import_name(&importer.name, &import.path.node))
+                    }) => {}
                 None => {
                     let names: Vec<&str> =
                         self.sources.files.iter().map(|f| f.name.as_str()).collect();

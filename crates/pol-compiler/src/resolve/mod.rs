@@ -12,7 +12,7 @@
 //! state, the driver ([`resolve`]) and what every part shares: declaring a name, visibility,
 //! duplicates, interning.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use pol_syntax::ast;
 use pol_syntax::codes;
@@ -89,7 +89,11 @@ pub(crate) struct Checker<'a> {
 
 /// Resolves and type checks parsed files. `files[i]` is the AST of `FileId(i)` (or `None`
 /// if it failed to parse).
-pub fn resolve<'a>(sources: &'a SourceMap, files: &'a [Option<ast::SourceFile>]) -> Resolved {
+pub fn resolve<'a>(
+    sources: &'a SourceMap,
+    files: &'a [Option<ast::SourceFile>],
+    refused_imports: &HashSet<String>,
+) -> Resolved {
     let mut cx = Checker {
         sources,
         set: PolicySet::default(),
@@ -107,7 +111,7 @@ pub fn resolve<'a>(sources: &'a SourceMap, files: &'a [Option<ast::SourceFile>])
         references: Vec::new(),
         poisoned: Poisoned::collect(files),
     };
-    cx.resolve_imports(files);
+    cx.resolve_imports(files, refused_imports);
     cx.collect_enums(files);
     cx.collect_values(files);
     cx.collect_programs(files);
