@@ -7,32 +7,6 @@ use crate::common;
 
 use common::{files, pol, stem};
 
-/// The practical examples of seed 000 (docs/seeds/000_d8b158c377ed51e2.txt), one case each
-/// in `examples/cases/`.
-const PRACTICAL_EXAMPLES: [&str; 8] = [
-    // "A Honduran nurse requests humanitarian parole to accompany her U.S.-resident mother
-    // during urgent surgery."
-    "examples/cases/honduran_nurse_humanitarian.json",
-    // "An Ecuadorian student is granted humanitarian parole to donate an organ to her sister"
-    "examples/cases/ecuadorian_organ_donor_humanitarian.yaml",
-    // "A Venezuelan TPS beneficiary obtains advance parole to attend an academic conference
-    // in Canada."
-    "examples/cases/venezuelan_tps_conference_canada_advance_parole.json",
-    // "A Guatemalan father seeks humanitarian parole to assist his son during urgent
-    // treatment in New Jersey."
-    "examples/cases/guatemalan_father_humanitarian.toml",
-    // "A Salvadoran mother with humanitarian parole obtains an EAD ... When the permit
-    // expires, ..." (both halves)
-    "examples/cases/salvadoran_mother_humanitarian_parole_ead.yaml",
-    "examples/cases/salvadoran_mother_parole_expired_ead.toml",
-    // "A Honduran TPS beneficiary requests advance parole to attend her father's funeral in
-    // Guatemala."
-    "examples/cases/honduran_tps_father_funeral_advance_parole.yaml",
-    // "A lawful permanent resident uncle in California files Form I-134A to sponsor his
-    // Salvadoran niece seeking humanitarian parole for medical reasons."
-    "examples/cases/salvadoran_niece_lpr_uncle_humanitarian.json",
-];
-
 /// What the opening of a human explanation is: its first block (the paragraph) and, when
 /// the second block lists forms, that block too.
 fn opening(stdout: &str) -> String {
@@ -46,45 +20,81 @@ fn opening(stdout: &str) -> String {
     out
 }
 
-/// Beside the practical examples (all eligible but one), one example of each other kind of
-/// decision and of each way to be unavailable.
-const OTHER_DECISIONS: [&str; 6] = [
-    "examples/cases/asylum_applicant_in_removal_proceedings_advance_parole.toml",
-    "examples/cases/h1b_engineer_pending_green_card_advance_parole.json",
-    "examples/cases/haitian_chnv_after_termination.yaml",
-    "examples/cases/cuban_brother_before_cfrp_created.yaml",
-    "examples/cases/tps_holder_trip_reason_unknown_advance_parole.toml",
-    "examples/cases/military_relationship_unproven_parole_in_place.json",
-];
+/// `pol explain EXAMPLE` opens with a paragraph a caseworker can act on (snapshotted).
+fn opens_with_a_paragraph(example: &str) {
+    let args = ["explain", example];
+    let run = pol(&args);
+    assert_eq!(run.code, 0, "{example}\n{}", run.stderr);
+    let opening = opening(&run.stdout);
+    // The paragraph names the case, says the decision in words and, for a definite
+    // decision, what would change it.
+    let id = serde_json::from_str::<serde_json::Value>(
+        &pol(&["eval", "--format", "json", example]).stdout,
+    )
+    .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(opening.starts_with(&format!("{id}: ")), "{opening}");
+    assert!(
+        !opening.contains(".pol:"),
+        "the paragraph is for the caseworker, not the author:\n{opening}"
+    );
+    // The paragraph quotes no place in a policy and no digest (asserted above), so
+    // nothing in it changes when a shipped policy gains a line.
+    insta::assert_snapshot!(
+        format!("opening__{}", stem(example)),
+        format!("$ pol {}\n{opening}", args.join(" "))
+    );
+}
 
-#[test]
-fn practical_examples_open_with_a_paragraph() {
-    for example in PRACTICAL_EXAMPLES.iter().chain(&OTHER_DECISIONS) {
-        let args = ["explain", example];
-        let run = pol(&args);
-        assert_eq!(run.code, 0, "{example}\n{}", run.stderr);
-        let opening = opening(&run.stdout);
-        // The paragraph names the case, says the decision in words and, for a definite
-        // decision, what would change it.
-        let id = serde_json::from_str::<serde_json::Value>(
-            &pol(&["eval", "--format", "json", example]).stdout,
-        )
-        .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        assert!(opening.starts_with(&format!("{id}: ")), "{opening}");
-        assert!(
-            !opening.contains(".pol:"),
-            "the paragraph is for the caseworker, not the author:\n{opening}"
-        );
-        // The paragraph quotes no place in a policy and no digest (asserted above), so
-        // nothing in it changes when a shipped policy gains a line.
-        insta::assert_snapshot!(
-            format!("opening__{}", stem(example)),
-            format!("$ pol {}\n{opening}", args.join(" "))
-        );
-    }
+/// One test per example: the practical examples of seed 000
+/// (docs/seeds/000_d8b158c377ed51e2.txt), one case each in `examples/cases/`, and beside
+/// them (all eligible but one) one example of each other kind of decision and of each way
+/// to be unavailable.
+macro_rules! open_with_a_paragraph {
+    ($($test:ident: $example:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                opens_with_a_paragraph($example);
+            }
+        )*
+    };
+}
+
+open_with_a_paragraph! {
+    // "A Honduran nurse requests humanitarian parole to accompany her U.S.-resident mother
+    // during urgent surgery."
+    honduran_nurse: "examples/cases/honduran_nurse_humanitarian.json",
+    // "An Ecuadorian student is granted humanitarian parole to donate an organ to her sister"
+    ecuadorian_organ_donor: "examples/cases/ecuadorian_organ_donor_humanitarian.yaml",
+    // "A Venezuelan TPS beneficiary obtains advance parole to attend an academic conference
+    // in Canada."
+    venezuelan_tps_conference:
+        "examples/cases/venezuelan_tps_conference_canada_advance_parole.json",
+    // "A Guatemalan father seeks humanitarian parole to assist his son during urgent
+    // treatment in New Jersey."
+    guatemalan_father: "examples/cases/guatemalan_father_humanitarian.toml",
+    // "A Salvadoran mother with humanitarian parole obtains an EAD ... When the permit
+    // expires, ..." (both halves)
+    salvadoran_mother_ead: "examples/cases/salvadoran_mother_humanitarian_parole_ead.yaml",
+    salvadoran_mother_expired_ead: "examples/cases/salvadoran_mother_parole_expired_ead.toml",
+    // "A Honduran TPS beneficiary requests advance parole to attend her father's funeral in
+    // Guatemala."
+    honduran_tps_funeral: "examples/cases/honduran_tps_father_funeral_advance_parole.yaml",
+    // "A lawful permanent resident uncle in California files Form I-134A to sponsor his
+    // Salvadoran niece seeking humanitarian parole for medical reasons."
+    salvadoran_niece: "examples/cases/salvadoran_niece_lpr_uncle_humanitarian.json",
+    // The other decisions and ways to be unavailable.
+    asylum_in_proceedings:
+        "examples/cases/asylum_applicant_in_removal_proceedings_advance_parole.toml",
+    h1b_pending_green_card: "examples/cases/h1b_engineer_pending_green_card_advance_parole.json",
+    chnv_after_termination: "examples/cases/haitian_chnv_after_termination.yaml",
+    before_cfrp_created: "examples/cases/cuban_brother_before_cfrp_created.yaml",
+    trip_reason_unknown: "examples/cases/tps_holder_trip_reason_unknown_advance_parole.toml",
+    military_relationship_unproven:
+        "examples/cases/military_relationship_unproven_parole_in_place.json",
 }
 
 /// Every rule of every shipped policy has a sentence.

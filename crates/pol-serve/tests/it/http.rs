@@ -25,38 +25,6 @@ fn unreadable_code() -> String {
     format!("pol::{}", codes::CASE_UNREADABLE)
 }
 
-/// An explanation as `pol explain --format json` prints it: the schema it follows, then
-/// the explanation's own fields.
-fn explained(explanation: &pol_engine::Explanation) -> String {
-    let fields = serde_json::to_string(explanation).unwrap();
-    format!(
-        "{{\"schema\":\"urn:pol:explanation:1\",{}\n",
-        fields.strip_prefix('{').unwrap()
-    )
-}
-
-/// A validator for one of the repository's schemas (`schemas/NAME.schema.json`), with the
-/// others known by their `$id`, as `pol`'s own schema tests build it.
-fn repository_schema(name: &str) -> jsonschema::Validator {
-    let read = |file: &str| -> Value {
-        let path = common::root()
-            .join("schemas")
-            .join(format!("{file}.schema.json"));
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    };
-    let mut registry = jsonschema::Registry::new();
-    for file in ["decision", "case-error", "explanation"] {
-        let schema = read(file);
-        let id = schema["$id"].as_str().unwrap().to_string();
-        registry = registry.add(id, schema).unwrap();
-    }
-    let registry = registry.prepare().unwrap();
-    jsonschema::options()
-        .with_registry(&registry)
-        .build(&read(name))
-        .unwrap()
-}
-
 fn default() -> Service {
     service(Config::default())
 }
@@ -64,37 +32,14 @@ fn default() -> Service {
 /// A case with a misspelt field: `natinality` for `nationality`.
 const MISSPELT: &str = r#"{"id": "case-17", "as_of": "2025-06-10", "policy": "advance_parole", "applicant": {"natinality": "CU"}}"#;
 
+/// `?all=true` traces the rules that did not decide, too. (Each example is decided and
+/// explained as `pol` prints it by `tests/examples.rs`, one test per example.)
 #[tokio::test]
-async fn every_example_is_decided_as_pol_eval_prints_it() {
-    let engine = common::builtin();
+async fn explain_all_traces_the_rules_that_did_not_decide() {
     let s = default();
-    for path in common::examples() {
-        let expected = common::eval_json(&engine, &path);
-        // As written (JSON, YAML or TOML, by content type) ...
-        let answer = common::post_file(&s, "/v1/decide", &path).await;
-        assert_eq!(answer.content_type, "application/json");
-        assert_eq!(answer.body, expected, "{}", path.display());
-        // ... and as JSON.
-        let answer = post_json(&s, "/v1/decide", &common::as_json(&path)).await;
-        assert_eq!(answer.body, expected, "{} as JSON", path.display());
-    }
-}
-
-#[tokio::test]
-async fn every_example_is_explained_as_pol_explain_prints_it() {
-    let engine = common::builtin();
-    let s = default();
-    for path in common::examples() {
-        let case = engine.read_cases(&path).remove(0).result.unwrap();
-        let expected = explained(&engine.explain(&case, false).unwrap());
-        let answer = common::post_file(&s, "/v1/explain", &path).await;
-        assert_eq!(answer.body, expected, "{}", path.display());
-    }
-    // `?all=true` traces the rules that did not decide, too.
     let path = common::root()
         .join("examples/cases/daca_recipient_in_removal_proceedings_advance_parole.toml");
-    let case = engine.read_cases(&path).remove(0).result.unwrap();
-    let expected = explained(&engine.explain(&case, true).unwrap());
+    let expected = common::explain_json(&common::builtin(), &path, true);
     let text = std::fs::read_to_string(&path).unwrap();
     let answer = call(
         &s,
@@ -402,28 +347,13 @@ async fn metrics_are_prometheus_text() {
     }
 }
 
-fn openapi() -> Value {
-    serde_json::from_str(pol_serve::routes::OPENAPI).unwrap()
-}
-
-/// A validator for one of the document's schemas (`#/components/schemas/NAME`).
-fn schema(name: &str) -> jsonschema::Validator {
-    let doc = openapi();
-    let root = json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$ref": format!("#/components/schemas/{name}"),
-        "components": doc["components"],
-    });
-    jsonschema::validator_for(&root).unwrap()
-}
-
 #[tokio::test]
 async fn the_openapi_document_lists_exactly_the_routes_served() {
     let s = default();
     let served = call(&s, "GET", "/v1/openapi.json", None, Body::empty()).await;
     assert_eq!(served.status, StatusCode::OK);
     let doc = served.json();
-    assert_eq!(doc, openapi());
+    assert_eq!(doc, common::openapi());
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
     let mut documented = BTreeSet::new();
@@ -461,49 +391,30 @@ async fn the_openapi_document_lists_exactly_the_routes_served() {
 }
 
 #[tokio::test]
-async fn answers_follow_the_documented_schemas() {
+async fn errors_and_listings_follow_the_documented_schemas() {
+    // (Decisions and explanations of every example: `tests/examples.rs`.)
     let s = default();
-    let decision = schema("Decision");
-    for path in common::examples() {
-        let answer = post_json(&s, "/v1/decide", &common::as_json(&path)).await;
-        let value = answer.json();
-        assert!(decision.is_valid(&value), "{}: {value}", path.display());
-        let explained = post_json(&s, "/v1/explain", &common::as_json(&path))
-            .await
-            .json();
-        assert!(schema("Explanation").is_valid(&explained), "{explained}");
-    }
-    // And the repository's schemas of what `pol` prints: the same objects.
-    let (decision, explanation) = (
-        repository_schema("decision"),
-        repository_schema("explanation"),
-    );
-    for path in common::examples() {
-        let value = post_json(&s, "/v1/decide", &common::as_json(&path))
-            .await
-            .json();
-        assert!(decision.is_valid(&value), "{}: {value}", path.display());
-        let explained = post_json(&s, "/v1/explain", &common::as_json(&path))
-            .await
-            .json();
-        assert!(
-            explanation.is_valid(&explained),
-            "{}: {explained}",
-            path.display()
-        );
-    }
     let rejection = post_json(&s, "/v1/decide", MISSPELT).await.json();
-    assert!(schema("Rejection").is_valid(&rejection), "{rejection}");
+    assert!(
+        common::openapi_schema("Rejection").is_valid(&rejection),
+        "{rejection}"
+    );
     let batch = common::post_lines(&s, three_lines()).await;
     let error: Value = serde_json::from_str(batch.body.lines().nth(1).unwrap()).unwrap();
-    assert!(schema("ErrorInPlace").is_valid(&error), "{error}");
-    assert!(repository_schema("case-error").is_valid(&error), "{error}");
+    assert!(
+        common::openapi_schema("ErrorInPlace").is_valid(&error),
+        "{error}"
+    );
+    assert!(
+        common::repository_schema("case-error").is_valid(&error),
+        "{error}"
+    );
     let catalogue = call(&s, "GET", "/v1/policies", None, Body::empty())
         .await
         .json();
-    assert!(schema("Catalogue").is_valid(&catalogue));
+    assert!(common::openapi_schema("Catalogue").is_valid(&catalogue));
     let ready = call(&s, "GET", "/readyz", None, Body::empty()).await.json();
-    assert!(schema("Readiness").is_valid(&ready));
+    assert!(common::openapi_schema("Readiness").is_valid(&ready));
 }
 
 #[tokio::test]
@@ -563,16 +474,9 @@ async fn the_catalogue_lists_questions_facts_and_a_case_schema() {
     // Facts it does not read are not listed: parole programs are for `parole_ead`.
     assert!(fact("parole.program").is_none());
 
-    // The case schema accepts every example and refuses a misspelt field.
+    // The case schema refuses a misspelt field (and accepts every example:
+    // `tests/examples.rs`).
     let case_schema = jsonschema::validator_for(&catalogue["case_schema"]).unwrap();
-    for path in common::examples() {
-        let case: Value = serde_json::from_str(&common::as_json(&path)).unwrap();
-        let errors: Vec<String> = case_schema
-            .iter_errors(&case)
-            .map(|e| e.to_string())
-            .collect();
-        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
-    }
     let misspelt: Value = serde_json::from_str(MISSPELT).unwrap();
     assert!(!case_schema.is_valid(&misspelt));
     assert!(!case_schema.is_valid(&json!({"as_of": "2025-06-10", "policy": "no_such_policy"})));

@@ -9,6 +9,7 @@
     clippy::indexing_slicing
 )]
 
+#[path = "../common/mod.rs"]
 mod common;
 
 mod browser;
