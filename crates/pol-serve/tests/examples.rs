@@ -7,7 +7,12 @@
 
 // A `harness = false` target is not compiled as tests, so clippy's test exemptions do not
 // apply: panicking is how a test here fails.
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -6,7 +6,7 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::{pol, pol_in, root, Run};
+use common::{assert_contains, pol, pol_in, root, Run};
 
 /// A fresh temporary directory for one test.
 fn temp(name: &str) -> PathBuf {
@@ -96,11 +96,9 @@ fn version_names_the_policy_set_and_its_digest() {
     // `--policies DIR` names the directory.
     let dir = root().join("policies");
     let run = pol_in(&d, &["--policies", dir.to_str().unwrap(), "--version"], "");
-    assert!(
-        run.stdout
-            .contains(&format!("policies: directory {}", dir.display())),
-        "{}",
-        run.stdout
+    assert_contains(
+        &run.stdout,
+        &format!("policies: directory {}", dir.display()),
     );
     let _ = std::fs::remove_dir_all(d);
 }
@@ -129,14 +127,14 @@ fn local_policies_that_differ_from_the_built_in_set_are_noted() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stderr.matches("note:").count(), 1, "{}", run.stderr);
-    assert!(run.stderr.contains("built-in"), "{}", run.stderr);
-    assert!(run.stderr.contains("--policies policies"), "{}", run.stderr);
-    assert!(run.stderr.contains("pol.toml"), "{}", run.stderr);
+    assert_contains(&run.stderr, "built-in");
+    assert_contains(&run.stderr, "--policies policies");
+    assert_contains(&run.stderr, "pol.toml");
     // A .pol file in the directory itself counts too.
     let e = temp("local-differ-here");
     std::fs::write(e.join("mine.pol"), "fact x: bool \"x\"\n").unwrap();
     let run = pol_in(&e, &["--version"], "");
-    assert!(run.stderr.contains("`.`"), "{}", run.stderr);
+    assert_contains(&run.stderr, "`.`");
     let _ = std::fs::remove_dir_all(d);
     let _ = std::fs::remove_dir_all(e);
 }
@@ -151,17 +149,13 @@ fn an_edit_in_a_project_is_seen_by_pol_test() {
     move_chnv_termination(&d.join("policies"));
     let run = pol_in(&d, &["test"], "");
     assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(run.stdout.contains("---- chnv_parole::"), "{}", run.stdout);
+    assert_contains(&run.stdout, "---- chnv_parole::");
     assert!(
         run.stdout.contains("-   unavailable\n"),
         "the expected decision is shown\n{}",
         run.stdout
     );
-    assert!(
-        run.stdout.contains("tests/policies/chnv_parole.yaml:"),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stdout, "tests/policies/chnv_parole.yaml:");
     assert_eq!(run.stdout.matches("test result:").count(), 1);
     let _ = std::fs::remove_dir_all(d);
 }
@@ -210,7 +204,7 @@ fn a_misspelt_key_names_its_line_and_spelling() {
 fn wrong_types_and_unknown_names_are_errors() {
     let run = fixture_test(&["tests/data/policy-tests/wrong_types.yaml"]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("sequence"), "{}", run.stdout);
+    assert_contains(&run.stdout, "sequence");
     let args = ["test", "tests/data/policy-tests/unknown_names.yaml"];
     let run = fixture_test(&args[1..]);
     assert_eq!(run.code, 1);
@@ -367,12 +361,8 @@ fn coverage_names_what_is_missing() {
     ];
     let run = fixture_test(&args[1..]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("not covered"), "{}", run.stdout);
-    assert!(
-        run.stdout.contains("below the minimum of 100%"),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stdout, "not covered");
+    assert_contains(&run.stdout, "below the minimum of 100%");
     insta::assert_snapshot!("coverage", run.transcript(&args));
 }
 
@@ -498,12 +488,8 @@ fn diff_finds_what_moving_the_chnv_termination_changes() {
 
     // Only the corpus.
     let run = diff_cases("policies", copy, &["--no-synthesis"], &[corpus]);
-    assert!(
-        run.stdout.contains("unavailable   → eligible      2 cases"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("e.g. a"), "{}", run.stdout);
+    assert_contains(&run.stdout, "unavailable   → eligible      2 cases");
+    assert_contains(&run.stdout, "e.g. a");
     let _ = std::fs::remove_dir_all(d);
 }
 
@@ -538,13 +524,11 @@ fn diff_against_a_git_revision() {
     let args = ["diff", "--git", "HEAD", "--format", "markdown"];
     let run = pol_in(&d, &args, "");
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout
-            .contains("| `unavailable` | `eligible` | – (synthesized) |"),
-        "{}",
-        run.stdout
+    assert_contains(
+        &run.stdout,
+        "| `unavailable` | `eligible` | – (synthesized) |",
     );
-    assert!(run.stdout.contains("policies at HEAD"), "{}", run.stdout);
+    assert_contains(&run.stdout, "policies at HEAD");
     let run = pol_in(&d, &["diff", "--git", "HEAD", "--exit-code"], "");
     assert_eq!(run.code, 1, "changes make --exit-code fail");
     let run = pol_in(&d, &["diff", "--git", "no-such-revision"], "");
@@ -575,13 +559,8 @@ fn diff_reports_cases_only_one_set_can_decode() {
     .unwrap();
     let (copy, corpus) = (copy.to_str().unwrap(), corpus.to_str().unwrap());
     let run = diff_cases("policies", copy, &["--no-synthesis"], &[corpus]);
-    assert!(
-        run.stderr
-            .contains("1 corpus cases can be decoded by only one"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("c.jsonl:1"), "{}", run.stderr);
+    assert_contains(&run.stderr, "1 corpus cases can be decoded by only one");
+    assert_contains(&run.stderr, "c.jsonl:1");
     let _ = std::fs::remove_dir_all(d);
 }
 
@@ -610,11 +589,9 @@ fn diff_notes_a_policy_it_cannot_compare() {
     let (old, new) = (old.to_str().unwrap(), new.to_str().unwrap());
     let corpus = corpus.to_str().unwrap();
     let run = diff_cases(old, new, &["--format", "json"], &[corpus]);
-    assert!(
-        run.stderr
-            .contains("note: short_trip: cases synthesized from the policies may miss changes"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "note: short_trip: cases synthesized from the policies may miss changes",
     );
     let doc = json(&run.stdout);
     let t = &doc["policies"][0]["transitions"];

@@ -12,7 +12,7 @@ use pol_compiler::codes;
 
 use std::path::{Path, PathBuf};
 
-use common::{assert_survives, pol, Run};
+use common::{assert_contains, assert_survives, pol, Run};
 
 /// A directory for generated inputs; transcripts show it as `<generated>`.
 fn generated_dir() -> PathBuf {
@@ -87,7 +87,7 @@ fn a_huge_file_with_one_error_at_the_end() {
     }
     text.push_str("policy p \"q\" {\n  require r: x = true cite \"c\"\n}\n");
     let run = check("huge.pol", text);
-    assert!(run.stderr.contains("huge.pol:20003:"), "{}", run.stderr);
+    assert_contains(&run.stderr, "huge.pol:20003:");
 }
 
 #[test]
@@ -154,7 +154,7 @@ fn a_batch_with_one_bad_line_among_a_thousand() {
     );
     let bad = run.stdout.lines().nth(500).unwrap_or_default();
     assert!(bad.starts_with("{\"line\":501,\"error\":"), "{bad}");
-    assert!(run.stderr.contains("batch.jsonl:501:"), "{}", run.stderr);
+    assert_contains(&run.stderr, "batch.jsonl:501:");
 }
 
 #[test]
@@ -200,9 +200,5 @@ fn an_unreadable_file() {
     let run = pol(&args);
     let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644));
     assert_survives(&args, &run, &[2]);
-    assert!(
-        run.stderr.contains("cannot read the file"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "cannot read the file");
 }

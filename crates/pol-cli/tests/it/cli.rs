@@ -6,7 +6,7 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{files, pol, pol_in, pol_with_stdin, root};
+use common::{assert_contains, assert_lacks, files, pol, pol_in, pol_with_stdin, root};
 use pol_compiler::codes;
 use serde_json::Value;
 
@@ -155,11 +155,7 @@ fn help_has_examples_and_the_exit_status() {
         assert!(run.stdout.contains(&format!("pol {command}")), "{command}");
     }
     let run = pol(&["eval", "--help"]);
-    assert!(
-        run.stdout.contains("directories of case files"),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stdout, "directories of case files");
 }
 
 /// The contract's errors in place: a bad third line of JSON lines answers as the third line
@@ -208,11 +204,11 @@ fn a_bad_line_gets_an_error_object_in_its_place() {
             format!("pol::{}", codes::CASE_UNREADABLE)
         );
         // The people's message still goes to standard error.
-        assert!(run.stderr.contains("cases.jsonl:3"), "{}", run.stderr);
+        assert_contains(&run.stderr, "cases.jsonl:3");
     }
     // Human output prints no error objects.
     let run = pol(&["eval", file.to_str().unwrap()]);
-    assert!(!run.stdout.contains("\"error\""), "{}", run.stdout);
+    assert_lacks(&run.stdout, "\"error\"");
 }
 
 /// Whole files get an error object naming the file, in order among the decisions.
@@ -322,7 +318,7 @@ fn errors_as_json() {
         "check",
         "tests/data/check/err/name_misspelled_fact.pol",
     ]);
-    assert!(!run.stderr.contains("checked 1 file"), "{}", run.stderr);
+    assert_lacks(&run.stderr, "checked 1 file");
 }
 
 #[test]
@@ -405,8 +401,8 @@ fn check_as_junit() {
         "tests/data/lints/W0501_unused.pol",
     ]);
     assert_eq!(run.code, 0);
-    assert!(!run.stdout.contains("<failure"), "{}", run.stdout);
-    assert!(run.stdout.contains(codes::UNUSED.id), "{}", run.stdout);
+    assert_lacks(&run.stdout, "<failure");
+    assert_contains(&run.stdout, codes::UNUSED.id);
 }
 
 /// `pol check -` compiles standard input as `<stdin>`, its imports found from the working
@@ -435,17 +431,8 @@ fn fmt_shows_a_unified_diff_and_writes_nothing() {
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout
-            .contains("-fact   applicant.age :integer \"age\""),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("+fact applicant.age: integer \"age\""),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stdout, "-fact   applicant.age :integer \"age\"");
+    assert_contains(&run.stdout, "+fact applicant.age: integer \"age\"");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), UNFORMATTED);
 }
 
@@ -474,7 +461,7 @@ fn fmt_formats_standard_input() {
     let broken = pol_with_stdin(&["fmt", "-"], "fact x integer\n");
     assert_eq!(broken.code, 2);
     assert!(broken.stdout.is_empty());
-    assert!(broken.stderr.contains("<stdin>"), "{}", broken.stderr);
+    assert_contains(&broken.stderr, "<stdin>");
 }
 
 /// The project's own policies run through the pre-commit hook of docs/cli.md cleanly.

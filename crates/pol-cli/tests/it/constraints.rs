@@ -7,7 +7,7 @@
 
 use crate::common;
 
-use common::pol;
+use common::{assert_contains, pol};
 
 /// `pol explain` refuses them the same way.
 #[test]
@@ -17,10 +17,8 @@ fn explain_refuses_them_too() {
         "tests/data/cases/impossible/trip_returns_before_departing.json",
     ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains(&format!("pol::{}", pol_compiler::codes::CONSTRAINT_BROKEN)),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        &format!("pol::{}", pol_compiler::codes::CONSTRAINT_BROKEN),
     );
 }

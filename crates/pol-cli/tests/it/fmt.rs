@@ -5,7 +5,7 @@ use crate::common;
 
 use pol_compiler::codes;
 
-use common::pol;
+use common::{assert_contains, pol};
 
 #[test]
 fn check_then_format_then_check() {
@@ -51,11 +51,7 @@ fn a_file_that_does_not_parse_is_left_alone() {
     let run = pol(&["fmt", file.to_str().unwrap()]);
     // It cannot be formatted at all: "cannot do the job" (2), not a finding (docs/cli.md).
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains(&format!("pol::{}", codes::SYNTAX)),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, &format!("pol::{}", codes::SYNTAX));
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
         "policy p \"q\" { require r applicant.x }\n"

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{root, Run};
+use common::{assert_contains, assert_lacks, root, Run};
 
 /// A policy `pol fmt` rewrites (the rule is not indented).
 const UNFORMATTED: &str = "fact a: bool \"a\"\npolicy p \"q\" {\nrequire r: a cite \"c\"\n}\n";
@@ -170,7 +170,7 @@ fn a_closed_pipe_ends_quietly_with_141() {
         for _ in 0..3 {
             let run = into_closed_pipe(args);
             assert_eq!(run.code, 141, "pol {}: {}", args.join(" "), run.stderr);
-            assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+            assert_lacks(&run.stderr, "panicked");
         }
     }
 }
@@ -195,7 +195,7 @@ fn a_full_disk_is_one_line_and_exit_2() {
             run.stderr
         );
         // Never blamed on the input.
-        assert!(!run.stderr.contains("cannot read"), "{}", run.stderr);
+        assert_lacks(&run.stderr, "cannot read");
     }
     // Standard error full: the status says it alone.
     let run = into_full(&["check", "no/such/dir"], true);
@@ -254,7 +254,7 @@ fn link_loops_and_fifos_end_with_one_message_each() {
 fn endless_inputs_stop_at_a_limit() {
     let run = run_within(&root(), &["check", "/dev/zero"], Duration::from_secs(20));
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("larger than 16 MiB"), "{}", run.stderr);
+    assert_contains(&run.stderr, "larger than 16 MiB");
     // JSON lines that never end a line: the line is reported, the stream given up.
     let dir = tempdir();
     symlink("/dev/zero", dir.path().join("zero.jsonl")).unwrap();
@@ -269,13 +269,13 @@ fn endless_inputs_stop_at_a_limit() {
         Duration::from_secs(30),
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("longer than 8 MiB"), "{}", run.stderr);
+    assert_contains(&run.stderr, "longer than 8 MiB");
     // A case document: refused past its limit, in its place (a finding about the input).
     let big = dir.path().join("big.json");
     write(&big, &format!("{{\"id\": \"{}\"}}", "x".repeat(9 << 20)));
     let run = pol_at(&root(), &["eval", &big.display().to_string()]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("larger than 8 MiB"), "{}", run.stderr);
+    assert_contains(&run.stderr, "larger than 8 MiB");
 }
 
 #[test]
@@ -294,20 +294,16 @@ fn files_outside_the_project_are_refused_without_quoting_them() {
     symlink(&secret, dir.path().join("policies/x.pol")).unwrap();
     let run = pol_at(dir.path(), &["check"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("lies outside"), "{}", run.stderr);
-    assert!(!run.stderr.contains("SECRET"), "{}", run.stderr);
-    assert!(!run.stderr.contains("shadow"), "{}", run.stderr);
+    assert_contains(&run.stderr, "lies outside");
+    assert_lacks(&run.stderr, "SECRET");
+    assert_lacks(&run.stderr, "shadow");
     // The refusal is the import's one error: the file is not "missing" as well.
-    assert!(
-        !run.stderr.contains("cannot find the imported file"),
-        "{}",
-        run.stderr
-    );
+    assert_lacks(&run.stderr, "cannot find the imported file");
     // Named on the command line, the link is refused all the same.
     let run = pol_at(dir.path(), &["check", "policies/x.pol"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("lies outside"), "{}", run.stderr);
-    assert!(!run.stderr.contains("SECRET"), "{}", run.stderr);
+    assert_contains(&run.stderr, "lies outside");
+    assert_lacks(&run.stderr, "SECRET");
     // `..` out of the project.
     let rel = pathdiff(outside.path(), &dir.path().join("policies"));
     let dir = project(&[(
@@ -316,13 +312,9 @@ fn files_outside_the_project_are_refused_without_quoting_them() {
     )]);
     let run = pol_at(dir.path(), &["check"]);
     assert_ne!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("lies outside"), "{}", run.stderr);
-    assert!(!run.stderr.contains("SECRET"), "{}", run.stderr);
-    assert!(
-        !run.stderr.contains("cannot find the imported file"),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, "lies outside");
+    assert_lacks(&run.stderr, "SECRET");
+    assert_lacks(&run.stderr, "cannot find the imported file");
 }
 
 /// `to` relative to `from`, through `..`.
@@ -351,7 +343,7 @@ fn control_characters_are_shown_not_obeyed() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
     assert!(!run.stderr.contains('\u{7}'), "{:?}", run.stderr);
-    assert!(run.stderr.contains("\\u{1b}"), "{}", run.stderr);
+    assert_contains(&run.stderr, "\\u{1b}");
     // Raw bytes in a policy's source line, under an error.
     let policy = dir.path().join("p.pol");
     write(&policy, "fact a: bool \"\u{1b}[2J\" oops\n");
@@ -389,7 +381,7 @@ fn fmt_leaves_a_read_only_file_alone() {
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();
     let run = pol_at(dir.path(), &["fmt", "a.pol"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("read-only"), "{}", run.stderr);
+    assert_contains(&run.stderr, "read-only");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), UNFORMATTED);
     assert_eq!(listing(dir.path()), ["a.pol"]);
 }
@@ -474,5 +466,5 @@ fn batch_errors_on_standard_error_are_capped() {
     // Every error has its place on standard output; standard error stops at 100.
     assert_eq!(run.stdout.lines().count(), 500);
     assert_eq!(run.stderr.matches("pol::E").count(), 100, "{}", run.stderr);
-    assert!(run.stderr.contains("and 400 more"), "{}", run.stderr);
+    assert_contains(&run.stderr, "and 400 more");
 }

@@ -7,7 +7,7 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
-use common::{codes_in, pol, root};
+use common::{assert_contains, codes_in, pol, root};
 use pol_compiler::codes::{self, ALL as CODES};
 use pol_compiler::{compile, Source};
 
@@ -37,11 +37,9 @@ fn deny_warnings_fails_the_check() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let run = pol(&["check", "--deny", "warnings", file]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("0 errors, 1 warning (warnings fail the check: `--fail-level warning`)"),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        "0 errors, 1 warning (warnings fail the check: `--fail-level warning`)",
     );
     // With JSON, the status says the same; the output stays one object per line.
     let run = pol(&["check", "--deny", "warnings", "--format", "json", file]);
@@ -67,10 +65,10 @@ fn misuse_exits_2() {
 fn unused_is_judged_over_the_files_named() {
     let one = pol(&["check", "tests/data/lints/set/policy.pol"]);
     assert_eq!(one.code, 0, "{}", one.stderr);
-    assert!(one.stderr.contains("no problems"), "{}", one.stderr);
+    assert_contains(&one.stderr, "no problems");
     let all = pol(&["check", "tests/data/lints/set"]);
     assert_eq!(codes_in(&all.stderr), [codes::UNUSED.id], "{}", all.stderr);
-    assert!(all.stderr.contains("applicant.age"), "{}", all.stderr);
+    assert_contains(&all.stderr, "applicant.age");
 }
 
 /// `--format json`: one object per diagnostic with exactly the documented fields.

@@ -5,6 +5,8 @@
 
 use crate::common;
 
+use common::assert_contains;
+
 fn frame(body: &str) -> String {
     format!("Content-Length: {}\r\n\r\n{body}", body.len())
 }
@@ -21,16 +23,8 @@ fn pol_lsp_serves_standard_input_until_exit() {
     .concat();
     let run = common::pol_with_stdin(&["lsp"], &input);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.contains(r#""serverInfo":{"name":"pol""#),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains(r#""id":2,"result":null"#),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stdout, r#""serverInfo":{"name":"pol""#);
+    assert_contains(&run.stdout, r#""id":2,"result":null"#);
     // Input that ends without `exit`: the client is gone, and the code says so.
     let run = common::pol_with_stdin(&["lsp"], "");
     assert_eq!(run.code, 1);

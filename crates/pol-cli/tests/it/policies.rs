@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{files, pol, pol_with_stdin, stem};
+use common::{assert_contains, files, pol, pol_with_stdin, stem};
 
 /// `pol test` over tests/policies passes, and says so once, in cargo's words.
 #[test]
@@ -42,12 +42,7 @@ fn a_failing_policy_test_fails_the_run() {
     .unwrap();
     let run = pol(&["test", file.to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stdout
-            .contains("  decision:\n-   ineligible\n+   eligible\n"),
-        "{}",
-        run.stdout
-    );
+    assert_contains(&run.stdout, "  decision:\n-   ineligible\n+   eligible\n");
     assert!(run
         .stdout
         .lines()

@@ -1,13 +1,8 @@
 //! Helpers for the service's tests: a service on the built-in policies, requests through
 //! the router in process, and a plain HTTP/1.1 client for tests on a real socket.
 
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Each test binary uses some of these helpers.
+#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;

@@ -1,14 +1,6 @@
 //! What the model tests share: loading policies, generating cases from a compiled fact
 //! table, and comparing the engine's decision with the model's.
 
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 use pol_compiler::ir::{FactId, PolicyId, TExpr, TExprKind};
 use pol_compiler::types::Type;
 use pol_compiler::value::{Day, Symbol, Value};
