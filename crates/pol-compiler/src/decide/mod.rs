@@ -19,7 +19,7 @@ use crate::reason::{PolicyReasoner, Settled};
 use crate::semantics::{self, ClosedBy, DecisionKind};
 use crate::value::{Tri, Value};
 
-use settle::{no_completion, open_facts, settle};
+use settle::{no_completion, open_facts, see, settle, Seen};
 
 /// Why a case got its decision: a rule of the policy, or its program window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -80,6 +80,9 @@ pub struct Scratch {
     walk: Walk,
     by_class: Vec<u16>,
     scored: Vec<(FactId, u64, u64)>,
+    /// The truths over the completions that exact reasons are read from.
+    seen: Seen,
+    reasons_walk: Walk,
 }
 
 impl Scratch {
@@ -135,9 +138,48 @@ pub fn decide_into(
             }
         },
     };
+    // Reasons are exact wherever Kleene logic leaves one open (a rule of the deciding level
+    // or the window unknown, or no decision at all): they are read from the truths the
+    // rules take over the case's completions (`docs/semantics.md`, "Reasons").
+    let exact = match decided {
+        Some(DecisionKind::Eligible) => false,
+        Some(d) => reason_unknown(plan, d, &scratch.slots.truths) && see(p, case, scratch),
+        None => see(p, case, scratch),
+    };
     let truths = &scratch.slots.truths;
     let truth = |slot: u32| plan::get(truths, slot);
     match decided {
+        Some(d) if exact => {
+            outcome.decision = d;
+            let seen = &scratch.seen;
+            let window = plan
+                .window
+                .as_ref()
+                .filter(|_| d == DecisionKind::Unavailable);
+            let rules = plan.levels.get(d as usize).map_or(&[][..], |l| &l[..]);
+            // The rules (and the window) true in every completion; when none is, the
+            // decision holds by cases (`x or not x`), and those true in some are together
+            // the reason.
+            for holds in [Seen::always, Seen::sometimes] {
+                if let Some(w) = window.filter(|_| holds(seen.window_closed())) {
+                    let closed_by = if truth(w.open) == FALSE {
+                        let state = w.state(&case.facts, as_of, &scratch.slots);
+                        ClosedBy::of(state).unwrap_or(ClosedBy::Unknown)
+                    } else {
+                        ClosedBy::Unknown
+                    };
+                    outcome.reasons.push(Cause::ProgramWindow(closed_by));
+                }
+                each_where(
+                    rules,
+                    |r| holds(seen.rule(r.rule)),
+                    |r| outcome.reasons.push(Cause::Rule(r.rule)),
+                );
+                if !outcome.reasons.is_empty() {
+                    break;
+                }
+            }
+        }
         Some(d) => {
             outcome.decision = d;
             let window = plan
@@ -171,6 +213,22 @@ pub fn decide_into(
                     |r| truth(r.trigger) == UNKNOWN,
                     |r| outcome.reasons.push(Cause::Rule(r.rule)),
                 );
+            }
+        }
+        None if exact => {
+            outcome.decision = DecisionKind::Incomplete;
+            let seen = &scratch.seen;
+            // The window and the rules still open, at a level some completion reaches.
+            if plan.window.is_some() && Seen::open(seen.window_closed()) {
+                outcome
+                    .reasons
+                    .push(Cause::ProgramWindow(ClosedBy::Unknown));
+            }
+            for r in &plan.rules {
+                let Some(level) = r.level else { continue };
+                if seen.live(level) && Seen::open(seen.rule(r.rule)) {
+                    outcome.reasons.push(Cause::Rule(r.rule));
+                }
             }
         }
         None => {
@@ -227,6 +285,20 @@ pub fn decide_into(
         }
     }
     Ok(())
+}
+
+/// Whether Kleene logic leaves one of the reasons of decision `d` open: a rule of its
+/// level, or (for `unavailable`) the window, unknown.
+fn reason_unknown(plan: &Plan, d: DecisionKind, truths: &[Truth]) -> bool {
+    let rules = plan.levels.get(d as usize).map_or(&[][..], |l| &l[..]);
+    rules
+        .iter()
+        .any(|r| plan::get(truths, r.trigger) == UNKNOWN)
+        || (d == DecisionKind::Unavailable
+            && plan
+                .window
+                .as_ref()
+                .is_some_and(|w| plan::get(truths, w.open) == UNKNOWN))
 }
 
 /// Calls `f` on each rule that passes `test`, in order. The tests are gathered into a bit

@@ -1,11 +1,13 @@
 //! Settling a decision Kleene logic leaves open: exactly, with the policy's decision diagram
 //! (`reason`), or, for a policy beyond exact reasoning, with the sound answer (every
-//! unknown fact under the open rules).
+//! unknown fact under the open rules); and the truths the rules take over a case's
+//! completions, which exact reasons are read from.
 
 use crate::case::{Case, CaseError};
 use crate::graph::{NodeId, Op};
 use crate::ir::FactId;
 use crate::plan::Truth;
+use crate::reason::mdd::{bit, Ref, F, T, U};
 use crate::reason::{self, Settled};
 use crate::semantics::{self, DecisionKind};
 use crate::value::Tri;
@@ -126,4 +128,80 @@ pub(super) fn open_facts(
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// The truth values each rule that decides a level, and the window, take over the
+/// completions of a case that keep the constraints, as bits of [`F`], [`U`] and [`T`]
+/// (`docs/semantics.md`, "Reasons").
+#[derive(Clone, Debug, Default)]
+pub(super) struct Seen {
+    /// "The window is closed" (never, without a window).
+    window_closed: u16,
+    /// By index into the policy's rules (no bits for a `warn` rule).
+    rules: Vec<u16>,
+    /// Per level before `eligible`: whether some completion has every level before it
+    /// false, so that this level may decide.
+    live: [bool; 3],
+}
+
+impl Seen {
+    /// True in every completion.
+    pub(super) fn always(s: u16) -> bool {
+        s == bit(T)
+    }
+
+    /// True in some completion.
+    pub(super) fn sometimes(s: u16) -> bool {
+        s & bit(T) != 0
+    }
+
+    /// Still open: neither false in every completion nor true in every one.
+    pub(super) fn open(s: u16) -> bool {
+        s != bit(F) && s != bit(T)
+    }
+
+    pub(super) fn window_closed(&self) -> u16 {
+        self.window_closed
+    }
+
+    /// A rule's truths (unknown, and so open, for a rule the diagram does not hold).
+    pub(super) fn rule(&self, rule: usize) -> u16 {
+        self.rules.get(rule).copied().unwrap_or(bit(U))
+    }
+
+    pub(super) fn live(&self, level: DecisionKind) -> bool {
+        self.live.get(level as usize).copied().unwrap_or(true)
+    }
+}
+
+/// Fills `scratch.seen` for `case` from the policy's reason truths; false where the
+/// reasoning is not exact (the reasons are then Kleene's, on the sound side).
+pub(super) fn see(p: &Policy<'_>, case: &Case, scratch: &mut Scratch) -> bool {
+    let Some(as_of) = case.as_of else {
+        return false;
+    };
+    let Ok(view) = p.reasoner.view(p.set, [p.graph, p.constraints], as_of) else {
+        return false;
+    };
+    let Some(truths) = view.regime.reasons.as_ref() else {
+        return false;
+    };
+    p.reasoner.fix(p.set, &view, case, &mut scratch.fixed);
+    let walk = &mut scratch.reasons_walk;
+    walk.reach(&truths.diagram, &scratch.fixed);
+    let of = |r: Ref| walk.reached_from(r) & (bit(F) | bit(U) | bit(T));
+    let seen = &mut scratch.seen;
+    seen.window_closed = truths.window_closed.map_or(bit(F), of);
+    seen.rules.clear();
+    for (rule, _, r) in &truths.rules {
+        if seen.rules.len() <= *rule {
+            seen.rules.resize(rule + 1, bit(U));
+        }
+        if let Some(s) = seen.rules.get_mut(*rule) {
+            *s = of(*r);
+        }
+    }
+    let [unavailable, either] = truths.before.map(|r| of(r) & bit(F) != 0);
+    seen.live = [true, unavailable, either];
+    true
 }

@@ -18,11 +18,12 @@
 
 use std::collections::HashMap;
 
-use pol_syntax::ast::{CompareOp, RuleKind};
+use pol_syntax::ast::CompareOp;
 
 use crate::constraints::CaseConstraints;
 use crate::graph::{NodeId, Op, PolicyGraph};
 use crate::ir::{ConstraintId, FactId, PolicySet};
+use crate::semantics;
 use crate::types::Type;
 use crate::value::{Day, Symbol};
 
@@ -870,13 +871,10 @@ impl Analysis {
             w.condition(POLICY, win);
         }
         for r in &g.rules {
-            let level = match r.kind {
-                RuleKind::Unavailable => 0,
-                RuleKind::Require | RuleKind::Exclude => 1,
-                RuleKind::NotRequired => 2,
-                RuleKind::Warn => continue,
+            let Some(level) = semantics::level_of(r.kind) else {
+                continue;
             };
-            if let Some(l) = levels.triggers.get_mut(level) {
+            if let Some(l) = levels.triggers.get_mut(level as usize) {
                 l.push(r.trigger);
             }
             w.condition(POLICY, r.trigger);

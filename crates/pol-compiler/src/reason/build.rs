@@ -5,12 +5,17 @@
 //! truths, exactly as `ops.rs` does for one case. The levels are then read in precedence
 //! order, as the plan's decision does for a complete case, and completions that break a
 //! constraint lead to [`IMPOSSIBLE`].
+//!
+//! Beside the decision, the same conditions give the truths a decision's reasons are read
+//! from ([`ReasonTruths`]): each rule's trigger and the window, over the completions that
+//! keep the constraints.
 
 use std::collections::HashMap;
 
 use pol_syntax::ast::CompareOp;
 
 use crate::graph::{NodeId, Op, PolicyGraph};
+use crate::semantics::{self, DecisionKind};
 
 use super::analysis::{Analysis, Atom, NodeRef, Sup};
 use super::classes::Day0;
@@ -29,6 +34,7 @@ const PAIR: u32 = 6;
 const DECIDE: u32 = 7;
 const VALID: u32 = 8;
 const KEEP: u32 = 9;
+const KEEP_TRUTH: u32 = 10;
 
 fn not3(a: Ref) -> Ref {
     T - a.min(T)
@@ -72,31 +78,81 @@ struct Builder<'a> {
     fixed: HashMap<NodeRef, usize>,
 }
 
+/// A regime's diagrams: the decision of every completion, and what its reasons are read
+/// from (`None` when that grew past [`super::mdd::MAX_NODES`]).
+#[derive(Debug)]
+pub struct Built {
+    pub decision: Diagram,
+    pub reasons: Option<ReasonTruths>,
+}
+
+/// The truths a decision's reasons are read from, each a root of one diagram whose leaves
+/// are [`F`], [`U`] and [`T`] over the completions that keep the constraints (the others
+/// lead to [`IMPOSSIBLE`]): the values each takes over a case's completions say which rules
+/// hold in all of them, in some, or are still open (`docs/semantics.md`, "Reasons").
+#[derive(Debug)]
+pub struct ReasonTruths {
+    pub diagram: Diagram,
+    /// "The program window is closed", for a policy with a window.
+    pub window_closed: Option<Ref>,
+    /// Each rule that decides a level: its index among the policy's rules, its level and
+    /// its trigger.
+    pub rules: Vec<(usize, DecisionKind, Ref)>,
+    /// Whether `unavailable` holds, and whether `unavailable` or `ineligible` does: a
+    /// completion where one is false reaches the next level.
+    pub before: [Ref; 2],
+}
+
 /// Builds the decision diagram of a policy for the classes and tables of `day`.
 pub fn build(an: &Analysis, day: &Day0, graphs: [&PolicyGraph; 2]) -> Result<Diagram, TooLarge> {
-    let arity = day.parts.iter().map(|p| p.classes).collect();
-    let mut atoms = HashMap::new();
-    for (level, var) in an.vars.iter().enumerate() {
-        for (col, atom) in var.atoms.iter().enumerate() {
-            atoms.insert(*atom, (level as u32, col));
-        }
-    }
-    let fixed = an.fixed.iter().enumerate().map(|(i, r)| (*r, i)).collect();
-    let mut b = Builder {
-        an,
-        day,
-        graphs,
-        m: Manager::new(arity),
-        memo: HashMap::new(),
-        atoms,
-        fixed,
-    };
-    let root = b.decision()?;
+    let mut b = Builder::new(an, day, graphs);
+    let (levels, valid) = (b.levels()?, b.valid()?);
+    let root = b.decision(levels, valid)?;
     Ok(b.m.freeze(root))
 }
 
+/// Builds the decision diagram of a policy and the truths its reasons are read from.
+pub fn build_with_reasons(
+    an: &Analysis,
+    day: &Day0,
+    graphs: [&PolicyGraph; 2],
+) -> Result<Built, TooLarge> {
+    let mut b = Builder::new(an, day, graphs);
+    let (levels, valid) = (b.levels()?, b.valid()?);
+    let root = b.decision(levels, valid)?;
+    let reasons = b.reasons(levels, valid).ok();
+    Ok(Built {
+        decision: b.m.freeze(root),
+        reasons,
+    })
+}
+
+impl<'a> Builder<'a> {
+    fn new(an: &'a Analysis, day: &'a Day0, graphs: [&'a PolicyGraph; 2]) -> Builder<'a> {
+        let arity = day.parts.iter().map(|p| p.classes).collect();
+        let mut atoms = HashMap::new();
+        for (level, var) in an.vars.iter().enumerate() {
+            for (col, atom) in var.atoms.iter().enumerate() {
+                atoms.insert(*atom, (level as u32, col));
+            }
+        }
+        let fixed = an.fixed.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+        Builder {
+            an,
+            day,
+            graphs,
+            m: Manager::new(arity),
+            memo: HashMap::new(),
+            atoms,
+            fixed,
+        }
+    }
+}
+
 impl Builder<'_> {
-    fn decision(&mut self) -> Result<Ref, TooLarge> {
+    /// The truths of the three levels that pre-empt `eligible`: `unavailable` (with the
+    /// window closed), `ineligible`, `not_required`.
+    fn levels(&mut self) -> Result<[Ref; 3], TooLarge> {
         let levels = &self.an.levels;
         let mut l0 = F;
         if let Some(w) = levels.window {
@@ -110,14 +166,12 @@ impl Builder<'_> {
                 *slot = self.m.apply(OR, or3, *slot, x)?;
             }
         }
-        let [l0, l1, l2] = l;
-        // Two of the truths in one leaf (3 × l1 + l2), then the decision.
-        let pair = self.m.apply(PAIR, |a, b| a * 3 + b, l1, l2)?;
-        let outcome = self
-            .m
-            .apply(DECIDE, |a, p| decide(a, p / 3, p % 3), l0, pair)?;
-        // A completion breaks a constraint when one is false; an unknown (overflowing)
-        // constraint breaks nothing.
+        Ok(l)
+    }
+
+    /// Whether a completion keeps the constraints: it breaks one when one is false; an
+    /// unknown (overflowing) constraint breaks nothing.
+    fn valid(&mut self) -> Result<Ref, TooLarge> {
         let mut valid = T;
         for c in self.an.constraints.clone() {
             let x = match c {
@@ -127,12 +181,76 @@ impl Builder<'_> {
             let kept = self.m.map(VALID, |t| if t == F { F } else { T }, x)?;
             valid = self.m.apply(AND, and3, valid, kept)?;
         }
+        Ok(valid)
+    }
+
+    fn decision(&mut self, levels: [Ref; 3], valid: Ref) -> Result<Ref, TooLarge> {
+        let [l0, l1, l2] = levels;
+        // Two of the truths in one leaf (3 × l1 + l2), then the decision.
+        let pair = self.m.apply(PAIR, |a, b| a * 3 + b, l1, l2)?;
+        let outcome = self
+            .m
+            .apply(DECIDE, |a, p| decide(a, p / 3, p % 3), l0, pair)?;
         self.m.apply(
             KEEP,
             |v, d| if v == F { IMPOSSIBLE } else { d },
             valid,
             outcome,
         )
+    }
+
+    /// The reasons' truths, each kept to the completions that keep the constraints.
+    fn reasons(&mut self, levels: [Ref; 3], valid: Ref) -> Result<ReasonTruths, TooLarge> {
+        let keep = |b: &mut Self, t: Ref| {
+            b.m.apply(
+                KEEP_TRUTH,
+                |v, t| if v == F { IMPOSSIBLE } else { t },
+                valid,
+                t,
+            )
+        };
+        let mut roots = Vec::new();
+        let window_closed = match self.an.levels.window {
+            Some(w) => {
+                let open = self.node(super::analysis::POLICY, w)?;
+                let closed = self.m.map(NOT, not3, open)?;
+                roots.push(keep(self, closed)?);
+                true
+            }
+            None => false,
+        };
+        let mut rules = Vec::new();
+        let deciding: Vec<(usize, DecisionKind, NodeId)> = self
+            .graphs
+            .get(super::analysis::POLICY)
+            .map_or(&[][..], |g| &g.rules[..])
+            .iter()
+            .filter_map(|r| Some((r.rule, semantics::level_of(r.kind)?, r.trigger)))
+            .collect();
+        for (rule, level, trigger) in deciding {
+            let trigger = self.node(super::analysis::POLICY, trigger)?;
+            roots.push(keep(self, trigger)?);
+            rules.push((rule, level));
+        }
+        let [l0, l1, _] = levels;
+        let either = self.m.apply(OR, or3, l0, l1)?;
+        roots.push(keep(self, l0)?);
+        roots.push(keep(self, either)?);
+        let (diagram, roots) = self.m.freeze_all(&roots);
+        let mut roots = roots.into_iter();
+        let mut next = || roots.next().unwrap_or(U);
+        let window_closed = window_closed.then(&mut next);
+        let rules = rules
+            .into_iter()
+            .map(|(rule, level)| (rule, level, next()))
+            .collect();
+        let before = [next(), next()];
+        Ok(ReasonTruths {
+            diagram,
+            window_closed,
+            rules,
+            before,
+        })
     }
 
     /// The diagram of a local condition: its truth table on its fact's level.

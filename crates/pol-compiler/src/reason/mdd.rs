@@ -5,8 +5,8 @@
 //! are small codes: the three truths of a condition ([`F`], [`U`], [`T`]) while a policy's
 //! conditions are combined, then the outcomes of a decision ([`UNAVAILABLE`] …
 //! [`IMPOSSIBLE`]). [`Manager`] builds diagrams (apply with a computed table, iterative so
-//! that deep diagrams cannot exhaust the stack); [`Diagram`] is one frozen root with its
-//! nodes in level order, which the per-case queries (`query.rs`) walk as flat arrays.
+//! that deep diagrams cannot exhaust the stack); [`Diagram`] is one frozen root (or several
+//! sharing their nodes) with its nodes in level order, which the per-case queries (`query.rs`) walk as flat arrays.
 
 use std::collections::HashMap;
 
@@ -193,11 +193,17 @@ impl Manager {
 
     /// The diagram rooted at `root`, frozen for queries.
     pub fn freeze(&self, root: Ref) -> Diagram {
-        // The nodes reachable from the root, renumbered in level order so that every node
+        self.freeze_all(&[root]).0
+    }
+
+    /// The diagrams rooted at each of `roots`, frozen together (sharing their nodes; the
+    /// first is the diagram's [`Diagram::root`]), and each root's reference in it.
+    pub fn freeze_all(&self, roots: &[Ref]) -> (Diagram, Vec<Ref>) {
+        // The nodes reachable from the roots, renumbered in level order so that every node
         // comes after the nodes that point to it.
         let mut reachable = Vec::new();
         let mut seen = HashMap::new();
-        let mut stack = vec![root];
+        let mut stack = roots.to_vec();
         while let Some(r) = stack.pop() {
             if r < LEAVES || seen.contains_key(&r) {
                 continue;
@@ -226,7 +232,7 @@ impl Manager {
             level: Vec::with_capacity(reachable.len()),
             start: Vec::with_capacity(reachable.len() + 1),
             kids: Vec::new(),
-            root: renumber(root),
+            root: roots.first().map_or(F, |r| renumber(*r)),
             by_level: vec![Vec::new(); self.arity.len()],
         };
         for (i, r) in reachable.iter().enumerate() {
@@ -242,7 +248,8 @@ impl Manager {
             }
         }
         d.start.push(d.kids.len() as u32);
-        d
+        let roots = roots.iter().map(|r| renumber(*r)).collect();
+        (d, roots)
     }
 }
 

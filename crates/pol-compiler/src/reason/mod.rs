@@ -89,10 +89,12 @@ pub struct View {
     pub regime: Arc<Regime>,
 }
 
-/// One regime's decision diagram; `None` when it grew past `mdd::MAX_NODES`.
+/// One regime's decision diagram, and the truths its reasons are read from; `None` when
+/// they grew past `mdd::MAX_NODES`.
 #[derive(Debug)]
 pub struct Regime {
     pub diagram: Option<Diagram>,
+    pub reasons: Option<build::ReasonTruths>,
 }
 
 impl PolicyReasoner {
@@ -162,8 +164,18 @@ impl PolicyReasoner {
         let regime = match cached {
             Some(r) => r,
             None => {
-                let diagram = build::build(&self.analysis, &day, graphs).ok();
-                let r = Arc::new(Regime { diagram });
+                let r = Arc::new(
+                    match build::build_with_reasons(&self.analysis, &day, graphs) {
+                        Ok(built) => Regime {
+                            diagram: Some(built.decision),
+                            reasons: built.reasons,
+                        },
+                        Err(_) => Regime {
+                            diagram: None,
+                            reasons: None,
+                        },
+                    },
+                );
                 write(&self.regimes)
                     .entry(std::mem::take(&mut day.key))
                     .or_insert(r)

@@ -89,6 +89,12 @@ impl Walk {
         self.down_of(d.root)
     }
 
+    /// After [`Walk::reach`]: the leaves reachable from `r`, one of the roots of a diagram
+    /// frozen with several ([`super::mdd::Manager::freeze_all`]).
+    pub fn reached_from(&self, r: Ref) -> u16 {
+        self.down_of(r)
+    }
+
     /// After [`Walk::prepare`]: the outcomes reachable with level `level` held to the
     /// classes of `subset`.
     pub fn by_subset(&self, d: &Diagram, level: usize, subset: &[u64]) -> u16 {

@@ -170,12 +170,10 @@ fn a_level_certain_only_by_cases_gives_every_rule_that_may_fire() {
     );
 }
 
-/// A rule that can never fire is not open: the engine lists it among an `incomplete`
-/// case's reasons because Kleene logic leaves it unknown. The exact reasoning decides
-/// levels, not single rules; naming exactly the rules that may fire needs a diagram per
-/// rule (ARCHITECTURE.md, "What is exact").
+/// A rule that can never fire is not open: Kleene logic leaves it unknown, and the engine
+/// listed it among an `incomplete` case's reasons until reasons were read from the truths
+/// each rule takes over the completions.
 #[test]
-#[ignore = "reasons are Kleene's where the exact reasoning settles a level by cases"]
 fn a_rule_that_can_never_fire_is_not_open() {
     check(
         "require a: b1\nexclude b: d1 in 2024-03-01..2024-01-31",
