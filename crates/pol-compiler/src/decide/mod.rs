@@ -138,71 +138,70 @@ pub fn decide_into(
             }
         },
     };
-    // Reasons are exact wherever Kleene logic leaves one open (a rule of the deciding level
-    // or the window unknown, or no decision at all): they are read from the truths the
-    // rules take over the case's completions (`docs/semantics.md`, "Reasons").
-    let exact = match decided {
-        Some(DecisionKind::Eligible) => false,
-        Some(d) => reason_unknown(plan, d, &scratch.slots.truths) && see(p, case, scratch),
-        None => see(p, case, scratch),
-    };
     let truths = &scratch.slots.truths;
     let truth = |slot: u32| plan::get(truths, slot);
+    // Reasons are Kleene's where Kleene logic settles them. Where it leaves one open (a
+    // rule of the deciding level or the window unknown, or no decision at all), they are
+    // read from the truths the rules take over the case's completions (`settle::see`;
+    // `docs/semantics.md`, "Reasons").
+    let mut see = || {
+        see(
+            p,
+            case,
+            &mut scratch.fixed,
+            &mut scratch.reasons_walk,
+            &mut scratch.seen,
+        )
+    };
     match decided {
-        Some(d) if exact => {
-            outcome.decision = d;
-            let seen = &scratch.seen;
-            let window = plan
-                .window
-                .as_ref()
-                .filter(|_| d == DecisionKind::Unavailable);
-            let rules = plan.levels.get(d as usize).map_or(&[][..], |l| &l[..]);
-            // The rules (and the window) true in every completion; when none is, the
-            // decision holds by cases (`x or not x`), and those true in some are together
-            // the reason.
-            for holds in [Seen::always, Seen::sometimes] {
-                if let Some(w) = window.filter(|_| holds(seen.window_closed())) {
-                    let closed_by = if truth(w.open) == FALSE {
-                        let state = w.state(&case.facts, as_of, &scratch.slots);
-                        ClosedBy::of(state).unwrap_or(ClosedBy::Unknown)
-                    } else {
-                        ClosedBy::Unknown
-                    };
-                    outcome.reasons.push(Cause::ProgramWindow(closed_by));
-                }
-                each_where(
-                    rules,
-                    |r| holds(seen.rule(r.rule)),
-                    |r| outcome.reasons.push(Cause::Rule(r.rule)),
-                );
-                if !outcome.reasons.is_empty() {
-                    break;
-                }
-            }
-        }
         Some(d) => {
             outcome.decision = d;
             let window = plan
                 .window
                 .as_ref()
                 .filter(|_| d == DecisionKind::Unavailable);
-            // A window known closed is a reason; one whose date is unknown only when
-            // nothing else decided (below).
-            if let Some(w) = window.filter(|w| truth(w.open) == FALSE) {
+            let closed_by = window.filter(|w| truth(w.open) == FALSE).map(|w| {
                 let state = w.state(&case.facts, as_of, &scratch.slots);
-                let closed_by = ClosedBy::of(state).unwrap_or(ClosedBy::Unknown);
+                ClosedBy::of(state).unwrap_or(ClosedBy::Unknown)
+            });
+            let rules = plan.levels.get(d as usize).map_or(&[][..], |l| &l[..]);
+            // A window known closed and the rules known true, noting whether one is open.
+            let mut open = window.is_some_and(|w| truth(w.open) == UNKNOWN);
+            if let Some(closed_by) = closed_by {
                 outcome.reasons.push(Cause::ProgramWindow(closed_by));
             }
-            let rules = plan.levels.get(d as usize).map_or(&[][..], |l| &l[..]);
             each_where(
                 rules,
-                |r| truth(r.trigger) == TRUE,
+                |r| {
+                    let t = truth(r.trigger);
+                    open |= t == UNKNOWN;
+                    t == TRUE
+                },
                 |r| outcome.reasons.push(Cause::Rule(r.rule)),
             );
-            if outcome.reasons.is_empty() {
-                // Nothing is known to hold, so the decision was settled exactly, by cases
-                // (`x or not x`): the rules (and the window) that may hold are together
-                // the reason.
+            if open && see() {
+                // The rules (and the window) true in every completion; when none is, the
+                // decision holds by cases (`x or not x`), and those true in some are
+                // together the reason.
+                outcome.reasons.clear();
+                let seen = &scratch.seen;
+                for holds in [Seen::always, Seen::sometimes] {
+                    if window.is_some() && holds(seen.window_closed()) {
+                        let closed_by = closed_by.unwrap_or(ClosedBy::Unknown);
+                        outcome.reasons.push(Cause::ProgramWindow(closed_by));
+                    }
+                    each_where(
+                        rules,
+                        |r| holds(seen.rule(r.rule)),
+                        |r| outcome.reasons.push(Cause::Rule(r.rule)),
+                    );
+                    if !outcome.reasons.is_empty() {
+                        break;
+                    }
+                }
+            } else if outcome.reasons.is_empty() {
+                // Nothing is known to hold, so the decision was settled by cases: the rules
+                // (and the window) Kleene logic leaves open are together the reason.
                 if window.is_some_and(|w| truth(w.open) == UNKNOWN) {
                     outcome
                         .reasons
@@ -215,10 +214,9 @@ pub fn decide_into(
                 );
             }
         }
-        None if exact => {
-            outcome.decision = DecisionKind::Incomplete;
-            let seen = &scratch.seen;
+        None if see() => {
             // The window and the rules still open, at a level some completion reaches.
+            let seen = &scratch.seen;
             if plan.window.is_some() && Seen::open(seen.window_closed()) {
                 outcome
                     .reasons
@@ -232,7 +230,7 @@ pub fn decide_into(
             }
         }
         None => {
-            outcome.decision = DecisionKind::Incomplete;
+            // Beyond exact reasoning: the window and the rules Kleene logic leaves open.
             if plan
                 .window
                 .as_ref()
@@ -287,24 +285,14 @@ pub fn decide_into(
     Ok(())
 }
 
-/// Whether Kleene logic leaves one of the reasons of decision `d` open: a rule of its
-/// level, or (for `unavailable`) the window, unknown.
-fn reason_unknown(plan: &Plan, d: DecisionKind, truths: &[Truth]) -> bool {
-    let rules = plan.levels.get(d as usize).map_or(&[][..], |l| &l[..]);
-    rules
-        .iter()
-        .any(|r| plan::get(truths, r.trigger) == UNKNOWN)
-        || (d == DecisionKind::Unavailable
-            && plan
-                .window
-                .as_ref()
-                .is_some_and(|w| plan::get(truths, w.open) == UNKNOWN))
-}
-
 /// Calls `f` on each rule that passes `test`, in order. The tests are gathered into a bit
 /// set first, 64 rules at a time, without a branch per rule: case data decides each test,
 /// so a branch per rule would often be mispredicted.
-fn each_where(rules: &[PlanRule], test: impl Fn(&PlanRule) -> bool, mut f: impl FnMut(&PlanRule)) {
+fn each_where(
+    rules: &[PlanRule],
+    mut test: impl FnMut(&PlanRule) -> bool,
+    mut f: impl FnMut(&PlanRule),
+) {
     for chunk in rules.chunks(64) {
         let mut m = 0u64;
         for (i, r) in chunk.iter().enumerate() {

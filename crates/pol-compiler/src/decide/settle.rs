@@ -8,6 +8,7 @@ use crate::graph::{NodeId, Op};
 use crate::ir::FactId;
 use crate::plan::Truth;
 use crate::reason::mdd::{bit, Ref, F, T, U};
+use crate::reason::query::{Allowed, Walk};
 use crate::reason::{self, Settled};
 use crate::semantics::{self, DecisionKind};
 use crate::value::Tri;
@@ -174,9 +175,16 @@ impl Seen {
     }
 }
 
-/// Fills `scratch.seen` for `case` from the policy's reason truths; false where the
-/// reasoning is not exact (the reasons are then Kleene's, on the sound side).
-pub(super) fn see(p: &Policy<'_>, case: &Case, scratch: &mut Scratch) -> bool {
+/// Fills `seen` for `case` from the policy's reason truths (`fixed` and `walk` are work
+/// space); false where the reasoning is not exact (the reasons are then Kleene's, on the
+/// sound side).
+pub(super) fn see(
+    p: &Policy<'_>,
+    case: &Case,
+    fixed: &mut Vec<Allowed>,
+    walk: &mut Walk,
+    seen: &mut Seen,
+) -> bool {
     let Some(as_of) = case.as_of else {
         return false;
     };
@@ -186,11 +194,9 @@ pub(super) fn see(p: &Policy<'_>, case: &Case, scratch: &mut Scratch) -> bool {
     let Some(truths) = view.regime.reasons.as_ref() else {
         return false;
     };
-    p.reasoner.fix(p.set, &view, case, &mut scratch.fixed);
-    let walk = &mut scratch.reasons_walk;
-    walk.reach(&truths.diagram, &scratch.fixed);
+    p.reasoner.fix(p.set, &view, case, fixed);
+    walk.reach(&truths.diagram, fixed);
     let of = |r: Ref| walk.reached_from(r) & (bit(F) | bit(U) | bit(T));
-    let seen = &mut scratch.seen;
     seen.window_closed = truths.window_closed.map_or(bit(F), of);
     seen.rules.clear();
     for (rule, _, r) in &truths.rules {
