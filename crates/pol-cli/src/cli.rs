@@ -1,6 +1,6 @@
 //! The command line as clap sees it: every command, flag and value, with the examples its
 //! `--help` shows. It depends on clap alone, so the man-page test can build the same
-//! definition (`tests/man.rs`) and `pol completions` can describe it to shells.
+//! definition (`tests/it/man.rs`) and `pol completions` can describe it to shells.
 
 use std::num::NonZeroUsize;
 use std::path::PathBuf;

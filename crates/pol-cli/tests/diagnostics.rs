@@ -14,7 +14,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{assert_survives, codes_in, name_of, pol, repo_path, stem};
+use common::{assert_contains, assert_survives, codes_in, name_of, pol, repo_path, stem};
 use datatest_stable::Result;
 
 /// An erroneous policy makes `pol check` exit 1 with a rendered, coded diagnostic.
@@ -179,7 +179,7 @@ fn impossible_value(path: &Path) -> Result<()> {
             "{file}: does not name `{field}`\n{}",
             run.stderr
         );
-        assert!(run.stderr.contains("facts.pol:"), "{}", run.stderr);
+        assert_contains(&run.stderr, "facts.pol:");
         insta::assert_snapshot!(
             format!("impossible__{format}__{name}"),
             run.transcript(&args)

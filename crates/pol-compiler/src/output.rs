@@ -49,7 +49,7 @@ pub struct Reason {
 ///
 /// This is what makes JSON output cheap enough for batches of millions of cases; the
 /// equivalence with [`Compiled::record`] is tested on generated cases
-/// (`tests/evaluation.rs`).
+/// (`tests/it/evaluation.rs`).
 pub struct JsonWriter {
     policies: IndexVec<PolicyId, PolicyJson>,
     /// `,"receipt":{...}}`: the end of every decision.

@@ -2,7 +2,7 @@
 // if any text other than blanks is left without a scope of its own (only `source.pol`):
 // such text would show uncoloured, and usually means the grammar missed a construct.
 //
-// Usage: node test/tokenize.js FILE...   (run by `cargo test -p pol-lsp --test grammar`)
+// Usage: node test/tokenize.js FILE...   (run by `cargo test -p pol-lsp --test it grammar::`)
 'use strict';
 
 const fs = require('fs');

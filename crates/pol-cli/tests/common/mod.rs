@@ -69,6 +69,18 @@ pub fn pol_in(dir: &Path, args: &[&str], stdin: &str) -> Run {
     }
 }
 
+/// Fails, showing the whole text, unless `text` contains `needle`.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "expected {needle:?} in:\n{text}");
+}
+
+/// Fails, showing the whole text, if `text` contains `needle`.
+#[track_caller]
+pub fn assert_lacks(text: &str, needle: &str) {
+    assert!(!text.contains(needle), "unexpected {needle:?} in:\n{text}");
+}
+
 pub fn pol(args: &[&str]) -> Run {
     pol_with_stdin(args, "")
 }

@@ -17,7 +17,7 @@
 //! and tests a 64-bit mask: `status == daca`, `status != none`, `status in {h1, h4}` and
 //! their negations become [`Ins::WordIn`]; `asylum in pending` and a disjunction of such
 //! tests on one set fact become [`Ins::SetAny`]. Every fusion computes exactly what the
-//! operators in `ops.rs` compute on the nodes it replaces; `tests/evaluation.rs` checks the
+//! operators in `ops.rs` compute on the nodes it replaces; `tests/it/evaluation.rs` checks the
 //! plan against [`PolicyGraph::eval`] on generated cases for every shipped policy.
 //!
 //! Running a plan allocates nothing, hashes nothing and compares no strings.

@@ -1,7 +1,8 @@
 //! Helpers for the service's tests: a service on the built-in policies, requests through
 //! the router in process, and a plain HTTP/1.1 client for tests on a real socket.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Each test binary uses some of these helpers.
+#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -11,6 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use pol_engine::{Engine, Format};
 use pol_serve::{Config, Service};
+use serde_json::{json, Value};
 use tower::ServiceExt;
 
 pub fn root() -> PathBuf {
@@ -108,18 +110,6 @@ pub async fn post_json(service: &Service, path: &str, body: &str) -> Answer {
     .await
 }
 
-/// Every shipped example case file.
-pub fn examples() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("examples/cases"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| Format::of(p).is_some())
-        .collect();
-    files.sort();
-    assert!(files.len() >= 30, "the examples are missing");
-    files
-}
-
 /// The content type a case file is posted with.
 pub fn content_type(path: &Path) -> &'static str {
     match Format::of(path) {
@@ -137,6 +127,12 @@ pub fn eval_json(engine: &Engine, path: &Path) -> String {
     let case = read.into_iter().next().unwrap().result.unwrap();
     let record = engine.decide(&case).unwrap();
     serde_json::to_string(&record).unwrap() + "\n"
+}
+
+/// What `pol explain --format json [--all] FILE` prints for a one-case file.
+pub fn explain_json(engine: &Engine, path: &Path, all: bool) -> String {
+    let case = engine.read_cases(path).remove(0).result.unwrap();
+    explained(&engine.explain(&case, all).unwrap())
 }
 
 /// A case file as JSON text (YAML and TOML converted by the format's own serde reader).
@@ -206,4 +202,50 @@ pub fn copy_policies(dir: &Path) {
             std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
         }
     }
+}
+
+/// An explanation as `pol explain --format json` prints it: the schema it follows, then
+/// the explanation's own fields.
+pub fn explained(explanation: &pol_engine::Explanation) -> String {
+    let fields = serde_json::to_string(explanation).unwrap();
+    format!(
+        "{{\"schema\":\"urn:pol:explanation:1\",{}\n",
+        fields.strip_prefix('{').unwrap()
+    )
+}
+
+/// A validator for one of the repository's schemas (`schemas/NAME.schema.json`), with the
+/// others known by their `$id`, as `pol`'s own schema tests build it.
+pub fn repository_schema(name: &str) -> jsonschema::Validator {
+    let read = |file: &str| -> Value {
+        let path = root().join("schemas").join(format!("{file}.schema.json"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let mut registry = jsonschema::Registry::new();
+    for file in ["decision", "case-error", "explanation"] {
+        let schema = read(file);
+        let id = schema["$id"].as_str().unwrap().to_string();
+        registry = registry.add(id, schema).unwrap();
+    }
+    let registry = registry.prepare().unwrap();
+    jsonschema::options()
+        .with_registry(&registry)
+        .build(&read(name))
+        .unwrap()
+}
+
+/// The service's OpenAPI document.
+pub fn openapi() -> Value {
+    serde_json::from_str(pol_serve::routes::OPENAPI).unwrap()
+}
+
+/// A validator for one of the OpenAPI document's schemas (`#/components/schemas/NAME`).
+pub fn openapi_schema(name: &str) -> jsonschema::Validator {
+    let doc = openapi();
+    let root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": format!("#/components/schemas/{name}"),
+        "components": doc["components"],
+    });
+    jsonschema::validator_for(&root).unwrap()
 }

@@ -1,0 +1,144 @@
+//! The JSON Schemas in `schemas/` describe what `pol` really prints: every decision, error
+//! in place, explanation and diagnostic produced here is validated against its schema
+//! (each worked example's explanation, one test per example, in `examples.rs`).
+
+use crate::common;
+
+use common::schemas::{assert_valid, json_lines, schema, validator};
+use common::{files, pol, pol_with_stdin};
+use serde_json::Value;
+
+/// Every `$id` is the `schema` value its outputs carry, and the schemas are valid JSON
+/// Schemas (draft 2020-12).
+#[test]
+fn the_schemas_are_schemas() {
+    for (file, id) in [
+        ("decision.schema.json", "urn:pol:decision:1.1"),
+        ("case-error.schema.json", "urn:pol:case-error:1.1"),
+        ("explanation.schema.json", "urn:pol:explanation:1"),
+        ("diagnostic.schema.json", "urn:pol:diagnostic:1"),
+    ] {
+        let s = schema(file);
+        assert_eq!(s["$id"], id, "{file}");
+        assert!(
+            jsonschema::meta::is_valid(&s),
+            "{file} is not a valid schema"
+        );
+        validator(file);
+    }
+}
+
+/// Every line of `eval --format json` is a decision or an error in place.
+#[test]
+fn decisions_and_errors_in_place_follow_their_schemas() {
+    let decision = validator("decision.schema.json");
+    let error = validator("case-error.schema.json");
+    let mut args = vec!["eval", "--format", "json"];
+    let examples = files("examples/cases");
+    args.extend(examples.iter().map(String::as_str));
+    args.extend(["tests/data/cases/err", "no/such/case.json"]);
+    let run = pol(&args);
+    let lines = json_lines(&run.stdout);
+    let (mut decisions, mut errors) = (0, 0);
+    for line in &lines {
+        if line.get("decision").is_some() {
+            decisions += 1;
+            assert_valid(&decision, "decision", line);
+        } else {
+            errors += 1;
+            assert_valid(&error, "error in place", line);
+        }
+    }
+    assert!(decisions >= examples.len(), "{}", run.stdout);
+    assert!(errors >= 5, "{}", run.stdout);
+    // A case without an `id` has none in its decision: the field is left out, not null.
+    let anonymous = pol_with_stdin(
+        &["eval", "--format", "json", "-"],
+        "{\"as_of\":\"2025-06-10\",\"policy\":\"chnv_parole\"}\n{\"as_of\":\"2025-06-10\",\"policy\":\"chnv_parole\",\"oops\":1}\n",
+    );
+    let lines = json_lines(&anonymous.stdout);
+    assert!(lines[0].get("id").is_none(), "{}", anonymous.stdout);
+    assert_valid(&decision, "anonymous decision", &lines[0]);
+    assert!(lines[1].get("id").is_none(), "{}", anonymous.stdout);
+    assert_valid(&error, "anonymous error", &lines[1]);
+    // The schema is not vacuous: a decision without its receipt, or with a field the
+    // contract does not list, is refused.
+    let mut broken = lines[0].clone();
+    broken.as_object_mut().unwrap().remove("receipt");
+    assert!(!decision.is_valid(&broken));
+    let mut extra = lines[0].clone();
+    extra["verdict"] = Value::from("eligible");
+    assert!(!decision.is_valid(&extra));
+}
+
+/// The schema is not vacuous: an explanation with an outcome the schema does not list is
+/// refused. (Each worked example's explanation is validated in `examples.rs`.)
+#[test]
+fn the_explanation_schema_refuses_a_broken_explanation() {
+    let v = validator("explanation.schema.json");
+    let mut broken =
+        json_lines(&pol(&["explain", "--format", "json", &files("examples/cases")[0]]).stdout)[0]
+            .clone();
+    assert_valid(&v, "the first example", &broken);
+    broken["trace"][0]["outcome"] = Value::from("maybe");
+    assert!(!v.is_valid(&broken));
+}
+
+/// `check --format json` and `--error-format json` print diagnostic objects.
+#[test]
+fn diagnostics_follow_their_schema() {
+    let v = validator("diagnostic.schema.json");
+    let mut checked = 0;
+    for dir in ["tests/data/lints", "tests/data/check/err"] {
+        for file in files(dir) {
+            let run = pol(&["check", "--format", "json", &file]);
+            for line in json_lines(&run.stdout) {
+                assert_eq!(line["schema"], "urn:pol:diagnostic:1");
+                assert_valid(&v, &file, &line);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 30, "only {checked} diagnostics");
+    // Errors on standard error, from every kind of failure.
+    let runs: [&[&str]; 6] = [
+        &["eval", "tests/data/cases/err"],
+        &["eval", "no/such/case.json"],
+        &["check", "tests/data/check/err/name_misspelled_fact.pol"],
+        &[
+            "--policies",
+            "tests/data/check/err",
+            "eval",
+            "examples/cases",
+        ],
+        &["eval", "--no-such-flag"],
+        &[
+            "fmt",
+            "tests/data/check/err/parse_missing_colon.pol",
+            "--check",
+        ],
+    ];
+    for args in runs {
+        let mut all = vec!["--error-format", "json"];
+        all.extend_from_slice(args);
+        let run = pol(&all);
+        let lines = json_lines(&run.stderr);
+        assert!(!lines.is_empty(), "{args:?}: nothing on standard error");
+        for line in lines {
+            assert_valid(&v, &format!("{args:?}"), &line);
+        }
+    }
+    let case = json_lines(
+        &pol(&[
+            "--error-format",
+            "json",
+            "eval",
+            "tests/data/cases/err/unknown_field.json",
+        ])
+        .stderr,
+    );
+    assert!(case[0]["field"].is_string(), "{:?}", case[0]);
+    let mut broken = case[0].clone();
+    broken["severity"] = Value::from("fatal");
+    assert!(!v.is_valid(&broken));
+}

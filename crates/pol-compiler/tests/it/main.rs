@@ -1,0 +1,20 @@
+//! `pol-compiler`'s integration tests, one module per subject. They are one test binary, not one
+//! per file: the crates are linked once, and the shared helpers compiled once.
+//! (`cargo test -p pol-compiler --test it MODULE::` runs one module.)
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod evaluation;
+mod limits;
+mod lint_soundness;
+mod module_order;
+mod properties;
+mod reasoning;
+mod recovery;
+mod semantics;
+mod symbols;

@@ -1,0 +1,113 @@
+//! The acceptance session on a copy of the shipped policies: a misspelling shows as a
+//! diagnostic with the right name offered; hover, definition, completion, formatting and
+//! rename work on the real set. Assertions read the shipped text rather than hard-coding
+//! its lines, so editing a policy does not break them.
+
+use crate::support;
+
+use serde_json::json;
+use support::{apply, labels, position, repo, Session};
+
+const POLICY: &str = "policies/advance_parole.pol";
+const FACT: &str = "applicant.in_removal_proceedings";
+
+/// A directory holding a copy of `policies/` (and nothing else: no `pol.toml`, so the
+/// set is the opened file's directory).
+fn shipped() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("pol-lsp-shipped-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("policies")).unwrap();
+    for entry in std::fs::read_dir(repo().join("policies")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join("policies").join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn acceptance_on_the_shipped_policies() {
+    let source = shipped();
+    let mut s = Session::start("acceptance", &source, json!({}));
+    let _ = std::fs::remove_dir_all(&source);
+    let text = s.read(POLICY);
+    s.open(POLICY);
+
+    // A misspelt fact, unsaved: a diagnostic on the word, offering the right name.
+    let misspelt = text.replacen(FACT, "applicant.in_removal_procedings", 1);
+    s.change(POLICY, 2, &misspelt);
+    let published = s.diagnostics(POLICY);
+    let diagnostics = published["diagnostics"].as_array().unwrap();
+    let (line, col) = position(&misspelt, "applicant.in_removal_procedings", 0, 0);
+    let d = diagnostics
+        .iter()
+        .find(|d| d["range"]["start"]["line"] == line)
+        .unwrap_or_else(|| panic!("no diagnostic on line {line}: {published}"));
+    assert_eq!(d["range"]["start"]["character"], col);
+    assert_eq!(
+        d["range"]["end"]["character"],
+        col + "applicant.in_removal_procedings".len() as u32
+    );
+    let offered = d["message"].as_str().unwrap().contains(FACT)
+        || d["relatedInformation"].to_string().contains(FACT);
+    assert!(offered, "{d}");
+    assert_eq!(published["version"], 2);
+
+    // Back to the saved text: the diagnostic goes away.
+    s.change(POLICY, 3, &text);
+    assert_eq!(s.diagnostics(POLICY)["diagnostics"], json!([]));
+
+    // Hover on `applicant.status` shows its doc string, as facts.pol declares it.
+    let facts = s.read("policies/facts.pol");
+    let declaration = facts
+        .lines()
+        .find(|l| {
+            l.trim_start_matches("fixed ")
+                .starts_with("fact applicant.status:")
+        })
+        .unwrap();
+    let doc = declaration.split('"').nth(1).unwrap();
+    let at = s.at(POLICY, &text, "applicant.status", 0, 3);
+    let hover = s.ok("textDocument/hover", at.clone());
+    assert!(
+        hover["contents"]["value"].as_str().unwrap().contains(doc),
+        "{hover}"
+    );
+
+    // Definition points into facts.pol, at the declaration.
+    let definition = s.ok("textDocument/definition", at);
+    assert_eq!(definition["uri"], "$ROOT/policies/facts.pol");
+    let (line, col) = position(&facts, "fact applicant.status:", 0, 5);
+    assert_eq!(
+        definition["range"]["start"],
+        json!({"line": line, "character": col})
+    );
+
+    // Completion after `applicant.` offers `status`.
+    let typing = text.replacen("applicant.status", "applicant.", 1);
+    let items = s.complete(POLICY, 4, &typing, ("applicant.", 10), Some("."));
+    assert!(labels(&items).contains(&"status".into()), "{items}");
+
+    // Formatting a badly indented policy returns edits that restore the layout.
+    let messy = text.replace("\n  ", "\n      ");
+    s.change(POLICY, 5, &messy);
+    let edits = s.format_document(POLICY);
+    assert!(!edits.as_array().unwrap().is_empty());
+    assert_eq!(apply(&messy, &edits), text);
+
+    // Renaming a `let` changes its declaration and every use.
+    s.change(POLICY, 6, &text);
+    let uses = text.matches("any_pending").count();
+    assert!(uses > 2);
+    let mut params = s.at(POLICY, &text, "any_pending", 1, 0);
+    params["newName"] = json!("something_pending");
+    let edit = s.ok("textDocument/rename", params);
+    let edits = &edit["changes"]["$ROOT/policies/advance_parole.pol"];
+    assert_eq!(edits.as_array().unwrap().len(), uses);
+    assert_eq!(
+        apply(&text, edits),
+        text.replace("any_pending", "something_pending")
+    );
+    assert_eq!(edit["changes"].as_object().unwrap().len(), 1);
+
+    assert_eq!(s.shutdown(), 0);
+}

@@ -1,0 +1,17 @@
+//! `pol-lsp`'s integration tests, one module per subject. They are one test binary, not one
+//! per file: the crates are linked once, and the shared helpers compiled once.
+//! (`cargo test -p pol-lsp --test it MODULE::` runs one module.)
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+mod acceptance;
+mod grammar;
+mod robustness;
+mod session;
