@@ -6,8 +6,10 @@
 //! does not settle open decisions exactly (a case Kleene logic leaves open is
 //! `Incomplete`, without a `missing` list), so the benchmarks feed it complete cases, on
 //! which it must agree with `pol` (`agrees_with_pol` checks, and the benchmarks assert it).
-//! It accepts every field of the case contract and, like `pol`, rejects any other.
+//! It accepts every field of the case contract and, like `pol`, rejects any other. Of
+//! `pol` it uses only the contract's list of decisions (`DecisionKind`), a plain enum.
 
+use pol_compiler::DecisionKind;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// A case as the contract (docs/cases.md) defines it.
@@ -222,22 +224,11 @@ pub fn parse_date(text: &str) -> Option<i32> {
     Some(era * 146_097 + doe - 719_468)
 }
 
-/// The decisions, in precedence order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Unavailable,
-    Ineligible,
-    NotRequired,
-    Eligible,
-    Incomplete,
-}
-
 /// The outcome: decision, and rules, warnings and forms as bit sets over the policy's
 /// declaration order (rule `i` is bit `i`; form 0 is I-131, form 1 is I-912).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Outcome {
-    pub decision: Decision,
+    pub decision: DecisionKind,
     pub reasons: u16,
     pub warnings: u16,
     pub forms: u8,
@@ -358,18 +349,18 @@ pub fn advance_parole(c: &Case) -> Outcome {
 
     let level_ineligible = any(&ineligible);
     let (decision, reasons) = match (level_ineligible, dual_intent) {
-        (Some(true), _) => (Decision::Ineligible, bits(&ineligible, 0)),
-        (Some(false), Some(true)) => (Decision::NotRequired, 1 << 8),
-        (Some(false), Some(false)) => (Decision::Eligible, 0),
+        (Some(true), _) => (DecisionKind::Ineligible, bits(&ineligible, 0)),
+        (Some(false), Some(true)) => (DecisionKind::NotRequired, 1 << 8),
+        (Some(false), Some(false)) => (DecisionKind::Eligible, 0),
         (None, _) => (
-            Decision::Incomplete,
+            DecisionKind::Incomplete,
             open(&ineligible, 0) | if dual_intent.is_none() { 1 << 8 } else { 0 },
         ),
-        (Some(false), None) => (Decision::Incomplete, 1 << 8),
+        (Some(false), None) => (DecisionKind::Incomplete, 1 << 8),
     };
     let warnings = bits(&warns, 9);
     let (forms, max_validity_days) = match decision {
-        Decision::Eligible | Decision::Ineligible | Decision::Incomplete => {
+        DecisionKind::Eligible | DecisionKind::Ineligible | DecisionKind::Incomplete => {
             let waiver = c.application.fee_waiver_requested == Some(true);
             (1 | if waiver { 2 } else { 0 }, Some(ONE_YEAR))
         }
@@ -417,7 +408,7 @@ pub struct Record<'a> {
     pub id: Option<&'a str>,
     pub policy: &'a str,
     pub as_of: &'a str,
-    pub decision: Decision,
+    pub decision: DecisionKind,
     pub reasons: Vec<&'static str>,
     pub warnings: Vec<&'static str>,
     pub forms: Vec<&'static str>,
@@ -486,8 +477,7 @@ pub fn agrees_with_pol(c: &pol_compiler::Compiled, line: &str) -> Result<(), Str
         .filter(|(i, _)| o.forms & (1 << i) != 0)
         .map(|(_, f)| *f)
         .collect();
-    let same = record.decision.as_str()
-        == serde_json::to_value(o.decision).map_err(|e| e.to_string())?
+    let same = record.decision == o.decision
         && reasons == names(o.reasons)
         && record.warnings == names(o.warnings)
         && record.forms == forms

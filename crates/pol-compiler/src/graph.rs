@@ -121,25 +121,36 @@ impl PolicyGraph {
         }
     }
 
-    /// The facts a node reads (in fact order), and whether it reads `as_of` (directly or
-    /// through a dated parameter).
-    pub fn reads_under(&self, root: NodeId) -> (Vec<FactId>, bool) {
+    /// The nodes under `root`, `root` included, each once, in the order a depth-first walk
+    /// meets them.
+    pub fn under(&self, root: NodeId) -> Vec<NodeId> {
         let mut seen = vec![false; self.nodes.len()];
         let mut stack = vec![root];
-        let mut facts = Vec::new();
-        let mut as_of = false;
+        let mut under = Vec::new();
         while let Some(n) = stack.pop() {
             match seen.get_mut(n.index()) {
                 Some(s) if !*s => *s = true,
                 _ => continue,
             }
-            let Some(node) = self.node(n) else { continue };
+            under.push(n);
+            if let Some(node) = self.node(n) {
+                stack.extend(self.children(&node.op));
+            }
+        }
+        under
+    }
+
+    /// The facts a node reads (in fact order), and whether it reads `as_of` (directly or
+    /// through a dated parameter).
+    pub fn reads_under(&self, root: NodeId) -> (Vec<FactId>, bool) {
+        let mut facts = Vec::new();
+        let mut as_of = false;
+        for node in self.under(root).into_iter().filter_map(|n| self.node(n)) {
             match node.op {
                 Op::Fact(f) => facts.push(f),
                 Op::AsOf | Op::Param(_) => as_of = true,
                 _ => {}
             }
-            stack.extend(self.children(&node.op));
         }
         facts.sort_unstable();
         facts.dedup();

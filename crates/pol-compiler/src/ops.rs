@@ -13,35 +13,30 @@ pub fn not(v: Tri) -> Tri {
 
 /// Kleene conjunction: false wins over unknown.
 pub fn and(items: impl IntoIterator<Item = Tri>) -> Tri {
-    let mut unknown = false;
-    for v in items {
-        match v.and_then(Value::as_bool) {
-            Some(false) => return Some(Value::Bool(false)),
-            Some(true) => {}
-            None => unknown = true,
-        }
-    }
-    if unknown {
-        None
-    } else {
-        Some(Value::Bool(true))
-    }
+    kleene(items, false)
 }
 
 /// Kleene disjunction: true wins over unknown.
 pub fn or(items: impl IntoIterator<Item = Tri>) -> Tri {
+    kleene(items, true)
+}
+
+/// `and` (`dominant` is false) and `or` (`dominant` is true): the dominant value wins over
+/// unknown, and unknown over the other value.
+#[inline]
+fn kleene(items: impl IntoIterator<Item = Tri>, dominant: bool) -> Tri {
     let mut unknown = false;
     for v in items {
         match v.and_then(Value::as_bool) {
-            Some(true) => return Some(Value::Bool(true)),
-            Some(false) => {}
+            Some(b) if b == dominant => return Some(Value::Bool(dominant)),
+            Some(_) => {}
             None => unknown = true,
         }
     }
     if unknown {
         None
     } else {
-        Some(Value::Bool(false))
+        Some(Value::Bool(!dominant))
     }
 }
 

@@ -19,6 +19,21 @@ enum Checked {
 }
 
 impl Checker<'_> {
+    /// Checks an optional clause (`at`, `when`, `unless`) like [`Self::check_typed`]:
+    /// `Some(None)` when it is not written, `None` when it is written but does not check.
+    pub(crate) fn check_clause(
+        &mut self,
+        clause: Option<&ast::Expr>,
+        file: FileId,
+        want: Type,
+        what: &str,
+    ) -> Option<Option<TExpr>> {
+        match clause {
+            Some(e) => self.check_typed(e, file, want, what).map(Some),
+            None => Some(None),
+        }
+    }
+
     /// Checks an expression that must have type `want`; `what` names the place for messages.
     pub(crate) fn check_typed(
         &mut self,

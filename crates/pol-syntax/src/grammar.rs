@@ -320,22 +320,29 @@ impl Cx {
     }
 
     fn citation(&self, pair: Pair<Rule>) -> Result<Citation> {
-        let mut inner = pair.clone().into_inner();
-        let s = self.string(&self.next_sig(&mut inner, &pair)?)?;
-        Ok(Citation {
-            text: s.node,
-            span: self.span(&pair),
-        })
+        let (text, span) = self.quoted_clause(pair)?;
+        Ok(Citation { text, span })
+    }
+
+    /// The citation among the remaining parts of a declaration, if it has one.
+    fn citation_in(&self, mut rest: Pairs<Rule>) -> Result<Option<Citation>> {
+        rest.find(|p| p.as_rule() == Rule::citation)
+            .map(|c| self.citation(c))
+            .transpose()
     }
 
     /// `says "..."`: a rule's reason in plain words.
     fn sentence(&self, pair: Pair<Rule>) -> Result<crate::ast::Sentence> {
+        let (text, span) = self.quoted_clause(pair)?;
+        Ok(crate::ast::Sentence { text, span })
+    }
+
+    /// A keyword and a string (`cite "..."`, `says "..."`): the string, and the span of the
+    /// whole clause.
+    fn quoted_clause(&self, pair: Pair<Rule>) -> Result<(String, Span)> {
         let mut inner = pair.clone().into_inner();
         let s = self.string(&self.next_sig(&mut inner, &pair)?)?;
-        Ok(crate::ast::Sentence {
-            text: s.node,
-            span: self.span(&pair),
-        })
+        Ok((s.node, self.span(&pair)))
     }
 
     /// `const` and `let`: a name, a value and an optional citation.
@@ -343,10 +350,7 @@ impl Cx {
         let mut inner = pair.clone().into_inner();
         let name = self.name(&self.next_sig(&mut inner, &pair)?);
         let value = self.expr(self.next_sig(&mut inner, &pair)?)?;
-        let cite = match inner.find(|p| p.as_rule() == Rule::citation) {
-            Some(c) => Some(self.citation(c)?),
-            None => None,
-        };
+        let cite = self.citation_in(inner)?;
         Ok((name, value, cite))
     }
 
@@ -376,10 +380,7 @@ impl Cx {
         let mut inner = pair.clone().into_inner();
         let from = self.date(&self.next_sig(&mut inner, &pair)?)?;
         let value = self.expr(self.next_sig(&mut inner, &pair)?)?;
-        let cite = match inner.find(|p| p.as_rule() == Rule::citation) {
-            Some(c) => Some(self.citation(c)?),
-            None => None,
-        };
+        let cite = self.citation_in(inner)?;
         Ok(ParamValue {
             from,
             value,
@@ -420,10 +421,7 @@ impl Cx {
             Rule::date => WindowDate::Literal(self.date(&date_inner)?),
             _ => WindowDate::Named(self.name(&date_inner)),
         };
-        let cite = match inner.find(|p| p.as_rule() == Rule::citation) {
-            Some(c) => Some(self.citation(c)?),
-            None => None,
-        };
+        let cite = self.citation_in(inner)?;
         Ok(WindowEvent {
             kind: Spanned::new(kind, self.span(&kind_pair)),
             date,

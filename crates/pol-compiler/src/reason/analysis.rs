@@ -550,18 +550,7 @@ impl Walk<'_> {
                     self.graphs.get(p.atom.graph),
                     var.eval.get_mut(p.atom.graph),
                 ) {
-                    let mut seen = vec![false; g.nodes.len()];
-                    let mut stack = vec![p.atom.node];
-                    while let Some(m) = stack.pop() {
-                        match seen.get_mut(m.index()) {
-                            Some(s) if !*s => *s = true,
-                            _ => continue,
-                        }
-                        eval.push(m);
-                        if let Some(node) = g.node(m) {
-                            stack.extend(g.children(&node.op));
-                        }
-                    }
+                    eval.extend(g.under(p.atom.node));
                 }
                 var.cmps.push(p.first_cmp.clone());
                 pair.other_cmps.push(p.second_cmp.clone());
@@ -626,19 +615,7 @@ impl Walk<'_> {
             return;
         };
         // The sub-DAG under the atom.
-        let mut seen = vec![false; g.nodes.len()];
-        let mut stack = vec![n];
-        let mut under = Vec::new();
-        while let Some(m) = stack.pop() {
-            match seen.get_mut(m.index()) {
-                Some(s) if !*s => *s = true,
-                _ => continue,
-            }
-            under.push(m);
-            if let Some(node) = g.node(m) {
-                stack.extend(g.children(&node.op));
-            }
-        }
+        let mut under = g.under(n);
         under.sort_unstable();
         let ty = self.set.fact(f).map_or(Type::Bool, |d| d.ty);
         let mut cmps = Vec::new();

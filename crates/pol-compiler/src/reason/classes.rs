@@ -734,15 +734,25 @@ fn starts(ty: Type, cmps: &[Cmp], fixed: &dyn Fn(usize, NodeId) -> Tri) -> Vec<i
         let defined = cuts::pullback(&steps, cuts::domain(out), dom);
         let holds = cuts::pullback(&steps, cuts::results(cmp.op, k), dom);
         for i in [defined, holds] {
-            if i.is_empty() {
-                continue;
-            }
-            starts.push(i.lo);
-            if let Some(next) = i.hi.checked_add(1) {
-                starts.push(next);
-            }
+            cut_at_edges(&mut starts, i);
         }
     }
+    in_order(starts, dom)
+}
+
+/// Adds the cuts at the edges of `i`: its first value, and the value after its last.
+fn cut_at_edges(starts: &mut Vec<i64>, i: Interval) {
+    if i.is_empty() {
+        return;
+    }
+    starts.push(i.lo);
+    if let Some(next) = i.hi.checked_add(1) {
+        starts.push(next);
+    }
+}
+
+/// The cuts that fall inside `dom`, in order, each once.
+fn in_order(mut starts: Vec<i64>, dom: Interval) -> Vec<i64> {
     starts.retain(|s| *s >= dom.lo && *s <= dom.hi);
     starts.sort_unstable();
     starts.dedup();
@@ -785,18 +795,9 @@ fn pair_candidates(
         // Beyond the span of any difference, a threshold cuts nothing more.
         let bound = i128::from(span.hi) + 2;
         let t = (a - b + k).clamp(-bound, bound) as i64;
-        let holds = cuts::results(form.op, t);
-        if holds.is_empty() {
-            continue;
-        }
-        difference.push(holds.lo);
-        if let Some(next) = holds.hi.checked_add(1) {
-            difference.push(next);
-        }
+        cut_at_edges(&mut difference, cuts::results(form.op, t));
     }
-    difference.retain(|s| *s >= span.lo && *s <= span.hi);
-    difference.sort_unstable();
-    difference.dedup();
+    let difference = in_order(difference, span);
     let mut candidates = Vec::new();
     let mut cells = HashMap::new();
     for (i, _) in first.iter().enumerate() {

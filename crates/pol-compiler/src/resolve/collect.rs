@@ -60,7 +60,17 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub(super) fn resolve_type(&mut self, file: FileId, ty: &TypeExpr) -> Option<Type> {
+    /// The type fact or parameter `name` is declared with. A value of a broken type is
+    /// broken too: its name is poisoned, so that its uses are not new errors.
+    fn declared_type(&mut self, file: FileId, name: &str, ty: &TypeExpr) -> Option<Type> {
+        let resolved = self.resolve_type(file, ty);
+        if resolved.is_none() {
+            self.poisoned.untyped(name);
+        }
+        resolved
+    }
+
+    fn resolve_type(&mut self, file: FileId, ty: &TypeExpr) -> Option<Type> {
         let (name, is_set) = match ty {
             TypeExpr::Named(n) => (n, false),
             TypeExpr::SetOf(n) => (n, true),
@@ -133,9 +143,7 @@ impl<'a> Checker<'a> {
             let ItemKind::Fact(f) = &item.kind else {
                 continue;
             };
-            let Some(ty) = self.resolve_type(file, &f.ty) else {
-                // A fact of a broken type is broken too: its uses are not new errors.
-                self.poisoned.untyped(&f.path.node);
+            let Some(ty) = self.declared_type(file, &f.path.node, &f.ty) else {
                 continue;
             };
             let id = self.set.facts.next_id();
@@ -169,9 +177,7 @@ impl<'a> Checker<'a> {
                     }
                 }
                 ItemKind::Param(p) => {
-                    let Some(ty) = self.resolve_type(file, &p.ty) else {
-                        // A parameter of a broken type is broken too.
-                        self.poisoned.untyped(&p.name.node);
+                    let Some(ty) = self.declared_type(file, &p.name.node, &p.ty) else {
                         continue;
                     };
                     let id = self.set.params.next_id();

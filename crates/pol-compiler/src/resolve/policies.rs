@@ -64,17 +64,13 @@ impl<'a> Checker<'a> {
                     let Some(program) = self.lookup_program(file, &u.program) else {
                         continue;
                     };
-                    let at = match &u.at {
-                        Some(e) => match self.check_typed(
-                            e,
-                            file,
-                            Type::Date,
-                            "the date a program window is read at",
-                        ) {
-                            Some(te) => Some(te),
-                            None => continue,
-                        },
-                        None => None,
+                    let Some(at) = self.check_clause(
+                        u.at.as_ref(),
+                        file,
+                        Type::Date,
+                        "the date a program window is read at",
+                    ) else {
+                        continue;
                     };
                     // `program NAME [at DATE]`, without the citation, is what explanations underline.
                     let end = at.as_ref().map_or(u.program.span, |a| a.span);
@@ -86,14 +82,10 @@ impl<'a> Checker<'a> {
                     });
                 }
                 PolicyItemKind::Forms(f) => {
-                    let when = match &f.when {
-                        Some(e) => {
-                            match self.check_typed(e, file, Type::Bool, "a form condition") {
-                                Some(te) => Some(te),
-                                None => continue,
-                            }
-                        }
-                        None => None,
+                    let Some(when) =
+                        self.check_clause(f.when.as_ref(), file, Type::Bool, "a form condition")
+                    else {
+                        continue;
                     };
                     for form in &f.forms {
                         def.forms.push(FormDef {
@@ -126,14 +118,13 @@ impl<'a> Checker<'a> {
                         );
                         continue;
                     }
-                    let when = match &v.when {
-                        Some(e) => {
-                            match self.check_typed(e, file, Type::Bool, "a validity condition") {
-                                Some(te) => Some(te),
-                                None => continue,
-                            }
-                        }
-                        None => None,
+                    let Some(when) = self.check_clause(
+                        v.when.as_ref(),
+                        file,
+                        Type::Bool,
+                        "a validity condition",
+                    ) else {
+                        continue;
                     };
                     def.validities.push(ValidityDef {
                         value,
@@ -150,12 +141,12 @@ impl<'a> Checker<'a> {
                     }
                     rule_names.insert(r.name.node.clone(), r.name.span);
                     let cond = self.check_typed(&r.condition, file, Type::Bool, "a rule condition");
-                    let unless = match &r.unless {
-                        Some(e) => self
-                            .check_typed(e, file, Type::Bool, "an `unless` exception")
-                            .map(Some),
-                        None => Some(None),
-                    };
+                    let unless = self.check_clause(
+                        r.unless.as_ref(),
+                        file,
+                        Type::Bool,
+                        "an `unless` exception",
+                    );
                     if r.unless.is_some() && r.kind.node != ast::RuleKind::Exclude {
                         self.error(
                             Diagnostic::new(

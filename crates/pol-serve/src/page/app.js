@@ -97,14 +97,21 @@
     return kase;
   }
 
-  async function post(url, body) {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const json = await response.json();
-    return { ok: response.ok, json };
+  // Posts the case being built to `url`: the answer, or null (and a notice) when the service
+  // cannot be reached.
+  async function postCase(url) {
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(currentCase()),
+      });
+      const json = await response.json();
+      return { ok: response.ok, json };
+    } catch (e) {
+      announce(`The service cannot be reached: ${e.message}`);
+      return null;
+    }
   }
 
   function announce(text) {
@@ -399,14 +406,8 @@
 
   async function show(seq, focus) {
     showError('');
-    let answer;
-    try {
-      answer = await post('v1/decide', currentCase());
-    } catch (e) {
-      announce(`The service cannot be reached: ${e.message}`);
-      return;
-    }
-    if (seq !== state.seq) return;
+    const answer = await postCase('v1/decide');
+    if (!answer || seq !== state.seq) return;
     renderAnswers();
     if (!answer.ok) {
       const error = answer.json.error || {};
@@ -434,14 +435,8 @@
       renderOpen(d);
       return;
     }
-    let explained;
-    try {
-      explained = await post('v1/explain', currentCase());
-    } catch (e) {
-      announce(`The service cannot be reached: ${e.message}`);
-      return;
-    }
-    if (seq !== state.seq || !explained.ok) return;
+    const explained = await postCase('v1/explain');
+    if (!explained || seq !== state.seq || !explained.ok) return;
     renderExplanation(explained.json);
     if (!next && focus) $('decision-heading').focus();
   }

@@ -15,7 +15,7 @@ mod print;
 
 use doc::{concat, nest, text, Doc};
 
-use crate::ast::{Item, ItemKind, PolicyItem, SourceFile};
+use crate::ast::{Attribute, Item, ItemKind, PolicyItem, SourceFile};
 use crate::scan::{self, Bracket, TokenKind};
 use crate::{Diagnostic, FileId, Label, Span};
 
@@ -120,7 +120,7 @@ impl Layout<'_> {
         let mut docs = Vec::new();
         let mut cursor = 0;
         for (i, item) in ast.items.iter().enumerate() {
-            let start = item_start(item);
+            let start = start_of(&item.attrs, item.span);
             self.gap(&mut docs, cursor, start, i == 0, false);
             docs.push(self.item(item));
             cursor = item.span.end as usize;
@@ -194,26 +194,24 @@ impl Layout<'_> {
     }
 
     fn item(&self, item: &Item) -> Doc {
-        let (start, end) = (item_start(item), item.span.end as usize);
-        // Not formatted: a file with a broken declaration has a syntax error.
-        if let ItemKind::Broken(_) = &item.kind {
-            return self.verbatim(start, end);
+        let as_written = || self.verbatim(start_of(&item.attrs, item.span), item.span.end as usize);
+        match &item.kind {
+            // Not formatted: a file with a broken declaration has a syntax error.
+            ItemKind::Broken(_) => as_written(),
+            ItemKind::Policy(p) => self.policy(item, p).unwrap_or_else(as_written),
+            kind => self.attributed(&item.attrs, item.span, || print::item(kind)),
         }
-        if let ItemKind::Policy(p) = &item.kind {
-            if let Some(doc) = self.policy(item, p) {
-                return doc;
-            }
-            return self.verbatim(start, end);
-        }
+    }
+
+    /// A declaration or policy line: kept verbatim if a comment sits inside it, else its
+    /// attributes, one to a line, and `body`.
+    fn attributed(&self, attrs: &[Attribute], span: Span, body: impl FnOnce() -> Doc) -> Doc {
+        let (start, end) = (start_of(attrs, span), span.end as usize);
         if self.has_comment(start, end) {
             return self.verbatim(start, end);
         }
-        let mut docs = Vec::new();
-        for a in &item.attrs {
-            docs.push(print::attribute(a));
-            docs.push(Doc::HardLine);
-        }
-        docs.push(print::item(&item.kind));
+        let mut docs = attributes(attrs);
+        docs.push(body());
         concat(docs)
     }
 
@@ -225,19 +223,15 @@ impl Layout<'_> {
             .find(|t| t.kind == TokenKind::Open(Bracket::Curly))?
             .start;
         let close = (item.span.end as usize).checked_sub(1)?;
-        if self.has_comment(item_start(item), brace) {
+        if self.has_comment(start_of(&item.attrs, item.span), brace) {
             return None;
         }
-        let mut docs = Vec::new();
-        for a in &item.attrs {
-            docs.push(print::attribute(a));
-            docs.push(Doc::HardLine);
-        }
+        let mut docs = attributes(&item.attrs);
         docs.push(print::policy_head(p));
         let mut body = Vec::new();
         let mut cursor = brace + 1;
         for line in &p.items {
-            let start = policy_item_start(line);
+            let start = start_of(&line.attrs, line.span);
             self.gap(&mut body, cursor, start, false, true);
             body.push(self.policy_line(line));
             cursor = line.span.end as usize;
@@ -254,17 +248,7 @@ impl Layout<'_> {
     }
 
     fn policy_line(&self, line: &PolicyItem) -> Doc {
-        let (start, end) = (policy_item_start(line), line.span.end as usize);
-        if self.has_comment(start, end) {
-            return self.verbatim(start, end);
-        }
-        let mut docs = Vec::new();
-        for a in &line.attrs {
-            docs.push(print::attribute(a));
-            docs.push(Doc::HardLine);
-        }
-        docs.push(print::policy_item(&line.kind));
-        concat(docs)
+        self.attributed(&line.attrs, line.span, || print::policy_item(&line.kind))
     }
 }
 
@@ -281,16 +265,19 @@ fn breaks(docs: &mut Vec<Doc>, newlines: usize, at_start: bool) {
     }
 }
 
-fn item_start(item: &Item) -> usize {
-    item.attrs
+/// Where a declaration or policy line starts: at its first attribute, if it has one.
+fn start_of(attrs: &[Attribute], span: Span) -> usize {
+    attrs
         .first()
-        .map_or(item.span.start, |a| a.span.start.min(item.span.start)) as usize
+        .map_or(span.start, |a| a.span.start.min(span.start)) as usize
 }
 
-fn policy_item_start(line: &PolicyItem) -> usize {
-    line.attrs
-        .first()
-        .map_or(line.span.start, |a| a.span.start.min(line.span.start)) as usize
+/// The attributes before a declaration or policy line, one to a line.
+fn attributes(attrs: &[Attribute]) -> Vec<Doc> {
+    attrs
+        .iter()
+        .flat_map(|a| [print::attribute(a), Doc::HardLine])
+        .collect()
 }
 
 #[cfg(test)]
