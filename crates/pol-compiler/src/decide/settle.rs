@@ -199,7 +199,7 @@ pub(super) fn see(
     let of = |r: Ref| walk.reached_from(r) & (bit(F) | bit(U) | bit(T));
     seen.window_closed = truths.window_closed.map_or(bit(F), of);
     seen.rules.clear();
-    for (rule, _, r) in &truths.rules {
+    for (rule, r) in &truths.rules {
         if seen.rules.len() <= *rule {
             seen.rules.resize(rule + 1, bit(U));
         }

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use pol_syntax::ast::CompareOp;
 
 use crate::graph::{NodeId, Op, PolicyGraph};
-use crate::semantics::{self, DecisionKind};
+use crate::semantics;
 
 use super::analysis::{Analysis, Atom, NodeRef, Sup};
 use super::classes::Day0;
@@ -95,9 +95,9 @@ pub struct ReasonTruths {
     pub diagram: Diagram,
     /// "The program window is closed", for a policy with a window.
     pub window_closed: Option<Ref>,
-    /// Each rule that decides a level: its index among the policy's rules, its level and
-    /// its trigger.
-    pub rules: Vec<(usize, DecisionKind, Ref)>,
+    /// Each rule that decides a level: its index among the policy's rules, and its
+    /// trigger.
+    pub rules: Vec<(usize, Ref)>,
     /// Whether `unavailable` holds, and whether `unavailable` or `ineligible` does: a
     /// completion where one is false reaches the next level.
     pub before: [Ref; 2],
@@ -220,17 +220,18 @@ impl Builder<'_> {
             None => false,
         };
         let mut rules = Vec::new();
-        let deciding: Vec<(usize, DecisionKind, NodeId)> = self
+        let deciding: Vec<(usize, NodeId)> = self
             .graphs
             .get(super::analysis::POLICY)
             .map_or(&[][..], |g| &g.rules[..])
             .iter()
-            .filter_map(|r| Some((r.rule, semantics::level_of(r.kind)?, r.trigger)))
+            .filter(|r| semantics::level_of(r.kind).is_some())
+            .map(|r| (r.rule, r.trigger))
             .collect();
-        for (rule, level, trigger) in deciding {
+        for (rule, trigger) in deciding {
             let trigger = self.node(super::analysis::POLICY, trigger)?;
             roots.push(keep(self, trigger)?);
-            rules.push((rule, level));
+            rules.push(rule);
         }
         let [l0, l1, _] = levels;
         let either = self.m.apply(OR, or3, l0, l1)?;
@@ -240,10 +241,7 @@ impl Builder<'_> {
         let mut roots = roots.into_iter();
         let mut next = || roots.next().unwrap_or(U);
         let window_closed = window_closed.then(&mut next);
-        let rules = rules
-            .into_iter()
-            .map(|(rule, level)| (rule, level, next()))
-            .collect();
+        let rules = rules.into_iter().map(|rule| (rule, next())).collect();
         let before = [next(), next()];
         Ok(ReasonTruths {
             diagram,

@@ -137,6 +137,51 @@ fn constraints_remove_impossible_completions() {
     assert!(e.message.contains("facts.pol:"), "{}", e.message);
 }
 
+/// The rules of `reasons`, by name.
+fn reasons(r: &DecisionRecord) -> Vec<&str> {
+    r.reasons.iter().map(|x| x.rule.as_str()).collect()
+}
+
+/// Reasons are read over the completions that keep the constraints, not from Kleene logic:
+/// a rule that can never fire, or that a constraint rules out, is not open; a rule true in
+/// every completion is a reason though Kleene logic leaves it unknown.
+#[test]
+fn reasons_are_exact_over_the_completions() {
+    let facts = format!(
+        "{FACTS}\nconstraint filed_before: filed_on <= as_of because \"filed before it is decided\"\n"
+    );
+    let c = compiled_with(
+        &facts,
+        r#"program cmpp "c" { ended 2017-01-12 cite "e" }
+           policy p "q" {
+             program cmpp at filed_on
+             exclude never: filed_on in 2024-03-01..2024-01-31 cite "c"
+             exclude crime: criminal cite "c"
+             exclude by_cases: age < 18 or age >= 18 unless waiver cite "c"
+           }"#,
+    );
+    // Decided in 2016 with the filing date unknown: the constraint keeps the window open,
+    // and an empty range never holds; only the record and the waiver are open.
+    let r = decide(&c, r#"{"as_of":"2016-06-01","policy":"p"}"#);
+    assert_eq!(r.decision, DecisionKind::Incomplete);
+    assert_eq!(reasons(&r), ["p.crime", "p.by_cases"]);
+    // Ineligible by the record; `by_cases` holds for every age, so it is a reason too,
+    // though Kleene logic leaves `age < 18 or age >= 18` unknown.
+    let r = decide(
+        &c,
+        r#"{"as_of":"2016-06-01","policy":"p","criminal":true,"waiver":false}"#,
+    );
+    assert_eq!(r.decision, DecisionKind::Ineligible);
+    assert_eq!(reasons(&r), ["p.crime", "p.by_cases"]);
+    // In 2025 the filing date may fall after the end: the window is open to question.
+    let r = decide(
+        &c,
+        r#"{"as_of":"2025-06-10","policy":"p","criminal":false,"waiver":true}"#,
+    );
+    assert_eq!(r.decision, DecisionKind::Incomplete);
+    assert_eq!(reasons(&r), ["p.program_window"]);
+}
+
 #[test]
 fn a_pattern_constraint_leaves_only_fitting_strings() {
     let facts = format!(
