@@ -302,15 +302,16 @@ impl Checker<'_> {
             }));
         }
         let Some((binding, declared, _)) = self.values.get(name).copied() else {
-            // Poisoned: declared by a declaration that does not parse; nothing to check.
-            if self.poisoned.value(name) {
+            // Poisoned: declared by a declaration that does not parse, or perhaps in a file
+            // this file's import was refused; nothing to check.
+            if self.poisoned.value(name) || self.poisoned.hides(file, false) {
                 return None;
             }
             return Some(Checked::Word(name.to_string(), span));
         };
         if !self.is_visible(file, declared) {
-            // Poisoned: a broken `import` of this file may be the one that shows it.
-            if self.poisoned.blind(file) {
+            // Poisoned: an `import` of this file that failed may be the one that shows it.
+            if self.poisoned.hides(file, true) {
                 return None;
             }
             return Some(Checked::Word(name.to_string(), span));

@@ -101,7 +101,7 @@ impl<'a> Checker<'a> {
             found => {
                 let hidden = found.is_some();
                 // Poisoned: the parser reported why this type is missing or not visible.
-                if self.poisoned.ty(&name.node) || (hidden && self.poisoned.blind(file)) {
+                if self.poisoned.ty(&name.node) || self.poisoned.hides(file, hidden) {
                     return None;
                 }
                 let mut candidates: Vec<&str> = self.types.keys().map(String::as_str).collect();

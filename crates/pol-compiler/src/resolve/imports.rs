@@ -13,7 +13,9 @@ use crate::symbols::Declared;
 
 impl<'a> Checker<'a> {
     /// `refused` names the files the import resolver would not read: their error is
-    /// reported where imports are followed, so an import of one is not "missing" too.
+    /// reported where imports are followed, so an import of one is not "missing" too. A
+    /// failed import is its one error: the names it would have shown are not reported
+    /// again (`poisoned.rs`).
     pub(super) fn resolve_imports(
         &mut self,
         files: &[Option<ast::SourceFile>],
@@ -38,8 +40,12 @@ impl<'a> Checker<'a> {
                     .get(file.0 as usize)
                     .is_some_and(|importer| {
                         refused.contains(&import_name(&importer.name, &import.path.node))
-                    }) => {}
+                    }) =>
+                {
+                    self.poisoned.unsighted_file(file);
+                }
                 None => {
+                    self.poisoned.blind_file(file);
                     let names: Vec<&str> =
                         self.sources.files.iter().map(|f| f.name.as_str()).collect();
                     let mut d = Diagnostic::new(

@@ -5,8 +5,11 @@
 //! when it could read them, and reports the syntax error. Resolution treats a poisoned
 //! name as declared but unusable: a use of it is neither resolved nor reported, and nor is
 //! anything that only follows from it (a fact whose type is a broken enum is poisoned in
-//! turn). A file with an `import` whose path could not be read is *blind*: a name declared
-//! in a file it does not import may be one that import would have brought in.
+//! turn). A file with an `import` that does not parse, or names no file of the set, is
+//! *blind*: a name declared in a file it does not import may be one that import would have
+//! brought in. A file with an `import` the loader refused to read (outside the project) is
+//! *unsighted*: any name may be declared in the file it was not shown. The import's own
+//! error is the one reported, not every name it would have brought in.
 //!
 //! This is the only place resolution knows about syntax errors; the checks that consult it
 //! are marked `// Poisoned:` in `resolve/` and `typeck.rs`.
@@ -24,8 +27,10 @@ pub(crate) struct Poisoned {
     /// Enums.
     types: HashSet<String>,
     programs: HashSet<String>,
-    /// Files with a broken `import`.
+    /// Files with a broken `import`, or one of a file not in the set.
     blind: HashSet<FileId>,
+    /// Files with an `import` the loader refused to read.
+    unsighted: HashSet<FileId>,
 }
 
 impl Poisoned {
@@ -83,10 +88,20 @@ impl Poisoned {
         self.programs.contains(name)
     }
 
-    /// Whether `file` has a broken `import`, so that what it cannot see may be what that
-    /// import would have shown it.
-    pub(crate) fn blind(&self, file: FileId) -> bool {
-        self.blind.contains(&file)
+    /// Marks `file` as importing a file that is not in the set (reported at the import).
+    pub(crate) fn blind_file(&mut self, file: FileId) {
+        self.blind.insert(file);
+    }
+
+    /// Marks `file` as importing a file the loader refused to read (reported there).
+    pub(crate) fn unsighted_file(&mut self, file: FileId) {
+        self.unsighted.insert(file);
+    }
+
+    /// Whether a name `file` cannot see is not an error of its own: `declared_elsewhere`
+    /// (in a file `file` does not import) and `file` is blind, or `file` is unsighted.
+    pub(crate) fn hides(&self, file: FileId, declared_elsewhere: bool) -> bool {
+        (declared_elsewhere && self.blind.contains(&file)) || self.unsighted.contains(&file)
     }
 
     /// A fact or parameter `name` whose type did not resolve: its type's failure is

@@ -122,7 +122,7 @@ impl<'a> Checker<'a> {
             found => {
                 let hidden = found.is_some();
                 // Poisoned: the parser reported why this program is missing or not visible.
-                if self.poisoned.program(&name.node) || (hidden && self.poisoned.blind(file)) {
+                if self.poisoned.program(&name.node) || self.poisoned.hides(file, hidden) {
                     return None;
                 }
                 let suggestion = did_you_mean(&name.node, self.programs.keys().map(String::as_str))

@@ -119,6 +119,51 @@ fn a_broken_import_hides_nothing_else() {
     insta::assert_snapshot!(listing(&c));
 }
 
+/// An import of a file that is not there, or that the loader refuses to read, is one error,
+/// at the import: the names it would have shown are not reported again. A name no file
+/// declares is still reported beside a missing import (that file cannot declare it);
+/// beside a refused one it may be declared in the file pol was not shown.
+#[test]
+fn a_failed_import_is_one_error() {
+    use pol_compiler::codes::{POLICY_UNREADABLE, UNKNOWN_NAME};
+    struct Refusing;
+    impl pol_compiler::Resolver for Refusing {
+        fn resolve(&mut self, name: &str) -> Result<Option<String>, pol_compiler::ImportError> {
+            Err(pol_compiler::ImportError {
+                message: format!("`{name}` lies outside the project"),
+                help: "copy it into the project".into(),
+            })
+        }
+    }
+    let facts = "fact age: integer \"a\"\nprogram chnv \"c\" {}\nenum Status { none }\n";
+    let uses = "policy p \"q?\" {\n  program chnv\n  require a: age > 18 cite \"c\"\n  require b: nowhere cite \"c\"\n}\nfact local: Status \"l\"\n";
+    let missing = format!("import \"fact.pol\"\n{uses}");
+    let c = compile_texts(&[("facts.pol", facts), ("policy.pol", &missing)]);
+    assert_eq!(
+        listing(&c),
+        format!(
+            "policy.pol:1:8 {UNKNOWN_NAME} cannot find the imported file `fact.pol`\n\
+             policy.pol:5:14 {UNKNOWN_NAME} unknown name `nowhere`\n"
+        )
+    );
+    let refused = format!("import \"../shared/facts.pol\"\n{uses}");
+    let c = pol_compiler::compile_from(
+        vec![Source {
+            name: "policy.pol".into(),
+            text: refused,
+        }],
+        &mut Refusing,
+        pol_compiler::Lints::Skip,
+    );
+    assert_eq!(
+        listing(&c),
+        format!(
+            "policy.pol:1:8 {POLICY_UNREADABLE} cannot read the imported file \
+             `../shared/facts.pol`: `../shared/facts.pol` lies outside the project\n"
+        )
+    );
+}
+
 /// A fact or parameter whose type is unknown is one error, at the type: its uses are not
 /// reported again as unknown names.
 #[test]
