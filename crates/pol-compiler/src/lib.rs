@@ -53,7 +53,7 @@ pub use suggest::did_you_mean;
 use crate::decide::Cause;
 use crate::graph::{NodeId, PolicyGraph};
 use crate::ids::IndexVec;
-use crate::ir::{PolicyId, PolicySet};
+use crate::ir::{FactId, PolicyId, PolicySet};
 use crate::plan::Plan;
 
 /// A compiled policy set, ready to decide cases.
@@ -287,7 +287,7 @@ impl Compiled {
     /// `policy` are given, and no known fact breaks a constraint of the policy set.
     pub fn check_case(&self, case: &Case, scratch: &mut Scratch) -> Result<(), CaseError> {
         self.schema.check_required(&self.set, case)?;
-        check_dates(&self.set, case)?;
+        check_dates(&self.set, self.schema.date_facts(), case)?;
         self.constraints
             .check(&self.set, &self.sources, case, scratch.slots_mut())
     }
@@ -387,21 +387,18 @@ impl Compiled {
 
 /// Every date of a case lies in the years a case file can write (0000 to 9999): the
 /// reasoning classifies only those, and a [`Case`] built by a program could hold others.
-fn check_dates(set: &PolicySet, case: &Case) -> Result<(), CaseError> {
+fn check_dates(set: &PolicySet, dates: &[FactId], case: &Case) -> Result<(), CaseError> {
     let range = reason::classes::fact_domain(types::Type::Date);
     let outside = |d: value::Day| !(range.lo..=range.hi).contains(&i64::from(d.0));
     let help = || Some("dates run from 0000-01-01 to 9999-12-31".to_string());
     if case.as_of.is_some_and(outside) {
         return Err(CaseError::new("as_of", "the date is out of range", help()));
     }
-    for (def, v) in set.facts.iter().zip(&case.facts) {
-        if let Some(value::Value::Date(d)) = v {
-            if outside(*d) {
-                return Err(CaseError::new(
-                    def.path.clone(),
-                    "the date is out of range",
-                    help(),
-                ));
+    for fact in dates {
+        if let Some(value::Value::Date(d)) = case.facts.get(fact.index()).copied().flatten() {
+            if outside(d) {
+                let path = set.fact(*fact).map_or(String::new(), |f| f.path.clone());
+                return Err(CaseError::new(path, "the date is out of range", help()));
             }
         }
     }

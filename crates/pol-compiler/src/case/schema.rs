@@ -13,6 +13,8 @@ pub struct CaseSchema {
     pub(super) root: Group,
     /// Every fact's path and the built-in fields, for "did you mean".
     pub(super) fact_paths: Vec<String>,
+    /// The date facts, in declaration order: the ones whose range every case is checked for.
+    date_facts: Vec<FactId>,
 }
 
 #[derive(Debug, Default)]
@@ -112,7 +114,17 @@ impl CaseSchema {
         }
         let mut fact_paths: Vec<String> = set.facts.iter().map(|f| f.path.clone()).collect();
         fact_paths.extend(["id", "as_of", "policy"].map(String::from));
-        CaseSchema { root, fact_paths }
+        let date_facts = set
+            .facts
+            .iter_enumerated()
+            .filter(|(_, f)| f.ty == Type::Date)
+            .map(|(id, _)| id)
+            .collect();
+        CaseSchema {
+            root,
+            fact_paths,
+            date_facts,
+        }
     }
 
     /// Decodes one case document from any serde deserializer into `case` (cleared
@@ -145,6 +157,11 @@ impl CaseSchema {
         case.policy = None;
         case.extra_strings.clear();
         decode::decode(self, set, case, deserializer)
+    }
+
+    /// The date facts, in declaration order.
+    pub fn date_facts(&self) -> &[FactId] {
+        &self.date_facts
     }
 
     /// Checks what every case must have once decoded.

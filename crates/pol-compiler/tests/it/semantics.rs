@@ -377,3 +377,28 @@ fn a_sentence_must_say_something_on_one_line() {
         assert_eq!(codes, [pol_compiler::codes::BAD_SENTENCE], "{says}");
     }
 }
+
+/// A case built by a program may hold dates no case file can write: they are refused
+/// before deciding, naming the field (the reasoning classifies only years 0000 to 9999).
+#[test]
+fn dates_outside_the_calendar_are_refused_by_field() {
+    use pol_compiler::value::{Day, Value};
+    let c = compiled(r#"policy p "q" { require late: filed_on > as_of cite "c" }"#);
+    let mut case = case(&c, r#"{"as_of":"2025-06-10","policy":"p"}"#);
+    assert!(c.decide(&case, &mut Scratch::default()).is_ok());
+    let (filed_on, _) = c
+        .set
+        .facts
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.path == "filed_on")
+        .unwrap();
+    case.facts[filed_on] = Some(Value::Date(Day(i32::MAX)));
+    let e = c.decide(&case, &mut Scratch::default()).unwrap_err();
+    assert_eq!(e.field, "filed_on");
+    assert!(e.message.contains("out of range"), "{}", e.message);
+    case.facts[filed_on] = None;
+    case.as_of = Some(Day(i32::MIN));
+    let e = c.decide(&case, &mut Scratch::default()).unwrap_err();
+    assert_eq!(e.field, "as_of");
+}
