@@ -144,7 +144,7 @@ pub fn decide_into(
     // rule of the deciding level or the window unknown, or no decision at all), they are
     // read from the truths the rules take over the case's completions (`settle::see`;
     // `docs/semantics.md`, "Reasons").
-    let mut see = || {
+    let mut see_truths = || {
         see(
             p,
             case,
@@ -179,7 +179,7 @@ pub fn decide_into(
                 },
                 |r| outcome.reasons.push(Cause::Rule(r.rule)),
             );
-            if open && see() {
+            if open && see_truths() {
                 // The rules (and the window) true in every completion; when none is, the
                 // decision holds by cases (`x or not x`), and those true in some are
                 // together the reason.
@@ -214,7 +214,7 @@ pub fn decide_into(
                 );
             }
         }
-        None if see() => {
+        None if see_truths() => {
             // The window and the rules still open, at a level some completion reaches.
             let seen = &scratch.seen;
             if plan.window.is_some() && Seen::open(seen.window_closed()) {
