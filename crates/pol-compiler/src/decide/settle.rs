@@ -138,7 +138,7 @@ pub(super) fn open_facts(
 pub(super) struct Seen {
     /// "The window is closed" (never, without a window).
     window_closed: u16,
-    /// By index into the policy's rules (no bits for a `warn` rule).
+    /// By index into the policy's rules (unknown for a `warn` rule, which is never read).
     rules: Vec<u16>,
     /// Per level before `eligible`: whether some completion has every level before it
     /// false, so that this level may decide.

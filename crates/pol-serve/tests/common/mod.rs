@@ -129,10 +129,15 @@ pub fn eval_json(engine: &Engine, path: &Path) -> String {
     serde_json::to_string(&record).unwrap() + "\n"
 }
 
-/// What `pol explain --format json [--all] FILE` prints for a one-case file.
+/// What `pol explain --format json [--all] FILE` prints for a one-case file: the schema
+/// the explanation follows, then its own fields.
 pub fn explain_json(engine: &Engine, path: &Path, all: bool) -> String {
     let case = engine.read_cases(path).remove(0).result.unwrap();
-    explained(&engine.explain(&case, all).unwrap())
+    let fields = serde_json::to_string(&engine.explain(&case, all).unwrap()).unwrap();
+    format!(
+        "{{\"schema\":\"urn:pol:explanation:1\",{}\n",
+        fields.strip_prefix('{').unwrap()
+    )
 }
 
 /// A case file as JSON text (YAML and TOML converted by the format's own serde reader).
@@ -202,16 +207,6 @@ pub fn copy_policies(dir: &Path) {
             std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
         }
     }
-}
-
-/// An explanation as `pol explain --format json` prints it: the schema it follows, then
-/// the explanation's own fields.
-pub fn explained(explanation: &pol_engine::Explanation) -> String {
-    let fields = serde_json::to_string(explanation).unwrap();
-    format!(
-        "{{\"schema\":\"urn:pol:explanation:1\",{}\n",
-        fields.strip_prefix('{').unwrap()
-    )
 }
 
 /// A validator for one of the repository's schemas (`schemas/NAME.schema.json`), with the
