@@ -3,8 +3,6 @@
 // Not every test file uses every helper; a helper that cannot do its job fails the test.
 #![allow(dead_code, clippy::panic)]
 
-pub mod schemas;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -246,4 +244,11 @@ pub fn redact_shipped(text: &str) -> String {
         }
     }
     lines.concat()
+}
+
+/// The JSON values of a JSON Lines text.
+pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {e}\n{l}")))
+        .collect()
 }

@@ -6,9 +6,8 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{assert_contains, assert_lacks, files, pol, pol_in, pol_with_stdin, root};
+use common::{assert_contains, assert_lacks, files, json_lines, pol, pol_in, pol_with_stdin, root};
 use pol_compiler::codes;
-use serde_json::Value;
 
 /// A fresh directory for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -16,12 +15,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn json_lines(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {e}\n{l}")))
-        .collect()
 }
 
 const GOOD_CASE: &str = "examples/cases/h1b_engineer_pending_green_card_advance_parole.json";
