@@ -41,11 +41,8 @@ struct Client {
 impl Client {
     fn start(dir: &std::path::Path) -> Client {
         use std::io::{BufRead, Read};
-        use std::process::{Command, Stdio};
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pol"))
-            .arg("lsp")
-            .current_dir(dir)
-            .env_remove("POL_POLICIES")
+        use std::process::Stdio;
+        let mut child = common::pol_command(dir, &["lsp"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
