@@ -573,13 +573,8 @@ fn a_loose_file_is_compiled_with_its_directory_only() {
 #[test]
 fn a_broken_project_file_is_shown_on_it() {
     // Broken before the server starts, so the workspace folder's project is broken too.
-    let source = std::env::temp_dir().join(format!("pol-lsp-broken-src-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&source);
-    std::fs::create_dir_all(source.join("rules")).unwrap();
-    for entry in std::fs::read_dir(fixture().join("rules")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), source.join("rules").join(entry.file_name())).unwrap();
-    }
+    let source = support::scratch("broken-src");
+    support::copy_dir(&fixture().join("rules"), &source.join("rules"));
     std::fs::write(source.join("pol.toml"), "polices = \"rules\"\n").unwrap();
     let mut s = Session::start("broken-project", &source, json!({}));
     let _ = std::fs::remove_dir_all(&source);
