@@ -337,6 +337,15 @@ pub fn apply(text: &str, edits: &Value) -> String {
     out
 }
 
+/// The string `key` of each object of a JSON array, in order.
+pub fn strings<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[key].as_str().unwrap())
+        .collect()
+}
+
 /// The labels of a completion answer, in order.
 pub fn labels(v: &Value) -> Vec<String> {
     v.as_array()
