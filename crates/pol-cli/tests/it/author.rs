@@ -368,15 +368,20 @@ fn coverage_names_what_is_missing() {
 
 // ---- pol diff ----
 
-/// The witnesses of `chnv_parole`'s transitions out of `unavailable`, checking each lies in
-/// the weeks the moved termination opened.
-fn chnv_witnesses_in_the_new_weeks(doc: &serde_json::Value) -> usize {
-    let chnv = doc["policies"]
+/// `chnv_parole`'s part of a `pol diff --format json` report.
+fn chnv_in(doc: &serde_json::Value) -> &serde_json::Value {
+    doc["policies"]
         .as_array()
         .unwrap()
         .iter()
         .find(|p| p["policy"] == "chnv_parole")
-        .expect("chnv_parole is reported");
+        .expect("chnv_parole is reported")
+}
+
+/// The witnesses of `chnv_parole`'s transitions out of `unavailable`, checking each lies in
+/// the weeks the moved termination opened.
+fn chnv_witnesses_in_the_new_weeks(doc: &serde_json::Value) -> usize {
+    let chnv = chnv_in(doc);
     let out_of_unavailable: Vec<&serde_json::Value> = chnv["transitions"]
         .as_array()
         .unwrap()
@@ -432,12 +437,7 @@ fn diff_finds_what_moving_the_chnv_termination_changes() {
 
     // Each synthesized witness is decided as reported by each set (`pol eval`), and the
     // changes to and from `incomplete` are found too (a witness with facts unknown).
-    let chnv = doc["policies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["policy"] == "chnv_parole")
-        .unwrap();
+    let chnv = chnv_in(&doc);
     let mut pairs = Vec::new();
     for (i, t) in chnv["transitions"].as_array().unwrap().iter().enumerate() {
         pairs.push((t["from"].as_str().unwrap(), t["to"].as_str().unwrap()));
@@ -470,12 +470,7 @@ fn diff_finds_what_moving_the_chnv_termination_changes() {
     );
     let doc = json(&run.stdout);
     chnv_witnesses_in_the_new_weeks(&doc);
-    let chnv = doc["policies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["policy"] == "chnv_parole")
-        .unwrap();
+    let chnv = chnv_in(&doc);
     let to_eligible = chnv["transitions"]
         .as_array()
         .unwrap()
