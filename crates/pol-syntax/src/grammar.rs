@@ -413,13 +413,8 @@ impl Cx {
         let span = self.span(&pair);
         let mut inner = pair.clone().into_inner();
         let kind_pair = self.next(&mut inner, &pair)?;
-        let kind = match kind_pair.as_str() {
-            "opened" => WindowEventKind::Opened,
-            "closed" => WindowEventKind::Closed,
-            "terminated" => WindowEventKind::Terminated,
-            "halted" => WindowEventKind::Halted,
-            _ => WindowEventKind::Ended,
-        };
+        let kind = WindowEventKind::from_word(kind_pair.as_str())
+            .ok_or_else(|| self.unexpected(&kind_pair))?;
         let date_pair = self.next(&mut inner, &pair)?;
         let date_inner = self.next(&mut date_pair.clone().into_inner(), &date_pair)?;
         let date = match date_inner.as_rule() {
@@ -520,13 +515,8 @@ impl Cx {
     fn rule(&self, pair: Pair<Rule>) -> Result<crate::ast::Rule> {
         let mut inner = pair.clone().into_inner();
         let kind_pair = self.next(&mut inner, &pair)?;
-        let kind = match kind_pair.as_str() {
-            "require" => RuleKind::Require,
-            "exclude" => RuleKind::Exclude,
-            "not_required" => RuleKind::NotRequired,
-            "unavailable" => RuleKind::Unavailable,
-            _ => RuleKind::Warn,
-        };
+        let kind =
+            RuleKind::from_word(kind_pair.as_str()).ok_or_else(|| self.unexpected(&kind_pair))?;
         let name = self.name(&self.next_sig(&mut inner, &pair)?);
         let condition = self.expr(self.next_sig(&mut inner, &pair)?)?;
         let mut unless = None;
