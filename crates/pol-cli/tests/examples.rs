@@ -14,9 +14,9 @@ mod common;
 
 use std::path::Path;
 
-use common::schemas::{assert_valid, json_lines, schema, validator};
-use common::{files, pol, repo_path, root};
+use common::{files, json_lines, pol, repo_path, root};
 use datatest_stable::Result;
+use pol_test_support::schemas::{assert_valid, validator};
 use serde_json::Value;
 
 /// `pol explain --format json` on the example.
@@ -176,10 +176,8 @@ fn policy_test_file_passes(path: &Path) -> Result<()> {
     let run = pol(&["test", &file]);
     assert_eq!(run.code, 0, "{file}:\n{}\n{}", run.stdout, run.stderr);
     let text = std::fs::read_to_string(path)?;
-    let doc = pol_engine::yaml::from_str(&text)?;
-    let v = jsonschema::validator_for(&schema("policy-test.schema.json"))?;
-    let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{file}: {errors:#?}");
+    let doc: Value = pol_engine::yaml::from_str(&text)?;
+    assert_valid(&validator("policy-test.schema.json"), &file, &doc);
     Ok(())
 }
 

@@ -23,6 +23,7 @@ use axum::body::Body;
 use common::{call, post_json};
 use datatest_stable::Result;
 use pol_serve::{Config, Service};
+use pol_test_support::schemas::{assert_valid, validator};
 use serde_json::Value;
 
 /// Runs a test's requests on a runtime of its own (the harness calls tests on plain threads).
@@ -71,26 +72,26 @@ fn answers_follow_the_documented_schemas(path: &Path) -> Result<()> {
         let case = common::as_json(path);
         let decision = post_json(&s, "/v1/decide", &case).await.json();
         let explanation = post_json(&s, "/v1/explain", &case).await.json();
-        for (answer, schemas) in [
+        for (what, answer, schemas) in [
             (
+                "decision",
                 &decision,
                 [
                     common::openapi_schema("Decision"),
-                    common::repository_schema("decision"),
+                    validator("decision.schema.json"),
                 ],
             ),
             (
+                "explanation",
                 &explanation,
                 [
                     common::openapi_schema("Explanation"),
-                    common::repository_schema("explanation"),
+                    validator("explanation.schema.json"),
                 ],
             ),
         ] {
             for schema in schemas {
-                let errors: Vec<String> =
-                    schema.iter_errors(answer).map(|e| e.to_string()).collect();
-                assert!(errors.is_empty(), "{errors:#?}\n{answer}");
+                assert_valid(&schema, what, answer);
             }
         }
     });
@@ -106,11 +107,7 @@ fn accepted_by_the_catalogue_case_schema(path: &Path) -> Result<()> {
     });
     let case_schema = jsonschema::validator_for(&catalogue["case_schema"])?;
     let case: Value = serde_json::from_str(&common::as_json(path))?;
-    let errors: Vec<String> = case_schema
-        .iter_errors(&case)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    assert_valid(&case_schema, "the case", &case);
     Ok(())
 }
 

@@ -1,12 +1,15 @@
 //! What pol's tests, benches and fuzz targets share, stated once: where the repository is,
 //! the shipped policies (read and compiled) and the worked examples (decoded), compiling
-//! small policies written inline in a test, and decoding a case given as JSON text.
+//! small policies written inline in a test, decoding a case given as JSON text, and (feature
+//! `schemas`) validating output against the repository's JSON Schemas.
 //!
 //! Test support, so it panics with a message naming what went wrong instead of returning
 //! errors: a helper that fails is a test that fails.
 
 #![allow(clippy::panic)]
 
+#[cfg(feature = "schemas")]
+pub mod schemas;
 #[cfg(feature = "proptest")]
 pub mod spec;
 pub mod targets;

@@ -3,10 +3,8 @@
 // Not every test file uses every helper; a helper that cannot do its job fails the test.
 #![allow(dead_code, clippy::panic)]
 
-pub mod schemas;
-
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,6 +17,16 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
 }
 
 impl Run {
@@ -45,11 +53,7 @@ pub fn pol_with_stdin(args: &[&str], stdin: &str) -> Run {
 
 /// Runs `pol args...` in `dir` with `stdin` as standard input.
 pub fn pol_in(dir: &Path, args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pol"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("POL_POLICIES")
+    let mut child = pol_command(dir, args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -62,11 +66,21 @@ pub fn pol_in(dir: &Path, args: &[&str], stdin: &str) -> Run {
     let out = child
         .wait_with_output()
         .unwrap_or_else(|e| panic!("pol did not finish: {e}"));
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
+}
+
+/// `pol args...` as every test runs it: in `dir`, without colour, blind to a
+/// `POL_POLICIES` set where the tests run, with nothing on standard input (the caller
+/// sets the streams it reads or writes).
+pub fn pol_command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pol"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("POL_POLICIES")
+        .stdin(Stdio::null());
+    command
 }
 
 /// Fails, showing the whole text, unless `text` contains `needle`.
@@ -246,4 +260,11 @@ pub fn redact_shipped(text: &str) -> String {
         }
     }
     lines.concat()
+}
+
+/// The JSON values of a JSON Lines text.
+pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {e}\n{l}")))
+        .collect()
 }

@@ -368,15 +368,20 @@ fn coverage_names_what_is_missing() {
 
 // ---- pol diff ----
 
-/// The witnesses of `chnv_parole`'s transitions out of `unavailable`, checking each lies in
-/// the weeks the moved termination opened.
-fn chnv_witnesses_in_the_new_weeks(doc: &serde_json::Value) -> usize {
-    let chnv = doc["policies"]
+/// `chnv_parole`'s part of a `pol diff --format json` report.
+fn chnv_in(doc: &serde_json::Value) -> &serde_json::Value {
+    doc["policies"]
         .as_array()
         .unwrap()
         .iter()
         .find(|p| p["policy"] == "chnv_parole")
-        .expect("chnv_parole is reported");
+        .expect("chnv_parole is reported")
+}
+
+/// The witnesses of `chnv_parole`'s transitions out of `unavailable`, checking each lies in
+/// the weeks the moved termination opened.
+fn chnv_witnesses_in_the_new_weeks(doc: &serde_json::Value) -> usize {
+    let chnv = chnv_in(doc);
     let out_of_unavailable: Vec<&serde_json::Value> = chnv["transitions"]
         .as_array()
         .unwrap()
@@ -432,12 +437,7 @@ fn diff_finds_what_moving_the_chnv_termination_changes() {
 
     // Each synthesized witness is decided as reported by each set (`pol eval`), and the
     // changes to and from `incomplete` are found too (a witness with facts unknown).
-    let chnv = doc["policies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["policy"] == "chnv_parole")
-        .unwrap();
+    let chnv = chnv_in(&doc);
     let mut pairs = Vec::new();
     for (i, t) in chnv["transitions"].as_array().unwrap().iter().enumerate() {
         pairs.push((t["from"].as_str().unwrap(), t["to"].as_str().unwrap()));
@@ -453,29 +453,24 @@ fn diff_finds_what_moving_the_chnv_termination_changes() {
     assert!(pairs.contains(&("unavailable", "incomplete")), "{pairs:?}");
 
     // A corpus: a case in the new weeks is counted and is its own witness, with its id.
-    let corpus = d.join("corpus.jsonl");
-    std::fs::write(
-        &corpus,
-        "{\"id\":\"a\",\"as_of\":\"2025-04-01\",\"policy\":\"chnv_parole\",\"applicant\":{\"nationality\":\"HT\",\"serious_criminal_record\":false,\"removal_order\":false,\"security_risk\":false},\"sponsor\":{\"financial_support\":true}}\n\
-         {\"id\":\"b\",\"as_of\":\"2025-05-01\",\"policy\":\"chnv_parole\",\"applicant\":{\"nationality\":\"HT\"}}\n\
-         {\"id\":\"c\",\"as_of\":\"2025-04-02\",\"policy\":\"chnv_parole\",\"applicant\":{\"nationality\":\"VE\",\"serious_criminal_record\":false,\"removal_order\":false,\"security_risk\":false},\"sponsor\":{\"financial_support\":true}}\n",
-    )
-    .unwrap();
-    let corpus = corpus.to_str().unwrap();
+    let corpus = corpus(
+        &d,
+        "corpus.jsonl",
+        &[
+            r#"{"id":"a","as_of":"2025-04-01","policy":"chnv_parole","applicant":{"nationality":"HT","serious_criminal_record":false,"removal_order":false,"security_risk":false},"sponsor":{"financial_support":true}}"#,
+            r#"{"id":"b","as_of":"2025-05-01","policy":"chnv_parole","applicant":{"nationality":"HT"}}"#,
+            r#"{"id":"c","as_of":"2025-04-02","policy":"chnv_parole","applicant":{"nationality":"VE","serious_criminal_record":false,"removal_order":false,"security_risk":false},"sponsor":{"financial_support":true}}"#,
+        ],
+    );
     let run = diff_cases(
         "policies",
         copy,
         &["--format", "json"],
-        &[corpus, "examples/cases"],
+        &[&corpus, "examples/cases"],
     );
     let doc = json(&run.stdout);
     chnv_witnesses_in_the_new_weeks(&doc);
-    let chnv = doc["policies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["policy"] == "chnv_parole")
-        .unwrap();
+    let chnv = chnv_in(&doc);
     let to_eligible = chnv["transitions"]
         .as_array()
         .unwrap()
@@ -487,10 +482,21 @@ fn diff_finds_what_moving_the_chnv_termination_changes() {
     assert_eq!(to_eligible["witnesses"][1]["id"], "c");
 
     // Only the corpus.
-    let run = diff_cases("policies", copy, &["--no-synthesis"], &[corpus]);
+    let run = diff_cases("policies", copy, &["--no-synthesis"], &[&corpus]);
     assert_contains(&run.stdout, "unavailable   → eligible      2 cases");
     assert_contains(&run.stdout, "e.g. a");
     let _ = std::fs::remove_dir_all(d);
+}
+
+/// Writes the cases `lines` (JSON, one a line) as the corpus file `dir/NAME`; its path.
+fn corpus(dir: &Path, name: &str, lines: &[&str]) -> String {
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+    )
+    .unwrap();
+    path.to_string_lossy().into_owned()
 }
 
 /// `pol diff OLD NEW OPTIONS --cases CASES...`, which must succeed.
@@ -551,14 +557,15 @@ fn diff_reports_cases_only_one_set_can_decode() {
         ),
     )
     .unwrap();
-    let corpus = d.join("c.jsonl");
-    std::fs::write(
-        &corpus,
-        "{\"id\":\"x\",\"as_of\":\"2025-06-10\",\"policy\":\"chnv_parole\",\"applicant\":{\"new_fact\":true}}\n",
-    )
-    .unwrap();
-    let (copy, corpus) = (copy.to_str().unwrap(), corpus.to_str().unwrap());
-    let run = diff_cases("policies", copy, &["--no-synthesis"], &[corpus]);
+    let corpus = corpus(
+        &d,
+        "c.jsonl",
+        &[
+            r#"{"id":"x","as_of":"2025-06-10","policy":"chnv_parole","applicant":{"new_fact":true}}"#,
+        ],
+    );
+    let copy = copy.to_str().unwrap();
+    let run = diff_cases("policies", copy, &["--no-synthesis"], &[&corpus]);
     assert_contains(&run.stderr, "1 corpus cases can be decoded by only one");
     assert_contains(&run.stderr, "c.jsonl:1");
     let _ = std::fs::remove_dir_all(d);
@@ -580,15 +587,15 @@ fn diff_notes_a_policy_it_cannot_compare() {
         std::fs::create_dir_all(dir).unwrap();
         std::fs::write(dir.join("trip.pol"), text).unwrap();
     }
-    let corpus = d.join("c.jsonl");
-    std::fs::write(
-        &corpus,
-        "{\"id\":\"long\",\"as_of\":\"2025-06-10\",\"policy\":\"short_trip\",\"trip\":{\"depart\":\"2025-07-01\",\"return\":\"2025-08-15\"}}\n",
-    )
-    .unwrap();
+    let corpus = corpus(
+        &d,
+        "c.jsonl",
+        &[
+            r#"{"id":"long","as_of":"2025-06-10","policy":"short_trip","trip":{"depart":"2025-07-01","return":"2025-08-15"}}"#,
+        ],
+    );
     let (old, new) = (old.to_str().unwrap(), new.to_str().unwrap());
-    let corpus = corpus.to_str().unwrap();
-    let run = diff_cases(old, new, &["--format", "json"], &[corpus]);
+    let run = diff_cases(old, new, &["--format", "json"], &[&corpus]);
     assert_contains(
         &run.stderr,
         "note: short_trip: cases synthesized from the policies may miss changes",

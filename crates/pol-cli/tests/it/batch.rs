@@ -282,20 +282,21 @@ fn a_bad_line_in_the_middle_is_reported_with_its_line_number_and_the_rest_decide
 #[test]
 fn a_batch_stops_when_its_reader_goes_away() {
     use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let dir = scratch("pipe");
     let lines = cases(200);
     let file = dir.join("cases.jsonl");
     let text = (lines.join("\n") + "\n").repeat(100);
     std::fs::write(&file, text).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pol"))
-        .args(["eval", "--format", "json", "--chunk-bytes", "4096"])
-        .arg(&file)
-        .current_dir(common::root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::pol_command(
+        &common::root(),
+        &["eval", "--format", "json", "--chunk-bytes", "4096"],
+    )
+    .arg(&file)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)

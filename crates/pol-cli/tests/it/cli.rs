@@ -6,9 +6,8 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{assert_contains, assert_lacks, files, pol, pol_in, pol_with_stdin, root};
+use common::{assert_contains, assert_lacks, files, json_lines, pol, pol_in, pol_with_stdin, root};
 use pol_compiler::codes;
-use serde_json::Value;
 
 /// A fresh directory for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -18,14 +17,10 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-fn json_lines(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {e}\n{l}")))
-        .collect()
-}
-
 const GOOD_CASE: &str = "examples/cases/h1b_engineer_pending_green_card_advance_parole.json";
 const BAD_CASE: &str = "tests/data/cases/err/unknown_field.json";
+/// A policy with one error: a misspelt fact name.
+const MISSPELT_POLICY: &str = "tests/data/check/err/name_misspelled_fact.pol";
 const UNFORMATTED: &str = "fact   applicant.age :integer \"age\"\n";
 
 fn status(args: &[&str]) -> i32 {
@@ -38,10 +33,7 @@ fn check_exit_statuses() {
         status(&["check", "tests/data/check/ok/declaration_order.pol"]),
         0
     );
-    assert_eq!(
-        status(&["check", "tests/data/check/err/name_misspelled_fact.pol"]),
-        1
-    );
+    assert_eq!(status(&["check", MISSPELT_POLICY]), 1);
     // A warning fails the check only at `--fail-level warning` (or `--deny warnings`).
     let warned = "tests/data/lints/W0501_unused.pol";
     assert_eq!(status(&["check", warned]), 0);
@@ -278,12 +270,7 @@ fn errors_as_json() {
     for args in [
         &["--error-format", "json", "eval", BAD_CASE][..],
         &["--error-format", "json", "eval", "no/such/case.json"][..],
-        &[
-            "--error-format",
-            "json",
-            "check",
-            "tests/data/check/err/name_misspelled_fact.pol",
-        ][..],
+        &["--error-format", "json", "check", MISSPELT_POLICY][..],
         &[
             "--error-format",
             "json",
@@ -312,23 +299,13 @@ fn errors_as_json() {
     assert!(l["line"].as_u64().unwrap() >= 1);
     assert!(l["field"].is_string());
     // The summary line for people is left out.
-    let run = pol(&[
-        "--error-format",
-        "json",
-        "check",
-        "tests/data/check/err/name_misspelled_fact.pol",
-    ]);
+    let run = pol(&["--error-format", "json", "check", MISSPELT_POLICY]);
     assert_lacks(&run.stderr, "checked 1 file");
 }
 
 #[test]
 fn check_for_github_actions() {
-    let run = pol(&[
-        "check",
-        "--format",
-        "github",
-        "tests/data/check/err/name_misspelled_fact.pol",
-    ]);
+    let run = pol(&["check", "--format", "github", MISSPELT_POLICY]);
     assert_eq!(run.code, 1);
     let line = run.stdout.lines().next().unwrap();
     assert!(
@@ -352,16 +329,11 @@ fn check_for_github_actions() {
 
 #[test]
 fn check_in_plain_lines() {
-    let run = pol(&[
-        "check",
-        "--format",
-        "plain",
-        "tests/data/check/err/name_misspelled_fact.pol",
-    ]);
+    let run = pol(&["check", "--format", "plain", MISSPELT_POLICY]);
     assert_eq!(run.code, 1);
     let line = run.stdout.lines().next().unwrap();
     let parts: Vec<&str> = line.splitn(4, ':').collect();
-    assert_eq!(parts[0], "tests/data/check/err/name_misspelled_fact.pol");
+    assert_eq!(parts[0], MISSPELT_POLICY);
     assert!(parts[1].parse::<usize>().unwrap() >= 1, "{line}");
     assert!(parts[2].parse::<usize>().unwrap() >= 1, "{line}");
     assert!(
@@ -377,7 +349,7 @@ fn check_as_junit() {
         "check",
         "--format",
         "junit",
-        "tests/data/check/err/name_misspelled_fact.pol",
+        MISSPELT_POLICY,
         "tests/data/check/ok/declaration_order.pol",
     ]);
     assert_eq!(run.code, 1, "{}", run.stderr);

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{assert_contains, assert_lacks, root, Run};
+use common::{assert_contains, assert_lacks, pol_command, root, Run};
 
 /// A policy `pol fmt` rewrites (the rule is not indented).
 const UNFORMATTED: &str = "fact a: bool \"a\"\npolicy p \"q\" {\nrequire r: a cite \"c\"\n}\n";
@@ -27,20 +27,10 @@ fn spawn(cmd: &mut Command) -> std::process::Child {
     cmd.spawn().unwrap()
 }
 
-fn pol_cmd(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pol"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("POL_POLICIES")
-        .stdin(Stdio::null());
-    cmd
-}
-
 /// Runs `pol` in `dir`, killed (and the test failed) past `limit`.
 fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Run {
     let mut child = spawn(
-        pol_cmd(dir, args)
+        pol_command(dir, args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped()),
     );
@@ -88,19 +78,14 @@ fn into_full(args: &[&str], stderr_full: bool) -> Run {
             .open("/dev/full")
             .unwrap()
     };
-    let mut cmd = pol_cmd(&root(), args);
+    let mut cmd = pol_command(&root(), args);
     if stderr_full {
         cmd.stdout(Stdio::piped()).stderr(full());
     } else {
         cmd.stdout(full()).stderr(Stdio::piped());
     }
     let child = spawn(&mut cmd);
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(child.wait_with_output().unwrap())
 }
 
 /// Runs `pol` with its standard output a pipe whose reader is gone before `pol` starts (so
@@ -111,18 +96,13 @@ fn into_closed_pipe(args: &[&str]) -> Run {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let child = pol_cmd(&root(), args)
+    let child = pol_command(&root(), args)
         .stdout(writer)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     drop(held);
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::new(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(child.wait_with_output().unwrap())
 }
 
 fn tempdir() -> tempfile::TempDir {

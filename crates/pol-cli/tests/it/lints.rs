@@ -6,8 +6,9 @@
 use crate::common;
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 
-use common::{assert_contains, codes_in, pol, root};
+use common::{assert_contains, codes_in, pol, root, Run};
 use pol_compiler::codes::{self, ALL as CODES};
 use pol_compiler::{compile, Source};
 
@@ -288,6 +289,25 @@ fn docs_and_codes_agree() {
     }
 }
 
+/// A fresh directory for the bad or the good example of lint `code`.
+fn example_dir(code: &str, bad: bool) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("pol-lint-docs-{}-{code}-{bad}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// The bad example of lint `code` exits with `bad_exit`, naming the code on standard
+/// error; the good one exits 0.
+fn assert_does_what_it_says(code: &str, bad: bool, bad_exit: i32, run: &Run) {
+    if bad {
+        assert_eq!(run.code, bad_exit, "{code}: {}", run.stderr);
+        assert!(run.stderr.contains(code), "{code}: {}", run.stderr);
+    } else {
+        assert_eq!(run.code, 0, "{code}: {}", run.stderr);
+    }
+}
+
 /// The `pol` examples of `docs/lints.md` do what they say: the bad one gets its code, the
 /// good one compiles with no diagnostic at all. The case-file examples (`json`) are run
 /// through `pol eval`.
@@ -318,31 +338,18 @@ fn doc_examples_do_what_they_say() {
                         }
                     }
                     "json" => {
-                        let dir = std::env::temp_dir().join(format!(
-                            "pol-lint-docs-{}-{}",
-                            std::process::id(),
-                            s.code
-                        ));
+                        let dir = example_dir(&s.code, bad);
                         std::fs::create_dir_all(&dir).unwrap();
                         let path = dir.join(if bad { "bad.json" } else { "good.json" });
                         std::fs::write(&path, text).unwrap();
                         let path = path.to_string_lossy().into_owned();
                         let run = pol(&["eval", "--format", "json", path.as_str()]);
-                        if bad {
-                            assert_eq!(run.code, 1, "{}: {}", s.code, run.stderr);
-                            assert!(run.stderr.contains(&s.code), "{}: {}", s.code, run.stderr);
-                        } else {
-                            assert_eq!(run.code, 0, "{}: {}", s.code, run.stderr);
-                        }
+                        assert_does_what_it_says(&s.code, bad, 1, &run);
                         let _ = std::fs::remove_dir_all(&dir);
                     }
                     // A project file: `pol check` in a project that has it.
                     "toml" => {
-                        let dir = std::env::temp_dir().join(format!(
-                            "pol-lint-docs-{}-{}-{bad}",
-                            std::process::id(),
-                            s.code
-                        ));
+                        let dir = example_dir(&s.code, bad);
                         std::fs::create_dir_all(dir.join("policies")).unwrap();
                         std::fs::write(dir.join("pol.toml"), text).unwrap();
                         std::fs::write(
@@ -351,21 +358,12 @@ fn doc_examples_do_what_they_say() {
                         )
                         .unwrap();
                         let run = common::pol_in(&dir, &["check"], "");
-                        if bad {
-                            assert_eq!(run.code, 2, "{}: {}", s.code, run.stderr);
-                            assert!(run.stderr.contains(&s.code), "{}: {}", s.code, run.stderr);
-                        } else {
-                            assert_eq!(run.code, 0, "{}: {}", s.code, run.stderr);
-                        }
+                        assert_does_what_it_says(&s.code, bad, 2, &run);
                         let _ = std::fs::remove_dir_all(&dir);
                     }
                     // A policy test file: `pol test` on it, against the shipped policies.
                     "yaml" => {
-                        let dir = std::env::temp_dir().join(format!(
-                            "pol-lint-docs-{}-{}-{bad}",
-                            std::process::id(),
-                            s.code
-                        ));
+                        let dir = example_dir(&s.code, bad);
                         std::fs::create_dir_all(&dir).unwrap();
                         let path = dir.join("example.yaml");
                         std::fs::write(&path, text).unwrap();

@@ -4,8 +4,9 @@
 
 use crate::common;
 
-use common::schemas::{assert_valid, json_lines, schema, validator};
+use common::json_lines;
 use common::{files, pol, pol_with_stdin};
+use pol_test_support::schemas::{assert_valid, schema, validator};
 use serde_json::Value;
 
 /// Every `$id` is the `schema` value its outputs carry, and the schemas are valid JSON

@@ -20,13 +20,8 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path, args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pol"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
+        let mut child = common::pol_command(dir, &["serve", "--addr", "127.0.0.1:0"])
             .args(args)
-            .current_dir(dir)
-            .env("NO_COLOR", "1")
-            .env_remove("POL_POLICIES")
-            .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -165,7 +165,8 @@ pub fn decide_into(
                 ClosedBy::of(state).unwrap_or(ClosedBy::Unknown)
             });
             let rules = plan.levels.get(d as usize).map_or(&[][..], |l| &l[..]);
-            // A window known closed and the rules known true, noting whether one is open.
+            // A window known closed and the rules known true, noting whether one that
+            // Kleene logic leaves unknown may yet hold in every completion.
             let mut open = window.is_some_and(|w| truth(w.open) == UNKNOWN);
             if let Some(closed_by) = closed_by {
                 outcome.reasons.push(Cause::ProgramWindow(closed_by));
@@ -174,7 +175,7 @@ pub fn decide_into(
                 rules,
                 |r| {
                     let t = truth(r.trigger);
-                    open |= t == UNKNOWN;
+                    open |= t == UNKNOWN && !p.reasoner.kleene_exact(r.rule);
                     t == TRUE
                 },
                 |r| outcome.reasons.push(Cause::Rule(r.rule)),

@@ -28,6 +28,7 @@ pub mod analysis;
 pub mod build;
 pub mod classes;
 pub mod cuts;
+pub mod kleene;
 pub mod mdd;
 pub mod query;
 pub mod values;
@@ -63,7 +64,10 @@ impl Reasoner {
         Reasoner {
             policies: graphs
                 .iter()
-                .map(|g| PolicyReasoner::new(Analysis::new(set, g, constraints)))
+                .map(|g| PolicyReasoner {
+                    kleene_exact: kleene::exact_triggers(set, g, constraints),
+                    ..PolicyReasoner::new(Analysis::new(set, g, constraints))
+                })
                 .collect(),
         }
     }
@@ -73,6 +77,9 @@ impl Reasoner {
 #[derive(Debug)]
 pub struct PolicyReasoner {
     pub analysis: Analysis,
+    /// By rule index: whether Kleene logic on the rule's trigger is exact (`kleene.rs`), so
+    /// that its reasons need no reading of the completions.
+    kleene_exact: Vec<bool>,
     undated: OnceLock<Result<Arc<View>, String>>,
     /// The classes and tables of the facts that do not depend on the date.
     stable: OnceLock<Vec<Option<classes::Stable>>>,
@@ -101,12 +108,19 @@ impl PolicyReasoner {
     pub fn new(analysis: Analysis) -> PolicyReasoner {
         PolicyReasoner {
             analysis,
+            kleene_exact: Vec::new(),
             undated: OnceLock::new(),
             stable: OnceLock::new(),
             days: RwLock::new(HashMap::new()),
             views: RwLock::new(HashMap::new()),
             regimes: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// Whether Kleene logic on the trigger of rule `rule` is exact: where it says unknown,
+    /// some completion makes the trigger true and another false (`kleene.rs`).
+    pub fn kleene_exact(&self, rule: usize) -> bool {
+        self.kleene_exact.get(rule).copied().unwrap_or(false)
     }
 
     /// The classes and diagram for a date, or why the reasoning is not exact there.

@@ -131,29 +131,22 @@ fn evaluate_with(set: &PolicySet, e: &TExpr, case: &Case, target: Option<(&TExpr
     let go = |x: &TExpr| evaluate_with(set, x, case, target);
     match &e.kind {
         TExprKind::Not(x) => go(x).and_then(|v| v.as_bool()).map(|b| Value::Bool(!b)),
-        TExprKind::And(xs) => {
-            let vs: Vec<Option<bool>> =
-                xs.iter().map(|x| go(x).and_then(|v| v.as_bool())).collect();
-            if vs.contains(&Some(false)) {
-                Some(Value::Bool(false))
-            } else if vs.iter().all(Option::is_some) {
-                Some(Value::Bool(true))
-            } else {
-                None
-            }
-        }
-        TExprKind::Or(xs) => {
-            let vs: Vec<Option<bool>> =
-                xs.iter().map(|x| go(x).and_then(|v| v.as_bool())).collect();
-            if vs.contains(&Some(true)) {
-                Some(Value::Bool(true))
-            } else if vs.iter().all(Option::is_some) {
-                Some(Value::Bool(false))
-            } else {
-                None
-            }
-        }
+        TExprKind::And(xs) => kleene(xs.iter().map(|x| go(x).and_then(|v| v.as_bool())), false),
+        TExprKind::Or(xs) => kleene(xs.iter().map(|x| go(x).and_then(|v| v.as_bool())), true),
         _ => eval(set, case, e),
+    }
+}
+
+/// Kleene's `and` (`decisive` false) or `or` (`decisive` true) of `operands`: the decisive
+/// value if an operand has it, else unknown if an operand is unknown, else the other value.
+fn kleene(operands: impl Iterator<Item = Option<bool>>, decisive: bool) -> Tri {
+    let vs: Vec<Option<bool>> = operands.collect();
+    if vs.contains(&Some(decisive)) {
+        Some(Value::Bool(decisive))
+    } else if vs.iter().all(Option::is_some) {
+        Some(Value::Bool(!decisive))
+    } else {
+        None
     }
 }
 

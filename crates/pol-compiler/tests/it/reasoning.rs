@@ -6,21 +6,15 @@
 use pol_compiler::compare::compare;
 use pol_compiler::{Compiled, DecisionKind, DecisionRecord, Scratch};
 
-const FACTS: &str = r#"
-enum Status { none, tps, daca, h1 }
-enum Pending { adjustment_of_status, asylum }
-fact status: Status "status"
-fact pending: set of Pending "pending"
-fact in_proceedings: bool "in removal proceedings"
-fixed fact criminal: bool "criminal record"
-fact waiver: bool "fee waiver requested"
+/// The facts every policy of these tests imports: the fixture shared with `semantics.rs`,
+/// an age, and the criminal record and the nationality as `fixed` facts (never asked).
+const FACTS: &str = concat!(
+    include_str!("fixtures/facts.pol"),
+    r#"fixed fact criminal: bool "criminal record"
 fact age: integer "age"
-fact days: days "unlawful presence"
-fact filed_on: date "filing date"
-fact depart: date "departure"
-fact back: date "return"
 fixed fact nationality: string "country code"
-"#;
+"#
+);
 
 use pol_test_support::{compile_beside as compiled_with, decode_facts as case};
 
@@ -339,19 +333,19 @@ fn overflow_never_decides_an_unknown() {
     let c = compiled(
         r#"policy p "q" {
              require age_max: age < 9223372036854775807 cite "c"
-             exclude long: days + 9223372036854775807 days > 0 days cite "c"
+             exclude long: days_unlawful + 9223372036854775807 days > 0 days cite "c"
            }"#,
     );
-    // days: at most -MAX leaves {eligible, ineligible (age)}, from 1 - MAX to 0 only
+    // days_unlawful: at most -MAX leaves {eligible, ineligible (age)}, from 1 - MAX to 0 only
     // ineligible, from 1 on an overflow with ineligible (age): 5/3 on average; age: below
     // the maximum all three, at it ineligible: 2.
     let r = decide(&c, &at("p", ""));
     assert_eq!(r.decision, DecisionKind::Incomplete);
-    assert_eq!(r.missing, ["days", "age"]);
+    assert_eq!(r.missing, ["days_unlawful", "age"]);
     // A known age changes nothing definite.
     let r = decide(&c, &at("p", r#""age":30"#));
     assert_eq!(r.decision, DecisionKind::Incomplete);
-    assert_eq!(r.missing, ["days"]);
+    assert_eq!(r.missing, ["days_unlawful"]);
     let c = compiled(r#"policy p "q" { require young: age < 9223372036854775807 cite "c" }"#);
     let r = decide(&c, &at("p", ""));
     assert_eq!(r.decision, DecisionKind::Incomplete);

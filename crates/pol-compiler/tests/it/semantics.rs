@@ -4,20 +4,14 @@
 use pol_compiler::explain::RuleOutcome;
 use pol_compiler::{compile, Compiled, DecisionKind, DecisionRecord, Scratch, Source};
 
-const FACTS: &str = r#"
-enum Status { none, tps, daca, h1 }
-enum Pending { adjustment_of_status, asylum }
-fact status: Status "status"
-fact pending: set of Pending "pending"
-fact in_proceedings: bool "in removal proceedings"
-fact criminal: bool "criminal record"
-fact waiver: bool "fee waiver requested"
-fact days_unlawful: days "unlawful presence"
-fact filed_on: date "filing date"
-fact depart: date "departure"
-fact back: date "return"
+/// The facts every policy of these tests imports: the fixture shared with `reasoning.rs`,
+/// and the criminal record and the nationality as facts a case may leave open.
+const FACTS: &str = concat!(
+    include_str!("fixtures/facts.pol"),
+    r#"fact criminal: bool "criminal record"
 fact nationality: string "country code"
-"#;
+"#
+);
 
 use pol_test_support::decode_case as case;
 

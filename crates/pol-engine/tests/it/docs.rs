@@ -3,6 +3,7 @@
 //! rewrites them; otherwise a stale table fails), and every quote a policy attributes to a
 //! seed appears verbatim in that seed (`docs/seeds/`).
 
+use pol_compiler::ir::Cite;
 use pol_engine::{Engine, PolicySource};
 use pol_test_support::root;
 
@@ -64,58 +65,32 @@ fn every_seed_quote_is_verbatim() {
         .collect();
     let engine = shipped();
     let set = &engine.compiled().set;
-    let mut cites: Vec<&str> = Vec::new();
+    // Every `cite` of the set, whether a declaration carries one or not.
+    let mut cited: Vec<Option<&Cite>> = Vec::new();
     for p in &set.policies {
-        cites.extend(
-            p.window
-                .iter()
-                .filter_map(|w| w.cite.as_ref())
-                .map(|c| c.text.as_str()),
-        );
-        cites.extend(
-            p.rules
-                .iter()
-                .filter_map(|r| r.cite.as_ref())
-                .map(|c| c.text.as_str()),
-        );
-        cites.extend(
-            p.forms
-                .iter()
-                .filter_map(|f| f.cite.as_ref())
-                .map(|c| c.text.as_str()),
-        );
-        cites.extend(
-            p.validities
-                .iter()
-                .filter_map(|v| v.cite.as_ref())
-                .map(|c| c.text.as_str()),
-        );
+        cited.extend(p.window.iter().map(|w| w.cite.as_ref()));
+        cited.extend(p.rules.iter().map(|r| r.cite.as_ref()));
+        cited.extend(p.forms.iter().map(|f| f.cite.as_ref()));
+        cited.extend(p.validities.iter().map(|v| v.cite.as_ref()));
     }
     for prog in &set.programs {
-        for e in prog.opened.iter().chain(prog.closed.iter()) {
-            cites.extend(e.cite.as_ref().map(|c| c.text.as_str()));
-        }
-    }
-    cites.extend(
-        set.consts
-            .iter()
-            .filter_map(|c| c.cite.as_ref())
-            .map(|c| c.text.as_str()),
-    );
-    cites.extend(
-        set.lets
-            .iter()
-            .filter_map(|l| l.cite.as_ref())
-            .map(|c| c.text.as_str()),
-    );
-    for p in &set.params {
-        cites.extend(
-            p.values
+        cited.extend(
+            prog.opened
                 .iter()
-                .filter_map(|v| v.cite.as_ref())
-                .map(|c| c.text.as_str()),
+                .chain(&prog.closed)
+                .map(|e| e.cite.as_ref()),
         );
     }
+    cited.extend(set.consts.iter().map(|c| c.cite.as_ref()));
+    cited.extend(set.lets.iter().map(|l| l.cite.as_ref()));
+    for p in &set.params {
+        cited.extend(p.values.iter().map(|v| v.cite.as_ref()));
+    }
+    let cites: Vec<&str> = cited
+        .into_iter()
+        .flatten()
+        .map(|c| c.text.as_str())
+        .collect();
     let (checked, wrong) = misquotes(&cites, &seeds);
     assert!(
         wrong.is_empty(),

@@ -6,7 +6,7 @@
 use crate::support;
 
 use serde_json::json;
-use support::{apply, labels, position, repo, Session};
+use support::{apply, copy_dir, labels, position, repo, scratch, Session};
 
 const POLICY: &str = "policies/advance_parole.pol";
 const FACT: &str = "applicant.in_removal_proceedings";
@@ -14,13 +14,8 @@ const FACT: &str = "applicant.in_removal_proceedings";
 /// A directory holding a copy of `policies/` (and nothing else: no `pol.toml`, so the
 /// set is the opened file's directory).
 fn shipped() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("pol-lsp-shipped-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("policies")).unwrap();
-    for entry in std::fs::read_dir(repo().join("policies")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.join("policies").join(entry.file_name())).unwrap();
-    }
+    let dir = scratch("shipped");
+    copy_dir(&repo().join("policies"), &dir.join("policies"));
     dir
 }
 

@@ -4,7 +4,7 @@
 use crate::support;
 
 use serde_json::{json, Value};
-use support::{apply, labels, Session};
+use support::{apply, labels, strings, Session};
 
 fn fixture() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/project")
@@ -95,12 +95,7 @@ fn edits_reach_importing_files() {
             &facts.replace("fact reason: Reason", "fact reasons: Reason"),
         );
         let d = s.diagnostics(TRAVEL);
-        let messages: Vec<&str> = d["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["message"].as_str().unwrap())
-            .collect();
+        let messages = strings(&d["diagnostics"], "message");
         assert!(
             messages
                 .iter()
@@ -201,12 +196,7 @@ fn definition_and_references() {
         let mut at = s.at("rules/facts.pol", &facts, "applicant.status", 0, 0);
         at["context"] = json!({"includeDeclaration": false});
         let refs = s.ok("textDocument/references", at);
-        let files: Vec<&str> = refs
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l["uri"].as_str().unwrap())
-            .collect();
+        let files = strings(&refs, "uri");
         assert_eq!(
             files,
             [
@@ -547,12 +537,7 @@ fn a_loose_file_is_compiled_with_its_directory_only() {
         std::fs::write(s.path("notes/deeper/c.pol"), "fact x: bool \"again\"\n").unwrap();
         s.open("notes/a.pol");
         let d = s.diagnostics("notes/a.pol");
-        let codes: Vec<&str> = d["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["code"].as_str().unwrap())
-            .collect();
+        let codes = strings(&d["diagnostics"], "code");
         assert_eq!(codes, [pol_syntax::codes::UNUSED.id], "{d}");
         // b.pol is in the set (its unused fact is reported), c.pol is not.
         let b = s.diagnostics("notes/b.pol");
@@ -573,13 +558,8 @@ fn a_loose_file_is_compiled_with_its_directory_only() {
 #[test]
 fn a_broken_project_file_is_shown_on_it() {
     // Broken before the server starts, so the workspace folder's project is broken too.
-    let source = std::env::temp_dir().join(format!("pol-lsp-broken-src-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&source);
-    std::fs::create_dir_all(source.join("rules")).unwrap();
-    for entry in std::fs::read_dir(fixture().join("rules")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), source.join("rules").join(entry.file_name())).unwrap();
-    }
+    let source = support::scratch("broken-src");
+    support::copy_dir(&fixture().join("rules"), &source.join("rules"));
     std::fs::write(source.join("pol.toml"), "polices = \"rules\"\n").unwrap();
     let mut s = Session::start("broken-project", &source, json!({}));
     let _ = std::fs::remove_dir_all(&source);

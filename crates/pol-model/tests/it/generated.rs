@@ -99,8 +99,13 @@ proptest! {
 /// One policy over the generator's prelude, and a JSON case for it: the engine and the
 /// model agree on everything.
 fn check(policy: &str, case: &str) {
+    check_with("", policy, case);
+}
+
+/// [`check`], with declarations of its own (`decls`) beside the prelude's.
+fn check_with(decls: &str, policy: &str, case: &str) {
     let c = compile(gen::sources(&format!(
-        "policy gen \"q\" {{\n{policy}\n}}\n"
+        "{decls}\npolicy gen \"q\" {{\n{policy}\n}}\n"
     )));
     let case = decode(&c, &format!(r#"{{"policy": "gen", {case}}}"#));
     if let Err(e) = exact(&c, &case, policy) {
@@ -223,5 +228,47 @@ fn an_integer_compared_with_a_fact_holding_the_largest_integer() {
     check(
         "require r: i1 >= i2",
         r#""as_of": "2024-01-30", "i2": 9223372036854775807"#,
+    );
+}
+
+// Kleene logic's reasons stand where it is exact on every unknown rule of the deciding
+// level (`reason/kleene.rs`). In each case below it is not: the second rule is unknown
+// under Kleene logic yet true in every completion, so it is a reason beside the first.
+
+/// A fact read twice: `b2 or not b2`.
+#[test]
+fn a_rule_true_by_cases_of_one_fact_is_a_reason() {
+    check(
+        "exclude a: b1\nexclude b: b2 or not b2",
+        r#""as_of": "2024-01-30", "b1": true"#,
+    );
+}
+
+/// An enum of one word: its fact can only be that word.
+#[test]
+fn a_rule_on_an_enum_of_one_word_is_a_reason() {
+    check_with(
+        "enum One { only }\nfact o1: One \"o1\"",
+        "exclude a: b1\nexclude b: o1 == only",
+        r#""as_of": "2024-01-30", "b1": true"#,
+    );
+}
+
+/// An enum fact tested against every word of its enum.
+#[test]
+fn a_rule_on_every_word_of_an_enum_is_a_reason() {
+    check(
+        "exclude a: b1\nexclude b: e1 in {x, y, z}",
+        r#""as_of": "2024-01-30", "b1": true"#,
+    );
+}
+
+/// A fact a constraint holds true in every case.
+#[test]
+fn a_rule_a_constraint_makes_certain_is_a_reason() {
+    check_with(
+        "fact b3: bool \"b3\"\nconstraint b3_holds: b3 because \"always\"",
+        "exclude a: b1\nexclude b: b3",
+        r#""as_of": "2024-01-30", "b1": true"#,
     );
 }

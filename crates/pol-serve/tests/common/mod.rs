@@ -209,26 +209,6 @@ pub fn copy_policies(dir: &Path) {
     }
 }
 
-/// A validator for one of the repository's schemas (`schemas/NAME.schema.json`), with the
-/// others known by their `$id`, as `pol`'s own schema tests build it.
-pub fn repository_schema(name: &str) -> jsonschema::Validator {
-    let read = |file: &str| -> Value {
-        let path = root().join("schemas").join(format!("{file}.schema.json"));
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    };
-    let mut registry = jsonschema::Registry::new();
-    for file in ["decision", "case-error", "explanation"] {
-        let schema = read(file);
-        let id = schema["$id"].as_str().unwrap().to_string();
-        registry = registry.add(id, schema).unwrap();
-    }
-    let registry = registry.prepare().unwrap();
-    jsonschema::options()
-        .with_registry(&registry)
-        .build(&read(name))
-        .unwrap()
-}
-
 /// The service's OpenAPI document.
 pub fn openapi() -> Value {
     serde_json::from_str(pol_serve::routes::OPENAPI).unwrap()

@@ -65,16 +65,10 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
     // Each choice decides the case again and asks the first question.
     let settled = page.settled();
     page.set_value("#policy", "advance_parole");
-    page.wait_for(
-        &format!("Number(document.body.dataset.settled) > {settled}"),
-        "the policy's first question",
-    );
+    page.wait_settled_since(settled, "the policy's first question");
     let settled = page.settled();
     page.set_value("#as-of", facts["as_of"].as_str().unwrap());
-    page.wait_for(
-        &format!("Number(document.body.dataset.settled) > {settled}"),
-        "the first question on that date",
-    );
+    page.wait_settled_since(settled, "the first question on that date");
 
     // Answer every question asked, from the case; the second (the first after an answer
     // moved the focus to it) with the keyboard alone.
@@ -90,10 +84,7 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
             Some(value) => page.answer(value),
             None => page.click("#dont-know"),
         }
-        page.wait_for(
-            &format!("Number(document.body.dataset.settled) > {settled}"),
-            "the answer",
-        );
+        page.wait_settled_since(settled, "the answer");
         asked.push(question);
     }
     assert!(asked.len() >= 2, "asked {asked:?}");
@@ -132,10 +123,7 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
         Some("applicant.in_removal_proceedings")
     );
     page.answer(&json!(false));
-    page.wait_for(
-        &format!("Number(document.body.dataset.settled) > {settled}"),
-        "the change",
-    );
+    page.wait_settled_since(settled, "the change");
     assert_ne!(page.attribute("#decision", "class"), "ineligible");
     let answers = page.text("#answers");
     assert!(
@@ -146,10 +134,7 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
     // Clear it ("don't know"): it is asked again.
     let settled = page.settled();
     page.click("#answers li[data-path='applicant.in_removal_proceedings'] button.clear");
-    page.wait_for(
-        &format!("Number(document.body.dataset.settled) > {settled}"),
-        "the clearing",
-    );
+    page.wait_settled_since(settled, "the clearing");
     assert_eq!(page.attribute("#decision", "class"), "incomplete");
     assert_eq!(
         page.current_question().as_deref(),
@@ -161,10 +146,7 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
     // decision reads is known.
     let settled = page.settled();
     page.answer(&json!(false));
-    page.wait_for(
-        &format!("Number(document.body.dataset.settled) > {settled}"),
-        "the answer",
-    );
+    page.wait_settled_since(settled, "the answer");
     for _ in 0..10 {
         let Some(question) = page.current_question() else {
             break;
@@ -174,20 +156,14 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
             Some(value) => page.answer(value),
             None => page.click("#dont-know"),
         }
-        page.wait_for(
-            &format!("Number(document.body.dataset.settled) > {settled}"),
-            "the answer",
-        );
+        page.wait_settled_since(settled, "the answer");
     }
 
     // "What would change it": the engine's counterfactuals, as the page words them.
     let settled = page.settled();
     page.click("#answers li[data-path='applicant.in_removal_proceedings'] button.change");
     page.answer(&json!(true));
-    page.wait_for(
-        &format!("Number(document.body.dataset.settled) > {settled}"),
-        "the answer",
-    );
+    page.wait_settled_since(settled, "the answer");
     assert_eq!(page.attribute("#decision", "class"), "ineligible");
     let changes = page.text("#counterfactuals");
     // The applicant has no status and is in removal proceedings: DACA alone would make
@@ -390,6 +366,15 @@ impl Page {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Waits (up to 15 s) until the page has settled again since [`Page::settled`] counted
+    /// `settled`: what set off `what` has been answered and shown.
+    fn wait_settled_since(&self, settled: u64, what: &str) {
+        self.wait_for(
+            &format!("Number(document.body.dataset.settled) > {settled}"),
+            what,
+        );
     }
 
     fn settled(&self) -> u64 {

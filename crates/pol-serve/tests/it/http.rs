@@ -406,7 +406,7 @@ async fn errors_and_listings_follow_the_documented_schemas() {
         "{error}"
     );
     assert!(
-        common::repository_schema("case-error").is_valid(&error),
+        pol_test_support::schemas::validator("case-error.schema.json").is_valid(&error),
         "{error}"
     );
     let catalogue = call(&s, "GET", "/v1/policies", None, Body::empty())

@@ -38,7 +38,16 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// A fresh temporary directory for a test's files (`pol-lsp-NAME-PID`), emptied of what an
+/// earlier run left there.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pol-lsp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Copies the directory `from`, with what it holds, to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -326,6 +335,15 @@ pub fn apply(text: &str, edits: &Value) -> String {
         out.replace_range(s..t, e["newText"].as_str().unwrap());
     }
     out
+}
+
+/// The string `key` of each object of a JSON array, in order.
+pub fn strings<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[key].as_str().unwrap())
+        .collect()
 }
 
 /// The labels of a completion answer, in order.

@@ -1,18 +1,18 @@
-//! The JSON Schemas of `schemas/`, for validating what `pol` prints.
+//! The JSON Schemas of `schemas/`, for validating what `pol` and `pol serve` print.
 
 use serde_json::Value;
 
-use super::root;
+use crate::{read, root};
 
 /// The JSON Schema `schemas/NAME`.
 pub fn schema(name: &str) -> Value {
-    let path = root().join("schemas").join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let text = read(&root().join("schemas").join(name));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// A validator for `name`, with every schema of the directory known by its `$id` (the
-/// explanation refers to the decision by its `$id`); nothing is fetched.
+/// A validator for `schemas/NAME`, with every schema it may refer to known by its `$id`
+/// (the explanation refers to the decision by its `$id`); nothing is fetched. Formats
+/// (dates, URIs) are validated too.
 pub fn validator(name: &str) -> jsonschema::Validator {
     let mut registry = jsonschema::Registry::new();
     for file in ["decision", "case-error", "explanation", "diagnostic"] {
@@ -43,11 +43,4 @@ pub fn assert_valid(v: &jsonschema::Validator, what: &str, value: &Value) {
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{what}: {errors:#?}\n{value}");
-}
-
-/// The JSON values of a JSON Lines text.
-pub fn json_lines(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {e}\n{l}")))
-        .collect()
 }
