@@ -26,30 +26,23 @@ use pol_syntax::{FileId, Span};
 fn commented_policy(blocks: usize) -> String {
     let mut out = String::new();
     for i in 0..blocks {
-        writeln!(out, "# Block {i}: what the facts below mean.").unwrap();
-        writeln!(out, "fact applicant.f{i}: bool \"fact {i}\" # read by r{i}").unwrap();
-        writeln!(
+        write!(
             out,
-            "fact applicant.g{i}: integer \"age {i}\" # read by r{i}"
+            r#"# Block {i}: what the facts below mean.
+fact applicant.f{i}: bool "fact {i}" # read by r{i}
+fact applicant.g{i}: integer "age {i}" # read by r{i}
+const limit{i} = {i} cite "seed {i}" # a limit
+# The policy of block {i}.
+policy p{i} "May they travel?" {{ # the question
+  # Why r{i} exists.
+  require r{i}: applicant.f{i} cite "seed {i}" # r{i}
+  # Why s{i} exists.
+  exclude s{i}: applicant.g{i} > limit{i} cite "seed {i}" # s{i}
+}} # end of p{i}
+
+"#
         )
         .unwrap();
-        writeln!(out, "const limit{i} = {i} cite \"seed {i}\" # a limit").unwrap();
-        writeln!(out, "# The policy of block {i}.").unwrap();
-        writeln!(out, "policy p{i} \"May they travel?\" {{ # the question").unwrap();
-        writeln!(out, "  # Why r{i} exists.").unwrap();
-        writeln!(
-            out,
-            "  require r{i}: applicant.f{i} cite \"seed {i}\" # r{i}"
-        )
-        .unwrap();
-        writeln!(out, "  # Why s{i} exists.").unwrap();
-        writeln!(
-            out,
-            "  exclude s{i}: applicant.g{i} > limit{i} cite \"seed {i}\" # s{i}"
-        )
-        .unwrap();
-        writeln!(out, "}} # end of p{i}").unwrap();
-        writeln!(out).unwrap();
     }
     out
 }
@@ -119,14 +112,19 @@ fn policy_with_errors(blocks: usize, errors: bool) -> String {
     let (colon, brace) = if errors { ("", "") } else { (":", "}") };
     let mut out = String::new();
     for i in 0..blocks {
-        writeln!(out, "fact applicant.f{i}: bool \"fact {i}\"").unwrap();
-        writeln!(out, "fact applicant.g{i}{colon} integer \"age {i}\"").unwrap();
-        writeln!(out, "policy p{i} \"May they travel?\" {{").unwrap();
-        writeln!(out, "  require r{i}: applicant.f{i} cite \"seed {i}\"").unwrap();
-        writeln!(out, "}}").unwrap();
-        writeln!(out, "policy q{i} \"May they travel?\" {{").unwrap();
-        writeln!(out, "  require s{i}: applicant.f{i} cite \"seed {i}\"").unwrap();
-        writeln!(out, "{brace}").unwrap();
+        write!(
+            out,
+            r#"fact applicant.f{i}: bool "fact {i}"
+fact applicant.g{i}{colon} integer "age {i}"
+policy p{i} "May they travel?" {{
+  require r{i}: applicant.f{i} cite "seed {i}"
+}}
+policy q{i} "May they travel?" {{
+  require s{i}: applicant.f{i} cite "seed {i}"
+{brace}
+"#
+        )
+        .unwrap();
     }
     out
 }

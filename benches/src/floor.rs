@@ -349,16 +349,16 @@ pub fn advance_parole(c: &Case) -> Outcome {
 
     let level_ineligible = any(&ineligible);
     let (decision, reasons) = match (level_ineligible, dual_intent) {
-        (Some(true), _) => (DecisionKind::Ineligible, bits(&ineligible, 0)),
+        (Some(true), _) => (DecisionKind::Ineligible, bits(&ineligible, 0, Some(true))),
         (Some(false), Some(true)) => (DecisionKind::NotRequired, 1 << 8),
         (Some(false), Some(false)) => (DecisionKind::Eligible, 0),
         (None, _) => (
             DecisionKind::Incomplete,
-            open(&ineligible, 0) | if dual_intent.is_none() { 1 << 8 } else { 0 },
+            bits(&ineligible, 0, None) | if dual_intent.is_none() { 1 << 8 } else { 0 },
         ),
         (Some(false), None) => (DecisionKind::Incomplete, 1 << 8),
     };
-    let warnings = bits(&warns, 9);
+    let warnings = bits(&warns, 9, Some(true));
     let (forms, max_validity_days) = match decision {
         DecisionKind::Eligible | DecisionKind::Ineligible | DecisionKind::Incomplete => {
             let waiver = c.application.fee_waiver_requested == Some(true);
@@ -384,20 +384,32 @@ fn any(ts: &[Tri]) -> Tri {
     acc
 }
 
-/// Bit `offset + i` for each `Some(true)`.
-fn bits(ts: &[Tri], offset: u16) -> u16 {
+/// Bit `offset + i` for each `ts[i]` that is `which`: `Some(true)` for the rules that
+/// hold, `None` for the open ones.
+fn bits(ts: &[Tri], offset: u16, which: Tri) -> u16 {
     ts.iter()
         .enumerate()
-        .filter(|(_, t)| **t == Some(true))
+        .filter(|(_, t)| **t == which)
         .fold(0, |m, (i, _)| m | 1 << (offset + i as u16))
 }
 
-/// Bit `offset + i` for each unknown.
-fn open(ts: &[Tri], offset: u16) -> u16 {
-    ts.iter()
+/// The names of the rules in the bit set `m` (of [`Outcome::reasons`] or
+/// [`Outcome::warnings`]), in the policy's order.
+fn rule_names(m: u16) -> impl Iterator<Item = &'static str> {
+    RULES
+        .iter()
         .enumerate()
-        .filter(|(_, t)| t.is_none())
-        .fold(0, |m, (i, _)| m | 1 << (offset + i as u16))
+        .filter(move |(i, _)| m & (1 << i) != 0)
+        .map(|(_, n)| *n)
+}
+
+/// The forms in the bit set [`Outcome::forms`].
+fn form_names(forms: u8) -> impl Iterator<Item = &'static str> {
+    ["I-131", "I-912"]
+        .into_iter()
+        .enumerate()
+        .filter(move |(i, _)| forms & (1 << i) != 0)
+        .map(|(_, f)| f)
 }
 
 /// The decision object, as the floor would print it: the same fields as `pol`'s, with the
@@ -423,27 +435,14 @@ pub fn write_record(
     o: &Outcome,
     out: &mut Vec<u8>,
 ) -> serde_json::Result<()> {
-    let names = |m: u16| {
-        RULES
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| m & (1 << i) != 0)
-            .map(|(_, n)| *n)
-            .collect()
-    };
     let record = Record {
         id: c.id.as_deref(),
         policy: &c.policy,
         as_of,
         decision: o.decision,
-        reasons: names(o.reasons),
-        warnings: names(o.warnings),
-        forms: ["I-131", "I-912"]
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| o.forms & (1 << i) != 0)
-            .map(|(_, f)| *f)
-            .collect(),
+        reasons: rule_names(o.reasons).collect(),
+        warnings: rule_names(o.warnings).collect(),
+        forms: form_names(o.forms).collect(),
         max_validity_days: o.max_validity_days,
         missing: [],
     };
@@ -458,25 +457,13 @@ pub fn agrees_with_pol(c: &pol_compiler::Compiled, line: &str) -> Result<(), Str
     let record = crate::decide_line(c, line)?;
     let case: Case = serde_json::from_str(line).map_err(|e| e.to_string())?;
     let o = advance_parole(&case);
-    let names = |m: u16| -> Vec<String> {
-        RULES
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| m & (1 << i) != 0)
-            .map(|(_, n)| (*n).to_string())
-            .collect()
-    };
+    let names = |m: u16| -> Vec<String> { rule_names(m).map(str::to_string).collect() };
     let reasons: Vec<String> = record
         .reasons
         .iter()
         .map(|r| r.rule.trim_start_matches("advance_parole.").to_string())
         .collect();
-    let forms: Vec<&str> = ["I-131", "I-912"]
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| o.forms & (1 << i) != 0)
-        .map(|(_, f)| *f)
-        .collect();
+    let forms: Vec<&str> = form_names(o.forms).collect();
     let same = record.decision == o.decision
         && reasons == names(o.reasons)
         && record.warnings == names(o.warnings)

@@ -244,34 +244,43 @@ fn problems(d: &Diff, old: &str, new: &str) -> String {
             n.policy, n.message
         );
     }
-    if d.one_sided > 0 {
-        let _ = writeln!(
-            out,
-            "note: {} corpus cases can be decoded by only one of the two sets and were not compared:",
-            d.one_sided
-        );
-        for o in &d.one_sided_examples {
+    uncompared(
+        &mut out,
+        d.one_sided,
+        "only one of the two sets and were not compared",
+        d.one_sided_examples.iter().map(|o| {
             let (ok, bad) = match o.decoded_by {
                 Side::Old => (old, new),
                 Side::New => (new, old),
             };
-            let _ = writeln!(
-                out,
-                "  {}: read by {ok}, not by {bad}: {}",
-                o.problem.place(),
-                o.problem.message
-            );
-        }
-    }
-    if d.unreadable > 0 {
-        let _ = writeln!(
-            out,
-            "note: {} corpus cases can be decoded by neither set:",
-            d.unreadable
-        );
-        for p in &d.unreadable_examples {
-            let _ = writeln!(out, "  {}: {}", p.place(), p.message);
-        }
-    }
+            let why = format!("read by {ok}, not by {bad}: {}", o.problem.message);
+            (o.problem.place(), why)
+        }),
+    );
+    uncompared(
+        &mut out,
+        d.unreadable,
+        "neither set",
+        d.unreadable_examples
+            .iter()
+            .map(|p| (p.place(), p.message.clone())),
+    );
     out
+}
+
+/// The note on `count` corpus cases that were not compared because they can be decoded
+/// by `by` (nothing when there are none), then the first few: where each is, and why.
+fn uncompared(
+    out: &mut String,
+    count: u64,
+    by: &str,
+    examples: impl Iterator<Item = (String, String)>,
+) {
+    if count == 0 {
+        return;
+    }
+    let _ = writeln!(out, "note: {count} corpus cases can be decoded by {by}:");
+    for (place, why) in examples {
+        let _ = writeln!(out, "  {place}: {why}");
+    }
 }

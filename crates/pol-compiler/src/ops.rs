@@ -61,19 +61,10 @@ pub fn compare(op: CompareOp, l: Tri, r: Tri) -> Tri {
 /// `element in {items}`: true if any item equals it; unknown if an unknown item might.
 pub fn in_list(element: Tri, items: impl IntoIterator<Item = Tri>) -> Tri {
     let el = element?;
-    let mut unknown = false;
-    for item in items {
-        match item {
-            Some(v) if v == el => return Some(Value::Bool(true)),
-            Some(_) => {}
-            None => unknown = true,
-        }
-    }
-    if unknown {
-        None
-    } else {
-        Some(Value::Bool(false))
-    }
+    // `element == item1 or element == item2 or ...`.
+    or(items
+        .into_iter()
+        .map(|item| item.map(|v| Value::Bool(v == el))))
 }
 
 pub fn in_set(element: Tri, set: Tri) -> Tri {

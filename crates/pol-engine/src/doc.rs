@@ -9,7 +9,7 @@
 //! <!-- /pol:rules -->
 //! ```
 
-use pol_compiler::ir::{PolicyDef, RuleDef, TExpr};
+use pol_compiler::ir::{PolicyDef, TExpr};
 use pol_compiler::Compiled;
 use pol_syntax::ast::RuleKind;
 
@@ -42,7 +42,7 @@ pub fn table(c: &Compiled, policy: &PolicyDef, which: Table) -> String {
                 out.push_str(&format!(
                     "| `{}` | {} | {} | {} | {} |\n",
                     r.name,
-                    kind(r),
+                    r.kind.keyword(),
                     code(&text(&r.condition)),
                     r.unless.as_ref().map_or(String::new(), |u| code(&text(u))),
                     cell(r.cite.as_ref().map_or("", |c| c.text.as_str())),
@@ -62,16 +62,6 @@ pub fn table(c: &Compiled, policy: &PolicyDef, which: Table) -> String {
         }
     }
     out
-}
-
-fn kind(r: &RuleDef) -> &'static str {
-    match r.kind {
-        RuleKind::Require => "require",
-        RuleKind::Exclude => "exclude",
-        RuleKind::NotRequired => "not_required",
-        RuleKind::Unavailable => "unavailable",
-        RuleKind::Warn => "warn",
-    }
 }
 
 /// An expression's text as written, on one line.

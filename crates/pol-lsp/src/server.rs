@@ -510,9 +510,16 @@ impl Server {
         Some((analysis, file, offset))
     }
 
+    /// [`Self::locate`] for the position a request is about.
+    fn locate_at(
+        &mut self,
+        at: &lsp_types::TextDocumentPositionParams,
+    ) -> Option<(std::rc::Rc<Analysis>, pol_syntax::FileId, u32)> {
+        self.locate(&at.text_document.uri, Some(at.position))
+    }
+
     fn hover(&mut self, p: lsp_types::HoverParams) -> Answer<Option<lsp_types::Hover>> {
-        let at = &p.text_document_position_params;
-        let Some((a, file, offset)) = self.locate(&at.text_document.uri, Some(at.position)) else {
+        let Some((a, file, offset)) = self.locate_at(&p.text_document_position_params) else {
             return Ok(None);
         };
         Ok(hover::hover(&a, file, offset))
@@ -522,8 +529,7 @@ impl Server {
         &mut self,
         p: lsp_types::GotoDefinitionParams,
     ) -> Answer<Option<lsp_types::GotoDefinitionResponse>> {
-        let at = &p.text_document_position_params;
-        let Some((a, file, offset)) = self.locate(&at.text_document.uri, Some(at.position)) else {
+        let Some((a, file, offset)) = self.locate_at(&p.text_document_position_params) else {
             return Ok(None);
         };
         Ok(navigation::definition(&a, file, offset).map(lsp_types::GotoDefinitionResponse::Scalar))
@@ -533,8 +539,7 @@ impl Server {
         &mut self,
         p: lsp_types::ReferenceParams,
     ) -> Answer<Option<Vec<lsp_types::Location>>> {
-        let at = &p.text_document_position;
-        let Some((a, file, offset)) = self.locate(&at.text_document.uri, Some(at.position)) else {
+        let Some((a, file, offset)) = self.locate_at(&p.text_document_position) else {
             return Ok(None);
         };
         Ok(navigation::references(
@@ -549,8 +554,7 @@ impl Server {
         &mut self,
         p: lsp_types::CompletionParams,
     ) -> Answer<Option<lsp_types::CompletionResponse>> {
-        let at = &p.text_document_position;
-        let Some((a, file, offset)) = self.locate(&at.text_document.uri, Some(at.position)) else {
+        let Some((a, file, offset)) = self.locate_at(&p.text_document_position) else {
             return Ok(None);
         };
         let trigger = p
@@ -584,7 +588,7 @@ impl Server {
         &mut self,
         p: lsp_types::TextDocumentPositionParams,
     ) -> Answer<Option<lsp_types::PrepareRenameResponse>> {
-        let Some((a, file, offset)) = self.locate(&p.text_document.uri, Some(p.position)) else {
+        let Some((a, file, offset)) = self.locate_at(&p) else {
             return Ok(None);
         };
         navigation::prepare_rename(&a, file, offset)
@@ -593,8 +597,7 @@ impl Server {
     }
 
     fn rename(&mut self, p: lsp_types::RenameParams) -> Answer<Option<lsp_types::WorkspaceEdit>> {
-        let at = &p.text_document_position;
-        let Some((a, file, offset)) = self.locate(&at.text_document.uri, Some(at.position)) else {
+        let Some((a, file, offset)) = self.locate_at(&p.text_document_position) else {
             return Ok(None);
         };
         navigation::rename(&a, file, offset, &p.new_name)

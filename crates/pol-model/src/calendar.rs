@@ -132,34 +132,23 @@ mod tests {
 
     #[test]
     fn months_clamp_to_the_last_day_of_the_month() {
-        assert_eq!(
-            add(day(2024, 1, 31), 1, Unit::Months),
-            Some(day(2024, 2, 29))
-        );
-        assert_eq!(
-            add(day(2023, 1, 31), 1, Unit::Months),
-            Some(day(2023, 2, 28))
-        );
-        assert_eq!(
-            add(day(2024, 2, 29), 1, Unit::Years),
-            Some(day(2025, 2, 28))
-        );
-        assert_eq!(
-            add(day(2024, 3, 31), -1, Unit::Months),
-            Some(day(2024, 2, 29))
-        );
-        assert_eq!(
-            add(day(2024, 12, 15), 1, Unit::Months),
-            Some(day(2025, 1, 15))
-        );
-        assert_eq!(
-            add(day(2024, 1, 15), -13, Unit::Months),
-            Some(day(2022, 12, 15))
-        );
-        assert_eq!(
-            add(day(2024, 1, 1), 365, Unit::Days),
-            Some(day(2024, 12, 31))
-        );
+        // (date, amount, unit, the date that far from it)
+        let cases = [
+            ((2024, 1, 31), 1, Unit::Months, (2024, 2, 29)),
+            ((2023, 1, 31), 1, Unit::Months, (2023, 2, 28)),
+            ((2024, 2, 29), 1, Unit::Years, (2025, 2, 28)),
+            ((2024, 3, 31), -1, Unit::Months, (2024, 2, 29)),
+            ((2024, 12, 15), 1, Unit::Months, (2025, 1, 15)),
+            ((2024, 1, 15), -13, Unit::Months, (2022, 12, 15)),
+            ((2024, 1, 1), 365, Unit::Days, (2024, 12, 31)),
+        ];
+        for ((y, m, d), n, unit, (ty, tm, td)) in cases {
+            assert_eq!(
+                add(day(y, m, d), n, unit),
+                Some(day(ty, tm, td)),
+                "{y}-{m}-{d} + {n} {unit:?}"
+            );
+        }
     }
 
     #[test]

@@ -95,28 +95,8 @@ impl<'s> Evaluator<'s> {
                 v
             }
             TExprKind::Not(x) => self.truth(facts, x).map(|b| Value::Bool(!b)),
-            TExprKind::And(xs) => {
-                let mut all = Some(true);
-                for x in xs {
-                    match self.truth(facts, x) {
-                        Some(false) => return Some(Value::Bool(false)),
-                        Some(true) => {}
-                        None => all = None,
-                    }
-                }
-                all.map(Value::Bool)
-            }
-            TExprKind::Or(xs) => {
-                let mut any = Some(false);
-                for x in xs {
-                    match self.truth(facts, x) {
-                        Some(true) => return Some(Value::Bool(true)),
-                        Some(false) => {}
-                        None => any = None,
-                    }
-                }
-                any.map(Value::Bool)
-            }
+            TExprKind::And(xs) => self.kleene(facts, xs, false),
+            TExprKind::Or(xs) => self.kleene(facts, xs, true),
             TExprKind::Compare(op, l, r) => {
                 let l = self.eval(facts, l);
                 let r = self.eval(facts, r);
@@ -176,6 +156,20 @@ impl<'s> Evaluator<'s> {
 
     fn truth(&mut self, facts: &Facts<'_>, e: &TExpr) -> Option<bool> {
         truth(self.eval(facts, e))
+    }
+
+    /// Kleene's `and` (`decisive` false) or `or` (`decisive` true) of `xs`: one operand
+    /// that is `decisive` decides it; else any unknown operand leaves it unknown.
+    fn kleene(&mut self, facts: &Facts<'_>, xs: &[TExpr], decisive: bool) -> Option<Value> {
+        let mut whole = Some(!decisive);
+        for x in xs {
+            match self.truth(facts, x) {
+                Some(b) if b == decisive => return Some(Value::Bool(decisive)),
+                Some(_) => {}
+                None => whole = None,
+            }
+        }
+        whole.map(Value::Bool)
     }
 }
 

@@ -281,6 +281,14 @@ pub enum WindowEventKind {
 }
 
 impl WindowEventKind {
+    pub const ALL: [WindowEventKind; 5] = [
+        WindowEventKind::Opened,
+        WindowEventKind::Closed,
+        WindowEventKind::Terminated,
+        WindowEventKind::Halted,
+        WindowEventKind::Ended,
+    ];
+
     /// Whether this event opens the window (only `opened` does).
     pub fn opens(self) -> bool {
         matches!(self, WindowEventKind::Opened)
@@ -294,6 +302,13 @@ impl WindowEventKind {
             WindowEventKind::Halted => "halted",
             WindowEventKind::Ended => "ended",
         }
+    }
+
+    /// The event spelled `word`, if it is one.
+    pub fn from_word(word: &str) -> Option<WindowEventKind> {
+        WindowEventKind::ALL
+            .into_iter()
+            .find(|k| k.keyword() == word)
     }
 }
 
@@ -395,6 +410,14 @@ pub enum RuleKind {
 }
 
 impl RuleKind {
+    pub const ALL: [RuleKind; 5] = [
+        RuleKind::Require,
+        RuleKind::Exclude,
+        RuleKind::NotRequired,
+        RuleKind::Unavailable,
+        RuleKind::Warn,
+    ];
+
     pub fn keyword(self) -> &'static str {
         match self {
             RuleKind::Require => "require",
@@ -403,6 +426,11 @@ impl RuleKind {
             RuleKind::Unavailable => "unavailable",
             RuleKind::Warn => "warn",
         }
+    }
+
+    /// The rule kind spelled `word`, if it is one.
+    pub fn from_word(word: &str) -> Option<RuleKind> {
+        RuleKind::ALL.into_iter().find(|k| k.keyword() == word)
     }
 }
 

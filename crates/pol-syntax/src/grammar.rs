@@ -319,6 +319,27 @@ impl Cx {
         self.string(&self.next(&mut inner, &pair)?)
     }
 
+    /// The rest of a parameter, program or policy after its head: its doc string, and each
+    /// part of rule `part` (a dated value, a window event, a policy line), converted by
+    /// `convert`.
+    fn doc_and_items<T>(
+        &self,
+        rest: Pairs<Rule>,
+        part: Rule,
+        convert: fn(&Self, Pair<Rule>) -> Result<T>,
+    ) -> Result<(Option<Spanned<String>>, Vec<T>)> {
+        let mut doc = None;
+        let mut items = Vec::new();
+        for p in rest {
+            if p.as_rule() == Rule::doc {
+                doc = Some(self.doc(p)?);
+            } else if p.as_rule() == part {
+                items.push(convert(self, p)?);
+            }
+        }
+        Ok((doc, items))
+    }
+
     fn citation(&self, pair: Pair<Rule>) -> Result<Citation> {
         let (text, span) = self.quoted_clause(pair)?;
         Ok(Citation { text, span })
@@ -358,15 +379,7 @@ impl Cx {
         let mut inner = pair.clone().into_inner();
         let name = self.name(&self.next_sig(&mut inner, &pair)?);
         let ty = self.type_expr(self.next_sig(&mut inner, &pair)?)?;
-        let mut doc = None;
-        let mut values = Vec::new();
-        for p in inner {
-            match p.as_rule() {
-                Rule::doc => doc = Some(self.doc(p)?),
-                Rule::param_value => values.push(self.param_value(p)?),
-                _ => {}
-            }
-        }
+        let (doc, values) = self.doc_and_items(inner, Rule::param_value, Self::param_value)?;
         Ok(ParamDecl {
             name,
             ty,
@@ -392,15 +405,7 @@ impl Cx {
     fn program_decl(&self, pair: Pair<Rule>) -> Result<ProgramDecl> {
         let mut inner = pair.clone().into_inner();
         let name = self.name(&self.next_sig(&mut inner, &pair)?);
-        let mut doc = None;
-        let mut events = Vec::new();
-        for p in inner {
-            match p.as_rule() {
-                Rule::doc => doc = Some(self.doc(p)?),
-                Rule::window_event => events.push(self.window_event(p)?),
-                _ => {}
-            }
-        }
+        let (doc, events) = self.doc_and_items(inner, Rule::window_event, Self::window_event)?;
         Ok(ProgramDecl { name, doc, events })
     }
 
@@ -408,13 +413,8 @@ impl Cx {
         let span = self.span(&pair);
         let mut inner = pair.clone().into_inner();
         let kind_pair = self.next(&mut inner, &pair)?;
-        let kind = match kind_pair.as_str() {
-            "opened" => WindowEventKind::Opened,
-            "closed" => WindowEventKind::Closed,
-            "terminated" => WindowEventKind::Terminated,
-            "halted" => WindowEventKind::Halted,
-            _ => WindowEventKind::Ended,
-        };
+        let kind = WindowEventKind::from_word(kind_pair.as_str())
+            .ok_or_else(|| self.unexpected(&kind_pair))?;
         let date_pair = self.next(&mut inner, &pair)?;
         let date_inner = self.next(&mut date_pair.clone().into_inner(), &date_pair)?;
         let date = match date_inner.as_rule() {
@@ -433,15 +433,7 @@ impl Cx {
     fn policy_decl(&self, pair: Pair<Rule>) -> Result<PolicyDecl> {
         let mut inner = pair.clone().into_inner();
         let name = self.name(&self.next_sig(&mut inner, &pair)?);
-        let mut doc = None;
-        let mut items = Vec::new();
-        for p in inner {
-            match p.as_rule() {
-                Rule::doc => doc = Some(self.doc(p)?),
-                Rule::policy_item => items.push(self.policy_item(p)?),
-                _ => {}
-            }
-        }
+        let (doc, items) = self.doc_and_items(inner, Rule::policy_item, Self::policy_item)?;
         Ok(PolicyDecl { name, doc, items })
     }
 
@@ -523,13 +515,8 @@ impl Cx {
     fn rule(&self, pair: Pair<Rule>) -> Result<crate::ast::Rule> {
         let mut inner = pair.clone().into_inner();
         let kind_pair = self.next(&mut inner, &pair)?;
-        let kind = match kind_pair.as_str() {
-            "require" => RuleKind::Require,
-            "exclude" => RuleKind::Exclude,
-            "not_required" => RuleKind::NotRequired,
-            "unavailable" => RuleKind::Unavailable,
-            _ => RuleKind::Warn,
-        };
+        let kind =
+            RuleKind::from_word(kind_pair.as_str()).ok_or_else(|| self.unexpected(&kind_pair))?;
         let name = self.name(&self.next_sig(&mut inner, &pair)?);
         let condition = self.expr(self.next_sig(&mut inner, &pair)?)?;
         let mut unless = None;

@@ -32,11 +32,7 @@ impl<'a> Checker<'a> {
                     }
                 }
                 ast::ConstraintBody::Pattern { fact, pattern } => {
-                    let expr = ast::Expr {
-                        kind: ast::ExprKind::Name(fact.node.clone()),
-                        span: fact.span,
-                    };
-                    let Some(te) = self.check_expr(&expr, file) else {
+                    let Some(te) = self.check_name_expr(fact, file) else {
                         continue;
                     };
                     let TExprKind::Fact(f) = te.kind else {

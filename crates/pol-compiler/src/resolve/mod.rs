@@ -155,6 +155,17 @@ impl<'a> Checker<'a> {
             .is_some_and(|v| v.contains(&declared_in))
     }
 
+    /// A name standing alone where a declaration is meant (a window's date constant, the
+    /// fact of a pattern), checked as the expression it would be in a rule: resolved,
+    /// counted as used, and reported if unknown.
+    fn check_name_expr(&mut self, name: &ast::Name, file: FileId) -> Option<TExpr> {
+        let expr = ast::Expr {
+            kind: ast::ExprKind::Name(name.node.clone()),
+            span: name.span,
+        };
+        self.check_expr(&expr, file)
+    }
+
     /// Whether `name` is declared here first: when `first` (where a declaration of the same
     /// kind and name was seen before) is given, this one is reported as its duplicate.
     fn is_first(&mut self, what: &str, name: &ast::Name, first: Option<Span>) -> bool {

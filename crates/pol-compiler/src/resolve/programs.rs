@@ -78,11 +78,7 @@ impl<'a> Checker<'a> {
         match date {
             WindowDate::Literal(d) => Some(Day::from_date(d.node)),
             WindowDate::Named(n) => {
-                let expr = ast::Expr {
-                    kind: ast::ExprKind::Name(n.node.clone()),
-                    span: n.span,
-                };
-                let te = self.check_expr(&expr, file)?;
+                let te = self.check_name_expr(n, file)?;
                 match (te.ty, &te.kind) {
                     (Type::Date, TExprKind::Const(c)) => match self.set.consts.get(c)?.value {
                         Value::Date(d) => Some(d),

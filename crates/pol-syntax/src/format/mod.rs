@@ -291,37 +291,35 @@ mod tests {
         format(FileId(0), s).unwrap()
     }
 
+    /// `src` formats to `expected`, which formats to itself.
+    #[track_caller]
+    fn formats_to(src: &str, expected: &str) {
+        assert_eq!(fmt(src), expected);
+        assert_eq!(fmt(expected), expected, "idempotent");
+    }
+
     #[test]
     fn lays_out_and_keeps_comments() {
-        let src = "# head\nimport   \"facts.pol\"  # why\n\n\n\nconst a=365 days cite \"x\"\npolicy p \"q?\" {\n  # about r\n  require r : a>1 days and(b or c) cite \"y\"\n}\n";
-        let out = fmt(src);
-        assert_eq!(
-            out,
-            "# head\nimport \"facts.pol\" # why\n\nconst a = 365 days cite \"x\"\npolicy p \"q?\" {\n  # about r\n  require r: a > 1 day and (b or c) cite \"y\"\n}\n"
+        formats_to(
+            "# head\nimport   \"facts.pol\"  # why\n\n\n\nconst a=365 days cite \"x\"\npolicy p \"q?\" {\n  # about r\n  require r : a>1 days and(b or c) cite \"y\"\n}\n",
+            "# head\nimport \"facts.pol\" # why\n\nconst a = 365 days cite \"x\"\npolicy p \"q?\" {\n  # about r\n  require r: a > 1 day and (b or c) cite \"y\"\n}\n",
         );
-        assert_eq!(fmt(&out), out, "idempotent");
     }
 
     #[test]
     fn long_rules_break_at_their_parts() {
-        let src = "policy p \"q\" { exclude removal_proceedings: applicant.in_removal_proceedings unless applicant.status == daca cite \"seed 001: Foreigners in deportation proceedings\" }";
-        let out = fmt(src);
-        assert_eq!(
-            out,
-            "policy p \"q\" {\n  exclude removal_proceedings: applicant.in_removal_proceedings\n    unless applicant.status == daca\n    cite \"seed 001: Foreigners in deportation proceedings\"\n}\n"
+        formats_to(
+            "policy p \"q\" { exclude removal_proceedings: applicant.in_removal_proceedings unless applicant.status == daca cite \"seed 001: Foreigners in deportation proceedings\" }",
+            "policy p \"q\" {\n  exclude removal_proceedings: applicant.in_removal_proceedings\n    unless applicant.status == daca\n    cite \"seed 001: Foreigners in deportation proceedings\"\n}\n",
         );
-        assert_eq!(fmt(&out), out);
     }
 
     #[test]
     fn a_sentence_follows_the_citation_and_survives_formatting() {
-        let src = "policy p \"q\" { exclude removal_proceedings: applicant.in_removal_proceedings unless applicant.status == daca cite \"seed 001: Foreigners in deportation proceedings\" says \"You are in removal proceedings and are not a DACA recipient.\" }";
-        let out = fmt(src);
-        assert_eq!(
-            out,
-            "policy p \"q\" {\n  exclude removal_proceedings: applicant.in_removal_proceedings\n    unless applicant.status == daca\n    cite \"seed 001: Foreigners in deportation proceedings\"\n    says \"You are in removal proceedings and are not a DACA recipient.\"\n}\n"
+        formats_to(
+            "policy p \"q\" { exclude removal_proceedings: applicant.in_removal_proceedings unless applicant.status == daca cite \"seed 001: Foreigners in deportation proceedings\" says \"You are in removal proceedings and are not a DACA recipient.\" }",
+            "policy p \"q\" {\n  exclude removal_proceedings: applicant.in_removal_proceedings\n    unless applicant.status == daca\n    cite \"seed 001: Foreigners in deportation proceedings\"\n    says \"You are in removal proceedings and are not a DACA recipient.\"\n}\n",
         );
-        assert_eq!(fmt(&out), out);
         // A short rule keeps its sentence on its line.
         let short = "policy p \"q\" {\n  require a: x cite \"c\" says \"No x.\"\n}\n";
         assert_eq!(fmt(short), short);
@@ -334,9 +332,7 @@ mod tests {
     fn a_lone_carriage_return_ends_a_comment_as_the_grammar_says() {
         let src = "fact a: bool \"x\" # note\rfact b: bool \"y\"";
         assert!(crate::parse(FileId(0), src).is_ok());
-        let out = fmt(src);
-        assert_eq!(out, "fact a: bool \"x\" # note\nfact b: bool \"y\"\n");
-        assert_eq!(fmt(&out), out);
+        formats_to(src, "fact a: bool \"x\" # note\nfact b: bool \"y\"\n");
         // A blank line made of lone carriage returns is kept as a blank line.
         let src = "fact a: bool \"x\"\r\r# c\r\nfact b: bool \"y\"\r";
         assert_eq!(fmt(src), "fact a: bool \"x\"\n\n# c\nfact b: bool \"y\"\n");
@@ -364,12 +360,9 @@ mod tests {
 
     #[test]
     fn fixed_facts_and_constraints() {
-        let src = "fixed  fact a.age : integer \"age\"\nconstraint code : a.nationality matches \"[A-Z]{2}\" because \"ISO\"\nconstraint adult:a.age>=0 cite \"c\"\n";
-        let out = fmt(src);
-        assert_eq!(
-            out,
-            "fixed fact a.age: integer \"age\"\nconstraint code: a.nationality matches \"[A-Z]{2}\" because \"ISO\"\nconstraint adult: a.age >= 0 cite \"c\"\n"
+        formats_to(
+            "fixed  fact a.age : integer \"age\"\nconstraint code : a.nationality matches \"[A-Z]{2}\" because \"ISO\"\nconstraint adult:a.age>=0 cite \"c\"\n",
+            "fixed fact a.age: integer \"age\"\nconstraint code: a.nationality matches \"[A-Z]{2}\" because \"ISO\"\nconstraint adult: a.age >= 0 cite \"c\"\n",
         );
-        assert_eq!(fmt(&out), out);
     }
 }

@@ -235,40 +235,27 @@ mod tests {
         Formula::Atom(VarId(v), d)
     }
 
+    /// Whether `parts` hold together, with as many steps as the search ever takes.
+    fn sat(parts: &[Part]) -> Sat {
+        satisfiable(parts, &mut Budget::new(usize::MAX))
+    }
+
     #[test]
     fn contradictions_and_tautologies() {
         let adult = atom(0, Dom::compare(Ge, 18));
         let child = atom(0, Dom::compare(Lt, 16));
         let both = Formula::And(vec![adult.clone(), child.clone()]);
-        assert_eq!(
-            satisfiable(&[(&both, true)], &mut Budget::new(usize::MAX)),
-            Sat::No
-        );
-        assert_eq!(
-            satisfiable(&[(&adult, true)], &mut Budget::new(usize::MAX)),
-            Sat::Yes
-        );
+        assert_eq!(sat(&[(&both, true)]), Sat::No);
+        assert_eq!(sat(&[(&adult, true)]), Sat::Yes);
         // `age >= 18 or age < 20` is always true: its negation has no model.
         let cover = Formula::Or(vec![adult.clone(), atom(0, Dom::compare(Lt, 20))]);
-        assert_eq!(
-            satisfiable(&[(&cover, false)], &mut Budget::new(usize::MAX)),
-            Sat::No
-        );
+        assert_eq!(sat(&[(&cover, false)]), Sat::No);
         // Different variables do not interfere.
         let other = atom(1, Dom::compare(Lt, 16));
-        assert_eq!(
-            satisfiable(
-                &[(&adult, true), (&other, true)],
-                &mut Budget::new(usize::MAX)
-            ),
-            Sat::Yes
-        );
+        assert_eq!(sat(&[(&adult, true), (&other, true)]), Sat::Yes);
         let x = atom(2, Dom::boolean(true));
         let excluded_middle = Formula::Or(vec![x.clone(), x.negate()]);
-        assert_eq!(
-            satisfiable(&[(&excluded_middle, false)], &mut Budget::new(usize::MAX)),
-            Sat::No
-        );
+        assert_eq!(sat(&[(&excluded_middle, false)]), Sat::No);
     }
 
     #[test]
@@ -302,10 +289,7 @@ mod tests {
             })
             .collect();
         let f = Formula::And(clauses);
-        assert_eq!(
-            satisfiable(&[(&f, true)], &mut Budget::new(usize::MAX)),
-            Sat::Yes
-        );
+        assert_eq!(sat(&[(&f, true)]), Sat::Yes);
     }
 
     #[test]
@@ -315,10 +299,7 @@ mod tests {
             (0..30).map(|i| atom(i, Dom::boolean(false))).collect(),
         ));
         let f = Formula::And(parts);
-        assert_eq!(
-            satisfiable(&[(&f, true)], &mut Budget::new(usize::MAX)),
-            Sat::No
-        );
+        assert_eq!(sat(&[(&f, true)]), Sat::No);
     }
 
     #[test]
@@ -338,9 +319,6 @@ mod tests {
             }
         }
         let f = Formula::And(clauses);
-        assert_eq!(
-            satisfiable(&[(&f, true)], &mut Budget::new(usize::MAX)),
-            Sat::Unknown
-        );
+        assert_eq!(sat(&[(&f, true)]), Sat::Unknown);
     }
 }
