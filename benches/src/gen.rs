@@ -113,18 +113,21 @@ impl<'a> Generator<'a> {
 
     fn draw(&mut self) -> String {
         let set = &self.c.set;
-        let policy = match &self.opts.policy {
+        let position = match &self.opts.policy {
             Some(p) => set.policy(p).map_or(0, |id| id.index()),
             None => self.rng.below(set.policies.len() as u64) as usize,
         };
+        let policy = set.policies.ids().nth(position);
         let mut root = Map::new();
         if self.opts.ids {
             root.insert("id".into(), Value::from(format!("case-{}", self.count)));
         }
         root.insert("as_of".into(), Value::from(self.date()));
-        let name = set.policies.get(policy).map_or("", |p| p.name.as_str());
+        let name = policy
+            .and_then(|id| set.policies.get(id))
+            .map_or("", |p| p.name.as_str());
         root.insert("policy".into(), Value::from(name));
-        let reads = self.reads.get(policy).cloned().unwrap_or_default();
+        let reads = self.reads.get(position).cloned().unwrap_or_default();
         for f in reads {
             if !self.rng.chance(self.opts.known) {
                 continue;
@@ -152,12 +155,12 @@ impl<'a> Generator<'a> {
                 Value::from(COUNTRIES.get(i).copied().unwrap_or("CU"))
             }
             Type::Enum(e) => {
-                let words = set.enums.get(e.index()).map_or(&[][..], |d| &d.words[..]);
+                let words = set.enums.get(e).map_or(&[][..], |d| &d.words[..]);
                 let i = self.rng.below(words.len() as u64) as usize;
                 Value::from(words.get(i).cloned().unwrap_or_default())
             }
             Type::Set(e) => {
-                let words = set.enums.get(e.index()).map_or(&[][..], |d| &d.words[..]);
+                let words = set.enums.get(e).map_or(&[][..], |d| &d.words[..]);
                 let picked: Vec<Value> = words
                     .iter()
                     .filter(|_| self.rng.chance(0.2))

@@ -134,17 +134,17 @@ pub fn compare(
     new: &Compiled,
     new_policy: &str,
 ) -> Result<Comparison, String> {
-    let side = |x: &Compiled, name: &str| -> Result<(PolicyId, usize), String> {
-        let id = x
-            .set
+    let side = |x: &Compiled, name: &str| -> Result<PolicyId, String> {
+        x.set
             .policy(name)
-            .ok_or_else(|| format!("there is no policy `{name}`"))?;
-        Ok((id, id.index()))
+            .ok_or_else(|| format!("there is no policy `{name}`"))
     };
-    let (old_id, oi) = side(old, old_policy)?;
-    let (new_id, ni) = side(new, new_policy)?;
-    let (Some(ro), Some(rn)) = (old.reasoner.policies.get(oi), new.reasoner.policies.get(ni))
-    else {
+    let old_id = side(old, old_policy)?;
+    let new_id = side(new, new_policy)?;
+    let (Some(ro), Some(rn)) = (
+        old.reasoner.policies.get(old_id),
+        new.reasoner.policies.get(new_id),
+    ) else {
         return Err("the policy did not compile".into());
     };
     let sides = [

@@ -439,7 +439,7 @@ fn reads(c: &Compiled, case: &Case, e: &TExpr, out: &mut Vec<FactValue>) {
             TExprKind::Const(k) => c
                 .set
                 .consts
-                .get(k.index())
+                .get(k)
                 .map(|d| (d.name.clone(), c.set.display(d.ty, d.value))),
             TExprKind::Param(p) => c.set.params.get(p).map(|d| {
                 let v = case

@@ -164,9 +164,9 @@ impl PolicyGraph {
     pub fn eval(&self, set: &PolicySet, facts: &[Tri], as_of: Day, values: &mut Vec<Tri>) {
         values.clear();
         values.resize(self.nodes.len(), None);
-        for i in 0..self.nodes.len() {
-            let v = self.eval_node(set, i, facts, as_of, values);
-            if let Some(slot) = values.get_mut(i) {
+        for n in self.nodes.ids() {
+            let v = self.eval_node(set, n, facts, as_of, values);
+            if let Some(slot) = values.get_mut(n.index()) {
                 *slot = v;
             }
         }
@@ -184,34 +184,30 @@ impl PolicyGraph {
         values: &mut [Tri],
     ) {
         for n in nodes {
-            let v = self.eval_node(set, n.index(), facts, as_of, values);
+            let v = self.eval_node(set, *n, facts, as_of, values);
             if let Some(slot) = values.get_mut(n.index()) {
                 *slot = v;
             }
         }
     }
 
-    /// The value of node `i`, its operands read from `values`.
+    /// The value of node `n`, its operands read from `values`.
     fn eval_node(
         &self,
         set: &PolicySet,
-        i: usize,
+        n: NodeId,
         facts: &[Tri],
         as_of: Day,
         values: &[Tri],
     ) -> Tri {
-        let node = self.nodes.get(i)?;
+        let node = self.nodes.get(n)?;
         let get = |n: NodeId| values.get(n.index()).copied().flatten();
         match &node.op {
             Op::Unknown => None,
             Op::Lit(v) | Op::Const(_, v) => Some(*v),
             Op::Fact(f) => facts.get(f.index()).copied().flatten(),
             Op::AsOf => Some(Value::Date(as_of)),
-            Op::Param(p) => set
-                .params
-                .get(p.index())
-                .and_then(|p| p.at(as_of))
-                .map(|v| v.value),
+            Op::Param(p) => set.params.get(p).and_then(|p| p.at(as_of)).map(|v| v.value),
             Op::Let(_, b) => get(*b),
             Op::Not(a) => ops::not(get(*a)),
             Op::And(o) => ops::and(self.operands(*o).iter().map(|n| get(*n))),

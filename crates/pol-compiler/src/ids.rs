@@ -54,8 +54,9 @@ pub trait Id: Copy {
     fn index(self) -> usize;
 }
 
-/// What may look up an item of an [`IndexVec`] of `I`s: its typed id, or a bare position
-/// for code that walks the collection by position (or predates the ids).
+/// What may look up an item of an [`IndexVec`] of `I`s: its typed id, by value or by
+/// reference. Never a bare `usize`: code that walks a collection by position uses
+/// [`IndexVec::iter_enumerated`] or [`IndexVec::ids`] and so holds ids.
 pub trait Position<I> {
     fn position(self) -> usize;
 }
@@ -69,12 +70,6 @@ impl<I: Id> Position<I> for I {
 impl<I: Id> Position<I> for &I {
     fn position(self) -> usize {
         self.index()
-    }
-}
-
-impl<I> Position<I> for usize {
-    fn position(self) -> usize {
-        self
     }
 }
 

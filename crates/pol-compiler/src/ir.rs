@@ -364,7 +364,7 @@ impl PolicySet {
 
     pub fn word(&self, e: EnumId, w: u16) -> &str {
         self.enums
-            .get(e.index())
+            .get(e)
             .and_then(|d| d.words.get(w as usize))
             .map_or("?", String::as_str)
     }
@@ -376,15 +376,10 @@ impl PolicySet {
             Type::Date => "date".into(),
             Type::Duration(u) => u.plural().into(),
             Type::Str => "string".into(),
-            Type::Enum(e) => self
-                .enums
-                .get(e.index())
-                .map_or("enum".into(), |d| d.name.clone()),
+            Type::Enum(e) => self.enums.get(e).map_or("enum".into(), |d| d.name.clone()),
             Type::Set(e) => format!(
                 "set of {}",
-                self.enums
-                    .get(e.index())
-                    .map_or("enum", |d| d.name.as_str())
+                self.enums.get(e).map_or("enum", |d| d.name.as_str())
             ),
         }
     }

@@ -526,7 +526,7 @@ impl Builder<'_> {
             let target = self
                 .set
                 .enums
-                .get(e.index())
+                .get(e)
                 .and_then(|d| self.by_name_span.get(&d.span).copied());
             if let (Some(target), Some(sym)) = (target, self.index.symbols.get_mut(id.index())) {
                 sym.info.enum_type = Some(target);

@@ -156,7 +156,7 @@ impl<'c> Tracker<'c> {
             return;
         };
         let (Some(g), Some(report), Some(checks)) = (
-            self.c.graphs.get(policy.index()),
+            self.c.graphs.get(policy),
             self.report.get_mut(policy.index()),
             self.checks.get(policy.index()),
         ) else {
@@ -179,12 +179,7 @@ impl<'c> Tracker<'c> {
                 } => matches!(get(at), Some(Value::Date(d))
                     if semantics::window_state(opened, closed, d) == state),
                 Check::Period(p, period) => {
-                    let values = self
-                        .c
-                        .set
-                        .params
-                        .get(p.index())
-                        .map_or(&[][..], |p| &p.values[..]);
+                    let values = self.c.set.params.get(p).map_or(&[][..], |p| &p.values[..]);
                     let now = values.iter().rposition(|v| v.from <= as_of);
                     now == Some(period)
                 }
@@ -357,7 +352,7 @@ fn outcomes(
     params.dedup();
     let mut parameters = Vec::new();
     for p in params {
-        let Some(param) = c.set.params.get(p.index()) else {
+        let Some(param) = c.set.params.get(p) else {
             continue;
         };
         let (file, line) = place(param.span);

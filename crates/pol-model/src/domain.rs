@@ -106,12 +106,12 @@ impl Walk<'_> {
                 }
                 TExprKind::AsOf => {}
                 TExprKind::Const(c) => {
-                    if let Some(c) = self.set.consts.get(c.index()) {
+                    if let Some(c) = self.set.consts.get(c) {
                         self.value(c.value, c.ty);
                     }
                 }
                 TExprKind::Param(p) => {
-                    if let Some(p) = self.set.params.get(p.index()) {
+                    if let Some(p) = self.set.params.get(p) {
                         for v in &p.values {
                             self.value(v.value, p.ty);
                         }
@@ -158,7 +158,7 @@ pub(crate) fn constants(set: &PolicySet, policy: &PolicyDef) -> Constants {
     let mut deciding: Vec<&TExpr> = Vec::new();
     if let Some(w) = &policy.window {
         deciding.extend(&w.at);
-        if let Some(p) = set.programs.get(w.program.index()) {
+        if let Some(p) = set.programs.get(w.program) {
             for edge in p.opened.iter().chain(&p.closed) {
                 walk.out.dates.insert(i64::from(edge.day.0));
             }
@@ -210,7 +210,7 @@ fn walk_all(walk: &mut Walk<'_>, e: &TExpr) {
             if let Some(seen) = walk.seen_lets.get_mut(l.index()) {
                 if !*seen {
                     *seen = true;
-                    if let Some(def) = set.lets.get(l.index()) {
+                    if let Some(def) = set.lets.get(l) {
                         pending.push(&def.value);
                     }
                 }
@@ -239,7 +239,7 @@ pub(crate) fn values(
     f: FactId,
     facts: &Facts<'_>,
 ) -> Vec<Value> {
-    let Some(def) = set.facts.get(f.index()) else {
+    let Some(def) = set.facts.get(f) else {
         return Vec::new();
     };
     // The known values of the other facts of the same type.
@@ -253,14 +253,14 @@ pub(crate) fn values(
     match def.ty {
         Type::Bool => vec![Value::Bool(false), Value::Bool(true)],
         Type::Enum(e) => {
-            let n = set.enums.get(e.index()).map_or(0, |d| d.words.len());
+            let n = set.enums.get(e).map_or(0, |d| d.words.len());
             (0..n)
                 .filter_map(|w| u16::try_from(w).ok())
                 .map(Value::Word)
                 .collect()
         }
         Type::Set(e) => {
-            let n = set.enums.get(e.index()).map_or(0, |d| d.words.len());
+            let n = set.enums.get(e).map_or(0, |d| d.words.len());
             let words: Vec<u16> = if n <= MAX_SET_WORDS {
                 (0..n).filter_map(|w| u16::try_from(w).ok()).collect()
             } else {

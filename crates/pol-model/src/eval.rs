@@ -72,10 +72,10 @@ impl<'s> Evaluator<'s> {
             TExprKind::Lit(v) => Some(*v),
             TExprKind::Fact(f) => facts.values.get(f.index()).copied().flatten(),
             TExprKind::AsOf => Some(Value::Date(facts.as_of)),
-            TExprKind::Const(c) => self.set.consts.get(c.index()).map(|c| c.value),
+            TExprKind::Const(c) => self.set.consts.get(c).map(|c| c.value),
             TExprKind::Param(p) => {
                 // The value in force: the last one whose date is on or before `as_of`.
-                let param = self.set.params.get(p.index())?;
+                let param = self.set.params.get(p)?;
                 param
                     .values
                     .iter()
@@ -88,7 +88,7 @@ impl<'s> Evaluator<'s> {
                     return *v;
                 }
                 let set = self.set;
-                let v = self.eval(facts, &set.lets.get(l.index())?.value);
+                let v = self.eval(facts, &set.lets.get(l)?.value);
                 if let Some(slot) = self.lets.get_mut(l.index()) {
                     *slot = Some(v);
                 }

@@ -49,7 +49,7 @@ impl Verdict {
     /// The reasons as the contract names them: `policy.rule`, `policy.program_window`;
     /// sorted.
     pub fn reason_ids(&self, set: &PolicySet) -> Vec<String> {
-        let Some(p) = set.policies.get(self.policy.index()) else {
+        let Some(p) = set.policies.get(self.policy) else {
             return Vec::new();
         };
         let mut out: Vec<String> = self
@@ -77,7 +77,7 @@ impl Verdict {
 
     /// The warning codes, in rule order.
     pub fn warning_names(&self, set: &PolicySet) -> Vec<String> {
-        let Some(p) = set.policies.get(self.policy.index()) else {
+        let Some(p) = set.policies.get(self.policy) else {
             return Vec::new();
         };
         self.warnings
@@ -177,7 +177,7 @@ impl<'s> Model<'s> {
     }
 
     fn constants(&self, policy: PolicyId) -> Option<Constants> {
-        let p = self.set.policies.get(policy.index())?;
+        let p = self.set.policies.get(policy)?;
         Some(domain::constants(self.set, p))
     }
 
@@ -193,10 +193,7 @@ impl<'s> Model<'s> {
     /// reads is decided by the level rules.
     pub fn decide(&self, policy: PolicyId, facts: &Facts<'_>) -> Result<Verdict, ModelError> {
         let set = self.set;
-        let p = set
-            .policies
-            .get(policy.index())
-            .ok_or(ModelError::NotACase)?;
+        let p = set.policies.get(policy).ok_or(ModelError::NotACase)?;
         let constants = domain::constants(set, p);
         let unknown = self.unknown(&constants, facts);
         let domains: Vec<Vec<Value>> = unknown

@@ -91,7 +91,7 @@ pub(crate) fn truths(
                 Some(e) => ev.eval(facts, e),
                 None => Some(Value::Date(facts.as_of)),
             };
-            match (at, set.programs.get(w.program.index())) {
+            match (at, set.programs.get(w.program)) {
                 (Some(Value::Date(day)), Some(program)) => {
                     // Half-open: open on the opening date, closed from the closing date on.
                     let opened = program.opened.as_ref().is_none_or(|o| o.day <= day);

@@ -91,7 +91,7 @@ pub(crate) fn render(c: &Compiled) -> String {
 
 fn fact_info<'a>(c: &'a Compiled, id: FactId, f: &'a FactDef) -> FactInfo<'a> {
     let set = &c.set;
-    let words = |e: pol_compiler::ir::EnumId| set.enums.get(e.index()).map(|d| d.words.as_slice());
+    let words = |e: pol_compiler::ir::EnumId| set.enums.get(e).map(|d| d.words.as_slice());
     let (ty, unit, words) = match f.ty {
         Type::Bool => ("bool", None, None),
         Type::Int => ("integer", None, None),
@@ -128,7 +128,7 @@ fn constraints_of(c: &Compiled, id: FactId) -> Vec<ConstraintInfo<'_>> {
     let mut ids: Vec<_> = conditions.chain(patterns).collect();
     ids.sort_by_key(|k| k.index());
     ids.into_iter()
-        .filter_map(|k| c.set.constraints.get(k.index()))
+        .filter_map(|k| c.set.constraints.get(k))
         .map(|def| ConstraintInfo {
             name: &def.name,
             text: match &def.kind {
@@ -197,7 +197,7 @@ fn insert_fact(root: &mut Map<String, Value>, set: &PolicySet, f: &FactDef) {
 fn fact_schema(set: &PolicySet, f: &FactDef) -> Value {
     let words = |e: pol_compiler::ir::EnumId| -> Vec<Value> {
         set.enums
-            .get(e.index())
+            .get(e)
             .map(|d| d.words.iter().map(|w| Value::from(w.as_str())).collect())
             .unwrap_or_default()
     };

@@ -165,7 +165,7 @@ impl DecisionLog {
         if let Some(day) = case.as_of {
             root.insert("as_of".into(), Value::from(day.to_string()));
         }
-        if let Some(policy) = case.policy.and_then(|p| set.policies.get(p.index())) {
+        if let Some(policy) = case.policy.and_then(|p| set.policies.get(p)) {
             root.insert("policy".into(), Value::from(policy.name.as_str()));
         }
         for (def, value) in set.facts.iter().zip(&case.facts) {

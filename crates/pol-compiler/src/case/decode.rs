@@ -478,7 +478,7 @@ impl ValueSeed<'_, '_, '_> {
                 self.cx
                     .set
                     .enums
-                    .get(e.index())
+                    .get(e)
                     .map(|d| d.words.join(", "))
                     .unwrap_or_default()
             )),

@@ -50,7 +50,7 @@ impl Plan {
         }
         let names: Vec<&str> = set
             .policies
-            .get(g.policy.index())
+            .get(g.policy)
             .map(|p| p.forms.iter().map(|f| f.form.as_str()).collect())
             .unwrap_or_default();
         for (i, when) in &g.forms {

@@ -172,7 +172,7 @@ impl Plan {
                 Ins::Param { param, out } => {
                     let v = set
                         .params
-                        .get(param.index())
+                        .get(param)
                         .and_then(|p| p.at(as_of))
                         .map(|v| v.value);
                     if let Some(slot) = slots.values.get_mut(out as usize) {

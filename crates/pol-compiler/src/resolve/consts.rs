@@ -4,7 +4,7 @@
 use pol_syntax::codes;
 use pol_syntax::{Diagnostic, Label};
 
-use super::deferred::DeferredKind;
+use super::deferred::DeferredItem;
 use super::Checker;
 use crate::ir::*;
 use crate::types::Type;
@@ -13,7 +13,7 @@ use crate::value::Value;
 impl<'a> Checker<'a> {
     /// Checks and evaluates a constant once, on first use, detecting cycles.
     pub(crate) fn check_const(&mut self, id: ConstId) -> Option<Type> {
-        let (body, file) = match self.enter(DeferredKind::Const, id.index()) {
+        let (body, file) = match self.enter(DeferredItem::Const(id)) {
             Ok(b) => b,
             Err(ty) => return ty,
         };
@@ -25,7 +25,7 @@ impl<'a> Checker<'a> {
             def.value = v;
         }
         let ty = value.map(|(ty, _)| ty);
-        self.leave(DeferredKind::Const, id.index(), ty);
+        self.leave(DeferredItem::Const(id), ty);
         ty
     }
 

@@ -17,10 +17,11 @@ pub(super) enum DeferredState {
     Done,
 }
 
+/// A declaration whose body is checked on first use.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum DeferredKind {
-    Let,
-    Const,
+pub(super) enum DeferredItem {
+    Let(LetId),
+    Const(ConstId),
 }
 
 /// A body checked on first use rather than in declaration order.
@@ -50,19 +51,20 @@ impl<'a> Checker<'a> {
     /// `None` after reporting a cycle.
     pub(super) fn enter(
         &mut self,
-        kind: DeferredKind,
-        index: usize,
+        item: DeferredItem,
     ) -> Result<(&'a ast::Expr, FileId), Option<Type>> {
-        let (list, defs_name, span) = match kind {
-            DeferredKind::Let => (
+        let (list, index, defs_name, span) = match item {
+            DeferredItem::Let(id) => (
                 &mut self.deferred_lets,
-                self.set.lets.get(index).map(|d| d.name.clone()),
-                self.set.lets.get(index).map(|d| d.span),
+                id.index(),
+                self.set.lets.get(id).map(|d| d.name.clone()),
+                self.set.lets.get(id).map(|d| d.span),
             ),
-            DeferredKind::Const => (
+            DeferredItem::Const(id) => (
                 &mut self.deferred_consts,
-                self.set.consts.get(index).map(|d| d.name.clone()),
-                self.set.consts.get(index).map(|d| d.span),
+                id.index(),
+                self.set.consts.get(id).map(|d| d.name.clone()),
+                self.set.consts.get(id).map(|d| d.span),
             ),
         };
         let Some(d) = list.get_mut(index) else {
@@ -71,7 +73,7 @@ impl<'a> Checker<'a> {
         match d.state {
             DeferredState::Done => Err(d.ty),
             DeferredState::InProgress => {
-                let what = if kind == DeferredKind::Let {
+                let what = if matches!(item, DeferredItem::Let(_)) {
                     "a `let`"
                 } else {
                     "a constant"
@@ -109,11 +111,11 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub(super) fn leave(&mut self, kind: DeferredKind, index: usize, ty: Option<Type>) {
+    pub(super) fn leave(&mut self, item: DeferredItem, ty: Option<Type>) {
         self.depth = self.depth.saturating_sub(1);
-        let list = match kind {
-            DeferredKind::Let => &mut self.deferred_lets,
-            DeferredKind::Const => &mut self.deferred_consts,
+        let (list, index) = match item {
+            DeferredItem::Let(id) => (&mut self.deferred_lets, id.index()),
+            DeferredItem::Const(id) => (&mut self.deferred_consts, id.index()),
         };
         if let Some(d) = list.get_mut(index) {
             d.state = DeferredState::Done;
@@ -123,7 +125,7 @@ impl<'a> Checker<'a> {
 
     /// Type checks a `let` body once, on first use, detecting cycles.
     pub(crate) fn check_let(&mut self, id: LetId) -> Option<Type> {
-        let (body, file) = match self.enter(DeferredKind::Let, id.index()) {
+        let (body, file) = match self.enter(DeferredItem::Let(id)) {
             Ok(b) => b,
             Err(ty) => return ty,
         };
@@ -136,7 +138,7 @@ impl<'a> Checker<'a> {
         if let (Some(te), Some(def)) = (checked, self.set.lets.get_mut(id)) {
             def.value = te;
         }
-        self.leave(DeferredKind::Let, id.index(), ty);
+        self.leave(DeferredItem::Let(id), ty);
         ty
     }
 

@@ -48,7 +48,7 @@ fn constants(c: &Compiled, g: &PolicyGraph) -> (Vec<i64>, Vec<Value>) {
                 ordinals.extend(opened.iter().chain(closed).map(|d| i64::from(d.0)))
             }
             Op::Param(p) => ordinals.extend(
-                c.set.params[p.index()]
+                c.set.params[p]
                     .values
                     .iter()
                     .filter_map(|v| v.value.ordinal()),
@@ -79,9 +79,9 @@ fn value(c: &Compiled, g: &PolicyGraph, _f: usize, ty: Type, rng: &mut Rng) -> V
             .pick(&strings)
             .filter(|_| rng.below(3) != 0)
             .unwrap_or(Value::Str(Symbol(c.set.strings.len() as u32 + 1))),
-        Type::Enum(e) => Value::Word(rng.below(c.set.enums[e.index()].words.len() as u64) as u16),
+        Type::Enum(e) => Value::Word(rng.below(c.set.enums[e].words.len() as u64) as u16),
         Type::Set(e) => {
-            let n = c.set.enums[e.index()].words.len();
+            let n = c.set.enums[e].words.len();
             let all = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
             Value::Words(rng.next() & rng.next() & all)
         }
@@ -106,7 +106,7 @@ fn plan_agrees_with_graph(c: &Compiled, cases: usize) {
             plan.run(&c.set, &facts, as_of, &mut slots);
             g.eval(&c.set, &facts, as_of, &mut values);
             let node_truth = |n: pol_compiler::graph::NodeId| plan::truth(values[n.index()]);
-            let policy = &c.set.policies[g.policy.index()].name;
+            let policy = &c.set.policies[g.policy].name;
             for (r, pr) in g.rules.iter().zip(&plan.rules) {
                 assert_eq!(r.rule, pr.rule);
                 assert_eq!(
@@ -239,7 +239,7 @@ fn the_json_writer_prints_the_record() {
         // Strings no policy names (`value` draws the second of these).
         case.extra_strings = vec!["ZY".into(), "ZZ".into()];
         let p = rng.below(c.graphs.len() as u64) as usize;
-        let g = &c.graphs[p];
+        let g = &c.graphs[c.graphs.ids().nth(p).unwrap()];
         case.policy = Some(g.policy);
         case.as_of = Some(Day(16_000 + rng.below(5000) as i32));
         case.id = rng

@@ -174,7 +174,7 @@ proptest! {
             return Ok(());
         };
         let set = &compiled.set;
-        let whole = &set.policies[0].rules[0].condition;
+        let whole = &set.policies.first().unwrap().rules[0].condition;
         let cases = cases();
         for d in &c.diagnostics {
             let claim = match d.code {
@@ -243,7 +243,7 @@ fn policy() -> impl Strategy<Value = String> {
 /// whether the program window is closed.
 fn decide(set: &PolicySet, case: &Case) -> (Vec<(usize, bool)>, usize, bool) {
     use pol_syntax::ast::RuleKind;
-    let p = &set.policies[0];
+    let p = &set.policies.first().unwrap();
     let truth = |e: &TExpr| {
         eval(set, case, e)
             .and_then(|v| v.as_bool())
@@ -261,7 +261,7 @@ fn decide(set: &PolicySet, case: &Case) -> (Vec<(usize, bool)>, usize, bool) {
         triggers.push((level, t));
     }
     let closed = p.window.as_ref().is_some_and(|w| {
-        let prog = &set.programs[w.program.index()];
+        let prog = &set.programs[w.program];
         let d = case.as_of;
         prog.opened.as_ref().is_some_and(|o| d < o.day)
             || prog.closed.as_ref().is_some_and(|c| d >= c.day)
@@ -282,7 +282,7 @@ proptest! {
         let Some(compiled) = c.compiled else { return Ok(()) };
         let set = &compiled.set;
         let rule_at = |span: pol_syntax::Span| {
-            set.policies[0].rules.iter().position(|r| r.name_span == span)
+            set.policies.first().unwrap().rules.iter().position(|r| r.name_span == span)
         };
         let cases = cases();
         for d in &c.diagnostics {

@@ -27,7 +27,7 @@ fn spec(known: f64) -> impl Strategy<Value = Spec> {
 
 /// The ordinals a policy's graph names (its literals and constants), for drawing values
 /// near its thresholds.
-fn anchors(c: &Compiled, policy: usize, _fact: usize) -> Vec<i64> {
+fn anchors(c: &Compiled, policy: PolicyId) -> Vec<i64> {
     let mut out: Vec<i64> = c.graphs[policy]
         .nodes
         .iter()
@@ -49,8 +49,8 @@ fn near(anchors: &[i64], raw: u64, fallback: i64) -> i64 {
     a + ((raw / 64) % 5) as i64 - 2
 }
 
-fn value(c: &Compiled, policy: usize, fact: usize, raw: u64, case: &mut Case) -> Value {
-    let a = anchors(c, policy, fact);
+fn value(c: &Compiled, policy: PolicyId, fact: FactId, raw: u64, case: &mut Case) -> Value {
+    let a = anchors(c, policy);
     match c.set.facts[fact].ty {
         Type::Bool => Value::Bool(raw.is_multiple_of(2)),
         Type::Int => Value::Int(near(&a, raw, (raw % 100) as i64)),
@@ -66,9 +66,9 @@ fn value(c: &Compiled, policy: usize, fact: usize, raw: u64, case: &mut Case) ->
                 Value::Str(Symbol((n as usize + case.extra_strings.len() - 1) as u32))
             }
         }
-        Type::Enum(e) => Value::Word((raw % c.set.enums[e.index()].words.len() as u64) as u16),
+        Type::Enum(e) => Value::Word((raw % c.set.enums[e].words.len() as u64) as u16),
         Type::Set(e) => {
-            let n = c.set.enums[e.index()].words.len();
+            let n = c.set.enums[e].words.len();
             Value::Words(raw & ((1u64 << n) - 1))
         }
     }
@@ -76,14 +76,15 @@ fn value(c: &Compiled, policy: usize, fact: usize, raw: u64, case: &mut Case) ->
 
 fn build(c: &Compiled, s: &Spec) -> Case {
     let mut case = Case::new(&c.set);
-    case.policy = Some(PolicyId(s.policy as u32));
-    let all = anchors(c, s.policy, 0);
+    let policy = PolicyId(s.policy as u32);
+    case.policy = Some(policy);
+    let all = anchors(c, policy);
     case.as_of = Some(Day(
         near(&all, s.as_of, 7_305 + (s.as_of % 16_800) as i64) as i32
     ));
     for (i, (known, raw)) in s.facts.iter().enumerate() {
         if *known {
-            let v = value(c, s.policy, i, *raw, &mut case);
+            let v = value(c, policy, FactId(i as u32), *raw, &mut case);
             case.facts[i] = Some(v);
         }
     }
@@ -95,10 +96,7 @@ fn to_json(c: &Compiled, case: &Case, order: &[usize]) -> String {
     let mut doc = serde_json::Map::new();
     let mut top = vec![
         ("as_of", json!(case.as_of.unwrap().to_string())),
-        (
-            "policy",
-            json!(c.set.policies[case.policy.unwrap().index()].name),
-        ),
+        ("policy", json!(c.set.policies[case.policy.unwrap()].name)),
     ];
     if order.first().is_some_and(|i| i % 2 == 1) {
         top.reverse();
@@ -108,7 +106,7 @@ fn to_json(c: &Compiled, case: &Case, order: &[usize]) -> String {
     }
     for &i in order {
         let Some(v) = case.facts[i] else { continue };
-        let def = &c.set.facts[i];
+        let def = &c.set.facts[FactId(i as u32)];
         let json = match (def.ty, v) {
             (_, Value::Bool(b)) => json!(b),
             (_, Value::Int(n)) | (_, Value::Duration(n, _)) => json!(n),
@@ -148,7 +146,7 @@ fn decision(c: &Compiled, case: &Case) -> DecisionKind {
 
 /// Facts the case's policy reads, per its graph.
 fn read_facts(c: &Compiled, case: &Case) -> Vec<FactId> {
-    c.graphs[case.policy.unwrap().index()].reads.clone()
+    c.graphs[case.policy.unwrap()].reads.clone()
 }
 
 proptest! {
@@ -186,7 +184,7 @@ proptest! {
                 (Some(Value::Str(x)), Some(Value::Str(y))) => {
                     prop_assert_eq!(case.string(&c.set, *x), a.string(&c.set, y))
                 }
-                (v, w) => prop_assert_eq!(*v, w, "fact {} lost", c.set.facts[i].path),
+                (v, w) => prop_assert_eq!(*v, w, "fact {} lost", c.set.facts[FactId(i as u32)].path),
             }
         }
         let mut scratch = Scratch::default();
@@ -227,11 +225,11 @@ proptest! {
             .collect();
         prop_assume!(!unknown.is_empty());
         let f = unknown[(pick % unknown.len() as u64) as usize];
-        let v = value(c, s.policy, f.index(), raw, &mut case);
+        let v = value(c, case.policy.unwrap(), f, raw, &mut case);
         case.facts[f.index()] = Some(v);
         // Exact reasoning counts only completions that keep the constraints.
         prop_assume!(valid(c, &case));
-        prop_assert_eq!(decision(c, &case), d, "{} = {:?}", c.set.facts[f.index()].path, v);
+        prop_assert_eq!(decision(c, &case), d, "{} = {:?}", c.set.facts[f].path, v);
     }
 }
 

@@ -60,7 +60,7 @@ fn kleene_logic_settles_what_it_can_and_no_more() {
   warn d: x in {}
 }"#,
     );
-    let p = &c.set.policies[0];
+    let p = &c.set.policies.first().unwrap();
     let case = common::decode(&c, r#"{"policy": "p", "as_of": "2024-06-01", "y": false}"#);
     let facts = Facts::of(&case).unwrap();
     let of = |i: usize| truth(eval(&c.set, &facts, &p.rules[i].condition));

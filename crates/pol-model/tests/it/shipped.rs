@@ -60,7 +60,7 @@ proptest! {
     fn the_graph_agrees_with_the_model_on_every_condition(s in spec(shipped(), 0.6)) {
         let c = shipped();
         let case = build_with(c, &s, true);
-        let p = case.policy.unwrap().index();
+        let p = case.policy.unwrap();
         let (policy, g) = (&c.set.policies[p], &c.graphs[p]);
         let mut values = Vec::new();
         g.eval(&c.set, &case.facts, case.as_of.unwrap(), &mut values);

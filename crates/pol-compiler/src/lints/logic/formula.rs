@@ -284,7 +284,7 @@ impl<'s> Logic<'s> {
             TExprKind::Const(c) => self
                 .set
                 .consts
-                .get(c.index())
+                .get(c)
                 .map_or(Operand::Unknown, |c| Operand::Known(c.value)),
             TExprKind::Fact(f) => Operand::Term(Term::Fact(*f)),
             TExprKind::AsOf => Operand::Term(Term::AsOf),

@@ -34,9 +34,9 @@ pub use pol_test_support::spec::Spec;
 /// parameter date and program window date it meets.
 fn dates_of(c: &Compiled, policy: PolicyId) -> Vec<i64> {
     let mut out = Vec::new();
-    let p = &c.set.policies[policy.index()];
+    let p = &c.set.policies[policy];
     if let Some(w) = &p.window {
-        let program = &c.set.programs[w.program.index()];
+        let program = &c.set.programs[w.program];
         for e in program.opened.iter().chain(&program.closed) {
             out.push(i64::from(e.day.0));
         }
@@ -54,19 +54,16 @@ fn dates_of(c: &Compiled, policy: PolicyId) -> Vec<i64> {
         match &e.kind {
             TExprKind::Lit(Value::Date(d)) => out.push(i64::from(d.0)),
             TExprKind::Const(k) => {
-                if let Value::Date(d) = c.set.consts[k.index()].value {
+                if let Value::Date(d) = c.set.consts[k].value {
                     out.push(i64::from(d.0));
                 }
             }
-            TExprKind::Param(k) => out.extend(
-                c.set.params[k.index()]
-                    .values
-                    .iter()
-                    .map(|v| i64::from(v.from.0)),
-            ),
+            TExprKind::Param(k) => {
+                out.extend(c.set.params[k].values.iter().map(|v| i64::from(v.from.0)))
+            }
             TExprKind::Let(l) if !seen[l.index()] => {
                 seen[l.index()] = true;
-                stack.push(&c.set.lets[l.index()].value);
+                stack.push(&c.set.lets[l].value);
             }
             _ => {}
         }
@@ -95,7 +92,7 @@ fn value(
     raw: u64,
     extremes: bool,
 ) -> Value {
-    let def = &c.set.facts[f.index()];
+    let def = &c.set.facts[f];
     if extremes && raw % 16 == 1 {
         let pick = (raw / 16) as usize;
         let number = [i64::MIN, i64::MAX, i64::MIN + 1, i64::MAX - 1][pick % 4];
@@ -124,9 +121,9 @@ fn value(
             Type::Duration(u) => Value::Duration((raw % 1_000) as i64, u),
             Type::Date => Value::Date(Day(7_305 + (raw % 16_800) as i32)),
             Type::Str => Value::Str(Symbol(u32::MAX)),
-            Type::Enum(e) => Value::Word((raw % c.set.enums[e.index()].words.len() as u64) as u16),
+            Type::Enum(e) => Value::Word((raw % c.set.enums[e].words.len() as u64) as u16),
             Type::Set(e) => {
-                let n = c.set.enums[e.index()].words.len().min(63);
+                let n = c.set.enums[e].words.len().min(63);
                 Value::Words(raw & ((1u64 << n) - 1))
             }
         }
@@ -243,16 +240,12 @@ pub fn same_missing(
 pub fn show(c: &Compiled, case: &Case) -> String {
     let mut out = format!(
         "policy {} as_of {}",
-        c.set.policies[case.policy.unwrap().index()].name,
+        c.set.policies[case.policy.unwrap()].name,
         case.as_of.unwrap()
     );
-    for (i, v) in case.facts.iter().enumerate() {
+    for ((id, def), v) in c.set.facts.iter_enumerated().zip(&case.facts) {
         if v.is_some() {
-            out += &format!(
-                "\n  {} = {}",
-                c.set.facts[i].path,
-                case.show(&c.set, FactId(i as u32))
-            );
+            out += &format!("\n  {} = {}", def.path, case.show(&c.set, id));
         }
     }
     out
@@ -340,7 +333,7 @@ pub fn level(kind: RuleKind) -> Option<usize> {
 
 pub fn kleene(c: &Compiled, case: &Case) -> Kleene {
     let facts = Facts::of(case).unwrap();
-    let p = &c.set.policies[case.policy.unwrap().index()];
+    let p = &c.set.policies[case.policy.unwrap()];
     let t = |e: &TExpr| truth(eval(&c.set, &facts, e));
     let window_closed = match &p.window {
         None => Some(false),
@@ -349,7 +342,7 @@ pub fn kleene(c: &Compiled, case: &Case) -> Kleene {
                 Some(e) => eval(&c.set, &facts, e),
                 None => Some(Value::Date(facts.as_of)),
             };
-            let program = &c.set.programs[w.program.index()];
+            let program = &c.set.programs[w.program];
             match at {
                 Some(Value::Date(d)) => Some(
                     !(program.opened.as_ref().is_none_or(|o| o.day <= d)
@@ -412,7 +405,7 @@ pub fn kleene(c: &Compiled, case: &Case) -> Kleene {
 /// `incomplete`, the window and the rules of open levels that are unknown.
 pub fn kleene_reasons(c: &Compiled, case: &Case, decision: Decision) -> Vec<String> {
     let k = kleene(c, case);
-    let p = &c.set.policies[case.policy.unwrap().index()];
+    let p = &c.set.policies[case.policy.unwrap()];
     let mut out = Vec::new();
     let window = p.window.is_some();
     if decision == Decision::Incomplete {
