@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 
 use arbitrary::{Result as AResult, Unstructured};
 use pol_compiler::graph::PolicyGraph;
-use pol_compiler::ir::{PolicyId, RuleDef};
+use pol_compiler::ir::RuleDef;
 use pol_compiler::types::Type;
 use pol_compiler::value::{Day, Symbol, Tri, Value};
 use pol_compiler::{Case, Compiled, DecisionKind, DecisionRecord, Scratch, Source};
@@ -117,12 +117,12 @@ pub fn arbitrary_value(
             let n = c
                 .set
                 .enums
-                .get(e.index())
+                .get(e)
                 .map_or(1, |d| d.words.len().max(1));
             Value::Word(u.int_in_range(0..=n - 1)? as u16)
         }
         Type::Set(e) => {
-            let n = c.set.enums.get(e.index()).map_or(0, |d| d.words.len());
+            let n = c.set.enums.get(e).map_or(0, |d| d.words.len());
             let mask = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
             Value::Words(u.arbitrary::<u64>()? & mask)
         }
@@ -135,9 +135,9 @@ pub fn arbitrary_case(c: &Compiled, u: &mut Unstructured) -> AResult<Option<Case
         return Ok(None);
     }
     let mut case = Case::new(&c.set);
-    let p = u.choose_index(c.set.policies.len())?;
-    case.policy = Some(PolicyId(p as u32));
-    let g = c.graphs.get(p);
+    let p = c.set.policies.ids().nth(u.choose_index(c.set.policies.len())?);
+    case.policy = p;
+    let g = p.and_then(|p| c.graphs.get(p));
     let as_of_anchors: Vec<i64> = g.map(constants).unwrap_or_default();
     case.as_of = Some(arbitrary_day(u, &as_of_anchors)?);
     if u.ratio(1, 8)? {
@@ -190,8 +190,8 @@ pub fn model_trigger(c: &Compiled, case: &Case, rule: &RuleDef) -> Option<bool> 
 pub fn graph_agrees_with_model(c: &Compiled, case: &Case, decision: DecisionKind) {
     let Some(p) = case.policy else { return };
     let (Some(policy), Some(g), Some(as_of)) = (
-        c.set.policies.get(p.index()),
-        c.graphs.get(p.index()),
+        c.set.policies.get(p),
+        c.graphs.get(p),
         case.as_of,
     ) else {
         return;
@@ -205,7 +205,7 @@ pub fn graph_agrees_with_model(c: &Compiled, case: &Case, decision: DecisionKind
             Some(e) => model_eval(c, case, e),
             None => Some(Value::Date(as_of)),
         };
-        let program = &c.set.programs[w.program.index()];
+        let program = &c.set.programs[w.program];
         let open = match at {
             Some(Value::Date(d)) => Some(
                 program.opened.as_ref().is_none_or(|o| d >= o.day)
@@ -350,7 +350,7 @@ pub fn decision_agrees_with_model(c: &Compiled, case: &Case) {
 fn show(c: &Compiled, case: &Case) -> String {
     let policy = case
         .policy
-        .and_then(|p| c.set.policies.get(p.index()))
+        .and_then(|p| c.set.policies.get(p))
         .map_or("?", |p| p.name.as_str());
     let mut out = format!("{policy} as of {:?}", case.as_of);
     for (i, v) in case.facts.iter().enumerate() {
