@@ -263,16 +263,21 @@ fn outcomes(
             continue;
         };
         let (file, line) = place(rule.span);
-        let (kind, yes, no) = match r.kind {
-            RuleKind::Require => ("require", "requirement not met", "requirement met"),
-            RuleKind::Exclude => ("exclude", "excludes a case", "does not exclude"),
-            RuleKind::NotRequired => ("not_required", "exempts a case", "does not exempt"),
-            RuleKind::Unavailable => ("unavailable", "closes the policy", "leaves it open"),
-            RuleKind::Warn => ("warn", "warns", ""),
+        let kind = r.kind.keyword();
+        let (yes, no) = match r.kind {
+            RuleKind::Require => ("requirement not met", "requirement met"),
+            RuleKind::Exclude => ("excludes a case", "does not exclude"),
+            RuleKind::NotRequired => ("exempts a case", "does not exempt"),
+            RuleKind::Unavailable => ("closes the policy", "leaves it open"),
+            RuleKind::Warn => ("warns", ""),
         };
         let s = rules.len();
         let mut list = vec![outcome(
-            if kind == "warn" { "fired" } else { "triggered" },
+            if r.kind == RuleKind::Warn {
+                "fired"
+            } else {
+                "triggered"
+            },
             yes,
         )];
         checks.push((Check::Is(r.trigger, true), Slot::Rule(s, 0)));

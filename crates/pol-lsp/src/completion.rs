@@ -59,7 +59,13 @@ pub fn complete(
         items.extend(keywords(&["set of"], CompletionItemKind::KEYWORD, edit, a));
         return items;
     }
-    let mut items = keywords(KEYWORDS, CompletionItemKind::KEYWORD, edit, a);
+    let mut items = keywords(pol_syntax::KEYWORDS, CompletionItemKind::KEYWORD, edit, a);
+    items.extend(keywords(
+        BUILT_IN_NAMES,
+        CompletionItemKind::KEYWORD,
+        edit,
+        a,
+    ));
     items.extend(declared(
         a,
         &scope,
@@ -310,48 +316,8 @@ fn declares_type(head: &str) -> bool {
     line.starts_with("fact ") || line.starts_with("fixed fact ") || line.starts_with("param ")
 }
 
-/// The keywords of the language.
-const KEYWORDS: &[&str] = &[
-    "import",
-    "enum",
-    "fixed",
-    "fact",
-    "const",
-    "let",
-    "param",
-    "from",
-    "program",
-    "policy",
-    "constraint",
-    "matches",
-    "because",
-    "opened",
-    "closed",
-    "terminated",
-    "halted",
-    "ended",
-    "at",
-    "form",
-    "validity",
-    "when",
-    "require",
-    "exclude",
-    "not_required",
-    "unavailable",
-    "warn",
-    "unless",
-    "cite",
-    "and",
-    "or",
-    "not",
-    "in",
-    "true",
-    "false",
-    "days",
-    "months",
-    "years",
-    "as_of",
-];
+/// Names the language gives a meaning beside its keywords ([`pol_syntax::KEYWORDS`]).
+const BUILT_IN_NAMES: &[&str] = &["as_of"];
 
 /// The types the language names itself.
 const TYPES: &[&str] = &[

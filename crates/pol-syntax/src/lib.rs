@@ -14,12 +14,14 @@ pub mod diagnostic;
 mod error;
 pub mod format;
 mod grammar;
+pub mod keywords;
 mod recover;
 pub mod scan;
 pub mod span;
 
 pub use crate::codes::Code;
 pub use diagnostic::{Diagnostic, Label, Severity, Suggestion};
+pub use keywords::KEYWORDS;
 pub use span::{FileId, LineIndex, Span, Spanned};
 
 /// Deepest nesting of brackets the parser accepts. Deeper input is rejected before parsing
