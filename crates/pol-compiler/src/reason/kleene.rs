@@ -25,7 +25,7 @@
 
 use crate::constraints::CaseConstraints;
 use crate::graph::{NodeId, Op, PolicyGraph};
-use crate::ir::{FactId, PolicySet};
+use crate::ir::{EnumId, FactId, PolicySet};
 use crate::types::Type;
 use crate::value::Value;
 use pol_syntax::ast::CompareOp;
@@ -183,7 +183,7 @@ impl Formula<'_> {
         Some(self.set.fact(f)?.ty)
     }
 
-    fn words(&self, e: crate::ir::EnumId) -> Option<usize> {
+    fn words(&self, e: EnumId) -> Option<usize> {
         Some(self.set.enums.get(e)?.words.len())
     }
 }

@@ -64,9 +64,11 @@ impl Reasoner {
         Reasoner {
             policies: graphs
                 .iter()
-                .map(|g| PolicyReasoner {
-                    kleene_exact: kleene::exact_triggers(set, g, constraints),
-                    ..PolicyReasoner::new(Analysis::new(set, g, constraints))
+                .map(|g| {
+                    PolicyReasoner::new(
+                        Analysis::new(set, g, constraints),
+                        kleene::exact_triggers(set, g, constraints),
+                    )
                 })
                 .collect(),
         }
@@ -105,10 +107,12 @@ pub struct Regime {
 }
 
 impl PolicyReasoner {
-    pub fn new(analysis: Analysis) -> PolicyReasoner {
+    /// The reasoning of one policy, from its analysis and, by rule index, whether Kleene
+    /// logic on each trigger is exact ([`kleene::exact_triggers`]).
+    pub fn new(analysis: Analysis, kleene_exact: Vec<bool>) -> PolicyReasoner {
         PolicyReasoner {
             analysis,
-            kleene_exact: Vec::new(),
+            kleene_exact,
             undated: OnceLock::new(),
             stable: OnceLock::new(),
             days: RwLock::new(HashMap::new()),
