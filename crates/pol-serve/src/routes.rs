@@ -17,8 +17,9 @@ use axum::Router;
 use crate::request::{self, Rejection};
 use crate::{decide, page, Service};
 
-/// The OpenAPI 3 document of the service (checked in; a test holds it to [`ROUTES`]).
-pub const OPENAPI: &str = include_str!("openapi.json");
+/// The OpenAPI 3.1 document of the service: `openapi.base.json` with the repository's
+/// decision and explanation schemas put in by `build.rs`. A test holds it to [`ROUTES`].
+pub const OPENAPI: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
 
 /// Every route the service answers: method and path.
 pub const ROUTES: &[(&str, &str)] = &[

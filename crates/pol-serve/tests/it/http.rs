@@ -390,6 +390,49 @@ async fn the_openapi_document_lists_exactly_the_routes_served() {
     }
 }
 
+/// The document describes decisions and explanations with the repository's own schemas,
+/// put in whole: a hand-written copy would drift from what `pol` prints.
+#[test]
+fn the_openapi_document_carries_the_schemas_pol_prints() {
+    let doc = common::openapi();
+    let components = &doc["components"]["schemas"];
+    for (file, name) in [
+        ("decision.schema.json", "Decision"),
+        ("explanation.schema.json", "Explanation"),
+    ] {
+        let ours = pol_test_support::schemas::schema(file);
+        let theirs = &components[name];
+        for part in ["required", "properties", "$defs"] {
+            let keys = |v: &Value| match &v[part] {
+                Value::Object(m) => m.keys().cloned().collect::<Vec<_>>(),
+                Value::Array(a) => a.iter().map(|x| x.to_string()).collect(),
+                _ => Vec::new(),
+            };
+            assert_eq!(keys(theirs), keys(&ours), "{name}: {part}");
+        }
+    }
+    // Every reference resolves inside the document.
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                out.extend(m.get("$ref").and_then(Value::as_str));
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(all.contains(&"#/components/schemas/Decision/$defs/reason"));
+    for r in all {
+        let pointer = r
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("{r} leaves the document"));
+        assert!(doc.pointer(pointer).is_some(), "{r} points at nothing");
+    }
+}
+
 #[tokio::test]
 async fn errors_and_listings_follow_the_documented_schemas() {
     // (Decisions and explanations of every example: `tests/examples.rs`.)
