@@ -36,10 +36,6 @@ use pol_engine::limits;
 use crate::out::{self, Stopped};
 use crate::{emit, OutputFormat};
 
-/// Worker threads per core at most: `--jobs` above this is clamped (more threads than
-/// this only add memory and switching).
-pub const MAX_JOBS_PER_CORE: usize = 4;
-
 /// The largest chunk of input handed to a worker at once (`--chunk-bytes` is clamped).
 pub const MAX_CHUNK_BYTES: usize = 1024 * 1024;
 
@@ -47,14 +43,6 @@ pub const MAX_CHUNK_BYTES: usize = 1024 * 1024;
 /// and summed up in one line at the end. The errors in place on standard output (`--format
 /// json`) are never capped.
 pub const MAX_REPORTED_PROBLEMS: u64 = 100;
-
-/// The worker threads for `--jobs N` (default: one per core): at least one, at most
-/// [`MAX_JOBS_PER_CORE`] per core.
-pub fn workers(jobs: Option<usize>) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let most = cores.saturating_mul(MAX_JOBS_PER_CORE);
-    jobs.unwrap_or(cores).clamp(1, most.max(1))
-}
 
 /// Why a batch stopped short.
 #[derive(Debug)]

@@ -6,6 +6,7 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use pol_compiler::value::Day;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -247,33 +248,7 @@ pub enum Command {
     /// transitions with counts over a corpus and witness cases (from the corpus, and
     /// synthesized from the policies).
     #[command(after_help = DIFF_EXAMPLES)]
-    Diff {
-        /// OLD and NEW policy directories; with --git, at most NEW (default: the policies
-        /// in use here).
-        #[arg(value_name = "DIR")]
-        sets: Vec<PathBuf>,
-        /// Compare the policies as they were at git revision REV with the working tree.
-        #[arg(long, value_name = "REV")]
-        git: Option<String>,
-        /// Corpus of cases: JSON, YAML, TOML or JSON-lines files, or directories of them.
-        #[arg(long, value_name = "FILE", num_args = 1..)]
-        cases: Vec<PathBuf>,
-        /// `markdown` for a pull-request comment; `json` is `{"policies": [...]}`.
-        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
-        format: DiffFormat,
-        /// Witness cases shown per transition.
-        #[arg(long, default_value_t = 3, value_name = "N")]
-        witnesses: usize,
-        /// Worker threads for JSON-lines corpora (default: one per core).
-        #[arg(long, short = 'j', value_name = "N")]
-        jobs: Option<NonZeroUsize>,
-        /// Compare only the corpus; do not synthesize cases from the policies.
-        #[arg(long)]
-        no_synthesis: bool,
-        /// Exit with status 1 when some decision changes (as `git diff --exit-code`).
-        #[arg(long)]
-        exit_code: bool,
-    },
+    Diff(DiffArgs),
     /// Serve decisions over HTTP, with an intake page for caseworkers at / (docs/serve.md).
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
@@ -287,6 +262,45 @@ pub enum Command {
     /// Run the language server on standard input and output, for editors (docs/editors.md).
     #[command(after_help = LSP_EXAMPLES)]
     Lsp,
+}
+
+/// `pol diff`: the two policy sets, the corpus, and how to show the transitions.
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// OLD and NEW policy directories; with --git, at most NEW (default: the policies
+    /// in use here).
+    #[arg(value_name = "DIR")]
+    pub sets: Vec<PathBuf>,
+    /// Compare the policies as they were at git revision REV with the working tree.
+    #[arg(long, value_name = "REV")]
+    pub git: Option<String>,
+    /// Corpus of cases: JSON, YAML, TOML or JSON-lines files, or directories of them.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub cases: Vec<PathBuf>,
+    /// Synthesize only cases decided on DATE (YYYY-MM-DD), such as today, instead of on
+    /// every date where the policies can differ; corpus cases keep their own dates.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<Day>,
+    /// `markdown` for a pull-request comment; `json` is `{"policies": [...]}`.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// Witness cases shown per transition.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub witnesses: usize,
+    /// Worker threads for JSON-lines corpora (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
+    /// Compare only the corpus; do not synthesize cases from the policies.
+    #[arg(long)]
+    pub no_synthesis: bool,
+    /// Exit with status 1 when some decision changes (as `git diff --exit-code`).
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+/// A date as cases write it, `YYYY-MM-DD`.
+fn parse_date(text: &str) -> Result<Day, String> {
+    pol_syntax::date::Date::parse_iso(text).map(Day::from_date)
 }
 
 /// `pol serve`: where to listen, the decision log, reloading and limits. The limits'

@@ -10,19 +10,7 @@ use pol_engine::{Engine, PolicySource};
 
 use crate::{emit, Exit};
 
-pub use crate::cli::DiffFormat;
-
-/// What `pol diff` compares and how.
-pub struct DiffArgs {
-    pub sets: Vec<PathBuf>,
-    pub git: Option<String>,
-    pub cases: Vec<PathBuf>,
-    pub format: DiffFormat,
-    pub witnesses: usize,
-    pub jobs: Option<usize>,
-    pub no_synthesis: bool,
-    pub exit_code: bool,
-}
+pub use crate::cli::{DiffArgs, DiffFormat};
 
 pub fn run(policies: Option<&Path>, args: &DiffArgs) -> Exit {
     // The new set: the second directory, the one directory given with --git, or the set in
@@ -71,8 +59,9 @@ pub fn run(policies: Option<&Path>, args: &DiffArgs) -> Exit {
     };
     let opts = Options {
         witnesses: args.witnesses,
-        threads: args.jobs.unwrap_or(Options::default().threads),
+        threads: pol_engine::limits::workers(args.jobs.map(std::num::NonZeroUsize::get)),
         synthesize: !args.no_synthesis,
+        as_of: args.as_of,
     };
     let found = match diff::diff(old.compiled(), new.compiled(), &args.cases, &opts) {
         Ok(d) => d,
@@ -128,12 +117,13 @@ fn witness(w: &serde_json::Value) -> String {
 }
 
 fn corpus_line(d: &Diff, args: &DiffArgs) -> String {
+    let synthesized = match args.as_of {
+        Some(day) => format!("cases synthesized from the policies as of {day}"),
+        None => "cases synthesized from the policies".to_string(),
+    };
     match (args.cases.is_empty(), args.no_synthesis) {
-        (true, false) => "over cases synthesized from the policies".to_string(),
-        (false, false) => format!(
-            "over {} corpus cases and cases synthesized from the policies",
-            d.cases
-        ),
+        (true, false) => format!("over {synthesized}"),
+        (false, false) => format!("over {} corpus cases and {synthesized}", d.cases),
         (false, true) => format!("over {} corpus cases", d.cases),
         (true, true) => "over no cases (give --cases, or allow synthesized cases)".to_string(),
     }

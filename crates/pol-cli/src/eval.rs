@@ -158,7 +158,7 @@ fn stream(c: &Compiled, path: &Path, opts: EvalOptions, terminal: bool) -> Resul
     };
     // `--jobs` is clamped to a few per core: `--jobs 4611686018427387904` is not a request
     // the machine can honour (docs/cli.md, "Limits").
-    let workers = batch::workers(opts.jobs);
+    let workers = pol_engine::limits::workers(opts.jobs);
     let batch_opts = batch::Options {
         format: opts.format,
         chunk_bytes: opts.chunk_bytes,

@@ -108,28 +108,7 @@ fn main() -> ExitCode {
                 coverage_min,
             },
         ),
-        Command::Diff {
-            sets,
-            git,
-            cases,
-            format,
-            witnesses,
-            jobs,
-            no_synthesis,
-            exit_code,
-        } => diff::run(
-            policies,
-            &diff::DiffArgs {
-                sets,
-                git,
-                cases,
-                format,
-                witnesses,
-                jobs: jobs.map(std::num::NonZeroUsize::get),
-                no_synthesis,
-                exit_code,
-            },
-        ),
+        Command::Diff(args) => diff::run(policies, &args),
         Command::Fmt { paths, check, diff } => {
             fmt::run(policies, &paths, fmt::Mode::of(check, diff))
         }

@@ -1,8 +1,8 @@
 //! Where two versions of a policy decide differently, found on their decision diagrams.
 //!
 //! The versions may come from two policy sets with different fact tables: facts are
-//! matched by path, enum words and strings by their text. On each date that can matter,
-//! each fact's values are cut into the classes either version tells apart; both decision
+//! matched by path, enum words and strings by their text. On each date that can matter (or
+//! on the one date the caller names), each fact's values are cut into the classes either version tells apart; both decision
 //! diagrams are built over those common classes, and a walk over their product finds every
 //! pair of outcomes (old, new) some case reaches, with the path that reaches it: a witness
 //! case that fixes only the facts on the path. Every witness is decided again by both
@@ -127,12 +127,14 @@ struct Common {
     sides: [Option<Candidate>; 2],
 }
 
-/// Compares policy `old_policy` of `old` with `new_policy` of `new`.
+/// Compares policy `old_policy` of `old` with `new_policy` of `new`: on the date `on` when
+/// given (cases decided that day), otherwise on every date where the versions can differ.
 pub fn compare(
     old: &Compiled,
     old_policy: &str,
     new: &Compiled,
     new_policy: &str,
+    on: Option<Day>,
 ) -> Result<Comparison, String> {
     let side = |x: &Compiled, name: &str| -> Result<PolicyId, String> {
         x.set
@@ -209,7 +211,11 @@ pub fn compare(
         }
     }
     let mut found: Vec<Transition> = Vec::new();
-    for day in dates(&sides) {
+    let days = match on {
+        Some(day) => vec![day],
+        None => dates(&sides),
+    };
+    for day in days {
         let Some(product) = product_on(&sides, &paths, day, &mut notes) else {
             continue;
         };

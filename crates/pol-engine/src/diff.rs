@@ -18,10 +18,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Mutex};
 
+use pol_compiler::value::Day;
 use pol_compiler::{Case, Compiled, DecisionKind, Outcome, Scratch};
 use serde::Serialize;
 
 use crate::cases::{self, CaseProblem, Format};
+use crate::limits;
 use crate::load::{self, LoadError};
 
 /// What `pol diff --format json` prints: exactly `{"policies": [...]}`.
@@ -98,18 +100,22 @@ pub struct Note {
 pub struct Options {
     /// Witnesses kept per transition (at least one).
     pub witnesses: usize,
-    /// Worker threads for JSON-lines corpora.
+    /// Worker threads for JSON-lines corpora (clamped by [`limits::workers`]).
     pub threads: usize,
     /// Also find witness cases from the policies (the engine's comparison).
     pub synthesize: bool,
+    /// Synthesize only cases decided on this date; `None`: on every date where the versions
+    /// can differ. Corpus cases keep their own dates.
+    pub as_of: Option<Day>,
 }
 
 impl Default for Options {
     fn default() -> Options {
         Options {
             witnesses: 3,
-            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            threads: limits::workers(None),
             synthesize: true,
+            as_of: None,
         }
     }
 }
@@ -153,7 +159,7 @@ pub fn diff(
             );
         }
         if opts.synthesize {
-            let (synthesized, why) = synthesize(old, new, &def.name);
+            let (synthesized, why) = synthesize(old, new, &def.name, opts.as_of);
             for s in synthesized {
                 found.entry((s.from, s.to)).or_insert_with(|| Transition {
                     from: s.from,
@@ -471,7 +477,7 @@ fn diff_file(
                 Err(e) => return unreadable(CaseProblem::plain(&name, e.message, Some(e.help))),
             }
         };
-        return json_lines(old, new, index, &name, reader, opts.threads.max(1), k);
+        return json_lines(old, new, index, &name, reader, opts.threads, k);
     }
     let text = match load::read_text(path) {
         Ok(t) => t,
@@ -485,8 +491,10 @@ fn diff_file(
 /// Bytes of JSON lines handed to a worker at a time.
 const CHUNK: usize = 256 * 1024;
 
-/// Diffs a JSON-lines stream on `threads` workers: this thread cuts it into chunks of
-/// whole lines; each worker decodes and decides with its own reused buffers.
+/// Diffs a JSON-lines stream on `threads` workers (clamped): this thread cuts it into
+/// chunks of whole lines; each worker decodes and decides with its own reused buffers.
+/// When the system refuses threads, the workers it gave do the work; when it gives none,
+/// this thread does.
 fn json_lines(
     old: &Compiled,
     new: &Compiled,
@@ -496,13 +504,16 @@ fn json_lines(
     threads: usize,
     k: usize,
 ) -> Tally {
-    let (tx, rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(threads * 2);
+    let threads = limits::workers(Some(threads));
+    let (tx, rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(threads.saturating_mul(2));
     let rx = Mutex::new(rx);
     std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                let rx = &rx;
-                s.spawn(move || {
+        let mut workers = Vec::new();
+        for _ in 0..threads {
+            let rx = &rx;
+            let spawned = std::thread::Builder::new()
+                .name("pol-diff".into())
+                .spawn_scoped(s, move || {
                     let mut w = Worker::new(old, new, k);
                     loop {
                         let next = match rx.lock() {
@@ -515,9 +526,14 @@ fn json_lines(
                         }
                     }
                     w.tally
-                })
-            })
-            .collect();
+                });
+            match spawned {
+                Ok(worker) => workers.push(worker),
+                Err(_) => break,
+            }
+        }
+        // No worker: this thread decides each chunk as it cuts it.
+        let mut here = workers.is_empty().then(|| Worker::new(old, new, k));
         let mut tally = Tally::default();
         let mut carry: Vec<u8> = Vec::new();
         let mut line = 1u64;
@@ -555,8 +571,15 @@ fn json_lines(
             };
             let rest = buf.split_off(cut);
             let lines = buf.iter().filter(|b| **b == b'\n').count() as u64;
-            if !buf.is_empty() && tx.send((line, buf)).is_err() {
-                break;
+            if !buf.is_empty() {
+                match here.as_mut() {
+                    Some(w) => w.lines(file, name, line, &buf),
+                    None => {
+                        if tx.send((line, buf)).is_err() {
+                            break;
+                        }
+                    }
+                }
             }
             line += lines;
             carry = rest;
@@ -569,6 +592,9 @@ fn json_lines(
             if let Ok(t) = w.join() {
                 tally.merge(t, k);
             }
+        }
+        if let Some(w) = here {
+            tally.merge(w.tally, k);
         }
         tally
     })
@@ -586,10 +612,17 @@ fn json_lines(
 /// found next to each transition the comparison finds, first with the fewest unknowns.
 /// A fact only one set declares appears when that set reads it.
 ///
+/// With `as_of`, every case is decided on that date.
+///
 /// Also returns what the comparison could not do (a version beyond exact reasoning, facts
 /// declared with different types), in words.
-pub fn synthesize(old: &Compiled, new: &Compiled, policy: &str) -> (Vec<Synthesized>, Vec<String>) {
-    let cmp = match pol_compiler::compare(old, policy, new, policy) {
+pub fn synthesize(
+    old: &Compiled,
+    new: &Compiled,
+    policy: &str,
+    as_of: Option<Day>,
+) -> (Vec<Synthesized>, Vec<String>) {
+    let cmp = match pol_compiler::compare(old, policy, new, policy, as_of) {
         Ok(cmp) => cmp,
         Err(why) => return (Vec::new(), vec![why]),
     };

@@ -5,6 +5,18 @@
 //! these numbers, whatever the input (ARCHITECTURE.md, "Bounded resources"; docs/cli.md,
 //! "Limits").
 
+/// Worker threads per core at most: `--jobs` (of `pol eval` and `pol diff`) above this is
+/// clamped; more threads than this only add memory and switching.
+pub const MAX_JOBS_PER_CORE: usize = 4;
+
+/// The worker threads for `--jobs N` (default: one per core): at least one, at most
+/// [`MAX_JOBS_PER_CORE`] per core.
+pub fn workers(jobs: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let most = cores.saturating_mul(MAX_JOBS_PER_CORE);
+    jobs.unwrap_or(cores).clamp(1, most.max(1))
+}
+
 /// One `.pol` file. The largest shipped policy is under 20 KiB; a generated one of
 /// 16 MiB checks and formats in seconds.
 pub const POLICY_FILE: u64 = 16 * MIB;

@@ -488,6 +488,59 @@ fn diff_finds_what_moving_the_chnv_termination_changes() {
     let _ = std::fs::remove_dir_all(d);
 }
 
+/// `--as-of`: synthesized cases are decided on that date only. The moved CHNV termination
+/// shows on a date in the new weeks and not on the new closing date; a date that does not
+/// exist is misuse.
+#[test]
+fn diff_as_of_a_date_synthesizes_cases_of_that_date() {
+    let d = temp("diff-as-of");
+    let copy = d.join("policies");
+    copy_dir(&root().join("policies"), &copy);
+    move_chnv_termination(&copy);
+    let copy = copy.to_str().unwrap();
+
+    let run = pol(&[
+        "diff",
+        "policies",
+        copy,
+        "--format",
+        "json",
+        "--as-of",
+        "2025-04-10",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = json(&run.stdout);
+    let transitions = chnv_in(&doc)["transitions"].as_array().unwrap().clone();
+    assert!(!transitions.is_empty(), "{doc:#}");
+    for t in &transitions {
+        for w in t["witnesses"].as_array().unwrap() {
+            assert_eq!(w["as_of"], "2025-04-10", "{t}");
+        }
+    }
+    let run = pol(&[
+        "diff",
+        "policies",
+        copy,
+        "--as-of",
+        "2025-04-24",
+        "--exit-code",
+    ]);
+    assert_eq!(
+        run.code, 0,
+        "no change on the new closing date: {}",
+        run.stdout
+    );
+    assert_contains(
+        &run.stdout,
+        "synthesized from the policies as of 2025-04-24",
+    );
+
+    let run = pol(&["diff", "policies", copy, "--as-of", "2025-02-30"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_contains(&run.stderr, "February 2025 has 28 days");
+    let _ = std::fs::remove_dir_all(d);
+}
+
 /// Writes the cases `lines` (JSON, one a line) as the corpus file `dir/NAME`; its path.
 fn corpus(dir: &Path, name: &str, lines: &[&str]) -> String {
     let path = dir.join(name);

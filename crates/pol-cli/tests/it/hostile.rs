@@ -191,15 +191,25 @@ fn a_huge_jobs_count_is_clamped() {
     let file = dir.path().join("cases.jsonl");
     std::fs::copy(lines, &file).unwrap();
     let file = file.display().to_string();
-    let one = pol_at(&root(), &["eval", "--format", "json", "--jobs", "1", &file]);
-    for jobs in ["4611686018427387904", "1000000", "18446744073709551615"] {
-        let many = run_within(
-            &root(),
-            &["eval", "--format", "json", "--jobs", jobs, &file],
-            Duration::from_secs(20),
-        );
-        assert_eq!(many.code, one.code, "{}", many.stderr);
-        assert_eq!(many.stdout, one.stdout);
+    let diff = [
+        "diff",
+        "policies",
+        "policies",
+        "--no-synthesis",
+        "--cases",
+        &file,
+    ];
+    for command in [&["eval", "--format", "json", &file][..], &diff[..]] {
+        let one = pol_at(&root(), &[command, &["--jobs", "1"]].concat());
+        for jobs in ["4611686018427387904", "1000000", "18446744073709551615"] {
+            let many = run_within(
+                &root(),
+                &[command, &["--jobs", jobs]].concat(),
+                Duration::from_secs(20),
+            );
+            assert_eq!(many.code, one.code, "{command:?}: {}", many.stderr);
+            assert_eq!(many.stdout, one.stdout, "{command:?}");
+        }
     }
 }
 

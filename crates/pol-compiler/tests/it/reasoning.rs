@@ -4,7 +4,9 @@
 //! two versions of a policy.
 
 use pol_compiler::compare::compare;
+use pol_compiler::value::Day;
 use pol_compiler::{Compiled, DecisionKind, DecisionRecord, Scratch};
+use pol_syntax::date::Date;
 
 /// The facts every policy of these tests imports: the fixture shared with `semantics.rs`,
 /// an age, and the criminal record and the nationality as `fixed` facts (never asked).
@@ -367,7 +369,7 @@ fn versions_of_a_policy_are_compared_with_witnesses() {
              exclude proceedings: in_proceedings cite "c"
            }"#,
     );
-    let cmp = compare(&old, "p", &new, "p").unwrap();
+    let cmp = compare(&old, "p", &new, "p", None).unwrap();
     assert!(cmp.exact);
     let pairs: Vec<(DecisionKind, DecisionKind)> =
         cmp.transitions.iter().map(|t| (t.old, t.new)).collect();
@@ -377,7 +379,7 @@ fn versions_of_a_policy_are_compared_with_witnesses() {
     assert_eq!(decide(&old, &doc).decision, DecisionKind::Eligible);
     assert_eq!(decide(&new, &doc).decision, DecisionKind::Ineligible);
     // Equal policies differ nowhere.
-    assert!(compare(&old, "p", &old, "p")
+    assert!(compare(&old, "p", &old, "p", None)
         .unwrap()
         .transitions
         .is_empty());
@@ -505,6 +507,28 @@ fn relations_between_two_dates_are_exact() {
     );
 }
 
+/// Compared on one date, the versions differ only as cases of that date show: the moved
+/// window shows on a date between the two ends, not after both.
+#[test]
+fn a_comparison_on_one_date_dates_its_witnesses_that_day() {
+    let old = compiled(
+        r#"program prog "p" { terminated 2025-03-25 cite "t" }
+           policy p "q" { program prog  exclude crime: criminal cite "c" }"#,
+    );
+    let new = compiled(
+        r#"program prog "p" { terminated 2025-06-01 cite "t" }
+           policy p "q" { program prog  exclude crime: criminal cite "c" }"#,
+    );
+    let on = |text: &str| Some(Day::from_date(Date::parse_iso(text).unwrap()));
+    let between = compare(&old, "p", &new, "p", on("2025-04-10")).unwrap();
+    assert_eq!(between.transitions.len(), 2, "{:?}", between.notes);
+    for t in &between.transitions {
+        assert_eq!(t.witness.as_of, "2025-04-10");
+    }
+    let after = compare(&old, "p", &new, "p", on("2025-06-01")).unwrap();
+    assert!(after.exact && after.transitions.is_empty(), "{after:?}");
+}
+
 #[test]
 fn a_moved_window_is_found_with_a_date_that_falls_between() {
     let old = compiled(
@@ -515,7 +539,7 @@ fn a_moved_window_is_found_with_a_date_that_falls_between() {
         r#"program prog "p" { terminated 2025-06-01 cite "t" }
            policy p "q" { program prog  exclude crime: criminal cite "c" }"#,
     );
-    let cmp = compare(&old, "p", &new, "p").unwrap();
+    let cmp = compare(&old, "p", &new, "p", None).unwrap();
     assert!(cmp.exact, "{:?}", cmp.notes);
     let pairs: Vec<(DecisionKind, DecisionKind)> =
         cmp.transitions.iter().map(|t| (t.old, t.new)).collect();
