@@ -10,7 +10,7 @@ pub(crate) fn describe(r: Rule) -> Option<&'static str> {
         Rule::EOI => "end of file",
         Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char | Rule::string_inner | Rule::plain_char | Rule::not_newline | Rule::declaration => return None,
         Rule::primary => "an expression",
-        Rule::file | Rule::item => "a declaration (`fact`, `enum`, `const`, `let`, `param`, `program`, `policy` or `import`)",
+        Rule::file | Rule::item => "a declaration (`fact`, `enum`, `const`, `let`, `param`, `program`, `policy`, `constraint` or `import`)",
         Rule::attribute => "an attribute like `#[allow(lint, reason = \"...\")]`",
         Rule::reason => "`reason = \"...\"`",
         Rule::import => "an `import \"file.pol\"`",
@@ -157,8 +157,9 @@ pub(crate) fn from_pest(
     } else {
         format!("expected {} here", join_or(&expected))
     };
+    let construct = Construct::around(text, pos, positives);
     let diagnostic = Diagnostic::new(crate::codes::SYNTAX, message, Label::new(span, label))
-        .with_help(help_for(&expected, &found.0));
+        .with_help(help_for(&expected, &found.0, construct));
     (diagnostic, pos, wants_close_brace)
 }
 
@@ -281,7 +282,7 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
     (format!("`{}`", first.escape_default()), first.len_utf8())
 }
 
-fn help_for(expected: &[&str], found: &str) -> String {
+fn help_for(expected: &[&str], found: &str, construct: Option<Construct>) -> String {
     if expected.contains(&"a stated reason `because \"...\"`") {
         return "a constraint ends with its source or its reason: `cite \"...\"` or `because \"...\"`"
             .to_string();
@@ -299,7 +300,153 @@ fn help_for(expected: &[&str], found: &str) -> String {
     if found.starts_with("`&`") || found.starts_with("`|`") || found.starts_with("`!`") {
         return "write logic with the words `and`, `or` and `not`".to_string();
     }
-    "see docs/language.md for the syntax of each construct".to_string()
+    match construct {
+        Some(c) => format!("{} is written `{}`", c.noun(), c.shape()),
+        None => "see docs/language.md for the syntax of each construct".to_string(),
+    }
+}
+
+/// The construct a syntax error stands in, for the help line that shows how it is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Construct {
+    Import,
+    Enum,
+    Fact,
+    Const,
+    Let,
+    Param,
+    Program,
+    Constraint,
+    Policy,
+    ProgramUse,
+    Forms,
+    Validity,
+    Rule,
+}
+
+/// How far back [`Construct::around`] looks for the line that starts the construct.
+const LINES_BACK: usize = 200;
+
+impl Construct {
+    #[cfg(test)]
+    const ALL: [Construct; 13] = [
+        Construct::Import,
+        Construct::Enum,
+        Construct::Fact,
+        Construct::Const,
+        Construct::Let,
+        Construct::Param,
+        Construct::Program,
+        Construct::Constraint,
+        Construct::Policy,
+        Construct::ProgramUse,
+        Construct::Forms,
+        Construct::Validity,
+        Construct::Rule,
+    ];
+
+    /// The construct the error at `pos` stands in: the one whose keyword starts the nearest
+    /// line above the error (lines that go on a construct, such as `unless`, `cite` or a
+    /// program's window dates, belong to the one above them). `None` where a declaration
+    /// may start, since then the error is not inside one; between the lines of a policy,
+    /// the policy. Strings end on their line, so a line's first word is never inside one.
+    fn around(text: &str, pos: usize, positives: &[Rule]) -> Option<Construct> {
+        if positives.iter().any(|r| {
+            matches!(
+                r,
+                Rule::item | Rule::kw_fact | Rule::kw_import | Rule::kw_enum | Rule::EOI
+            )
+        }) {
+            return None;
+        }
+        if positives
+            .iter()
+            .any(|r| matches!(r, Rule::policy_item | Rule::rule | Rule::rule_kind))
+        {
+            return Some(Construct::Policy);
+        }
+        let before = text.get(..pos)?;
+        before
+            .rsplit('\n')
+            .take(LINES_BACK)
+            .enumerate()
+            .find_map(|(i, line)| {
+                let words = line.trim_start();
+                // The error's own line counts only when a word stands before the error.
+                if i == 0 && words.is_empty() {
+                    return None;
+                }
+                let indented = words.len() < line.len();
+                let word = words
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .next()?;
+                Construct::starting_with(word, indented)
+            })
+    }
+
+    /// The construct a line starting with `word` begins or goes on.
+    fn starting_with(word: &str, indented: bool) -> Option<Construct> {
+        Some(match word {
+            "import" => Construct::Import,
+            "enum" => Construct::Enum,
+            "fact" | "fixed" => Construct::Fact,
+            "const" => Construct::Const,
+            "let" => Construct::Let,
+            "param" | "from" => Construct::Param,
+            "program" if indented => Construct::ProgramUse,
+            "program" | "opened" | "closed" | "terminated" | "halted" | "ended" => {
+                Construct::Program
+            }
+            "constraint" => Construct::Constraint,
+            "policy" => Construct::Policy,
+            "form" => Construct::Forms,
+            "validity" => Construct::Validity,
+            "require" | "exclude" | "not_required" | "unavailable" | "warn" => Construct::Rule,
+            _ => return None,
+        })
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Construct::Import => "an import",
+            Construct::Enum => "an enum",
+            Construct::Fact => "a fact",
+            Construct::Const => "a constant",
+            Construct::Let => "a named condition",
+            Construct::Param => "a dated parameter",
+            Construct::Program => "a program",
+            Construct::Constraint => "a constraint",
+            Construct::Policy => "a policy",
+            Construct::ProgramUse => "a policy's program",
+            Construct::Forms => "a policy's forms",
+            Construct::Validity => "a policy's validity",
+            Construct::Rule => "a rule",
+        }
+    }
+
+    /// How the construct is written, with its optional parts; the words in capitals stand
+    /// for what the author writes (a test holds each shape to the grammar).
+    fn shape(self) -> &'static str {
+        match self {
+            Construct::Import => r#"import "facts.pol""#,
+            Construct::Enum => r#"enum NAME { word, word } "what it is""#,
+            Construct::Fact => r#"fact PATH: TYPE "the question to ask""#,
+            Construct::Const => r#"const NAME = VALUE cite "...""#,
+            Construct::Let => "let NAME = CONDITION",
+            Construct::Param => r#"param NAME: TYPE "what it is" { from DATE = VALUE cite "..." }"#,
+            Construct::Program => {
+                r#"program NAME "what it is" { opened DATE cite "..."  terminated DATE cite "..." }"#
+            }
+            Construct::Constraint => r#"constraint NAME: CONDITION because "...""#,
+            Construct::Policy => {
+                r#"policy NAME "the question" { program NAME  require NAME: CONDITION cite "..." }"#
+            }
+            Construct::ProgramUse => r#"program NAME at DATE cite "...""#,
+            Construct::Forms => r#"form I-131, I-134 when CONDITION cite "...""#,
+            Construct::Validity => r#"validity 365 days when CONDITION cite "...""#,
+            Construct::Rule => r#"require NAME: CONDITION unless CONDITION cite "..." says "...""#,
+        }
+    }
 }
 
 fn join_or(items: &[&str]) -> String {
@@ -307,5 +454,78 @@ fn join_or(items: &[&str]) -> String {
         [] => String::new(),
         [one] => (*one).to_string(),
         [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use super::*;
+
+    /// Each shape, its capitals filled in, parses: the help never shows a form the grammar
+    /// refuses. Policy lines are tried inside a policy.
+    #[test]
+    fn every_construct_shape_parses() {
+        for c in Construct::ALL {
+            let filled = c
+                .shape()
+                .replace("PATH", "a.b")
+                .replace("NAME", "x")
+                .replace("TYPE", "bool")
+                .replace("VALUE", "1")
+                .replace("DATE", "2025-01-01")
+                .replace("CONDITION", "a.b");
+            let text = match c {
+                Construct::ProgramUse
+                | Construct::Forms
+                | Construct::Validity
+                | Construct::Rule => {
+                    format!("policy p \"q\" {{\n  {filled}\n}}\n")
+                }
+                _ => format!("{filled}\n"),
+            };
+            let parsed = crate::parse(FileId(0), &text);
+            assert!(parsed.is_ok(), "{c:?}: {text}\n{:?}", parsed.errors);
+        }
+    }
+
+    /// The help of the first error in `text`.
+    fn help(text: &str) -> String {
+        let parsed = crate::parse(FileId(0), text);
+        let first = parsed
+            .errors
+            .first()
+            .unwrap_or_else(|| panic!("no error: {text}"));
+        first.help.clone().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_help_shows_how_the_construct_around_the_error_is_written() {
+        let program = help("program kids opened 2024-01-01 cite \"x\"\n");
+        assert!(
+            program.starts_with("a program is written `program NAME"),
+            "{program}"
+        );
+        // A line that goes on a construct belongs to it.
+        let rule = help("policy p \"q\" {\n  require a: b.c\n    unless cite \"x\"\n}\n");
+        assert!(
+            rule.starts_with("a rule is written `require NAME"),
+            "{rule}"
+        );
+        let window = help("program p \"q\" {\n  opened 2024-01-01\n  terminated soon later\n}\n");
+        assert!(window.starts_with("a program is written"), "{window}");
+        // Between the lines of a policy, the policy.
+        let policy = help("policy p \"q\" {\n  requre a: b cite \"x\"\n}\n");
+        assert!(policy.starts_with("a policy is written"), "{policy}");
+    }
+
+    /// Where a declaration may start, the error is in none: the declaration above is not
+    /// blamed for a misspelt keyword below it.
+    #[test]
+    fn a_misspelt_declaration_is_not_blamed_on_the_one_above() {
+        let text = "fact a: bool \"x\"\npolcy p \"q\" {\n}\n";
+        let h = help(text);
+        assert!(!h.contains("a fact is written"), "{h}");
     }
 }
