@@ -240,8 +240,8 @@ pub enum Command {
         /// tests reach (docs/testing-policies.md).
         #[arg(long)]
         coverage: bool,
-        /// Fail when coverage is below PERCENT (implies --coverage).
-        #[arg(long, value_name = "PERCENT")]
+        /// Fail when coverage is below PERCENT, from 0 to 100 (implies --coverage).
+        #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
         coverage_min: Option<f64>,
     },
     /// Show how decisions change between two policy sets: for each policy, the decision
@@ -296,6 +296,14 @@ pub struct DiffArgs {
     /// Exit with status 1 when some decision changes (as `git diff --exit-code`).
     #[arg(long)]
     pub exit_code: bool,
+}
+
+/// A percentage from 0 to 100 (`NaN` is none: every coverage would pass it).
+fn parse_percent(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err("give a percentage from 0 to 100, like 90 or 87.5".to_string()),
+    }
 }
 
 /// A date as cases write it, `YYYY-MM-DD`.

@@ -366,6 +366,17 @@ fn coverage_names_what_is_missing() {
     insta::assert_snapshot!("coverage", run.transcript(&args));
 }
 
+/// A bar that is no percentage is misuse, not a bar every coverage passes (`NaN`) or none
+/// can reach (`150`).
+#[test]
+fn a_coverage_bar_is_a_percentage() {
+    for bar in ["NaN", "150", "-1", "inf"] {
+        let run = pol(&["test", &format!("--coverage-min={bar}")]);
+        assert_eq!(run.code, 2, "{bar}: {}", run.stdout);
+        assert_contains(&run.stderr, "give a percentage from 0 to 100");
+    }
+}
+
 // ---- pol diff ----
 
 /// `chnv_parole`'s part of a `pol diff --format json` report.
