@@ -12,9 +12,17 @@
 //! Lines are written by one thread, in the order they were logged, and flushed whenever
 //! the queue runs empty. The queue is bounded: when the disk falls far behind, requests
 //! wait for it rather than lose their lines or let memory grow.
+//!
+//! A write that fails (a full disk, a file system gone read-only) loses nothing: the bytes
+//! not written are kept and tried again, with a growing pause, until they are written.
+//! Meanwhile the log is *failing* ([`DecisionLog::failure`]): the service then gives no
+//! decision, since it could not log it (fail closed), and `/readyz` answers 503.
 
 use std::io::Write;
-use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use pol_compiler::ir::PolicySet;
 use pol_compiler::types::Type;
@@ -29,6 +37,18 @@ pub const REDACTED: &str = "[redacted]";
 
 /// Lines waiting to be written before requests wait for the disk.
 const QUEUE: usize = 65_536;
+
+/// Bytes the writer takes from the queue before writing them: one write carries many lines,
+/// and what a failing disk leaves unwritten stays bounded.
+const BATCH_BYTES: usize = 1024 * 1024;
+
+/// The pause before writing again after a failed write, doubled after each failure up to
+/// [`RETRY_MAX`].
+const RETRY_MIN: Duration = Duration::from_millis(50);
+const RETRY_MAX: Duration = Duration::from_secs(2);
+
+/// How long [`DecisionLog::close`] waits for the lines logged so far to be written.
+const CLOSE_WAIT: Duration = Duration::from_secs(10);
 
 /// The paths whose values the log hides.
 #[derive(Clone, Debug, Default)]
@@ -79,6 +99,42 @@ enum Message {
 pub(crate) struct DecisionLog {
     queue: SyncSender<Message>,
     redaction: Redaction,
+    health: Arc<Health>,
+}
+
+/// What the writer thread tells the service about the log.
+#[derive(Debug, Default)]
+struct Health {
+    /// Whether the last write failed (read on every request, so kept apart from `why`).
+    failing: AtomicBool,
+    /// Why it failed, in words.
+    why: Mutex<String>,
+    /// Lines logged and not yet written.
+    unwritten: AtomicU64,
+}
+
+impl Health {
+    fn failed(&self, error: &std::io::Error) {
+        if !self.failing.swap(true, Ordering::AcqRel) {
+            crate::log(&format!(
+                "cannot write the decision log: {error}; no decision is given until it can be \
+                 written (the lines not written are kept and tried again)"
+            ));
+        }
+        if let Ok(mut why) = self.why.lock() {
+            *why = error.to_string();
+        }
+    }
+
+    fn written(&self, lines: u64) {
+        self.unwritten.fetch_sub(lines, Ordering::AcqRel);
+    }
+
+    fn recovered(&self) {
+        if self.failing.swap(false, Ordering::AcqRel) {
+            crate::log("the decision log is written again; deciding again");
+        }
+    }
 }
 
 impl DecisionLog {
@@ -99,25 +155,55 @@ impl DecisionLog {
             ),
         };
         let (queue, lines) = mpsc::sync_channel(QUEUE);
+        let health = Arc::new(Health::default());
+        let writer = Arc::clone(&health);
         // The thread ends when the log is dropped (its queue closes).
         std::thread::Builder::new()
             .name("pol-decision-log".into())
-            .spawn(move || write_lines(lines, std::io::BufWriter::new(out)))
+            .spawn(move || write_lines(&lines, out, &writer))
             .map_err(ServeError::Io)?;
-        Ok(DecisionLog { queue, redaction })
+        Ok(DecisionLog {
+            queue,
+            redaction,
+            health,
+        })
+    }
+
+    /// Why the log cannot be written now, when it cannot: no decision should then be given.
+    pub fn failure(&self) -> Option<String> {
+        if !self.health.failing.load(Ordering::Acquire) {
+            return None;
+        }
+        Some(
+            self.health
+                .why
+                .lock()
+                .map_or_else(|_| "a write failed".to_string(), |why| why.clone()),
+        )
     }
 
     /// Logs one decision: `decision` is the decision object as sent (JSON, no newline).
     pub fn record(&self, set: &PolicySet, case: &Case, decision: &[u8]) {
         let mut line = String::with_capacity(256 + decision.len());
         self.line_into(set, case, decision, &mut line);
-        let _ = self.queue.send(Message::Line(line));
+        self.send(line);
     }
 
     /// Logs many decisions at once (one batch request): fewer hand-overs to the writer.
     pub fn record_lines(&self, lines: String) {
         if !lines.is_empty() {
-            let _ = self.queue.send(Message::Line(lines));
+            self.send(lines);
+        }
+    }
+
+    fn send(&self, lines: String) {
+        let count = lines.bytes().filter(|b| *b == b'\n').count() as u64;
+        self.health.unwritten.fetch_add(count, Ordering::AcqRel);
+        if self.queue.send(Message::Line(lines)).is_err() {
+            // Only a writer thread that died drops the queue's other end.
+            crate::log(&format!(
+                "the decision log lost {count} line(s): its writer stopped"
+            ));
         }
     }
 
@@ -148,11 +234,17 @@ impl DecisionLog {
         out.push_str("}\n");
     }
 
-    /// Waits until every line logged so far is written and flushed.
+    /// Waits until every line logged so far is written and flushed, or says how many are
+    /// not when the disk still refuses them after [`CLOSE_WAIT`].
     pub fn close(&self) {
         let (done, wait) = mpsc::sync_channel(1);
-        if self.queue.send(Message::Flush(done)).is_ok() {
-            let _ = wait.recv();
+        let flushed =
+            self.queue.send(Message::Flush(done)).is_ok() && wait.recv_timeout(CLOSE_WAIT).is_ok();
+        let unwritten = self.health.unwritten.load(Ordering::Acquire);
+        if !flushed && unwritten > 0 {
+            crate::log(&format!(
+                "the decision log could not be written: the last {unwritten} decision(s) are not in it"
+            ));
         }
     }
 
@@ -240,41 +332,167 @@ fn insert(root: &mut Map<String, Value>, path: &str, value: Value) {
     }
 }
 
-/// The writer thread: writes lines in order, flushing whenever the queue runs empty.
-fn write_lines(lines: Receiver<Message>, mut out: impl Write) {
-    let mut failed = false;
-    let report = |e: std::io::Error, failed: &mut bool| {
-        if !*failed {
-            crate::log(&format!("cannot write the decision log: {e}"));
+/// The writer thread: writes lines in order, flushing whenever the queue runs empty. Bytes
+/// a failed write leaves are kept and written first, after a pause; flush requests are
+/// answered once everything before them is written.
+fn write_lines(lines: &Receiver<Message>, mut out: impl Write, health: &Health) {
+    let mut unwritten: Vec<u8> = Vec::new();
+    let mut flushes: Vec<SyncSender<()>> = Vec::new();
+    let mut open = true;
+    let mut pause = RETRY_MIN;
+    while open || !unwritten.is_empty() {
+        // With everything written, wait for lines; with some left, only until the next try.
+        let first = if unwritten.is_empty() {
+            lines.recv().map_err(|_| RecvTimeoutError::Disconnected)
+        } else {
+            lines.recv_timeout(pause)
+        };
+        match first {
+            Ok(message) => take(message, &mut unwritten, &mut flushes),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => open = false,
         }
-        *failed = true;
-    };
-    while let Ok(message) = lines.recv() {
-        let mut pending = Some(message);
-        while let Some(message) = pending.take() {
-            match message {
-                Message::Line(line) => match out.write_all(line.as_bytes()) {
-                    Ok(()) => failed = false,
-                    Err(e) => report(e, &mut failed),
-                },
-                Message::Flush(done) => {
-                    if let Err(e) = out.flush() {
-                        report(e, &mut failed);
-                    }
+        while open && unwritten.len() < BATCH_BYTES {
+            match lines.try_recv() {
+                Ok(message) => take(message, &mut unwritten, &mut flushes),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => open = false,
+            }
+        }
+        match write_some(&mut out, &mut unwritten, health) {
+            Ok(()) => {
+                pause = RETRY_MIN;
+                for done in flushes.drain(..) {
                     let _ = done.send(());
                 }
             }
-            pending = lines.try_recv().ok();
-        }
-        if let Err(e) = out.flush() {
-            report(e, &mut failed);
+            Err(e) => {
+                health.failed(&e);
+                if !open {
+                    // Dropped while the disk refuses: nobody is left to wait for it.
+                    return;
+                }
+                pause = (pause * 2).min(RETRY_MAX);
+            }
         }
     }
 }
 
+fn take(message: Message, unwritten: &mut Vec<u8>, flushes: &mut Vec<SyncSender<()>>) {
+    match message {
+        Message::Line(line) => unwritten.extend_from_slice(line.as_bytes()),
+        Message::Flush(done) => flushes.push(done),
+    }
+}
+
+/// Writes `unwritten` and flushes, removing what was written; on a failure what is left
+/// is exactly what was not written.
+fn write_some(
+    out: &mut impl Write,
+    unwritten: &mut Vec<u8>,
+    health: &Health,
+) -> std::io::Result<()> {
+    let mut done = 0;
+    let result = loop {
+        match unwritten.get(done..) {
+            Some(rest) if !rest.is_empty() => match out.write(rest) {
+                Ok(0) => break Err(std::io::ErrorKind::WriteZero.into()),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            },
+            _ => break out.flush(),
+        }
+    };
+    let written = unwritten.drain(..done.min(unwritten.len()));
+    let lines = written.as_slice().iter().filter(|b| **b == b'\n').count() as u64;
+    drop(written);
+    health.written(lines);
+    if result.is_ok() {
+        health.recovered();
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
     use super::*;
+
+    /// A disk that refuses writes while `refuse` is set, after taking the first five bytes
+    /// of the first refused write.
+    struct Disk {
+        bytes: Arc<Mutex<Vec<u8>>>,
+        refuse: Arc<AtomicBool>,
+        partial: bool,
+    }
+
+    impl Write for Disk {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let mut bytes = self.bytes.lock().unwrap();
+            if self.refuse.load(Ordering::Acquire) {
+                if !self.partial {
+                    self.partial = true;
+                    let n = buf.len().min(5);
+                    bytes.extend_from_slice(&buf[..n]);
+                    return Ok(n);
+                }
+                return Err(std::io::Error::other("no space left on device"));
+            }
+            bytes.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Waits (a bounded while) until `done` holds.
+    fn eventually(done: impl Fn() -> bool) -> bool {
+        (0..500).any(|_| {
+            std::thread::sleep(Duration::from_millis(10));
+            done()
+        })
+    }
+
+    /// Lines a full disk refuses are kept, written once the disk takes them again, in order
+    /// and each exactly once; the log says it is failing meanwhile.
+    #[test]
+    fn a_refused_write_loses_no_line() {
+        let bytes = Arc::new(Mutex::new(Vec::new()));
+        let refuse = Arc::new(AtomicBool::new(true));
+        let disk = Disk {
+            bytes: Arc::clone(&bytes),
+            refuse: Arc::clone(&refuse),
+            partial: false,
+        };
+        let health = Arc::new(Health::default());
+        let (queue, lines) = mpsc::sync_channel(QUEUE);
+        let writer = Arc::clone(&health);
+        let thread = std::thread::spawn(move || write_lines(&lines, disk, &writer));
+        let sent = ["{\"a\":1}\n", "{\"b\":2}\n", "{\"c\":3}\n"];
+        for line in sent {
+            health.unwritten.fetch_add(1, Ordering::AcqRel);
+            queue.send(Message::Line(line.to_string())).unwrap();
+        }
+        assert!(eventually(|| health.failing.load(Ordering::Acquire)));
+        assert_eq!(bytes.lock().unwrap().len(), 5, "only what the disk took");
+
+        refuse.store(false, Ordering::Release);
+        let (done, wait) = mpsc::sync_channel(1);
+        queue.send(Message::Flush(done)).unwrap();
+        wait.recv_timeout(CLOSE_WAIT).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes.lock().unwrap().clone()).unwrap(),
+            sent.concat()
+        );
+        assert!(!health.failing.load(Ordering::Acquire));
+        assert_eq!(health.unwritten.load(Ordering::Acquire), 0);
+        drop(queue);
+        thread.join().unwrap();
+    }
 
     #[test]
     fn timestamps_are_rfc_3339_utc() {

@@ -159,7 +159,25 @@ where
     }
 }
 
+/// 503 while the decision log cannot be written: no decision is given that it would not
+/// record (fail closed). The service decides again once a write succeeds.
+fn unlogged(service: &Service) -> Option<Response> {
+    let why = service.shared().log.as_ref()?.failure()?;
+    Some(
+        Rejection::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "decision_log_unwritable",
+            format!("the decision log cannot be written ({why}), and no decision is given that it does not record"),
+            Some("try again later: the service decides again once the log can be written (its operator may need to free disk space)".into()),
+        )
+        .into_response(),
+    )
+}
+
 async fn decide(State(service): State<Service>, headers: HeaderMap, body: Body) -> Response {
+    if let Some(refused) = unlogged(&service) {
+        return refused;
+    }
     with_cases(service, headers, body, |service, snapshot, cases| {
         decide::decide(service.shared(), snapshot, cases)
     })
@@ -172,6 +190,9 @@ async fn explain(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    if let Some(refused) = unlogged(&service) {
+        return refused;
+    }
     // `?all=true` (or `?all`): also the rules that did not decide the case.
     let all = uri.query().is_some_and(|q| {
         q.split('&')
@@ -193,8 +214,19 @@ async fn ready(State(service): State<Service>) -> Response {
         .shared()
         .draining
         .load(std::sync::atomic::Ordering::Relaxed);
-    let body = serde_json::json!({"ready": !draining, "receipt": receipt});
-    let status = if draining {
+    let log_failure = service.shared().log.as_ref().and_then(|l| l.failure());
+    let body = match (&log_failure, draining) {
+        (_, true) => {
+            serde_json::json!({"ready": false, "receipt": receipt, "reason": "shutting down"})
+        }
+        (Some(why), false) => serde_json::json!({
+            "ready": false,
+            "receipt": receipt,
+            "reason": format!("the decision log cannot be written: {why}"),
+        }),
+        (None, false) => serde_json::json!({"ready": true, "receipt": receipt}),
+    };
+    let status = if draining || log_failure.is_some() {
         StatusCode::SERVICE_UNAVAILABLE
     } else {
         StatusCode::OK

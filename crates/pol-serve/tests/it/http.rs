@@ -600,6 +600,43 @@ async fn the_decision_log_has_one_redacted_line_per_decision() {
     assert_eq!(lines[4]["decision"], decision);
 }
 
+/// A decision log on a full disk: the decision already given stays queued, and the service
+/// gives no other (503, `/readyz` not ready) rather than decide what it cannot record.
+#[tokio::test]
+async fn no_decision_is_given_while_the_decision_log_cannot_be_written() {
+    let s = service(Config {
+        decision_log: Some(LogTarget::File("/dev/full".into())),
+        ..Config::default()
+    });
+    let case = r#"{"as_of": "2025-06-10", "policy": "chnv_parole"}"#;
+    let first = post_json(&s, "/v1/decide", case).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    // The writer finds out on its own thread; wait for it, boundedly.
+    let mut ready = call(&s, "GET", "/readyz", None, Body::empty()).await;
+    for _ in 0..500 {
+        if ready.status == StatusCode::SERVICE_UNAVAILABLE {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        ready = call(&s, "GET", "/readyz", None, Body::empty()).await;
+    }
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    let ready = ready.json();
+    assert_eq!(ready["ready"], false);
+    assert!(
+        ready["reason"].as_str().unwrap().contains("decision log"),
+        "{ready}"
+    );
+    assert!(common::openapi_schema("Readiness").is_valid(&ready));
+    for route in ["/v1/decide", "/v1/explain"] {
+        let refused = post_json(&s, route, case).await;
+        assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE, "{route}");
+        let body = refused.json();
+        assert_eq!(body["error"]["code"], "decision_log_unwritable", "{body}");
+        assert!(common::openapi_schema("Rejection").is_valid(&body));
+    }
+}
+
 #[test]
 fn a_misspelt_redaction_is_refused_with_the_right_name() {
     let error = Service::new(
