@@ -298,6 +298,15 @@ pub struct DiffArgs {
     pub exit_code: bool,
 }
 
+/// A whole number of at least 1: a limit of 0 would refuse every request.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        Ok(_) => Err("0 would refuse every request; give at least 1".to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// A percentage from 0 to 100 (`NaN` is none: every coverage would pass it).
 fn parse_percent(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
@@ -328,14 +337,14 @@ pub struct ServeArgs {
     /// Reload the policies whenever a policy file changes (SIGHUP always reloads).
     #[arg(long)]
     pub watch: bool,
-    /// Largest request body, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    /// Largest request body, in bytes (at least 1).
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024, value_parser = at_least_one)]
     pub max_body: usize,
-    /// Most cases in one request.
-    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    /// Most cases in one request (at least 1).
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = at_least_one)]
     pub max_batch: usize,
-    /// Longest a request may take, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    /// Longest a request may take, in milliseconds (at least 1).
+    #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout_ms: u64,
 }
 

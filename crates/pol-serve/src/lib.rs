@@ -124,6 +124,11 @@ pub enum ServeError {
 impl std::fmt::Display for ServeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            ServeError::Redact { path, .. } if path.is_empty() => write!(
+                f,
+                "`--redact` names an empty path (two commas in a row, or one at an end); \
+                 name each fact, group or `id` to hide"
+            ),
             ServeError::Redact { path, suggestion } => {
                 write!(f, "`--redact {path}`: no fact, group or `id` has this path")?;
                 if let Some(s) = suggestion {

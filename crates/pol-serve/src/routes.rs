@@ -138,8 +138,11 @@ where
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "batch_too_large",
                 format!(
-                    "the request holds {count} cases; at most {} are decided per request",
-                    limits.max_batch_cases
+                    "the request holds {count} cases; at most {} decided per request",
+                    match limits.max_batch_cases {
+                        1 => "1 is".to_string(),
+                        most => format!("{most} are"),
+                    }
                 ),
                 Some("split the batch into several requests".into()),
             )

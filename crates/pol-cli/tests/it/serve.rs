@@ -236,3 +236,13 @@ fn the_limit_flags_default_to_the_service_limits() {
     );
     assert_eq!(default_of("--addr"), "127.0.0.1:8080");
 }
+
+/// A limit of 0 would refuse every request: it is misuse, said before anything starts.
+#[test]
+fn a_limit_of_zero_is_misuse() {
+    for flag in ["--max-body", "--max-batch", "--timeout-ms"] {
+        let run = common::pol_in(&common::root(), &["serve", flag, "0"], "");
+        assert_eq!(run.code, 2, "{flag}: {}", run.stderr);
+        assert!(run.stderr.contains(flag), "{flag}: {}", run.stderr);
+    }
+}

@@ -654,4 +654,15 @@ fn a_misspelt_redaction_is_refused_with_the_right_name() {
         message.contains("did you mean `applicant.nationality`"),
         "{message}"
     );
+    // `--redact a,,b`: the empty name is called what it is.
+    let error = Service::new(
+        common::builtin(),
+        Config {
+            redact: vec!["id".into(), String::new()],
+            ..Config::default()
+        },
+    )
+    .err()
+    .unwrap();
+    assert!(error.to_string().contains("an empty path"), "{error}");
 }
