@@ -177,7 +177,53 @@ fn unlogged(service: &Service) -> Option<Response> {
     )
 }
 
-async fn decide(State(service): State<Service>, headers: HeaderMap, body: Body) -> Response {
+/// The switches a request's query sets, each of `known` (`?all`, `?all=true`, `?all=false`,
+/// `1`, `0`): an unknown parameter or a value that is not a boolean is a 400 naming the
+/// closest known one, never silently ignored.
+fn switches(uri: &Uri, known: &[&'static str]) -> Result<Vec<&'static str>, Response> {
+    let mut on = Vec::new();
+    for part in uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (name, value) = part.split_once('=').unwrap_or((part, ""));
+        let Some(switch) = known.iter().find(|k| **k == name) else {
+            let help = match pol_compiler::did_you_mean(name, known.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None if known.is_empty() => "this route takes no query parameters".to_string(),
+                None => format!("this route takes only `{}`", known.join("`, `")),
+            };
+            return Err(bad_query(format!("unknown query parameter `{name}`"), help));
+        };
+        match value {
+            "" | "true" | "1" => on.push(*switch),
+            "false" | "0" => {}
+            _ => {
+                return Err(bad_query(
+                    format!("`{name}={value}` is not a boolean"),
+                    format!("write `{name}=true` or `{name}=false`"),
+                ))
+            }
+        }
+    }
+    Ok(on)
+}
+
+fn bad_query(message: String, help: String) -> Response {
+    Rejection::new(StatusCode::BAD_REQUEST, "bad_query", message, Some(help)).into_response()
+}
+
+async fn decide(
+    State(service): State<Service>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Err(refused) = switches(&uri, &[]) {
+        return refused;
+    }
     if let Some(refused) = unlogged(&service) {
         return refused;
     }
@@ -193,14 +239,14 @@ async fn explain(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    // `?all=true` (or `?all`): also the rules that did not decide the case.
+    let all = match switches(&uri, &["all"]) {
+        Ok(on) => on.contains(&"all"),
+        Err(refused) => return refused,
+    };
     if let Some(refused) = unlogged(&service) {
         return refused;
     }
-    // `?all=true` (or `?all`): also the rules that did not decide the case.
-    let all = uri.query().is_some_and(|q| {
-        q.split('&')
-            .any(|p| matches!(p, "all" | "all=true" | "all=1"))
-    });
     with_cases(service, headers, body, move |service, snapshot, cases| {
         decide::explain(service.shared(), snapshot, cases, all)
     })

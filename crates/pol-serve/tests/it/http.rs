@@ -52,6 +52,46 @@ async fn explain_all_traces_the_rules_that_did_not_decide() {
     assert_eq!(answer.body, expected);
 }
 
+/// A query parameter the route does not take, or a switch that is no boolean, is a 400
+/// naming it (with the closest name), never silently ignored as `?al=true` once was.
+#[tokio::test]
+async fn an_unknown_query_parameter_is_a_400() {
+    let s = default();
+    let case = r#"{"as_of": "2025-06-10", "policy": "chnv_parole"}"#;
+    for (route, message, help) in [
+        (
+            "/v1/explain?al=true",
+            "unknown query parameter `al`",
+            "did you mean `all`?",
+        ),
+        (
+            "/v1/explain?all=maybe",
+            "`all=maybe` is not a boolean",
+            "`all=true`",
+        ),
+        (
+            "/v1/decide?all=true",
+            "unknown query parameter `all`",
+            "takes no query parameters",
+        ),
+    ] {
+        let answer = post_json(&s, route, case).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{route}");
+        let body = answer.json();
+        assert_eq!(body["error"]["code"], "bad_query", "{body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(message),
+            "{body}"
+        );
+        assert!(body["help"].as_str().unwrap().contains(help), "{body}");
+        assert!(common::openapi_schema("Rejection").is_valid(&body));
+    }
+    let plain = post_json(&s, "/v1/explain", case).await;
+    let off = post_json(&s, "/v1/explain?all=false", case).await;
+    assert_eq!(off.status, StatusCode::OK);
+    assert_eq!(off.body, plain.body);
+}
+
 #[tokio::test]
 async fn a_misspelt_field_is_a_422_naming_the_field_and_the_right_name() {
     let answer = post_json(&default(), "/v1/decide", MISSPELT).await;
