@@ -194,11 +194,12 @@ pub fn run(
 
 /// Cuts `input` into chunks of whole lines, each sent once a permit is free.
 fn read_chunks(
-    mut input: Box<dyn Read + Send>,
+    input: Box<dyn Read + Send>,
     chunk_bytes: usize,
     tx: &std::sync::mpsc::SyncSender<Chunk>,
     permits: &Receiver<()>,
 ) -> std::io::Result<()> {
+    let mut input = pol_engine::load::WithoutBom::new(input);
     let chunk_bytes = chunk_bytes.max(1);
     let mut seq = 0;
     let mut line = 1;

@@ -500,10 +500,11 @@ fn json_lines(
     new: &Compiled,
     file: u32,
     name: &str,
-    mut reader: Box<dyn Read + Send>,
+    reader: Box<dyn Read + Send>,
     threads: usize,
     k: usize,
 ) -> Tally {
+    let mut reader = load::WithoutBom::new(reader);
     let threads = limits::workers(Some(threads));
     let (tx, rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(threads.saturating_mul(2));
     let rx = Mutex::new(rx);

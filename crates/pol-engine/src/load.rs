@@ -740,10 +740,63 @@ pub fn read_text_with(path: &Path, reached: Reached, limit: u64) -> Result<Strin
     text_of(bytes).map_err(|(message, help)| LoadError::new(path, message, help))
 }
 
+/// The UTF-8 byte-order mark some Windows tools put at the start of a text file.
+const BOM: &[u8] = "\u{feff}".as_bytes();
+
+/// A stream read without the byte-order mark it may start with, as whole files are
+/// ([`text_of`]): JSON lines written by a Windows tool decode like any others.
+pub struct WithoutBom<R> {
+    inner: R,
+    /// The first bytes, read to look for the mark, until they are handed on.
+    head: Vec<u8>,
+    started: bool,
+}
+
+impl<R: std::io::Read> WithoutBom<R> {
+    pub fn new(inner: R) -> WithoutBom<R> {
+        WithoutBom {
+            inner,
+            head: Vec::new(),
+            started: false,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for WithoutBom<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.started {
+            let mut first = [0u8; 3];
+            let mut got = 0;
+            while got < first.len() {
+                match self.inner.read(first.get_mut(got..).unwrap_or_default()) {
+                    Ok(0) => break,
+                    Ok(n) => got += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            self.started = true;
+            let first = first.get(..got).unwrap_or_default();
+            if first != BOM {
+                self.head = first.to_vec();
+            }
+        }
+        if !self.head.is_empty() {
+            let n = self.head.len().min(buf.len());
+            if let (Some(to), Some(from)) = (buf.get_mut(..n), self.head.get(..n)) {
+                to.copy_from_slice(from);
+            }
+            self.head.drain(..n);
+            return Ok(n);
+        }
+        self.inner.read(buf)
+    }
+}
+
 /// Bytes as UTF-8 text without a byte-order mark (as some Windows editors write), or a
 /// message saying where they are not UTF-8 and how to fix it.
 pub fn text_of(bytes: Vec<u8>) -> Result<String, (String, String)> {
-    let bytes = match bytes.strip_prefix("\u{feff}".as_bytes()) {
+    let bytes = match bytes.strip_prefix(BOM) {
         Some(rest) => rest.to_vec(),
         None => bytes,
     };
@@ -756,4 +809,53 @@ pub fn text_of(bytes: Vec<u8>) -> Result<String, (String, String)> {
             "save the file as UTF-8".into(),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use std::io::Read;
+
+    use super::WithoutBom;
+
+    /// Reads `bytes` through [`WithoutBom`], the source giving one byte per read (as a pipe
+    /// may), into a buffer of `buf` bytes at a time.
+    fn read(bytes: &[u8], buf: usize) -> Vec<u8> {
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                match (self.0.split_first(), out.first_mut()) {
+                    (Some((b, rest)), Some(o)) => {
+                        *o = *b;
+                        self.0 = rest;
+                        Ok(1)
+                    }
+                    _ => Ok(0),
+                }
+            }
+        }
+        let mut r = WithoutBom::new(Trickle(bytes));
+        let mut out = Vec::new();
+        let mut chunk = vec![0u8; buf];
+        loop {
+            let n = r.read(&mut chunk).unwrap();
+            if n == 0 {
+                return out;
+            }
+            out.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_dropped_and_nothing_else() {
+        for buf in [1, 2, 64] {
+            assert_eq!(read(b"\xef\xbb\xbf{}\n", buf), b"{}\n");
+            assert_eq!(read(b"{}\n", buf), b"{}\n");
+            // Not a whole mark, or a mark later on: kept as they are.
+            assert_eq!(read(b"\xef\xbb", buf), b"\xef\xbb");
+            assert_eq!(read(b"{}\n\xef\xbb\xbf", buf), b"{}\n\xef\xbb\xbf");
+            assert_eq!(read(b"", buf), b"");
+        }
+    }
 }

@@ -47,6 +47,27 @@ fn check(name: &str, text: String) -> Run {
     run_generated(&common::stem(name), &["check", &file], &[1])
 }
 
+/// JSON lines that start with a byte-order mark (as Windows tools write them) decode as
+/// whole case files do, from a file and from standard input.
+#[test]
+fn json_lines_with_a_byte_order_mark() {
+    let line = r#"{"as_of":"2025-06-10","policy":"chnv_parole","applicant":{"nationality":"US"}}"#;
+    let text = format!("\u{feff}{line}\n{line}\n");
+    let file = write("bom.jsonl", &text);
+    let plain = pol(&[
+        "eval",
+        "--format",
+        "json",
+        &write("plain.jsonl", format!("{line}\n{line}\n")),
+    ]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    let from_file = pol(&["eval", "--format", "json", &file]);
+    assert_eq!(from_file.code, 0, "{}", from_file.stderr);
+    assert_eq!(from_file.stdout, plain.stdout);
+    let from_stdin = common::pol_in(&common::root(), &["eval", "--format", "json", "-"], &text);
+    assert_eq!(from_stdin.stdout, plain.stdout, "{}", from_stdin.stderr);
+}
+
 #[test]
 fn ten_thousand_nested_brackets() {
     let deep = format!("{}x{}", "(".repeat(10_000), ")".repeat(10_000));
