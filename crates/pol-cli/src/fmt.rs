@@ -55,15 +55,21 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], mode: Mode) -> Exit {
         }
         return stdin(mode);
     }
-    let source = match crate::policy_source(policies) {
-        Ok(s) => s,
-        Err(e) => return e,
+    // Named paths are formatted as they are; the policy set in use matters only without
+    // them (as for `pol check`).
+    let source = if paths.is_empty() {
+        match crate::policy_source(policies) {
+            Ok(s) => Some(s),
+            Err(e) => return e,
+        }
+    } else {
+        None
     };
-    let roots: Vec<PathBuf> = match (paths.is_empty(), source) {
-        (false, _) => paths.to_vec(),
-        (true, PolicySource::Directory(dir)) => vec![dir],
-        (true, PolicySource::Project(project)) => vec![project.policies],
-        (true, _) => {
+    let roots: Vec<PathBuf> = match source {
+        None => paths.to_vec(),
+        Some(PolicySource::Directory(dir)) => vec![dir],
+        Some(PolicySource::Project(project)) => vec![project.policies],
+        Some(_) => {
             emit::error(
                 "name the files or directories to format, like `pol fmt policies/`",
                 Some("the shipped policies are built into pol and cannot be rewritten in place"),

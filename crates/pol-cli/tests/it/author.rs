@@ -135,6 +135,11 @@ fn local_policies_that_differ_from_the_built_in_set_are_noted() {
     std::fs::write(e.join("mine.pol"), "fact x: bool \"x\"\n").unwrap();
     let run = pol_in(&e, &["--version"], "");
     assert_contains(&run.stderr, "`.`");
+    // Commands given files use no policy set, so there is nothing to note.
+    for command in [&["fmt", "--check", "mine.pol"][..], &["check", "mine.pol"]] {
+        let run = pol_in(&e, command, "");
+        assert!(!run.stderr.contains("note:"), "{command:?}: {}", run.stderr);
+    }
     let _ = std::fs::remove_dir_all(d);
     let _ = std::fs::remove_dir_all(e);
 }
