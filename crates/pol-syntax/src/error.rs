@@ -1,5 +1,6 @@
 //! Turning pest's errors into diagnostics that speak the author's language.
 
+use crate::ast::{DeclKeyword, RuleKind, WindowEventKind};
 use crate::grammar::Rule;
 use crate::{Diagnostic, FileId, Label, Span, MAX_NESTING};
 
@@ -309,15 +310,9 @@ fn help_for(expected: &[&str], found: &str, construct: Option<Construct>) -> Str
 /// The construct a syntax error stands in, for the help line that shows how it is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Construct {
-    Import,
-    Enum,
-    Fact,
-    Const,
-    Let,
-    Param,
-    Program,
-    Constraint,
-    Policy,
+    /// A declaration, by the keyword it starts with.
+    Declaration(DeclKeyword),
+    /// The lines of a policy: `program NAME`, `form ...`, `validity ...` and its rules.
     ProgramUse,
     Forms,
     Validity,
@@ -328,23 +323,6 @@ enum Construct {
 const LINES_BACK: usize = 200;
 
 impl Construct {
-    #[cfg(test)]
-    const ALL: [Construct; 13] = [
-        Construct::Import,
-        Construct::Enum,
-        Construct::Fact,
-        Construct::Const,
-        Construct::Let,
-        Construct::Param,
-        Construct::Program,
-        Construct::Constraint,
-        Construct::Policy,
-        Construct::ProgramUse,
-        Construct::Forms,
-        Construct::Validity,
-        Construct::Rule,
-    ];
-
     /// The construct the error at `pos` stands in: the one whose keyword starts the nearest
     /// line above the error (lines that go on a construct, such as `unless`, `cite` or a
     /// program's window dates, belong to the one above them). `None` where a declaration
@@ -363,7 +341,7 @@ impl Construct {
             .iter()
             .any(|r| matches!(r, Rule::policy_item | Rule::rule | Rule::rule_kind))
         {
-            return Some(Construct::Policy);
+            return Some(Construct::Declaration(DeclKeyword::Policy));
         }
         let before = text.get(..pos)?;
         before
@@ -386,37 +364,42 @@ impl Construct {
 
     /// The construct a line starting with `word` begins or goes on.
     fn starting_with(word: &str, indented: bool) -> Option<Construct> {
-        Some(match word {
-            "import" => Construct::Import,
-            "enum" => Construct::Enum,
-            "fact" | "fixed" => Construct::Fact,
-            "const" => Construct::Const,
-            "let" => Construct::Let,
-            "param" | "from" => Construct::Param,
-            "program" if indented => Construct::ProgramUse,
-            "program" | "opened" | "closed" | "terminated" | "halted" | "ended" => {
-                Construct::Program
-            }
-            "constraint" => Construct::Constraint,
-            "policy" => Construct::Policy,
-            "form" => Construct::Forms,
-            "validity" => Construct::Validity,
-            "require" | "exclude" | "not_required" | "unavailable" | "warn" => Construct::Rule,
-            _ => return None,
-        })
+        // A policy's `program` line is indented; a `program` declaration is not.
+        if word == "program" && indented {
+            return Some(Construct::ProgramUse);
+        }
+        let declaration = if DeclKeyword::MODIFIERS.contains(&word) {
+            Some(DeclKeyword::Fact)
+        } else if word == "from" {
+            Some(DeclKeyword::Param)
+        } else if WindowEventKind::from_word(word).is_some() {
+            Some(DeclKeyword::Program)
+        } else {
+            DeclKeyword::from_word(word)
+        };
+        if let Some(k) = declaration {
+            return Some(Construct::Declaration(k));
+        }
+        match word {
+            "form" => Some(Construct::Forms),
+            "validity" => Some(Construct::Validity),
+            _ => RuleKind::from_word(word).map(|_| Construct::Rule),
+        }
     }
 
     fn noun(self) -> &'static str {
         match self {
-            Construct::Import => "an import",
-            Construct::Enum => "an enum",
-            Construct::Fact => "a fact",
-            Construct::Const => "a constant",
-            Construct::Let => "a named condition",
-            Construct::Param => "a dated parameter",
-            Construct::Program => "a program",
-            Construct::Constraint => "a constraint",
-            Construct::Policy => "a policy",
+            Construct::Declaration(k) => match k {
+                DeclKeyword::Import => "an import",
+                DeclKeyword::Enum => "an enum",
+                DeclKeyword::Fact => "a fact",
+                DeclKeyword::Const => "a constant",
+                DeclKeyword::Let => "a named condition",
+                DeclKeyword::Param => "a dated parameter",
+                DeclKeyword::Program => "a program",
+                DeclKeyword::Policy => "a policy",
+                DeclKeyword::Constraint => "a constraint",
+            },
             Construct::ProgramUse => "a policy's program",
             Construct::Forms => "a policy's forms",
             Construct::Validity => "a policy's validity",
@@ -428,19 +411,23 @@ impl Construct {
     /// for what the author writes (a test holds each shape to the grammar).
     fn shape(self) -> &'static str {
         match self {
-            Construct::Import => r#"import "facts.pol""#,
-            Construct::Enum => r#"enum NAME { word, word } "what it is""#,
-            Construct::Fact => r#"fact PATH: TYPE "the question to ask""#,
-            Construct::Const => r#"const NAME = VALUE cite "...""#,
-            Construct::Let => "let NAME = CONDITION",
-            Construct::Param => r#"param NAME: TYPE "what it is" { from DATE = VALUE cite "..." }"#,
-            Construct::Program => {
-                r#"program NAME "what it is" { opened DATE cite "..."  terminated DATE cite "..." }"#
-            }
-            Construct::Constraint => r#"constraint NAME: CONDITION because "...""#,
-            Construct::Policy => {
-                r#"policy NAME "the question" { program NAME  require NAME: CONDITION cite "..." }"#
-            }
+            Construct::Declaration(k) => match k {
+                DeclKeyword::Import => r#"import "facts.pol""#,
+                DeclKeyword::Enum => r#"enum NAME { word, word } "what it is""#,
+                DeclKeyword::Fact => r#"fact PATH: TYPE "the question to ask""#,
+                DeclKeyword::Const => r#"const NAME = VALUE cite "...""#,
+                DeclKeyword::Let => "let NAME = CONDITION",
+                DeclKeyword::Param => {
+                    r#"param NAME: TYPE "what it is" { from DATE = VALUE cite "..." }"#
+                }
+                DeclKeyword::Program => {
+                    r#"program NAME "what it is" { opened DATE cite "..."  terminated DATE cite "..." }"#
+                }
+                DeclKeyword::Policy => {
+                    r#"policy NAME "the question" { program NAME  require NAME: CONDITION cite "..." }"#
+                }
+                DeclKeyword::Constraint => r#"constraint NAME: CONDITION because "...""#,
+            },
             Construct::ProgramUse => r#"program NAME at DATE cite "...""#,
             Construct::Forms => r#"form I-131, I-134 when CONDITION cite "...""#,
             Construct::Validity => r#"validity 365 days when CONDITION cite "...""#,
@@ -467,7 +454,14 @@ mod tests {
     /// refuses. Policy lines are tried inside a policy.
     #[test]
     fn every_construct_shape_parses() {
-        for c in Construct::ALL {
+        let policy_lines = [
+            Construct::ProgramUse,
+            Construct::Forms,
+            Construct::Validity,
+            Construct::Rule,
+        ];
+        let declarations = DeclKeyword::ALL.map(Construct::Declaration);
+        for c in declarations.into_iter().chain(policy_lines) {
             let filled = c
                 .shape()
                 .replace("PATH", "a.b")
@@ -477,13 +471,8 @@ mod tests {
                 .replace("DATE", "2025-01-01")
                 .replace("CONDITION", "a.b");
             let text = match c {
-                Construct::ProgramUse
-                | Construct::Forms
-                | Construct::Validity
-                | Construct::Rule => {
-                    format!("policy p \"q\" {{\n  {filled}\n}}\n")
-                }
-                _ => format!("{filled}\n"),
+                Construct::Declaration(_) => format!("{filled}\n"),
+                _ => format!("policy p \"q\" {{\n  {filled}\n}}\n"),
             };
             let parsed = crate::parse(FileId(0), &text);
             assert!(parsed.is_ok(), "{c:?}: {text}\n{:?}", parsed.errors);

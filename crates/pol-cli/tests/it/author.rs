@@ -421,16 +421,24 @@ fn chnv_witnesses_in_the_new_weeks(doc: &serde_json::Value) -> usize {
     out_of_unavailable.len()
 }
 
+/// A scratch directory `name` holding a copy of the shipped policies with the CHNV
+/// termination moved to 2025-04-24: the directory, and the copy's path.
+fn moved_chnv_copy(name: &str) -> (PathBuf, String) {
+    let d = temp(name);
+    let copy = d.join("policies");
+    copy_dir(&root().join("policies"), &copy);
+    move_chnv_termination(&copy);
+    let copy = copy.to_str().unwrap().to_string();
+    (d, copy)
+}
+
 /// Moving the CHNV termination to 2025-04-24: transitions out of `unavailable`, each with a
 /// witness dated in [2025-03-25, 2025-04-24), synthesized and from a corpus; the JSON has
 /// exactly the documented shape.
 #[test]
 fn diff_finds_what_moving_the_chnv_termination_changes() {
-    let d = temp("diff-chnv");
-    let copy = d.join("policies");
-    copy_dir(&root().join("policies"), &copy);
-    move_chnv_termination(&copy);
-    let copy = copy.to_str().unwrap();
+    let (d, copy) = moved_chnv_copy("diff-chnv");
+    let copy = copy.as_str();
 
     let run = pol(&["diff", "policies", copy, "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -509,11 +517,8 @@ fn diff_finds_what_moving_the_chnv_termination_changes() {
 /// exist is misuse.
 #[test]
 fn diff_as_of_a_date_synthesizes_cases_of_that_date() {
-    let d = temp("diff-as-of");
-    let copy = d.join("policies");
-    copy_dir(&root().join("policies"), &copy);
-    move_chnv_termination(&copy);
-    let copy = copy.to_str().unwrap();
+    let (d, copy) = moved_chnv_copy("diff-as-of");
+    let copy = copy.as_str();
 
     let run = pol(&[
         "diff",

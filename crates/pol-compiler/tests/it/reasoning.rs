@@ -507,18 +507,22 @@ fn relations_between_two_dates_are_exact() {
     );
 }
 
+/// A policy whose program's termination moves from 2025-03-25 to 2025-06-01: old, new.
+fn moved_window() -> (Compiled, Compiled) {
+    let version = |terminated: &str| {
+        compiled(&format!(
+            r#"program prog "p" {{ terminated {terminated} cite "t" }}
+               policy p "q" {{ program prog  exclude crime: criminal cite "c" }}"#
+        ))
+    };
+    (version("2025-03-25"), version("2025-06-01"))
+}
+
 /// Compared on one date, the versions differ only as cases of that date show: the moved
 /// window shows on a date between the two ends, not after both.
 #[test]
 fn a_comparison_on_one_date_dates_its_witnesses_that_day() {
-    let old = compiled(
-        r#"program prog "p" { terminated 2025-03-25 cite "t" }
-           policy p "q" { program prog  exclude crime: criminal cite "c" }"#,
-    );
-    let new = compiled(
-        r#"program prog "p" { terminated 2025-06-01 cite "t" }
-           policy p "q" { program prog  exclude crime: criminal cite "c" }"#,
-    );
+    let (old, new) = moved_window();
     let on = |text: &str| Some(Day::from_date(Date::parse_iso(text).unwrap()));
     let between = compare(&old, "p", &new, "p", on("2025-04-10")).unwrap();
     assert_eq!(between.transitions.len(), 2, "{:?}", between.notes);
@@ -531,14 +535,7 @@ fn a_comparison_on_one_date_dates_its_witnesses_that_day() {
 
 #[test]
 fn a_moved_window_is_found_with_a_date_that_falls_between() {
-    let old = compiled(
-        r#"program prog "p" { terminated 2025-03-25 cite "t" }
-           policy p "q" { program prog  exclude crime: criminal cite "c" }"#,
-    );
-    let new = compiled(
-        r#"program prog "p" { terminated 2025-06-01 cite "t" }
-           policy p "q" { program prog  exclude crime: criminal cite "c" }"#,
-    );
+    let (old, new) = moved_window();
     let cmp = compare(&old, "p", &new, "p", None).unwrap();
     assert!(cmp.exact, "{:?}", cmp.notes);
     let pairs: Vec<(DecisionKind, DecisionKind)> =
