@@ -109,7 +109,15 @@ pub fn arbitrary_value(
             if i < n {
                 Value::Str(Symbol(i as u32))
             } else {
-                case.extra_strings.push("ZZ".into());
+                // A text no policy names, as the decoder keeps one: a text the set names is
+                // always its symbol there, so the stand-in must not be one of them. Two
+                // capitals, like the country codes the shipped facts hold.
+                let unnamed = ('A'..='Z')
+                    .rev()
+                    .flat_map(|a| ('A'..='Z').rev().map(move |b| format!("{a}{b}")))
+                    .find(|t| !c.set.strings.contains(t))
+                    .unwrap_or_default();
+                case.extra_strings.push(unnamed);
                 Value::Str(Symbol((n + case.extra_strings.len() - 1) as u32))
             }
         }
