@@ -17,7 +17,7 @@ pub mod targets;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use pol_compiler::{Case, Compiled, DecisionRecord, Lints, Scratch, Source};
+use pol_compiler::{Case, Compiled, DecisionKind, DecisionRecord, Lints, Scratch, Source};
 use pol_engine::cases::Format;
 
 /// The repository's root directory (the workspace's, also when the fuzz crate's own
@@ -137,6 +137,21 @@ pub fn decode_facts(c: &Compiled, json: &str) -> Case {
         .decode_facts(&c.set, &mut case, &mut de)
         .unwrap_or_else(|e| panic!("{}: {:?}\n{json}", e.format, e.case));
     case
+}
+
+/// Decides the JSON case `json` (which names its `as_of` and `policy`) and checks its
+/// decision and its `missing` facts, in order; the record, for further checks.
+#[track_caller]
+pub fn assert_decides(
+    c: &Compiled,
+    json: &str,
+    decision: DecisionKind,
+    missing: &[&str],
+) -> DecisionRecord {
+    let r = decide(c, &decode_case(c, json));
+    assert_eq!(r.decision, decision, "{json}");
+    assert_eq!(r.missing, missing, "{json}");
+    r
 }
 
 /// The engine's decision record for `case`.

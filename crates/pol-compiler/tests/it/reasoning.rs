@@ -18,7 +18,7 @@ fixed fact nationality: string "country code"
 "#
 );
 
-use pol_test_support::{compile_beside as compiled_with, decode_facts as case};
+use pol_test_support::{assert_decides, compile_beside as compiled_with, decode_facts as case};
 
 fn compiled(policy: &str) -> Compiled {
     compiled_with(FACTS, policy)
@@ -44,9 +44,7 @@ fn kleene_gaps_are_closed_at_any_number_of_unknowns() {
              require s: status != none cite "c"
            }"#,
     );
-    let r = decide(&c, &at("p", ""));
-    assert_eq!(r.decision, DecisionKind::Ineligible);
-    assert!(r.missing.is_empty());
+    assert_decides(&c, &at("p", ""), DecisionKind::Ineligible, &[]);
     // Both sides of an `or` on one fact, through a `let`, with a second fact.
     let c = compiled(
         r#"let young = age < 18
@@ -57,9 +55,12 @@ fn kleene_gaps_are_closed_at_any_number_of_unknowns() {
     let r = decide(&c, &at("p", ""));
     assert_eq!(r.decision, DecisionKind::Incomplete);
     assert_eq!(r.missing, ["status", "age"], "status splits 2 ways, age 2");
-    let r = decide(&c, &at("p", r#""status":"tps""#));
-    assert_eq!(r.decision, DecisionKind::Eligible);
-    assert!(r.missing.is_empty());
+    assert_decides(
+        &c,
+        &at("p", r#""status":"tps""#),
+        DecisionKind::Eligible,
+        &[],
+    );
 }
 
 #[test]
@@ -98,9 +99,12 @@ fn constraints_remove_impossible_completions() {
         &facts,
         r#"policy p "q" { exclude impossible: age < 0 cite "c"  require w: waiver cite "c" }"#,
     );
-    let r = decide(&c, &at("p", r#""waiver":true"#));
-    assert_eq!(r.decision, DecisionKind::Eligible);
-    assert!(r.missing.is_empty());
+    assert_decides(
+        &c,
+        &at("p", r#""waiver":true"#),
+        DecisionKind::Eligible,
+        &[],
+    );
     // The CMPP case: decided on 2016-06-01, every possible filing date is before the end.
     let c = compiled_with(
         &facts,
@@ -110,18 +114,18 @@ fn constraints_remove_impossible_completions() {
              require w: waiver cite "c"
            }"#,
     );
-    let r = decide(
+    assert_decides(
         &c,
         r#"{"as_of":"2016-06-01","policy":"cmpp","waiver":true}"#,
+        DecisionKind::Eligible,
+        &[],
     );
-    assert_eq!(r.decision, DecisionKind::Eligible);
-    assert!(r.missing.is_empty());
-    let r = decide(
+    assert_decides(
         &c,
         r#"{"as_of":"2025-06-10","policy":"cmpp","waiver":true}"#,
+        DecisionKind::Incomplete,
+        &["filed_on"],
     );
-    assert_eq!(r.decision, DecisionKind::Incomplete);
-    assert_eq!(r.missing, ["filed_on"]);
     // A known value that breaks a constraint is bad input, naming the field.
     let bad = case(
         &c,
@@ -341,17 +345,21 @@ fn overflow_never_decides_an_unknown() {
     // days_unlawful: at most -MAX leaves {eligible, ineligible (age)}, from 1 - MAX to 0 only
     // ineligible, from 1 on an overflow with ineligible (age): 5/3 on average; age: below
     // the maximum all three, at it ineligible: 2.
-    let r = decide(&c, &at("p", ""));
-    assert_eq!(r.decision, DecisionKind::Incomplete);
-    assert_eq!(r.missing, ["days_unlawful", "age"]);
+    assert_decides(
+        &c,
+        &at("p", ""),
+        DecisionKind::Incomplete,
+        &["days_unlawful", "age"],
+    );
     // A known age changes nothing definite.
-    let r = decide(&c, &at("p", r#""age":30"#));
-    assert_eq!(r.decision, DecisionKind::Incomplete);
-    assert_eq!(r.missing, ["days_unlawful"]);
+    assert_decides(
+        &c,
+        &at("p", r#""age":30"#),
+        DecisionKind::Incomplete,
+        &["days_unlawful"],
+    );
     let c = compiled(r#"policy p "q" { require young: age < 9223372036854775807 cite "c" }"#);
-    let r = decide(&c, &at("p", ""));
-    assert_eq!(r.decision, DecisionKind::Incomplete);
-    assert_eq!(r.missing, ["age"]);
+    assert_decides(&c, &at("p", ""), DecisionKind::Incomplete, &["age"]);
 }
 
 #[test]

@@ -13,7 +13,7 @@ fact nationality: string "country code"
 "#
 );
 
-use pol_test_support::decode_case as case;
+use pol_test_support::{assert_decides, decode_case as case};
 
 fn compiled(policy: &str) -> Compiled {
     pol_test_support::compile_beside(FACTS, policy)
@@ -59,19 +59,19 @@ fn incomplete_lists_exactly_the_facts_that_can_change_the_outcome() {
     let c = compiled(TRAVEL);
     // Status tps: the DACA exception cannot apply, dual intent cannot hold; only the
     // proceedings and the criminal record are open.
-    let r = decide(
+    assert_decides(
         &c,
         r#"{"as_of":"2025-06-10","policy":"travel","status":"tps"}"#,
+        DecisionKind::Incomplete,
+        &["in_proceedings", "criminal"],
     );
-    assert_eq!(r.decision, DecisionKind::Incomplete);
-    assert_eq!(r.missing, ["in_proceedings", "criminal"]);
     // With status unknown, it matters too; `pending` matters (it decides not_required for h1).
-    let r = decide(
+    assert_decides(
         &c,
         r#"{"as_of":"2025-06-10","policy":"travel","in_proceedings":false,"criminal":false}"#,
+        DecisionKind::Incomplete,
+        &["status", "pending"],
     );
-    assert_eq!(r.decision, DecisionKind::Incomplete);
-    assert_eq!(r.missing, ["status", "pending"]);
     // A warning's fact never makes a case incomplete.
     let r = decide(
         &c,
@@ -132,9 +132,12 @@ fn warnings_forms_and_validity() {
 #[test]
 fn kleene_gaps_are_settled_exactly() {
     let c = compiled(r#"policy p "q" { exclude always: criminal or not criminal cite "c" }"#);
-    let r = decide(&c, r#"{"as_of":"2025-06-10","policy":"p"}"#);
-    assert_eq!(r.decision, DecisionKind::Ineligible);
-    assert!(r.missing.is_empty());
+    assert_decides(
+        &c,
+        r#"{"as_of":"2025-06-10","policy":"p"}"#,
+        DecisionKind::Ineligible,
+        &[],
+    );
 }
 
 #[test]
@@ -159,12 +162,12 @@ fn a_window_read_at_an_unknown_date_is_incomplete() {
         r#"program cmpp "c" { ended 2017-01-12 cite "e" }
            policy p "q" { program cmpp at filed_on  exclude crime: criminal cite "c" }"#,
     );
-    let r = decide(
+    assert_decides(
         &c,
         r#"{"as_of":"2025-06-10","policy":"p","criminal":false}"#,
+        DecisionKind::Incomplete,
+        &["filed_on"],
     );
-    assert_eq!(r.decision, DecisionKind::Incomplete);
-    assert_eq!(r.missing, ["filed_on"]);
     let r = decide(
         &c,
         r#"{"as_of":"2025-06-10","policy":"p","criminal":false,"filed_on":"2017-01-11"}"#,
