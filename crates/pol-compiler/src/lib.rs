@@ -388,8 +388,7 @@ impl Compiled {
 /// Every date of a case lies in the years a case file can write (0000 to 9999): the
 /// reasoning classifies only those, and a [`Case`] built by a program could hold others.
 fn check_dates(set: &PolicySet, dates: &[FactId], case: &Case) -> Result<(), CaseError> {
-    let range = reason::classes::fact_domain(types::Type::Date);
-    let outside = |d: value::Day| !(range.lo..=range.hi).contains(&i64::from(d.0));
+    let outside = |d: value::Day| !(value::Day::FIRST..=value::Day::LAST).contains(&d);
     let help = || Some("dates run from 0000-01-01 to 9999-12-31".to_string());
     if case.as_of.is_some_and(outside) {
         return Err(CaseError::new("as_of", "the date is out of range", help()));

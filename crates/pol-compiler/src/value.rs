@@ -14,6 +14,13 @@ pub struct Day(pub i32);
 const UNIX_EPOCH_CE: i32 = 719_163;
 
 impl Day {
+    /// The first day a case can write: 0000-01-01 (a test holds it to [`Day::from_date`]).
+    pub const FIRST: Day = Day(-719_528);
+    /// The last day a case can write: 9999-12-31.
+    pub const LAST: Day = Day(2_932_896);
+}
+
+impl Day {
     /// The day number of a calendar date. Total: every `Date` the parser accepts (years
     /// 0000 to 9999, days that exist in their month) has one, computed directly (Howard
     /// Hinnant's `days_from_civil`) rather than through a fallible conversion.
@@ -118,6 +125,12 @@ pub type Tri = Option<Value>;
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn the_first_and_last_days_are_those_of_the_calendar() {
+        assert_eq!(Day::FIRST, Day::from_date(Date::new(0, 1, 1).unwrap()));
+        assert_eq!(Day::LAST, Day::from_date(Date::new(9999, 12, 31).unwrap()));
+    }
 
     /// The direct computation agrees with chrono's calendar on every day of years 0 to 9999
     /// sampled, leap days and month ends included.

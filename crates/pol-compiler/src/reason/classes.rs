@@ -415,17 +415,10 @@ pub fn representative(c: &Candidate, ty: Type) -> Option<Value> {
 /// dates a case can write (years 0000 to 9999).
 pub fn fact_domain(ty: Type) -> Interval {
     match ty {
-        Type::Date => {
-            let day = |y, m, d| {
-                pol_syntax::date::Date::new(y, m, d)
-                    .map(|d| i64::from(Day::from_date(d).0))
-                    .unwrap_or(0)
-            };
-            Interval {
-                lo: day(0, 1, 1),
-                hi: day(9999, 12, 31),
-            }
-        }
+        Type::Date => Interval {
+            lo: i64::from(Day::FIRST.0),
+            hi: i64::from(Day::LAST.0),
+        },
         _ => cuts::domain(ty),
     }
 }
