@@ -169,7 +169,13 @@ fn print_human(diags: &[Diagnostic], map: &SourceMap, level: FailLevel) {
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
-    let files = map.files.len();
+    // A file that could not be read is in the map, to anchor its error, but was not checked.
+    let unreadable: std::collections::BTreeSet<_> = diags
+        .iter()
+        .filter(|d| d.code == codes::POLICY_UNREADABLE)
+        .map(|d| d.primary.span.file)
+        .collect();
+    let files = map.files.len() - unreadable.len().min(map.files.len());
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     if diags.is_empty() {
         emit::note(&format!(
