@@ -175,7 +175,7 @@ fn print_human(diags: &[Diagnostic], map: &SourceMap, level: FailLevel) {
         .filter(|d| d.code == codes::POLICY_UNREADABLE)
         .map(|d| d.primary.span.file)
         .collect();
-    let files = map.files.len() - unreadable.len().min(map.files.len());
+    let files = map.files.len().saturating_sub(unreadable.len());
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     if diags.is_empty() {
         emit::note(&format!(

@@ -298,11 +298,16 @@ pub struct DiffArgs {
     pub exit_code: bool,
 }
 
-/// A whole number of at least 1: a limit of 0 would refuse every request.
-fn at_least_one(text: &str) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        Ok(_) => Err("0 would refuse every request; give at least 1".to_string()),
+/// A whole number of at least 1, for the service's limits: a limit of 0 leaves no room for
+/// any request.
+fn at_least_one<N>(text: &str) -> Result<N, String>
+where
+    N: std::str::FromStr + PartialOrd + From<u8>,
+    N::Err: std::fmt::Display,
+{
+    match text.trim().parse::<N>() {
+        Ok(n) if n >= N::from(1) => Ok(n),
+        Ok(_) => Err("a limit of 0 leaves no room for any request; give at least 1".to_string()),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -338,13 +343,13 @@ pub struct ServeArgs {
     #[arg(long)]
     pub watch: bool,
     /// Largest request body, in bytes (at least 1).
-    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024, value_parser = at_least_one)]
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024, value_parser = at_least_one::<usize>)]
     pub max_body: usize,
     /// Most cases in one request (at least 1).
-    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = at_least_one)]
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = at_least_one::<usize>)]
     pub max_batch: usize,
     /// Longest a request may take, in milliseconds (at least 1).
-    #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = at_least_one::<u64>)]
     pub timeout_ms: u64,
 }
 

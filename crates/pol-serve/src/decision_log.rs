@@ -186,18 +186,19 @@ impl DecisionLog {
     pub fn record(&self, set: &PolicySet, case: &Case, decision: &[u8]) {
         let mut line = String::with_capacity(256 + decision.len());
         self.line_into(set, case, decision, &mut line);
-        self.send(line);
+        self.send(line, 1);
     }
 
     /// Logs many decisions at once (one batch request): fewer hand-overs to the writer.
     pub fn record_lines(&self, lines: String) {
         if !lines.is_empty() {
-            self.send(lines);
+            let count = lines.bytes().filter(|b| *b == b'\n').count() as u64;
+            self.send(lines, count);
         }
     }
 
-    fn send(&self, lines: String) {
-        let count = lines.bytes().filter(|b| *b == b'\n').count() as u64;
+    /// Hands `count` lines to the writer.
+    fn send(&self, lines: String, count: u64) {
         self.health.unwritten.fetch_add(count, Ordering::AcqRel);
         if self.queue.send(Message::Line(lines)).is_err() {
             // Only a writer thread that died drops the queue's other end.
