@@ -96,7 +96,8 @@ mod tests {
         let sources = pol_test_support::shipped_sources();
         let n = pol_test_support::shipped().set.policies.len();
         let scaled = scale::scaled(&sources, 3);
-        let compiled = pol_test_support::compile_ok(scaled, pol_compiler::Lints::Run);
+        let compiled =
+            pol_test_support::compile_ok(scaled, pol_compiler::Lints::Run(Default::default()));
         assert_eq!(compiled.set.policies.len(), 3 * n);
     }
 

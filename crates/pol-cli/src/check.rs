@@ -5,20 +5,20 @@
 
 use std::path::{Path, PathBuf};
 
-use pol_compiler::codes;
-use pol_compiler::{Compilation, Lints, Source, SourceMap};
+use pol_compiler::codes::{self, Level};
+use pol_compiler::{Compilation, LintLevels, Lints, Source, SourceMap};
 use pol_engine::PolicySource;
 use pol_syntax::{Diagnostic, Severity};
 
-use crate::cli::FailLevel;
+use crate::cli::{CheckArgs, FailLevel};
 use crate::{emit, out, render, CheckFormat, Exit};
 
-pub fn run(
-    policies: Option<&Path>,
-    paths: &[PathBuf],
-    format: CheckFormat,
-    level: FailLevel,
-) -> Exit {
+pub fn run(policies: Option<&Path>, args: &CheckArgs) -> Exit {
+    let (lints, level) = match levels(policies, args) {
+        Ok(levels) => levels,
+        Err(e) => return e,
+    };
+    let (paths, format) = (&args.paths, args.format);
     let stdin = paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && paths.len() > 1 {
         emit::error(
@@ -28,7 +28,7 @@ pub fn run(
         return Exit::Misuse;
     }
     let (compilation, roots) = if stdin {
-        match from_stdin() {
+        match from_stdin(lints) {
             Ok(c) => (c, Some(vec!["<stdin>".to_string()])),
             Err(e) => return e,
         }
@@ -41,7 +41,7 @@ pub fn run(
         } else {
             PolicySource::Paths(paths.to_vec())
         };
-        let loaded = pol_engine::load::load(&source, Lints::Run);
+        let loaded = pol_engine::load::load(&source, Lints::Run(lints));
         let roots = (!paths.is_empty()).then_some(loaded.roots);
         (loaded.compilation, roots)
     };
@@ -103,7 +103,7 @@ pub fn run(
 
 /// `pol check -`: standard input compiled as one file named `<stdin>`, its imports read
 /// from disk relative to the working directory.
-fn from_stdin() -> Result<Compilation, Exit> {
+fn from_stdin(lints: LintLevels) -> Result<Compilation, Exit> {
     let limit = pol_engine::limits::POLICY_FILE;
     let bytes = match pol_engine::load::read_limited(std::io::stdin(), 0, limit) {
         Ok(bytes) => bytes,
@@ -136,8 +136,89 @@ fn from_stdin() -> Result<Compilation, Exit> {
         &mut pol_engine::load::FileResolver::within(pol_engine::load::Confinement::around(
             Path::new("."),
         )),
-        Lints::Run,
+        Lints::Run(lints),
     ))
+}
+
+/// The lint levels and the fail level of this check: the project's `[lints]` when the
+/// files checked are its policies ([`project_levels`]), then `--allow`, `--warn` and
+/// `--deny`. `--deny warnings` is `--fail-level warning`, kept for existing scripts.
+fn levels(policies: Option<&Path>, args: &CheckArgs) -> Result<(LintLevels, FailLevel), Exit> {
+    let project = project_levels(policies, &args.paths)?;
+    let mut flags = LintLevels::default();
+    let mut given: Vec<(&str, &str)> = Vec::new();
+    let mut deny_warnings = false;
+    for (flag, names, level) in [
+        ("--allow", &args.allow, Level::Allow),
+        ("--warn", &args.warn, Level::Warn),
+        ("--deny", &args.deny, Level::Deny),
+    ] {
+        for name in names {
+            if level == Level::Deny && name == "warnings" {
+                deny_warnings = true;
+                continue;
+            }
+            if let Some((_, other)) = given.iter().find(|(n, f)| n == name && f != &flag) {
+                emit::error(
+                    &format!("`{name}` is given two levels, with `{other}` and `{flag}`"),
+                    Some("name each lint once on the command line"),
+                );
+                return Err(Exit::Misuse);
+            }
+            given.push((name, flag));
+            if let Err(unknown) = flags.set(name, level) {
+                let help = match name.as_str() {
+                    "warnings" => "`--deny warnings` makes every warning fail the check; to \
+                                   silence a lint, name it"
+                        .to_string(),
+                    _ => unknown.help(),
+                };
+                emit::error(
+                    &format!("`{flag} {name}`: `{name}` is not a lint"),
+                    Some(&help),
+                );
+                return Err(Exit::Misuse);
+            }
+        }
+    }
+    let lints = project.overridden_by(&flags);
+    let level = match (args.fail_level, deny_warnings) {
+        (Some(level), _) => level,
+        (None, true) => FailLevel::Warning,
+        (None, false) => FailLevel::Error,
+    };
+    Ok((lints, level))
+}
+
+/// The levels of the project the working directory lies in, when what is checked is its
+/// policy set or files of it: a project's `[lints]` are about its own policies, not about
+/// other `.pol` files below its root (test fixtures, examples). Else every lint's default.
+fn project_levels(policies: Option<&Path>, paths: &[PathBuf]) -> Result<LintLevels, Exit> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let project = pol_engine::project::Project::discover(&cwd).map_err(|e| {
+        emit::project_error(&e);
+        Exit::Misuse
+    })?;
+    let Some(project) = project else {
+        return Ok(LintLevels::default());
+    };
+    let home = canonical(&project.policies);
+    let its_own = match paths {
+        [] => policies.is_none(),
+        paths => paths
+            .iter()
+            .all(|p| p.as_os_str() != "-" && canonical(&cwd.join(p)).starts_with(&home)),
+    };
+    Ok(if its_own {
+        project.lints
+    } else {
+        LintLevels::default()
+    })
+}
+
+/// `path` with links and `..` resolved where it exists, else as given.
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Reports of one code shown to people at most; the rest are counted in one line (every
@@ -329,11 +410,16 @@ pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> serde_json::Value {
     let rules: Vec<serde_json::Value> = codes::ALL
         .iter()
         .map(|c| {
+            // A lint that is off until a project turns it on is a rule not enabled.
+            let configuration = match c.default_level {
+                Level::Allow => serde_json::json!({ "enabled": false, "level": level(c.severity) }),
+                Level::Warn | Level::Deny => serde_json::json!({ "level": level(c.severity) }),
+            };
             serde_json::json!({
                 "id": c.id,
                 "name": c.lint.unwrap_or(c.id),
                 "shortDescription": { "text": c.summary },
-                "defaultConfiguration": { "level": level(c.severity) },
+                "defaultConfiguration": configuration,
             })
         })
         .collect();

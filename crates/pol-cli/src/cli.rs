@@ -25,6 +25,7 @@ Examples:
   pol check                                   the policy set in use
   pol check policies/                         every .pol file under a directory
   pol check --fail-level warning              warnings fail the check too (CI)
+  pol check --deny missing_says               a lint fails the check (pol.toml: [lints])
   pol check --format github                   annotations in a GitHub Actions log
   pol check --format sarif > pol.sarif        for code scanning
   pol check --format plain                    file:line:col: error[code]: message
@@ -156,21 +157,7 @@ pub struct Cli {
 pub enum Command {
     /// Check policy files for errors and lints (default: the policy set in use).
     #[command(after_help = CHECK_EXAMPLES)]
-    Check {
-        /// `.pol` files or directories to check; `-` reads one file from standard input
-        /// (named `<stdin>`, its imports found from the working directory).
-        #[arg(value_name = "PATH")]
-        paths: Vec<PathBuf>,
-        /// Output: `human` on standard error; the others on standard output.
-        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-        format: CheckFormat,
-        /// The least severity that fails the check (exit 1).
-        #[arg(long, value_enum, value_name = "LEVEL")]
-        fail_level: Option<FailLevel>,
-        /// `--deny warnings` is `--fail-level warning` (kept for existing scripts).
-        #[arg(long, value_name = "warnings")]
-        deny: Vec<DenyLevel>,
-    },
+    Check(CheckArgs),
     /// Decide cases: JSON, YAML or TOML files, JSON lines, or directories of them (`-`: JSON
     /// lines on standard input).
     #[command(after_help = EVAL_EXAMPLES)]
@@ -262,6 +249,31 @@ pub enum Command {
     /// Run the language server on standard input and output, for editors (docs/editors.md).
     #[command(after_help = LSP_EXAMPLES)]
     Lsp,
+}
+
+/// `pol check`: what to check, how to show it, and how much each lint matters.
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// `.pol` files or directories to check; `-` reads one file from standard input
+    /// (named `<stdin>`, its imports found from the working directory).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output: `human` on standard error; the others on standard output.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// The least severity that fails the check (exit 1).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_level: Option<FailLevel>,
+    /// Do not report these lints (over the project's `[lints]`).
+    #[arg(long, short = 'A', value_name = "LINT", value_delimiter = ',')]
+    pub allow: Vec<String>,
+    /// Report these lints as warnings (over the project's `[lints]`).
+    #[arg(long, short = 'W', value_name = "LINT", value_delimiter = ',')]
+    pub warn: Vec<String>,
+    /// Report these lints as errors, which fail the check (over the project's `[lints]`);
+    /// `--deny warnings` is `--fail-level warning`.
+    #[arg(long, short = 'D', value_name = "LINT", value_delimiter = ',')]
+    pub deny: Vec<String>,
 }
 
 /// `pol diff`: the two policy sets, the corpus, and how to show the transitions.
@@ -387,12 +399,6 @@ pub enum FailLevel {
     Warning,
     /// Only errors fail the check (the default).
     Error,
-}
-
-/// `pol check --deny`.
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-pub enum DenyLevel {
-    Warnings,
 }
 
 /// `--color`.

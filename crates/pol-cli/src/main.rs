@@ -23,7 +23,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 pub use cli::{CheckFormat, OutputFormat};
-use cli::{Cli, Command, ErrorFormat, FailLevel};
+use cli::{Cli, Command, ErrorFormat};
 
 /// How `pol` ends (docs/cli.md, "Exit status"; the same for every command). Ordered, so
 /// that a run that meets several ends with the worst (`Ord::max`).
@@ -60,19 +60,7 @@ fn main() -> ExitCode {
         }
     };
     let exit = match command {
-        Command::Check {
-            paths,
-            format,
-            fail_level,
-            deny,
-        } => {
-            let level = match (fail_level, deny.is_empty()) {
-                (Some(level), _) => level,
-                (None, false) => FailLevel::Warning,
-                (None, true) => FailLevel::Error,
-            };
-            check::run(policies, &paths, format, level)
-        }
+        Command::Check(args) => check::run(policies, &args),
         Command::Eval {
             cases,
             format,

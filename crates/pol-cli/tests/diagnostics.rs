@@ -70,16 +70,21 @@ fn check_ok(path: &Path) -> Result<()> {
 }
 
 /// `<code>_<name>.pol` fires `<code>` and nothing else, exits 1 for an error and 0 for a
-/// warning, and reads as its snapshot says.
+/// warning, and reads as its snapshot says. A lint that is off by default is turned on
+/// with `--warn`.
 fn lint_fires(path: &Path) -> Result<()> {
     let file = repo_path(path);
     let name = stem(&file);
     let code = name.split('_').next().unwrap_or_default().to_string();
-    assert!(
-        pol_compiler::codes::lookup(&code).is_some(),
-        "{file}: the name must start with a registered code"
-    );
-    let args = ["check", file.as_str()];
+    let Some(registered) = pol_compiler::codes::lookup(&code) else {
+        panic!("{file}: the name must start with a registered code");
+    };
+    let mut args = vec!["check", file.as_str()];
+    if let (Some(lint), pol_compiler::codes::Level::Allow) =
+        (registered.lint, registered.default_level)
+    {
+        args.extend(["--warn", lint]);
+    }
     let run = pol(&args);
     insta::assert_snapshot!(format!("lint__{name}"), run.transcript(&args));
     let expected = if code.starts_with('E') { 1 } else { 0 };

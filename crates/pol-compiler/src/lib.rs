@@ -42,6 +42,7 @@ pub use case::{Case, CaseError, CaseSchema};
 pub use compare::{compare, Comparison, Transition, Witness};
 pub use decide::{Outcome, Scratch};
 pub use explore::{AskNext, ClassOutcome, Counterfactual, Question};
+pub use lints::LintLevels;
 pub use output::{DecisionRecord, JsonWriter, Reason};
 /// The registry of diagnostic codes (defined beside the diagnostic type, in `pol-syntax`).
 pub use pol_syntax::codes;
@@ -94,10 +95,11 @@ impl Compilation {
     }
 }
 
-/// Whether compilation runs the lints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Whether compilation runs the lints, and at which levels.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lints {
-    Run,
+    /// Run them, each at its level here (`LintLevels::default()`: each lint's own).
+    Run(LintLevels),
     /// Skip them: for deciding cases, where only errors are shown. Lints never stop a
     /// policy set from compiling, so the result is the same less the lint warnings.
     Skip,
@@ -105,7 +107,7 @@ pub enum Lints {
 
 /// Parses, resolves, type checks, lints and lowers a set of policy files, all given.
 pub fn compile(sources: Vec<Source>) -> Compilation {
-    compile_with(sources, Lints::Run)
+    compile_with(sources, Lints::Run(LintLevels::default()))
 }
 
 /// [`compile`], choosing whether to lint.
@@ -140,9 +142,9 @@ pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lint
     let schema = CaseSchema::new(&set);
     let constraints = constraints::CaseConstraints::new(&set);
     let reasoner = reason::Reasoner::new(&set, &graphs, &constraints);
-    if lints == Lints::Run {
+    if let Lints::Run(levels) = &lints {
         // After lowering: one lint reads the policies' reasoning.
-        diagnostics.extend(lints::lint(&set, &resolved.usage, &reasoner));
+        diagnostics.extend(lints::lint(&set, &resolved.usage, &reasoner, levels));
     }
     pol_syntax::diagnostic::sort(&mut diagnostics);
     Compilation {

@@ -6,12 +6,18 @@
 //! # pol.toml
 //! policies = "policies"        # the .pol files (default: "policies")
 //! tests = "tests/policies"     # the policy tests (default: "tests")
+//!
+//! [lints]                      # lint levels for `pol check` and the editor
+//! missing_says = "deny"        # "allow", "warn" or "deny"
 //! ```
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use pol_compiler::did_you_mean;
+use pol_compiler::codes::Level;
+use pol_compiler::{did_you_mean, LintLevels};
 use serde::Deserialize;
+use toml::Spanned;
 
 /// The name of a project file.
 pub const PROJECT_FILE: &str = "pol.toml";
@@ -25,6 +31,8 @@ pub struct Project {
     pub policies: PathBuf,
     /// The policy-test directory.
     pub tests: PathBuf,
+    /// The levels its `[lints]` table sets.
+    pub lints: LintLevels,
 }
 
 /// A `pol.toml` that cannot be used: where and why.
@@ -46,9 +54,12 @@ pub struct ProjectError {
 struct Manifest {
     policies: Option<String>,
     tests: Option<String>,
+    /// Lint name to level, both checked after decoding, so that a misspelling is named
+    /// with the word that was meant.
+    lints: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
-const KEYS: [&str; 2] = ["policies", "tests"];
+const KEYS: [&str; 3] = ["policies", "tests", "lints"];
 
 impl Project {
     /// The project whose `pol.toml` is in `start` or the nearest directory above it.
@@ -87,23 +98,71 @@ impl Project {
             let help = match unknown.and_then(|k| did_you_mean(k, KEYS)) {
                 Some(key) => format!("did you mean `{key}`?"),
                 None => format!(
-                    "a project file holds `policies = \"DIR\"` and `tests = \"DIR\"` (keys: {})",
+                    "a project file holds `policies = \"DIR\"`, `tests = \"DIR\"` and a \
+                     `[lints]` table (keys: {})",
                     KEYS.join(", ")
                 ),
             };
             fail(&text, span, message, &help)
         })?;
+        let lints = lint_levels(manifest.lints.unwrap_or_default())
+            .map_err(|(span, message, help)| fail(&text, Some(span), message, &help))?;
         let root = file.parent().unwrap_or(Path::new("")).to_path_buf();
         Ok(Project {
             policies: root.join(manifest.policies.as_deref().unwrap_or("policies")),
             tests: root.join(manifest.tests.as_deref().unwrap_or("tests")),
             root,
+            lints,
         })
     }
 
     /// The project file.
     pub fn file(&self) -> PathBuf {
         self.root.join(PROJECT_FILE)
+    }
+}
+
+/// The `[lints]` table as levels; the first unknown lint or level as its place, the
+/// message and the help.
+fn lint_levels(
+    table: BTreeMap<Spanned<String>, Spanned<String>>,
+) -> Result<LintLevels, ((usize, usize), String, String)> {
+    let place = |s: std::ops::Range<usize>| (s.start, s.end);
+    let mut levels = LintLevels::default();
+    // In file order, so that the first mistake reported is the first one written.
+    let mut entries: Vec<_> = table.into_iter().collect();
+    entries.sort_by_key(|(name, _)| name.span().start);
+    for (name, level) in entries {
+        let Some(value) = Level::named(level.get_ref()) else {
+            let names = Level::NAMES.map(|(n, _)| n);
+            let help = match did_you_mean(level.get_ref(), names) {
+                Some(meant) => format!("did you mean `\"{meant}\"`?"),
+                None => format!("a lint's level is one of {}", quoted(&names)),
+            };
+            return Err((
+                place(level.span()),
+                format!("`{}` is not a lint level", level.get_ref()),
+                help,
+            ));
+        };
+        if let Err(unknown) = levels.set(name.get_ref(), value) {
+            return Err((
+                place(name.span()),
+                format!("`{}` is not a lint", unknown.name),
+                unknown.help(),
+            ));
+        }
+    }
+    Ok(levels)
+}
+
+/// `"allow"`, `"warn"` or `"deny"`.
+fn quoted(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`\"{n}\"`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 
@@ -146,6 +205,53 @@ mod tests {
         );
         assert_eq!(e.help, "did you mean `policies`?");
         assert_eq!(e.span, Some((0, 7)));
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    #[test]
+    fn the_lints_table_sets_levels() {
+        let d = dir("lints");
+        std::fs::write(
+            d.join(PROJECT_FILE),
+            "[lints]\nmissing_says = \"deny\"\nunused = \"allow\"\n",
+        )
+        .unwrap();
+        let p = Project::discover(&d).unwrap().unwrap();
+        let set: Vec<_> = p.lints.iter().collect();
+        assert_eq!(
+            set,
+            [("missing_says", Level::Deny), ("unused", Level::Allow)]
+        );
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    #[test]
+    fn a_misspelt_lint_or_level_is_an_error_at_its_place() {
+        let d = dir("bad-lints");
+        let file = d.join(PROJECT_FILE);
+        let text = "[lints]\nunused = \"allow\"\nmissing_say = \"deny\"\n";
+        std::fs::write(&file, text).unwrap();
+        let e = Project::discover(&d).unwrap_err();
+        assert_eq!(e.message, "`missing_say` is not a lint");
+        assert_eq!(e.help, "did you mean `missing_says`?");
+        let (start, end) = e.span.unwrap();
+        assert_eq!(&text[start..end], "missing_say");
+
+        let text = "[lints]\nunused = \"warning\"\n";
+        std::fs::write(&file, text).unwrap();
+        let e = Project::discover(&d).unwrap_err();
+        assert_eq!(e.message, "`warning` is not a lint level");
+        assert_eq!(e.help, "did you mean `\"warn\"`?");
+        let (start, end) = e.span.unwrap();
+        assert_eq!(&text[start..end], "\"warning\"");
+
+        let text = "[lints]\nunused = \"loud\"\n";
+        std::fs::write(&file, text).unwrap();
+        let e = Project::discover(&d).unwrap_err();
+        assert_eq!(
+            e.help,
+            "a lint's level is one of `\"allow\"`, `\"warn\"` or `\"deny\"`"
+        );
         let _ = std::fs::remove_dir_all(d);
     }
 }

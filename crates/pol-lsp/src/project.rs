@@ -6,11 +6,14 @@
 //! belongs to the set of the `.pol` files in its own directory.
 //!
 //! The project file is read by the engine (`pol_engine::project`), as `pol` itself reads
-//! it; this module only decides which set a file is in. A `pol.toml` that cannot be used
-//! is shown as a diagnostic on it, and its files are treated as loose files meanwhile.
+//! it; this module only decides which set a file is in, and so which lint levels apply:
+//! the project's `[lints]` for its policy directory, as `pol check` applies them, every
+//! lint's default for loose files. A `pol.toml` that cannot be used is shown as a
+//! diagnostic on it, and its files are treated as loose files meanwhile.
 
 use std::path::{Path, PathBuf};
 
+use pol_compiler::LintLevels;
 use pol_engine::project::{Project, ProjectError};
 use pol_syntax::codes;
 
@@ -18,39 +21,50 @@ use crate::line_index::{Encoding, LineIndex};
 
 pub use pol_engine::project::PROJECT_FILE;
 
-/// The directory of a policy set, and whether the set is everything under it (a project's
+/// The directory of a policy set, whether the set is everything under it (a project's
 /// policy directory, as `pol check` reads it) or only the files directly in it (a loose
-/// file's directory, which may be a home directory full of other things).
+/// file's directory, which may be a home directory full of other things), and the lint
+/// levels it is checked at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SetDir {
     pub dir: PathBuf,
     pub recursive: bool,
+    pub lints: LintLevels,
+}
+
+impl SetDir {
+    /// A project's policy set.
+    pub fn of_project(project: Project) -> SetDir {
+        SetDir {
+            dir: project.policies,
+            recursive: true,
+            lints: project.lints,
+        }
+    }
 }
 
 /// The policy set `file` belongs to, and the problem with the project file that had to
 /// be passed over, if any.
 pub fn set_for(file: &Path) -> (SetDir, Option<ProjectError>) {
     let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let (policies, problem) = discover(&dir);
-    let set = match policies {
-        Some(policies) if file.starts_with(&policies) => SetDir {
-            dir: policies,
-            recursive: true,
-        },
+    let (project, problem) = discover(&dir);
+    let set = match project {
+        Some(project) if file.starts_with(&project.policies) => SetDir::of_project(project),
         _ => SetDir {
             dir,
             recursive: false,
+            lints: LintLevels::default(),
         },
     };
     (set, problem)
 }
 
-/// The policy directory of the project that `dir` is in (walking up), if any. A
-/// `pol.toml` that cannot be used is returned beside `None`, to be shown on that file; the
-/// caller falls back to the file's own directory.
-pub fn discover(dir: &Path) -> (Option<PathBuf>, Option<ProjectError>) {
+/// The project that `dir` is in (walking up), if any. A `pol.toml` that cannot be used is
+/// returned beside `None`, to be shown on that file; the caller falls back to the file's
+/// own directory.
+pub fn discover(dir: &Path) -> (Option<Project>, Option<ProjectError>) {
     match Project::discover(dir) {
-        Ok(project) => (project.map(|p| p.policies), None),
+        Ok(project) => (project, None),
         Err(e) => (None, Some(e)),
     }
 }

@@ -137,13 +137,10 @@ impl Workspace {
 
     /// Adds the set of a workspace folder, if the folder is in a project.
     pub fn add_folder(&mut self, folder: &Path) {
-        let (policies, problem) = project::discover(folder);
+        let (project, problem) = project::discover(folder);
         self.note(problem);
-        if let Some(dir) = policies {
-            let dir = SetDir {
-                dir,
-                recursive: true,
-            };
+        if let Some(project) = project {
+            let dir = SetDir::of_project(project);
             if dir.dir.is_dir() && !self.sets.iter().any(|s| s.dir == dir) {
                 self.sets.push(PolicySet::new(dir));
             }
@@ -258,7 +255,8 @@ impl Workspace {
                 dir,
             )),
         };
-        let compilation = pol_compiler::compile_from(roots, &mut overlay, Lints::Run);
+        let compilation =
+            pol_compiler::compile_from(roots, &mut overlay, Lints::Run(set.lints.clone()));
         let files = &compilation.sources.files;
         Analysis {
             dir: dir.to_path_buf(),

@@ -7,20 +7,27 @@
 //! The first digit pair after the letter names the phase: `01` parsing, `02` names, `03`
 //! types, `04` definitions, `05` lints, `06` input files (cases and policies). `E` codes are
 //! errors; `W` codes are lints, warnings that `#[allow(name, reason = "...")]` silences.
+//! Each lint has a default [`Level`], which a project (`pol.toml`'s `[lints]`) or
+//! `pol check --allow/--warn/--deny` may change.
 
 use std::fmt;
 
 use crate::diagnostic::Severity;
 
-/// A diagnostic code: its stable id, severity, lint name (for `#[allow]`) and a one-line
-/// summary.
+/// A diagnostic code: its stable id, severity, lint name (for `#[allow]`), default level
+/// and a one-line summary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Code {
     /// `E0303`, `W0501`: never changes once released.
     pub id: &'static str,
+    /// How a diagnostic of this code is reported when nothing changes its level.
     pub severity: Severity,
     /// The name used in `#[allow(...)]`; only lints have one.
     pub lint: Option<&'static str>,
+    /// A lint's level where no project or flag sets one: most lints warn; a few that
+    /// only some projects want (a house rule) are off until turned on. `Deny` for errors,
+    /// whose level cannot be changed.
+    pub default_level: Level,
     /// One line, as in `docs/lints.md`.
     pub summary: &'static str,
 }
@@ -29,6 +36,51 @@ impl Code {
     /// Whether this code is a lint (a warning that `#[allow]` can silence).
     pub fn is_lint(self) -> bool {
         self.lint.is_some()
+    }
+}
+
+/// How much a lint matters, as rustc and Cargo's `[lints]` say it: not reported, reported
+/// as a warning, or reported as an error (which fails `pol check`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    Allow,
+    Warn,
+    Deny,
+}
+
+impl Level {
+    /// Every level, by its name in `pol.toml` and on the command line.
+    pub const NAMES: [(&'static str, Level); 3] = [
+        ("allow", Level::Allow),
+        ("warn", Level::Warn),
+        ("deny", Level::Deny),
+    ];
+
+    /// The level called `name` (`allow`, `warn`, `deny`).
+    pub fn named(name: &str) -> Option<Level> {
+        Level::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, level)| *level)
+    }
+
+    /// The level's name, as `pol.toml` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+
+    /// The severity a diagnostic at this level is reported with; `None` when it is not
+    /// reported.
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Allow => None,
+            Level::Warn => Some(Severity::Warning),
+            Level::Deny => Some(Severity::Error),
+        }
     }
 }
 
@@ -43,16 +95,28 @@ const fn error(id: &'static str, summary: &'static str) -> Code {
         id,
         severity: Severity::Error,
         lint: None,
+        default_level: Level::Deny,
         summary,
     }
 }
 
+/// A lint that warns unless a project or flag says otherwise.
 const fn lint(id: &'static str, name: &'static str, summary: &'static str) -> Code {
     Code {
         id,
         severity: Severity::Warning,
         lint: Some(name),
+        default_level: Level::Warn,
         summary,
+    }
+}
+
+/// A lint that is off unless a project or flag turns it on: a house rule some projects
+/// keep, not a sign that a policy is wrong.
+const fn lint_off_by_default(id: &'static str, name: &'static str, summary: &'static str) -> Code {
+    Code {
+        default_level: Level::Allow,
+        ..lint(id, name, summary)
     }
 }
 
@@ -194,6 +258,11 @@ pub const STALE_CITATION_DATE: Code = lint(
     "stale_citation_date",
     "a citation quotes a date that the cited rule or declaration does not use",
 );
+pub const MISSING_SAYS: Code = lint_off_by_default(
+    "W0518",
+    "missing_says",
+    "a rule gives no reason in plain words (`says`)",
+);
 
 // ---- 06: input files ----
 pub const CASE_FIELD: Code = error(
@@ -260,6 +329,7 @@ pub const ALL: &[Code] = &[
     CONFLICTING_CONSTRAINTS,
     INEXACT_REASONING,
     STALE_CITATION_DATE,
+    MISSING_SAYS,
     CASE_FIELD,
     CASE_UNREADABLE,
     POLICY_UNREADABLE,

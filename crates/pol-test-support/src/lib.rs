@@ -17,7 +17,9 @@ pub mod targets;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use pol_compiler::{Case, Compiled, DecisionKind, DecisionRecord, Lints, Scratch, Source};
+use pol_compiler::{
+    Case, Compiled, DecisionKind, DecisionRecord, LintLevels, Lints, Scratch, Source,
+};
 use pol_engine::cases::Format;
 
 /// The repository's root directory (the workspace's, also when the fuzz crate's own
@@ -115,7 +117,7 @@ pub fn compile_beside(facts: &str, policy: &str) -> Compiled {
                 text: format!("import \"facts.pol\"\n{policy}"),
             },
         ],
-        Lints::Run,
+        Lints::Run(LintLevels::default()),
     )
 }
 

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use common::{assert_contains, codes_in, pol, root, Run};
 use pol_compiler::codes::{self, ALL as CODES};
-use pol_compiler::{compile, Source};
+use pol_compiler::{compile_with, LintLevels, Lints, Source};
 
 /// The policies `pol` ships with pass their own checks, warnings denied: no diagnostic at all.
 #[test]
@@ -46,6 +46,137 @@ fn deny_warnings_fails_the_check() {
     let run = pol(&["check", "--deny", "warnings", "--format", "json", file]);
     assert_eq!(run.code, 1);
     assert_eq!(run.stdout.lines().count(), 1);
+}
+
+/// A scratch project: `pol.toml` holding `manifest`, one policy whose rule has no `says`
+/// in `policies/`, and a copy of it outside the policy directory.
+fn project_with(name: &str, manifest: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pol-levels-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("policies")).unwrap();
+    std::fs::write(dir.join("pol.toml"), manifest).unwrap();
+    let policy = "fact x: bool \"x\"\npolicy p \"p?\" {\n  require x: x cite \"c\"\n}\n";
+    std::fs::write(dir.join("policies/p.pol"), policy).unwrap();
+    std::fs::write(dir.join("fixture.pol"), policy).unwrap();
+    dir
+}
+
+/// A project's `[lints]` set the levels of its own policies' lints; the command line sets
+/// them over the project's; files outside the policy directory keep the defaults.
+#[test]
+fn a_project_and_the_command_line_set_lint_levels() {
+    let dir = project_with("set", "[lints]\nmissing_says = \"deny\"\n");
+    let says = codes::MISSING_SAYS.id;
+    for args in [
+        &["check"][..],
+        &["check", "policies"],
+        &["check", "policies/p.pol"],
+    ] {
+        let run = common::pol_in(&dir, args, "");
+        assert_eq!(run.code, 1, "pol {}\n{}", args.join(" "), run.stderr);
+        assert_eq!(codes_in(&run.stderr), [says], "{}", run.stderr);
+        assert_contains(&run.stderr, "1 error, 0 warnings");
+    }
+    let json = common::pol_in(&dir, &["check", "--format", "json"], "");
+    let d: serde_json::Value = serde_json::from_str(json.stdout.trim()).unwrap();
+    assert_eq!(
+        (d["severity"].as_str(), d["lint"].as_str()),
+        (Some("error"), Some("missing_says"))
+    );
+    // The command line over the project.
+    for (flag, code) in [("--warn", 0), ("-W", 0), ("--allow", 0), ("-A", 0)] {
+        let run = common::pol_in(&dir, &["check", flag, "missing_says"], "");
+        assert_eq!(run.code, code, "{flag}: {}", run.stderr);
+    }
+    let allowed = common::pol_in(&dir, &["check", "--allow", "missing_says"], "");
+    assert_contains(&allowed.stderr, "no problems");
+    // Not the project's policies: the defaults, where `missing_says` is off.
+    let fixture = common::pol_in(&dir, &["check", "fixture.pol"], "");
+    assert_eq!(fixture.code, 0, "{}", fixture.stderr);
+    assert_contains(&fixture.stderr, "no problems");
+    let denied = common::pol_in(&dir, &["check", "-D", "missing_says", "fixture.pol"], "");
+    assert_eq!(denied.code, 1, "{}", denied.stderr);
+    // Another lint, turned off for the project: the rule's missing citation in a second file.
+    std::fs::write(
+        dir.join("policies/q.pol"),
+        "import \"p.pol\"\npolicy q \"q?\" {\n  require x: x says \"X.\"\n}\n",
+    )
+    .unwrap();
+    let both = common::pol_in(&dir, &["check", "--format", "plain"], "");
+    let citation = format!("warning[{}]", codes::MISSING_CITATION.id);
+    assert!(both.stdout.contains(&citation), "{}", both.stdout);
+    std::fs::write(
+        dir.join("pol.toml"),
+        "[lints]\nmissing_says = \"deny\"\nmissing_citation = \"allow\"\n",
+    )
+    .unwrap();
+    let quiet = common::pol_in(&dir, &["check", "--format", "plain"], "");
+    assert!(
+        !quiet.stdout.contains(codes::MISSING_CITATION.id),
+        "{}",
+        quiet.stdout
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A lint name or level that is not one is named with the one meant: in `pol.toml` as
+/// E0605 at its place, on the command line as misuse. One lint at two levels is misuse.
+#[test]
+fn a_wrong_lint_level_says_what_was_meant() {
+    let dir = project_with("wrong", "[lints]\nmissing_say = \"deny\"\n");
+    let run = common::pol_in(&dir, &["check"], "");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_contains(&run.stderr, codes::PROJECT_FILE.id);
+    assert_contains(&run.stderr, "`missing_say` is not a lint");
+    assert_contains(&run.stderr, "did you mean `missing_says`?");
+    std::fs::write(dir.join("pol.toml"), "[lints]\nunused = \"warning\"\n").unwrap();
+    let run = common::pol_in(&dir, &["check"], "");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_contains(&run.stderr, "`warning` is not a lint level");
+    assert_contains(&run.stderr, "did you mean `\"warn\"`?");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let run = pol(&["check", "--deny", "contradictoin"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_contains(
+        &run.stderr,
+        "`--deny contradictoin`: `contradictoin` is not a lint",
+    );
+    assert_contains(&run.stderr, "did you mean `contradiction`?");
+    let run = pol(&["check", "-A", "unused", "-D", "unused"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_contains(
+        &run.stderr,
+        "`unused` is given two levels, with `--allow` and `--deny`",
+    );
+    let run = pol(&["check", "--allow", "warnings"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_contains(
+        &run.stderr,
+        "`--deny warnings` makes every warning fail the check",
+    );
+}
+
+/// SARIF tells code scanning that a lint off by default is a rule not enabled.
+#[test]
+fn sarif_marks_a_lint_off_by_default_as_not_enabled() {
+    let run = pol(&[
+        "check",
+        "--format",
+        "sarif",
+        "tests/data/lints/W0509_never_eligible.pol",
+    ]);
+    let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    for (rule, code) in rules.iter().zip(CODES) {
+        let enabled = &rule["defaultConfiguration"]["enabled"];
+        match code.default_level {
+            codes::Level::Allow => assert_eq!(enabled, false, "{}", code.id),
+            _ => assert!(enabled.is_null(), "{}", code.id),
+        }
+    }
 }
 
 #[test]
@@ -308,6 +439,16 @@ fn assert_does_what_it_says(code: &str, bad: bool, bad_exit: i32, run: &Run) {
     }
 }
 
+/// Every lint at its default level, but the lint of `code` (the section's) at least warns:
+/// a lint that is off by default shows what it finds once turned on.
+fn turned_on(code: &str) -> LintLevels {
+    let mut levels = LintLevels::default();
+    if let Some(c) = codes::lookup(code).filter(|c| c.default_level == codes::Level::Allow) {
+        levels.set(c.lint.unwrap(), codes::Level::Warn).unwrap();
+    }
+    levels
+}
+
 /// The `pol` examples of `docs/lints.md` do what they say: the bad one gets its code, the
 /// good one compiles with no diagnostic at all. The case-file examples (`json`) are run
 /// through `pol eval`.
@@ -318,10 +459,13 @@ fn doc_examples_do_what_they_say() {
             for (lang, text) in blocks {
                 match lang.as_str() {
                     "pol" => {
-                        let c = compile(vec![Source {
-                            name: "example.pol".into(),
-                            text: text.clone(),
-                        }]);
+                        let c = compile_with(
+                            vec![Source {
+                                name: "example.pol".into(),
+                                text: text.clone(),
+                            }],
+                            Lints::Run(turned_on(&s.code)),
+                        );
                         let codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code.id).collect();
                         if bad {
                             assert!(
@@ -354,7 +498,7 @@ fn doc_examples_do_what_they_say() {
                         std::fs::write(dir.join("pol.toml"), text).unwrap();
                         std::fs::write(
                             dir.join("policies/p.pol"),
-                            "fact x: bool \"x\"\npolicy p \"p?\" {\n  require x: x cite \"c\"\n}\n",
+                            "fact x: bool \"x\"\npolicy p \"p?\" {\n  require x: x cite \"c\" says \"X.\"\n}\n",
                         )
                         .unwrap();
                         let run = common::pol_in(&dir, &["check"], "");

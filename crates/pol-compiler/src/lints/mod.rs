@@ -1,8 +1,9 @@
 //! Lints: checks that find policies which compile but are probably wrong.
 //!
 //! Each family of checks is a module; every check reads the typed IR and pushes warnings
-//! with a code from [`crate::codes`]. [`lint`] runs them all, then drops what an
-//! `#[allow(lint, reason = "...")]` silences ([`allow`]).
+//! with a code from [`crate::codes`]. [`lint`] runs them all, drops what an
+//! `#[allow(lint, reason = "...")]` silences ([`allow`]), then applies the project's lint
+//! levels ([`levels`]).
 //!
 //! The checks about what conditions can be true reason over a small abstract domain per
 //! term ([`logic`]): intervals for ordered values, word sets for enums. A check whose
@@ -13,10 +14,12 @@ mod citations;
 mod conditions;
 mod constraints;
 mod dates;
+pub mod levels;
 pub mod logic;
 mod params;
 mod policy;
 mod rules;
+mod says;
 mod stale;
 mod unused;
 
@@ -26,17 +29,25 @@ use pol_syntax::{Diagnostic, Label};
 use crate::ir::PolicySet;
 use crate::resolve::Usage;
 
+pub use levels::{LintLevels, UnknownLint};
+
 /// Lints that can only be judged over the whole policy set: a declaration unused by the
 /// files at hand may serve a policy file that was not loaded. A caller checking only some
 /// files of a set reports these only for the files it was asked about.
 pub const WHOLE_SET_LINTS: &[&str] = &["unused", "unused_allow"];
 
 /// Runs every lint over a checked policy set (with its policies' reasoning, for
-/// `inexact_reasoning`) and applies its `#[allow]` attributes.
-pub fn lint(set: &PolicySet, usage: &Usage, reasoner: &crate::reason::Reasoner) -> Vec<Diagnostic> {
+/// `inexact_reasoning`), applies its `#[allow]` attributes, then `levels`.
+pub fn lint(
+    set: &PolicySet,
+    usage: &Usage,
+    reasoner: &crate::reason::Reasoner,
+    levels: &LintLevels,
+) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     unused::check(set, usage, &mut found);
     citations::check(set, &mut found);
+    says::check(set, &mut found);
     stale::check(set, &mut found);
     // One translator for all, so a fact is the same variable in every rule.
     let mut logic = logic::Logic::new(set);
@@ -49,7 +60,7 @@ pub fn lint(set: &PolicySet, usage: &Usage, reasoner: &crate::reason::Reasoner) 
     }
     dates::check(set, &mut found);
     reasoning(set, reasoner, &mut found);
-    allow::apply(&set.allows, found)
+    levels.apply(allow::apply(&set.allows, found))
 }
 
 /// `inexact_reasoning` (W0516): a policy whose decision `pol` cannot reason about exactly

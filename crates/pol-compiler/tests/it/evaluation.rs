@@ -201,7 +201,7 @@ fn the_plan_agrees_with_the_graph_on_every_shape() {
         name: "shapes.pol".into(),
         text: SHAPES.into(),
     }];
-    plan_agrees_with_graph(&compile_ok(shapes, Lints::Run), 20_000);
+    plan_agrees_with_graph(&compile_ok(shapes, Lints::Run(Default::default())), 20_000);
 }
 
 /// The JSON writer's line for `case` is its decision record, serialized.

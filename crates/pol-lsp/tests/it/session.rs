@@ -582,6 +582,43 @@ fn a_broken_project_file_is_shown_on_it() {
     assert_eq!(s.shutdown(), 0);
 }
 
+/// The project's `[lints]` set the levels of its policies' lints, as `pol check` does:
+/// a denied lint is an error, an allowed one is not shown; changing `pol.toml` changes them.
+#[test]
+fn the_project_sets_lint_levels() {
+    let source = support::scratch("lint-levels-src");
+    support::copy_dir(&fixture().join("rules"), &source.join("rules"));
+    let project = "policies = \"rules\"\n[lints]\nmissing_citation = \"deny\"\n";
+    std::fs::write(source.join("pol.toml"), project).unwrap();
+    let mut s = Session::start("lint-levels", &source, json!({}));
+    let _ = std::fs::remove_dir_all(&source);
+    s.open(TRAVEL);
+    let travel = s.diagnostics(TRAVEL);
+    let d = &travel["diagnostics"][0];
+    assert_eq!(
+        d["code"],
+        pol_syntax::codes::MISSING_CITATION.id,
+        "{travel}"
+    );
+    assert_eq!(d["severity"], 1, "an error: {travel}");
+    std::fs::write(
+        s.path("pol.toml"),
+        "policies = \"rules\"\n[lints]\nmissing_citation = \"allow\"\n",
+    )
+    .unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": s.uri("pol.toml"), "type": 2}]}),
+    );
+    let travel = s.diagnostics(TRAVEL);
+    let codes = strings(&travel["diagnostics"], "code");
+    assert!(
+        !codes.contains(&pol_syntax::codes::MISSING_CITATION.id),
+        "{travel}"
+    );
+    assert_eq!(s.shutdown(), 0);
+}
+
 /// A file imported from outside the policy directory belongs to the set that imports it:
 /// an unsaved edit to it shows in the importing file.
 #[test]
