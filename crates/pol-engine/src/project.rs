@@ -229,29 +229,34 @@ mod tests {
     fn a_misspelt_lint_or_level_is_an_error_at_its_place() {
         let d = dir("bad-lints");
         let file = d.join(PROJECT_FILE);
-        let text = "[lints]\nunused = \"allow\"\nmissing_say = \"deny\"\n";
-        std::fs::write(&file, text).unwrap();
-        let e = Project::discover(&d).unwrap_err();
-        assert_eq!(e.message, "`missing_say` is not a lint");
-        assert_eq!(e.help, "did you mean `missing_says`?");
-        let (start, end) = e.span.unwrap();
-        assert_eq!(&text[start..end], "missing_say");
-
-        let text = "[lints]\nunused = \"warning\"\n";
-        std::fs::write(&file, text).unwrap();
-        let e = Project::discover(&d).unwrap_err();
-        assert_eq!(e.message, "`warning` is not a lint level");
-        assert_eq!(e.help, "did you mean `\"warn\"`?");
-        let (start, end) = e.span.unwrap();
-        assert_eq!(&text[start..end], "\"warning\"");
-
-        let text = "[lints]\nunused = \"loud\"\n";
-        std::fs::write(&file, text).unwrap();
-        let e = Project::discover(&d).unwrap_err();
-        assert_eq!(
-            e.help,
-            "a lint's level is one of `\"allow\"`, `\"warn\"` or `\"deny\"`"
-        );
+        // The text, then the message, the help and the text at the place.
+        let cases = [
+            (
+                "[lints]\nunused = \"allow\"\nmissing_say = \"deny\"\n",
+                "`missing_say` is not a lint",
+                "did you mean `missing_says`?",
+                "missing_say",
+            ),
+            (
+                "[lints]\nunused = \"warning\"\n",
+                "`warning` is not a lint level",
+                "did you mean `\"warn\"`?",
+                "\"warning\"",
+            ),
+            (
+                "[lints]\nunused = \"loud\"\n",
+                "`loud` is not a lint level",
+                "a lint's level is one of `\"allow\"`, `\"warn\"` or `\"deny\"`",
+                "\"loud\"",
+            ),
+        ];
+        for (text, message, help, place) in cases {
+            std::fs::write(&file, text).unwrap();
+            let e = Project::discover(&d).unwrap_err();
+            assert_eq!((e.message.as_str(), e.help.as_str()), (message, help));
+            let (start, end) = e.span.unwrap();
+            assert_eq!(&text[start..end], place);
+        }
         let _ = std::fs::remove_dir_all(d);
     }
 }
