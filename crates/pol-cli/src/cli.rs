@@ -18,7 +18,7 @@ Examples:
 
 Exit status: 0 success; 1 findings or bad input (a check error, a case not decided, a
 failed test, a file not formatted); 2 misuse, an unreadable path, or policies that do not
-compile for a command that needs them. See docs/cli.md.";
+compile for a command that needs them. `pol COMMAND --help` says more of each command.";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -109,7 +109,7 @@ Examples:
 
 const LSP_EXAMPLES: &str = "\
 Examples:
-  pol lsp                                     run by an editor, not by hand (docs/editors.md)
+  pol lsp                                     run by an editor, not by hand
 
 Exit status: 0 after the client's `shutdown` and `exit`; 1 when the client sends `exit`
 without `shutdown`, or closes standard input first (as the protocol asks).";

@@ -724,7 +724,7 @@ pub fn too_large(path: &Path, limit: u64) -> LoadError {
             "the file is larger than {}, the most pol reads of a file like it",
             limits::describe(limit)
         ),
-        "split it into smaller files (docs/cli.md, \"Limits\")",
+        "split it into smaller files",
     )
 }
 

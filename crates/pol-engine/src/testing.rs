@@ -304,14 +304,14 @@ fn file_problem(file: &str, text: &str, e: YamlError) -> CaseProblem {
         Some((_, right)) => (format!("did you mean `{right}`?"), Some(right.clone())),
         None if message.contains("unknown field") => (
             format!(
-                "a test holds {}; `expect` holds {} (docs/testing-policies.md)",
+                "a test holds {}; `expect` holds {}",
                 list(&TEST_KEYS),
                 list(&EXPECT_KEYS)
             ),
             None,
         ),
         None => (
-            "a test file is `tests:`, a list of tests, each with `name`, `case` or `case_file`, and `expect` (docs/testing-policies.md)".into(),
+            "a test file is `tests:`, a list of tests, each with `name`, `case` or `case_file`, and `expect`".into(),
             None,
         ),
     };
@@ -468,10 +468,7 @@ fn decode_inline(
                 None => (
                     None,
                     cases::strip_position(&e.format.to_string()),
-                    Some(
-                        "a case is a mapping of facts, with `as_of` and `policy` (docs/cases.md)"
-                            .into(),
-                    ),
+                    Some("a case is a mapping of facts, with `as_of` and `policy`".into()),
                     None,
                 ),
             };

@@ -303,7 +303,9 @@ fn help_for(expected: &[&str], found: &str, construct: Option<Construct>) -> Str
     }
     match construct {
         Some(c) => format!("{} is written `{}`", c.noun(), c.shape()),
-        None => "see docs/language.md for the syntax of each construct".to_string(),
+        // Outside any construct, where only a declaration's keyword may stand (an installed
+        // `pol` has no docs to point at).
+        None => "begin each declaration with one of the keywords named, spelt as shown".to_string(),
     }
 }
 

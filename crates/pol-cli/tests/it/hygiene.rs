@@ -155,6 +155,35 @@ fn no_code_literal_outside_the_registry() {
     );
 }
 
+/// What `pol` says to people never sends them to a file of this repository (`see
+/// docs/cli.md`): an installed `pol` comes without it. A message says what to do itself.
+#[test]
+fn no_message_points_at_a_repository_file() {
+    let root = common::root();
+    let mut files = Vec::new();
+    rust_files(&root.join("crates"), &mut files);
+    let mut found = Vec::new();
+    for f in files.iter().filter(|f| f.components().any(|c| c.as_os_str() == "src")) {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            // In a string: after the line's first quote.
+            let in_string = code.split_once('"').map_or("", |(_, s)| s);
+            if in_string.contains("docs/") && in_string.contains(".md") {
+                found.push(format!("{}:{}: {}", f.display(), i + 1, code));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "messages that point at a repository file:\n{}",
+        found.join("\n")
+    );
+}
+
 /// The set-up bound (docs/performance.md, "Set-up"): two pins in `Cargo.lock` keep ICU4X's
 /// forty-odd crates out of a fresh build. A `cargo update` that lifts them brings the first
 /// `cargo run` back over two minutes on two cores; re-pin, or measure and say why not.
