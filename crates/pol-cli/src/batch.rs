@@ -32,6 +32,7 @@ use pol_compiler::{Case, Compiled, DecisionKind, JsonWriter, Outcome, Scratch};
 use indicatif::HumanCount;
 use pol_engine::cases::{self, CaseProblem, ErrorInPlace};
 use pol_engine::limits;
+use pol_engine::lines::{self, Chunk};
 
 use crate::out::{self, Stopped};
 use crate::{emit, OutputFormat};
@@ -88,17 +89,6 @@ impl Totals {
     }
 }
 
-/// A run of whole lines of the input.
-struct Chunk {
-    seq: u64,
-    /// The 1-based number of its first line.
-    first_line: u64,
-    bytes: Vec<u8>,
-    /// The chunk stands for one line longer than [`limits::CASE_LINE`], not read (`bytes`
-    /// is empty).
-    overlong: bool,
-}
-
 /// A chunk's output.
 struct Done {
     seq: u64,
@@ -142,7 +132,10 @@ pub fn run(
         let reader = std::thread::Builder::new()
             .name("pol-reader".into())
             .spawn_scoped(scope, move || {
-                read_chunks(input, chunk_bytes, &chunk_tx, &permit_rx)
+                // A chunk is read only once a permit is free.
+                lines::read_chunks(input, chunk_bytes, |chunk| {
+                    permit_rx.recv().is_ok() && chunk_tx.send(chunk).is_ok()
+                })
             })
             .map_err(Failure::Input)?;
         let mut started = 0;
@@ -190,121 +183,6 @@ pub fn run(
         read.map_err(Failure::Input)?;
         Ok(totals)
     })
-}
-
-/// Cuts `input` into chunks of whole lines, each sent once a permit is free.
-fn read_chunks(
-    input: Box<dyn Read + Send>,
-    chunk_bytes: usize,
-    tx: &std::sync::mpsc::SyncSender<Chunk>,
-    permits: &Receiver<()>,
-) -> std::io::Result<()> {
-    let mut input = pol_engine::load::WithoutBom::new(input);
-    let chunk_bytes = chunk_bytes.max(1);
-    let mut seq = 0;
-    let mut line = 1;
-    // The start of a line that the last read cut in two.
-    let mut carry: Vec<u8> = Vec::new();
-    loop {
-        let mut buf = std::mem::take(&mut carry);
-        let start = buf.len();
-        buf.resize(start + chunk_bytes, 0);
-        let mut filled = start;
-        while filled < buf.len() {
-            match input.read(buf.get_mut(filled..).unwrap_or(&mut [])) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        buf.truncate(filled);
-        let eof = filled < start + chunk_bytes;
-        // Cut after the last newline; keep the rest for the next chunk.
-        let cut = match memchr::memrchr(b'\n', buf.get(start..).unwrap_or(&[])) {
-            Some(i) => start + i + 1,
-            None if eof => buf.len(),
-            // No newline yet and the line is past the limit: report it in its place and
-            // skip to its end, never holding more of it (`/dev/zero` costs no memory).
-            None if buf.len() > limits::CASE_LINE => {
-                if permits.recv().is_err() {
-                    return Ok(());
-                }
-                let chunk = Chunk {
-                    seq,
-                    first_line: line,
-                    bytes: Vec::new(),
-                    overlong: true,
-                };
-                if tx.send(chunk).is_err() {
-                    return Ok(());
-                }
-                seq += 1;
-                line += 1;
-                drop(buf);
-                match skip_line(&mut input, chunk_bytes)? {
-                    Some(rest) => {
-                        carry = rest;
-                        continue;
-                    }
-                    None => return Ok(()),
-                }
-            }
-            // No newline yet: a line longer than a chunk. Read on.
-            None => {
-                carry = buf;
-                continue;
-            }
-        };
-        carry = buf.get(cut..).map(<[u8]>::to_vec).unwrap_or_default();
-        buf.truncate(cut);
-        if !buf.is_empty() {
-            let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
-            if permits.recv().is_err() {
-                return Ok(());
-            }
-            let chunk = Chunk {
-                seq,
-                first_line: line,
-                bytes: buf,
-                overlong: false,
-            };
-            if tx.send(chunk).is_err() {
-                return Ok(());
-            }
-            seq += 1;
-            line += lines;
-        }
-        if eof && carry.is_empty() {
-            return Ok(());
-        }
-    }
-}
-
-/// Reads past the end of the current line: `Some` of what follows its line end, or `None`
-/// at the end of the input.
-fn skip_line(input: &mut dyn Read, chunk_bytes: usize) -> std::io::Result<Option<Vec<u8>>> {
-    let mut buf = vec![0; chunk_bytes.max(1)];
-    let mut skipped: u64 = 0;
-    loop {
-        if skipped > limits::LINE_GIVEN_UP {
-            return Err(std::io::Error::other(format!(
-                "a line runs on past {}; this is not JSON lines, and pol stops reading it",
-                limits::describe(limits::LINE_GIVEN_UP)
-            )));
-        }
-        let n = match input.read(&mut buf) {
-            Ok(0) => return Ok(None),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        skipped = skipped.saturating_add(n as u64);
-        let read = buf.get(..n).unwrap_or(&[]);
-        if let Some(i) = memchr::memchr(b'\n', read) {
-            return Ok(Some(read.get(i + 1..).unwrap_or(&[]).to_vec()));
-        }
-    }
 }
 
 /// Decodes, decides and renders chunks; one per thread, its buffers reused.

@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use crate::cases::{self, CaseProblem, Format};
 use crate::limits;
+use crate::lines::{self, Chunk};
 use crate::load::{self, LoadError};
 
 /// What `pol diff --format json` prints: exactly `{"policies": [...]}`.
@@ -389,12 +390,7 @@ impl<'c> Worker<'c> {
             }
             (Ok(()), Err(problem)) => self.one_sided(pos, Side::Old, problem),
             (Err(problem), Ok(())) => self.one_sided(pos, Side::New, problem),
-            (Err(problem), Err(_)) => {
-                self.tally.unreadable += 1;
-                if self.tally.unreadable_examples.len() < EXAMPLES {
-                    self.tally.unreadable_examples.push((pos, problem));
-                }
-            }
+            (Err(problem), Err(_)) => self.unreadable(pos, problem),
         }
     }
 
@@ -412,8 +408,18 @@ impl<'c> Worker<'c> {
     }
 
     /// The JSON lines of `chunk`, the first on line `first` of file `file`.
-    fn lines(&mut self, file: u32, name: &str, first: u64, chunk: &[u8]) {
-        for (i, line) in chunk.split(|b| *b == b'\n').enumerate() {
+    /// The cases of a chunk of JSON lines; a line too long to read is one unreadable case.
+    fn chunk(&mut self, file: u32, name: &str, chunk: &Chunk) {
+        let first = chunk.first_line;
+        if chunk.overlong {
+            self.tally.cases += 1;
+            self.unreadable(
+                (file, first),
+                cases::line_too_long(name, usize::try_from(first).unwrap_or(usize::MAX)),
+            );
+            return;
+        }
+        for (i, line) in chunk.bytes.split(|b| *b == b'\n').enumerate() {
             let number = first + i as u64;
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line.iter().all(u8::is_ascii_whitespace) {
@@ -422,21 +428,24 @@ impl<'c> Worker<'c> {
             match std::str::from_utf8(line) {
                 Ok(text) => self.case((file, number), name, Some(number), text, Format::JsonLines),
                 Err(e) => {
+                    let mut problem = CaseProblem::plain(
+                        name,
+                        format!("the line is not valid UTF-8 (at byte {})", e.valid_up_to()),
+                        Some("save the file as UTF-8".into()),
+                    );
+                    problem.line = usize::try_from(number).ok();
                     self.tally.cases += 1;
-                    self.tally.unreadable += 1;
-                    if self.tally.unreadable_examples.len() < EXAMPLES {
-                        let mut problem = CaseProblem::plain(
-                            name,
-                            format!("the line is not valid UTF-8 (at byte {})", e.valid_up_to()),
-                            Some("save the file as UTF-8".into()),
-                        );
-                        problem.line = usize::try_from(number).ok();
-                        self.tally
-                            .unreadable_examples
-                            .push(((file, number), problem));
-                    }
+                    self.unreadable((file, number), problem);
                 }
             }
+        }
+    }
+
+    /// A case of the corpus (already counted) that cannot be read.
+    fn unreadable(&mut self, at: Pos, problem: CaseProblem) {
+        self.tally.unreadable += 1;
+        if self.tally.unreadable_examples.len() < EXAMPLES {
+            self.tally.unreadable_examples.push((at, problem));
         }
     }
 }
@@ -492,9 +501,9 @@ fn diff_file(
 const CHUNK: usize = 256 * 1024;
 
 /// Diffs a JSON-lines stream on `threads` workers (clamped): this thread cuts it into
-/// chunks of whole lines; each worker decodes and decides with its own reused buffers.
-/// When the system refuses threads, the workers it gave do the work; when it gives none,
-/// this thread does.
+/// chunks of whole lines ([`lines::read_chunks`], as `pol eval` does); each worker decodes
+/// and decides with its own reused buffers. When the system refuses threads, the workers
+/// it gave do the work; when it gives none, this thread does.
 fn json_lines(
     old: &Compiled,
     new: &Compiled,
@@ -504,9 +513,8 @@ fn json_lines(
     threads: usize,
     k: usize,
 ) -> Tally {
-    let mut reader = load::WithoutBom::new(reader);
     let threads = limits::workers(Some(threads));
-    let (tx, rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(threads.saturating_mul(2));
+    let (tx, rx) = mpsc::sync_channel::<Chunk>(threads.saturating_mul(2));
     let rx = Mutex::new(rx);
     std::thread::scope(|s| {
         let mut workers = Vec::new();
@@ -522,7 +530,7 @@ fn json_lines(
                             Err(_) => break,
                         };
                         match next {
-                            Ok((first, chunk)) => w.lines(file, name, first, &chunk),
+                            Ok(chunk) => w.chunk(file, name, &chunk),
                             Err(_) => break,
                         }
                     }
@@ -536,59 +544,22 @@ fn json_lines(
         // No worker: this thread decides each chunk as it cuts it.
         let mut here = workers.is_empty().then(|| Worker::new(old, new, k));
         let mut tally = Tally::default();
-        let mut carry: Vec<u8> = Vec::new();
-        let mut line = 1u64;
-        loop {
-            let mut buf = std::mem::take(&mut carry);
-            let start = buf.len();
-            buf.resize(start + CHUNK, 0);
-            let n = loop {
-                match reader.read(buf.get_mut(start..).unwrap_or_default()) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        tally.unreadable += 1;
-                        tally.unreadable_examples.push((
-                            (file, line),
-                            CaseProblem::plain(name, format!("cannot read: {e}"), None),
-                        ));
-                        break 0;
-                    }
-                }
-            };
-            buf.truncate(start + n);
-            let end = n == 0;
-            let cut = if end {
-                buf.len()
-            } else {
-                match buf.iter().rposition(|b| *b == b'\n') {
-                    Some(i) => i + 1,
-                    // No whole line yet: read on.
-                    None => {
-                        carry = buf;
-                        continue;
-                    }
-                }
-            };
-            let rest = buf.split_off(cut);
-            let lines = buf.iter().filter(|b| **b == b'\n').count() as u64;
-            if !buf.is_empty() {
-                match here.as_mut() {
-                    Some(w) => w.lines(file, name, line, &buf),
-                    None => {
-                        if tx.send((line, buf)).is_err() {
-                            break;
-                        }
-                    }
-                }
+        let read = lines::read_chunks(reader, CHUNK, |chunk| match here.as_mut() {
+            Some(w) => {
+                w.chunk(file, name, &chunk);
+                true
             }
-            line += lines;
-            carry = rest;
-            if end {
-                break;
-            }
-        }
+            None => tx.send(chunk).is_ok(),
+        });
         drop(tx);
+        if let Err(e) = read {
+            tally.unreadable += 1;
+            // After every line read: where the reading stopped.
+            tally.unreadable_examples.push((
+                (file, u64::MAX),
+                CaseProblem::plain(name, format!("cannot read: {e}"), None),
+            ));
+        }
         for w in workers {
             if let Ok(t) = w.join() {
                 tally.merge(t, k);

@@ -29,6 +29,7 @@ pub mod coverage;
 pub mod diff;
 pub mod doc;
 pub mod limits;
+pub mod lines;
 pub mod load;
 pub mod project;
 pub mod testing;

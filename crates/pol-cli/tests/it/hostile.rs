@@ -260,6 +260,15 @@ fn endless_inputs_stop_at_a_limit() {
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_contains(&run.stderr, "longer than 8 MiB");
+    // `pol diff` reads a corpus of JSON lines the same way (it once held the whole line).
+    let policies = root().join("policies").display().to_string();
+    let run = run_within(
+        dir.path(),
+        &["diff", &policies, &policies, "--cases", "zero.jsonl"],
+        Duration::from_secs(30),
+    );
+    assert_contains(&run.stderr, "zero.jsonl:1: the line is longer than 8 MiB");
+    assert_contains(&run.stderr, "runs on past 256 MiB");
     // A case document: refused past its limit, in its place (a finding about the input).
     let big = dir.path().join("big.json");
     write(&big, &format!("{{\"id\": \"{}\"}}", "x".repeat(9 << 20)));

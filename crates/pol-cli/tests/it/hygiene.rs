@@ -163,7 +163,10 @@ fn no_message_points_at_a_repository_file() {
     let mut files = Vec::new();
     rust_files(&root.join("crates"), &mut files);
     let mut found = Vec::new();
-    for f in files.iter().filter(|f| f.components().any(|c| c.as_os_str() == "src")) {
+    for f in files
+        .iter()
+        .filter(|f| f.components().any(|c| c.as_os_str() == "src"))
+    {
         let text = std::fs::read_to_string(f).unwrap();
         for (i, line) in text.lines().enumerate() {
             let code = line.trim_start();
