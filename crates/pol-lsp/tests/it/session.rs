@@ -14,6 +14,17 @@ fn start(test: &str) -> Session {
     Session::start(test, &fixture(), json!({}))
 }
 
+/// A session on the fixture project's policies with `project` as its `pol.toml`, written
+/// before the server starts.
+fn start_with_project(test: &str, project: &str) -> Session {
+    let source = support::scratch(&format!("{test}-src"));
+    support::copy_dir(&fixture().join("rules"), &source.join("rules"));
+    std::fs::write(source.join("pol.toml"), project).unwrap();
+    let s = Session::start(test, &source, json!({}));
+    let _ = std::fs::remove_dir_all(&source);
+    s
+}
+
 /// Runs `body` in a session on a fresh copy of the fixture project, then shuts the server
 /// down, which must exit cleanly.
 fn in_session(test: &str, body: impl FnOnce(&mut Session)) {
@@ -558,11 +569,7 @@ fn a_loose_file_is_compiled_with_its_directory_only() {
 #[test]
 fn a_broken_project_file_is_shown_on_it() {
     // Broken before the server starts, so the workspace folder's project is broken too.
-    let source = support::scratch("broken-src");
-    support::copy_dir(&fixture().join("rules"), &source.join("rules"));
-    std::fs::write(source.join("pol.toml"), "polices = \"rules\"\n").unwrap();
-    let mut s = Session::start("broken-project", &source, json!({}));
-    let _ = std::fs::remove_dir_all(&source);
+    let mut s = start_with_project("broken-project", "polices = \"rules\"\n");
     s.open(TRAVEL);
     let d = s.diagnostics("pol.toml");
     insta::assert_json_snapshot!(d);
@@ -572,11 +579,7 @@ fn a_broken_project_file_is_shown_on_it() {
         travel["diagnostics"][0]["code"],
         pol_syntax::codes::MISSING_CITATION.id
     );
-    std::fs::write(s.path("pol.toml"), "policies = \"rules\"\n").unwrap();
-    s.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": s.uri("pol.toml"), "type": 2}]}),
-    );
+    s.write_on_disk("pol.toml", "policies = \"rules\"\n");
     let cleared = s.diagnostics("pol.toml");
     assert_eq!(cleared["diagnostics"], json!([]));
     assert_eq!(s.shutdown(), 0);
@@ -586,12 +589,10 @@ fn a_broken_project_file_is_shown_on_it() {
 /// a denied lint is an error, an allowed one is not shown; changing `pol.toml` changes them.
 #[test]
 fn the_project_sets_lint_levels() {
-    let source = support::scratch("lint-levels-src");
-    support::copy_dir(&fixture().join("rules"), &source.join("rules"));
-    let project = "policies = \"rules\"\n[lints]\nmissing_citation = \"deny\"\n";
-    std::fs::write(source.join("pol.toml"), project).unwrap();
-    let mut s = Session::start("lint-levels", &source, json!({}));
-    let _ = std::fs::remove_dir_all(&source);
+    let mut s = start_with_project(
+        "lint-levels",
+        "policies = \"rules\"\n[lints]\nmissing_citation = \"deny\"\n",
+    );
     s.open(TRAVEL);
     let travel = s.diagnostics(TRAVEL);
     let d = &travel["diagnostics"][0];
@@ -601,14 +602,9 @@ fn the_project_sets_lint_levels() {
         "{travel}"
     );
     assert_eq!(d["severity"], 1, "an error: {travel}");
-    std::fs::write(
-        s.path("pol.toml"),
+    s.write_on_disk(
+        "pol.toml",
         "policies = \"rules\"\n[lints]\nmissing_citation = \"allow\"\n",
-    )
-    .unwrap();
-    s.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": s.uri("pol.toml"), "type": 2}]}),
     );
     let travel = s.diagnostics(TRAVEL);
     let codes = strings(&travel["diagnostics"], "code");

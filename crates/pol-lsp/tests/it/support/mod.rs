@@ -111,6 +111,16 @@ impl Session {
         std::fs::read_to_string(self.path(relative)).unwrap()
     }
 
+    /// Writes `text` to the file at `relative`, as a tool outside the editor would, and
+    /// says so as the editor's file watcher does.
+    pub fn write_on_disk(&self, relative: &str, text: &str) {
+        std::fs::write(self.path(relative), text).unwrap();
+        self.notify(
+            "workspace/didChangeWatchedFiles",
+            serde_json::json!({"changes": [{"uri": self.uri(relative), "type": 2}]}),
+        );
+    }
+
     pub fn notify(&self, method: &str, params: Value) {
         self.client
             .sender
