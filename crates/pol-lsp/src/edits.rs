@@ -1,11 +1,12 @@
-//! Edits the server proposes: formatting a document, and the quick fixes the compiler's
+//! Edits the server proposes: formatting a document, the quick fixes the compiler's
 //! diagnostics carry as exact suggestions (a did-you-mean, a missing citation, an unused
-//! allow).
+//! allow), and for each lint, an `#[allow]` of it on the line it points into.
 
 use std::collections::HashMap;
 
 use lsp_types::{CodeAction, CodeActionKind, CodeActionOrCommand, TextEdit, Url, WorkspaceEdit};
-use pol_syntax::{codes, FileId, Span};
+use pol_syntax::ast::ItemKind;
+use pol_syntax::{codes, Diagnostic, FileId, Span};
 
 use crate::diagnostics::to_lsp;
 use crate::line_index::{Encoding, LineIndex};
@@ -88,32 +89,100 @@ pub fn quick_fixes(
         if span.file != file || span.end < start || span.start > end {
             continue;
         }
-        let Some(s) = &d.suggestion else {
-            continue;
-        };
-        if s.span.file != file {
-            continue;
-        }
-        let span = if s.replacement.is_empty() {
-            whole_line_if_emptied(a.text(file), s.span)
-        } else {
-            s.span
-        };
-        let edit = TextEdit::new(a.range(span), s.replacement.clone());
-        out.push(CodeActionOrCommand::CodeAction(CodeAction {
-            title: capitalize(&s.message),
-            kind: Some(CodeActionKind::QUICKFIX),
-            diagnostics: Some(vec![to_lsp(a, d)]),
-            edit: Some(WorkspaceEdit::new(HashMap::from([(
-                uri.clone(),
-                vec![edit],
-            )]))),
-            // An error's fix is what the author meant; a lint's may not be.
-            is_preferred: Some(d.is_error()),
-            ..CodeAction::default()
-        }));
+        out.extend(suggested(a, file, d, uri));
+        out.extend(allow_here(a, file, d, uri));
     }
     out
+}
+
+/// The fix a diagnostic carries, if it applies in `file`.
+fn suggested(a: &Analysis, file: FileId, d: &Diagnostic, uri: &Url) -> Option<CodeActionOrCommand> {
+    let s = d.suggestion.as_ref().filter(|s| s.span.file == file)?;
+    let span = if s.replacement.is_empty() {
+        whole_line_if_emptied(a.text(file), s.span)
+    } else {
+        s.span
+    };
+    let edit = TextEdit::new(a.range(span), s.replacement.clone());
+    // An error's fix is what the author meant; a lint's may not be.
+    Some(quick_fix(
+        a,
+        d,
+        uri,
+        capitalize(&s.message),
+        edit,
+        d.is_error(),
+    ))
+}
+
+/// A quick fix for `d`: one edit to the document at `uri`.
+fn quick_fix(
+    a: &Analysis,
+    d: &Diagnostic,
+    uri: &Url,
+    title: String,
+    edit: TextEdit,
+    preferred: bool,
+) -> CodeActionOrCommand {
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title,
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![to_lsp(a, d)]),
+        edit: Some(WorkspaceEdit::new(HashMap::from([(
+            uri.clone(),
+            vec![edit],
+        )]))),
+        is_preferred: Some(preferred),
+        ..CodeAction::default()
+    })
+}
+
+/// For a lint: "Allow `lint` here", an `#[allow(lint, reason = "")]` line above the
+/// declaration or policy line the lint points into. The reason is left for the author to
+/// write: an empty one is an error (E0206), so the fix is not done until they say why.
+/// None for `unused_allow`, whose fix is to remove the allow.
+fn allow_here(
+    a: &Analysis,
+    file: FileId,
+    d: &Diagnostic,
+    uri: &Url,
+) -> Option<CodeActionOrCommand> {
+    if d.code == codes::UNUSED_ALLOW {
+        return None;
+    }
+    let lint = d.code.lint?;
+    let text = a.text(file);
+    let target = allowable_span(text, file, d.primary.span)?;
+    let line_start = text
+        .get(..target.start as usize)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let indent: String = text
+        .get(line_start..target.start as usize)?
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect();
+    let at = Span::new(file, line_start, line_start);
+    let edit = TextEdit::new(
+        a.range(at),
+        format!("{indent}#[allow({lint}, reason = \"\")]\n"),
+    );
+    let title = format!("Allow `{lint}` here (then say why in `reason`)");
+    Some(quick_fix(a, d, uri, title, edit, false))
+}
+
+/// The span of the innermost place an `#[allow]` can stand before and that holds `span`:
+/// a line of a policy, else a declaration.
+fn allowable_span(text: &str, file: FileId, span: Span) -> Option<Span> {
+    let holds = |outer: Span| outer.start <= span.start && span.end <= outer.end;
+    let parsed = pol_syntax::parse(file, text);
+    let item = parsed.file.items.into_iter().find(|i| holds(i.span))?;
+    if let ItemKind::Policy(p) = &item.kind {
+        if let Some(line) = p.items.iter().find(|l| holds(l.span)) {
+            return Some(line.span);
+        }
+    }
+    Some(item.span)
 }
 
 /// A deletion that would leave its line blank takes the whole line with it.

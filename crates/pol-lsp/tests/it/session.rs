@@ -461,6 +461,32 @@ fn lint_fixes() {
             fixed.contains("and any_pending cite \"TODO: name the legal source\"\n}"),
             "{fixed}"
         );
+        // Or allow the lint on its line: the reason is the author's to write, and until
+        // they do, the empty one is an error.
+        assert_eq!(
+            fixes[1]["title"],
+            "Allow `missing_citation` here (then say why in `reason`)"
+        );
+        let allowed = apply(
+            &text,
+            &fixes[1]["edit"]["changes"]["$ROOT/rules/travel.pol"],
+        );
+        let rule_line = allowed
+            .lines()
+            .skip_while(|l| !l.contains("#[allow(missing_citation"))
+            .take(2)
+            .collect::<Vec<_>>();
+        assert_eq!(rule_line.len(), 2, "{allowed}");
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        assert_eq!(indent(rule_line[0]), indent(rule_line[1]), "{allowed}");
+        s.change(TRAVEL, 2, &allowed);
+        let d = s.diagnostics(TRAVEL);
+        let codes = strings(&d["diagnostics"], "code");
+        assert_eq!(codes, [pol_syntax::codes::ALLOW_WITHOUT_REASON.id], "{d}");
+        let reasoned = allowed.replace("reason = \"\"", "reason = \"cited in the file header\"");
+        s.change(TRAVEL, 3, &reasoned);
+        let d = s.diagnostics(TRAVEL);
+        assert_eq!(d["diagnostics"], json!([]), "{d}");
         // An `#[allow]` that silences nothing: the fix removes its line.
         let params = s.read("rules/params.pol");
         let unused = params.replace(
