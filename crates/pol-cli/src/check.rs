@@ -14,10 +14,11 @@ use crate::cli::{CheckArgs, FailLevel};
 use crate::{emit, out, render, CheckFormat, Exit};
 
 pub fn run(policies: Option<&Path>, args: &CheckArgs) -> Exit {
-    let (lints, level) = match levels(policies, args) {
+    let levels = match levels(policies, args) {
         Ok(levels) => levels,
         Err(e) => return e,
     };
+    let (lints, level) = (levels.merged(), levels.fail);
     let (paths, format) = (&args.paths, args.format);
     let stdin = paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && paths.len() > 1 {
@@ -61,7 +62,7 @@ pub fn run(policies: Option<&Path>, args: &CheckArgs) -> Exit {
     let fails = |d: &Diagnostic| d.is_error() || level == FailLevel::Warning;
     let text = match format {
         CheckFormat::Human => {
-            print_human(&diags, map, level);
+            print_human(&diags, map, &levels);
             String::new()
         }
         CheckFormat::Json => diags
@@ -140,10 +141,48 @@ fn from_stdin(lints: LintLevels) -> Result<Compilation, Exit> {
     ))
 }
 
+/// The levels of this check, by where they were set.
+struct Levels {
+    /// The project's `[lints]`, when the files checked are its policies.
+    project: LintLevels,
+    /// `--allow`, `--warn` and `--deny`, over the project's.
+    flags: LintLevels,
+    fail: FailLevel,
+}
+
+impl Levels {
+    fn merged(&self) -> LintLevels {
+        self.project.clone().overridden_by(&self.flags)
+    }
+
+    /// Why `code` is reported at the level it is, when that is not its default: so that a
+    /// warning code reported as an error, say, is not a surprise.
+    fn why(&self, code: codes::Code) -> Option<String> {
+        let lint = code.lint?;
+        let level = self.merged().level(code);
+        if level == code.default_level {
+            return None;
+        }
+        let reported = match level {
+            Level::Deny => "an error",
+            Level::Warn | Level::Allow => "a warning",
+        };
+        let set_by = if self.flags.iter().any(|(n, _)| n == lint) {
+            format!("`--{} {lint}` on the command line", level.as_str())
+        } else {
+            format!(
+                "`{lint} = \"{}\"` in the project's pol.toml ([lints])",
+                level.as_str()
+            )
+        };
+        Some(format!("`{lint}` is {reported} here: {set_by}"))
+    }
+}
+
 /// The lint levels and the fail level of this check: the project's `[lints]` when the
 /// files checked are its policies ([`project_levels`]), then `--allow`, `--warn` and
 /// `--deny`. `--deny warnings` is `--fail-level warning`, kept for existing scripts.
-fn levels(policies: Option<&Path>, args: &CheckArgs) -> Result<(LintLevels, FailLevel), Exit> {
+fn levels(policies: Option<&Path>, args: &CheckArgs) -> Result<Levels, Exit> {
     let project = project_levels(policies, &args.paths)?;
     let mut flags = LintLevels::default();
     let mut given: Vec<(&str, &str)> = Vec::new();
@@ -181,13 +220,16 @@ fn levels(policies: Option<&Path>, args: &CheckArgs) -> Result<(LintLevels, Fail
             }
         }
     }
-    let lints = project.overridden_by(&flags);
-    let level = match (args.fail_level, deny_warnings) {
+    let fail = match (args.fail_level, deny_warnings) {
         (Some(level), _) => level,
         (None, true) => FailLevel::Warning,
         (None, false) => FailLevel::Error,
     };
-    Ok((lints, level))
+    Ok(Levels {
+        project,
+        flags,
+        fail,
+    })
 }
 
 /// The levels of the project the working directory lies in, when what is checked is its
@@ -225,7 +267,8 @@ fn canonical(path: &Path) -> PathBuf {
 /// other format lists them all).
 pub const MAX_SHOWN_PER_CODE: usize = 20;
 
-fn print_human(diags: &[Diagnostic], map: &SourceMap, level: FailLevel) {
+fn print_human(diags: &[Diagnostic], map: &SourceMap, levels: &Levels) {
+    let level = levels.fail;
     // Under `--error-format json` every diagnostic is an object, for tools: none is left out.
     let cap = if crate::term::json_errors() {
         usize::MAX
@@ -239,6 +282,13 @@ fn print_human(diags: &[Diagnostic], map: &SourceMap, level: FailLevel) {
         if *n <= cap {
             emit::diagnostic(d, map);
         }
+    }
+    // Once per lint whose level is not its default, where the level comes from.
+    let mut changed: Vec<codes::Code> = diags.iter().map(|d| d.code).collect();
+    changed.sort();
+    changed.dedup();
+    for why in changed.into_iter().filter_map(|c| levels.why(c)) {
+        emit::note(&format!("note: {why}\n"));
     }
     for (code, n) in &shown {
         if *n > cap {

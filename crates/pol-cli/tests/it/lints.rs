@@ -76,6 +76,10 @@ fn a_project_and_the_command_line_set_lint_levels() {
         assert_eq!(run.code, 1, "pol {}\n{}", args.join(" "), run.stderr);
         assert_eq!(codes_in(&run.stderr), [says], "{}", run.stderr);
         assert_contains(&run.stderr, "1 error, 0 warnings");
+        assert_contains(
+            &run.stderr,
+            "note: `missing_says` is an error here: `missing_says = \"deny\"` in the project's pol.toml",
+        );
     }
     let json = common::pol_in(&dir, &["check", "--format", "json"], "");
     let d: serde_json::Value = serde_json::from_str(json.stdout.trim()).unwrap();
