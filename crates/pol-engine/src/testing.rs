@@ -187,47 +187,66 @@ pub fn load(c: &Compiled, paths: &[PathBuf]) -> Result<Suite, Vec<LoadError>> {
     }
     let mut suite = Suite::default();
     for path in files {
-        match read_file(c, &path) {
-            Ok(file) => suite.files.push(file),
-            Err(problem) => suite.problems.push(*problem),
-        }
+        let (file, problems) = read_file(c, &path);
+        suite.files.extend(file);
+        suite.problems.extend(problems);
     }
     Ok(suite)
 }
 
-/// Reads the tests of one file: an error, placed, when the file is not a test file (an
-/// unknown key, a value of the wrong type, two tests of one name).
-pub fn read_file(c: &Compiled, path: &Path) -> Result<TestFile, Box<CaseProblem>> {
+/// Reads the tests of one file, and the problems that keep tests from being read, each
+/// placed: the file as a whole when it cannot be read or is not a test file, else each
+/// test that is not one (an unknown key, a value of the wrong type, a name already
+/// taken). The tests that can be read are kept, so one mistake does not hide the others.
+pub fn read_file(c: &Compiled, path: &Path) -> (Option<TestFile>, Vec<CaseProblem>) {
     let name = path.display().to_string();
-    let text = load::read_text_with(path, load::Reached::Named, crate::limits::TEST_FILE)
-        .map_err(|e| Box::new(CaseProblem::plain(&name, e.message, Some(e.help))))?;
-    let spec: FileSpec = parse(&text).map_err(|e| Box::new(file_problem(&name, &text, e)))?;
+    let text = match load::read_text_with(path, load::Reached::Named, crate::limits::TEST_FILE) {
+        Ok(text) => text,
+        Err(e) => {
+            return (
+                None,
+                vec![CaseProblem::plain(&name, e.message, Some(e.help))],
+            )
+        }
+    };
+    let (specs, mut problems) = match specs(&text) {
+        Ok(specs) => (specs, Vec::new()),
+        Err(errors) => {
+            let problems = errors
+                .into_iter()
+                .map(|e| file_problem(&name, &text, e))
+                .collect();
+            return (None, problems);
+        }
+    };
     let stem = path
         .file_stem()
         .map_or("tests".into(), |s| s.to_string_lossy().to_string());
     let dir = path.parent().unwrap_or(Path::new(""));
     let within = load::Confinement::around(path);
-    let items = item_offsets(&text, spec.tests.len());
     let mut seen = BTreeSet::new();
     let mut tests = Vec::new();
-    for (i, t) in spec.tests.into_iter().enumerate() {
-        let region = items
-            .as_ref()
-            .and_then(|o| Some((*o.get(i)?, o.get(i + 1).copied().unwrap_or(text.len()))))
-            .unwrap_or((0, text.len()));
-        let line = items
-            .as_ref()
-            .map(|_| pol_syntax::span::line_col(&text, region.0).0);
+    for (region, spec) in specs {
+        let t = match spec {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(file_problem(&name, &text, e));
+                continue;
+            }
+        };
+        let line =
+            (region != (0, text.len())).then(|| pol_syntax::span::line_col(&text, region.0).0);
         let at = |key: &str| key_offset(&text, region, key).unwrap_or(region.0);
         if !seen.insert(t.name.0.clone()) {
-            return Err(Box::new(placed(
+            problems.push(placed(
                 &name,
                 &text,
                 at("name"),
                 format!("two tests are named `{}`", t.name.0),
                 "give each test of a file its own name: `pol test --run NAME` and reports find tests by name".into(),
                 None,
-            )));
+            ));
+            continue;
         }
         let case = match (t.case, t.case_file) {
             (Some(value), None) => decode_inline(c, &name, &text, region, value),
@@ -274,24 +293,90 @@ pub fn read_file(c: &Compiled, path: &Path) -> Result<TestFile, Box<CaseProblem>
             region,
         });
     }
-    Ok(TestFile {
+    let file = TestFile {
         path: path.to_path_buf(),
         text,
         tests,
-    })
+    };
+    (Some(file), problems)
 }
 
 /// A YAML error: the reader's message and the byte offset it names.
 struct YamlError {
     message: String,
     offset: Option<usize>,
+    /// An alias to an anchor the text read does not define.
+    unknown_anchor: bool,
 }
 
-/// Reads a test file with the YAML reader every YAML read in pol uses ([`crate::yaml`]).
-fn parse(text: &str) -> Result<FileSpec, YamlError> {
+/// One test as written, or why it is not one; with the byte range it is written in (the
+/// whole text when its place cannot be told from the layout).
+type Spec = ((usize, usize), Result<TestSpec, YamlError>);
+
+/// The tests of a file. When the file does not read as a whole and its first problem lies
+/// inside one test of a block list, each test is read on its own, so that every test with
+/// a problem is reported and the others still run. Otherwise, or when a test cannot be
+/// read alone (an alias to an anchor in another test), the file's first error is all
+/// that can be told.
+fn specs(text: &str) -> Result<Vec<Spec>, Vec<YamlError>> {
+    let first = match parse::<FileSpec>(text) {
+        Ok(spec) => {
+            let items = Items::of(text).filter(|o| o.starts.len() == spec.tests.len());
+            let whole = (0, text.len());
+            return Ok(spec
+                .tests
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    (
+                        items.as_ref().and_then(|o| o.region(i)).unwrap_or(whole),
+                        Ok(t),
+                    )
+                })
+                .collect());
+        }
+        Err(e) => e,
+    };
+    // How many tests the file holds is not known: take the layout's items.
+    let Some(items) = Items::of(text) else {
+        return Err(vec![first]);
+    };
+    let regions: Vec<(usize, usize)> = (0..items.starts.len())
+        .filter_map(|i| items.region(i))
+        .collect();
+    let inside = |at: Option<usize>, (start, end): (usize, usize)| {
+        at.is_some_and(|at| start <= at && at < end)
+    };
+    if !regions.iter().any(|r| inside(first.offset, *r)) {
+        return Err(vec![first]);
+    }
+    let mut specs = Vec::new();
+    for region in regions {
+        // A list of one, from the start of its line so that its indentation is kept: a
+        // block sequence YAML reads alone.
+        let line_start = text
+            .get(..region.0)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let item = text.get(line_start..region.1).unwrap_or("");
+        match parse::<Vec<TestSpec>>(item) {
+            Ok(mut one) if one.len() == 1 => specs.push((region, Ok(one.remove(0)))),
+            Err(mut e) if !e.unknown_anchor => {
+                e.offset = e.offset.map(|at| at + line_start);
+                specs.push((region, Err(e)));
+            }
+            _ => return Err(vec![first]),
+        }
+    }
+    Ok(specs)
+}
+
+/// Reads YAML with the reader every YAML read in pol uses ([`crate::yaml`]).
+fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     crate::yaml::from_str(text).map_err(|e| YamlError {
         offset: crate::yaml::offset(&e, text),
         message: crate::yaml::message(&e),
+        unknown_anchor: matches!(e, crate::yaml::Error::UnknownAnchor { .. }),
     })
 }
 
@@ -390,42 +475,64 @@ fn floor_boundary(text: &str, at: usize) -> usize {
     at
 }
 
-/// The byte offsets of the `n` items of the top-level `tests:` list, read from the text's
-/// layout (block style: each item a `-` at one indentation); `None` when the layout is not
-/// that (a flow list), so no line is claimed rather than a wrong one.
-fn item_offsets(text: &str, n: usize) -> Option<Vec<usize>> {
-    let mut offsets = Vec::new();
-    let mut in_tests = false;
-    let mut indent: Option<usize> = None;
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let start = at;
-        at += line.len();
-        let body = line.trim_end_matches(['\n', '\r']);
-        let trimmed = body.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let this = body.len() - trimmed.len();
-        if !in_tests {
-            if this == 0 && (trimmed == "tests:" || trimmed.starts_with("tests: #")) {
-                in_tests = true;
+/// Where the tests of the top-level `tests:` list are written, read from the text's layout
+/// (block style: each item a `-` at one indentation), so that problems are placed at their
+/// test without a second parser.
+struct Items {
+    /// The byte offset of each item's `-`.
+    starts: Vec<usize>,
+    /// Where the list ends: the first line indented less than its items, or the text's end.
+    end: usize,
+}
+
+impl Items {
+    /// The items as the layout shows them, however many; `None` when the layout is not a
+    /// block list (a flow list), so no line is claimed rather than a wrong one.
+    fn of(text: &str) -> Option<Items> {
+        let mut starts = Vec::new();
+        let mut in_tests = false;
+        let mut indent: Option<usize> = None;
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            let start = at;
+            at += line.len();
+            let body = line.trim_end_matches(['\n', '\r']);
+            let trimmed = body.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
             }
-            continue;
-        }
-        let item = trimmed == "-" || trimmed.starts_with("- ");
-        match indent {
-            None if item => {
-                indent = Some(this);
-                offsets.push(start + this);
+            let this = body.len() - trimmed.len();
+            if !in_tests {
+                if this == 0 && (trimmed == "tests:" || trimmed.starts_with("tests: #")) {
+                    in_tests = true;
+                }
+                continue;
             }
-            Some(i) if item && this == i => offsets.push(start + this),
-            Some(i) if this < i || (this == i && !item) => break,
-            Some(_) => {}
-            None => return None,
+            let item = trimmed == "-" || trimmed.starts_with("- ");
+            match indent {
+                None if item => {
+                    indent = Some(this);
+                    starts.push(start + this);
+                }
+                Some(i) if item && this == i => starts.push(start + this),
+                Some(i) if this < i || (this == i && !item) => {
+                    return Some(Items { starts, end: start });
+                }
+                Some(_) => {}
+                None => return None,
+            }
         }
+        (!starts.is_empty()).then_some(Items {
+            starts,
+            end: text.len(),
+        })
     }
-    (offsets.len() == n).then_some(offsets)
+
+    /// The byte range of the `i`th item.
+    fn region(&self, i: usize) -> Option<(usize, usize)> {
+        let start = *self.starts.get(i)?;
+        Some((start, self.starts.get(i + 1).copied().unwrap_or(self.end)))
+    }
 }
 
 /// The offset of the first `key:` in `region` (at the start of a line, after any `- `).
@@ -818,7 +925,7 @@ pub fn compare(expect: &Expect, actual: &DecisionRecord) -> Vec<Difference> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
 
     #[test]
@@ -858,14 +965,52 @@ mod tests {
     }
 
     #[test]
+    fn each_test_is_read_alone_only_where_it_can_be() {
+        let good = "  - name: a\n    case_file: a.json\n    expect: {decision: eligible}\n";
+        let bad = "  - name: b\n    case_file: b.json\n    expect: {decison: eligible}\n";
+        // Two mistakes, each in its test; the good test is kept.
+        let text = format!("tests:\n{bad}{good}{bad}");
+        let Err(first) = parse::<FileSpec>(&text) else {
+            panic!("the file reads")
+        };
+        let read = specs(&text).unwrap_or_else(|_| panic!("not read test by test"));
+        let errors: Vec<Option<usize>> = read
+            .iter()
+            .filter_map(|(_, s)| s.as_ref().err().map(|e| e.offset))
+            .collect();
+        assert_eq!(errors.len(), 2);
+        assert_eq!(
+            errors[0], first.offset,
+            "the first is the file's own first error"
+        );
+        assert!(read[1].1.is_ok());
+        // A test that reads an anchor of another cannot be read alone: the file's first
+        // error is all that is told.
+        let anchored = "  - name: c\n    case_file: &f a.json\n    expect: {decision: eligible}\n";
+        let alias = "  - name: d\n    case_file: *f\n    expect: {decision: eligible}\n";
+        let text = format!("tests:\n{anchored}{alias}{bad}");
+        let Err(errors) = specs(&text) else {
+            panic!("read test by test")
+        };
+        assert_eq!(errors.len(), 1);
+        // A mistake outside the tests' list: the file's error alone.
+        let Err(errors) = specs(&format!("tests:\n{good}other: 1\n")) else {
+            panic!("read test by test")
+        };
+        assert_eq!(errors.len(), 1);
+    }
+
+    #[test]
     fn items_are_found_by_layout() {
         let text = "# c\ntests:\n  - name: a\n    expect: {decision: eligible}\n\n  # x\n  - name: b\n    expect:\n      decision: eligible\n";
-        let o = item_offsets(text, 2).unwrap();
-        assert_eq!(pol_syntax::span::line_col(text, o[0]).0, 3);
-        assert_eq!(pol_syntax::span::line_col(text, o[1]).0, 7);
-        assert_eq!(item_offsets(text, 3), None);
-        assert_eq!(item_offsets("tests: [{name: a}]\n", 1), None);
+        let o = Items::of(text).unwrap();
+        assert_eq!(pol_syntax::span::line_col(text, o.starts[0]).0, 3);
+        assert_eq!(pol_syntax::span::line_col(text, o.starts[1]).0, 7);
+        assert_eq!(o.end, text.len());
+        assert!(Items::of("tests: [{name: a}]\n").is_none());
         let zero = "tests:\n- name: a\n- name: b\nother: 1\n";
-        assert_eq!(item_offsets(zero, 2).map(|o| o.len()), Some(2));
+        let o = Items::of(zero).unwrap();
+        assert_eq!(o.starts.len(), 2);
+        assert_eq!(&zero[o.region(1).unwrap().0..o.end], "- name: b\n");
     }
 }

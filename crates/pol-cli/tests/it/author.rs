@@ -204,6 +204,30 @@ fn a_misspelt_key_names_its_line_and_spelling() {
     insta::assert_snapshot!("misspelt", run.transcript(&args));
 }
 
+/// Every test of a file that is not one is reported, each at its line, and the others
+/// still run: one mistake does not hide the next.
+#[test]
+fn every_mistake_of_a_test_file_is_reported() {
+    let args = ["test", "tests/data/policy-tests/several_mistakes.yaml"];
+    let run = fixture_test(&args[1..]);
+    assert_eq!(run.code, 1);
+    for place in [
+        ":7:7: unknown field `decison`",
+        ":18:16:",
+        ":20:5: two tests are named",
+    ] {
+        assert_contains(&run.stdout, place);
+    }
+    assert!(
+        run.stdout
+            .trim_end()
+            .ends_with("1 passed; 0 failed; 3 errors"),
+        "{}",
+        run.stdout
+    );
+    insta::assert_snapshot!("several_mistakes", run.transcript(&args));
+}
+
 /// Values of the wrong type and names the policy does not have are errors, not ignored.
 #[test]
 fn wrong_types_and_unknown_names_are_errors() {
