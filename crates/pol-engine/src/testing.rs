@@ -199,16 +199,22 @@ pub fn load(c: &Compiled, paths: &[PathBuf]) -> Result<Suite, Vec<LoadError>> {
 /// test that is not one (an unknown key, a value of the wrong type, a name already
 /// taken). The tests that can be read are kept, so one mistake does not hide the others.
 pub fn read_file(c: &Compiled, path: &Path) -> (Option<TestFile>, Vec<CaseProblem>) {
-    let name = path.display().to_string();
-    let text = match load::read_text_with(path, load::Reached::Named, crate::limits::TEST_FILE) {
-        Ok(text) => text,
+    match load::read_text_with(path, load::Reached::Named, crate::limits::TEST_FILE) {
+        Ok(text) => read_text(c, path, text),
         Err(e) => {
-            return (
+            let name = path.display().to_string();
+            (
                 None,
                 vec![CaseProblem::plain(&name, e.message, Some(e.help))],
             )
         }
-    };
+    }
+}
+
+/// [`read_file`] on the text of the test file at `path` (case files it names are read
+/// relative to `path`).
+pub fn read_text(c: &Compiled, path: &Path, text: String) -> (Option<TestFile>, Vec<CaseProblem>) {
+    let name = path.display().to_string();
     let (specs, mut problems) = match specs(&text) {
         Ok(specs) => (specs, Vec::new()),
         Err(errors) => {

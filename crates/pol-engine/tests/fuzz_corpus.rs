@@ -1,4 +1,5 @@
-//! The bad-input corpus (`tests/data/bad-input`) through the properties the fuzz targets
+//! The bad-input corpus (`tests/data/bad-input`) and the policy test files through the
+//! properties the fuzz targets
 //! assert (`pol_test_support::targets`), in the normal test suite, one test per file and
 //! target: a corpus file that crashed a target once (a span splitting a character in
 //! `key_span`) stays a test that runs on every `cargo test`, not only under
@@ -28,7 +29,18 @@ fn case(_: &Path, bytes: Vec<u8>) -> datatest_stable::Result<()> {
     Ok(())
 }
 
+/// The `test_file` target on a policy test file: read, every problem well formed.
+fn test_file(_: &Path, bytes: Vec<u8>) -> datatest_stable::Result<()> {
+    targets::test_file(
+        pol_test_support::shipped(),
+        &String::from_utf8_lossy(&bytes),
+    );
+    Ok(())
+}
+
 datatest_stable::harness! {
+    { test = test_file, root = "../../tests/data/policy-tests", pattern = r"\.yaml$" },
+    { test = test_file, root = "../../tests/policies" },
     { test = parse, root = "../../tests/data/bad-input/policies" },
     { test = parse, root = "../../tests/data/bad-input/cases" },
     { test = case, root = "../../tests/data/bad-input/cases" },

@@ -93,10 +93,41 @@ pub fn case(c: &Compiled, text: &str, format: Format, mut decided: impl FnMut(&C
     }
 }
 
+/// A policy test file read from `text`: it never panics; every problem is well formed
+/// ([`check_problem_in`]); a file with no test read has a problem that says why; a test is
+/// placed on a line of the file.
+pub fn test_file(c: &Compiled, text: &str) {
+    // In a directory that does not exist: a case file a test names is never read.
+    let path = std::path::Path::new("/nonexistent-pol-fuzz/fuzz.yaml");
+    let (file, problems) = pol_engine::testing::read_text(c, path, text.to_string());
+    for problem in &problems {
+        check_problem_in(problem, &path.display().to_string());
+    }
+    let Some(file) = file else {
+        assert!(!problems.is_empty(), "no tests and no problem");
+        return;
+    };
+    let lines = text.lines().count().max(1);
+    for test in &file.tests {
+        assert!(
+            test.line.is_none_or(|l| l <= lines),
+            "{test:?}: line outside"
+        );
+        if let Err(problem) = &test.case {
+            assert!(!problem.message.is_empty(), "{problem:?}: no message");
+        }
+    }
+}
+
 /// A case problem names the case's file, says something, and its span lies inside the
 /// text, on character boundaries.
 pub fn check_problem(problem: &CaseProblem) {
-    assert_eq!(problem.file, "fuzz.case", "{problem:?}");
+    check_problem_in(problem, "fuzz.case");
+}
+
+/// [`check_problem`] for a problem of the file named `file`.
+pub fn check_problem_in(problem: &CaseProblem, file: &str) {
+    assert_eq!(problem.file, file, "{problem:?}");
     assert!(!problem.message.is_empty(), "{problem:?}: no message");
     if let Some((start, len)) = problem.span {
         let end = start.checked_add(len);
