@@ -1,4 +1,7 @@
-//! "Did you mean" suggestions for near-miss names.
+//! "Did you mean" suggestions for near-miss names, and what to say of a lint name that is
+//! not one.
+
+use pol_syntax::codes;
 
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
@@ -55,5 +58,33 @@ mod tests {
         // Two letters: one edit is most of the word.
         assert_eq!(did_you_mean("h3", words), None);
         assert_eq!(did_you_mean("xyz", words), None);
+    }
+}
+
+/// A lint name that is not one, with the closest that is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownLint {
+    pub name: String,
+    pub did_you_mean: Option<&'static str>,
+}
+
+impl UnknownLint {
+    /// `name`, which is not a lint, with the lint it is closest to.
+    pub fn named(name: &str) -> UnknownLint {
+        UnknownLint {
+            name: name.to_string(),
+            did_you_mean: did_you_mean(name, codes::lint_names()),
+        }
+    }
+
+    /// How to fix it: the lint that was meant, or every lint's name.
+    pub fn help(&self) -> String {
+        match self.did_you_mean {
+            Some(meant) => format!("did you mean `{meant}`?"),
+            None => {
+                let names: Vec<&str> = codes::lint_names().collect();
+                format!("the lints are: {}", names.join(", "))
+            }
+        }
     }
 }

@@ -134,7 +134,7 @@ fn lint_levels(
     entries.sort_by_key(|(name, _)| name.span().start);
     for (name, level) in entries {
         let Some(value) = Level::named(level.get_ref()) else {
-            let names = Level::NAMES.map(|(n, _)| n);
+            let names = Level::ALL.map(Level::as_str);
             let help = match did_you_mean(level.get_ref(), names) {
                 Some(meant) => format!("did you mean `\"{meant}\"`?"),
                 None => format!("a lint's level is one of {}", quoted(&names)),

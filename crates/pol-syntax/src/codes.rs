@@ -49,22 +49,15 @@ pub enum Level {
 }
 
 impl Level {
-    /// Every level, by its name in `pol.toml` and on the command line.
-    pub const NAMES: [(&'static str, Level); 3] = [
-        ("allow", Level::Allow),
-        ("warn", Level::Warn),
-        ("deny", Level::Deny),
-    ];
+    /// Every level, from the least to the most severe.
+    pub const ALL: [Level; 3] = [Level::Allow, Level::Warn, Level::Deny];
 
     /// The level called `name` (`allow`, `warn`, `deny`).
     pub fn named(name: &str) -> Option<Level> {
-        Level::NAMES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, level)| *level)
+        Level::ALL.into_iter().find(|l| l.as_str() == name)
     }
 
-    /// The level's name, as `pol.toml` writes it.
+    /// The level's name, as `pol.toml` and the command line write it.
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Allow => "allow",

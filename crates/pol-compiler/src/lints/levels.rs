@@ -8,40 +8,19 @@ use std::collections::BTreeMap;
 use pol_syntax::codes::{self, Code, Level};
 use pol_syntax::Diagnostic;
 
+use crate::suggest::UnknownLint;
+
 /// The level of each lint that differs from its default, by lint name.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct LintLevels {
     levels: BTreeMap<&'static str, Level>,
 }
 
-/// A lint name that is not one, with the closest that is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownLint {
-    pub name: String,
-    pub did_you_mean: Option<&'static str>,
-}
-
-impl UnknownLint {
-    /// How to fix it: the lint that was meant, or every lint's name.
-    pub fn help(&self) -> String {
-        match self.did_you_mean {
-            Some(meant) => format!("did you mean `{meant}`?"),
-            None => {
-                let names: Vec<&str> = codes::lint_names().collect();
-                format!("the lints are {}", names.join(", "))
-            }
-        }
-    }
-}
-
 impl LintLevels {
     /// Sets the level of the lint called `name`; later settings win.
     pub fn set(&mut self, name: &str, level: Level) -> Result<(), UnknownLint> {
         let Some(lint) = codes::lint_named(name).and_then(|c| c.lint) else {
-            return Err(UnknownLint {
-                name: name.to_string(),
-                did_you_mean: crate::did_you_mean(name, codes::lint_names()),
-            });
+            return Err(UnknownLint::named(name));
         };
         self.levels.insert(lint, level);
         Ok(())

@@ -29,7 +29,8 @@ use pol_syntax::{Diagnostic, Label};
 use crate::ir::PolicySet;
 use crate::resolve::Usage;
 
-pub use levels::{LintLevels, UnknownLint};
+pub use crate::suggest::UnknownLint;
+pub use levels::LintLevels;
 
 /// Lints that can only be judged over the whole policy set: a declaration unused by the
 /// files at hand may serve a policy file that was not loaded. A caller checking only some

@@ -7,7 +7,7 @@ use pol_syntax::{Diagnostic, Label, Span};
 
 use crate::codes;
 use crate::ir::{Allow, AllowedLint};
-use crate::suggest::did_you_mean;
+use crate::suggest::UnknownLint;
 
 /// Checks the attributes of every item and policy line and returns the valid allows.
 /// Problems are errors pushed to `diags`: an unknown lint (E0205) or a missing reason
@@ -99,11 +99,9 @@ fn unknown_lint(name: &ast::Name) -> Diagnostic {
             )),
         };
     }
-    match did_you_mean(&name.node, codes::lint_names()) {
+    let unknown = UnknownLint::named(&name.node);
+    match unknown.did_you_mean {
         Some(s) => d.with_did_you_mean(name.span, s),
-        None => d.with_help(format!(
-            "the lints are: {}",
-            codes::lint_names().collect::<Vec<_>>().join(", ")
-        )),
+        None => d.with_help(unknown.help()),
     }
 }
