@@ -232,7 +232,8 @@ pub fn read_text(c: &Compiled, path: &Path, text: String) -> (Option<TestFile>, 
     let within = load::Confinement::around(path);
     let mut seen = BTreeSet::new();
     let mut tests = Vec::new();
-    for (region, spec) in specs {
+    for (place, spec) in specs {
+        let region = place.unwrap_or((0, text.len()));
         let t = match spec {
             Ok(t) => t,
             Err(e) => {
@@ -240,8 +241,7 @@ pub fn read_text(c: &Compiled, path: &Path, text: String) -> (Option<TestFile>, 
                 continue;
             }
         };
-        let line =
-            (region != (0, text.len())).then(|| pol_syntax::span::line_col(&text, region.0).0);
+        let line = place.map(|(start, _)| pol_syntax::span::line_col(&text, start).0);
         let at = |key: &str| key_offset(&text, region, key).unwrap_or(region.0);
         if !seen.insert(t.name.0.clone()) {
             problems.push(placed(
@@ -315,9 +315,9 @@ struct YamlError {
     unknown_anchor: bool,
 }
 
-/// One test as written, or why it is not one; with the byte range it is written in (the
-/// whole text when its place cannot be told from the layout).
-type Spec = ((usize, usize), Result<TestSpec, YamlError>);
+/// One test as written, or why it is not one; with the byte range it is written in, when
+/// the layout tells it.
+type Spec = (Option<(usize, usize)>, Result<TestSpec, YamlError>);
 
 /// The tests of a file. When the file does not read as a whole and its first problem lies
 /// inside one test of a block list, each test is read on its own, so that every test with
@@ -328,17 +328,11 @@ fn specs(text: &str) -> Result<Vec<Spec>, Vec<YamlError>> {
     let first = match parse::<FileSpec>(text) {
         Ok(spec) => {
             let items = Items::of(text).filter(|o| o.starts.len() == spec.tests.len());
-            let whole = (0, text.len());
             return Ok(spec
                 .tests
                 .into_iter()
                 .enumerate()
-                .map(|(i, t)| {
-                    (
-                        items.as_ref().and_then(|o| o.region(i)).unwrap_or(whole),
-                        Ok(t),
-                    )
-                })
+                .map(|(i, t)| (items.as_ref().and_then(|o| o.region(i)), Ok(t)))
                 .collect());
         }
         Err(e) => e,
@@ -366,10 +360,10 @@ fn specs(text: &str) -> Result<Vec<Spec>, Vec<YamlError>> {
             .map_or(0, |i| i + 1);
         let item = text.get(line_start..region.1).unwrap_or("");
         match parse::<Vec<TestSpec>>(item) {
-            Ok(mut one) if one.len() == 1 => specs.push((region, Ok(one.remove(0)))),
+            Ok(mut one) if one.len() == 1 => specs.push((Some(region), Ok(one.remove(0)))),
             Err(mut e) if !e.unknown_anchor => {
                 e.offset = e.offset.map(|at| at + line_start);
-                specs.push((region, Err(e)));
+                specs.push((Some(region), Err(e)));
             }
             _ => return Err(vec![first]),
         }
