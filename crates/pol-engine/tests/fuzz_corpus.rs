@@ -41,6 +41,8 @@ fn test_file(_: &Path, bytes: Vec<u8>) -> datatest_stable::Result<()> {
 datatest_stable::harness! {
     { test = test_file, root = "../../tests/data/policy-tests", pattern = r"\.yaml$" },
     { test = test_file, root = "../../tests/policies" },
+    // What the fuzzer found, kept.
+    { test = test_file, root = "../../fuzz/findings", pattern = r"^test_file-" },
     { test = parse, root = "../../tests/data/bad-input/policies" },
     { test = parse, root = "../../tests/data/bad-input/cases" },
     { test = case, root = "../../tests/data/bad-input/cases" },
