@@ -143,3 +143,39 @@ fn diagnostics_follow_their_schema() {
     broken["severity"] = Value::from("fatal");
     assert!(!v.is_valid(&broken));
 }
+
+/// `schemas/project.schema.json` describes `pol.toml` as `pol` reads it (for editors that
+/// validate TOML against a schema): one property per lint, with its code and summary; the
+/// repository's `pol.toml` follows it, and a misspelt key, lint or level does not.
+#[test]
+fn the_project_schema_lists_every_lint() {
+    use pol_compiler::codes;
+    let s = schema("project.schema.json");
+    assert!(jsonschema::meta::is_valid(&s), "not a valid schema");
+    let lints = s["properties"]["lints"]["properties"].as_object().unwrap();
+    let mut named: Vec<&str> = lints.keys().map(String::as_str).collect();
+    let mut expected: Vec<&str> = codes::lint_names().collect();
+    named.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(named, expected, "one property per lint");
+    for code in codes::ALL.iter().filter(|c| c.is_lint()) {
+        let described = &lints[code.lint.unwrap()]["description"];
+        assert_eq!(
+            described,
+            &format!("{}: {}.", code.id, code.summary),
+            "{}",
+            code.id
+        );
+    }
+    let v = validator("project.schema.json");
+    let text = std::fs::read_to_string(common::root().join("pol.toml")).unwrap();
+    let ours: Value = serde_json::to_value(toml::from_str::<toml::Table>(&text).unwrap()).unwrap();
+    assert_valid(&v, "pol.toml", &ours);
+    for bad in [
+        serde_json::json!({"polices": "rules"}),
+        serde_json::json!({"lints": {"missing_say": "deny"}}),
+        serde_json::json!({"lints": {"unused": "warning"}}),
+    ] {
+        assert!(!v.is_valid(&bad), "{bad} should be rejected");
+    }
+}
