@@ -84,13 +84,15 @@ pub fn quick_fixes(
     uri: &Url,
 ) -> Vec<CodeActionOrCommand> {
     let mut out = Vec::new();
+    // Parsed once per request, and only if a lint asks for it.
+    let places = std::cell::OnceCell::new();
     for d in &a.compilation.diagnostics {
         let span = d.primary.span;
         if span.file != file || span.end < start || span.start > end {
             continue;
         }
         out.extend(suggested(a, file, d, uri));
-        out.extend(allow_here(a, file, d, uri));
+        out.extend(allow_here(a, file, d, uri, &places));
     }
     out
 }
@@ -146,13 +148,21 @@ fn allow_here(
     file: FileId,
     d: &Diagnostic,
     uri: &Url,
+    places: &std::cell::OnceCell<Vec<Span>>,
 ) -> Option<CodeActionOrCommand> {
     if d.code == codes::UNUSED_ALLOW {
         return None;
     }
     let lint = d.code.lint?;
     let text = a.text(file);
-    let target = allowable_span(text, file, d.primary.span)?;
+    let holds =
+        |outer: &&Span| outer.start <= d.primary.span.start && d.primary.span.end <= outer.end;
+    // The innermost: a line of a policy rather than the policy.
+    let target = places
+        .get_or_init(|| allowable_places(text, file))
+        .iter()
+        .filter(holds)
+        .min_by_key(|s| s.end - s.start)?;
     let line_start = text
         .get(..target.start as usize)
         .and_then(|t| t.rfind('\n'))
@@ -171,18 +181,17 @@ fn allow_here(
     Some(quick_fix(a, d, uri, title, edit, false))
 }
 
-/// The span of the innermost place an `#[allow]` can stand before and that holds `span`:
-/// a line of a policy, else a declaration.
-fn allowable_span(text: &str, file: FileId, span: Span) -> Option<Span> {
-    let holds = |outer: Span| outer.start <= span.start && span.end <= outer.end;
-    let parsed = pol_syntax::parse(file, text);
-    let item = parsed.file.items.into_iter().find(|i| holds(i.span))?;
-    if let ItemKind::Policy(p) = &item.kind {
-        if let Some(line) = p.items.iter().find(|l| holds(l.span)) {
-            return Some(line.span);
+/// Where an `#[allow]` can stand in `file`: before each declaration and each line of a
+/// policy.
+fn allowable_places(text: &str, file: FileId) -> Vec<Span> {
+    let mut places = Vec::new();
+    for item in pol_syntax::parse(file, text).file.items {
+        places.push(item.span);
+        if let ItemKind::Policy(p) = &item.kind {
+            places.extend(p.items.iter().map(|line| line.span));
         }
     }
-    Some(item.span)
+    places
 }
 
 /// A deletion that would leave its line blank takes the whole line with it.
