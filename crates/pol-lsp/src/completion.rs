@@ -1,5 +1,5 @@
 //! Completion: fact paths segment by segment, the enum words valid at the cursor, types,
-//! programs, keywords and declared names.
+//! programs, keywords, declared names, and lint names in an `#[allow(...)]`.
 //!
 //! What is declared, and the type of each name, come from the symbol index. Only the
 //! cursor's context (after `applicant.`, after `applicant.status ==`, inside `in { ... }`)
@@ -13,6 +13,7 @@ use lsp_types::{
     MarkupKind, TextEdit,
 };
 use pol_compiler::symbols::{Symbol, SymbolKind};
+use pol_syntax::codes::{self, Level};
 use pol_syntax::{FileId, Span};
 
 use crate::workspace::Analysis;
@@ -42,6 +43,9 @@ pub fn complete(
     }
     let edit = Span::new(file, word_start, offset);
     let head = before.get(..word_start).unwrap_or("");
+    if let Some(listed) = allowed_so_far(head) {
+        return lint_names(a, &listed, edit);
+    }
     if let Some(subject) = compared_with(head).or_else(|| set_member_of(head)) {
         let listed = listed_words(head);
         return enum_words(a, subject, &listed, edit);
@@ -251,6 +255,56 @@ fn keywords(
 
 fn text_edit(a: &Analysis, span: Span, text: &str) -> CompletionTextEdit {
     CompletionTextEdit::Edit(TextEdit::new(a.range(span), text.to_string()))
+}
+
+/// The lints not yet named in the `#[allow(...)]` the cursor is in, each with its code,
+/// its default level and its summary.
+fn lint_names(a: &Analysis, listed: &[&str], edit: Span) -> Vec<CompletionItem> {
+    codes::ALL
+        .iter()
+        .filter_map(|c| Some((c, c.lint?)))
+        .filter(|(_, name)| !listed.contains(name))
+        .map(|(c, name)| CompletionItem {
+            label: name.to_string(),
+            kind: Some(CompletionItemKind::VALUE),
+            detail: Some(format!("{} · {}", c.id, level_words(a.lints.level(*c)))),
+            documentation: Some(Documentation::MarkupContent(MarkupContent {
+                kind: MarkupKind::PlainText,
+                value: c.summary.to_string(),
+            })),
+            text_edit: Some(text_edit(a, edit, name)),
+            ..CompletionItem::default()
+        })
+        .collect()
+}
+
+/// A lint's level as a word for people.
+pub fn level_words(level: Level) -> &'static str {
+    match level {
+        Level::Allow => "off",
+        Level::Warn => "a warning",
+        Level::Deny => "an error",
+    }
+}
+
+/// The lint names already written in the `#[allow(` the cursor is in, before its
+/// `reason`; `None` when the cursor is not among its lint names.
+pub fn allowed_so_far(head: &str) -> Option<Vec<&str>> {
+    let line = head.rsplit('\n').next().unwrap_or("");
+    let open = line.rfind("#[allow(")?;
+    let inside = line.get(open + "#[allow(".len()..)?;
+    let names_only = inside
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ',' || c.is_whitespace());
+    if !names_only || inside.contains("reason") {
+        return None;
+    }
+    Some(
+        inside
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect(),
+    )
 }
 
 /// The subject of a comparison the cursor is the right side of: `applicant.status ==`.

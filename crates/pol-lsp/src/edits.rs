@@ -111,7 +111,7 @@ fn suggested(a: &Analysis, file: FileId, d: &Diagnostic, uri: &Url) -> Option<Co
         a,
         d,
         uri,
-        capitalize(&s.message),
+        crate::capitalize(&s.message),
         edit,
         d.is_error(),
     ))
@@ -212,13 +212,5 @@ fn whole_line_if_emptied(text: &str, span: Span) -> Span {
         Span::new(span.file, line_start, line_end)
     } else {
         span
-    }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

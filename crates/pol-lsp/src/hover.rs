@@ -2,17 +2,21 @@
 //! it is `fixed` and the constraints that read it; an enum word its enum, a rule its
 //! citation, a constant its value, a dated parameter each of its periods, a constraint what
 //! it states and its citation or reason; every hover ends with where the name is declared.
+//! A lint name in an `#[allow(...)]` shows its code, what it finds and its level here.
 
 use std::fmt::Write as _;
 
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 use pol_compiler::symbols::{Symbol, SymbolId, SymbolKind};
-use pol_syntax::FileId;
+use pol_syntax::{codes, FileId, Span};
 
 use crate::workspace::Analysis;
 
 /// The hover at byte `offset` of `file`, if a name is there.
 pub fn hover(a: &Analysis, file: FileId, offset: u32) -> Option<Hover> {
+    if let Some(found) = lint_at(a, file, offset) {
+        return Some(found);
+    }
     let index = &a.compilation.index;
     let (id, span) = index.at(file, offset)?;
     let sym = index.symbol(id)?;
@@ -22,6 +26,38 @@ pub fn hover(a: &Analysis, file: FileId, offset: u32) -> Option<Hover> {
             value: markdown(a, id, sym),
         }),
         range: Some(a.range(span)),
+    })
+}
+
+/// The hover of a lint name among the names of an `#[allow(...)]`, if one is at `offset`.
+fn lint_at(a: &Analysis, file: FileId, offset: u32) -> Option<Hover> {
+    let text = a.text(file);
+    let at = (offset as usize).min(text.len());
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let start = text
+        .get(..at)?
+        .rfind(|c: char| !is_name(c))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(at..)?
+        .find(|c: char| !is_name(c))
+        .map_or(text.len(), |i| at + i);
+    crate::completion::allowed_so_far(text.get(..start)?)?;
+    let code = codes::lint_named(text.get(start..end)?)?;
+    let name = code.lint?;
+    let level = crate::completion::level_words(a.lints.level(code));
+    let default = crate::completion::level_words(code.default_level);
+    let value = format!(
+        "**`{name}`** · lint {}\n\n{}.\n\nHere {level} (by default {default}).",
+        code.id,
+        crate::capitalize(code.summary),
+    );
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value,
+        }),
+        range: Some(a.range(Span::new(file, start, end))),
     })
 }
 

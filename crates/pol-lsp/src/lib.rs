@@ -28,6 +28,15 @@ mod workspace;
 
 pub use lsp_server::Connection;
 
+/// `s` with its first letter in capitals: a message or summary as a title or sentence.
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Serves a client over standard input and output until it sends `exit`. Returns the exit
 /// code the protocol asks for: 0 after an orderly `shutdown`, else 1.
 pub fn run_stdio() -> i32 {

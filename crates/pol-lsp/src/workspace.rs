@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use pol_compiler::source::{normalize, ImportError, Resolver};
-use pol_compiler::{Compilation, Lints, Source};
+use pol_compiler::{Compilation, LintLevels, Lints, Source};
 use pol_engine::project::ProjectError;
 use pol_syntax::{codes, FileId, Span};
 
@@ -64,6 +64,8 @@ pub struct Analysis {
     pub paths: Vec<PathBuf>,
     lines: Vec<LineIndex>,
     pub encoding: Encoding,
+    /// The lint levels the set was checked at (its project's `[lints]`).
+    pub lints: LintLevels,
 }
 
 impl Workspace {
@@ -259,6 +261,7 @@ impl Workspace {
             pol_compiler::compile_from(roots, &mut overlay, Lints::Run(set.lints.clone()));
         let files = &compilation.sources.files;
         Analysis {
+            lints: set.lints.clone(),
             dir: dir.to_path_buf(),
             paths: files.iter().map(|s| PathBuf::from(&s.name)).collect(),
             lines: files.iter().map(|s| LineIndex::new(&s.text)).collect(),

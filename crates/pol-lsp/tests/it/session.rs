@@ -328,6 +328,64 @@ fn completion() {
     });
 }
 
+/// In an `#[allow(...)]`, completion offers the lints not yet named, and hover on one says
+/// what it finds and its level in this project.
+#[test]
+fn lint_names_in_an_allow() {
+    let mut s = start_with_project(
+        "allow-lints",
+        "policies = \"rules\"\n[lints]\nmissing_says = \"deny\"\n",
+    );
+    s.open(TRAVEL);
+    let text = s.read(TRAVEL);
+    let line = "#[allow(missing_citation, miss";
+    let typed = text.replacen("policy ", &format!("{line}\npolicy "), 1);
+    let names = labels(&s.complete(TRAVEL, 2, &typed, (line, line.len()), None));
+    assert!(names.contains(&"missing_says".to_string()), "{names:?}");
+    assert!(
+        !names.contains(&"missing_citation".to_string()),
+        "named already: {names:?}"
+    );
+    assert!(!names.iter().any(|n| n.starts_with('E')), "{names:?}");
+    // After a comma (a trigger character), too; past `reason`, nothing is a lint name.
+    let line = "#[allow(unused,";
+    let typed = text.replacen("policy ", &format!("{line}\npolicy "), 1);
+    let items = s.complete(TRAVEL, 3, &typed, (line, line.len()), Some(","));
+    let says = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "missing_says")
+        .unwrap();
+    assert_eq!(
+        says["detail"],
+        format!("{} · an error", pol_syntax::codes::MISSING_SAYS.id)
+    );
+    let line = "#[allow(unused, reason = \"x\", ";
+    let typed = text.replacen("policy ", &format!("{line}\npolicy "), 1);
+    let names = labels(&s.complete(TRAVEL, 4, &typed, (line, line.len()), None));
+    assert!(!names.contains(&"missing_says".to_string()), "{names:?}");
+    // Hover on a lint name.
+    let line = "#[allow(missing_says, reason = \"x\")]";
+    let typed = text.replacen("policy ", &format!("{line}\npolicy "), 1);
+    s.change(TRAVEL, 5, &typed);
+    let hover = s.ok(
+        "textDocument/hover",
+        s.at(TRAVEL, &typed, "missing_says", 0, 3),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap();
+    let head = format!(
+        "**`missing_says`** · lint {}",
+        pol_syntax::codes::MISSING_SAYS.id
+    );
+    assert!(value.starts_with(&head), "{value}");
+    assert!(
+        value.ends_with("Here an error (by default off)."),
+        "{value}"
+    );
+    assert_eq!(s.shutdown(), 0);
+}
+
 #[test]
 fn formatting() {
     in_session("formatting", |s| {
