@@ -25,6 +25,13 @@ fn start_with_project(test: &str, project: &str) -> Session {
     s
 }
 
+/// A session on the fixture project with `lints` as its `[lints]` table, `TRAVEL` open.
+fn travel_with_lints(test: &str, lints: &str) -> Session {
+    let mut s = start_with_project(test, &format!("policies = \"rules\"\n[lints]\n{lints}\n"));
+    s.open(TRAVEL);
+    s
+}
+
 /// Runs `body` in a session on a fresh copy of the fixture project, then shuts the server
 /// down, which must exit cleanly.
 fn in_session(test: &str, body: impl FnOnce(&mut Session)) {
@@ -332,11 +339,7 @@ fn completion() {
 /// what it finds and its level in this project.
 #[test]
 fn lint_names_in_an_allow() {
-    let mut s = start_with_project(
-        "allow-lints",
-        "policies = \"rules\"\n[lints]\nmissing_says = \"deny\"\n",
-    );
-    s.open(TRAVEL);
+    let mut s = travel_with_lints("allow-lints", "missing_says = \"deny\"");
     let text = s.read(TRAVEL);
     let line = "#[allow(missing_citation, miss";
     let typed = text.replacen("policy ", &format!("{line}\npolicy "), 1);
@@ -673,11 +676,7 @@ fn a_broken_project_file_is_shown_on_it() {
 /// a denied lint is an error, an allowed one is not shown; changing `pol.toml` changes them.
 #[test]
 fn the_project_sets_lint_levels() {
-    let mut s = start_with_project(
-        "lint-levels",
-        "policies = \"rules\"\n[lints]\nmissing_citation = \"deny\"\n",
-    );
-    s.open(TRAVEL);
+    let mut s = travel_with_lints("lint-levels", "missing_citation = \"deny\"");
     let travel = s.diagnostics(TRAVEL);
     let d = &travel["diagnostics"][0];
     assert_eq!(
