@@ -14,6 +14,9 @@ use crate::cli::{CheckArgs, FailLevel};
 use crate::{emit, out, render, CheckFormat, Exit};
 
 pub fn run(policies: Option<&Path>, args: &CheckArgs) -> Exit {
+    if let Some(word) = &args.explain {
+        return explain_code(word);
+    }
     let levels = match levels(policies, args) {
         Ok(levels) => levels,
         Err(e) => return e,
@@ -139,6 +142,28 @@ fn from_stdin(lints: LintLevels) -> Result<Compilation, Exit> {
         )),
         Lints::Run(lints),
     ))
+}
+
+/// `pol check --explain CODE`: the code's page, on standard output.
+fn explain_code(word: &str) -> Exit {
+    let Some(text) = crate::codes_doc::lookup(word).and_then(crate::codes_doc::section) else {
+        let help = match crate::codes_doc::closest(word) {
+            Some(meant) => format!("did you mean `{meant}`?"),
+            None => format!(
+                "name a code like `{}` or a lint like `contradiction`",
+                codes::CONTRADICTION.id
+            ),
+        };
+        emit::error(
+            &format!("`{word}` is not a diagnostic code or lint"),
+            Some(&help),
+        );
+        return Exit::Misuse;
+    };
+    if out::text(&format!("{text}\n")).is_err() {
+        return Exit::Misuse;
+    }
+    Exit::Ok
 }
 
 /// The levels of this check, by where they were set.

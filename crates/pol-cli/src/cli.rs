@@ -26,6 +26,7 @@ Examples:
   pol check policies/                         every .pol file under a directory
   pol check --fail-level warning              warnings fail the check too (CI)
   pol check --deny missing_says               a lint fails the check (pol.toml: [lints])
+  pol check --explain W0503                   what a code means, with examples
   pol check --format github                   annotations in a GitHub Actions log
   pol check --format sarif > pol.sarif        for code scanning
   pol check --format plain                    file:line:col: error[code]: message
@@ -274,6 +275,10 @@ pub struct CheckArgs {
     /// `--deny warnings` is `--fail-level warning`.
     #[arg(long, short = 'D', value_name = "LINT", value_delimiter = ',')]
     pub deny: Vec<String>,
+    /// Explain a diagnostic code (`W0518`) or lint (`missing_says`), with a bad and a good
+    /// example, instead of checking.
+    #[arg(long, value_name = "CODE")]
+    pub explain: Option<String>,
 }
 
 /// `pol diff`: the two policy sets, the corpus, and how to show the transitions.

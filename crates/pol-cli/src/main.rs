@@ -7,6 +7,7 @@
 mod batch;
 mod check;
 mod cli;
+mod codes_doc;
 mod diff;
 mod emit;
 mod eval;

@@ -170,7 +170,8 @@ fn no_message_points_at_a_repository_file() {
         let text = std::fs::read_to_string(f).unwrap();
         for (i, line) in text.lines().enumerate() {
             let code = line.trim_start();
-            if code.starts_with("//") {
+            // Comments, and a file built in (the lints page `pol check --explain` prints).
+            if code.starts_with("//") || code.contains("include_str!(") {
                 continue;
             }
             // In a string: after the line's first quote.

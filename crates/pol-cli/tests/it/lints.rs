@@ -183,6 +183,32 @@ fn sarif_marks_a_lint_off_by_default_as_not_enabled() {
     }
 }
 
+/// `pol check --explain` prints a code's page from the binary itself, by id or lint name;
+/// a word that is neither is misuse, with the code meant.
+#[test]
+fn explain_prints_a_codes_page() {
+    let says = codes::MISSING_SAYS;
+    for word in [says.id, "missing_says"] {
+        let run = pol(&["check", "--explain", word]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout
+                .starts_with(&format!("## {} `missing_says`", says.id)),
+            "{}",
+            run.stdout
+        );
+        assert_contains(&run.stdout, "Bad:");
+        assert_contains(&run.stdout, "Good:");
+    }
+    let run = pol(&["check", "--explain", "missing_say"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_contains(
+        &run.stderr,
+        "`missing_say` is not a diagnostic code or lint",
+    );
+    assert_contains(&run.stderr, "did you mean `missing_says`?");
+}
+
 #[test]
 fn misuse_exits_2() {
     for args in [
