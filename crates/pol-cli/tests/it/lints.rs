@@ -140,24 +140,20 @@ fn a_wrong_lint_level_says_what_was_meant() {
     assert_contains(&run.stderr, "did you mean `\"warn\"`?");
     let _ = std::fs::remove_dir_all(&dir);
 
-    let run = pol(&["check", "--deny", "contradictoin"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_contains(
-        &run.stderr,
-        "`--deny contradictoin`: `contradictoin` is not a lint",
+    assert_misuse(
+        &["check", "--deny", "contradictoin"],
+        &[
+            "`--deny contradictoin`: `contradictoin` is not a lint",
+            "did you mean `contradiction`?",
+        ],
     );
-    assert_contains(&run.stderr, "did you mean `contradiction`?");
-    let run = pol(&["check", "-A", "unused", "-D", "unused"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_contains(
-        &run.stderr,
-        "`unused` is given two levels, with `--allow` and `--deny`",
+    assert_misuse(
+        &["check", "-A", "unused", "-D", "unused"],
+        &["`unused` is given two levels, with `--allow` and `--deny`"],
     );
-    let run = pol(&["check", "--allow", "warnings"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_contains(
-        &run.stderr,
-        "`--deny warnings` makes every warning fail the check",
+    assert_misuse(
+        &["check", "--allow", "warnings"],
+        &["`--deny warnings` makes every warning fail the check"],
     );
 }
 
@@ -183,6 +179,15 @@ fn sarif_marks_a_lint_off_by_default_as_not_enabled() {
     }
 }
 
+/// `pol ARGS` is misuse (exit 2), and standard error says each of `says`.
+fn assert_misuse(args: &[&str], says: &[&str]) {
+    let run = pol(args);
+    assert_eq!(run.code, 2, "pol {}\n{}", args.join(" "), run.stderr);
+    for s in says {
+        assert_contains(&run.stderr, s);
+    }
+}
+
 /// `pol check --explain` prints a code's page from the binary itself, by id or lint name;
 /// a word that is neither is misuse, with the code meant.
 #[test]
@@ -200,13 +205,13 @@ fn explain_prints_a_codes_page() {
         assert_contains(&run.stdout, "Bad:");
         assert_contains(&run.stdout, "Good:");
     }
-    let run = pol(&["check", "--explain", "missing_say"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_contains(
-        &run.stderr,
-        "`missing_say` is not a diagnostic code or lint",
+    assert_misuse(
+        &["check", "--explain", "missing_say"],
+        &[
+            "`missing_say` is not a diagnostic code or lint",
+            "did you mean `missing_says`?",
+        ],
     );
-    assert_contains(&run.stderr, "did you mean `missing_says`?");
 }
 
 #[test]
