@@ -3,7 +3,7 @@
 //! whose explanations reach applicants turns this on (`pol.toml`: `missing_says = "deny"`).
 
 use pol_syntax::codes;
-use pol_syntax::{Diagnostic, Label};
+use pol_syntax::{Diagnostic, Label, Span};
 
 use crate::ir::PolicySet;
 
@@ -19,6 +19,16 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
                 .with_help(
                     "end the rule with one sentence that tells the applicant what this rule \
                      found: `says \"You are not a national of Cuba, Haiti, Nicaragua or Venezuela.\"`",
+                )
+                // An empty sentence is an error (E0403): the fix is done when the author
+                // has written it, never by a placeholder that passes.
+                .with_suggestion(
+                    Span {
+                        start: r.span.end,
+                        ..r.span
+                    },
+                    " says \"\"",
+                    "add the sentence for the applicant",
                 ),
             );
         }

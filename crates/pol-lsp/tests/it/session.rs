@@ -25,6 +25,11 @@ fn start_with_project(test: &str, project: &str) -> Session {
     s
 }
 
+/// `text` of `TRAVEL` with the edit of code action `fix` applied.
+fn with_fix(text: &str, fix: &Value) -> String {
+    apply(text, &fix["edit"]["changes"]["$ROOT/rules/travel.pol"])
+}
+
 /// A session on the fixture project with `lints` as its `[lints]` table, `TRAVEL` open.
 fn travel_with_lints(test: &str, lints: &str) -> Session {
     let mut s = start_with_project(test, &format!("policies = \"rules\"\n[lints]\n{lints}\n"));
@@ -335,6 +340,38 @@ fn completion() {
     });
 }
 
+/// A rule with no sentence, where the project asks for one: the quick fix adds an empty
+/// `says`, which stays an error until the author writes the sentence.
+#[test]
+fn a_missing_sentence_is_added_for_the_author_to_write() {
+    let mut s = travel_with_lints("missing-says", "missing_says = \"warn\"");
+    let says = pol_syntax::codes::MISSING_SAYS.id;
+    let diags = s.diagnostics(TRAVEL);
+    let d = diags["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == says)
+        .unwrap_or_else(|| panic!("no {says}: {diags}"))
+        .clone();
+    let fixes = s.fixes(TRAVEL, &d);
+    assert_eq!(fixes[0]["title"], "Add the sentence for the applicant");
+    let text = s.read(TRAVEL);
+    let fixed = with_fix(&text, &fixes[0]);
+    assert!(
+        fixed.contains("cite \"seed 001: a basis\" says \"\"\n"),
+        "{fixed}"
+    );
+    s.change(TRAVEL, 2, &fixed);
+    let after = s.diagnostics(TRAVEL);
+    let codes = strings(&after["diagnostics"], "code");
+    assert!(
+        codes.contains(&pol_syntax::codes::BAD_SENTENCE.id),
+        "{after}"
+    );
+    assert_eq!(s.shutdown(), 0);
+}
+
 /// In an `#[allow(...)]`, completion offers the lints not yet named, and hover on one says
 /// what it finds and its level in this project.
 #[test]
@@ -502,22 +539,11 @@ fn lint_fixes() {
     in_session("lint-fixes", |s| {
         s.open(TRAVEL);
         let diags = s.diagnostics(TRAVEL);
-        let range = diags["diagnostics"][0]["range"].clone();
-        let fixes = s.ok(
-            "textDocument/codeAction",
-            json!({
-                "textDocument": {"uri": s.uri(TRAVEL)},
-                "range": range,
-                "context": {"diagnostics": [diags["diagnostics"][0]]},
-            }),
-        );
+        let fixes = s.fixes(TRAVEL, &diags["diagnostics"][0]);
         let title = fixes[0]["title"].as_str().unwrap();
         assert_eq!(title, "Add a citation");
         let text = s.read(TRAVEL);
-        let fixed = apply(
-            &text,
-            &fixes[0]["edit"]["changes"]["$ROOT/rules/travel.pol"],
-        );
+        let fixed = with_fix(&text, &fixes[0]);
         assert!(
             fixed.contains("and any_pending cite \"TODO: name the legal source\"\n}"),
             "{fixed}"
@@ -528,10 +554,7 @@ fn lint_fixes() {
             fixes[1]["title"],
             "Allow `missing_citation` here (then say why in `reason`)"
         );
-        let allowed = apply(
-            &text,
-            &fixes[1]["edit"]["changes"]["$ROOT/rules/travel.pol"],
-        );
+        let allowed = with_fix(&text, &fixes[1]);
         let rule_line = allowed
             .lines()
             .skip_while(|l| !l.contains("#[allow(missing_citation"))
@@ -563,14 +586,7 @@ fn lint_fixes() {
             .find(|d| d["code"] == pol_syntax::codes::UNUSED_ALLOW.id)
             .unwrap()
             .clone();
-        let fixes = s.ok(
-            "textDocument/codeAction",
-            json!({
-                "textDocument": {"uri": s.uri("rules/params.pol")},
-                "range": w0512["range"],
-                "context": {"diagnostics": [w0512]},
-            }),
-        );
+        let fixes = s.fixes("rules/params.pol", &w0512);
         assert_eq!(fixes[0]["title"], "Remove the `#[allow]`");
         let fixed = apply(
             &unused,

@@ -111,6 +111,16 @@ impl Session {
         std::fs::read_to_string(self.path(relative)).unwrap()
     }
 
+    /// The code actions the server offers for `diagnostic` of the file at `relative`.
+    pub fn fixes(&mut self, relative: &str, diagnostic: &Value) -> Value {
+        let params = json!({
+            "textDocument": {"uri": self.uri(relative)},
+            "range": diagnostic["range"],
+            "context": {"diagnostics": [diagnostic]},
+        });
+        self.ok("textDocument/codeAction", params)
+    }
+
     /// Writes `text` to the file at `relative`, as a tool outside the editor would, and
     /// says so as the editor's file watcher does.
     pub fn write_on_disk(&self, relative: &str, text: &str) {
