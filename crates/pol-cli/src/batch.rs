@@ -31,7 +31,6 @@ use pol_compiler::{Case, Compiled, DecisionKind, JsonWriter, Outcome, Scratch};
 
 use indicatif::HumanCount;
 use pol_engine::cases::{self, CaseProblem, ErrorInPlace};
-use pol_engine::limits;
 use pol_engine::lines::{self, Chunk};
 
 use crate::out::{self, Stopped};
@@ -291,29 +290,9 @@ impl<'a> Worker<'a> {
     ) -> Result<Option<DecisionKind>, CaseProblem> {
         let n = number as usize;
         let origin = || format!("{}:{n}", self.name);
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            let at = e.valid_up_to();
-            let column = String::from_utf8_lossy(bytes.get(..at).unwrap_or(&[]))
-                .chars()
-                .count()
-                + 1;
-            CaseProblem {
-                line: Some(n),
-                column: Some(column),
-                ..CaseProblem::plain(
-                    self.name,
-                    // Bytes count from 0, as for a whole file (`load::read_text`).
-                    format!("the line is not valid UTF-8 (at byte {at} of the line)"),
-                    Some("save the file as UTF-8".into()),
-                )
-            }
-        })?;
-        if bytes.len() > limits::CASE_LINE {
-            return Err(cases::line_too_long(self.name, n));
-        }
-        if text.trim().is_empty() {
+        let Some(text) = cases::line_text(self.name, n, bytes)? else {
             return Ok(None);
-        }
+        };
         cases::decode_line_checked(
             self.c,
             self.name,

@@ -490,14 +490,11 @@ pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
     if format == Format::JsonLines {
         let mut out = Vec::new();
         for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
             let mut case = Case::new(&c.set);
-            let result = if line.len() > limits::CASE_LINE {
-                Err(line_too_long(&name, i + 1))
-            } else {
-                decode_line(c, &name, line, i + 1, &mut case).map(|()| case)
+            let result = match line_text(&name, i + 1, line.as_bytes()) {
+                Ok(None) => continue,
+                Ok(Some(line)) => decode_line(c, &name, line, i + 1, &mut case).map(|()| case),
+                Err(problem) => Err(problem),
             };
             out.push(ReadCase {
                 origin: format!("{name}:{}", i + 1),
@@ -516,6 +513,38 @@ pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
         id: result.is_err().then(|| id_in(&text, format)).flatten(),
         result,
     }]
+}
+
+/// Line `number` of JSON lines in `file` as text to decode: `None` for a blank line; a
+/// problem, placed on the line, for one that is not UTF-8 or is longer than
+/// [`limits::CASE_LINE`]. The one reading of a line for `pol eval`, `pol diff` and whole
+/// files, so that all hold the same limit.
+pub fn line_text<'a>(
+    file: &str,
+    number: usize,
+    bytes: &'a [u8],
+) -> Result<Option<&'a str>, CaseProblem> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let column = String::from_utf8_lossy(bytes.get(..at).unwrap_or(&[]))
+            .chars()
+            .count()
+            + 1;
+        CaseProblem {
+            line: Some(number),
+            column: Some(column),
+            ..CaseProblem::plain(
+                file,
+                // Bytes count from 0, as for a whole file (`load::read_text`).
+                format!("the line is not valid UTF-8 (at byte {at} of the line)"),
+                Some("save the file as UTF-8".into()),
+            )
+        }
+    })?;
+    if bytes.len() > limits::CASE_LINE {
+        return Err(line_too_long(file, number));
+    }
+    Ok(Some(text).filter(|t| !t.trim().is_empty()))
 }
 
 /// The problem of a line of JSON lines longer than [`limits::CASE_LINE`]: it is not read

@@ -407,8 +407,8 @@ impl<'c> Worker<'c> {
         }
     }
 
-    /// The JSON lines of `chunk`, the first on line `first` of file `file`.
-    /// The cases of a chunk of JSON lines; a line too long to read is one unreadable case.
+    /// The cases of a chunk of JSON lines of file `file`; a line that cannot be read is one
+    /// unreadable case.
     fn chunk(&mut self, file: u32, name: &str, chunk: &Chunk) {
         let first = chunk.first_line;
         if chunk.overlong {
@@ -422,18 +422,13 @@ impl<'c> Worker<'c> {
         for (i, line) in chunk.bytes.split(|b| *b == b'\n').enumerate() {
             let number = first + i as u64;
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            match std::str::from_utf8(line) {
-                Ok(text) => self.case((file, number), name, Some(number), text, Format::JsonLines),
-                Err(e) => {
-                    let mut problem = CaseProblem::plain(
-                        name,
-                        format!("the line is not valid UTF-8 (at byte {})", e.valid_up_to()),
-                        Some("save the file as UTF-8".into()),
-                    );
-                    problem.line = usize::try_from(number).ok();
+            let at = usize::try_from(number).unwrap_or(usize::MAX);
+            match cases::line_text(name, at, line) {
+                Ok(None) => {}
+                Ok(Some(text)) => {
+                    self.case((file, number), name, Some(number), text, Format::JsonLines)
+                }
+                Err(problem) => {
                     self.tally.cases += 1;
                     self.unreadable((file, number), problem);
                 }

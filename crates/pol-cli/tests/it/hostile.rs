@@ -269,6 +269,16 @@ fn endless_inputs_stop_at_a_limit() {
     );
     assert_contains(&run.stderr, "zero.jsonl:1: the line is longer than 8 MiB");
     assert_contains(&run.stderr, "runs on past 256 MiB");
+    // A line just over the limit that does end is refused by both, at its line.
+    let long = dir.path().join("long.jsonl");
+    write(&long, &format!("\n{}\n", "x".repeat((8 << 20) + 10)));
+    for args in [
+        &["eval", "--policies", &policies, "long.jsonl"][..],
+        &["diff", &policies, &policies, "--cases", "long.jsonl"],
+    ] {
+        let run = run_within(dir.path(), args, Duration::from_secs(30));
+        assert_contains(&run.stderr, "long.jsonl:2: the line is longer than 8 MiB");
+    }
     // A case document: refused past its limit, in its place (a finding about the input).
     let big = dir.path().join("big.json");
     write(&big, &format!("{{\"id\": \"{}\"}}", "x".repeat(9 << 20)));
