@@ -188,9 +188,10 @@ impl Levels {
         if level == code.default_level {
             return None;
         }
-        let reported = match level {
-            Level::Deny => "an error",
-            Level::Warn | Level::Allow => "a warning",
+        // An allowed lint is not reported, so it needs no note.
+        let reported = match level.severity()? {
+            Severity::Error => "an error",
+            Severity::Warning => "a warning",
         };
         let set_by = if self.flags.iter().any(|(n, _)| n == lint) {
             format!("`--{} {lint}` on the command line", level.as_str())
