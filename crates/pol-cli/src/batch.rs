@@ -24,7 +24,6 @@
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read};
 use std::sync::mpsc::{sync_channel, Receiver};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use pol_compiler::{Case, Compiled, DecisionKind, JsonWriter, Outcome, Scratch};
@@ -121,7 +120,6 @@ pub fn run(
         OutputFormat::Human => None,
     };
     let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(workers);
-    let chunk_rx = Arc::new(Mutex::new(chunk_rx));
     let (done_tx, done_rx) = sync_channel::<Done>(permits);
     let (permit_tx, permit_rx) = sync_channel::<()>(permits);
     for _ in 0..permits {
@@ -137,40 +135,18 @@ pub fn run(
                 })
             })
             .map_err(Failure::Input)?;
-        let mut started = 0;
-        for _ in 0..workers {
-            let rx = Arc::clone(&chunk_rx);
-            let tx = done_tx.clone();
-            let writer = writer.as_ref();
-            let spawned = std::thread::Builder::new()
-                .name("pol-worker".into())
-                .spawn_scoped(scope, move || {
-                    let mut worker = Worker::new(c, name, writer);
-                    loop {
-                        // Hold the lock only to take a chunk.
-                        let next = match rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok(chunk) = next else { break };
-                        if tx.send(worker.chunk(chunk)).is_err() {
-                            break;
-                        }
-                    }
-                });
-            // The system may refuse threads: run with those it gave.
-            match spawned {
-                Ok(_) => started += 1,
-                Err(e) if started == 0 => {
-                    drop(chunk_rx);
-                    return Err(Failure::Input(e));
+        let writer = writer.as_ref();
+        // Only the workers hold the chunk receiver and the senders of decided chunks:
+        // when they stop, the reader's sends fail too.
+        lines::spawn_workers(scope, "pol-worker", workers, chunk_rx, move |chunks| {
+            let mut worker = Worker::new(c, name, writer);
+            for chunk in chunks {
+                if done_tx.send(worker.chunk(chunk)).is_err() {
+                    break;
                 }
-                Err(_) => break,
             }
-        }
-        // Only the workers hold these now: when they stop, the reader's sends fail too.
-        drop(chunk_rx);
-        drop(done_tx);
+        })
+        .map_err(Failure::Input)?;
         let totals = write_in_order(&done_rx, &permit_tx, size, opts);
         // The writer stops early only when output fails; let the reader stop too.
         drop(done_rx);

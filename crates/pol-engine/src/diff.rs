@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Mutex};
+use std::sync::mpsc;
 
 use pol_compiler::value::Day;
 use pol_compiler::{Case, Compiled, DecisionKind, Outcome, Scratch};
@@ -510,32 +510,15 @@ fn json_lines(
 ) -> Tally {
     let threads = limits::workers(Some(threads));
     let (tx, rx) = mpsc::sync_channel::<Chunk>(threads.saturating_mul(2));
-    let rx = Mutex::new(rx);
     std::thread::scope(|s| {
-        let mut workers = Vec::new();
-        for _ in 0..threads {
-            let rx = &rx;
-            let spawned = std::thread::Builder::new()
-                .name("pol-diff".into())
-                .spawn_scoped(s, move || {
-                    let mut w = Worker::new(old, new, k);
-                    loop {
-                        let next = match rx.lock() {
-                            Ok(r) => r.recv(),
-                            Err(_) => break,
-                        };
-                        match next {
-                            Ok(chunk) => w.chunk(file, name, &chunk),
-                            Err(_) => break,
-                        }
-                    }
-                    w.tally
-                });
-            match spawned {
-                Ok(worker) => workers.push(worker),
-                Err(_) => break,
+        let workers = lines::spawn_workers(s, "pol-diff", threads, rx, |chunks| {
+            let mut w = Worker::new(old, new, k);
+            for chunk in chunks {
+                w.chunk(file, name, &chunk);
             }
-        }
+            w.tally
+        })
+        .unwrap_or_default();
         // No worker: this thread decides each chunk as it cuts it.
         let mut here = workers.is_empty().then(|| Worker::new(old, new, k));
         let mut tally = Tally::default();

@@ -2,6 +2,9 @@
 //! `pol eval` of JSON lines and `pol diff --cases`, so both hold the same bounds on a line.
 
 use std::io::Read;
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
+use std::thread::{Scope, ScopedJoinHandle};
 
 use crate::limits;
 use crate::load::WithoutBom;
@@ -133,6 +136,51 @@ fn skip_line(input: &mut dyn Read, chunk_bytes: usize) -> std::io::Result<Option
     }
 }
 
+/// One worker's share of a stream of chunks: each `next` takes the next chunk no other
+/// worker has taken, and ends when the stream does.
+pub struct SharedChunks(Arc<Mutex<Receiver<Chunk>>>);
+
+impl Iterator for SharedChunks {
+    type Item = Chunk;
+
+    fn next(&mut self) -> Option<Chunk> {
+        // The lock is held only while one chunk is taken. A poisoned lock means another
+        // worker panicked: this one stops too, and the reader's sends then fail.
+        let chunks = self.0.lock().ok()?;
+        chunks.recv().ok()
+    }
+}
+
+/// Starts up to `count` threads named `name` in `scope`, each running `work` on its
+/// [`SharedChunks`] of `chunks`, and returns their handles.
+///
+/// The system may refuse threads: the work runs on those it gave, and the error is
+/// returned only when it gave none. `chunks` and `work` are dropped on return, so once
+/// the workers stop, the sender's sends fail and anything `work` holds (a sender of its
+/// own) is gone with the last worker.
+pub fn spawn_workers<'scope, T: Send + 'scope>(
+    scope: &'scope Scope<'scope, '_>,
+    name: &str,
+    count: usize,
+    chunks: Receiver<Chunk>,
+    work: impl FnOnce(SharedChunks) -> T + Clone + Send + 'scope,
+) -> std::io::Result<Vec<ScopedJoinHandle<'scope, T>>> {
+    let chunks = Arc::new(Mutex::new(chunks));
+    let mut started = Vec::new();
+    for _ in 0..count.max(1) {
+        let (chunks, work) = (SharedChunks(Arc::clone(&chunks)), work.clone());
+        match std::thread::Builder::new()
+            .name(name.into())
+            .spawn_scoped(scope, move || work(chunks))
+        {
+            Ok(worker) => started.push(worker),
+            Err(e) if started.is_empty() => return Err(e),
+            Err(_) => break,
+        }
+    }
+    Ok(started)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -180,6 +228,25 @@ mod tests {
             (got[1].first_line, got[1].bytes.as_slice()),
             (2, &b"next\n"[..])
         );
+    }
+
+    #[test]
+    fn workers_share_the_chunks_each_taking_each_once() {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let mut seen: Vec<u64> = std::thread::scope(|s| {
+            let workers = spawn_workers(s, "test", 3, rx, |chunks| {
+                chunks.map(|c: Chunk| c.seq).collect::<Vec<_>>()
+            })
+            .unwrap();
+            read_chunks(&b"a\nb\nc\nd\ne\n"[..], 2, |c| tx.send(c).is_ok()).unwrap();
+            drop(tx);
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap())
+                .collect()
+        });
+        seen.sort_unstable();
+        assert_eq!(seen, [0, 1, 2, 3, 4]);
     }
 
     #[test]
