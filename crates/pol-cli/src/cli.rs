@@ -167,7 +167,7 @@ pub enum Command {
         /// `-` for JSON lines on standard input.
         #[arg(required = true, value_name = "CASE")]
         cases: Vec<PathBuf>,
-        /// `json` prints the contract's decision object per case (docs/cases.md).
+        /// `json` prints the contract's decision object per case.
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
         /// Print decisions by kind on standard error at the end (always shown for JSON
@@ -225,7 +225,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = TestFormat::Human)]
         format: TestFormat,
         /// Report which outcomes of each rule, window, parameter and conditional form the
-        /// tests reach (docs/testing-policies.md).
+        /// tests reach.
         #[arg(long)]
         coverage: bool,
         /// Fail when coverage is below PERCENT, from 0 to 100 (implies --coverage).
@@ -237,7 +237,7 @@ pub enum Command {
     /// synthesized from the policies).
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
-    /// Serve decisions over HTTP, with an intake page for caseworkers at / (docs/serve.md).
+    /// Serve decisions over HTTP, with an intake page for caseworkers at /.
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
     /// Print a completion script for a shell.
@@ -247,7 +247,7 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Run the language server on standard input and output, for editors (docs/editors.md).
+    /// Run the language server on standard input and output, for editors.
     #[command(after_help = LSP_EXAMPLES)]
     Lsp,
 }

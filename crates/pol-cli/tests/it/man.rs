@@ -81,3 +81,24 @@ fn the_main_page_lists_every_command_and_the_exit_status() {
     }
     assert!(main.contains("Exit status"), "{main}");
 }
+
+/// An installed `pol` has its help and its man pages, not the repository's `docs/`: no
+/// command's help sends the reader to a file there.
+#[test]
+fn no_page_points_at_a_repository_doc() {
+    let mut found = Vec::new();
+    for (name, text) in pages("docs") {
+        let text = String::from_utf8_lossy(&text);
+        for line in text
+            .lines()
+            .filter(|l| l.contains("docs/") && l.contains(".md"))
+        {
+            found.push(format!("{name}: {line}"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "help that points at docs/:\n{}",
+        found.join("\n")
+    );
+}
