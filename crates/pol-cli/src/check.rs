@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use pol_compiler::codes::{self, Level};
 use pol_compiler::{Compilation, LintLevels, Lints, Source, SourceMap};
+use pol_engine::project::Project;
 use pol_engine::PolicySource;
 use pol_syntax::{Diagnostic, Severity};
 
@@ -17,7 +18,16 @@ pub fn run(policies: Option<&Path>, args: &CheckArgs) -> Exit {
     if let Some(word) = &args.explain {
         return explain_code(word);
     }
-    let levels = match levels(policies, args) {
+    // The project is read once: for its lint levels and, with no paths, its policy set.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let project = match Project::discover(&cwd) {
+        Ok(project) => project,
+        Err(e) => {
+            emit::project_error(&e);
+            return Exit::Misuse;
+        }
+    };
+    let levels = match levels(policies, args, project.as_ref(), &cwd) {
         Ok(levels) => levels,
         Err(e) => return e,
     };
@@ -38,10 +48,9 @@ pub fn run(policies: Option<&Path>, args: &CheckArgs) -> Exit {
         }
     } else {
         let source = if paths.is_empty() {
-            match crate::policy_source(policies) {
-                Ok(s) => s,
-                Err(e) => return e,
-            }
+            let source = PolicySource::choose_from(policies, project);
+            crate::note_builtin(&source, &cwd);
+            source
         } else {
             PolicySource::Paths(paths.to_vec())
         };
@@ -208,8 +217,13 @@ impl Levels {
 /// The lint levels and the fail level of this check: the project's `[lints]` when the
 /// files checked are its policies ([`project_levels`]), then `--allow`, `--warn` and
 /// `--deny`. `--deny warnings` is `--fail-level warning`, kept for existing scripts.
-fn levels(policies: Option<&Path>, args: &CheckArgs) -> Result<Levels, Exit> {
-    let project = project_levels(policies, &args.paths)?;
+fn levels(
+    policies: Option<&Path>,
+    args: &CheckArgs,
+    project: Option<&Project>,
+    cwd: &Path,
+) -> Result<Levels, Exit> {
+    let project = project_levels(policies, &args.paths, project, cwd);
     let mut flags = LintLevels::default();
     let mut given: Vec<(&str, &str)> = Vec::new();
     let mut deny_warnings = false;
@@ -261,14 +275,14 @@ fn levels(policies: Option<&Path>, args: &CheckArgs) -> Result<Levels, Exit> {
 /// The levels of the project the working directory lies in, when what is checked is its
 /// policy set or files of it: a project's `[lints]` are about its own policies, not about
 /// other `.pol` files below its root (test fixtures, examples). Else every lint's default.
-fn project_levels(policies: Option<&Path>, paths: &[PathBuf]) -> Result<LintLevels, Exit> {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let project = pol_engine::project::Project::discover(&cwd).map_err(|e| {
-        emit::project_error(&e);
-        Exit::Misuse
-    })?;
+fn project_levels(
+    policies: Option<&Path>,
+    paths: &[PathBuf],
+    project: Option<&Project>,
+    cwd: &Path,
+) -> LintLevels {
     let Some(project) = project else {
-        return Ok(LintLevels::default());
+        return LintLevels::default();
     };
     let home = canonical(&project.policies);
     let its_own = match paths {
@@ -277,11 +291,11 @@ fn project_levels(policies: Option<&Path>, paths: &[PathBuf]) -> Result<LintLeve
             .iter()
             .all(|p| p.as_os_str() != "-" && canonical(&cwd.join(p)).starts_with(&home)),
     };
-    Ok(if its_own {
-        project.lints
+    if its_own {
+        project.lints.clone()
     } else {
         LintLevels::default()
-    })
+    }
 }
 
 /// `path` with links and `..` resolved where it exists, else as given.

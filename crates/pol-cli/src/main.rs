@@ -254,24 +254,32 @@ pub fn policy_source(dir: Option<&std::path::Path>) -> Result<pol_engine::Policy
         emit::project_error(&e);
         Exit::Misuse
     })?;
-    if source == pol_engine::PolicySource::Builtin {
-        static NOTE: std::sync::Once = std::sync::Once::new();
-        if let Some(local) = pol_engine::load::local_policies_differ(&cwd) {
-            NOTE.call_once(|| {
-                let shown = local
-                    .strip_prefix(&cwd)
-                    .ok()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .map_or(".".to_string(), |p| p.display().to_string());
-                emit::note(&format!(
-                    "note: using the built-in policies, but the .pol files in `{shown}` differ from them; \
-                     to use those files, pass `--policies {shown}` or add a pol.toml here \
-                     (`policies = \"{shown}\"`)\n"
-                ));
-            });
-        }
-    }
+    note_builtin(&source, &cwd);
     Ok(source)
+}
+
+/// When `source` is the built-in set but `cwd` holds `.pol` files that differ from it, says
+/// so once: an author who forgot `--policies` or `pol.toml` would otherwise test the wrong
+/// set.
+pub fn note_builtin(source: &pol_engine::PolicySource, cwd: &std::path::Path) {
+    if *source != pol_engine::PolicySource::Builtin {
+        return;
+    }
+    static NOTE: std::sync::Once = std::sync::Once::new();
+    if let Some(local) = pol_engine::load::local_policies_differ(cwd) {
+        NOTE.call_once(|| {
+            let shown = local
+                .strip_prefix(cwd)
+                .ok()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or(".".to_string(), |p| p.display().to_string());
+            emit::note(&format!(
+                "note: using the built-in policies, but the .pol files in `{shown}` differ from them; \
+                 to use those files, pass `--policies {shown}` or add a pol.toml here \
+                 (`policies = \"{shown}\"`)\n"
+            ));
+        });
+    }
 }
 
 /// Loads and compiles the policy set for deciding cases, printing diagnostics on failure.

@@ -49,13 +49,20 @@ impl PolicySource {
     /// The policy set to use when `pol` runs in `cwd`: the directory given (`--policies`),
     /// else the project `cwd` lies in, else the built-in set.
     pub fn choose(explicit: Option<&Path>, cwd: &Path) -> Result<PolicySource, ProjectError> {
-        if let Some(dir) = explicit {
-            return Ok(PolicySource::Directory(dir.to_path_buf()));
+        let project = match explicit {
+            Some(_) => None,
+            None => Project::discover(cwd)?,
+        };
+        Ok(PolicySource::choose_from(explicit, project))
+    }
+
+    /// [`choose`](Self::choose), for a caller that has already looked for the project.
+    pub fn choose_from(explicit: Option<&Path>, project: Option<Project>) -> PolicySource {
+        match (explicit, project) {
+            (Some(dir), _) => PolicySource::Directory(dir.to_path_buf()),
+            (None, Some(project)) => PolicySource::Project(project),
+            (None, None) => PolicySource::Builtin,
         }
-        Ok(match Project::discover(cwd)? {
-            Some(project) => PolicySource::Project(project),
-            None => PolicySource::Builtin,
-        })
     }
 
     /// How to name the set to people: `built-in`, `project /path/pol.toml`, a directory.
