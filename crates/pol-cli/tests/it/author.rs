@@ -135,6 +135,10 @@ fn local_policies_that_differ_from_the_built_in_set_are_noted() {
     std::fs::write(e.join("mine.pol"), "fact x: bool \"x\"\n").unwrap();
     let run = pol_in(&e, &["--version"], "");
     assert_contains(&run.stderr, "`.`");
+    // `pol check` with no paths checks the set in use, and notes it the same way.
+    let run = pol_in(&e, &["check"], "");
+    assert_eq!(run.stderr.matches("note:").count(), 1, "{}", run.stderr);
+    assert_contains(&run.stderr, "`.`");
     // Commands given files use no policy set, so there is nothing to note.
     for command in [&["fmt", "--check", "mine.pol"][..], &["check", "mine.pol"]] {
         let run = pol_in(&e, command, "");
