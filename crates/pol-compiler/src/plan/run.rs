@@ -19,6 +19,10 @@ impl Plan {
         if slots.values.len() < nv {
             slots.values.resize(nv, None);
         }
+        // The slots as slices held here: through `slots`, each one-byte store may alias
+        // the vectors' own pointers, and the loop reloaded them for every instruction.
+        let truths: &mut [Truth] = &mut slots.truths;
+        let values: &mut [Tri] = &mut slots.values;
         // A fact's slot, by reference: fused instructions look at the payload they need
         // without copying the whole value.
         let fact = |f: FactId| facts.get(f.index()).and_then(Option::as_ref);
@@ -53,17 +57,18 @@ impl Plan {
                     (out, t)
                 }
                 Ins::Const { t, out } => (out, t),
-                Ins::Truthy { a, out } => (out, truth(read(a, facts, as_of, slots))),
+                Ins::Truthy { a, out } => (out, truth(read_in(a, facts, as_of, truths, values))),
                 Ins::Compare { op, a, b, out } => {
                     let v = ops::compare(
                         op,
-                        read(a, facts, as_of, slots),
-                        read(b, facts, as_of, slots),
+                        read_in(a, facts, as_of, truths, values),
+                        read_in(b, facts, as_of, truths, values),
                     );
                     (out, truth(v))
                 }
                 Ins::CompareK { op, a, k, out } => {
-                    let t = match read(a, facts, as_of, slots).and_then(Value::ordinal) {
+                    let t = match read_in(a, facts, as_of, truths, values).and_then(Value::ordinal)
+                    {
                         Some(v) => known(compare_ordinals(op, v, k)),
                         None => UNKNOWN,
                     };
@@ -88,7 +93,8 @@ impl Plan {
                     inclusive,
                     out,
                 } => {
-                    let t = match read(a, facts, as_of, slots).and_then(Value::ordinal) {
+                    let t = match read_in(a, facts, as_of, truths, values).and_then(Value::ordinal)
+                    {
                         Some(v) => known(v >= low && if inclusive { v <= high } else { v < high }),
                         None => UNKNOWN,
                     };
@@ -100,14 +106,18 @@ impl Plan {
                         .get(start as usize..(start + len) as usize)
                         .unwrap_or(&[]);
                     let v = ops::in_list(
-                        read(a, facts, as_of, slots),
-                        items.iter().map(|s| read(*s, facts, as_of, slots)),
+                        read_in(a, facts, as_of, truths, values),
+                        items
+                            .iter()
+                            .map(|s| read_in(*s, facts, as_of, truths, values)),
                     );
                     (out, truth(v))
                 }
                 Ins::InSet { a, set, out } => {
-                    let v =
-                        ops::in_set(read(a, facts, as_of, slots), read(set, facts, as_of, slots));
+                    let v = ops::in_set(
+                        read_in(a, facts, as_of, truths, values),
+                        read_in(set, facts, as_of, truths, values),
+                    );
                     (out, truth(v))
                 }
                 Ins::InRange {
@@ -118,9 +128,9 @@ impl Plan {
                     out,
                 } => {
                     let v = ops::in_range(
-                        read(a, facts, as_of, slots),
-                        read(low, facts, as_of, slots),
-                        read(high, facts, as_of, slots),
+                        read_in(a, facts, as_of, truths, values),
+                        read_in(low, facts, as_of, truths, values),
+                        read_in(high, facts, as_of, truths, values),
                         inclusive,
                     );
                     (out, truth(v))
@@ -131,7 +141,7 @@ impl Plan {
                     at,
                     out,
                 } => {
-                    let t = match read(at, facts, as_of, slots) {
+                    let t = match read_in(at, facts, as_of, truths, values) {
                         Some(Value::Date(d)) => {
                             known(semantics::window_state(opened, closed, d).is_open())
                         }
@@ -139,32 +149,32 @@ impl Plan {
                     };
                     (out, t)
                 }
-                Ins::Not { a, out } => (out, TRUE - get(&slots.truths, a)),
+                Ins::Not { a, out } => (out, TRUE - get(truths, a)),
                 Ins::And2 { a, b, out } => {
-                    let t = get(&slots.truths, a).min(get(&slots.truths, b));
+                    let t = get(truths, a).min(get(truths, b));
                     (out, t)
                 }
                 Ins::Or2 { a, b, out } => {
-                    let t = get(&slots.truths, a).max(get(&slots.truths, b));
+                    let t = get(truths, a).max(get(truths, b));
                     (out, t)
                 }
                 Ins::And { start, len, out } => {
                     let run = self.run_of(start, len);
-                    let t = run.iter().fold(TRUE, |m, s| m.min(get(&slots.truths, *s)));
+                    let t = run.iter().fold(TRUE, |m, s| m.min(get(truths, *s)));
                     (out, t)
                 }
                 Ins::Or { start, len, out } => {
                     let run = self.run_of(start, len);
-                    let t = run.iter().fold(FALSE, |m, s| m.max(get(&slots.truths, *s)));
+                    let t = run.iter().fold(FALSE, |m, s| m.max(get(truths, *s)));
                     (out, t)
                 }
                 Ins::Arith { op, a, b, out } => {
                     let v = ops::arith(
                         op,
-                        read(a, facts, as_of, slots),
-                        read(b, facts, as_of, slots),
+                        read_in(a, facts, as_of, truths, values),
+                        read_in(b, facts, as_of, truths, values),
                     );
-                    if let Some(slot) = slots.values.get_mut(out as usize) {
+                    if let Some(slot) = values.get_mut(out as usize) {
                         *slot = v;
                     }
                     continue;
@@ -175,13 +185,13 @@ impl Plan {
                         .get(param)
                         .and_then(|p| p.at(as_of))
                         .map(|v| v.value);
-                    if let Some(slot) = slots.values.get_mut(out as usize) {
+                    if let Some(slot) = values.get_mut(out as usize) {
                         *slot = v;
                     }
                     continue;
                 }
             };
-            if let Some(slot) = slots.truths.get_mut(out as usize) {
+            if let Some(slot) = truths.get_mut(out as usize) {
                 *slot = t;
             }
         }
@@ -199,15 +209,20 @@ pub fn get(truths: &[Truth], i: u32) -> Truth {
     truths.get(i as usize).copied().unwrap_or(UNKNOWN)
 }
 
-/// The value an operand reads.
+/// The value an operand reads, once the plan has run into `slots`.
 pub fn read(src: Src, facts: &[Tri], as_of: Day, slots: &Slots) -> Tri {
+    read_in(src, facts, as_of, &slots.truths, &slots.values)
+}
+
+/// [`read`] from the slots' truths and values.
+fn read_in(src: Src, facts: &[Tri], as_of: Day, truths: &[Truth], values: &[Tri]) -> Tri {
     match src {
         Src::K(v) => Some(v),
         Src::Unknown => None,
         Src::Fact(f) => facts.get(f.index()).copied().flatten(),
         Src::AsOf => Some(Value::Date(as_of)),
-        Src::Val(i) => slots.values.get(i as usize).copied().flatten(),
-        Src::Truth(i) => tri(get(&slots.truths, i)),
+        Src::Val(i) => values.get(i as usize).copied().flatten(),
+        Src::Truth(i) => tri(get(truths, i)),
     }
 }
 
