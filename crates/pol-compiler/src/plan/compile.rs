@@ -196,6 +196,9 @@ impl PlanBuilder<'_> {
                     // `ops::compare` orders by ordinal: a constant side is just a number.
                     (None, Some(k)) if ordered => self.compare_k(cmp, a, k),
                     (Some(k), None) if ordered => self.compare_k(cmp.flipped(), b, k),
+                    (None, None) if ordered => {
+                        self.emit_truth(|out| Ins::CompareOrdered { op: cmp, a, b, out })
+                    }
                     _ => self.emit_truth(|out| Ins::Compare { op: cmp, a, b, out }),
                 }
             }

@@ -64,6 +64,14 @@ pub enum Ins {
         b: Src,
         out: u32,
     },
+    /// An ordered comparison (`<`, `<=`, `>`, `>=`) of two operands, neither constant:
+    /// both are read as ordinals, as `ops::compare` orders values (`filed_on <= as_of`).
+    CompareOrdered {
+        op: CompareOp,
+        a: Src,
+        b: Src,
+        out: u32,
+    },
     /// An ordered comparison with a constant ordinal (`days > 180 days`): the constant
     /// side is on the right (`op` is flipped when it was on the left).
     CompareK {

@@ -66,6 +66,15 @@ impl Plan {
                     );
                     (out, truth(v))
                 }
+                Ins::CompareOrdered { op, a, b, out } => {
+                    let a = read_in(a, facts, as_of, truths, values).and_then(Value::ordinal);
+                    let b = read_in(b, facts, as_of, truths, values).and_then(Value::ordinal);
+                    let t = match (a, b) {
+                        (Some(a), Some(b)) => known(compare_ordinals(op, a, b)),
+                        _ => UNKNOWN,
+                    };
+                    (out, t)
+                }
                 Ins::CompareK { op, a, k, out } => {
                     let t = match read_in(a, facts, as_of, truths, values).and_then(Value::ordinal)
                     {
