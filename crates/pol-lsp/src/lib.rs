@@ -3,7 +3,8 @@
 //! It speaks the Language Server Protocol over standard input and output and offers, for
 //! `.pol` files: diagnostics (errors and lints, with codes, related places and
 //! did-you-mean) computed from the editor's unsaved text on every change; hover; go to
-//! definition and find references; document and workspace symbols; completion; formatting;
+//! definition, find references and highlights of a name's uses; semantic tokens (names
+//! coloured by what they name); document and workspace symbols; completion; formatting;
 //! rename; and quick fixes. `docs/editors.md` describes each and how to set up an editor.
 //!
 //! Everything it knows about names comes from the compiler (`pol_compiler::symbols`): the
@@ -23,6 +24,7 @@ pub mod line_index;
 mod navigation;
 pub mod project;
 mod server;
+mod tokens;
 pub mod transport;
 mod workspace;
 

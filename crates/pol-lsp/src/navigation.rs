@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use lsp_types::{
-    DocumentSymbol, Location, PrepareRenameResponse, SymbolInformation, SymbolKind as LspKind,
-    TextEdit, Url, WorkspaceEdit,
+    DocumentHighlight, DocumentHighlightKind, DocumentSymbol, Location, PrepareRenameResponse,
+    SymbolInformation, SymbolKind as LspKind, TextEdit, Url, WorkspaceEdit,
 };
 use pol_compiler::symbols::{Symbol, SymbolId, SymbolKind};
 use pol_syntax::{FileId, Span};
@@ -44,6 +44,25 @@ pub fn references(
             .filter_map(|s| a.location(s))
             .collect(),
     )
+}
+
+/// The declaration and the uses of the name at `offset` that lie in `file`, for the editor
+/// to mark together: the declaration as written to, the uses as read.
+pub fn highlights(a: &Analysis, file: FileId, offset: u32) -> Option<Vec<DocumentHighlight>> {
+    let index = &a.compilation.index;
+    let (id, _) = index.at(file, offset)?;
+    let sym = index.symbol(id)?;
+    let mark = |span: Span, kind| DocumentHighlight {
+        range: a.range(span),
+        kind: Some(kind),
+    };
+    let declaration =
+        (sym.name_span.file == file).then(|| mark(sym.name_span, DocumentHighlightKind::WRITE));
+    let uses = index
+        .references_to(id)
+        .filter(|s| s.file == file)
+        .map(|s| mark(s, DocumentHighlightKind::READ));
+    Some(declaration.into_iter().chain(uses).collect())
 }
 
 /// The outline of one file: its declarations, with an enum's words under the enum and a

@@ -19,15 +19,16 @@ use lsp_types::notification::{
     DidOpenTextDocument, DidSaveTextDocument, Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
-    PrepareRenameRequest, References, RegisterCapability, Rename, Request as _,
-    WorkspaceSymbolRequest,
+    CodeActionRequest, Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting,
+    GotoDefinition, HoverRequest, PrepareRenameRequest, References, RegisterCapability, Rename,
+    Request as _, SemanticTokensFullRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
     DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, InitializeParams,
     InitializeResult, OneOf, PositionEncodingKind, PublishDiagnosticsParams, Registration,
-    RegistrationParams, RenameOptions, SaveOptions, ServerCapabilities, ServerInfo,
+    RegistrationParams, RenameOptions, SaveOptions, SemanticTokensFullOptions,
+    SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo,
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions, Url, WorkDoneProgressOptions,
 };
@@ -35,7 +36,7 @@ use serde_json::Value;
 
 use crate::line_index::{Encoding, LineIndex};
 use crate::workspace::{Analysis, Published, Workspace};
-use crate::{completion, diagnostics, edits, hover, navigation};
+use crate::{completion, diagnostics, edits, hover, navigation, tokens};
 
 /// Where the server is in the protocol's life cycle.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -139,6 +140,12 @@ impl Server {
             HoverRequest::METHOD => self.run::<HoverRequest>(req.params, Self::hover),
             GotoDefinition::METHOD => self.run::<GotoDefinition>(req.params, Self::definition),
             References::METHOD => self.run::<References>(req.params, Self::references),
+            DocumentHighlightRequest::METHOD => {
+                self.run::<DocumentHighlightRequest>(req.params, Self::highlights)
+            }
+            SemanticTokensFullRequest::METHOD => {
+                self.run::<SemanticTokensFullRequest>(req.params, Self::semantic_tokens)
+            }
             Completion::METHOD => self.run::<Completion>(req.params, Self::completion),
             Formatting::METHOD => self.run::<Formatting>(req.params, Self::formatting),
             PrepareRenameRequest::METHOD => {
@@ -324,6 +331,14 @@ impl Server {
             }),
             definition_provider: Some(OneOf::Left(true)),
             references_provider: Some(OneOf::Left(true)),
+            document_highlight_provider: Some(OneOf::Left(true)),
+            semantic_tokens_provider: Some(
+                SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+                    legend: tokens::legend(),
+                    full: Some(SemanticTokensFullOptions::Bool(true)),
+                    ..SemanticTokensOptions::default()
+                }),
+            ),
             document_symbol_provider: Some(OneOf::Left(true)),
             workspace_symbol_provider: Some(OneOf::Left(true)),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
@@ -518,36 +533,61 @@ impl Server {
         self.locate(&at.text_document.uri, Some(at.position))
     }
 
+    /// Answers a request about a position with `answer`, given the analysis of the file's
+    /// set, the file and the byte offset; `None` for a file outside every set.
+    fn answer_at<T>(
+        &mut self,
+        at: &lsp_types::TextDocumentPositionParams,
+        answer: impl FnOnce(&Analysis, pol_syntax::FileId, u32) -> Option<T>,
+    ) -> Answer<Option<T>> {
+        Ok(self
+            .locate_at(at)
+            .and_then(|(a, file, offset)| answer(&a, file, offset)))
+    }
+
     fn hover(&mut self, p: lsp_types::HoverParams) -> Answer<Option<lsp_types::Hover>> {
-        let Some((a, file, offset)) = self.locate_at(&p.text_document_position_params) else {
-            return Ok(None);
-        };
-        Ok(hover::hover(&a, file, offset))
+        self.answer_at(&p.text_document_position_params, hover::hover)
     }
 
     fn definition(
         &mut self,
         p: lsp_types::GotoDefinitionParams,
     ) -> Answer<Option<lsp_types::GotoDefinitionResponse>> {
-        let Some((a, file, offset)) = self.locate_at(&p.text_document_position_params) else {
-            return Ok(None);
-        };
-        Ok(navigation::definition(&a, file, offset).map(lsp_types::GotoDefinitionResponse::Scalar))
+        self.answer_at(&p.text_document_position_params, |a, file, offset| {
+            navigation::definition(a, file, offset).map(lsp_types::GotoDefinitionResponse::Scalar)
+        })
     }
 
     fn references(
         &mut self,
         p: lsp_types::ReferenceParams,
     ) -> Answer<Option<Vec<lsp_types::Location>>> {
-        let Some((a, file, offset)) = self.locate_at(&p.text_document_position) else {
+        let include_declaration = p.context.include_declaration;
+        self.answer_at(&p.text_document_position, |a, file, offset| {
+            navigation::references(a, file, offset, include_declaration)
+        })
+    }
+
+    fn highlights(
+        &mut self,
+        p: lsp_types::DocumentHighlightParams,
+    ) -> Answer<Option<Vec<lsp_types::DocumentHighlight>>> {
+        self.answer_at(&p.text_document_position_params, navigation::highlights)
+    }
+
+    fn semantic_tokens(
+        &mut self,
+        p: lsp_types::SemanticTokensParams,
+    ) -> Answer<Option<lsp_types::SemanticTokensResult>> {
+        let Some((a, file, _)) = self.locate(&p.text_document.uri, None) else {
             return Ok(None);
         };
-        Ok(navigation::references(
-            &a,
-            file,
-            offset,
-            p.context.include_declaration,
-        ))
+        Ok(Some(lsp_types::SemanticTokensResult::Tokens(
+            lsp_types::SemanticTokens {
+                result_id: None,
+                data: tokens::semantic_tokens(&a, file),
+            },
+        )))
     }
 
     fn completion(

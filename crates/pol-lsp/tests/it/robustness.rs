@@ -108,6 +108,14 @@ fn every_request_is_answered_and_only_exit_ends_the_server() {
         "contentChanges": [{"range": {"start": {"line": 99, "character": 7}, "end": {"line": 3, "character": 999}}, "text": "# é\n"}]}})));
     input.extend(message(json!({"jsonrpc": "2.0", "id": 7, "method": "textDocument/hover", "params": {
         "textDocument": {"uri": uri}, "position": {"line": 4_000_000_000_u32, "character": 4_000_000_000_u32}}})));
+    input.extend(message(
+        json!({"jsonrpc": "2.0", "id": 20, "method": "textDocument/documentHighlight", "params": {
+        "textDocument": {"uri": uri}, "position": {"line": 4_000_000_000_u32, "character": 0}}}),
+    ));
+    input.extend(message(
+        json!({"jsonrpc": "2.0", "id": 21, "method": "textDocument/semanticTokens/full", "params": {
+        "textDocument": {"uri": uri}}}),
+    ));
     // Requests about a file that does not exist, and a URI that is not a file.
     input.extend(message(json!({"jsonrpc": "2.0", "id": 8, "method": "textDocument/definition", "params": {
         "textDocument": {"uri": "file:///nowhere/b.pol"}, "position": {"line": 0, "character": 0}}})));
@@ -139,6 +147,13 @@ fn every_request_is_answered_and_only_exit_ends_the_server() {
     assert_eq!(code_of(json!(5)), -32601);
     assert_eq!(code_of(json!(6)), -32602);
     assert_eq!(answer(&messages, json!(7))["result"], Value::Null);
+    assert_eq!(answer(&messages, json!(20))["result"], Value::Null);
+    // Tokens for whatever the edit left: five numbers each.
+    let tokens = &answer(&messages, json!(21))["result"]["data"];
+    assert!(
+        tokens.as_array().is_some_and(|t| t.len() % 5 == 0),
+        "{tokens}"
+    );
     assert_eq!(answer(&messages, json!(8))["result"], Value::Null);
     assert_eq!(answer(&messages, json!(9))["result"], Value::Null);
     assert_eq!(answer(&messages, json!(10))["result"], Value::Null);

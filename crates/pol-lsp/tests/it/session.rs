@@ -231,6 +231,98 @@ fn definition_and_references() {
     });
 }
 
+/// A name's declaration and uses in the open file are marked together; semantic tokens
+/// colour every name by what it names.
+#[test]
+fn highlights_and_semantic_tokens() {
+    in_session("tokens", |s| {
+        let text = s.open(TRAVEL);
+        // Highlight kinds: 2 a read, 3 a write (the declaration).
+        let kinds = |marks: Value| -> Vec<i64> {
+            let marks = marks.as_array().cloned().unwrap_or_default();
+            marks.iter().filter_map(|m| m["kind"].as_i64()).collect()
+        };
+        let at = s.at(TRAVEL, &text, "any_pending", 2, 0);
+        assert_eq!(kinds(s.ok("textDocument/documentHighlight", at)), [3, 2, 2]);
+        // A fact declared in another file: only its uses in this one.
+        let at = s.at(TRAVEL, &text, "applicant.status", 0, 2);
+        assert_eq!(kinds(s.ok("textDocument/documentHighlight", at)), [2, 2]);
+
+        let legend = s.initialized["capabilities"]["semanticTokensProvider"]["legend"].clone();
+        let params = json!({"textDocument": {"uri": s.uri(TRAVEL)}});
+        let data = s.ok("textDocument/semanticTokens/full", params)["data"].clone();
+        let tokens = decode_tokens(&text, &legend, &data);
+        for expected in [
+            "any_pending variable declaration",
+            "applicant.status property",
+            "tps enumMember readonly",
+            "travel namespace",
+            "travel_permit class declaration",
+            "one_year variable readonly",
+            "has_basis function declaration",
+            "reason property",
+        ] {
+            assert!(
+                tokens.iter().any(|t| t == expected),
+                "no token `{expected}` in {tokens:#?}"
+            );
+        }
+        // Names only: keywords, strings and numbers are the grammar's.
+        for t in &tokens {
+            let name = t.split(' ').next().unwrap_or_default();
+            assert!(
+                name.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.'),
+                "{t}"
+            );
+        }
+    });
+}
+
+/// Semantic tokens as `NAME TYPE MODIFIERS...`, read back from their relative encoding
+/// against `text` (ASCII, so UTF-16 columns are byte columns).
+fn decode_tokens(text: &str, legend: &Value, data: &Value) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let numbers: Vec<u64> = data
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    let (mut line, mut col) = (0, 0);
+    let mut out = Vec::new();
+    for t in numbers.chunks(5) {
+        let [delta_line, delta_col, len, ty, modifiers] = t else {
+            panic!("a token is five numbers: {t:?}");
+        };
+        if *delta_line > 0 {
+            col = 0;
+        }
+        line += *delta_line as usize;
+        col += *delta_col as usize;
+        let name = &lines[line][col..col + *len as usize];
+        let mut words = vec![
+            name.to_string(),
+            legend["tokenTypes"][*ty as usize]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        ];
+        for (i, m) in legend["tokenModifiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            if modifiers & (1 << i) != 0 {
+                words.push(m.as_str().unwrap().to_string());
+            }
+        }
+        out.push(words.join(" "));
+    }
+    out
+}
+
 #[test]
 fn symbols() {
     in_session("symbols", |s| {
