@@ -139,7 +139,10 @@
     }
     for (const w of d.warnings || []) details.append(el('li', { text: `Warning: ${words(w)}` }));
     if (d.decision === 'incomplete' && d.missing && d.missing.length) {
-      details.append(el('li', { text: `Still needed: ${d.missing.map(question).join('; ')}` }));
+      // One question a line: their texts end in `?` or not, and a joined line read badly.
+      const needed = el('ul', { class: 'needed' });
+      for (const path of d.missing) needed.append(el('li', { text: question(path) }));
+      details.append(el('li', {}, 'Still needed, the most telling first:', needed));
     }
     if (details.childElementCount) parts.push(details);
     box.replaceChildren(...parts);

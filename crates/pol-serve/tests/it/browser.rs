@@ -70,6 +70,22 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
     page.set_value("#as-of", facts["as_of"].as_str().unwrap());
     page.wait_settled_since(settled, "the first question on that date");
 
+    // Not decided yet: what is still needed is a list, one question an item, the one asked
+    // first.
+    assert_eq!(page.attribute("#decision", "class"), "incomplete");
+    let needed = page.script(
+        "return [...document.querySelectorAll('#decision ul.needed > li')].map(li => li.textContent)",
+        json!([]),
+    );
+    let needed: Vec<&str> = needed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q.as_str().unwrap())
+        .collect();
+    assert!(needed.len() >= 2, "{needed:?}");
+    assert!(needed.iter().all(|q| !q.contains("; ")), "{needed:?}");
+
     // Answer every question asked, from the case; the second (the first after an answer
     // moved the focus to it) with the keyboard alone.
     let mut asked = Vec::new();
