@@ -86,6 +86,7 @@ fn main() -> ExitCode {
             format,
             coverage,
             coverage_min,
+            watch,
         } => test_cmd::run(
             policies,
             &paths,
@@ -95,6 +96,7 @@ fn main() -> ExitCode {
                 format,
                 coverage,
                 coverage_min,
+                watch,
             },
         ),
         Command::Diff(args) => diff::run(policies, &args),

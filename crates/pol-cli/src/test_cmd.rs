@@ -11,7 +11,7 @@ use pol_engine::{CaseProblem, PolicySource};
 use quick_junit::{NonSuccessKind, SerializeError, TestCase, TestCaseStatus, TestSuite};
 use serde_json::json;
 
-use crate::{emit, explain, render, Exit};
+use crate::{emit, explain, out, render, Exit};
 
 pub use crate::cli::TestFormat;
 
@@ -23,21 +23,137 @@ pub struct TestOptions {
     pub coverage: bool,
     /// Fail when coverage is below this percentage (implies `coverage`).
     pub coverage_min: Option<f64>,
+    /// Run again after every change, until interrupted.
+    pub watch: bool,
 }
 
 pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit {
+    if opts.watch {
+        watch(policies, paths, opts)
+    } else {
+        once(policies, paths, opts)
+    }
+}
+
+/// The test files or directories to run: those named, else the project's tests, else
+/// `tests/policies`.
+fn test_roots(source: &PolicySource, paths: &[PathBuf]) -> Vec<PathBuf> {
+    if !paths.is_empty() {
+        paths.to_vec()
+    } else if let PolicySource::Project(p) = source {
+        vec![p.tests.clone()]
+    } else {
+        vec![PathBuf::from("tests/policies")]
+    }
+}
+
+/// `pol test --watch`: runs the tests, then again after each change to the policy set, the
+/// tests or `pol.toml`, until interrupted or standard output closes. What is watched is
+/// worked out again before each wait, as an edit to `pol.toml` may move the set or tests.
+fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit {
+    let (changed, changes) = std::sync::mpsc::channel::<PathBuf>();
+    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let Ok(event) = event else { return };
+        if event.kind.is_access() {
+            return;
+        }
+        for path in event.paths.into_iter().filter(|p| is_watched_file(p)) {
+            let _ = changed.send(path);
+        }
+    });
+    let mut watcher = match watcher {
+        Ok(w) => w,
+        Err(e) => {
+            emit::error(&format!("cannot watch for changes: {e}"), None);
+            return Exit::Misuse;
+        }
+    };
+    let mut watching: Vec<PathBuf> = Vec::new();
+    loop {
+        let exit = once(policies, paths, opts);
+        if out::flush().is_err() {
+            return exit;
+        }
+        for path in watching.drain(..) {
+            let _ = notify::Watcher::unwatch(&mut watcher, &path);
+        }
+        for path in watch_targets(policies, paths) {
+            match notify::Watcher::watch(&mut watcher, &path, notify::RecursiveMode::Recursive) {
+                Ok(()) => watching.push(path),
+                // A test directory not made yet, say: the rest are still watched.
+                Err(e) => emit::note(&format!("note: cannot watch {}: {e}\n", path.display())),
+            }
+        }
+        if watching.is_empty() {
+            emit::error(
+                "--watch: there is nothing to watch",
+                Some("name test files or directories that exist, or run in a project"),
+            );
+            return Exit::Misuse;
+        }
+        let shown: Vec<String> = watching.iter().map(|p| relative(p)).collect();
+        emit::note(&format!(
+            "watching {} for changes (Ctrl-C to stop)\n",
+            shown.join(", ")
+        ));
+        let Ok(first) = changes.recv() else {
+            return exit;
+        };
+        // An editor's save, or a checkout, is several events: run once they stop.
+        while changes
+            .recv_timeout(pol_engine::load::CHANGES_SETTLE)
+            .is_ok()
+        {}
+        crate::out(&format!(
+            "\n{} changed: running the tests again\n",
+            relative(&first)
+        ));
+    }
+}
+
+/// What `pol test --watch` watches: the policy set's files, the tests and the project
+/// file. When `pol.toml` cannot be read, the file itself, so that its fix is seen.
+fn watch_targets(policies: Option<&Path>, paths: &[PathBuf]) -> Vec<PathBuf> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let source = match PolicySource::choose(policies, &cwd) {
+        Ok(source) => source,
+        Err(e) => return vec![e.file],
+    };
+    let mut targets = source.watched_paths();
+    targets.extend(test_roots(&source, paths));
+    if let PolicySource::Project(p) = &source {
+        targets.push(p.file());
+    }
+    targets
+}
+
+/// `path` as people here name it: relative to the working directory when inside it.
+fn relative(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    path.strip_prefix(&cwd)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// Whether a change to `path` may change what the tests say: a policy file, a test file
+/// or a project file.
+fn is_watched_file(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n == pol_engine::project::PROJECT_FILE)
+        || path
+            .extension()
+            .is_some_and(|e| e == "pol" || e == "yaml" || e == "yml")
+}
+
+/// Runs the tests once and reports them.
+fn once(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit {
     let engine = match crate::engine(policies) {
         Ok(e) => e,
         Err(e) => return e,
     };
     let compiled = engine.compiled();
-    let roots = if !paths.is_empty() {
-        paths.to_vec()
-    } else if let PolicySource::Project(p) = engine.source() {
-        vec![p.tests.clone()]
-    } else {
-        vec![PathBuf::from("tests/policies")]
-    };
+    let roots = test_roots(engine.source(), paths);
     let suite = match testing::load(compiled, &roots) {
         Ok(s) => s,
         Err(problems) => {

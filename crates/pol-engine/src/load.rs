@@ -45,6 +45,10 @@ pub enum PolicySource {
     Paths(Vec<PathBuf>),
 }
 
+/// File changes closer together than this are one edit: an editor's save is several
+/// events, and a `git checkout` many.
+pub const CHANGES_SETTLE: std::time::Duration = std::time::Duration::from_millis(200);
+
 impl PolicySource {
     /// The policy set to use when `pol` runs in `cwd`: the directory given (`--policies`),
     /// else the project `cwd` lies in, else the built-in set.
@@ -75,6 +79,19 @@ impl PolicySource {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 names.join(", ")
             }
+        }
+    }
+
+    /// The files and directories the set is read from, for a front-end that follows
+    /// changes (`pol serve --watch`, `pol test --watch`); none for the built-in set, which
+    /// is compiled in. A project's `pol.toml` is not among them: what it changes is more
+    /// than the set.
+    pub fn watched_paths(&self) -> Vec<PathBuf> {
+        match self {
+            PolicySource::Builtin => Vec::new(),
+            PolicySource::Project(p) => vec![p.policies.clone()],
+            PolicySource::Directory(d) => vec![d.clone()],
+            PolicySource::Paths(paths) => paths.clone(),
         }
     }
 

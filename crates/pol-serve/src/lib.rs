@@ -243,7 +243,7 @@ pub async fn serve(
 /// `watch`), and stops gracefully on SIGTERM or SIGINT. Blocks until then.
 pub fn run(engine: Engine, options: Options) -> Result<(), ServeError> {
     let described = engine.source().describe();
-    let watched = watch::watched_paths(engine.source());
+    let watched = engine.source().watched_paths();
     let service = Service::new(engine, options.config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

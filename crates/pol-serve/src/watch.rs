@@ -4,10 +4,9 @@
 
 use std::future::Future;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
-use pol_engine::PolicySource;
+use pol_engine::load::CHANGES_SETTLE;
 use tokio::signal::unix::{signal, SignalKind};
 
 use crate::{log, ServeError, Service};
@@ -43,19 +42,6 @@ pub(crate) fn terminated() -> std::io::Result<impl Future<Output = ()>> {
     })
 }
 
-/// The files and directories a policy set is read from (none for the built-in set).
-pub(crate) fn watched_paths(source: &PolicySource) -> Vec<PathBuf> {
-    match source {
-        PolicySource::Builtin => Vec::new(),
-        PolicySource::Project(p) => vec![p.policies.clone()],
-        PolicySource::Directory(d) => vec![d.clone()],
-        PolicySource::Paths(paths) => paths.clone(),
-    }
-}
-
-/// Changes closer together than this are one edit (an editor's save is several events).
-const SETTLE: Duration = Duration::from_millis(200);
-
 /// Reloads when a `.pol` file under `paths` changes. The watcher stops when dropped.
 pub(crate) fn on_change(
     service: Service,
@@ -84,7 +70,7 @@ pub(crate) fn on_change(
     }
     tokio::spawn(async move {
         while changes.recv().await.is_some() {
-            tokio::time::sleep(SETTLE).await;
+            tokio::time::sleep(CHANGES_SETTLE).await;
             while changes.try_recv().is_ok() {}
             log("a policy file changed: reloading");
             reload(&service).await;

@@ -169,6 +169,58 @@ fn an_edit_in_a_project_is_seen_by_pol_test() {
     let _ = std::fs::remove_dir_all(d);
 }
 
+/// `pol test --watch` runs the tests, waits, and runs them again when a policy changes:
+/// the edit that breaks a test shows as a failure without running `pol test` again.
+#[test]
+fn pol_test_watch_runs_again_after_an_edit() {
+    use std::io::BufRead;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let d = project_copy("watch");
+    let mut child = common::pol_command(&d, &["test", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Both streams, line by line, into one channel.
+    let (tx, lines) = mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    for stream in [
+        Box::new(stdout) as Box<dyn std::io::Read + Send>,
+        Box::new(stderr),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stream)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let mut seen = Vec::new();
+    let mut wait_for = |start: &str| loop {
+        match lines.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) if line.starts_with(start) => return,
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("no line starting `{start}` after:\n{}", seen.join("\n")),
+        }
+    };
+    wait_for("test result: ok.");
+    // The edit is made once the watch is in place.
+    wait_for("watching ");
+    move_chnv_termination(&d.join("policies"));
+    wait_for("policies/programs.pol changed: running the tests again");
+    wait_for("---- chnv_parole::");
+    wait_for("test result: FAILED.");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(d);
+}
+
 // ---- typed tests ----
 
 fn fixture_test(args: &[&str]) -> common::Run {
