@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::RecvTimeoutError;
 
 use pol_engine::coverage::Coverage;
 use pol_engine::testing::{self, Difference, Filter, Report, Verdict};
@@ -96,8 +97,19 @@ fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit
             "watching {} for changes (Ctrl-C to stop)\n",
             shown.join(", ")
         ));
-        let Ok(first) = changes.recv() else {
-            return exit;
+        // Waiting is checked each second against a reader that went away
+        // (`pol test --watch | head`): no run could be shown, so none is waited for.
+        let first = loop {
+            match changes.recv_timeout(std::time::Duration::from_secs(1)) {
+                Ok(path) => break path,
+                Err(RecvTimeoutError::Timeout) if stdout_reader_gone() => {
+                    let gone = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+                    out::record(out::Stream::Stdout, &gone);
+                    return exit;
+                }
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return exit,
+            }
         };
         // An editor's save, or a checkout, is several events: run once they stop.
         while changes
@@ -125,6 +137,22 @@ fn watch_targets(policies: Option<&Path>, paths: &[PathBuf]) -> Vec<PathBuf> {
         targets.push(p.file());
     }
     targets
+}
+
+/// Whether standard output is a pipe or socket whose reader has closed it. A write would
+/// say so too, but a watch writes nothing while it waits.
+fn stdout_reader_gone() -> bool {
+    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    let stdout = std::io::stdout();
+    let mut fds = [PollFd::new(&stdout, PollFlags::empty())];
+    let now = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    matches!(poll(&mut fds, Some(&now)), Ok(n) if n > 0)
+        && fds
+            .iter()
+            .any(|fd| fd.revents().intersects(PollFlags::ERR | PollFlags::HUP))
 }
 
 /// `path` as people here name it: relative to the working directory when inside it.

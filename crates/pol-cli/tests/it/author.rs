@@ -221,6 +221,41 @@ fn pol_test_watch_runs_again_after_an_edit() {
     let _ = std::fs::remove_dir_all(d);
 }
 
+/// A watch whose reader goes away (`pol test --watch | head`) ends as a closed pipe does,
+/// with status 141, rather than waiting for edits no one will see.
+#[test]
+fn pol_test_watch_stops_when_its_reader_does() {
+    use std::io::BufRead;
+    use std::time::{Duration, Instant};
+
+    let d = project_copy("watch-reader-gone");
+    let mut child = common::pol_command(&d, &["test", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("test result:") {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "no summary");
+    }
+    drop(stdout);
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("pol test --watch went on without a reader");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(141));
+    let _ = std::fs::remove_dir_all(d);
+}
+
 // ---- typed tests ----
 
 fn fixture_test(args: &[&str]) -> common::Run {
