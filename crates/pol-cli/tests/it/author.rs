@@ -169,6 +169,15 @@ fn an_edit_in_a_project_is_seen_by_pol_test() {
     let _ = std::fs::remove_dir_all(d);
 }
 
+/// `pol test --watch` started in `dir`, standard output piped, standard error to `stderr`.
+fn start_watch(dir: &Path, stderr: std::process::Stdio) -> std::process::Child {
+    common::pol_command(dir, &["test", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap()
+}
+
 /// `pol test --watch` runs the tests, waits, and runs them again when a policy changes:
 /// the edit that breaks a test shows as a failure without running `pol test` again.
 #[test]
@@ -178,11 +187,7 @@ fn pol_test_watch_runs_again_after_an_edit() {
     use std::time::Duration;
 
     let d = project_copy("watch");
-    let mut child = common::pol_command(&d, &["test", "--watch"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = start_watch(&d, std::process::Stdio::piped());
     // Both streams, line by line, into one channel.
     let (tx, lines) = mpsc::channel::<String>();
     let stdout = child.stdout.take().unwrap();
@@ -229,11 +234,7 @@ fn pol_test_watch_stops_when_its_reader_does() {
     use std::time::{Duration, Instant};
 
     let d = project_copy("watch-reader-gone");
-    let mut child = common::pol_command(&d, &["test", "--watch"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = start_watch(&d, std::process::Stdio::null());
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     while !line.starts_with("test result:") {
