@@ -13,7 +13,7 @@ use criterion::{
 };
 use pol_bench::floor;
 use pol_bench::gen::{Generator, Options};
-use pol_compiler::{Case, Compiled, JsonWriter, Outcome, Scratch};
+use pol_compiler::{Case, CaseError, Compiled, JsonWriter, Outcome, Scratch};
 
 /// Cases per iteration: enough to average over decisions of every kind.
 const BATCH: usize = 1024;
@@ -57,20 +57,29 @@ fn decoded<'l>(c: &Compiled, lines: impl IntoIterator<Item = &'l String>) -> Vec
         .collect()
 }
 
-/// Times deciding every one of `cases` with reused buffers, as `pol eval` decides.
+/// How a timed loop decides a case: `Compiled::decide_into` checks it against the case
+/// constraints first (the library's default); `Compiled::decide_checked_into` takes a case
+/// checked when it was decoded, as `pol eval` and `pol serve` decide (the decision alone).
+type Decide = fn(&Compiled, &Case, &mut Scratch, &mut Outcome) -> Result<(), CaseError>;
+
+/// Times deciding every one of `cases` with reused buffers.
 fn bench_decide(
     group: &mut BenchmarkGroup<'_, WallTime>,
     id: String,
     c: &Compiled,
     cases: &[Case],
+    decide: Decide,
 ) {
     let mut scratch = Scratch::default();
+    // Every case keeps the constraints, so either way of deciding is timed on the same cases.
+    for case in cases {
+        c.check_case(case, &mut scratch).unwrap();
+    }
     let mut outcome = Outcome::default();
     group.bench_function(id, |b| {
         b.iter(|| {
             for case in cases {
-                c.decide_into(black_box(case), &mut scratch, &mut outcome)
-                    .unwrap();
+                decide(c, black_box(case), &mut scratch, &mut outcome).unwrap();
                 black_box(&outcome);
             }
         })
@@ -85,7 +94,21 @@ fn evaluation(cr: &mut Criterion) {
     for (name, known) in [("complete", 1.0), ("partial", 0.9)] {
         let lines = lines(&c, known);
         let cases = decoded(&c, &lines);
-        bench_decide(&mut group, format!("pol/{name}"), &c, &cases);
+        bench_decide(
+            &mut group,
+            format!("pol/{name}"),
+            &c,
+            &cases,
+            Compiled::decide_into,
+        );
+        let checked = format!("pol-checked/{name}");
+        bench_decide(
+            &mut group,
+            checked,
+            &c,
+            &cases,
+            Compiled::decide_checked_into,
+        );
         if known >= 1.0 {
             let structs: Vec<floor::Case> = lines
                 .iter()
@@ -177,11 +200,23 @@ fn reasoning(cr: &mut Criterion) {
         let mut g = Generator::new(&c, opts, 7);
         let lines: Vec<String> = (0..BATCH).map(|_| g.case()).collect();
         let cases = decoded(&c, &lines);
-        bench_decide(&mut group, format!("unknown/{name}"), &c, &cases);
+        bench_decide(
+            &mut group,
+            format!("unknown/{name}"),
+            &c,
+            &cases,
+            Compiled::decide_into,
+        );
     }
     for (name, known) in [("complete", 1.0), ("unknown30", 0.7)] {
         let cases = decoded(&c, &lines(&c, known));
-        bench_decide(&mut group, format!("advance_parole/{name}"), &c, &cases);
+        bench_decide(
+            &mut group,
+            format!("advance_parole/{name}"),
+            &c,
+            &cases,
+            Compiled::decide_into,
+        );
     }
     group.finish();
 }
