@@ -4,7 +4,8 @@
 //! `.pol` files: diagnostics (errors and lints, with codes, related places and
 //! did-you-mean) computed from the editor's unsaved text on every change; hover; go to
 //! definition, find references and highlights of a name's uses; semantic tokens (names
-//! coloured by what they name); document and workspace symbols; completion; formatting;
+//! coloured by what they name); inlay hints (a constant's value, a parameter's value
+//! today, a program's window, where they are used); document and workspace symbols; completion; formatting;
 //! rename; and quick fixes. `docs/editors.md` describes each and how to set up an editor.
 //!
 //! Everything it knows about names comes from the compiler (`pol_compiler::symbols`): the
@@ -19,6 +20,7 @@
 mod completion;
 mod diagnostics;
 mod edits;
+mod hints;
 mod hover;
 pub mod line_index;
 mod navigation;

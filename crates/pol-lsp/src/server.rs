@@ -20,8 +20,8 @@ use lsp_types::notification::{
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting,
-    GotoDefinition, HoverRequest, PrepareRenameRequest, References, RegisterCapability, Rename,
-    Request as _, SemanticTokensFullRequest, WorkspaceSymbolRequest,
+    GotoDefinition, HoverRequest, InlayHintRequest, PrepareRenameRequest, References,
+    RegisterCapability, Rename, Request as _, SemanticTokensFullRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
@@ -36,7 +36,7 @@ use serde_json::Value;
 
 use crate::line_index::{Encoding, LineIndex};
 use crate::workspace::{Analysis, Published, Workspace};
-use crate::{completion, diagnostics, edits, hover, navigation, tokens};
+use crate::{completion, diagnostics, edits, hints, hover, navigation, tokens};
 
 /// Where the server is in the protocol's life cycle.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -143,6 +143,7 @@ impl Server {
             DocumentHighlightRequest::METHOD => {
                 self.run::<DocumentHighlightRequest>(req.params, Self::highlights)
             }
+            InlayHintRequest::METHOD => self.run::<InlayHintRequest>(req.params, Self::inlay_hints),
             SemanticTokensFullRequest::METHOD => {
                 self.run::<SemanticTokensFullRequest>(req.params, Self::semantic_tokens)
             }
@@ -332,6 +333,7 @@ impl Server {
             definition_provider: Some(OneOf::Left(true)),
             references_provider: Some(OneOf::Left(true)),
             document_highlight_provider: Some(OneOf::Left(true)),
+            inlay_hint_provider: Some(OneOf::Left(true)),
             semantic_tokens_provider: Some(
                 SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
                     legend: tokens::legend(),
@@ -573,6 +575,19 @@ impl Server {
         p: lsp_types::DocumentHighlightParams,
     ) -> Answer<Option<Vec<lsp_types::DocumentHighlight>>> {
         self.answer_at(&p.text_document_position_params, navigation::highlights)
+    }
+
+    fn inlay_hints(
+        &mut self,
+        p: lsp_types::InlayHintParams,
+    ) -> Answer<Option<Vec<lsp_types::InlayHint>>> {
+        let Some((a, file, _)) = self.locate(&p.text_document.uri, None) else {
+            return Ok(None);
+        };
+        let (start, end) = (a.offset(file, p.range.start), a.offset(file, p.range.end));
+        // Which period of a dated parameter is shown: the one in force today, in UTC.
+        let today = pol_compiler::value::Day::of(std::time::SystemTime::now()).to_string();
+        Ok(Some(hints::inlay_hints(&a, file, start, end, &today)))
     }
 
     fn semantic_tokens(

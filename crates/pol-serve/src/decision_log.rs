@@ -285,7 +285,7 @@ fn timestamp(now: std::time::SystemTime) -> String {
         .unwrap_or_default();
     let seconds = since.as_secs();
     // The calendar date by the engine's own day arithmetic.
-    let day = pol_compiler::value::Day(i32::try_from(seconds / 86_400).unwrap_or(i32::MAX));
+    let day = pol_compiler::value::Day::of(now);
     let s = seconds % 86_400;
     format!(
         "{day}T{:02}:{:02}:{:02}.{:03}Z",

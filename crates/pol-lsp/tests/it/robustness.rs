@@ -116,6 +116,9 @@ fn every_request_is_answered_and_only_exit_ends_the_server() {
         json!({"jsonrpc": "2.0", "id": 21, "method": "textDocument/semanticTokens/full", "params": {
         "textDocument": {"uri": uri}}}),
     ));
+    input.extend(message(json!({"jsonrpc": "2.0", "id": 22, "method": "textDocument/inlayHint", "params": {
+        "textDocument": {"uri": uri},
+        "range": {"start": {"line": 4_000_000_000_u32, "character": 0}, "end": {"line": 0, "character": 0}}}})));
     // Requests about a file that does not exist, and a URI that is not a file.
     input.extend(message(json!({"jsonrpc": "2.0", "id": 8, "method": "textDocument/definition", "params": {
         "textDocument": {"uri": "file:///nowhere/b.pol"}, "position": {"line": 0, "character": 0}}})));
@@ -154,6 +157,8 @@ fn every_request_is_answered_and_only_exit_ends_the_server() {
         tokens.as_array().is_some_and(|t| t.len() % 5 == 0),
         "{tokens}"
     );
+    // A range that ends before it starts holds no hint.
+    assert_eq!(answer(&messages, json!(22))["result"], json!([]));
     assert_eq!(answer(&messages, json!(8))["result"], Value::Null);
     assert_eq!(answer(&messages, json!(9))["result"], Value::Null);
     assert_eq!(answer(&messages, json!(10))["result"], Value::Null);

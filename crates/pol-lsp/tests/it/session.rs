@@ -279,6 +279,53 @@ fn highlights_and_semantic_tokens() {
     });
 }
 
+/// Where a constant, a dated parameter or a program is used, a hint after the name says
+/// what it stands for; facts and other names get none.
+#[test]
+fn inlay_hints() {
+    in_session("hints", |s| {
+        let text =
+            s.read(TRAVEL) + "\npolicy fees \"Is the fee high?\" {\n  warn costly: fee > 600\n}\n";
+        s.open_with(TRAVEL, &text);
+        let params = json!({
+            "textDocument": {"uri": s.uri(TRAVEL)},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": text.lines().count(), "character": 0}},
+        });
+        let hints = s.ok("textDocument/inlayHint", params);
+        let hints: Vec<(u32, u32, &str)> = hints
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                let at = &h["position"];
+                let line = at["line"].as_u64().unwrap() as u32;
+                (
+                    line,
+                    at["character"].as_u64().unwrap() as u32,
+                    h["label"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        let after = |needle: &str| {
+            let (line, character) = support::position(&text, needle, 0, needle.len());
+            (line, character)
+        };
+        let (line, character) = after("validity one_year");
+        assert!(
+            hints.contains(&(line, character, "= 365 days")),
+            "{hints:?}"
+        );
+        let (line, character) = after("program travel");
+        let window = "opened 2020-01-01, closed 2025-03-25";
+        assert!(hints.contains(&(line, character, window)), "{hints:?}");
+        // The fee in force today: the period from 2024-04-01 (the test runs after it).
+        let (line, character) = after("costly: fee");
+        let fee = "= 630 since 2024-04-01";
+        assert!(hints.contains(&(line, character, fee)), "{hints:?}");
+        assert_eq!(hints.len(), 3, "{hints:?}");
+    });
+}
+
 /// Semantic tokens as `NAME TYPE MODIFIERS...`, read back from their relative encoding
 /// against `text` (ASCII, so UTF-16 columns are byte columns).
 fn decode_tokens(text: &str, legend: &Value, data: &Value) -> Vec<String> {
