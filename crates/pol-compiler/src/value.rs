@@ -39,11 +39,9 @@ impl Day {
         Day(i32::try_from(days).unwrap_or(if days < 0 { i32::MIN } else { i32::MAX }))
     }
 
-    /// The day `time` falls on, in UTC (the day before 1970 counts as 1970-01-01).
-    pub fn of(time: std::time::SystemTime) -> Day {
-        let seconds = time
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+    /// The day, in UTC, of a time given in seconds since 1970-01-01 (the compiler reads no
+    /// clock: its callers do).
+    pub fn from_unix_seconds(seconds: u64) -> Day {
         Day(i32::try_from(seconds / 86_400).unwrap_or(i32::MAX))
     }
 

@@ -586,7 +586,10 @@ impl Server {
         };
         let (start, end) = (a.offset(file, p.range.start), a.offset(file, p.range.end));
         // Which period of a dated parameter is shown: the one in force today, in UTC.
-        let today = pol_compiler::value::Day::of(std::time::SystemTime::now()).to_string();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let today = pol_compiler::value::Day::from_unix_seconds(now).to_string();
         Ok(Some(hints::inlay_hints(&a, file, start, end, &today)))
     }
 

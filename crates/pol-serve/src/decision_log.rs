@@ -285,7 +285,7 @@ fn timestamp(now: std::time::SystemTime) -> String {
         .unwrap_or_default();
     let seconds = since.as_secs();
     // The calendar date by the engine's own day arithmetic.
-    let day = pol_compiler::value::Day::of(now);
+    let day = pol_compiler::value::Day::from_unix_seconds(seconds);
     let s = seconds % 86_400;
     format!(
         "{day}T{:02}:{:02}:{:02}.{:03}Z",
