@@ -1,6 +1,6 @@
 //! The acceptance session on a copy of the shipped policies: a misspelling shows as a
-//! diagnostic with the right name offered; hover, definition, completion, formatting and
-//! rename work on the real set. Assertions read the shipped text rather than hard-coding
+//! diagnostic with the right name offered; hover, definition, completion, formatting,
+//! rename and semantic tokens work on the real set. Assertions read the shipped text rather than hard-coding
 //! its lines, so editing a policy does not break them.
 
 use crate::support;
@@ -104,5 +104,38 @@ fn acceptance_on_the_shipped_policies() {
     );
     assert_eq!(edit["changes"].as_object().unwrap().len(), 1);
 
+    assert_eq!(s.shutdown(), 0);
+}
+
+/// Every shipped policy file's semantic tokens land on names as the file writes them.
+#[test]
+fn semantic_tokens_on_every_shipped_file() {
+    let source = shipped();
+    let mut s = Session::start("acceptance-tokens", &source, json!({}));
+    let legend = s.initialized["capabilities"]["semanticTokensProvider"]["legend"].clone();
+    let mut files: Vec<_> = std::fs::read_dir(source.join("policies"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".pol"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 8, "{files:?}");
+    for name in files {
+        let relative = format!("policies/{name}");
+        let text = s.open(&relative);
+        let params = json!({"textDocument": {"uri": s.uri(&relative)}});
+        let data = s.ok("textDocument/semanticTokens/full", params)["data"].clone();
+        let tokens = support::decode_tokens(&text, &legend, &data);
+        assert!(!tokens.is_empty(), "{relative}: no tokens");
+        for t in &tokens {
+            let name = t.split(' ').next().unwrap();
+            let is_name = name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+            assert!(is_name, "{relative}: token `{t}` is not a name");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&source);
     assert_eq!(s.shutdown(), 0);
 }

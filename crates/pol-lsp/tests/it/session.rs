@@ -251,7 +251,7 @@ fn highlights_and_semantic_tokens() {
         let legend = s.initialized["capabilities"]["semanticTokensProvider"]["legend"].clone();
         let params = json!({"textDocument": {"uri": s.uri(TRAVEL)}});
         let data = s.ok("textDocument/semanticTokens/full", params)["data"].clone();
-        let tokens = decode_tokens(&text, &legend, &data);
+        let tokens = support::decode_tokens(&text, &legend, &data);
         for expected in [
             "any_pending variable declaration",
             "applicant.status property",
@@ -276,6 +276,19 @@ fn highlights_and_semantic_tokens() {
                 "{t}"
             );
         }
+        // Columns count UTF-16 units: a name after `"ÉÉ"` is found where the editor has it.
+        let edited = format!(
+            "{text}\npolicy notes \"Noted?\" {{\n  warn odd: applicant.nationality == \"ÉÉ\" or any_pending\n}}\n"
+        );
+        s.change(TRAVEL, 2, &edited);
+        let params = json!({"textDocument": {"uri": s.uri(TRAVEL)}});
+        let data = s.ok("textDocument/semanticTokens/full", params)["data"].clone();
+        let tokens = support::decode_tokens(&edited, &legend, &data);
+        assert_eq!(
+            tokens.last().map(String::as_str),
+            Some("any_pending variable"),
+            "{tokens:#?}"
+        );
     });
 }
 
@@ -324,50 +337,6 @@ fn inlay_hints() {
         assert!(hints.contains(&(line, character, fee)), "{hints:?}");
         assert_eq!(hints.len(), 3, "{hints:?}");
     });
-}
-
-/// Semantic tokens as `NAME TYPE MODIFIERS...`, read back from their relative encoding
-/// against `text` (ASCII, so UTF-16 columns are byte columns).
-fn decode_tokens(text: &str, legend: &Value, data: &Value) -> Vec<String> {
-    let lines: Vec<&str> = text.lines().collect();
-    let numbers: Vec<u64> = data
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_u64().unwrap())
-        .collect();
-    let (mut line, mut col) = (0, 0);
-    let mut out = Vec::new();
-    for t in numbers.chunks(5) {
-        let [delta_line, delta_col, len, ty, modifiers] = t else {
-            panic!("a token is five numbers: {t:?}");
-        };
-        if *delta_line > 0 {
-            col = 0;
-        }
-        line += *delta_line as usize;
-        col += *delta_col as usize;
-        let name = &lines[line][col..col + *len as usize];
-        let mut words = vec![
-            name.to_string(),
-            legend["tokenTypes"][*ty as usize]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        ];
-        for (i, m) in legend["tokenModifiers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .enumerate()
-        {
-            if modifiers & (1 << i) != 0 {
-                words.push(m.as_str().unwrap().to_string());
-            }
-        }
-        out.push(words.join(" "));
-    }
-    out
 }
 
 #[test]

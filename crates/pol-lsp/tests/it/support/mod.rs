@@ -374,3 +374,41 @@ pub fn labels(v: &Value) -> Vec<String> {
         .map(|i| i["label"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// Semantic tokens as `NAME TYPE MODIFIERS...`, read back from their relative encoding
+/// (UTF-16 columns) against `text`.
+pub fn decode_tokens(text: &str, legend: &Value, data: &Value) -> Vec<String> {
+    let lines: Vec<Vec<u16>> = text.lines().map(|l| l.encode_utf16().collect()).collect();
+    let numbers: Vec<u64> = data
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    let name_of = |i: u64, key: &str| legend[key][i as usize].as_str().unwrap().to_string();
+    let (mut line, mut col) = (0, 0);
+    let mut out = Vec::new();
+    for t in numbers.chunks(5) {
+        let [delta_line, delta_col, len, ty, modifiers] = *t else {
+            panic!("a token is five numbers: {t:?}");
+        };
+        if delta_line > 0 {
+            col = 0;
+        }
+        line += delta_line as usize;
+        col += delta_col as usize;
+        let units = &lines[line][col..col + len as usize];
+        let mut words = vec![
+            String::from_utf16(units).unwrap(),
+            name_of(ty, "tokenTypes"),
+        ];
+        let count = legend["tokenModifiers"].as_array().unwrap().len() as u64;
+        words.extend(
+            (0..count)
+                .filter(|i| modifiers & (1 << i) != 0)
+                .map(|i| name_of(i, "tokenModifiers")),
+        );
+        out.push(words.join(" "));
+    }
+    out
+}
