@@ -231,8 +231,8 @@ pub enum Command {
         /// Fail when coverage is below PERCENT, from 0 to 100 (implies --coverage).
         #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
         coverage_min: Option<f64>,
-        /// Run the tests again whenever a policy file, a test file or pol.toml changes,
-        /// until interrupted (Ctrl-C).
+        /// Run the tests again whenever a policy file, a test file, a case file the tests
+        /// read or pol.toml changes, until interrupted (Ctrl-C).
         #[arg(long, short = 'w')]
         watch: bool,
     },

@@ -2,10 +2,12 @@
 //! renders the results: for people (failures as expected/actual diffs, the summary once),
 //! as one JSON document, or as JUnit XML for CI.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::RecvTimeoutError;
 
+use notify::RecursiveMode;
 use pol_engine::coverage::Coverage;
 use pol_engine::testing::{self, Difference, Filter, Report, Verdict};
 use pol_engine::{CaseProblem, PolicySource};
@@ -32,7 +34,7 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Ex
     if opts.watch {
         watch(policies, paths, opts)
     } else {
-        once(policies, paths, opts)
+        once(policies, paths, opts).0
     }
 }
 
@@ -49,7 +51,7 @@ fn test_roots(source: &PolicySource, paths: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// `pol test --watch`: runs the tests, then again after each change to the policy set, the
-/// tests or `pol.toml`, until interrupted or standard output closes. What is watched is
+/// tests, their case files or `pol.toml`, until interrupted or standard output closes. What is watched is
 /// worked out again before each wait, as an edit to `pol.toml` may move the set or tests.
 fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit {
     let (changed, changes) = std::sync::mpsc::channel::<PathBuf>();
@@ -71,15 +73,15 @@ fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit
     };
     let mut watching: Vec<PathBuf> = Vec::new();
     loop {
-        let exit = once(policies, paths, opts);
+        let (exit, case_dirs) = once(policies, paths, opts);
         if out::flush().is_err() {
             return exit;
         }
         for path in watching.drain(..) {
             let _ = notify::Watcher::unwatch(&mut watcher, &path);
         }
-        for path in watch_targets(policies, paths) {
-            match notify::Watcher::watch(&mut watcher, &path, notify::RecursiveMode::Recursive) {
+        for (path, mode) in watch_targets(policies, paths, &case_dirs) {
+            match notify::Watcher::watch(&mut watcher, &path, mode) {
                 Ok(()) => watching.push(path),
                 // A test directory not made yet, say: the rest are still watched.
                 Err(e) => emit::note(&format!("note: cannot watch {}: {e}\n", path.display())),
@@ -123,20 +125,39 @@ fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit
     }
 }
 
-/// What `pol test --watch` watches: the policy set's files, the tests and the project
-/// file. When `pol.toml` cannot be read, the file itself, so that its fix is seen.
-fn watch_targets(policies: Option<&Path>, paths: &[PathBuf]) -> Vec<PathBuf> {
+/// What `pol test --watch` watches, and how: the policy set's files, the tests and the
+/// project file, with all below them; and the directories of the case files the tests read
+/// (`examples/cases/`) that lie outside those, without what is below them. When `pol.toml`
+/// cannot be read, the file itself, so that its fix is seen.
+fn watch_targets(
+    policies: Option<&Path>,
+    paths: &[PathBuf],
+    case_dirs: &[PathBuf],
+) -> Vec<(PathBuf, RecursiveMode)> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let source = match PolicySource::choose(policies, &cwd) {
         Ok(source) => source,
-        Err(e) => return vec![e.file],
+        Err(e) => return vec![(e.file, RecursiveMode::NonRecursive)],
     };
-    let mut targets = source.watched_paths();
-    targets.extend(test_roots(&source, paths));
+    let mut trees = source.watched_paths();
+    trees.extend(test_roots(&source, paths));
     if let PolicySource::Project(p) = &source {
-        targets.push(p.file());
+        trees.push(p.file());
     }
-    targets
+    // Compared with `..` and links resolved: `tests/policies/../../examples/cases` does not
+    // lie under `tests/policies`.
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let under: Vec<PathBuf> = trees.iter().map(|t| canonical(t)).collect();
+    let dirs: BTreeSet<PathBuf> = case_dirs
+        .iter()
+        .map(|d| canonical(d))
+        .filter(|d| !under.iter().any(|t| d.starts_with(t)))
+        .collect();
+    trees
+        .into_iter()
+        .map(|t| (t, RecursiveMode::Recursive))
+        .chain(dirs.into_iter().map(|d| (d, RecursiveMode::NonRecursive)))
+        .collect()
 }
 
 /// Whether standard output is a pipe or socket whose reader has closed it. A write would
@@ -165,20 +186,23 @@ fn relative(path: &Path) -> String {
 }
 
 /// Whether a change to `path` may change what the tests say: a policy file, a test file
-/// or a project file.
+/// or case file (JSON, YAML, TOML), or a project file.
 fn is_watched_file(path: &Path) -> bool {
     path.file_name()
         .is_some_and(|n| n == pol_engine::project::PROJECT_FILE)
-        || path
-            .extension()
-            .is_some_and(|e| e == "pol" || e == "yaml" || e == "yml")
+        || path.extension().is_some_and(|e| {
+            ["pol", "yaml", "yml", "json", "toml"]
+                .iter()
+                .any(|known| e == *known)
+        })
 }
 
-/// Runs the tests once and reports them.
-fn once(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit {
+/// Runs the tests once and reports them. Also returns the directories of the case files
+/// the tests read, for `--watch`.
+fn once(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> (Exit, Vec<PathBuf>) {
     let engine = match crate::engine(policies) {
         Ok(e) => e,
-        Err(e) => return e,
+        Err(e) => return (e, Vec::new()),
     };
     let compiled = engine.compiled();
     let roots = test_roots(engine.source(), paths);
@@ -188,9 +212,15 @@ fn once(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit 
             for e in &problems {
                 emit::load_error(e);
             }
-            return Exit::Misuse;
+            return (Exit::Misuse, Vec::new());
         }
     };
+    let mut case_dirs: Vec<PathBuf> = suite
+        .tests()
+        .filter_map(|t| Some(t.case_file.as_deref()?.parent()?.to_path_buf()))
+        .collect();
+    case_dirs.sort();
+    case_dirs.dedup();
     let with_coverage = opts.coverage || opts.coverage_min.is_some();
     let report = testing::run_suite(compiled, &suite, &opts.filter, with_coverage);
     let below_min = match (&report.coverage, opts.coverage_min) {
@@ -219,11 +249,12 @@ fn once(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit 
         }
     }
     let failed = report.failed() + report.errors() + suite.problems.len();
-    if failed == 0 && !below_min {
+    let exit = if failed == 0 && !below_min {
         Exit::Ok
     } else {
         Exit::BadInput
-    }
+    };
+    (exit, case_dirs)
 }
 
 /// The report for people, in `cargo test`'s shape: failures with their diffs and

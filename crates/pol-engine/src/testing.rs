@@ -120,6 +120,9 @@ pub struct PolicyTest {
     /// The 1-based line of the test in its file, when it can be found.
     pub line: Option<usize>,
     pub case: Result<Case, Box<CaseProblem>>,
+    /// The case file the test names (`case_file:`), resolved against the test file's
+    /// directory; `None` for a case given inline.
+    pub case_file: Option<PathBuf>,
     pub expect: Expect,
     /// Byte range of the test in its file's text, for placing problems.
     region: (usize, usize),
@@ -254,6 +257,7 @@ pub fn read_text(c: &Compiled, path: &Path, text: String) -> (Option<TestFile>, 
             ));
             continue;
         }
+        let case_file = t.case_file.as_ref().map(|file| dir.join(&file.0));
         let case = match (t.case, t.case_file) {
             (Some(value), None) => decode_inline(c, &name, &text, region, value),
             (None, Some(file)) => {
@@ -295,6 +299,7 @@ pub fn read_text(c: &Compiled, path: &Path, text: String) -> (Option<TestFile>, 
             file: path.to_path_buf(),
             line,
             case,
+            case_file,
             expect: t.expect,
             region,
         });

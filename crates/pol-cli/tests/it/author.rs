@@ -178,8 +178,9 @@ fn start_watch(dir: &Path, stderr: std::process::Stdio) -> std::process::Child {
         .unwrap()
 }
 
-/// `pol test --watch` runs the tests, waits, and runs them again when a policy changes:
-/// the edit that breaks a test shows as a failure without running `pol test` again.
+/// `pol test --watch` runs the tests, waits, and runs them again when a policy or a case
+/// file changes: the edit that breaks a test shows as a failure without running `pol test`
+/// again.
 #[test]
 fn pol_test_watch_runs_again_after_an_edit() {
     use std::io::BufRead;
@@ -206,12 +207,20 @@ fn pol_test_watch_runs_again_after_an_edit() {
             }
         });
     }
-    let mut seen = Vec::new();
-    let mut wait_for = |start: &str| loop {
-        match lines.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) if line.starts_with(start) => return,
-            Ok(line) => seen.push(line),
-            Err(_) => panic!("no line starting `{start}` after:\n{}", seen.join("\n")),
+    // The two streams' lines may arrive in either order: a line waited for may already be
+    // among those seen.
+    let mut seen: Vec<String> = Vec::new();
+    let mut wait_for = |start: &str| {
+        if let Some(i) = seen.iter().position(|l| l.starts_with(start)) {
+            seen.remove(i);
+            return;
+        }
+        loop {
+            match lines.recv_timeout(Duration::from_secs(60)) {
+                Ok(line) if line.starts_with(start) => return,
+                Ok(line) => seen.push(line),
+                Err(_) => panic!("no line starting `{start}` after:\n{}", seen.join("\n")),
+            }
         }
     };
     wait_for("test result: ok.");
@@ -221,6 +230,12 @@ fn pol_test_watch_runs_again_after_an_edit() {
     wait_for("policies/programs.pol changed: running the tests again");
     wait_for("---- chnv_parole::");
     wait_for("test result: FAILED.");
+    // A case file a test reads, outside the test directory, is watched too.
+    wait_for("watching ");
+    let case = d.join("examples/cases/haitian_chnv_after_termination.yaml");
+    let text = std::fs::read_to_string(&case).unwrap();
+    std::fs::write(&case, text + "\n").unwrap();
+    wait_for("examples/cases/haitian_chnv_after_termination.yaml changed");
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(d);
