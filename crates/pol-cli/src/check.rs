@@ -284,23 +284,18 @@ fn project_levels(
     let Some(project) = project else {
         return LintLevels::default();
     };
-    let home = canonical(&project.policies);
+    let home = crate::canonical(&project.policies);
     let its_own = match paths {
         [] => policies.is_none(),
         paths => paths
             .iter()
-            .all(|p| p.as_os_str() != "-" && canonical(&cwd.join(p)).starts_with(&home)),
+            .all(|p| p.as_os_str() != "-" && crate::canonical(&cwd.join(p)).starts_with(&home)),
     };
     if its_own {
         project.lints.clone()
     } else {
         LintLevels::default()
     }
-}
-
-/// `path` with links and `..` resolved where it exists, else as given.
-fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Reports of one code shown to people at most; the rest are counted in one line (every

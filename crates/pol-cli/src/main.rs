@@ -270,11 +270,7 @@ pub fn note_builtin(source: &pol_engine::PolicySource, cwd: &std::path::Path) {
     static NOTE: std::sync::Once = std::sync::Once::new();
     if let Some(local) = pol_engine::load::local_policies_differ(cwd) {
         NOTE.call_once(|| {
-            let shown = local
-                .strip_prefix(cwd)
-                .ok()
-                .filter(|p| !p.as_os_str().is_empty())
-                .map_or(".".to_string(), |p| p.display().to_string());
+            let shown = relative_to(cwd, &local);
             emit::note(&format!(
                 "note: using the built-in policies, but the .pol files in `{shown}` differ from them; \
                  to use those files, pass `--policies {shown}` or add a pol.toml here \
@@ -282,6 +278,22 @@ pub fn note_builtin(source: &pol_engine::PolicySource, cwd: &std::path::Path) {
             ));
         });
     }
+}
+
+/// `path` as people in `cwd` name it: relative to `cwd` when inside it (`.` for `cwd`
+/// itself), else as given.
+pub fn relative_to(cwd: &std::path::Path, path: &std::path::Path) -> String {
+    match path.strip_prefix(cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// `path` with links and `..` resolved where it exists, else as given: for telling whether
+/// one path lies under another.
+pub fn canonical(path: &std::path::Path) -> std::path::PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Loads and compiles the policy set for deciding cases, printing diagnostics on failure.

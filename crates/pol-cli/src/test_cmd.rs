@@ -94,7 +94,11 @@ fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit
             );
             return Exit::Misuse;
         }
-        let shown: Vec<String> = watching.iter().map(|p| relative(p)).collect();
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let shown: Vec<String> = watching
+            .iter()
+            .map(|p| crate::relative_to(&cwd, p))
+            .collect();
         emit::note(&format!(
             "watching {} for changes (Ctrl-C to stop)\n",
             shown.join(", ")
@@ -120,7 +124,7 @@ fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit
         {}
         crate::out(&format!(
             "\n{} changed: running the tests again\n",
-            relative(&first)
+            crate::relative_to(&cwd, &first)
         ));
     }
 }
@@ -146,11 +150,10 @@ fn watch_targets(
     }
     // Compared with `..` and links resolved: `tests/policies/../../examples/cases` does not
     // lie under `tests/policies`.
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let under: Vec<PathBuf> = trees.iter().map(|t| canonical(t)).collect();
+    let under: Vec<PathBuf> = trees.iter().map(|t| crate::canonical(t)).collect();
     let dirs: BTreeSet<PathBuf> = case_dirs
         .iter()
-        .map(|d| canonical(d))
+        .map(|d| crate::canonical(d))
         .filter(|d| !under.iter().any(|t| d.starts_with(t)))
         .collect();
     trees
@@ -174,15 +177,6 @@ fn stdout_reader_gone() -> bool {
         && fds
             .iter()
             .any(|fd| fd.revents().intersects(PollFlags::ERR | PollFlags::HUP))
-}
-
-/// `path` as people here name it: relative to the working directory when inside it.
-fn relative(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    path.strip_prefix(&cwd)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }
 
 /// Whether a change to `path` may change what the tests say: a policy file, a test file

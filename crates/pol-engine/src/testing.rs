@@ -120,8 +120,8 @@ pub struct PolicyTest {
     /// The 1-based line of the test in its file, when it can be found.
     pub line: Option<usize>,
     pub case: Result<Case, Box<CaseProblem>>,
-    /// The case file the test names (`case_file:`), resolved against the test file's
-    /// directory; `None` for a case given inline.
+    /// The case file the test reads (`case_file:`), resolved against the test file's
+    /// directory; `None` for a case given inline, or a file outside the project (refused).
     pub case_file: Option<PathBuf>,
     pub expect: Expect,
     /// Byte range of the test in its file's text, for placing problems.
@@ -257,25 +257,25 @@ pub fn read_text(c: &Compiled, path: &Path, text: String) -> (Option<TestFile>, 
             ));
             continue;
         }
-        let case_file = t.case_file.as_ref().map(|file| dir.join(&file.0));
+        // A test names its case file: it may not lead out of the tests' project.
+        let case_file = t
+            .case_file
+            .as_ref()
+            .map(|file| dir.join(&file.0))
+            .filter(|path| within.contains(path) != Some(false));
         let case = match (t.case, t.case_file) {
             (Some(value), None) => decode_inline(c, &name, &text, region, value),
-            (None, Some(file)) => {
-                let case_path = dir.join(&file.0);
-                // A test names its case file: it may not lead out of the tests' project.
-                if within.contains(&case_path) == Some(false) {
-                    Err(Box::new(placed(
-                        &name,
-                        &text,
-                        at("case_file"),
-                        format!("`{}` lies outside the project", file.0),
-                        "a test's case file must lie inside the project".into(),
-                        None,
-                    )))
-                } else {
-                    read_case_file(c, &case_path)
-                }
-            }
+            (None, Some(file)) => match &case_file {
+                Some(path) => read_case_file(c, path),
+                None => Err(Box::new(placed(
+                    &name,
+                    &text,
+                    at("case_file"),
+                    format!("`{}` lies outside the project", file.0),
+                    "a test's case file must lie inside the project".into(),
+                    None,
+                ))),
+            },
             (Some(_), Some(_)) => Err(Box::new(placed(
                 &name,
                 &text,
