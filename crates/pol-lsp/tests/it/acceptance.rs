@@ -11,17 +11,18 @@ use support::{apply, copy_dir, labels, position, repo, scratch, Session};
 const POLICY: &str = "policies/advance_parole.pol";
 const FACT: &str = "applicant.in_removal_proceedings";
 
-/// A directory holding a copy of `policies/` (and nothing else: no `pol.toml`, so the
-/// set is the opened file's directory).
-fn shipped() -> std::path::PathBuf {
-    let dir = scratch("shipped");
+/// A directory of the test `test`'s own holding a copy of `policies/` (and nothing else: no
+/// `pol.toml`, so the set is the opened file's directory). Tests run at once, so each has
+/// its own.
+fn shipped(test: &str) -> std::path::PathBuf {
+    let dir = scratch(&format!("shipped-{test}"));
     copy_dir(&repo().join("policies"), &dir.join("policies"));
     dir
 }
 
 #[test]
 fn acceptance_on_the_shipped_policies() {
-    let source = shipped();
+    let source = shipped("acceptance");
     let mut s = Session::start("acceptance", &source, json!({}));
     let _ = std::fs::remove_dir_all(&source);
     let text = s.read(POLICY);
@@ -110,7 +111,7 @@ fn acceptance_on_the_shipped_policies() {
 /// Every shipped policy file's semantic tokens land on names as the file writes them.
 #[test]
 fn semantic_tokens_on_every_shipped_file() {
-    let source = shipped();
+    let source = shipped("tokens");
     let mut s = Session::start("acceptance-tokens", &source, json!({}));
     let legend = s.initialized["capabilities"]["semanticTokensProvider"]["legend"].clone();
     let mut files: Vec<_> = std::fs::read_dir(source.join("policies"))
