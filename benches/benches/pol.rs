@@ -25,11 +25,7 @@ fn shipped() -> Compiled {
 
 /// Complete `advance_parole` cases as JSON lines; the floor must agree with `pol` on each.
 fn lines(c: &Compiled, known: f64) -> Vec<String> {
-    let opts = Options {
-        policy: Some("advance_parole".into()),
-        known,
-        ids: true,
-    };
+    let opts = Options { policy: Some("advance_parole".into()), known, ids: true };
     let mut g = Generator::new(c, opts, 42);
     let lines: Vec<String> = (0..BATCH).map(|_| g.case()).collect();
     if known >= 1.0 {
@@ -94,26 +90,12 @@ fn evaluation(cr: &mut Criterion) {
     for (name, known) in [("complete", 1.0), ("partial", 0.9)] {
         let lines = lines(&c, known);
         let cases = decoded(&c, &lines);
-        bench_decide(
-            &mut group,
-            format!("pol/{name}"),
-            &c,
-            &cases,
-            Compiled::decide_into,
-        );
+        bench_decide(&mut group, format!("pol/{name}"), &c, &cases, Compiled::decide_into);
         let checked = format!("pol-checked/{name}");
-        bench_decide(
-            &mut group,
-            checked,
-            &c,
-            &cases,
-            Compiled::decide_checked_into,
-        );
+        bench_decide(&mut group, checked, &c, &cases, Compiled::decide_checked_into);
         if known >= 1.0 {
-            let structs: Vec<floor::Case> = lines
-                .iter()
-                .map(|l| serde_json::from_str(l).unwrap())
-                .collect();
+            let structs: Vec<floor::Case> =
+                lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
             group.bench_function(format!("floor/{name}"), |b| {
                 b.iter(|| {
                     for case in &structs {
@@ -192,21 +174,11 @@ fn reasoning(cr: &mut Criterion) {
     let mut group = cr.benchmark_group("reason");
     group.throughput(Throughput::Elements(BATCH as u64));
     for name in c.policy_names().map(str::to_string).collect::<Vec<_>>() {
-        let opts = Options {
-            policy: Some(name.clone()),
-            known: 0.0,
-            ids: false,
-        };
+        let opts = Options { policy: Some(name.clone()), known: 0.0, ids: false };
         let mut g = Generator::new(&c, opts, 7);
         let lines: Vec<String> = (0..BATCH).map(|_| g.case()).collect();
         let cases = decoded(&c, &lines);
-        bench_decide(
-            &mut group,
-            format!("unknown/{name}"),
-            &c,
-            &cases,
-            Compiled::decide_into,
-        );
+        bench_decide(&mut group, format!("unknown/{name}"), &c, &cases, Compiled::decide_into);
     }
     for (name, known) in [("complete", 1.0), ("unknown30", 0.7)] {
         let cases = decoded(&c, &lines(&c, known));
@@ -239,11 +211,7 @@ fn check(cr: &mut Criterion) {
     let mut group = cr.benchmark_group("check");
     group.sample_size(10);
     for n in [1, 10, 100] {
-        let set = if n == 1 {
-            sources.clone()
-        } else {
-            pol_bench::scale::scaled(&sources, n)
-        };
+        let set = if n == 1 { sources.clone() } else { pol_bench::scale::scaled(&sources, n) };
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(format!("x{n}"), |b| {
             b.iter_batched(
@@ -260,12 +228,5 @@ fn check(cr: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(
-    benches,
-    evaluation,
-    json,
-    reasoning,
-    load_and_compile,
-    check
-);
+criterion_group!(benches, evaluation, json, reasoning, load_and_compile, check);
 criterion_main!(benches);

@@ -76,17 +76,10 @@ fn positions(cr: &mut Criterion) {
         let mut start = 0;
         for line in text.split_inclusive('\n') {
             let at = (start + line.len() / 2) as u32;
-            spans.push(Span {
-                file: FileId(0),
-                start: at,
-                end: at,
-            });
+            spans.push(Span { file: FileId(0), start: at, end: at });
             start += line.len();
         }
-        let source = Source {
-            name: "p.pol".into(),
-            text: text.clone(),
-        };
+        let source = Source { name: "p.pol".into(), text: text.clone() };
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_function(format!("x{n}"), |b| {
             b.iter_batched(

@@ -191,26 +191,13 @@ pub fn parse_date(text: &str) -> Option<i32> {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i32> {
-        b.get(r)?.iter().try_fold(0i32, |n, c| {
-            c.is_ascii_digit().then(|| n * 10 + i32::from(c - b'0'))
-        })
+        b.get(r)?
+            .iter()
+            .try_fold(0i32, |n, c| c.is_ascii_digit().then(|| n * 10 + i32::from(c - b'0')))
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let month_days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
+    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     let max = *month_days.get(usize::try_from(m).ok()?.checked_sub(1)?)?;
     if d < 1 || d > max {
         return None;
@@ -281,10 +268,7 @@ const ONE_YEAR: i64 = 365;
 pub fn advance_parole(c: &Case) -> Outcome {
     let a = &c.applicant;
     let status_is = |s: Status| a.status.map(|x| x == s);
-    let pending = a
-        .pending
-        .as_ref()
-        .map(|p| p.iter().fold(0u8, |m, w| m | 1 << (*w as u8)));
+    let pending = a.pending.as_ref().map(|p| p.iter().fold(0u8, |m, w| m | 1 << (*w as u8)));
     let any_pending = pending.map(|p| p != 0);
     let adjustment_pending = pending.map(|p| p & 1 << (Pending::AdjustmentOfStatus as u8) != 0);
     let inside = a.location.map(|l| l == Location::InsideUs);
@@ -320,11 +304,8 @@ pub fn advance_parole(c: &Case) -> Outcome {
         adjustment_pending,
     );
     // A reason and evidence are asked only of those who need the document.
-    let justified = or(
-        c.reason
-            .map(|r| !matches!(r, Reason::PersecutionRisk | Reason::Tourism)),
-        dual_intent,
-    );
+    let justified =
+        or(c.reason.map(|r| !matches!(r, Reason::PersecutionRisk | Reason::Tourism)), dual_intent);
     let evidence = or(c.evidence_submitted, dual_intent);
     let ineligible: [Tri; 8] = [
         not(inside),
@@ -366,13 +347,7 @@ pub fn advance_parole(c: &Case) -> Outcome {
         }
         _ => (0, None),
     };
-    Outcome {
-        decision,
-        reasons,
-        warnings,
-        forms,
-        max_validity_days,
-    }
+    Outcome { decision, reasons, warnings, forms, max_validity_days }
 }
 
 /// Kleene disjunction of all.
@@ -396,11 +371,7 @@ fn bits(ts: &[Tri], offset: u16, which: Tri) -> u16 {
 /// The names of the rules in the bit set `m` (of [`Outcome::reasons`] or
 /// [`Outcome::warnings`]), in the policy's order.
 fn rule_names(m: u16) -> impl Iterator<Item = &'static str> {
-    RULES
-        .iter()
-        .enumerate()
-        .filter(move |(i, _)| m & (1 << i) != 0)
-        .map(|(_, n)| *n)
+    RULES.iter().enumerate().filter(move |(i, _)| m & (1 << i) != 0).map(|(_, n)| *n)
 }
 
 /// The forms in the bit set [`Outcome::forms`].
@@ -472,8 +443,6 @@ pub fn agrees_with_pol(c: &pol_compiler::Compiled, line: &str) -> Result<(), Str
     if same {
         Ok(())
     } else {
-        Err(format!(
-            "the floor disagrees with pol on {line}:\n pol: {record:?}\n floor: {o:?}"
-        ))
+        Err(format!("the floor disagrees with pol on {line}:\n pol: {record:?}\n floor: {o:?}"))
     }
 }

@@ -54,11 +54,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options {
-            policy: None,
-            known: 1.0,
-            ids: true,
-        }
+        Options { policy: None, known: 1.0, ids: true }
     }
 }
 
@@ -80,13 +76,7 @@ const LAST_DAY: u64 = 20_818;
 impl<'a> Generator<'a> {
     pub fn new(c: &'a Compiled, opts: Options, seed: u64) -> Generator<'a> {
         let reads = c.graphs.iter().map(|g| g.reads.clone()).collect();
-        Generator {
-            c,
-            opts,
-            rng: Rng::new(seed),
-            reads,
-            count: 0,
-        }
+        Generator { c, opts, rng: Rng::new(seed), reads, count: 0 }
     }
 
     /// The next case, as one line of JSON (without the newline). Values are drawn until
@@ -123,9 +113,7 @@ impl<'a> Generator<'a> {
             root.insert("id".into(), Value::from(format!("case-{}", self.count)));
         }
         root.insert("as_of".into(), Value::from(self.date()));
-        let name = policy
-            .and_then(|id| set.policies.get(id))
-            .map_or("", |p| p.name.as_str());
+        let name = policy.and_then(|id| set.policies.get(id)).map_or("", |p| p.name.as_str());
         root.insert("policy".into(), Value::from(name));
         let reads = self.reads.get(position).cloned().unwrap_or_default();
         for f in reads {
@@ -181,9 +169,7 @@ fn insert(root: &mut Map<String, Value>, path: &str, value: Value) {
             map.insert(seg.to_string(), value);
             return;
         }
-        let entry = map
-            .entry(seg.to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
+        let entry = map.entry(seg.to_string()).or_insert_with(|| Value::Object(Map::new()));
         let Value::Object(next) = entry else { return };
         map = next;
     }
@@ -191,8 +177,6 @@ fn insert(root: &mut Map<String, Value>, path: &str, value: Value) {
 
 /// `YYYY-MM-DD` for a day number, as `pol` prints dates.
 pub fn show_date(days: i64) -> String {
-    i32::try_from(days).map_or_else(
-        |_| days.to_string(),
-        |d| pol_compiler::value::Day(d).to_string(),
-    )
+    i32::try_from(days)
+        .map_or_else(|_| days.to_string(), |d| pol_compiler::value::Day(d).to_string())
 }

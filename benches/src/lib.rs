@@ -26,10 +26,7 @@ pub fn read_policies(dir: &Path) -> std::io::Result<Vec<Source>> {
     let within = pol_engine::load::Confinement::around(dir);
     let found = pol_engine::load::walk(dir, &["pol"], &within);
     if let Some(problem) = found.problems.first() {
-        return Err(std::io::Error::other(format!(
-            "{}: {}",
-            problem.path, problem.message
-        )));
+        return Err(std::io::Error::other(format!("{}: {}", problem.path, problem.message)));
     }
     let mut paths: Vec<PathBuf> = found.files.into_iter().map(|f| f.path).collect();
     paths.sort();
@@ -60,9 +57,8 @@ pub fn decide_line(
     line: &str,
 ) -> Result<pol_compiler::DecisionRecord, String> {
     let case = decode_line(c, line)?;
-    let outcome = c
-        .decide(&case, &mut pol_compiler::Scratch::default())
-        .map_err(|e| e.to_string())?;
+    let outcome =
+        c.decide(&case, &mut pol_compiler::Scratch::default()).map_err(|e| e.to_string())?;
     Ok(c.record(&case, &outcome))
 }
 
@@ -77,10 +73,8 @@ mod tests {
     #[test]
     fn the_floor_agrees_with_pol() {
         let c = pol_test_support::shipped();
-        let opts = gen::Options {
-            policy: Some("advance_parole".into()),
-            ..gen::Options::default()
-        };
+        let opts =
+            gen::Options { policy: Some("advance_parole".into()), ..gen::Options::default() };
         let mut g = gen::Generator::new(c, opts, 7);
         for _ in 0..2000 {
             let line = g.case();

@@ -16,10 +16,7 @@ pub fn scaled(sources: &[Source], n: usize) -> Vec<Source> {
                 Some(rest) => format!("policies/k{k}/{rest}"),
                 None => format!("k{k}/{}", s.name),
             };
-            out.push(Source {
-                name,
-                text: rename(&s.text, &names, k),
-            });
+            out.push(Source { name, text: rename(&s.text, &names, k) });
         }
     }
     out
@@ -28,16 +25,8 @@ pub fn scaled(sources: &[Source], n: usize) -> Vec<Source> {
 /// The names declared at the top level of the files (what each copy renames), and among
 /// them the program names.
 fn declared_names(sources: &[Source]) -> (HashSet<String>, HashSet<String>) {
-    const KEYWORDS: [&str; 8] = [
-        "enum",
-        "fact",
-        "const",
-        "param",
-        "let",
-        "program",
-        "policy",
-        "constraint",
-    ];
+    const KEYWORDS: [&str; 8] =
+        ["enum", "fact", "const", "param", "let", "program", "policy", "constraint"];
     let mut names = HashSet::new();
     let mut programs = HashSet::new();
     for s in sources {

@@ -19,11 +19,7 @@ fn main() {
         let rel = path.strip_prefix(&policies).unwrap_or(path);
         let name = format!("policies/{}", rel.to_string_lossy().replace('\\', "/"));
         let abs = path.canonicalize().unwrap_or_else(|_| path.clone());
-        let _ = writeln!(
-            out,
-            "    ({name:?}, include_str!({:?})),",
-            abs.to_string_lossy()
-        );
+        let _ = writeln!(out, "    ({name:?}, include_str!({:?})),", abs.to_string_lossy());
     }
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("embedded.rs");

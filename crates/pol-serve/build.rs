@@ -14,10 +14,8 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 /// The schemas put in, as (file in `schemas/`, component name).
-const EMBEDDED: &[(&str, &str)] = &[
-    ("decision.schema.json", "Decision"),
-    ("explanation.schema.json", "Explanation"),
-];
+const EMBEDDED: &[(&str, &str)] =
+    &[("decision.schema.json", "Decision"), ("explanation.schema.json", "Explanation")];
 
 fn main() {
     if let Err(message) = build() {
@@ -44,10 +42,8 @@ fn build() -> Result<(), String> {
             .to_string();
         components.push((id, *name, schema));
     }
-    let ids: Vec<(String, &str)> = components
-        .iter()
-        .map(|(id, name, _)| (id.clone(), *name))
-        .collect();
+    let ids: Vec<(String, &str)> =
+        components.iter().map(|(id, name, _)| (id.clone(), *name)).collect();
     let slots = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
@@ -64,9 +60,7 @@ fn build() -> Result<(), String> {
         );
         rewrite_refs(&mut schema, name, &ids)?;
         if slots.insert(name.to_string(), schema).is_some() {
-            return Err(format!(
-                "src/openapi.base.json defines `{name}`, which comes from `{id}`"
-            ));
+            return Err(format!("src/openapi.base.json defines `{name}`, which comes from `{id}`"));
         }
     }
     let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
@@ -88,13 +82,9 @@ fn rewrite_refs(value: &mut Value, name: &str, ids: &[(String, &str)]) -> Result
             if let Some(Value::String(target)) = fields.get_mut("$ref") {
                 *target = rewritten(target, name, ids)?;
             }
-            fields
-                .values_mut()
-                .try_for_each(|v| rewrite_refs(v, name, ids))
+            fields.values_mut().try_for_each(|v| rewrite_refs(v, name, ids))
         }
-        Value::Array(items) => items
-            .iter_mut()
-            .try_for_each(|v| rewrite_refs(v, name, ids)),
+        Value::Array(items) => items.iter_mut().try_for_each(|v| rewrite_refs(v, name, ids)),
         _ => Ok(()),
     }
 }

@@ -15,10 +15,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut sources: Vec<Source> = pol_fuzz::shipped_declarations().to_vec();
-    sources.push(Source {
-        name: "policies/fuzz.pol".into(),
-        text: text.to_string(),
-    });
+    sources.push(Source { name: "policies/fuzz.pol".into(), text: text.to_string() });
     let compilation = pol_compiler::compile(sources);
     for d in &compilation.diagnostics {
         pol_fuzz::check_diagnostic(d, &compilation.sources);
@@ -26,11 +23,7 @@ fuzz_target!(|data: &[u8]| {
     match &compilation.compiled {
         Some(c) => {
             assert!(!compilation.has_errors(), "compiled with errors");
-            assert_eq!(
-                c.graphs.len(),
-                c.set.policies.len(),
-                "a policy without a graph"
-            );
+            assert_eq!(c.graphs.len(), c.set.policies.len(), "a policy without a graph");
             // Cases drawn from the text's own bytes, so runs are reproducible.
             let mut u = Unstructured::new(data);
             for _ in 0..4 {

@@ -37,9 +37,7 @@ pub fn shipped_declarations() -> &'static [Source] {
         shipped_sources()
             .into_iter()
             .filter(|s| {
-                ["facts.pol", "programs.pol", "parameters.pol"]
-                    .iter()
-                    .any(|n| s.name.ends_with(n))
+                ["facts.pol", "programs.pol", "parameters.pol"].iter().any(|n| s.name.ends_with(n))
             })
             .collect()
     })
@@ -51,9 +49,7 @@ pub fn arbitrary_day(u: &mut Unstructured, anchors: &[i64]) -> AResult<Day> {
         0 => *u.choose(&[-719_528, 2_932_896, 0, -1, i32::MIN, i32::MAX])?,
         1..=3 if !anchors.is_empty() => {
             let a = *u.choose(anchors)?;
-            i32::try_from(a)
-                .unwrap_or(0)
-                .saturating_add(u.int_in_range(-2..=2)?)
+            i32::try_from(a).unwrap_or(0).saturating_add(u.int_in_range(-2..=2)?)
         }
         // 1990-01-01 ..= 2035-12-31
         _ => u.int_in_range(7_305..=24_106)?,
@@ -122,11 +118,7 @@ pub fn arbitrary_value(
             }
         }
         Type::Enum(e) => {
-            let n = c
-                .set
-                .enums
-                .get(e)
-                .map_or(1, |d| d.words.len().max(1));
+            let n = c.set.enums.get(e).map_or(1, |d| d.words.len().max(1));
             Value::Word(u.int_in_range(0..=n - 1)? as u16)
         }
         Type::Set(e) => {
@@ -197,11 +189,8 @@ pub fn model_trigger(c: &Compiled, case: &Case, rule: &RuleDef) -> Option<bool> 
 /// the decision is that one.
 pub fn graph_agrees_with_model(c: &Compiled, case: &Case, decision: DecisionKind) {
     let Some(p) = case.policy else { return };
-    let (Some(policy), Some(g), Some(as_of)) = (
-        c.set.policies.get(p),
-        c.graphs.get(p),
-        case.as_of,
-    ) else {
+    let (Some(policy), Some(g), Some(as_of)) = (c.set.policies.get(p), c.graphs.get(p), case.as_of)
+    else {
         return;
     };
     let mut values = Vec::new();
@@ -228,13 +217,7 @@ pub fn graph_agrees_with_model(c: &Compiled, case: &Case, decision: DecisionKind
     for r in &g.rules {
         let def = &policy.rules[r.rule];
         let cond = model_eval(c, case, &def.condition);
-        assert_eq!(
-            node(r.condition),
-            cond,
-            "condition of `{}.{}`",
-            policy.name,
-            def.name
-        );
+        assert_eq!(node(r.condition), cond, "condition of `{}.{}`", policy.name, def.name);
         if let (Some(u), Some(n)) = (&def.unless, r.unless) {
             assert_eq!(
                 node(n),
@@ -245,13 +228,7 @@ pub fn graph_agrees_with_model(c: &Compiled, case: &Case, decision: DecisionKind
             );
         }
         let trigger = model_trigger(c, case, def);
-        assert_eq!(
-            truth(node(r.trigger)),
-            trigger,
-            "trigger of `{}.{}`",
-            policy.name,
-            def.name
-        );
+        assert_eq!(truth(node(r.trigger)), trigger, "trigger of `{}.{}`", policy.name, def.name);
         let level = match def.kind {
             RuleKind::Unavailable => 0,
             RuleKind::Require | RuleKind::Exclude => 1,
@@ -307,10 +284,7 @@ pub const MODEL_LIMIT: u64 = 2_000;
 /// `missing`. For the shipped policies only: on arbitrary policies the engine's
 /// representative values still miss completions the model finds (docs/testing.md, "Open").
 pub fn decision_agrees_with_model(c: &Compiled, case: &Case) {
-    let Ok(v) = pol_model::Model::new(&c.set)
-        .with_limit(MODEL_LIMIT)
-        .decide_case(case)
-    else {
+    let Ok(v) = pol_model::Model::new(&c.set).with_limit(MODEL_LIMIT).decide_case(case) else {
         return;
     };
     // A case the engine refuses (a date outside 0000..9999, which the model does not
@@ -356,10 +330,7 @@ pub fn decision_agrees_with_model(c: &Compiled, case: &Case) {
 
 /// A case as text for failure messages: its policy, `as_of` and known facts.
 fn show(c: &Compiled, case: &Case) -> String {
-    let policy = case
-        .policy
-        .and_then(|p| c.set.policies.get(p))
-        .map_or("?", |p| p.name.as_str());
+    let policy = case.policy.and_then(|p| c.set.policies.get(p)).map_or("?", |p| p.name.as_str());
     let mut out = format!("{policy} as of {:?}", case.as_of);
     for (i, v) in case.facts.iter().enumerate() {
         if v.is_some() {
@@ -395,10 +366,7 @@ pub fn check_case(c: &Compiled, case: &Case) {
     assert_eq!(back, record, "the JSON decision does not round-trip");
     let _ = serde_json::to_string(&explained).expect("explanation serializes");
     if outcome.decision != DecisionKind::Incomplete {
-        assert!(
-            outcome.missing.is_empty(),
-            "a definite decision with missing facts"
-        );
+        assert!(outcome.missing.is_empty(), "a definite decision with missing facts");
     }
     graph_agrees_with_model(c, case, outcome.decision);
 }

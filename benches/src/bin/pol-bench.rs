@@ -43,9 +43,8 @@ fn run(args: &[String]) -> Result<(), String> {
                     _ => return Err(format!("unknown flag {flag}")),
                 }
             }
-            let compiled = pol_compiler::compile(sources)
-                .compiled
-                .ok_or("the policies do not compile")?;
+            let compiled =
+                pol_compiler::compile(sources).compiled.ok_or("the policies do not compile")?;
             let mut g = Generator::new(&compiled, opts, seed);
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -56,13 +55,9 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         Some("eval") => {
             let rounds: u64 = number(args.get(1))?;
-            let compiled = pol_compiler::compile(sources)
-                .compiled
-                .ok_or("the policies do not compile")?;
-            let opts = Options {
-                policy: Some("advance_parole".into()),
-                ..Options::default()
-            };
+            let compiled =
+                pol_compiler::compile(sources).compiled.ok_or("the policies do not compile")?;
+            let opts = Options { policy: Some("advance_parole".into()), ..Options::default() };
             let mut g = Generator::new(&compiled, opts, 42);
             let mut cases = Vec::new();
             for _ in 0..1024 {
@@ -106,7 +101,5 @@ fn run(args: &[String]) -> Result<(), String> {
 }
 
 fn number<T: std::str::FromStr>(arg: Option<&String>) -> Result<T, String> {
-    arg.ok_or("a number is missing")?
-        .parse()
-        .map_err(|_| "not a number".to_string())
+    arg.ok_or("a number is missing")?.parse().map_err(|_| "not a number".to_string())
 }

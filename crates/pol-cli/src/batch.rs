@@ -233,8 +233,7 @@ impl<'a> Worker<'a> {
         if self.writer.is_some() {
             self.error_in_place(&problem, number, id, &mut done.stdout);
         }
-        done.stderr
-            .extend_from_slice(emit::case_problem_text(&problem).as_bytes());
+        done.stderr.extend_from_slice(emit::case_problem_text(&problem).as_bytes());
         done.breaks.push((done.stdout.len(), done.stderr.len()));
     }
 
@@ -269,14 +268,7 @@ impl<'a> Worker<'a> {
         let Some(text) = cases::line_text(self.name, n, bytes)? else {
             return Ok(None);
         };
-        cases::decode_line_checked(
-            self.c,
-            self.name,
-            text,
-            n,
-            &mut self.case,
-            &mut self.scratch,
-        )?;
+        cases::decode_line_checked(self.c, self.name, text, n, &mut self.case, &mut self.scratch)?;
         // The case has been checked while decoding, constraints included.
         self.c
             .decide_checked_into(&self.case, &mut self.scratch, &mut self.outcome)
@@ -390,11 +382,7 @@ impl Progress {
         };
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(10));
         bar.enable_steady_tick(Duration::from_millis(100));
-        Progress {
-            bar,
-            start: Instant::now(),
-            stdout_is_terminal: std::io::stdout().is_terminal(),
-        }
+        Progress { bar, start: Instant::now(), stdout_is_terminal: std::io::stdout().is_terminal() }
     }
 
     fn advance(&self, bytes: u64, totals: &Totals) {

@@ -64,10 +64,8 @@ pub fn run(policies: Option<&Path>, args: &CheckArgs) -> Exit {
     // what is unused there is not known: report that only for the files asked about.
     if let Some(roots) = &roots {
         diags.retain(|d| {
-            let whole_set = d
-                .code
-                .lint
-                .is_some_and(|l| pol_compiler::lints::WHOLE_SET_LINTS.contains(&l));
+            let whole_set =
+                d.code.lint.is_some_and(|l| pol_compiler::lints::WHOLE_SET_LINTS.contains(&l));
             !whole_set || roots.iter().any(|r| r == map.name(d.primary.span.file))
         });
     }
@@ -139,10 +137,7 @@ fn from_stdin(lints: LintLevels) -> Result<Compilation, Exit> {
         emit::error(&message.replace("the file", "standard input"), Some(&help));
         Exit::BadInput
     })?;
-    let source = Source {
-        name: "<stdin>".into(),
-        text,
-    };
+    let source = Source { name: "<stdin>".into(), text };
     Ok(pol_compiler::compile_from(
         vec![source],
         // Imports are read relative to the working directory, and only inside its project.
@@ -163,10 +158,7 @@ fn explain_code(word: &str) -> Exit {
                 codes::CONTRADICTION.id
             ),
         };
-        emit::error(
-            &format!("`{word}` is not a diagnostic code or lint"),
-            Some(&help),
-        );
+        emit::error(&format!("`{word}` is not a diagnostic code or lint"), Some(&help));
         return Exit::Misuse;
     };
     if out::text(&format!("{text}\n")).is_err() {
@@ -205,10 +197,7 @@ impl Levels {
         let set_by = if self.flags.iter().any(|(n, _)| n == lint) {
             format!("`--{} {lint}` on the command line", level.as_str())
         } else {
-            format!(
-                "`{lint} = \"{}\"` in the project's pol.toml ([lints])",
-                level.as_str()
-            )
+            format!("`{lint} = \"{}\"` in the project's pol.toml ([lints])", level.as_str())
         };
         Some(format!("`{lint}` is {reported} here: {set_by}"))
     }
@@ -252,10 +241,7 @@ fn levels(
                         .to_string(),
                     _ => unknown.help(),
                 };
-                emit::error(
-                    &format!("`{flag} {name}`: `{name}` is not a lint"),
-                    Some(&help),
-                );
+                emit::error(&format!("`{flag} {name}`: `{name}` is not a lint"), Some(&help));
                 return Err(Exit::Misuse);
             }
         }
@@ -265,11 +251,7 @@ fn levels(
         (None, true) => FailLevel::Warning,
         (None, false) => FailLevel::Error,
     };
-    Ok(Levels {
-        project,
-        flags,
-        fail,
-    })
+    Ok(Levels { project, flags, fail })
 }
 
 /// The levels of the project the working directory lies in, when what is checked is its
@@ -305,11 +287,7 @@ pub const MAX_SHOWN_PER_CODE: usize = 20;
 fn print_human(diags: &[Diagnostic], map: &SourceMap, levels: &Levels) {
     let level = levels.fail;
     // Under `--error-format json` every diagnostic is an object, for tools: none is left out.
-    let cap = if crate::term::json_errors() {
-        usize::MAX
-    } else {
-        MAX_SHOWN_PER_CODE
-    };
+    let cap = if crate::term::json_errors() { usize::MAX } else { MAX_SHOWN_PER_CODE };
     let mut shown: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for d in diags {
         let n = shown.entry(d.code.id).or_default();
@@ -344,10 +322,7 @@ fn print_human(diags: &[Diagnostic], map: &SourceMap, levels: &Levels) {
     let files = map.files.len().saturating_sub(unreadable.len());
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     if diags.is_empty() {
-        emit::note(&format!(
-            "checked {files} file{}: no problems\n",
-            plural(files)
-        ));
+        emit::note(&format!("checked {files} file{}: no problems\n", plural(files)));
     } else {
         emit::note(&format!(
             "checked {files} file{}: {errors} error{}, {warnings} warning{}{}\n",
@@ -387,10 +362,8 @@ fn github(d: &Diagnostic, map: &SourceMap) -> String {
         Severity::Warning => "warning",
     };
     let (line, col) = map.line_col(d.primary.span);
-    let (end_line, end_col) = map.line_col(pol_syntax::Span {
-        start: d.primary.span.end,
-        ..d.primary.span
-    });
+    let (end_line, end_col) =
+        map.line_col(pol_syntax::Span { start: d.primary.span.end, ..d.primary.span });
     format!(
         "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
         github_property(map.name(d.primary.span.file)),
@@ -405,9 +378,7 @@ fn github(d: &Diagnostic, map: &SourceMap) -> String {
 
 /// A workflow command's message: `%`, CR and LF escaped (GitHub's `escapeData`).
 fn github_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// A workflow command's property value: also `:` and `,` escaped (`escapeProperty`).
@@ -444,10 +415,7 @@ fn junit(
     for (i, source) in map.files.iter().enumerate() {
         let file = pol_syntax::FileId(i as u32);
         let mut suite = TestSuite::new(source.name.as_str());
-        let mine: Vec<&Diagnostic> = diags
-            .iter()
-            .filter(|d| d.primary.span.file == file)
-            .collect();
+        let mine: Vec<&Diagnostic> = diags.iter().filter(|d| d.primary.span.file == file).collect();
         if mine.is_empty() {
             let mut case = TestCase::new("no problems", TestCaseStatus::success());
             case.set_classname(source.name.as_str());
@@ -510,10 +478,7 @@ pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> serde_json::Value {
         .collect();
     let location = |span: pol_syntax::Span, message: &str| {
         let (start_line, start_column) = map.line_col(span);
-        let (end_line, end_column) = map.line_col(pol_syntax::Span {
-            start: span.end,
-            ..span
-        });
+        let (end_line, end_column) = map.line_col(pol_syntax::Span { start: span.end, ..span });
         serde_json::json!({
             "physicalLocation": {
                 "artifactLocation": { "uri": file_uri(map.name(span.file)) },

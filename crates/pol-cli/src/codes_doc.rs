@@ -24,21 +24,14 @@ pub fn closest(word: &str) -> Option<&'static str> {
 /// The section on `code`: from its heading to the next one, without trailing blank lines.
 pub fn section(code: Code) -> Option<&'static str> {
     let heading = format!("## {}", code.id);
-    let start = LINTS_MD
-        .match_indices(&heading)
-        .map(|(i, _)| i)
-        .find(|&i| {
-            let at_line_start = i == 0 || LINTS_MD.get(i - 1..i) == Some("\n");
-            let ends_word = LINTS_MD
-                .get(i + heading.len()..)
-                .is_some_and(|rest| rest.starts_with([' ', '\n']));
-            at_line_start && ends_word
-        })?;
+    let start = LINTS_MD.match_indices(&heading).map(|(i, _)| i).find(|&i| {
+        let at_line_start = i == 0 || LINTS_MD.get(i - 1..i) == Some("\n");
+        let ends_word =
+            LINTS_MD.get(i + heading.len()..).is_some_and(|rest| rest.starts_with([' ', '\n']));
+        at_line_start && ends_word
+    })?;
     let rest = LINTS_MD.get(start..)?;
-    let end = rest
-        .get(1..)
-        .and_then(|r| r.find("\n## "))
-        .map_or(rest.len(), |i| i + 2);
+    let end = rest.get(1..).and_then(|r| r.find("\n## ")).map_or(rest.len(), |i| i + 2);
     rest.get(..end).map(str::trim_end)
 }
 
@@ -56,11 +49,7 @@ mod tests {
             };
             let first = text.lines().next().unwrap_or_default();
             assert!(first.starts_with(&format!("## {}", code.id)), "{first}");
-            assert!(
-                !text.contains("\n## "),
-                "{}: runs into the next section",
-                code.id
-            );
+            assert!(!text.contains("\n## "), "{}: runs into the next section", code.id);
             if let Some(lint) = code.lint {
                 assert!(first.contains(lint), "{first}");
             }

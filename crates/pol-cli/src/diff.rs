@@ -79,11 +79,7 @@ pub fn run(policies: Option<&Path>, args: &DiffArgs) -> Exit {
         },
     }
     emit::write(&problems(&found, &old_name, &new_name));
-    let changed = found
-        .report
-        .policies
-        .iter()
-        .any(|p| !p.transitions.is_empty());
+    let changed = found.report.policies.iter().any(|p| !p.transitions.is_empty());
     if args.exit_code && changed {
         Exit::BadInput
     } else {
@@ -130,10 +126,7 @@ fn corpus_line(d: &Diff, args: &DiffArgs) -> String {
 }
 
 fn human(d: &Diff, old: &str, new: &str, args: &DiffArgs) -> String {
-    let mut out = format!(
-        "decision changes from {old} to {new}, {}\n",
-        corpus_line(d, args)
-    );
+    let mut out = format!("decision changes from {old} to {new}, {}\n", corpus_line(d, args));
     for p in &d.report.policies {
         if p.transitions.is_empty() {
             let _ = writeln!(out, "\n{}: no decision changes", p.policy);
@@ -146,12 +139,7 @@ fn human(d: &Diff, old: &str, new: &str, args: &DiffArgs) -> String {
                 Some(n) => format!("{n} cases"),
                 None => "synthesized".to_string(),
             };
-            let _ = writeln!(
-                out,
-                "  {:<13} → {:<13} {count}",
-                t.from.as_str(),
-                t.to.as_str()
-            );
+            let _ = writeln!(out, "  {:<13} → {:<13} {count}", t.from.as_str(), t.to.as_str());
             for w in &t.witnesses {
                 let _ = writeln!(out, "      e.g. {}", witness(w));
             }
@@ -167,16 +155,9 @@ fn human(d: &Diff, old: &str, new: &str, args: &DiffArgs) -> String {
 }
 
 fn markdown(d: &Diff, old: &str, new: &str, args: &DiffArgs) -> String {
-    let mut out = format!(
-        "#### Decision changes\n\nFrom `{old}` to `{new}`, {}.\n",
-        corpus_line(d, args)
-    );
-    let changed: Vec<_> = d
-        .report
-        .policies
-        .iter()
-        .filter(|p| !p.transitions.is_empty())
-        .collect();
+    let mut out =
+        format!("#### Decision changes\n\nFrom `{old}` to `{new}`, {}.\n", corpus_line(d, args));
+    let changed: Vec<_> = d.report.policies.iter().filter(|p| !p.transitions.is_empty()).collect();
     if changed.is_empty() {
         out.push_str("\nNo decision changes.\n");
     }
@@ -187,9 +168,7 @@ fn markdown(d: &Diff, old: &str, new: &str, args: &DiffArgs) -> String {
             p.policy
         );
         for t in &p.transitions {
-            let count = t
-                .count
-                .map_or("– (synthesized)".to_string(), |n| n.to_string());
+            let count = t.count.map_or("– (synthesized)".to_string(), |n| n.to_string());
             let witnesses: Vec<String> = t
                 .witnesses
                 .iter()
@@ -251,9 +230,7 @@ fn problems(d: &Diff, old: &str, new: &str) -> String {
         &mut out,
         d.unreadable,
         "neither set",
-        d.unreadable_examples
-            .iter()
-            .map(|p| (p.place(), p.message.clone())),
+        d.unreadable_examples.iter().map(|p| (p.place(), p.message.clone())),
     );
     out
 }

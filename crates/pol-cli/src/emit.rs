@@ -30,10 +30,7 @@ pub fn load_error(e: &LoadError) {
 
 /// A `pol.toml` that cannot be used.
 pub fn project_error(e: &ProjectError) {
-    either(
-        || render::project_error(e),
-        || render::json_project_error(e),
-    );
+    either(|| render::project_error(e), || render::json_project_error(e));
 }
 
 /// An error with no place in a file: `error: MESSAGE`, then `help: HELP`.
@@ -42,9 +39,7 @@ pub fn error(message: &str, help: Option<&str>) {
         json(&JsonDiagnostic::message(message, help.map(str::to_string)));
     } else {
         // Messages quote paths and inputs: never let them drive the terminal.
-        let help = help.map_or(String::new(), |h| {
-            format!("\n  help: {}", render::visible(h))
-        });
+        let help = help.map_or(String::new(), |h| format!("\n  help: {}", render::visible(h)));
         write(&format!("error: {}{help}\n", render::visible(message)));
     }
 }

@@ -138,22 +138,14 @@ enum Stop {
 /// Streams one JSON-lines file (or standard input) through the batch pipeline.
 fn stream(c: &Compiled, path: &Path, opts: EvalOptions, terminal: bool) -> Result<Totals, Stop> {
     let stdin = path.as_os_str() == "-";
-    let name = if stdin {
-        "<stdin>".to_string()
-    } else {
-        path.display().to_string()
-    };
+    let name = if stdin { "<stdin>".to_string() } else { path.display().to_string() };
     let (input, size): (Box<dyn std::io::Read + Send>, Option<u64>) = if stdin {
         (Box::new(std::io::stdin()), None)
     } else {
         let file = pol_engine::load::open(path).map_err(|e| {
             Stop::Unreadable(Box::new(CaseProblem::plain(&name, e.message, Some(e.help))))
         })?;
-        let size = file
-            .metadata()
-            .ok()
-            .filter(|m| m.is_file())
-            .map(|m| m.len());
+        let size = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
         (Box::new(file), size)
     };
     // `--jobs` is clamped to a few per core: `--jobs 4611686018427387904` is not a request
@@ -186,25 +178,13 @@ fn stream(c: &Compiled, path: &Path, opts: EvalOptions, terminal: bool) -> Resul
 /// A decision for people: one headline, then its details.
 pub fn human(r: &DecisionRecord) -> String {
     let mut out = String::new();
-    let who = r.id.as_deref().map_or(String::new(), |id| {
-        format!("{}: ", crate::render::visible(id))
-    });
-    out.push_str(&format!(
-        "{who}{} for {} (as of {})\n",
-        r.decision.as_str(),
-        r.policy,
-        r.as_of
-    ));
+    let who =
+        r.id.as_deref().map_or(String::new(), |id| format!("{}: ", crate::render::visible(id)));
+    out.push_str(&format!("{who}{} for {} (as of {})\n", r.decision.as_str(), r.policy, r.as_of));
     for reason in &r.reasons {
-        let cite = reason
-            .cite
-            .as_deref()
-            .map_or(String::new(), |c| format!("\n      cite: {c}"));
-        let label = if r.decision == pol_compiler::DecisionKind::Incomplete {
-            "open"
-        } else {
-            "because"
-        };
+        let cite = reason.cite.as_deref().map_or(String::new(), |c| format!("\n      cite: {c}"));
+        let label =
+            if r.decision == pol_compiler::DecisionKind::Incomplete { "open" } else { "because" };
         out.push_str(&format!(
             "  {label}: {} ({}:{}){cite}\n",
             reason.rule, reason.file, reason.line

@@ -51,16 +51,13 @@ pub fn run(policies: Option<&Path>, path: &Path, format: OutputFormat, all: bool
             Err(_) => read.id,
         };
         let explained = read.result.and_then(|case| {
-            compiled
-                .explain(&case, all)
-                .map_err(|e| CaseProblem::undecidable(&read.origin, e))
+            compiled.explain(&case, all).map_err(|e| CaseProblem::undecidable(&read.origin, e))
         });
         let written = match explained {
             Ok(ex) => match format {
-                OutputFormat::Json => write_json(&Versioned {
-                    schema: EXPLANATION_SCHEMA,
-                    explanation: &ex,
-                }),
+                OutputFormat::Json => {
+                    write_json(&Versioned { schema: EXPLANATION_SCHEMA, explanation: &ex })
+                }
                 OutputFormat::Human => write(&human(compiled, &ex, colour)),
             },
             Err(problem) => {
@@ -81,12 +78,7 @@ pub fn run(policies: Option<&Path>, path: &Path, format: OutputFormat, all: bool
 
 /// The error object in the place of an explanation (docs/cases.md, "Errors in place").
 fn in_place(p: &CaseProblem, line: Option<usize>, id: Option<String>) -> ErrorInPlace {
-    ErrorInPlace {
-        file: line.is_none().then(|| p.file.clone()),
-        line,
-        id,
-        error: p.error_object(),
-    }
+    ErrorInPlace { file: line.is_none().then(|| p.file.clone()), line, id, error: p.error_object() }
 }
 
 /// Writes to standard output; `false` once output has failed (`out` settles the status).
@@ -137,11 +129,8 @@ pub fn human(c: &Compiled, ex: &Explanation, colour: bool) -> String {
     if !ex.counterfactuals.is_empty() {
         out.push_str("what would change it:\n");
         for cf in &ex.counterfactuals {
-            let changes: Vec<String> = cf
-                .changes
-                .iter()
-                .map(|c| format!("{} were {}", c.path, c.value))
-                .collect();
+            let changes: Vec<String> =
+                cf.changes.iter().map(|c| format!("{} were {}", c.path, c.value)).collect();
             let rules: Vec<&str> = cf.rules.iter().map(|r| r.rule.as_str()).collect();
             out.push_str(&format!(
                 "  - {} if {} ({})\n",
@@ -171,21 +160,15 @@ fn rule_report(c: &Compiled, t: &RuleTrace) -> Report {
         (_, RuleOutcome::Open) => "is not settled by the facts given",
         _ => "does not apply",
     };
-    let text = c
-        .sources
-        .files
-        .iter()
-        .find(|s| s.name == t.file)
-        .map_or(String::new(), |s| s.text.clone());
+    let text =
+        c.sources.files.iter().find(|s| s.name == t.file).map_or(String::new(), |s| s.text.clone());
     let len = text.len();
     // What the report shows: the rule's lines and the line after them.
     let shown_end = text
         .get((t.end as usize).min(len)..)
         .and_then(|rest| rest.match_indices('\n').nth(1))
         .map_or(len, |(i, _)| (t.end as usize).min(len) + i);
-    let shown = text
-        .get((t.start as usize).min(len)..shown_end)
-        .unwrap_or("");
+    let shown = text.get((t.start as usize).min(len)..shown_end).unwrap_or("");
     let mut labels: Vec<LabeledSpan> = t
         .conditions
         .iter()
@@ -202,10 +185,7 @@ fn rule_report(c: &Compiled, t: &RuleTrace) -> Report {
         .collect();
     if labels.is_empty() {
         let start = (t.start as usize).min(len);
-        labels.push(LabeledSpan::new_with_span(
-            None,
-            (start, (t.end as usize).min(len) - start),
-        ));
+        labels.push(LabeledSpan::new_with_span(None, (start, (t.end as usize).min(len) - start)));
     }
     Report {
         code: None,

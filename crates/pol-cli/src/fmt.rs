@@ -77,11 +77,7 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], mode: Mode) -> Exit {
             return Exit::Misuse;
         }
     };
-    let found = load::find(
-        &roots,
-        load::Kind::Policies,
-        &load::Confinement::around_all(&roots),
-    );
+    let found = load::find(&roots, load::Kind::Policies, &load::Confinement::around_all(&roots));
     if !found.problems.is_empty() {
         for e in &found.problems {
             emit::load_error(e);
@@ -280,9 +276,7 @@ impl Original {
         let meta = std::fs::metadata(path).ok();
         Ok(Original {
             layout: Layout::of(&bytes),
-            len: meta
-                .as_ref()
-                .map_or(bytes.len() as u64, std::fs::Metadata::len),
+            len: meta.as_ref().map_or(bytes.len() as u64, std::fs::Metadata::len),
             modified: meta.and_then(|m| m.modified().ok()),
             bytes,
         })
@@ -305,10 +299,7 @@ struct Refusal {
 
 impl Refusal {
     fn new(message: impl Into<String>, help: impl Into<String>) -> Refusal {
-        Refusal {
-            message: message.into(),
-            help: help.into(),
-        }
+        Refusal { message: message.into(), help: help.into() }
     }
 
     fn io(e: &std::io::Error) -> Refusal {
@@ -329,13 +320,8 @@ fn rewrite(path: &Path, original: &Original, text: &str) -> Result<(), Refusal> 
             "make it writable (chmod u+w) to format it, or check it with `pol fmt --check`",
         ));
     }
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map_or("policy".into(), |n| n.to_string_lossy().into_owned());
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().map_or("policy".into(), |n| n.to_string_lossy().into_owned());
     // A random name, created new: nothing planted under it can be followed. Dropped (and
     // so removed) on every path out below, unless renamed.
     let mut tmp = tempfile::Builder::new()
@@ -371,15 +357,10 @@ mod tests {
         let path = dir.path().join("a.pol");
         std::fs::write(&path, "fact a: bool \"a\"\n").unwrap();
         let original = Original::read(&path, load::Reached::Named).unwrap();
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .unwrap();
+        let mut file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(b"fact b: bool \"b\"\n").unwrap();
         drop(file);
-        let refused = rewrite(&path, &original, "fact a: bool \"a\"\n")
-            .err()
-            .unwrap();
+        let refused = rewrite(&path, &original, "fact a: bool \"a\"\n").err().unwrap();
         assert!(refused.message.contains("changed"), "{}", refused.message);
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
@@ -391,13 +372,7 @@ mod tests {
     #[test]
     fn layouts_are_kept() {
         let crlf = Layout::of(b"\xef\xbb\xbfa\r\nb\r\n");
-        assert_eq!(
-            crlf,
-            Layout {
-                bom: true,
-                crlf: true
-            }
-        );
+        assert_eq!(crlf, Layout { bom: true, crlf: true });
         assert_eq!(crlf.apply("a\nb\n"), "\u{feff}a\r\nb\r\n");
         let lf = Layout::of(b"a\nb\r\nc\n");
         assert_eq!(lf.apply("a\n"), "a\n");

@@ -62,13 +62,7 @@ fn main() -> ExitCode {
     };
     let exit = match command {
         Command::Check(args) => check::run(policies, &args),
-        Command::Eval {
-            cases,
-            format,
-            summary,
-            jobs,
-            chunk_bytes,
-        } => eval::run(
+        Command::Eval { cases, format, summary, jobs, chunk_bytes } => eval::run(
             policies,
             &cases,
             eval::EvalOptions {
@@ -79,26 +73,20 @@ fn main() -> ExitCode {
             },
         ),
         Command::Explain { case, format, all } => explain::run(policies, &case, format, all),
-        Command::Test {
-            paths,
-            run,
-            verbose,
-            format,
-            coverage,
-            coverage_min,
-            watch,
-        } => test_cmd::run(
-            policies,
-            &paths,
-            &test_cmd::TestOptions {
-                filter: pol_engine::testing::Filter { pattern: run },
-                verbose,
-                format,
-                coverage,
-                coverage_min,
-                watch,
-            },
-        ),
+        Command::Test { paths, run, verbose, format, coverage, coverage_min, watch } => {
+            test_cmd::run(
+                policies,
+                &paths,
+                &test_cmd::TestOptions {
+                    filter: pol_engine::testing::Filter { pattern: run },
+                    verbose,
+                    format,
+                    coverage,
+                    coverage_min,
+                    watch,
+                },
+            )
+        }
         Command::Diff(args) => diff::run(policies, &args),
         Command::Fmt { paths, check, diff } => {
             fmt::run(policies, &paths, fmt::Mode::of(check, diff))
@@ -139,25 +127,12 @@ fn usage_error(e: &clap::Error) -> ExitCode {
         .windows(2)
         .any(|w| matches!(w, [flag, value] if flag == "--error-format" && value == "json"))
         || args.iter().any(|a| a == "--error-format=json");
-    term::init(
-        cli::ColorWhen::Auto,
-        if json {
-            ErrorFormat::Json
-        } else {
-            ErrorFormat::Human
-        },
-    );
+    term::init(cli::ColorWhen::Auto, if json { ErrorFormat::Json } else { ErrorFormat::Human });
     if json {
         // clap's first line names the problem; the rest is usage and a tip.
         let rendered = e.to_string();
-        let first = rendered
-            .lines()
-            .next()
-            .unwrap_or("the command line is not valid");
-        emit::error(
-            first.trim_start_matches("error: "),
-            Some("run `pol --help` for usage"),
-        );
+        let first = rendered.lines().next().unwrap_or("the command line is not valid");
+        emit::error(first.trim_start_matches("error: "), Some("run `pol --help` for usage"));
     } else {
         emit::write(&rendered(e, supports_color::Stream::Stderr));
     }
@@ -235,13 +210,8 @@ fn version(policies: Option<&std::path::Path>) -> Exit {
     };
     let described = source.describe();
     match pol_engine::Engine::load(source) {
-        Ok(engine) => out(&format!(
-            "policies: {described} ({})\n",
-            engine.receipt().policies
-        )),
-        Err(_) => out(&format!(
-            "policies: {described} (does not compile: see `pol check`)\n"
-        )),
+        Ok(engine) => out(&format!("policies: {described} ({})\n", engine.receipt().policies)),
+        Err(_) => out(&format!("policies: {described} (does not compile: see `pol check`)\n")),
     }
     Exit::Ok
 }
@@ -305,11 +275,7 @@ pub fn engine(dir: Option<&std::path::Path>) -> Result<pol_engine::Engine, Exit>
         for d in failure.diagnostics.iter().filter(|d| d.is_error()) {
             emit::diagnostic(d, &failure.sources);
         }
-        if failure
-            .diagnostics
-            .iter()
-            .any(|d| d.code == pol_compiler::codes::POLICY_UNREADABLE)
-        {
+        if failure.diagnostics.iter().any(|d| d.code == pol_compiler::codes::POLICY_UNREADABLE) {
             emit::error("the policy set cannot be read; fix the paths above", None);
         } else {
             emit::error(

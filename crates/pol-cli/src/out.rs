@@ -56,11 +56,7 @@ pub struct Stopped;
 pub fn record(stream: Stream, e: &std::io::Error) {
     if let Ok(mut failure) = FAILURE.lock() {
         if failure.is_none() {
-            *failure = Some(Failure {
-                stream,
-                kind: e.kind(),
-                message: e.to_string(),
-            });
+            *failure = Some(Failure { stream, kind: e.kind(), message: e.to_string() });
         }
     }
 }
@@ -72,9 +68,7 @@ pub fn stopped() -> bool {
 
 /// Whether the first failed write was on `stream`.
 pub fn failed_on(stream: Stream) -> bool {
-    FAILURE
-        .lock()
-        .map_or(true, |f| f.as_ref().is_some_and(|f| f.stream == stream))
+    FAILURE.lock().map_or(true, |f| f.as_ref().is_some_and(|f| f.stream == stream))
 }
 
 /// Writes `bytes` to standard output.
@@ -132,11 +126,7 @@ pub fn settle(exit: Exit) -> Exit {
     }
     if failure.stream == Stream::Stdout {
         emit::error(
-            &format!(
-                "cannot write to {}: {}",
-                failure.stream.name(),
-                failure.message
-            ),
+            &format!("cannot write to {}: {}", failure.stream.name(), failure.message),
             Some("the output is incomplete; free space or choose another place for it"),
         );
     }

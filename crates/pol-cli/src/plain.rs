@@ -57,11 +57,7 @@ pub fn paragraph(c: &Compiled, ex: &Explanation, colour: bool) -> String {
     }
     // Warnings only once the person may travel on this path; an open case lists them below.
     if bearing(ex).warnings && d.decision != DecisionKind::Incomplete {
-        for t in ex
-            .trace
-            .iter()
-            .filter(|t| t.decisive && t.kind == TraceKind::Warn)
-        {
+        for t in ex.trace.iter().filter(|t| t.decisive && t.kind == TraceKind::Warn) {
             sentences.push(match &t.says {
                 Some(s) => s.clone(),
                 None => format!("Note the warning `{}`.", name_of(&t.rule)),
@@ -75,9 +71,7 @@ pub fn paragraph(c: &Compiled, ex: &Explanation, colour: bool) -> String {
         DecisionKind::Incomplete => sentences.extend(next_question(c, ex)),
         _ => sentences.extend(what_would_change_it(c, &ex.counterfactuals)),
     }
-    let who =
-        d.id.as_deref()
-            .map_or(String::new(), |id| format!("{id}: "));
+    let who = d.id.as_deref().map_or(String::new(), |id| format!("{id}: "));
     // A case's id and values are shown with their control characters escaped.
     let text = crate::render::visible(&format!("{who}{}", sentences.join(" "))).into_owned();
     // Dates and form names are never split at their hyphens.
@@ -112,10 +106,9 @@ fn decision_sentence(ex: &Explanation, colour: bool) -> String {
             bold("Eligible")
         ),
         DecisionKind::Ineligible => format!("{} for {policy} as of {as_of}.", bold("Not eligible")),
-        DecisionKind::NotRequired => format!(
-            "{}: this person does not need {policy} as of {as_of}.",
-            bold("Not required")
-        ),
+        DecisionKind::NotRequired => {
+            format!("{}: this person does not need {policy} as of {as_of}.", bold("Not required"))
+        }
         DecisionKind::Unavailable => {
             format!("{}: {policy} is closed as of {as_of}.", bold("Unavailable"))
         }
@@ -219,11 +212,9 @@ fn next_question(c: &Compiled, ex: &Explanation) -> Option<String> {
             q.classes
                 .iter()
                 .filter_map(|class| match (&class.values, class.decisions.as_slice()) {
-                    (ValueSet::Bool(b), [one]) => Some(format!(
-                        "if {}, {}",
-                        if *b { "yes" } else { "no" },
-                        word(*one)
-                    )),
+                    (ValueSet::Bool(b), [one]) => {
+                        Some(format!("if {}, {}", if *b { "yes" } else { "no" }, word(*one)))
+                    }
                     _ => None,
                 })
                 .collect::<Vec<_>>()

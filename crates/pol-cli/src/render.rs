@@ -12,14 +12,8 @@ use pol_syntax::{Diagnostic, Severity};
 use serde::Serialize;
 
 fn handler(colour: bool) -> GraphicalReportHandler {
-    let theme = if colour {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false)
+    let theme = if colour { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false)
 }
 
 /// Source text shown under a report: a whole file, or one line of a larger file (a line of
@@ -33,11 +27,7 @@ pub struct Snippet {
 
 impl Snippet {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Snippet {
-        Snippet {
-            name: name.into(),
-            text: text.into(),
-            lines_before: 0,
-        }
+        Snippet { name: name.into(), text: text.into(), lines_before: 0 }
     }
 }
 
@@ -88,17 +78,13 @@ impl std::error::Error for Report {}
 
 impl MietteDiagnostic for Report {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code
-            .as_ref()
-            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<MSeverity> {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
@@ -110,9 +96,7 @@ impl MietteDiagnostic for Report {
         if self.related.is_empty() {
             None
         } else {
-            Some(Box::new(
-                self.related.iter().map(|r| r as &dyn MietteDiagnostic),
-            ))
+            Some(Box::new(self.related.iter().map(|r| r as &dyn MietteDiagnostic)))
         }
     }
 }
@@ -175,12 +159,7 @@ impl Report {
                 shown.push('…');
             }
             shown.push_str(line.get(body.len()..).unwrap_or(""));
-            lines.push((
-                start,
-                end,
-                shown_start,
-                Some((start + from, start + to, window_start)),
-            ));
+            lines.push((start, end, shown_start, Some((start + from, start + to, window_start))));
         }
         // Maps an original offset into `shown`, clamping it into its line's window.
         let map = |offset: usize| -> usize {
@@ -268,11 +247,8 @@ pub fn report(d: &Diagnostic, sources: &SourceMap) -> Report {
     }
     let mut related = Vec::new();
     for l in &d.secondary {
-        let mark = Mark {
-            message: l.message.clone(),
-            span: clamp(l.span, sources),
-            primary: false,
-        };
+        let mark =
+            Mark { message: l.message.clone(), span: clamp(l.span, sources), primary: false };
         if l.span.file == file {
             here.push(mark);
         } else {
@@ -324,14 +300,10 @@ fn excerpt(
     file: pol_syntax::FileId,
     marks: Vec<Mark>,
 ) -> (Snippet, Vec<LabeledSpan>) {
-    let (name, text) = sources
-        .get(file)
-        .map_or(("<unknown>", ""), |s| (s.name.as_str(), s.text.as_str()));
+    let (name, text) =
+        sources.get(file).map_or(("<unknown>", ""), |s| (s.name.as_str(), s.text.as_str()));
     let lo = marks.iter().map(|m| m.span.0).min();
-    let hi = marks
-        .iter()
-        .map(|m| m.span.0.saturating_add(m.span.1))
-        .max();
+    let hi = marks.iter().map(|m| m.span.0.saturating_add(m.span.1)).max();
     let (Some(lo), Some(hi)) = (lo, hi) else {
         return (Snippet::new(name, ""), Vec::new());
     };
@@ -360,11 +332,7 @@ fn excerpt(
 /// The start of the line `lines` lines before the one holding `at`.
 fn lines_back(text: &str, at: usize, lines: usize) -> usize {
     let mut at = floor_boundary(text, at);
-    let line_start = |end: usize| {
-        text.get(..end)
-            .and_then(|t| t.rfind('\n'))
-            .map_or(0, |i| i + 1)
-    };
+    let line_start = |end: usize| text.get(..end).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
     let mut start = line_start(at);
     for _ in 0..lines {
         if start == 0 {
@@ -426,11 +394,7 @@ fn visible_source(text: &str) -> std::borrow::Cow<'_, str> {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '\r' {
-            out.push(if chars.peek() == Some(&'\n') {
-                '\r'
-            } else {
-                '\n'
-            });
+            out.push(if chars.peek() == Some(&'\n') { '\r' } else { '\n' });
         } else if is_control_in_source(c) {
             out.extend(std::iter::repeat_n('?', c.len_utf8()));
         } else {
@@ -480,10 +444,7 @@ pub fn case_problem(p: &CaseProblem) -> Report {
 
 /// A file that cannot be read, reported as every diagnostic is.
 pub fn load_error(e: &LoadError) -> Report {
-    let sources = SourceMap::new(vec![Source {
-        name: e.path.clone(),
-        text: String::new(),
-    }]);
+    let sources = SourceMap::new(vec![Source { name: e.path.clone(), text: String::new() }]);
     report(&e.diagnostic(pol_syntax::FileId(0)), &sources)
 }
 

@@ -95,14 +95,8 @@ fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit
             return Exit::Misuse;
         }
         let cwd = std::env::current_dir().unwrap_or_default();
-        let shown: Vec<String> = watching
-            .iter()
-            .map(|p| crate::relative_to(&cwd, p))
-            .collect();
-        emit::note(&format!(
-            "watching {} for changes (Ctrl-C to stop)\n",
-            shown.join(", ")
-        ));
+        let shown: Vec<String> = watching.iter().map(|p| crate::relative_to(&cwd, p)).collect();
+        emit::note(&format!("watching {} for changes (Ctrl-C to stop)\n", shown.join(", ")));
         // Waiting is checked each second against a reader that went away
         // (`pol test --watch | head`): no run could be shown, so none is waited for.
         let first = loop {
@@ -118,10 +112,7 @@ fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit
             }
         };
         // An editor's save, or a checkout, is several events: run once they stop.
-        while changes
-            .recv_timeout(pol_engine::load::CHANGES_SETTLE)
-            .is_ok()
-        {}
+        while changes.recv_timeout(pol_engine::load::CHANGES_SETTLE).is_ok() {}
         crate::out(&format!(
             "\n{} changed: running the tests again\n",
             crate::relative_to(&cwd, &first)
@@ -169,26 +160,18 @@ fn stdout_reader_gone() -> bool {
     use rustix::event::{poll, PollFd, PollFlags, Timespec};
     let stdout = std::io::stdout();
     let mut fds = [PollFd::new(&stdout, PollFlags::empty())];
-    let now = Timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
+    let now = Timespec { tv_sec: 0, tv_nsec: 0 };
     matches!(poll(&mut fds, Some(&now)), Ok(n) if n > 0)
-        && fds
-            .iter()
-            .any(|fd| fd.revents().intersects(PollFlags::ERR | PollFlags::HUP))
+        && fds.iter().any(|fd| fd.revents().intersects(PollFlags::ERR | PollFlags::HUP))
 }
 
 /// Whether a change to `path` may change what the tests say: a policy file, a test file
 /// or case file (JSON, YAML, TOML), or a project file.
 fn is_watched_file(path: &Path) -> bool {
-    path.file_name()
-        .is_some_and(|n| n == pol_engine::project::PROJECT_FILE)
-        || path.extension().is_some_and(|e| {
-            ["pol", "yaml", "yml", "json", "toml"]
-                .iter()
-                .any(|known| e == *known)
-        })
+    path.file_name().is_some_and(|n| n == pol_engine::project::PROJECT_FILE)
+        || path
+            .extension()
+            .is_some_and(|e| ["pol", "yaml", "yml", "json", "toml"].iter().any(|known| e == *known))
 }
 
 /// Runs the tests once and reports them. Also returns the directories of the case files
@@ -243,11 +226,7 @@ fn once(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> (Exit
         }
     }
     let failed = report.failed() + report.errors() + suite.problems.len();
-    let exit = if failed == 0 && !below_min {
-        Exit::Ok
-    } else {
-        Exit::BadInput
-    };
+    let exit = if failed == 0 && !below_min { Exit::Ok } else { Exit::BadInput };
     (exit, case_dirs)
 }
 
@@ -274,15 +253,12 @@ fn human(
                 Verdict::Fail(_) => "FAILED",
                 Verdict::Error(_) => "ERROR",
             };
-            let decision = r.record.as_ref().map_or("not decided".to_string(), |d| {
-                d.decision.as_str().to_string()
-            });
-            let _ = writeln!(
-                out,
-                "test {} ... {status}: {decision} ({})",
-                r.test.name,
-                r.test.place()
-            );
+            let decision = r
+                .record
+                .as_ref()
+                .map_or("not decided".to_string(), |d| d.decision.as_str().to_string());
+            let _ =
+                writeln!(out, "test {} ... {status}: {decision} ({})", r.test.name, r.test.place());
         }
     }
     let mut failures = String::new();
@@ -320,21 +296,13 @@ fn human(
     if let Some(c) = &report.coverage {
         out.push_str(&coverage_human(c, opts.verbose));
         if let Some(min) = opts.coverage_min.filter(|m| c.percent < *m) {
-            let _ = writeln!(
-                out,
-                "coverage {:.1}% is below the minimum of {min}%",
-                c.percent
-            );
+            let _ = writeln!(out, "coverage {:.1}% is below the minimum of {min}%", c.percent);
         }
     }
     let errors = report.errors() + problems.len();
     let failed = report.failed();
     let status = if failed + errors == 0 { "ok" } else { "FAILED" };
-    let errors = if errors > 0 {
-        format!("; {errors} errors")
-    } else {
-        String::new()
-    };
+    let errors = if errors > 0 { format!("; {errors} errors") } else { String::new() };
     let filtered = if report.filtered_out > 0 {
         format!("; {} filtered out", report.filtered_out)
     } else {
@@ -485,10 +453,7 @@ fn to_json(problems: &[CaseProblem], report: &Report<'_>) -> serde_json::Value {
         },
     });
     if let (Some(c), Some(obj)) = (&report.coverage, doc.as_object_mut()) {
-        obj.insert(
-            "coverage".into(),
-            serde_json::to_value(c).unwrap_or_default(),
-        );
+        obj.insert("coverage".into(), serde_json::to_value(c).unwrap_or_default());
     }
     doc
 }
@@ -581,16 +546,9 @@ mod tests {
     #[test]
     fn junit_escapes_what_a_test_file_says_and_drops_what_xml_cannot_hold() {
         let problem = CaseProblem::plain("tests/a<b.yaml", "a<b & \"c\"\u{1}".into(), None);
-        let report = Report {
-            results: Vec::new(),
-            filtered_out: 0,
-            coverage: None,
-        };
+        let report = Report { results: Vec::new(), filtered_out: 0, coverage: None };
         let xml = junit(&[problem], &report).unwrap();
-        assert!(
-            xml.contains("message=\"a&lt;b &amp; &quot;c&quot;\""),
-            "{xml}"
-        );
+        assert!(xml.contains("message=\"a&lt;b &amp; &quot;c&quot;\""), "{xml}");
         assert!(xml.contains("classname=\"tests/a&lt;b.yaml\""), "{xml}");
         assert!(!xml.contains('\u{1}'), "{xml}");
     }

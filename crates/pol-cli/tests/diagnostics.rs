@@ -24,16 +24,8 @@ fn check_err(path: &Path) -> Result<()> {
     let run = pol(&args);
     insta::assert_snapshot!(format!("check_err__{}", stem(&file)), run.transcript(&args));
     assert_eq!(run.code, 1, "{file}: expected exit 1\n{}", run.stderr);
-    assert!(
-        run.stderr.contains("pol::E"),
-        "{file}: no error code in\n{}",
-        run.stderr
-    );
-    assert!(
-        !run.stderr.contains("panicked"),
-        "{file}: panic\n{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("pol::E"), "{file}: no error code in\n{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{file}: panic\n{}", run.stderr);
     Ok(())
 }
 
@@ -56,16 +48,8 @@ fn case_err(path: &Path) -> Result<()> {
 fn check_ok(path: &Path) -> Result<()> {
     let file = repo_path(path);
     let run = pol(&["check", "--deny", "warnings", file.as_str()]);
-    assert_eq!(
-        run.code, 0,
-        "{file}: expected a clean check\n{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.ends_with("no problems\n"),
-        "{file}:\n{}",
-        run.stderr
-    );
+    assert_eq!(run.code, 0, "{file}: expected a clean check\n{}", run.stderr);
+    assert!(run.stderr.ends_with("no problems\n"), "{file}:\n{}", run.stderr);
     Ok(())
 }
 
@@ -108,11 +92,7 @@ fn bad_input_policy(path: &Path) -> Result<()> {
     let run = pol(&args);
     assert_survives(&args, &run, &[0, 1, 2]);
     if run.code == 1 {
-        assert!(
-            run.stderr.contains("pol::E"),
-            "{file}: no code\n{}",
-            run.stderr
-        );
+        assert!(run.stderr.contains("pol::E"), "{file}: no code\n{}", run.stderr);
     }
     insta::assert_snapshot!(
         format!("bad_input__policies__{}", name_of(&file)),
@@ -121,10 +101,7 @@ fn bad_input_policy(path: &Path) -> Result<()> {
     let args = ["fmt", "--check", file.as_str()];
     let run = pol(&args);
     assert_survives(&args, &run, &[0, 1, 2]);
-    insta::assert_snapshot!(
-        format!("bad_input__fmt__{}", name_of(&file)),
-        run.transcript(&args)
-    );
+    insta::assert_snapshot!(format!("bad_input__fmt__{}", name_of(&file)), run.transcript(&args));
     Ok(())
 }
 
@@ -137,11 +114,7 @@ fn bad_input_case(path: &Path) -> Result<()> {
         let run = pol(&args);
         assert_survives(&args, &run, &[0, 1]);
         if run.code == 1 {
-            assert!(
-                run.stderr.contains(&file),
-                "{file}: file not named\n{}",
-                run.stderr
-            );
+            assert!(run.stderr.contains(&file), "{file}: file not named\n{}", run.stderr);
         }
         insta::assert_snapshot!(
             format!("bad_input__cases__{command}__{}", name_of(&file)),
@@ -173,8 +146,7 @@ fn impossible_value(path: &Path) -> Result<()> {
         let run = pol(&args);
         assert_eq!(run.code, 1, "{file}: expected exit 1\n{}", run.stderr);
         assert!(
-            run.stderr
-                .contains(&format!("pol::{}", pol_compiler::codes::CONSTRAINT_BROKEN)),
+            run.stderr.contains(&format!("pol::{}", pol_compiler::codes::CONSTRAINT_BROKEN)),
             "{file}\n{}",
             run.stderr
         );
@@ -185,10 +157,7 @@ fn impossible_value(path: &Path) -> Result<()> {
             run.stderr
         );
         assert_contains(&run.stderr, "facts.pol:");
-        insta::assert_snapshot!(
-            format!("impossible__{format}__{name}"),
-            run.transcript(&args)
-        );
+        insta::assert_snapshot!(format!("impossible__{format}__{name}"), run.transcript(&args));
     }
     Ok(())
 }

@@ -38,10 +38,7 @@ fn explains_as_it_evaluates(path: &Path) -> Result<()> {
     let eval: Value = serde_json::from_str(&eval.stdout)?;
     let explain = explain_json(&case)?;
     assert_eq!(eval, explain["decision"], "{case}");
-    let decisive = items(&explain["trace"])
-        .iter()
-        .filter(|t| t["decisive"] == true)
-        .count();
+    let decisive = items(&explain["trace"]).iter().filter(|t| t["decisive"] == true).count();
     assert!(decisive >= items(&eval["reasons"]).len(), "{case}");
     Ok(())
 }
@@ -72,10 +69,7 @@ fn is_asserted_by_a_policy_test(path: &Path) -> Result<()> {
         .iter()
         .map(|file| std::fs::read_to_string(root().join(file)).unwrap_or_default())
         .collect();
-    assert!(
-        tests.contains(&case),
-        "no test in tests/policies evaluates {case}"
-    );
+    assert!(tests.contains(&case), "no test in tests/policies evaluates {case}");
     Ok(())
 }
 
@@ -92,20 +86,13 @@ fn json_carries_the_sentences(path: &Path) -> Result<()> {
         };
         let window = traced["kind"] == "program";
         assert_eq!(reason["says"].is_string(), !window, "{case}: {reason}");
-        assert_eq!(
-            reason.get("says"),
-            traced.get("says").filter(|s| !s.is_null())
-        );
+        assert_eq!(reason.get("says"), traced.get("says").filter(|s| !s.is_null()));
     }
     for t in trace {
         assert_eq!(t["says"].is_string(), t["kind"] != "program", "{case}: {t}");
     }
     for cf in items(&ex["counterfactuals"]) {
-        assert_eq!(
-            items(&cf["rules"]).len(),
-            items(&cf["says"]).len(),
-            "{case}: {cf}"
-        );
+        assert_eq!(items(&cf["rules"]).len(), items(&cf["says"]).len(), "{case}: {cf}");
     }
     Ok(())
 }
@@ -115,10 +102,7 @@ fn json_carries_the_sentences(path: &Path) -> Result<()> {
 fn each_citation_is_printed_once(path: &Path) -> Result<()> {
     let case = repo_path(path);
     let human = pol(&["explain", &case]).stdout;
-    assert!(
-        !human.contains("help: cite:") || human.contains("program_window"),
-        "{case}\n{human}"
-    );
+    assert!(!human.contains("help: cite:") || human.contains("program_window"), "{case}\n{human}");
     for t in items(&explain_json(&case)?["trace"]) {
         let cite = t["cite"].as_str().unwrap_or_default();
         // Long citations are wrapped in `help:`; compare their first words.
@@ -142,10 +126,7 @@ fn incomplete_has_no_refusal_marker(path: &Path) -> Result<()> {
     let human = pol(&["explain", &case]).stdout;
     assert!(!human.contains('×'), "{case}\n{human}");
     // The paragraph is wrapped: compare it as one line.
-    assert!(
-        human.replace('\n', " ").contains("Ask next about: "),
-        "{case}\n{human}"
-    );
+    assert!(human.replace('\n', " ").contains("Ask next about: "), "{case}\n{human}");
     Ok(())
 }
 

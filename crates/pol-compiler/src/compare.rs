@@ -103,19 +103,11 @@ impl Side<'_> {
     }
 
     fn var(&self, path: &str) -> Option<&Var> {
-        self.an
-            .vars
-            .iter()
-            .find(|v| self.c.set.fact(v.fact).is_some_and(|f| f.path == path))
+        self.an.vars.iter().find(|v| self.c.set.fact(v.fact).is_some_and(|f| f.path == path))
     }
 
     fn declares(&self, path: &str) -> Option<Type> {
-        self.c
-            .set
-            .facts
-            .iter()
-            .find(|f| f.path == path)
-            .map(|f| f.ty)
+        self.c.set.facts.iter().find(|f| f.path == path).map(|f| f.ty)
     }
 }
 
@@ -137,31 +129,18 @@ pub fn compare(
     on: Option<Day>,
 ) -> Result<Comparison, String> {
     let side = |x: &Compiled, name: &str| -> Result<PolicyId, String> {
-        x.set
-            .policy(name)
-            .ok_or_else(|| format!("there is no policy `{name}`"))
+        x.set.policy(name).ok_or_else(|| format!("there is no policy `{name}`"))
     };
     let old_id = side(old, old_policy)?;
     let new_id = side(new, new_policy)?;
-    let (Some(ro), Some(rn)) = (
-        old.reasoner.policies.get(old_id),
-        new.reasoner.policies.get(new_id),
-    ) else {
+    let (Some(ro), Some(rn)) =
+        (old.reasoner.policies.get(old_id), new.reasoner.policies.get(new_id))
+    else {
         return Err("the policy did not compile".into());
     };
     let sides = [
-        Side {
-            c: old,
-            policy: old_id,
-            name: old_policy.to_string(),
-            an: &ro.analysis,
-        },
-        Side {
-            c: new,
-            policy: new_id,
-            name: new_policy.to_string(),
-            an: &rn.analysis,
-        },
+        Side { c: old, policy: old_id, name: old_policy.to_string(), an: &ro.analysis },
+        Side { c: new, policy: new_id, name: new_policy.to_string(), an: &rn.analysis },
     ];
     let mut notes = Vec::new();
     for s in &sides {
@@ -181,11 +160,7 @@ pub fn compare(
         }
     }
     if !notes.is_empty() {
-        return Ok(Comparison {
-            transitions: Vec::new(),
-            exact: false,
-            notes,
-        });
+        return Ok(Comparison { transitions: Vec::new(), exact: false, notes });
     }
     // The facts either version reads, matched by path.
     let mut paths: Vec<String> = Vec::new();
@@ -226,19 +201,12 @@ pub fn compare(
             if o == n || found.iter().any(|t| t.old == o && t.new == n) {
                 continue;
             }
-            let w = Witness {
-                as_of: day.to_string(),
-                facts: witness,
-            };
+            let w = Witness { as_of: day.to_string(), facts: witness };
             // Decided again by both engines.
             let decided: Vec<Option<DecisionKind>> =
                 sides.iter().map(|s| decide_witness(s, &w)).collect();
             if decided == [Some(o), Some(n)] {
-                found.push(Transition {
-                    old: o,
-                    new: n,
-                    witness: w,
-                });
+                found.push(Transition { old: o, new: n, witness: w });
             } else {
                 // Only a constraint of one version on a fact it does not read can refuse a
                 // witness the diagrams accept.
@@ -254,11 +222,7 @@ pub fn compare(
         }
     }
     found.sort_by_key(|t| (t.old, t.new));
-    Ok(Comparison {
-        transitions: found,
-        exact: true,
-        notes,
-    })
+    Ok(Comparison { transitions: found, exact: true, notes })
 }
 
 /// The decision a leaf stands for (`None` for a completion that breaks a constraint).
@@ -327,11 +291,7 @@ fn dates(sides: &[Side<'_>; 2]) -> Vec<Day> {
             }
         }
     }
-    let fallback = Day::from_date(pol_syntax::date::Date {
-        year: 2000,
-        month: 1,
-        day: 1,
-    });
+    let fallback = Day::from_date(pol_syntax::date::Date { year: 2000, month: 1, day: 1 });
     if !dated {
         return vec![days.iter().max().copied().unwrap_or(fallback)];
     }
@@ -370,10 +330,7 @@ fn product_on(
 ) -> Option<Reached> {
     let [o, n] = sides;
     let (go, gn) = (o.graphs()?, n.graphs()?);
-    let (do_, dn) = match (
-        o.an.day(&o.c.set, go, day, &[]),
-        n.an.day(&n.c.set, gn, day, &[]),
-    ) {
+    let (do_, dn) = match (o.an.day(&o.c.set, go, day, &[]), n.an.day(&n.c.set, gn, day, &[])) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(why), _) | (_, Err(why)) => {
             if !notes.contains(&why) {
@@ -382,18 +339,12 @@ fn product_on(
             return None;
         }
     };
-    let bases = [
-        o.an.base_values(&o.c.set, go, day),
-        n.an.base_values(&n.c.set, gn, day),
-    ];
+    let bases = [o.an.base_values(&o.c.set, go, day), n.an.base_values(&n.c.set, gn, day)];
     // Common classes per fact.
     let mut levels: Vec<Level> = Vec::new();
     for path in paths {
         let vars = [o.var(path), n.var(path)];
-        let parts = [
-            part_of(o.an, &do_, path, &o.c.set),
-            part_of(n.an, &dn, path, &n.c.set),
-        ];
+        let parts = [part_of(o.an, &do_, path, &o.c.set), part_of(n.an, &dn, path, &n.c.set)];
         let commons = commons(sides, path, vars, parts, day);
         let mut rows: Vec<Vec<u8>> = vec![Vec::new(); commons.len()];
         let mut side_rows: [Vec<Vec<u8>>; 2] = [Vec::new(), Vec::new()];
@@ -449,9 +400,7 @@ fn product_on(
         an.vars = levels
             .iter()
             .map(|l| {
-                s.var(&l.path)
-                    .cloned()
-                    .unwrap_or(Var::new(crate::ir::FactId(u32::MAX), Type::Bool))
+                s.var(&l.path).cloned().unwrap_or(Var::new(crate::ir::FactId(u32::MAX), Type::Bool))
             })
             .collect();
         let parts: Vec<std::sync::Arc<Partition>> = levels
@@ -473,20 +422,12 @@ fn product_on(
             0 => do_.fixed.clone(),
             _ => dn.fixed.clone(),
         };
-        let day0 = Day0 {
-            parts,
-            tables,
-            fixed,
-            key: Vec::new(),
-        };
+        let day0 = Day0 { parts, tables, fixed, key: Vec::new() };
         let graphs = s.graphs()?;
         match reason::build::build(&an, &day0, graphs) {
             Ok(d) => diagrams.push(d),
             Err(_) => {
-                notes.push(format!(
-                    "the diagram of `{}` grew too large on {day}",
-                    s.name
-                ));
+                notes.push(format!("the diagram of `{}` grew too large on {day}", s.name));
                 return None;
             }
         }
@@ -504,10 +445,7 @@ fn product_on(
                         let l = levels.get(level)?;
                         let first = l.class_of.iter().position(|c| u32::from(*c) == class)?;
                         let common = l.commons.get(first)?;
-                        Some(WitnessFact {
-                            fact: l.path.clone(),
-                            value: common.json.clone(),
-                        })
+                        Some(WitnessFact { fact: l.path.clone(), value: common.json.clone() })
                     })
                     .collect();
                 (pair, facts)
@@ -531,10 +469,7 @@ fn part_of<'d>(
     path: &str,
     set: &crate::ir::PolicySet,
 ) -> Option<&'d Partition> {
-    let l = an
-        .vars
-        .iter()
-        .position(|v| set.fact(v.fact).is_some_and(|f| f.path == path))?;
+    let l = an.vars.iter().position(|v| set.fact(v.fact).is_some_and(|f| f.path == path))?;
     day.parts.get(l).map(|p| &**p)
 }
 
@@ -575,28 +510,13 @@ fn commons(
     day: Day,
 ) -> Vec<Common> {
     use serde_json::Value as J;
-    let ty = vars
-        .iter()
-        .flatten()
-        .map(|v| v.ty)
-        .next()
-        .unwrap_or(Type::Bool);
+    let ty = vars.iter().flatten().map(|v| v.ty).next().unwrap_or(Type::Bool);
     let [so, sn] = sides;
     let [vo, vn] = vars;
     let [po, pn] = parts;
     let seen = [
-        Seen {
-            side: so,
-            var: vo,
-            part: po,
-            declared: so.declares(path),
-        },
-        Seen {
-            side: sn,
-            var: vn,
-            part: pn,
-            declared: sn.declares(path),
-        },
+        Seen { side: so, var: vo, part: po, declared: so.declares(path) },
+        Seen { side: sn, var: vn, part: pn, declared: sn.declares(path) },
     ];
     let mut out = Vec::new();
     match ty {
@@ -621,9 +541,7 @@ fn commons(
             }
             for name in names {
                 // A word one version declares without it cannot be in a case for it.
-                let missing = seen
-                    .iter()
-                    .any(|x| x.words().is_some_and(|ws| !ws.contains(&name)));
+                let missing = seen.iter().any(|x| x.words().is_some_and(|ws| !ws.contains(&name)));
                 if missing {
                     continue;
                 }
@@ -631,20 +549,14 @@ fn commons(
                     let w = x.words()?.iter().position(|w| *w == name)?;
                     x.reads().then_some(Candidate::Value(Value::Word(w as u16)))
                 });
-                out.push(Common {
-                    json: J::String(name),
-                    sides,
-                });
+                out.push(Common { json: J::String(name), sides });
             }
         }
         Type::Set(_) => {
             let mut tested: Vec<String> = Vec::new();
             for x in &seen {
                 if let (
-                    Some(Partition {
-                        kind: PartKind::Sets { words },
-                        ..
-                    }),
+                    Some(Partition { kind: PartKind::Sets { words }, .. }),
                     Some(Type::Set(e)),
                 ) = (x.part, x.declared)
                 {
@@ -672,10 +584,8 @@ fn commons(
                         (w < 64).then_some(acc | (1u64 << w))
                     })
                 });
-                let lacking = seen
-                    .iter()
-                    .zip(&bits)
-                    .any(|(x, b)| x.words().is_some() && b.is_none());
+                let lacking =
+                    seen.iter().zip(&bits).any(|(x, b)| x.words().is_some() && b.is_none());
                 if lacking {
                     continue;
                 }
@@ -694,11 +604,7 @@ fn commons(
         Type::Str => {
             let mut texts: Vec<String> = Vec::new();
             for x in &seen {
-                if let Some(Partition {
-                    kind: PartKind::Strings { named, .. },
-                    ..
-                }) = x.part
-                {
+                if let Some(Partition { kind: PartKind::Strings { named, .. }, .. }) = x.part {
                     for sym in named {
                         if let Some(t) = x.side.c.set.strings.get(sym.0 as usize) {
                             if !texts.contains(t) {
@@ -720,9 +626,7 @@ fn commons(
             let mut seen_fits: Vec<[Option<bool>; 2]> = Vec::new();
             for text in texts.iter().cloned().chain(others) {
                 let named = texts.contains(&text);
-                let fits = seen
-                    .each_ref()
-                    .map(|x| x.pattern().map(|p| p.matches(&text)));
+                let fits = seen.each_ref().map(|x| x.pattern().map(|p| p.matches(&text)));
                 if !named {
                     if texts.contains(&text) || seen_fits.contains(&fits) {
                         continue;
@@ -740,21 +644,14 @@ fn commons(
                         _ => Candidate::OtherString { fits: fit },
                     });
                 }
-                out.push(Common {
-                    json: J::String(text),
-                    sides,
-                });
+                out.push(Common { json: J::String(text), sides });
             }
         }
         Type::Int | Type::Date | Type::Duration(_) => {
             let dom = classes::fact_domain(ty);
             let mut starts = vec![dom.lo];
             for x in &seen {
-                if let Some(Partition {
-                    kind: PartKind::Ordered { starts: s },
-                    ..
-                }) = x.part
-                {
+                if let Some(Partition { kind: PartKind::Ordered { starts: s }, .. }) = x.part {
                     starts.extend(s);
                 }
             }
@@ -774,9 +671,7 @@ fn commons(
                 };
                 out.push(Common {
                     json,
-                    sides: seen
-                        .each_ref()
-                        .map(|x| x.reads().then_some(Candidate::Range(r))),
+                    sides: seen.each_ref().map(|x| x.reads().then_some(Candidate::Range(r))),
                 });
             }
         }
@@ -796,10 +691,7 @@ fn walk(a: &Diagram, b: &Diagram) -> Vec<((Ref, Ref), Vec<(usize, u32)>)> {
         if r < LEAVES || d.level_of(r) != level {
             return r;
         }
-        d.kids_of((r - LEAVES) as usize)
-            .get(class as usize)
-            .copied()
-            .unwrap_or(r)
+        d.kids_of((r - LEAVES) as usize).get(class as usize).copied().unwrap_or(r)
     };
     let mut index: HashMap<(Ref, Ref), usize> = HashMap::new();
     // Per pair: the pair it was first reached from, and by which (level, class).
@@ -855,7 +747,5 @@ fn decide_witness(s: &Side<'_>, w: &Witness) -> Option<DecisionKind> {
     let mut case = Case::new(&s.c.set);
     let mut de = serde_json::Deserializer::from_str(&text);
     s.c.schema.decode(&s.c.set, &mut case, &mut de).ok()?;
-    s.c.decide(&case, &mut Scratch::default())
-        .ok()
-        .map(|o| o.decision)
+    s.c.decide(&case, &mut Scratch::default()).ok().map(|o| o.decision)
 }

@@ -52,12 +52,7 @@ fn fold(set: &PolicySet, e: &TExpr, lets: &mut Vec<Option<Tri>>) -> Tri {
             let el = ev(el);
             ops::in_set(el, ev(s))
         }
-        TExprKind::InRange {
-            element,
-            low,
-            high,
-            inclusive,
-        } => {
+        TExprKind::InRange { element, low, high, inclusive } => {
             let (element, low) = (ev(element), ev(low));
             ops::in_range(element, low, ev(high), *inclusive)
         }

@@ -123,10 +123,7 @@ fn broken(
     let mut others: Vec<String> = order
         .iter()
         .skip(1)
-        .filter_map(|f| {
-            set.fact(*f)
-                .map(|d| format!("`{}` = {}", d.path, case.show(set, *f)))
-        })
+        .filter_map(|f| set.fact(*f).map(|d| format!("`{}` = {}", d.path, case.show(set, *f))))
         .collect();
     if reads_as_of {
         if let Some(day) = case.as_of {
@@ -135,17 +132,13 @@ fn broken(
     }
     let statement = match &def.kind {
         ConstraintKind::Condition(e) => sources.snippet(e.span).to_string(),
-        ConstraintKind::Pattern { fact, text, .. } => format!(
-            "{} matches \"{text}\"",
-            set.fact(*fact).map_or("?", |d| d.path.as_str()),
-        ),
+        ConstraintKind::Pattern { fact, text, .. } => {
+            format!("{} matches \"{text}\"", set.fact(*fact).map_or("?", |d| d.path.as_str()),)
+        }
     };
     let (line, _) = sources.line_col(def.span);
-    let with = if others.is_empty() {
-        String::new()
-    } else {
-        format!(", with {}", join_and(&others))
-    };
+    let with =
+        if others.is_empty() { String::new() } else { format!(", with {}", join_and(&others)) };
     let message = format!(
         "the value {value} breaks the constraint `{}` ({}:{line}){with}: {statement}",
         def.name,

@@ -193,11 +193,8 @@ impl ConditionTrace {
         if self.facts.is_empty() {
             return self.value.as_str().to_string();
         }
-        let facts: Vec<String> = self
-            .facts
-            .iter()
-            .map(|f| format!("{} = {}", f.name, f.value))
-            .collect();
+        let facts: Vec<String> =
+            self.facts.iter().map(|f| format!("{} = {}", f.name, f.value)).collect();
         format!("{}: {}", self.value.as_str(), facts.join(", "))
     }
 }
@@ -215,12 +212,7 @@ pub(crate) fn explain(
     let decision = c.record(case, outcome);
     let mut trace = Vec::new();
     let Some(policy) = policy else {
-        return Explanation {
-            decision,
-            trace,
-            counterfactuals,
-            ask_next: None,
-        };
+        return Explanation { decision, trace, counterfactuals, ask_next: None };
     };
     let truth = |span: Span| -> Option<bool> {
         c.node_at(g, span)
@@ -228,11 +220,7 @@ pub(crate) fn explain(
             .and_then(Value::as_bool)
     };
     if let (Some(w), Some(node)) = (&policy.window, g.window) {
-        let open = values
-            .get(node.index())
-            .copied()
-            .flatten()
-            .and_then(Value::as_bool);
+        let open = values.get(node.index()).copied().flatten().and_then(Value::as_bool);
         let closed_by = outcome.reasons.iter().find_map(|cause| match cause {
             Cause::ProgramWindow(by) => Some(*by),
             Cause::Rule(_) => None,
@@ -250,11 +238,7 @@ pub(crate) fn explain(
         if !decisive && !all {
             continue;
         }
-        let trigger = values
-            .get(r.trigger.index())
-            .copied()
-            .flatten()
-            .and_then(Value::as_bool);
+        let trigger = values.get(r.trigger.index()).copied().flatten().and_then(Value::as_bool);
         let outcome_word = match (def.kind, trigger) {
             (_, None) => RuleOutcome::Open,
             (RuleKind::Require, Some(true)) => RuleOutcome::NotMet,
@@ -286,12 +270,7 @@ pub(crate) fn explain(
             conditions,
         });
     }
-    Explanation {
-        decision,
-        trace,
-        counterfactuals,
-        ask_next: None,
-    }
+    Explanation { decision, trace, counterfactuals, ask_next: None }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -306,28 +285,19 @@ fn window_trace(
     g: &PolicyGraph,
 ) -> RuleTrace {
     let program = c.set.programs.get(w.program);
-    let date_name = w.at.as_ref().map_or("as_of".to_string(), |e| {
-        c.sources.snippet(e.span).to_string()
-    });
+    let date_name =
+        w.at.as_ref().map_or("as_of".to_string(), |e| c.sources.snippet(e.span).to_string());
     let date_value = match &w.at {
         Some(e) => c
             .node_at(g, e.span)
             .and_then(|n| values.get(n.index()).copied().flatten())
-            .map_or("unknown".to_string(), |v| {
-                c.set.display(crate::types::Type::Date, v)
-            }),
+            .map_or("unknown".to_string(), |v| c.set.display(crate::types::Type::Date, v)),
         None => case.as_of.map_or("unknown".to_string(), |d| d.to_string()),
     };
-    let mut facts = vec![FactValue {
-        name: date_name,
-        value: date_value,
-    }];
+    let mut facts = vec![FactValue { name: date_name, value: date_value }];
     if let Some(p) = program {
         if let Some(o) = &p.opened {
-            facts.push(FactValue {
-                name: format!("{} opened", p.name),
-                value: o.day.to_string(),
-            });
+            facts.push(FactValue { name: format!("{} opened", p.name), value: o.day.to_string() });
         }
         if let Some(e) = &p.closed {
             facts.push(FactValue {
@@ -346,10 +316,8 @@ fn window_trace(
         None => WindowValue::Unknown,
     };
     RuleTrace {
-        rule: reason.map_or_else(
-            || format!("{}.{}", policy.name, semantics::PROGRAM_WINDOW),
-            |r| r.id(),
-        ),
+        rule: reason
+            .map_or_else(|| format!("{}.{}", policy.name, semantics::PROGRAM_WINDOW), |r| r.id()),
         kind: TraceKind::Program,
         outcome: match open {
             Some(false) => RuleOutcome::Fired,
@@ -392,10 +360,7 @@ fn atoms(
         match &e.kind {
             TExprKind::And(xs) | TExprKind::Or(xs) => stack.extend(xs.iter().rev()),
             TExprKind::Not(x)
-                if matches!(
-                    x.kind,
-                    TExprKind::And(_) | TExprKind::Or(_) | TExprKind::Not(_)
-                ) =>
+                if matches!(x.kind, TExprKind::And(_) | TExprKind::Or(_) | TExprKind::Not(_)) =>
             {
                 stack.push(x)
             }
@@ -428,19 +393,13 @@ fn reads(c: &Compiled, case: &Case, e: &TExpr, out: &mut Vec<FactValue>) {
     let mut lets_seen = vec![false; c.set.lets.len()];
     while let Some(e) = stack.pop() {
         let entry = match &e.kind {
-            TExprKind::Fact(f) => c
-                .set
-                .fact(*f)
-                .map(|d| (d.path.clone(), case.show(&c.set, *f))),
-            TExprKind::AsOf => Some((
-                "as_of".to_string(),
-                case.as_of.map_or("unknown".into(), |d| d.to_string()),
-            )),
-            TExprKind::Const(k) => c
-                .set
-                .consts
-                .get(k)
-                .map(|d| (d.name.clone(), c.set.display(d.ty, d.value))),
+            TExprKind::Fact(f) => c.set.fact(*f).map(|d| (d.path.clone(), case.show(&c.set, *f))),
+            TExprKind::AsOf => {
+                Some(("as_of".to_string(), case.as_of.map_or("unknown".into(), |d| d.to_string())))
+            }
+            TExprKind::Const(k) => {
+                c.set.consts.get(k).map(|d| (d.name.clone(), c.set.display(d.ty, d.value)))
+            }
             TExprKind::Param(p) => c.set.params.get(p).map(|d| {
                 let v = case
                     .as_of
@@ -476,9 +435,7 @@ fn reads(c: &Compiled, case: &Case, e: &TExpr, out: &mut Vec<FactValue>) {
                 stack.push(a);
                 None
             }
-            TExprKind::InRange {
-                element, low, high, ..
-            } => {
+            TExprKind::InRange { element, low, high, .. } => {
                 stack.push(high);
                 stack.push(low);
                 stack.push(element);

@@ -128,11 +128,7 @@ impl Compiled {
     /// the case (`None` when the policy is beyond exact reasoning on that date).
     fn view_of(&self, case: &Case) -> Result<Option<Viewed<'_>>, CaseError> {
         let (Some(policy), Some(as_of)) = (case.policy, case.as_of) else {
-            return Err(CaseError::new(
-                "policy",
-                "the case names no policy or date",
-                None,
-            ));
+            return Err(CaseError::new("policy", "the case names no policy or date", None));
         };
         let (Some(g), Some(r)) = (self.graphs.get(policy), self.reasoner.policies.get(policy))
         else {
@@ -171,45 +167,36 @@ impl Compiled {
         walk.prepare(d, &fixed);
         let mut questions = Vec::new();
         let mut per = Vec::new();
-        reason::per_fact(
-            r,
-            &view,
-            &fixed,
-            case,
-            &walk,
-            &mut per,
-            |fact, level, per, groups| {
-                let (sum, count, changes) = reason::score(reach, per);
-                if !changes {
-                    return;
-                }
-                let (Some(part), Some(def)) = (view.day.parts.get(level), self.set.fact(fact))
-                else {
-                    return;
-                };
-                let classes = per
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, bits)| **bits & mdd::OUTCOMES != 0)
-                    .map(|(c, bits)| ClassOutcome {
-                        values: match groups.and_then(|g| g.get(c)) {
-                            Some((ranges, _)) => values::dates(ranges),
-                            None => values::describe(&self.set, def.ty, part, c as u32),
-                        },
-                        decisions: reason::decisions(*bits & mdd::OUTCOMES),
-                    })
-                    .collect();
-                questions.push((
-                    (fact, sum, count),
-                    Question {
-                        fact,
-                        path: def.path.clone(),
-                        average: sum as f64 / count.max(1) as f64,
-                        classes,
+        reason::per_fact(r, &view, &fixed, case, &walk, &mut per, |fact, level, per, groups| {
+            let (sum, count, changes) = reason::score(reach, per);
+            if !changes {
+                return;
+            }
+            let (Some(part), Some(def)) = (view.day.parts.get(level), self.set.fact(fact)) else {
+                return;
+            };
+            let classes = per
+                .iter()
+                .enumerate()
+                .filter(|(_, bits)| **bits & mdd::OUTCOMES != 0)
+                .map(|(c, bits)| ClassOutcome {
+                    values: match groups.and_then(|g| g.get(c)) {
+                        Some((ranges, _)) => values::dates(ranges),
+                        None => values::describe(&self.set, def.ty, part, c as u32),
                     },
-                ));
-            },
-        );
+                    decisions: reason::decisions(*bits & mdd::OUTCOMES),
+                })
+                .collect();
+            questions.push((
+                (fact, sum, count),
+                Question {
+                    fact,
+                    path: def.path.clone(),
+                    average: sum as f64 / count.max(1) as f64,
+                    classes,
+                },
+            ));
+        });
         let mut order: Vec<(FactId, u64, u64)> = questions.iter().map(|(k, _)| *k).collect();
         reason::rank(&mut order);
         let mut ranked = Vec::with_capacity(questions.len());
@@ -218,11 +205,7 @@ impl Compiled {
                 ranked.push(questions.swap_remove(i).1);
             }
         }
-        Ok(AskNext {
-            possible: reason::decisions(reach),
-            questions: ranked,
-            exact: true,
-        })
+        Ok(AskNext { possible: reason::decisions(reach), questions: ranked, exact: true })
     }
 
     /// For a case with a definite decision, the smallest sets of changes to its known facts
@@ -275,10 +258,8 @@ impl Compiled {
         'sizes: for size in 1..=changeable.len() {
             let mut subset: Vec<usize> = (0..size).collect();
             loop {
-                let levels: Vec<usize> = subset
-                    .iter()
-                    .filter_map(|i| changeable.get(*i).copied())
-                    .collect();
+                let levels: Vec<usize> =
+                    subset.iter().filter_map(|i| changeable.get(*i).copied()).collect();
                 // Free the chosen levels: if no other definite decision can be reached,
                 // no assignment of them can reach one.
                 trial.clone_from(&fixed);
@@ -342,11 +323,7 @@ impl Compiled {
                         }
                     }
                 }
-                if DecisionKind::DEFINITE
-                    .iter()
-                    .filter(|k| **k != now)
-                    .all(|k| full(&found, *k))
-                {
+                if DecisionKind::DEFINITE.iter().filter(|k| **k != now).all(|k| full(&found, *k)) {
                     break 'sizes;
                 }
                 // The next subset of this size, in declaration order.
@@ -384,10 +361,8 @@ impl Compiled {
         // Smallest first; among sets of one size, by decision in precedence order, then by
         // the declaration order of their facts.
         let facts_of = |pairs: &Vec<(usize, u32)>| -> Vec<FactId> {
-            let mut f: Vec<FactId> = pairs
-                .iter()
-                .filter_map(|(l, _)| r.analysis.vars.get(*l).map(|v| v.fact))
-                .collect();
+            let mut f: Vec<FactId> =
+                pairs.iter().filter_map(|(l, _)| r.analysis.vars.get(*l).map(|v| v.fact)).collect();
             f.sort_unstable();
             f
         };

@@ -97,9 +97,7 @@ impl PolicyGraph {
     }
 
     pub fn operands(&self, ops: Operands) -> &[NodeId] {
-        self.operands
-            .get(ops.start as usize..(ops.start + ops.len) as usize)
-            .unwrap_or(&[])
+        self.operands.get(ops.start as usize..(ops.start + ops.len) as usize).unwrap_or(&[])
     }
 
     /// The nodes an operation reads.
@@ -217,12 +215,10 @@ impl PolicyGraph {
             Op::InSet(e, s) => ops::in_set(get(*e), get(*s)),
             Op::InRange(e, lo, hi, inc) => ops::in_range(get(*e), get(*lo), get(*hi), *inc),
             Op::Arith(op, a, b) => ops::arith(*op, get(*a), get(*b)),
-            Op::Window {
-                opened, closed, at, ..
-            } => match get(*at) {
-                Some(Value::Date(d)) => Some(Value::Bool(
-                    semantics::window_state(*opened, *closed, d).is_open(),
-                )),
+            Op::Window { opened, closed, at, .. } => match get(*at) {
+                Some(Value::Date(d)) => {
+                    Some(Value::Bool(semantics::window_state(*opened, *closed, d).is_open()))
+                }
                 _ => None,
             },
         }
@@ -260,21 +256,12 @@ pub fn lower(set: &PolicySet, id: PolicyId, policy: &PolicyDef) -> PolicyGraph {
         let condition = b.expr(&rule.condition);
         let unless = rule.unless.as_ref().map(|u| b.expr(u));
         let trigger = semantics::trigger(
-            &mut TriggerNodes {
-                b: &mut b,
-                span: rule.span,
-            },
+            &mut TriggerNodes { b: &mut b, span: rule.span },
             rule.kind,
             condition,
             unless,
         );
-        b.g.rules.push(RuleNode {
-            rule: i,
-            kind: rule.kind,
-            condition,
-            unless,
-            trigger,
-        });
+        b.g.rules.push(RuleNode { rule: i, kind: rule.kind, condition, unless, trigger });
     }
     for (i, form) in policy.forms.iter().enumerate() {
         let when = form.when.as_ref().map(|w| b.expr(w));
@@ -370,10 +357,7 @@ impl<'a> Builder<'a> {
     fn operand_run(&mut self, ids: &[NodeId]) -> Operands {
         let start = self.g.operands.len() as u32;
         self.g.operands.extend_from_slice(ids);
-        Operands {
-            start,
-            len: ids.len() as u32,
-        }
+        Operands { start, len: ids.len() as u32 }
     }
 
     fn leaf(&mut self, leaf: Leaf, ty: Type, span: Span) -> NodeId {
@@ -441,17 +425,9 @@ impl<'a> Builder<'a> {
                 Op::InList(el, self.operand_run(&ids))
             }
             TExprKind::InSet(el, s) => Op::InSet(self.expr(el), self.expr(s)),
-            TExprKind::InRange {
-                element,
-                low,
-                high,
-                inclusive,
-            } => Op::InRange(
-                self.expr(element),
-                self.expr(low),
-                self.expr(high),
-                *inclusive,
-            ),
+            TExprKind::InRange { element, low, high, inclusive } => {
+                Op::InRange(self.expr(element), self.expr(low), self.expr(high), *inclusive)
+            }
             TExprKind::Arith(op, l, r) => Op::Arith(*op, self.expr(l), self.expr(r)),
         };
         self.push(op, e.ty, e.span)

@@ -116,10 +116,7 @@ impl<I: Id, T> IndexVec<I, T> {
 
     /// Each item with its id, in order.
     pub fn iter_enumerated(&self) -> impl ExactSizeIterator<Item = (I, &T)> + '_ {
-        self.raw
-            .iter()
-            .enumerate()
-            .map(|(i, item)| (I::from_index(i), item))
+        self.raw.iter().enumerate().map(|(i, item)| (I::from_index(i), item))
     }
 
     /// The id of every item, in order.
@@ -141,10 +138,7 @@ impl<I: Id, T> Default for IndexVec<I, T> {
 
 impl<I, T> From<Vec<T>> for IndexVec<I, T> {
     fn from(raw: Vec<T>) -> Self {
-        IndexVec {
-            raw,
-            id: std::marker::PhantomData,
-        }
+        IndexVec { raw, id: std::marker::PhantomData }
     }
 }
 

@@ -254,16 +254,13 @@ impl TExpr {
             TExprKind::Compare(_, a, b) | TExprKind::InSet(a, b) | TExprKind::Arith(_, a, b) => {
                 ([Some(&**a), Some(&**b), None], &[])
             }
-            TExprKind::InRange {
-                element, low, high, ..
-            } => ([Some(&**element), Some(&**low), Some(&**high)], &[]),
+            TExprKind::InRange { element, low, high, .. } => {
+                ([Some(&**element), Some(&**low), Some(&**high)], &[])
+            }
         };
         // `InList`'s element comes before its list; no other kind has both.
         let [first, rest @ ..] = around;
-        first
-            .into_iter()
-            .chain(list.iter())
-            .chain(rest.into_iter().flatten())
+        first.into_iter().chain(list.iter()).chain(rest.into_iter().flatten())
     }
 }
 
@@ -320,10 +317,7 @@ pub struct PolicySet {
 
 impl PolicySet {
     pub fn policy(&self, name: &str) -> Option<PolicyId> {
-        self.policies
-            .iter_enumerated()
-            .find(|(_, p)| p.name == name)
-            .map(|(id, _)| id)
+        self.policies.iter_enumerated().find(|(_, p)| p.name == name).map(|(id, _)| id)
     }
 
     pub fn fact(&self, id: FactId) -> Option<&FactDef> {
@@ -363,10 +357,7 @@ impl PolicySet {
     }
 
     pub fn word(&self, e: EnumId, w: u16) -> &str {
-        self.enums
-            .get(e)
-            .and_then(|d| d.words.get(w as usize))
-            .map_or("?", String::as_str)
+        self.enums.get(e).and_then(|d| d.words.get(w as usize)).map_or("?", String::as_str)
     }
 
     pub fn type_name(&self, ty: Type) -> String {
@@ -377,10 +368,9 @@ impl PolicySet {
             Type::Duration(u) => u.plural().into(),
             Type::Str => "string".into(),
             Type::Enum(e) => self.enums.get(e).map_or("enum".into(), |d| d.name.clone()),
-            Type::Set(e) => format!(
-                "set of {}",
-                self.enums.get(e).map_or("enum", |d| d.name.as_str())
-            ),
+            Type::Set(e) => {
+                format!("set of {}", self.enums.get(e).map_or("enum", |d| d.name.as_str()))
+            }
         }
     }
 }

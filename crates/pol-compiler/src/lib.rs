@@ -125,19 +125,11 @@ pub fn compile_from(roots: Vec<Source>, resolver: &mut dyn Resolver, lints: Lint
     let index = std::mem::take(&mut resolved.index);
     if diagnostics.iter().any(Diagnostic::is_error) {
         pol_syntax::diagnostic::sort(&mut diagnostics);
-        return Compilation {
-            compiled: None,
-            diagnostics,
-            sources,
-            index,
-        };
+        return Compilation { compiled: None, diagnostics, sources, index };
     }
     let set = resolved.set;
-    let graphs: IndexVec<PolicyId, PolicyGraph> = set
-        .policies
-        .iter_enumerated()
-        .map(|(id, policy)| graph::lower(&set, id, policy))
-        .collect();
+    let graphs: IndexVec<PolicyId, PolicyGraph> =
+        set.policies.iter_enumerated().map(|(id, policy)| graph::lower(&set, id, policy)).collect();
     let plans = graphs.iter().map(|g| Plan::new(&set, g)).collect();
     let schema = CaseSchema::new(&set);
     let constraints = constraints::CaseConstraints::new(&set);
@@ -173,11 +165,7 @@ fn parse_with_imports(
     roots: Vec<Source>,
     resolver: &mut dyn Resolver,
     diagnostics: &mut Vec<Diagnostic>,
-) -> (
-    SourceMap,
-    Vec<Option<pol_syntax::ast::SourceFile>>,
-    HashSet<String>,
-) {
+) -> (SourceMap, Vec<Option<pol_syntax::ast::SourceFile>>, HashSet<String>) {
     let mut refused = HashSet::new();
     let mut known: HashSet<String> = roots.iter().map(|s| source::normalize(&s.name)).collect();
     let mut sources = roots;
@@ -265,11 +253,9 @@ impl Compiled {
         let policy = case
             .policy
             .ok_or_else(|| CaseError::new("policy", "the case does not name a `policy`", None))?;
-        let (Some(graph), Some(plan), Some(reasoner)) = (
-            self.graphs.get(policy),
-            self.plans.get(policy),
-            self.reasoner.policies.get(policy),
-        ) else {
+        let (Some(graph), Some(plan), Some(reasoner)) =
+            (self.graphs.get(policy), self.plans.get(policy), self.reasoner.policies.get(policy))
+        else {
             return Err(CaseError::new(
                 "policy",
                 "the case names a policy of another policy set",
@@ -290,8 +276,7 @@ impl Compiled {
     pub fn check_case(&self, case: &Case, scratch: &mut Scratch) -> Result<(), CaseError> {
         self.schema.check_required(&self.set, case)?;
         check_dates(&self.set, self.schema.date_facts(), case)?;
-        self.constraints
-            .check(&self.set, &self.sources, case, scratch.slots_mut())
+        self.constraints.check(&self.set, &self.sources, case, scratch.slots_mut())
     }
 
     /// The contract's decision object for an outcome.
@@ -363,15 +348,8 @@ impl Compiled {
         };
         // Deciding ran only the plan; an explanation reads every node.
         g.eval(&self.set, &case.facts, as_of, &mut scratch.values);
-        let mut explanation = explain::explain(
-            self,
-            case,
-            &outcome,
-            &scratch.values,
-            g,
-            all,
-            counterfactuals,
-        );
+        let mut explanation =
+            explain::explain(self, case, &outcome, &scratch.values, g, all, counterfactuals);
         explanation.ask_next = ask_next;
         Ok(explanation)
     }

@@ -62,9 +62,7 @@ pub fn compare(op: CompareOp, l: Tri, r: Tri) -> Tri {
 pub fn in_list(element: Tri, items: impl IntoIterator<Item = Tri>) -> Tri {
     let el = element?;
     // `element == item1 or element == item2 or ...`.
-    or(items
-        .into_iter()
-        .map(|item| item.map(|v| Value::Bool(v == el))))
+    or(items.into_iter().map(|item| item.map(|v| Value::Bool(v == el))))
 }
 
 pub fn in_set(element: Tri, set: Tri) -> Tri {
@@ -78,15 +76,7 @@ pub fn in_set(element: Tri, set: Tri) -> Tri {
 
 pub fn in_range(element: Tri, low: Tri, high: Tri, inclusive: bool) -> Tri {
     let above = compare(CompareOp::Ge, element, low);
-    let below = compare(
-        if inclusive {
-            CompareOp::Le
-        } else {
-            CompareOp::Lt
-        },
-        element,
-        high,
-    );
+    let below = compare(if inclusive { CompareOp::Le } else { CompareOp::Lt }, element, high);
     and([above, below])
 }
 
@@ -106,10 +96,9 @@ pub fn arith(op: ArithOp, l: Tri, r: Tri) -> Tri {
         (ArithOp::DateMinus, Value::Date(d), Value::Duration(n, u)) => {
             d.add(n.checked_neg()?, u).map(Value::Date)
         }
-        (ArithOp::DaysBetween, Value::Date(a), Value::Date(b)) => Some(Value::Duration(
-            i64::from(a.0) - i64::from(b.0),
-            pol_syntax::ast::Unit::Days,
-        )),
+        (ArithOp::DaysBetween, Value::Date(a), Value::Date(b)) => {
+            Some(Value::Duration(i64::from(a.0) - i64::from(b.0), pol_syntax::ast::Unit::Days))
+        }
         _ => None,
     }
 }

@@ -84,37 +84,25 @@ impl JsonWriter {
             .policies
             .iter_enumerated()
             .map(|(p, def)| {
-                let case = Case {
-                    policy: Some(p),
-                    ..Case::default()
-                };
+                let case = Case { policy: Some(p), ..Case::default() };
                 // One reason at a time, rendered by the record itself: the fragments cannot
                 // drift from what `record` prints.
                 let reason = |cause: Cause| {
-                    let outcome = Outcome {
-                        reasons: vec![cause],
-                        ..Outcome::default()
-                    };
+                    let outcome = Outcome { reasons: vec![cause], ..Outcome::default() };
                     c.record(&case, &outcome).reasons.first().map(json)
                 };
                 PolicyJson {
                     name: json(&def.name),
                     window: [ClosedBy::Opening, ClosedBy::Closing, ClosedBy::Unknown]
                         .map(|by| reason(Cause::ProgramWindow(by))),
-                    reasons: (0..def.rules.len())
-                        .map(|i| reason(Cause::Rule(i)))
-                        .collect(),
+                    reasons: (0..def.rules.len()).map(|i| reason(Cause::Rule(i))).collect(),
                     names: def.rules.iter().map(|r| json(&r.name)).collect(),
                     forms: def.forms.iter().map(|f| json(&f.form)).collect(),
                 }
             })
             .collect();
         let facts = c.set.facts.iter().map(|f| json(&f.path)).collect();
-        JsonWriter {
-            policies,
-            receipt: format!(",\"receipt\":{}}}", json(&c.receipt)),
-            facts,
-        }
+        JsonWriter { policies, receipt: format!(",\"receipt\":{}}}", json(&c.receipt)), facts }
     }
 
     /// Appends the decision object for `outcome` (no newline). Returns false, writing
@@ -156,13 +144,7 @@ impl JsonWriter {
         }
         out.extend_from_slice(b",\"missing\":[");
         // In the outcome's order: best question first.
-        list(
-            outcome
-                .missing
-                .iter()
-                .filter_map(|f| self.facts.get(f.index())),
-            out,
-        );
+        list(outcome.missing.iter().filter_map(|f| self.facts.get(f.index())), out);
         out.push(b']');
         out.extend_from_slice(self.receipt.as_bytes());
         true
@@ -192,23 +174,9 @@ fn write_day(day: Day, out: &mut Vec<u8>) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     if (1..=9999).contains(&y) {
-        let digits = [
-            y / 1000,
-            y / 100 % 10,
-            y / 10 % 10,
-            y % 10,
-            -1,
-            m / 10,
-            m % 10,
-            -1,
-            d / 10,
-            d % 10,
-        ];
-        out.extend(
-            digits
-                .iter()
-                .map(|n| if *n < 0 { b'-' } else { b'0' + *n as u8 }),
-        );
+        let digits =
+            [y / 1000, y / 100 % 10, y / 10 % 10, y % 10, -1, m / 10, m % 10, -1, d / 10, d % 10];
+        out.extend(digits.iter().map(|n| if *n < 0 { b'-' } else { b'0' + *n as u8 }));
     } else {
         let _ = write!(out, "{day}");
     }

@@ -38,17 +38,11 @@ struct CharSet {
 
 impl CharSet {
     fn any() -> CharSet {
-        CharSet {
-            ranges: Vec::new(),
-            negated: true,
-        }
+        CharSet { ranges: Vec::new(), negated: true }
     }
 
     fn one(c: char) -> CharSet {
-        CharSet {
-            ranges: vec![(c, c)],
-            negated: false,
-        }
+        CharSet { ranges: vec![(c, c)], negated: false }
     }
 
     fn contains(&self, c: char) -> bool {
@@ -137,10 +131,7 @@ impl Pattern {
             }
             items.push(Item { set, min, max });
         }
-        let mut p = Pattern {
-            items,
-            steps: Vec::new(),
-        };
+        let mut p = Pattern { items, steps: Vec::new() };
         p.steps = p.expand();
         Ok(p)
     }
@@ -165,11 +156,7 @@ impl Pattern {
             let mut next = vec![false; n + 1];
             for (i, step) in steps.iter().enumerate() {
                 if current.get(i).copied().unwrap_or(false) && step.set.contains(c) {
-                    let to = if step.kind == StepKind::Loop {
-                        i
-                    } else {
-                        i + 1
-                    };
+                    let to = if step.kind == StepKind::Loop { i } else { i + 1 };
                     if let Some(t) = next.get_mut(to) {
                         *t = true;
                     }
@@ -200,11 +187,7 @@ impl Pattern {
             let mut next = 0u64;
             for (i, step) in steps.iter().enumerate() {
                 if current & (1u64 << i) != 0 && step.set.contains(c) {
-                    let to = if step.kind == StepKind::Loop {
-                        i
-                    } else {
-                        i + 1
-                    };
+                    let to = if step.kind == StepKind::Loop { i } else { i + 1 };
                     next |= 1u64 << to;
                 }
             }
@@ -230,10 +213,7 @@ impl Pattern {
             exhausted = false;
         }
         // An unbounded repetition of a non-empty set fits infinitely many strings.
-        if steps
-            .iter()
-            .any(|s| s.kind == StepKind::Loop && !s.set.samples(1).is_empty())
-        {
+        if steps.iter().any(|s| s.kind == StepKind::Loop && !s.set.samples(1).is_empty()) {
             exhausted = false;
         }
         (found, exhausted)
@@ -243,24 +223,15 @@ impl Pattern {
         let mut out = Vec::new();
         for item in &self.items {
             for _ in 0..item.min {
-                out.push(Step {
-                    set: item.set.clone(),
-                    kind: StepKind::Required,
-                });
+                out.push(Step { set: item.set.clone(), kind: StepKind::Required });
             }
             match item.max {
                 Some(max) => {
                     for _ in item.min..max {
-                        out.push(Step {
-                            set: item.set.clone(),
-                            kind: StepKind::Optional,
-                        });
+                        out.push(Step { set: item.set.clone(), kind: StepKind::Optional });
                     }
                 }
-                None => out.push(Step {
-                    set: item.set.clone(),
-                    kind: StepKind::Loop,
-                }),
+                None => out.push(Step { set: item.set.clone(), kind: StepKind::Loop }),
             }
         }
         out
@@ -376,13 +347,7 @@ fn class(chars: &[char], mut i: usize) -> Result<(CharSet, usize), String> {
             _ => merged.push((a, b)),
         }
     }
-    Ok((
-        CharSet {
-            ranges: merged,
-            negated,
-        },
-        i,
-    ))
+    Ok((CharSet { ranges: merged, negated }, i))
 }
 
 /// The repetition after an item, if any: (min, max, index after it).
@@ -477,9 +442,7 @@ mod tests {
 
     #[test]
     fn malformed_patterns_say_why() {
-        for bad in [
-            "(A|B)", "[A-Z", "A{2", "*", "A{3,1}", "[Z-A]", "^A$", "\\", "A{2000}",
-        ] {
+        for bad in ["(A|B)", "[A-Z", "A{2", "*", "A{3,1}", "[Z-A]", "^A$", "\\", "A{2000}"] {
             assert!(Pattern::parse(bad).is_err(), "{bad}");
         }
     }

@@ -19,10 +19,7 @@ impl Receipt {
     /// The receipt of a policy set: its digest does not depend on where the set lies on
     /// disk, only on its files' names relative to the set's directory and their texts.
     pub fn of(sources: &SourceMap) -> Receipt {
-        Receipt {
-            pol: env!("CARGO_PKG_VERSION").to_string(),
-            policies: digest(sources),
-        }
+        Receipt { pol: env!("CARGO_PKG_VERSION").to_string(), policies: digest(sources) }
     }
 }
 
@@ -64,10 +61,7 @@ fn common_directory(names: &[&str]) -> usize {
         while len > 0
             && !(name.len() >= len && name.as_bytes().get(..len) == first.as_bytes().get(..len))
         {
-            len = first
-                .get(..len - 1)
-                .and_then(|p| p.rfind('/'))
-                .map_or(0, |i| i + 1);
+            len = first.get(..len - 1).and_then(|p| p.rfind('/')).map_or(0, |i| i + 1);
         }
     }
     len
@@ -80,13 +74,7 @@ mod tests {
 
     fn map(files: &[(&str, &str)]) -> SourceMap {
         SourceMap::new(
-            files
-                .iter()
-                .map(|(n, t)| Source {
-                    name: (*n).into(),
-                    text: (*t).into(),
-                })
-                .collect(),
+            files.iter().map(|(n, t)| Source { name: (*n).into(), text: (*t).into() }).collect(),
         )
     }
 

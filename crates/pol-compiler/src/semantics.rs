@@ -47,11 +47,8 @@ impl DecisionKind {
     ];
 
     /// The levels that can pre-empt `eligible`, in precedence order.
-    pub const LEVELS: [DecisionKind; 3] = [
-        DecisionKind::Unavailable,
-        DecisionKind::Ineligible,
-        DecisionKind::NotRequired,
-    ];
+    pub const LEVELS: [DecisionKind; 3] =
+        [DecisionKind::Unavailable, DecisionKind::Ineligible, DecisionKind::NotRequired];
 
     /// The contract's word for the decision.
     pub fn as_str(self) -> &'static str {
@@ -85,9 +82,7 @@ impl Decisions {
 
     /// The decisions in precedence order.
     pub fn iter(self) -> impl Iterator<Item = DecisionKind> {
-        DecisionKind::DEFINITE
-            .into_iter()
-            .filter(move |d| self.contains(d.to_owned()))
+        DecisionKind::DEFINITE.into_iter().filter(move |d| self.contains(d.to_owned()))
     }
 
     pub fn len(self) -> usize {

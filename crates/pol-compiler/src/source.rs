@@ -47,9 +47,9 @@ impl SourceMap {
         };
         let offset = span.start as usize;
         match self.lines.get(span.file.0 as usize) {
-            Some(lines) => lines
-                .get_or_init(|| LineIndex::new(&source.text))
-                .line_col(&source.text, offset),
+            Some(lines) => {
+                lines.get_or_init(|| LineIndex::new(&source.text)).line_col(&source.text, offset)
+            }
             // A file pushed onto `files` after the map was made: no index to keep.
             None => pol_syntax::span::line_col(&source.text, offset),
         }
@@ -57,9 +57,7 @@ impl SourceMap {
 
     /// The text under `span`.
     pub fn snippet(&self, span: Span) -> &str {
-        self.get(span.file)
-            .and_then(|s| s.text.get(span.range()))
-            .unwrap_or("")
+        self.get(span.file).and_then(|s| s.text.get(span.range())).unwrap_or("")
     }
 
     /// Finds the file an `import` names, relative to the importing file.
@@ -73,9 +71,7 @@ impl SourceMap {
         let mut by_name = HashMap::with_capacity(self.files.len());
         for (i, f) in self.files.iter().enumerate() {
             // The first file of a name wins, as a search in order would find it.
-            by_name
-                .entry(normalize(&f.name))
-                .or_insert(FileId(i as u32));
+            by_name.entry(normalize(&f.name)).or_insert(FileId(i as u32));
         }
         ImportIndex { by_name }
     }
@@ -89,9 +85,7 @@ pub struct ImportIndex {
 impl ImportIndex {
     /// Finds the file an `import` names, relative to the importing file.
     pub fn resolve(&self, sources: &SourceMap, from: FileId, import: &str) -> Option<FileId> {
-        self.by_name
-            .get(&import_name(sources.name(from), import))
-            .copied()
+        self.by_name.get(&import_name(sources.name(from), import)).copied()
     }
 }
 
@@ -122,9 +116,7 @@ pub fn normalize(path: &str) -> String {
 /// The normalized name of the file that `import` names in the file `importer`: the import
 /// joined to the importer's directory, `.` and `..` resolved lexically.
 pub fn import_name(importer: &str, import: &str) -> String {
-    let dir = importer
-        .rfind('/')
-        .map_or("", |i| importer.get(..=i).unwrap_or(""));
+    let dir = importer.rfind('/').map_or("", |i| importer.get(..=i).unwrap_or(""));
     normalize(&format!("{dir}{import}"))
 }
 

@@ -30,9 +30,7 @@ pub fn did_you_mean<'a>(
             one_edit = Some(c);
         }
     }
-    best.filter(|(s, _)| *s >= 0.84)
-        .map(|(_, c)| c)
-        .or(one_edit)
+    best.filter(|(s, _)| *s >= 0.84).map(|(_, c)| c).or(one_edit)
 }
 
 #[cfg(test)]
@@ -42,10 +40,7 @@ mod tests {
     #[test]
     fn finds_typos_and_rejects_strangers() {
         let names = ["applicant.status", "applicant.age", "reason"];
-        assert_eq!(
-            did_you_mean("applicant.stauts", names),
-            Some("applicant.status")
-        );
+        assert_eq!(did_you_mean("applicant.stauts", names), Some("applicant.status"));
         assert_eq!(did_you_mean("resaon", names), Some("reason"));
         assert_eq!(did_you_mean("zebra", names), None);
     }

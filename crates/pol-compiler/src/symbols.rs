@@ -92,10 +92,7 @@ impl SymbolKind {
     /// Whether the name stands for a value in expressions: a fact, constant, `let` or
     /// parameter (the names that share one namespace).
     pub fn is_value(self) -> bool {
-        matches!(
-            self,
-            SymbolKind::Fact | SymbolKind::Const | SymbolKind::Let | SymbolKind::Param
-        )
+        matches!(self, SymbolKind::Fact | SymbolKind::Const | SymbolKind::Let | SymbolKind::Param)
     }
 }
 
@@ -165,26 +162,19 @@ impl SymbolIndex {
     /// cursor at its end is on it).
     pub fn at(&self, file: FileId, offset: u32) -> Option<(SymbolId, Span)> {
         let covers = |s: Span| s.file == file && s.start <= offset && offset <= s.end;
-        self.references
-            .iter()
-            .find(|r| covers(r.span))
-            .map(|r| (r.target, r.span))
-            .or_else(|| {
-                self.symbols
-                    .iter()
-                    .enumerate()
-                    .find(|(_, s)| covers(s.name_span))
-                    .map(|(i, s)| (SymbolId(i as u32), s.name_span))
-            })
+        self.references.iter().find(|r| covers(r.span)).map(|r| (r.target, r.span)).or_else(|| {
+            self.symbols
+                .iter()
+                .enumerate()
+                .find(|(_, s)| covers(s.name_span))
+                .map(|(i, s)| (SymbolId(i as u32), s.name_span))
+        })
     }
 
     /// The spans that name `target` in expressions, types and `program` lines (not its
     /// declaration).
     pub fn references_to(&self, target: SymbolId) -> impl Iterator<Item = Span> + '_ {
-        self.references
-            .iter()
-            .filter(move |r| r.target == target)
-            .map(|r| r.span)
+        self.references.iter().filter(move |r| r.target == target).map(|r| r.span)
     }
 
     /// The declarations of one file, in order.
@@ -259,18 +249,12 @@ pub(crate) fn build(
     let mut index = b.index;
     for (span, target) in references {
         if let Declared::File(file) = target {
-            index.imports.push(ImportRef {
-                span: *span,
-                file: *file,
-            });
+            index.imports.push(ImportRef { span: *span, file: *file });
             continue;
         }
         let target = name_span(set, *target).and_then(|s| b.by_name_span.get(&s));
         if let Some(target) = target {
-            index.references.push(Reference {
-                span: *span,
-                target: *target,
-            });
+            index.references.push(Reference { span: *span, target: *target });
         }
     }
     index.references.sort_by_key(|r| r.span);
@@ -294,13 +278,7 @@ fn declared_names(set: &PolicySet) -> HashMap<Span, Declared> {
     let params = params.map(|(id, d)| (d.span, Declared::Value(Binding::Param(id))));
     let programs = set.programs.iter_enumerated();
     let programs = programs.map(|(id, d)| (d.span, Declared::Program(id)));
-    enums
-        .chain(facts)
-        .chain(consts)
-        .chain(lets)
-        .chain(params)
-        .chain(programs)
-        .collect()
+    enums.chain(facts).chain(consts).chain(lets).chain(params).chain(programs).collect()
 }
 
 /// The span of the name a declaration was declared with.
@@ -376,10 +354,7 @@ impl Builder<'_> {
         };
         match (d, &item.kind) {
             (Declared::Enum(id), ItemKind::Enum(e)) => {
-                let info = SymbolInfo {
-                    doc: doc(&e.doc),
-                    ..SymbolInfo::default()
-                };
+                let info = SymbolInfo { doc: doc(&e.doc), ..SymbolInfo::default() };
                 let parent = self.push(name, SymbolKind::Enum, item.span, None, info);
                 let Some(def) = set.enums.get(id) else {
                     return;
@@ -459,11 +434,7 @@ impl Builder<'_> {
                         })
                         .collect()
                 });
-                let info = SymbolInfo {
-                    doc: doc(&p.doc),
-                    window,
-                    ..SymbolInfo::default()
-                };
+                let info = SymbolInfo { doc: doc(&p.doc), window, ..SymbolInfo::default() };
                 self.push(name, SymbolKind::Program, item.span, None, info);
             }
             _ => {}
@@ -473,10 +444,8 @@ impl Builder<'_> {
     /// A policy and its rules. Rules are indexed as written, even one whose condition has
     /// an error: nothing refers to a rule by name, so an outline is all they serve.
     fn policy(&mut self, item: &ast::Item, p: &ast::PolicyDecl) {
-        let info = SymbolInfo {
-            doc: p.doc.as_ref().map(|d| d.node.clone()),
-            ..SymbolInfo::default()
-        };
+        let info =
+            SymbolInfo { doc: p.doc.as_ref().map(|d| d.node.clone()), ..SymbolInfo::default() };
         let parent = self.push(&p.name, SymbolKind::Policy, item.span, None, info);
         for line in &p.items {
             let PolicyItemKind::Rule(r) = &line.kind else {
@@ -486,13 +455,7 @@ impl Builder<'_> {
                 cite: r.cite.as_ref().map(|c| c.text.clone()),
                 ..SymbolInfo::default()
             };
-            self.push(
-                &r.name,
-                SymbolKind::Rule(r.kind.node),
-                line.span,
-                Some(parent),
-                info,
-            );
+            self.push(&r.name, SymbolKind::Rule(r.kind.node), line.span, Some(parent), info);
         }
     }
 
@@ -507,12 +470,8 @@ impl Builder<'_> {
             ast::Basis::Cite(x) => (Some(x.text.clone()), None),
             ast::Basis::Because(x) => (None, Some(x.text.clone())),
         };
-        let info = SymbolInfo {
-            cite,
-            because,
-            statement: Some(statement),
-            ..SymbolInfo::default()
-        };
+        let info =
+            SymbolInfo { cite, because, statement: Some(statement), ..SymbolInfo::default() };
         self.push(&c.name, SymbolKind::Constraint, item.span, None, info);
     }
 
@@ -523,11 +482,8 @@ impl Builder<'_> {
             let (Type::Enum(e) | Type::Set(e)) = ty else {
                 continue;
             };
-            let target = self
-                .set
-                .enums
-                .get(e)
-                .and_then(|d| self.by_name_span.get(&d.span).copied());
+            let target =
+                self.set.enums.get(e).and_then(|d| self.by_name_span.get(&d.span).copied());
             if let (Some(target), Some(sym)) = (target, self.index.symbols.get_mut(id.index())) {
                 sym.info.enum_type = Some(target);
             }

@@ -49,10 +49,7 @@ impl Checker<'_> {
         let found = self.set.type_name(te.ty);
         let want_name = self.set.type_name(want);
         let help = if want == Type::Bool && matches!(te.ty, Type::Enum(_)) {
-            format!(
-                "compare it with a word: `{} == ...`",
-                self.sources.snippet(te.span)
-            )
+            format!("compare it with a word: `{} == ...`", self.sources.snippet(te.span))
         } else {
             format!("{what} must be {want_name}")
         };
@@ -211,11 +208,7 @@ impl Checker<'_> {
             ExprKind::And(items) | ExprKind::Or(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 let mut ok = true;
-                let word = if matches!(e.kind, ExprKind::And(_)) {
-                    "`and`"
-                } else {
-                    "`or`"
-                };
+                let word = if matches!(e.kind, ExprKind::And(_)) { "`and`" } else { "`or`" };
                 for item in items {
                     match self.check_typed(item, file, Type::Bool, &format!("an operand of {word}"))
                     {
@@ -236,26 +229,13 @@ impl Checker<'_> {
             ExprKind::Compare(op, lhs, rhs) => {
                 let (l, r) = self.check_pair(lhs, rhs, file)?;
                 self.check_comparable(*op, &l, &r)?;
-                typed(
-                    TExprKind::Compare(*op, Box::new(l), Box::new(r)),
-                    Type::Bool,
-                )
+                typed(TExprKind::Compare(*op, Box::new(l), Box::new(r)), Type::Bool)
             }
-            ExprKind::In {
-                negated,
-                element,
-                collection,
-            } => {
+            ExprKind::In { negated, element, collection } => {
                 let te = self.check_in(element, collection, file, span)?;
                 Some(Checked::Typed(negate(*negated, te)))
             }
-            ExprKind::InRange {
-                negated,
-                element,
-                low,
-                high,
-                inclusive,
-            } => {
+            ExprKind::InRange { negated, element, low, high, inclusive } => {
                 let el = self.check_expr(element, file)?;
                 let lo = self.check_expr(low, file)?;
                 let hi = self.check_expr(high, file)?;
@@ -295,11 +275,7 @@ impl Checker<'_> {
 
     fn check_name(&mut self, name: &str, span: Span, file: FileId) -> Option<Checked> {
         if name == "as_of" {
-            return Some(Checked::Typed(TExpr {
-                kind: TExprKind::AsOf,
-                ty: Type::Date,
-                span,
-            }));
+            return Some(Checked::Typed(TExpr { kind: TExprKind::AsOf, ty: Type::Date, span }));
         }
         let Some((binding, declared, _)) = self.values.get(name).copied() else {
             // Poisoned: declared by a declaration that does not parse, or perhaps in a file
@@ -379,11 +355,7 @@ impl Checker<'_> {
         match def.words.iter().position(|x| x == w) {
             Some(i) => {
                 self.refer(span, Declared::Word(e, i as u16));
-                Some(TExpr {
-                    kind: TExprKind::Lit(Value::Word(i as u16)),
-                    ty: Type::Enum(e),
-                    span,
-                })
+                Some(TExpr { kind: TExprKind::Lit(Value::Word(i as u16)), ty: Type::Enum(e), span })
             }
             None => {
                 let enum_name = def.name.clone();
@@ -397,10 +369,7 @@ impl Checker<'_> {
                     format!("`{w}` is not a word of `{enum_name}`, the type of `{subject}`"),
                     Label::new(span, format!("not in `{enum_name}`")),
                 )
-                .with_label(Label::new(
-                    enum_span,
-                    format!("`{enum_name}` is declared here"),
-                ));
+                .with_label(Label::new(enum_span, format!("`{enum_name}` is declared here")));
                 let d = match suggestion {
                     Some(s) => d.with_did_you_mean(span, &s),
                     None => d.with_help(format!("`{enum_name}` has the words: {words}")),
@@ -529,11 +498,7 @@ impl Checker<'_> {
             );
             return None;
         }
-        Some(TExpr {
-            kind: TExprKind::InSet(Box::new(el), Box::new(coll)),
-            ty: Type::Bool,
-            span,
-        })
+        Some(TExpr { kind: TExprKind::InSet(Box::new(el), Box::new(coll)), ty: Type::Bool, span })
     }
 
     fn check_arith(&mut self, op: AddOp, l: TExpr, r: TExpr) -> Option<TExpr> {
@@ -550,11 +515,9 @@ impl Checker<'_> {
         };
         let span = l.span.to(r.span);
         match result {
-            Some((op, ty)) => Some(TExpr {
-                kind: TExprKind::Arith(op, Box::new(l), Box::new(r)),
-                ty,
-                span,
-            }),
+            Some((op, ty)) => {
+                Some(TExpr { kind: TExprKind::Arith(op, Box::new(l), Box::new(r)), ty, span })
+            }
             None => {
                 let (lt, rt) = (self.set.type_name(l.ty), self.set.type_name(r.ty));
                 let sym = if op == AddOp::Add { "+" } else { "-" };
@@ -581,11 +544,7 @@ impl Checker<'_> {
 fn negate(negated: bool, te: TExpr) -> TExpr {
     if negated {
         let span = te.span;
-        TExpr {
-            kind: TExprKind::Not(Box::new(te)),
-            ty: Type::Bool,
-            span,
-        }
+        TExpr { kind: TExprKind::Not(Box::new(te)), ty: Type::Bool, span }
     } else {
         te
     }

@@ -59,11 +59,7 @@ impl Day {
                 self.0.checked_add(n).map(Day)
             }
             Unit::Months | Unit::Years => {
-                let months = if unit == Unit::Years {
-                    amount.checked_mul(12)?
-                } else {
-                    amount
-                };
+                let months = if unit == Unit::Years { amount.checked_mul(12)? } else { amount };
                 let date = self.to_naive()?;
                 let m = Months::new(u32::try_from(months.unsigned_abs()).ok()?);
                 let shifted = if months >= 0 {

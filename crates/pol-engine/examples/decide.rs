@@ -32,14 +32,9 @@ const CASE: &str = r#"{
 /// Decides [`CASE`] with the built-in policies and writes the decision as JSON to `out`.
 pub fn run(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::builtin().map_err(|f| {
-        format!(
-            "the built-in policies do not compile: {} errors",
-            f.diagnostics.len()
-        )
+        format!("the built-in policies do not compile: {} errors", f.diagnostics.len())
     })?;
-    let case = engine
-        .decode(CASE, Format::Json)
-        .map_err(|p| format!("bad case: {}", p.message))?;
+    let case = engine.decode(CASE, Format::Json).map_err(|p| format!("bad case: {}", p.message))?;
     let decision = engine.decide(&case).map_err(|p| p.message)?;
     writeln!(out, "{}", serde_json::to_string_pretty(&decision)?)?;
     Ok(())

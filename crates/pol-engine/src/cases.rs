@@ -167,12 +167,7 @@ pub fn decode_checked(
             let mut de = serde_json::Deserializer::from_str(text);
             c.schema
                 .decode(&c.set, case, &mut de)
-                .and_then(|()| {
-                    de.end().map_err(|e| DecodeError {
-                        case: None,
-                        format: e,
-                    })
-                })
+                .and_then(|()| de.end().map_err(|e| DecodeError { case: None, format: e }))
                 .map_err(|e| {
                     let offset = offset_of(text, e.format.line(), e.format.column());
                     (e.case, e.format.to_string(), Some(offset))
@@ -188,21 +183,13 @@ pub fn decode_checked(
                     e.format
                 })
             });
-            result.map_err(|e| {
-                (
-                    structured,
-                    crate::yaml::message(&e),
-                    crate::yaml::offset(&e, text),
-                )
-            })
+            result
+                .map_err(|e| (structured, crate::yaml::message(&e), crate::yaml::offset(&e, text)))
         }
-        Format::Toml => c
-            .schema
-            .decode(&c.set, case, toml::Deserializer::new(text))
-            .map_err(|e| {
-                let at = e.format.span().map(|s| s.start);
-                (e.case, e.format.message().to_string(), at)
-            }),
+        Format::Toml => c.schema.decode(&c.set, case, toml::Deserializer::new(text)).map_err(|e| {
+            let at = e.format.span().map(|s| s.start);
+            (e.case, e.format.message().to_string(), at)
+        }),
     };
     result.map_err(|(structured, raw, offset)| problem(file, text, structured, raw, offset))?;
     c.check_case(case, scratch).map_err(|e| {
@@ -213,10 +200,7 @@ pub fn decode_checked(
         } else {
             codes::CONSTRAINT_BROKEN
         };
-        CaseProblem {
-            code,
-            ..problem(file, text, Some(e), String::new(), None)
-        }
+        CaseProblem { code, ..problem(file, text, Some(e), String::new(), None) }
     })
 }
 
@@ -228,9 +212,7 @@ fn problem(
     offset: Option<usize>,
 ) -> CaseProblem {
     // Some formats report the document rather than the field; find the field's key instead.
-    let field_at = structured
-        .as_ref()
-        .and_then(|e| locate_field(text, &e.field));
+    let field_at = structured.as_ref().and_then(|e| locate_field(text, &e.field));
     let offset = match (offset, field_at) {
         (Some(0) | None, Some(at)) => Some(at),
         // An empty document has no place to show.
@@ -349,11 +331,7 @@ fn key_span(text: &str, offset: usize) -> (usize, usize) {
             return (start, end - start);
         }
     }
-    if end > 0
-        && bytes
-            .get(end - 1)
-            .is_some_and(|b| b.is_ascii_alphanumeric())
-    {
+    if end > 0 && bytes.get(end - 1).is_some_and(|b| b.is_ascii_alphanumeric()) {
         // The token starts after the last character that cannot be part of it, which may
         // be several bytes long (adding one byte split a 4-byte character: the `case` fuzz
         // target's finding on tests/data/bad-input/cases/toml_error_inside_a_multibyte_character.toml).
@@ -373,11 +351,7 @@ fn key_span(text: &str, offset: usize) -> (usize, usize) {
     // separator, and at least one whole character.
     let rest = text.get(end..).unwrap_or("");
     let first = rest.chars().next().map_or(0, char::len_utf8);
-    let len = rest
-        .find(['\n', ':', '=', ','])
-        .unwrap_or(rest.len())
-        .max(first)
-        .min(rest.len());
+    let len = rest.find(['\n', ':', '=', ',']).unwrap_or(rest.len()).max(first).min(rest.len());
     (end, floor_char_boundary(rest, len))
 }
 
@@ -431,19 +405,8 @@ pub const CASE_EXTENSIONS: &[&str] = &["json", "jsonl", "ndjson", "yaml", "yml",
 /// Reads every case in a file (one, or one per line for JSON lines; `-` is standard input).
 pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
     let stdin = path.as_os_str() == "-";
-    let name = if stdin {
-        "<stdin>".to_string()
-    } else {
-        path.display().to_string()
-    };
-    let whole_file = |result| {
-        vec![ReadCase {
-            origin: name.clone(),
-            line: None,
-            id: None,
-            result,
-        }]
-    };
+    let name = if stdin { "<stdin>".to_string() } else { path.display().to_string() };
+    let whole_file = |result| vec![ReadCase { origin: name.clone(), line: None, id: None, result }];
     let Some(format) = Format::of(path) else {
         return whole_file(Err(CaseProblem::plain(
             &name,
@@ -459,11 +422,7 @@ pub fn read_file(c: &Compiled, path: &Path) -> Vec<ReadCase> {
     let text = if stdin {
         match load::read_limited(std::io::stdin(), 0, limit) {
             Ok(bytes) => load::text_of(bytes).map_err(|(message, help)| {
-                CaseProblem::plain(
-                    &name,
-                    message.replace("the file", "standard input"),
-                    Some(help),
-                )
+                CaseProblem::plain(&name, message.replace("the file", "standard input"), Some(help))
             }),
             Err(load::Limited::TooLarge) => Err(CaseProblem::plain(
                 &name,
@@ -526,10 +485,7 @@ pub fn line_text<'a>(
 ) -> Result<Option<&'a str>, CaseProblem> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
-        let column = String::from_utf8_lossy(bytes.get(..at).unwrap_or(&[]))
-            .chars()
-            .count()
-            + 1;
+        let column = String::from_utf8_lossy(bytes.get(..at).unwrap_or(&[])).chars().count() + 1;
         CaseProblem {
             line: Some(number),
             column: Some(column),

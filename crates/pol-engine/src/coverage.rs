@@ -76,10 +76,7 @@ impl Coverage {
     pub fn uncovered(&self) -> impl Iterator<Item = (&PolicyCoverage, &Subject, &OutcomeCoverage)> {
         self.policies.iter().flat_map(|p| {
             p.subjects().flat_map(move |s| {
-                s.outcomes
-                    .iter()
-                    .filter(|o| o.seen == 0)
-                    .map(move |o| (p, s, o))
+                s.outcomes.iter().filter(|o| o.seen == 0).map(move |o| (p, s, o))
             })
         })
     }
@@ -142,12 +139,7 @@ impl<'c> Tracker<'c> {
             report.push(p);
             checks.push(k);
         }
-        Tracker {
-            c,
-            report,
-            checks,
-            values: Vec::new(),
-        }
+        Tracker { c, report, checks, values: Vec::new() }
     }
 
     /// Counts the outcomes `case` reaches (a case the set cannot decide counts nothing).
@@ -171,13 +163,10 @@ impl<'c> Tracker<'c> {
                 Check::Both(a, b) => {
                     get(a) == Some(Value::Bool(true)) && get(b) == Some(Value::Bool(true))
                 }
-                Check::Window {
-                    at,
-                    state,
-                    opened,
-                    closed,
-                } => matches!(get(at), Some(Value::Date(d))
-                    if semantics::window_state(opened, closed, d) == state),
+                Check::Window { at, state, opened, closed } => {
+                    matches!(get(at), Some(Value::Date(d))
+                    if semantics::window_state(opened, closed, d) == state)
+                }
                 Check::Period(p, period) => {
                     let values = self.c.set.params.get(p).map_or(&[][..], |p| &p.values[..]);
                     let now = values.iter().rposition(|v| v.from <= as_of);
@@ -200,21 +189,14 @@ impl<'c> Tracker<'c> {
             let (seen, all) = p
                 .subjects()
                 .flat_map(|s| s.outcomes.iter())
-                .fold((0, 0), |(seen, all), o| {
-                    (seen + usize::from(o.seen > 0), all + 1)
-                });
+                .fold((0, 0), |(seen, all), o| (seen + usize::from(o.seen > 0), all + 1));
             p.total = all;
             p.covered = seen;
             p.percent = percent(p.covered, p.total);
             covered += p.covered;
             total += p.total;
         }
-        Coverage {
-            percent: percent(covered, total),
-            covered,
-            total,
-            policies,
-        }
+        Coverage { percent: percent(covered, total), covered, total, policies }
     }
 }
 
@@ -237,11 +219,7 @@ fn outcome_mut(p: &mut PolicyCoverage, slot: Slot) -> Option<&mut OutcomeCoverag
 }
 
 fn outcome(outcome: &'static str, description: impl Into<String>) -> OutcomeCoverage {
-    OutcomeCoverage {
-        outcome,
-        description: description.into(),
-        seen: 0,
-    }
+    OutcomeCoverage { outcome, description: description.into(), seen: 0 }
 }
 
 /// Every outcome of one policy, and how to see each.
@@ -251,10 +229,7 @@ fn outcomes(
     g: &PolicyGraph,
 ) -> (PolicyCoverage, Vec<(Check, Slot)>) {
     let place = |span: pol_syntax::Span| {
-        (
-            c.sources.name(span.file).to_string(),
-            c.sources.line_col(span).0,
-        )
+        (c.sources.name(span.file).to_string(), c.sources.line_col(span).0)
     };
     let mut checks = Vec::new();
     let mut rules = Vec::new();
@@ -272,14 +247,8 @@ fn outcomes(
             RuleKind::Warn => ("warns", ""),
         };
         let s = rules.len();
-        let mut list = vec![outcome(
-            if r.kind == RuleKind::Warn {
-                "fired"
-            } else {
-                "triggered"
-            },
-            yes,
-        )];
+        let mut list =
+            vec![outcome(if r.kind == RuleKind::Warn { "fired" } else { "triggered" }, yes)];
         checks.push((Check::Is(r.trigger, true), Slot::Rule(s, 0)));
         if r.kind != RuleKind::Warn {
             list.push(outcome("not_triggered", no));
@@ -292,50 +261,25 @@ fn outcomes(
                 "the exception excuses a case the exclusion would catch",
             ));
         }
-        rules.push(Subject {
-            name: rule.name.clone(),
-            kind,
-            file,
-            line,
-            outcomes: list,
-        });
+        rules.push(Subject { name: rule.name.clone(), kind, file, line, outcomes: list });
     }
     let window = g.window.and_then(|w| {
         let node = g.node(w)?;
-        let Op::Window {
-            opened, closed, at, ..
-        } = node.op
-        else {
+        let Op::Window { opened, closed, at, .. } = node.op else {
             return None;
         };
         let (file, line) = place(node.span);
         let mut list = Vec::new();
         let mut add = |state, name, description: String| {
-            checks.push((
-                Check::Window {
-                    at,
-                    state,
-                    opened,
-                    closed,
-                },
-                Slot::Window(list.len()),
-            ));
+            checks.push((Check::Window { at, state, opened, closed }, Slot::Window(list.len())));
             list.push(outcome(name, description));
         };
         add(WindowState::Open, "open", "open".into());
         if let Some(d) = opened {
-            add(
-                WindowState::NotYetOpen,
-                "before_opening",
-                format!("before it opens on {d}"),
-            );
+            add(WindowState::NotYetOpen, "before_opening", format!("before it opens on {d}"));
         }
         if let Some(d) = closed {
-            add(
-                WindowState::Closed,
-                "after_closing",
-                format!("closed from {d} on"),
-            );
+            add(WindowState::Closed, "after_closing", format!("closed from {d} on"));
         }
         Some(Subject {
             name: PROGRAM_WINDOW.to_string(),

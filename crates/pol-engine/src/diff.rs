@@ -112,12 +112,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options {
-            witnesses: 3,
-            threads: limits::workers(None),
-            synthesize: true,
-            as_of: None,
-        }
+        Options { witnesses: 3, threads: limits::workers(None), synthesize: true, as_of: None }
     }
 }
 
@@ -169,10 +164,7 @@ pub fn diff(
                     witnesses: vec![s.witness],
                 });
             }
-            notes.extend(why.into_iter().map(|message| Note {
-                policy: def.name.clone(),
-                message,
-            }));
+            notes.extend(why.into_iter().map(|message| Note { policy: def.name.clone(), message }));
         }
         policies.push(PolicyDiff {
             policy: def.name.clone(),
@@ -194,17 +186,9 @@ pub fn diff(
         only_new: names(new, old),
         cases: tally.cases,
         one_sided: tally.one_sided,
-        one_sided_examples: tally
-            .one_sided_examples
-            .into_iter()
-            .map(|(_, o)| o)
-            .collect(),
+        one_sided_examples: tally.one_sided_examples.into_iter().map(|(_, o)| o).collect(),
         unreadable: tally.unreadable,
-        unreadable_examples: tally
-            .unreadable_examples
-            .into_iter()
-            .map(|(_, p)| p)
-            .collect(),
+        unreadable_examples: tally.unreadable_examples.into_iter().map(|(_, p)| p).collect(),
     })
 }
 
@@ -214,11 +198,7 @@ pub fn diff(
 pub fn corpus_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let (mut out, named): (Vec<PathBuf>, Vec<PathBuf>) =
         paths.iter().cloned().partition(|p| p.as_os_str() == "-");
-    let found = load::find(
-        &named,
-        load::Kind::Cases,
-        &load::Confinement::around_all(&named),
-    );
+    let found = load::find(&named, load::Kind::Cases, &load::Confinement::around_all(&named));
     if let Some(problem) = found.problems.into_iter().next() {
         return Err(problem);
     }
@@ -250,8 +230,7 @@ impl Witness {
         };
         let mut v = parsed.unwrap_or(serde_json::Value::Null);
         if let Some(obj) = v.as_object_mut() {
-            obj.entry("id")
-                .or_insert_with(|| serde_json::Value::String(self.origin.clone()));
+            obj.entry("id").or_insert_with(|| serde_json::Value::String(self.origin.clone()));
         }
         v
     }
@@ -336,12 +315,7 @@ struct Worker<'c> {
 
 impl<'c> Worker<'c> {
     fn new(old: &'c Compiled, new: &'c Compiled, k: usize) -> Worker<'c> {
-        Worker {
-            old: Decider::new(old),
-            new: Decider::new(new),
-            tally: Tally::default(),
-            k,
-        }
+        Worker { old: Decider::new(old), new: Decider::new(new), tally: Tally::default(), k }
     }
 
     /// Compares one case document read at `pos` from file `name` (on `line` of a
@@ -366,11 +340,7 @@ impl<'c> Worker<'c> {
                 if from == to {
                     return;
                 }
-                let found = self
-                    .tally
-                    .transitions
-                    .entry((policy.0, from, to))
-                    .or_default();
+                let found = self.tally.transitions.entry((policy.0, from, to)).or_default();
                 found.count += 1;
                 // Positions only grow within a worker's chunk; a later chunk's cases are
                 // kept too and sorted out on merging.
@@ -397,13 +367,7 @@ impl<'c> Worker<'c> {
     fn one_sided(&mut self, pos: Pos, decoded_by: Side, problem: CaseProblem) {
         self.tally.one_sided += 1;
         if self.tally.one_sided_examples.len() < EXAMPLES {
-            self.tally.one_sided_examples.push((
-                pos,
-                OneSided {
-                    decoded_by,
-                    problem,
-                },
-            ));
+            self.tally.one_sided_examples.push((pos, OneSided { decoded_by, problem }));
         }
     }
 
@@ -454,11 +418,8 @@ fn diff_file(
     opts: &Options,
     k: usize,
 ) -> Tally {
-    let name = if path.as_os_str() == "-" {
-        "<stdin>".to_string()
-    } else {
-        path.display().to_string()
-    };
+    let name =
+        if path.as_os_str() == "-" { "<stdin>".to_string() } else { path.display().to_string() };
     let unreadable = |problem: CaseProblem| Tally {
         cases: 1,
         unreadable: 1,
@@ -579,11 +540,7 @@ pub fn synthesize(
     let mut found: Vec<Synthesized> = cmp
         .transitions
         .iter()
-        .map(|t| Synthesized {
-            from: t.old,
-            to: t.new,
-            witness: t.witness.case(policy, |_| true),
-        })
+        .map(|t| Synthesized { from: t.old, to: t.new, witness: t.witness.case(policy, |_| true) })
         .collect();
     let (mut old_d, mut new_d) = (Decider::new(old), Decider::new(new));
     for unknowns in 1..=2 {
@@ -605,11 +562,7 @@ pub fn synthesize(
                     continue;
                 };
                 if from != to && !found.iter().any(|s| (s.from, s.to) == (from, to)) {
-                    found.push(Synthesized {
-                        from,
-                        to,
-                        witness: case,
-                    });
+                    found.push(Synthesized { from, to, witness: case });
                 }
             }
         }
@@ -621,13 +574,8 @@ pub fn synthesize(
 impl Decider<'_> {
     /// Decodes and decides a synthesized case; `None` when this set cannot.
     fn decide_value(&mut self, case: &serde_json::Value) -> Option<DecisionKind> {
-        self.c
-            .schema
-            .decode(&self.c.set, &mut self.case, case)
-            .ok()?;
-        self.c
-            .decide_into(&self.case, &mut self.scratch, &mut self.outcome)
-            .ok()?;
+        self.c.schema.decode(&self.c.set, &mut self.case, case).ok()?;
+        self.c.decide_into(&self.case, &mut self.scratch, &mut self.outcome).ok()?;
         Some(self.outcome.decision)
     }
 }
@@ -691,17 +639,15 @@ pub fn export_git(rev: &str, dir: &Path) -> Result<Exported, LoadError> {
         help: help.to_string(),
     };
     let git = |args: &[&str]| -> Result<Vec<u8>, LoadError> {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .output()
-            .map_err(|e| {
-                fail(
-                    format!("cannot run git: {e}"),
-                    "install git, or pass two directories: `pol diff OLD NEW`",
-                )
-            })?;
+        let out =
+            std::process::Command::new("git").arg("-C").arg(dir).args(args).output().map_err(
+                |e| {
+                    fail(
+                        format!("cannot run git: {e}"),
+                        "install git, or pass two directories: `pol diff OLD NEW`",
+                    )
+                },
+            )?;
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
             return Err(fail(
@@ -717,18 +663,9 @@ pub fn export_git(rev: &str, dir: &Path) -> Result<Exported, LoadError> {
             "name a commit, a branch or a tag",
         ));
     }
-    let prefix = String::from_utf8_lossy(&git(&["rev-parse", "--show-prefix"])?)
-        .trim()
-        .to_string();
-    let listing = git(&[
-        "ls-tree",
-        "-r",
-        "--name-only",
-        "--full-tree",
-        rev,
-        "--",
-        &format!(":/{prefix}"),
-    ])?;
+    let prefix = String::from_utf8_lossy(&git(&["rev-parse", "--show-prefix"])?).trim().to_string();
+    let listing =
+        git(&["ls-tree", "-r", "--name-only", "--full-tree", rev, "--", &format!(":/{prefix}")])?;
     let listing = String::from_utf8_lossy(&listing).to_string();
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let root = std::env::temp_dir().join(format!(
@@ -736,10 +673,7 @@ pub fn export_git(rev: &str, dir: &Path) -> Result<Exported, LoadError> {
         std::process::id(),
         NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
-    let exported = Exported {
-        dir: root.join("policies"),
-        root,
-    };
+    let exported = Exported { dir: root.join("policies"), root };
     let mut count = 0;
     for file in listing.lines().filter(|f| f.ends_with(".pol")) {
         let rel = file.strip_prefix(&prefix).unwrap_or(file);
@@ -754,10 +688,7 @@ pub fn export_git(rev: &str, dir: &Path) -> Result<Exported, LoadError> {
             })?;
         }
         std::fs::write(&target, text).map_err(|e| {
-            fail(
-                format!("cannot write {}: {e}", target.display()),
-                "check the temporary directory",
-            )
+            fail(format!("cannot write {}: {e}", target.display()), "check the temporary directory")
         })?;
         count += 1;
     }

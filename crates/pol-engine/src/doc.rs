@@ -73,10 +73,7 @@ fn source_text(c: &Compiled, e: &TExpr) -> String {
         .unwrap_or("");
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     // A list laid out one word a line ends in a trailing comma: `{a, b, }` reads `{a, b}`.
-    one_line
-        .replace("{ ", "{")
-        .replace(", }", "}")
-        .replace(" }", "}")
+    one_line.replace("{ ", "{").replace(", }", "}").replace(" }", "}")
 }
 
 /// Inline code in a table cell.
@@ -98,13 +95,10 @@ pub fn rewrite(c: &Compiled, doc: &str) -> Result<String, String> {
     while let Some(start) = rest.find("<!-- pol:") {
         let (before, from) = rest.split_at(start);
         out.push_str(before);
-        let head_end = from
-            .find("-->")
-            .ok_or("a `<!-- pol:` marker is not closed with `-->`")?;
+        let head_end = from.find("-->").ok_or("a `<!-- pol:` marker is not closed with `-->`")?;
         let head = from.get("<!-- pol:".len()..head_end).unwrap_or("").trim();
-        let (which, policy) = head
-            .split_once(' ')
-            .ok_or_else(|| format!("marker `{head}` names no policy"))?;
+        let (which, policy) =
+            head.split_once(' ').ok_or_else(|| format!("marker `{head}` names no policy"))?;
         let table_kind = match which {
             "rules" => Table::Rules,
             "warnings" => Table::Warnings,

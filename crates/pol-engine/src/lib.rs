@@ -64,10 +64,7 @@ pub struct Failure {
 
 impl Failure {
     fn of(compilation: Compilation) -> Failure {
-        Failure {
-            diagnostics: compilation.diagnostics,
-            sources: compilation.sources,
-        }
+        Failure { diagnostics: compilation.diagnostics, sources: compilation.sources }
     }
 }
 
@@ -95,10 +92,7 @@ impl Engine {
     ) -> Result<Engine, Failure> {
         let compilation = pol_compiler::compile_from(sources, resolver, Lints::Skip);
         match compilation.compiled {
-            Some(compiled) => Ok(Engine {
-                compiled,
-                source: PolicySource::Paths(Vec::new()),
-            }),
+            Some(compiled) => Ok(Engine { compiled, source: PolicySource::Paths(Vec::new()) }),
             None => Err(Failure::of(compilation)),
         }
     }
@@ -143,9 +137,7 @@ impl Engine {
         deserializer: D,
     ) -> Result<Case, DecodeError<D::Error>> {
         let mut case = Case::new(&self.compiled.set);
-        self.compiled
-            .schema
-            .decode(&self.compiled.set, &mut case, deserializer)?;
+        self.compiled.schema.decode(&self.compiled.set, &mut case, deserializer)?;
         Ok(case)
     }
 
@@ -165,8 +157,6 @@ impl Engine {
 
     /// Decides and explains a case; with `all`, rules that did not matter are included.
     pub fn explain(&self, case: &Case, all: bool) -> Result<Explanation, CaseProblem> {
-        self.compiled
-            .explain(case, all)
-            .map_err(|e| CaseProblem::undecidable("<case>", e))
+        self.compiled.explain(case, all).map_err(|e| CaseProblem::undecidable("<case>", e))
     }
 }

@@ -62,12 +62,7 @@ pub fn read_chunks(
             // No newline yet and the line is past the limit: report it in its place and
             // skip to its end, never holding more of it (`/dev/zero` costs no memory).
             None if buf.len() > limits::CASE_LINE => {
-                let chunk = Chunk {
-                    seq,
-                    first_line: line,
-                    bytes: Vec::new(),
-                    overlong: true,
-                };
+                let chunk = Chunk { seq, first_line: line, bytes: Vec::new(), overlong: true };
                 if !take(chunk) {
                     return Ok(());
                 }
@@ -92,12 +87,7 @@ pub fn read_chunks(
         buf.truncate(cut);
         if !buf.is_empty() {
             let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
-            let chunk = Chunk {
-                seq,
-                first_line: line,
-                bytes: buf,
-                overlong: false,
-            };
+            let chunk = Chunk { seq, first_line: line, bytes: buf, overlong: false };
             if !take(chunk) {
                 return Ok(());
             }
@@ -206,15 +196,7 @@ mod tests {
             .map(|c| (c.seq, c.first_line, std::str::from_utf8(&c.bytes).unwrap()))
             .collect();
         // The mark is dropped; a line longer than a chunk is read on, never cut.
-        assert_eq!(
-            text,
-            [
-                (0, 1, "one\n"),
-                (1, 2, "two\n"),
-                (2, 3, "three\n"),
-                (3, 4, "four")
-            ]
-        );
+        assert_eq!(text, [(0, 1, "one\n"), (1, 2, "two\n"), (2, 3, "three\n"), (3, 4, "four")]);
     }
 
     #[test]
@@ -224,10 +206,7 @@ mod tests {
         let got = chunks(&input, 64 * 1024);
         assert_eq!(got.len(), 2);
         assert!(got[0].overlong && got[0].bytes.is_empty());
-        assert_eq!(
-            (got[1].first_line, got[1].bytes.as_slice()),
-            (2, &b"next\n"[..])
-        );
+        assert_eq!((got[1].first_line, got[1].bytes.as_slice()), (2, &b"next\n"[..]));
     }
 
     #[test]
@@ -240,10 +219,7 @@ mod tests {
             .unwrap();
             read_chunks(&b"a\nb\nc\nd\ne\n"[..], 2, |c| tx.send(c).is_ok()).unwrap();
             drop(tx);
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap())
-                .collect()
+            workers.into_iter().flat_map(|w| w.join().unwrap()).collect()
         });
         seen.sort_unstable();
         assert_eq!(seen, [0, 1, 2, 3, 4]);

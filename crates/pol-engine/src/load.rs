@@ -115,10 +115,7 @@ pub struct Loaded {
 pub fn load(source: &PolicySource, lints: Lints) -> Loaded {
     if *source == PolicySource::Builtin {
         let compilation = pol_compiler::compile_from(builtin(), &mut NoResolver, lints);
-        let roots = embedded::POLICIES
-            .iter()
-            .map(|(n, _)| n.to_string())
-            .collect();
+        let roots = embedded::POLICIES.iter().map(|(n, _)| n.to_string()).collect();
         return Loaded { compilation, roots };
     }
     let (paths, within) = match source {
@@ -139,10 +136,7 @@ pub fn load(source: &PolicySource, lints: Lints) -> Loaded {
             continue;
         }
         match resolver.read(&file.path, file.reached) {
-            Ok(text) => roots.push(Source {
-                name: source_name(&file.path),
-                text,
-            }),
+            Ok(text) => roots.push(Source { name: source_name(&file.path), text }),
             Err(e) => problems.push(e),
         }
     }
@@ -164,10 +158,7 @@ pub fn compile(
     let mut unreadable = Vec::new();
     for problem in problems {
         let file = FileId(u32::try_from(sources.len()).unwrap_or(u32::MAX));
-        sources.push(Source {
-            name: problem.path.clone(),
-            text: String::new(),
-        });
+        sources.push(Source { name: problem.path.clone(), text: String::new() });
         unreadable.push(problem.diagnostic(file));
     }
     let mut compilation = pol_compiler::compile_from(sources, resolver, lints);
@@ -176,20 +167,14 @@ pub fn compile(
         compilation.diagnostics.extend(unreadable);
         pol_syntax::diagnostic::sort(&mut compilation.diagnostics);
     }
-    Loaded {
-        compilation,
-        roots: names,
-    }
+    Loaded { compilation, roots: names }
 }
 
 /// The shipped policies, as compiled into the binary.
 pub fn builtin() -> Vec<Source> {
     embedded::POLICIES
         .iter()
-        .map(|(name, text)| Source {
-            name: (*name).to_string(),
-            text: (*text).to_string(),
-        })
+        .map(|(name, text)| Source { name: (*name).to_string(), text: (*text).to_string() })
         .collect()
 }
 
@@ -208,9 +193,7 @@ pub fn local_policies_differ(cwd: &Path) -> Option<PathBuf> {
                 return false;
             }
             let name = e.file_name().to_string_lossy().to_string();
-            let same = builtin
-                .iter()
-                .find(|(n, _)| n.rsplit('/').next() == Some(&name));
+            let same = builtin.iter().find(|(n, _)| n.rsplit('/').next() == Some(&name));
             match (same, std::fs::read_to_string(&path)) {
                 (Some((_, text)), Ok(local)) => local != *text,
                 _ => true,
@@ -233,11 +216,7 @@ pub struct LoadError {
 
 impl LoadError {
     fn new(path: &Path, message: impl Into<String>, help: impl Into<String>) -> LoadError {
-        LoadError {
-            path: path.display().to_string(),
-            message: message.into(),
-            help: help.into(),
-        }
+        LoadError { path: path.display().to_string(), message: message.into(), help: help.into() }
     }
 
     /// The diagnostic for this error, placed at the start of `file` (the unreadable file,
@@ -264,9 +243,7 @@ pub struct Confinement {
 impl Confinement {
     /// Only the project whose root is `root`.
     pub fn of_project(root: &Path) -> Confinement {
-        Confinement {
-            roots: canonical(root).into_iter().collect(),
-        }
+        Confinement { roots: canonical(root).into_iter().collect() }
     }
 
     /// The project `path` lies in, else `path` itself (for a file, its directory).
@@ -293,10 +270,8 @@ impl Confinement {
 
     /// Every path's confinement ([`Confinement::around`]) together.
     pub fn around_all(paths: &[PathBuf]) -> Confinement {
-        let mut roots: Vec<PathBuf> = paths
-            .iter()
-            .flat_map(|p| Confinement::around(p).roots)
-            .collect();
+        let mut roots: Vec<PathBuf> =
+            paths.iter().flat_map(|p| Confinement::around(p).roots).collect();
         roots.sort();
         roots.dedup();
         Confinement { roots }
@@ -320,9 +295,7 @@ impl Confinement {
 
     /// How to name the confinement to people: its first directory.
     fn describe(&self) -> String {
-        self.roots
-            .first()
-            .map_or("the project".to_string(), |r| format!("`{}`", r.display()))
+        self.roots.first().map_or("the project".to_string(), |r| format!("`{}`", r.display()))
     }
 
     /// Why `path` is refused: it lies outside. The message names only the path as the user
@@ -433,16 +406,9 @@ pub fn find(paths: &[PathBuf], kind: Kind, within: &Confinement) -> Found {
             found.files.append(&mut under.files);
             found.problems.append(&mut under.problems);
         } else if std::fs::symlink_metadata(p).is_ok() {
-            found.files.push(FoundFile {
-                path: p.clone(),
-                reached: Reached::Named,
-            });
+            found.files.push(FoundFile { path: p.clone(), reached: Reached::Named });
         } else {
-            found.problems.push(LoadError::new(
-                p,
-                "no such file or directory",
-                kind.missing(),
-            ));
+            found.problems.push(LoadError::new(p, "no such file or directory", kind.missing()));
         }
     }
     found
@@ -454,26 +420,18 @@ pub fn find(paths: &[PathBuf], kind: Kind, within: &Confinement) -> Found {
 /// directory) outside `within`.
 pub fn walk(dir: &Path, extensions: &[&str], within: &Confinement) -> Found {
     let mut found = Found::default();
-    let wanted = |p: &Path| {
-        p.extension()
-            .is_some_and(|e| extensions.iter().any(|x| e == *x))
-    };
+    let wanted = |p: &Path| p.extension().is_some_and(|e| extensions.iter().any(|x| e == *x));
     // Directories and files already taken, by canonical path: a second way to reach them
     // (a link to a sibling) adds nothing, and without this a few links make a walk
     // exponential.
     let mut dirs: HashSet<PathBuf> = HashSet::new();
     let mut files: HashSet<PathBuf> = HashSet::new();
-    let mut entries = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
+    let mut entries = walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter();
     while let Some(next) = entries.next() {
         let entry = match next {
             Ok(entry) => entry,
             Err(e) => {
-                let path = e
-                    .path()
-                    .map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
+                let path = e.path().map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
                 if let Some(ancestor) = e.loop_ancestor() {
                     found.problems.push(LoadError::new(
                         &path,
@@ -484,9 +442,7 @@ pub fn walk(dir: &Path, extensions: &[&str], within: &Confinement) -> Found {
                         "remove the link",
                     ));
                 } else if wanted(&path) || !is_dangling_link(&path) {
-                    let why = e
-                        .io_error()
-                        .map_or_else(|| e.to_string(), ToString::to_string);
+                    let why = e.io_error().map_or_else(|| e.to_string(), ToString::to_string);
                     found.problems.push(LoadError::new(
                         &path,
                         format!("cannot be read: {why}"),
@@ -520,10 +476,9 @@ pub fn walk(dir: &Path, extensions: &[&str], within: &Confinement) -> Found {
             Some(real) if !within.allows(&real) => found.problems.push(within.refusal(path)),
             Some(real) => {
                 if files.insert(real) {
-                    found.files.push(FoundFile {
-                        path: path.to_path_buf(),
-                        reached: Reached::Found,
-                    });
+                    found
+                        .files
+                        .push(FoundFile { path: path.to_path_buf(), reached: Reached::Found });
                 }
             }
             None => found.problems.push(LoadError::new(
@@ -591,10 +546,7 @@ pub struct FileResolver {
 impl FileResolver {
     /// A resolver that reads only inside `within`.
     pub fn within(within: Confinement) -> FileResolver {
-        FileResolver {
-            within,
-            budget: limits::POLICY_SET,
-        }
+        FileResolver { within, budget: limits::POLICY_SET }
     }
 
     /// Reads one policy file of the set, counting it against the set's budget.
@@ -625,10 +577,7 @@ impl Resolver for FileResolver {
         if std::fs::symlink_metadata(path).is_err() {
             return Ok(None);
         }
-        let refused = |e: LoadError| ImportError {
-            message: e.message,
-            help: e.help,
-        };
+        let refused = |e: LoadError| ImportError { message: e.message, help: e.help };
         match self.within.contains(path) {
             Some(true) => {}
             Some(false) => return Err(refused(self.within.refusal(path))),
@@ -730,10 +679,7 @@ pub enum Limited {
 /// Reads `reader` to its end, at most `limit` bytes (`hint`: the size expected).
 pub fn read_limited(reader: impl std::io::Read, hint: u64, limit: u64) -> Result<Vec<u8>, Limited> {
     let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
-    reader
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(Limited::Io)?;
+    reader.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(Limited::Io)?;
     if bytes.len() as u64 > limit {
         return Err(Limited::TooLarge);
     }
@@ -778,11 +724,7 @@ pub struct WithoutBom<R> {
 
 impl<R: std::io::Read> WithoutBom<R> {
     pub fn new(inner: R) -> WithoutBom<R> {
-        WithoutBom {
-            inner,
-            head: Vec::new(),
-            started: false,
-        }
+        WithoutBom { inner, head: Vec::new(), started: false }
     }
 }
 

@@ -92,9 +92,8 @@ impl Project {
             let message = e.message().to_string();
             let span = e.span().map(|s| (s.start, s.end));
             // serde names an unknown key; say which key was meant.
-            let unknown = message
-                .strip_prefix("unknown field `")
-                .and_then(|rest| rest.split('`').next());
+            let unknown =
+                message.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next());
             let help = match unknown.and_then(|k| did_you_mean(k, KEYS)) {
                 Some(key) => format!("did you mean `{key}`?"),
                 None => format!(
@@ -198,11 +197,7 @@ mod tests {
         let d = dir("misspelt");
         std::fs::write(d.join(PROJECT_FILE), "polices = \"rules\"\n").unwrap();
         let e = Project::discover(&d).unwrap_err();
-        assert!(
-            e.message.contains("unknown field `polices`"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("unknown field `polices`"), "{}", e.message);
         assert_eq!(e.help, "did you mean `policies`?");
         assert_eq!(e.span, Some((0, 7)));
         let _ = std::fs::remove_dir_all(d);
@@ -218,10 +213,7 @@ mod tests {
         .unwrap();
         let p = Project::discover(&d).unwrap().unwrap();
         let set: Vec<_> = p.lints.iter().collect();
-        assert_eq!(
-            set,
-            [("missing_says", Level::Deny), ("unused", Level::Allow)]
-        );
+        assert_eq!(set, [("missing_says", Level::Deny), ("unused", Level::Allow)]);
         let _ = std::fs::remove_dir_all(d);
     }
 

@@ -71,14 +71,8 @@ pub struct Expect {
 /// The keys of a test and of `expect`, for "did you mean" (serde names them too; these are
 /// used when a message does not).
 pub const TEST_KEYS: [&str; 5] = ["name", "description", "case", "case_file", "expect"];
-pub const EXPECT_KEYS: [&str; 6] = [
-    "decision",
-    "reasons",
-    "warnings",
-    "forms",
-    "missing",
-    "max_validity_days",
-];
+pub const EXPECT_KEYS: [&str; 6] =
+    ["decision", "reasons", "warnings", "forms", "missing", "max_validity_days"];
 
 /// A string written as a string: a number, a bool or null where a name is expected is an
 /// error, not a name.
@@ -166,18 +160,11 @@ impl Suite {
 /// the engine's one walker, inside each directory's project), with one problem for each
 /// path that cannot be read or file that is refused.
 pub fn test_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<LoadError>) {
-    let found = load::find(
-        paths,
-        load::Kind::Tests,
-        &load::Confinement::around_all(paths),
-    );
+    let found = load::find(paths, load::Kind::Tests, &load::Confinement::around_all(paths));
     let mut files: Vec<PathBuf> = found.files.into_iter().map(|f| f.path).collect();
     files.sort();
     // Named as people will look for them: relative to where `pol` runs, when they can be.
-    let files = files
-        .into_iter()
-        .map(|f| PathBuf::from(load::source_name(&f)))
-        .collect();
+    let files = files.into_iter().map(|f| PathBuf::from(load::source_name(&f))).collect();
     (files, found.problems)
 }
 
@@ -206,10 +193,7 @@ pub fn read_file(c: &Compiled, path: &Path) -> (Option<TestFile>, Vec<CaseProble
         Ok(text) => read_text(c, path, text),
         Err(e) => {
             let name = path.display().to_string();
-            (
-                None,
-                vec![CaseProblem::plain(&name, e.message, Some(e.help))],
-            )
+            (None, vec![CaseProblem::plain(&name, e.message, Some(e.help))])
         }
     }
 }
@@ -221,16 +205,11 @@ pub fn read_text(c: &Compiled, path: &Path, text: String) -> (Option<TestFile>, 
     let (specs, mut problems) = match specs(&text) {
         Ok(specs) => (specs, Vec::new()),
         Err(errors) => {
-            let problems = errors
-                .into_iter()
-                .map(|e| file_problem(&name, &text, e))
-                .collect();
+            let problems = errors.into_iter().map(|e| file_problem(&name, &text, e)).collect();
             return (None, problems);
         }
     };
-    let stem = path
-        .file_stem()
-        .map_or("tests".into(), |s| s.to_string_lossy().to_string());
+    let stem = path.file_stem().map_or("tests".into(), |s| s.to_string_lossy().to_string());
     let dir = path.parent().unwrap_or(Path::new(""));
     let within = load::Confinement::around(path);
     let mut seen = BTreeSet::new();
@@ -304,11 +283,7 @@ pub fn read_text(c: &Compiled, path: &Path, text: String) -> (Option<TestFile>, 
             region,
         });
     }
-    let file = TestFile {
-        path: path.to_path_buf(),
-        text,
-        tests,
-    };
+    let file = TestFile { path: path.to_path_buf(), text, tests };
     (Some(file), problems)
 }
 
@@ -346,9 +321,8 @@ fn specs(text: &str) -> Result<Vec<Spec>, Vec<YamlError>> {
     let Some(items) = Items::of(text) else {
         return Err(vec![first]);
     };
-    let regions: Vec<(usize, usize)> = (0..items.starts.len())
-        .filter_map(|i| items.region(i))
-        .collect();
+    let regions: Vec<(usize, usize)> =
+        (0..items.starts.len()).filter_map(|i| items.region(i)).collect();
     let inside = |at: Option<usize>, (start, end): (usize, usize)| {
         at.is_some_and(|at| start <= at && at < end)
     };
@@ -359,10 +333,7 @@ fn specs(text: &str) -> Result<Vec<Spec>, Vec<YamlError>> {
     for region in regions {
         // A list of one, from the start of its line so that its indentation is kept: a
         // block sequence YAML reads alone.
-        let line_start = text
-            .get(..region.0)
-            .and_then(|t| t.rfind('\n'))
-            .map_or(0, |i| i + 1);
+        let line_start = text.get(..region.0).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
         let item = text.get(line_start..region.1).unwrap_or("");
         match parse::<Vec<TestSpec>>(item) {
             Ok(mut one) if one.len() == 1 => specs.push((Some(region), Ok(one.remove(0)))),
@@ -431,10 +402,7 @@ fn near_miss(message: &str) -> Option<(String, String)> {
     // serde writes "expected one of `a`, `b`" (or "`a` or `b`"); some readers drop the
     // backticks.
     let list = rest.split_once("expected")?.1;
-    let list = list
-        .trim_start()
-        .trim_start_matches("one of")
-        .replace(" or ", ",");
+    let list = list.trim_start().trim_start_matches("one of").replace(" or ", ",");
     let expected: Vec<&str> = list
         .split(',')
         .map(|w| w.trim().trim_matches(|c: char| c == '`' || c == '.'))
@@ -454,10 +422,7 @@ fn placed(
     suggestion: Option<String>,
 ) -> CaseProblem {
     let at = floor_boundary(text, at);
-    let end = text
-        .get(at..)
-        .and_then(|rest| rest.find('\n'))
-        .map_or(text.len(), |n| at + n);
+    let end = text.get(at..).and_then(|rest| rest.find('\n')).map_or(text.len(), |n| at + n);
     let (line, column) = pol_syntax::span::line_col(text, at);
     CaseProblem {
         code: codes::TEST_FILE,
@@ -527,10 +492,7 @@ impl Items {
                 None => return None,
             }
         }
-        (!starts.is_empty()).then_some(Items {
-            starts,
-            end: text.len(),
-        })
+        (!starts.is_empty()).then_some(Items { starts, end: text.len() })
     }
 
     /// The byte range of the `i`th item.
@@ -654,9 +616,7 @@ fn glob(pattern: &[u8], name: &[u8]) -> bool {
             },
         }
     }
-    pattern
-        .get(p..)
-        .is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
+    pattern.get(p..).is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
 }
 
 /// A field of the decision a test checks.
@@ -760,18 +720,10 @@ pub fn run_suite<'a>(
             if let (Some(t), Ok(case), Some(_)) = (tracker.as_mut(), &test.case, &record) {
                 t.observe(case);
             }
-            results.push(TestResult {
-                test,
-                verdict,
-                record,
-            });
+            results.push(TestResult { test, verdict, record });
         }
     }
-    Report {
-        results,
-        filtered_out,
-        coverage: tracker.map(coverage::Tracker::finish),
-    }
+    Report { results, filtered_out, coverage: tracker.map(coverage::Tracker::finish) }
 }
 
 /// Runs one test of `file`.
@@ -789,10 +741,7 @@ pub fn run(
         Ok(o) => o,
         Err(e) => {
             let origin = test.place();
-            return (
-                Verdict::Error(Box::new(CaseProblem::undecidable(&origin, e))),
-                None,
-            );
+            return (Verdict::Error(Box::new(CaseProblem::undecidable(&origin, e))), None);
         }
     };
     let record = c.record(case, &outcome);
@@ -800,11 +749,7 @@ pub fn run(
         return (Verdict::Error(problem), Some(record));
     }
     let differences = compare(&test.expect, &record);
-    let verdict = if differences.is_empty() {
-        Verdict::Pass
-    } else {
-        Verdict::Fail(differences)
-    };
+    let verdict = if differences.is_empty() { Verdict::Pass } else { Verdict::Fail(differences) };
     (verdict, Some(record))
 }
 
@@ -826,37 +771,19 @@ fn check_names(
         .iter()
         .filter(|r| r.kind != RuleKind::Warn)
         .map(|r| format!("{policy}.{}", r.name))
-        .chain(
-            def.window
-                .iter()
-                .map(|_| format!("{policy}.{PROGRAM_WINDOW}")),
-        )
+        .chain(def.window.iter().map(|_| format!("{policy}.{PROGRAM_WINDOW}")))
         .collect();
-    let warnings: Vec<String> = def
-        .rules
-        .iter()
-        .filter(|r| r.kind == RuleKind::Warn)
-        .map(|r| r.name.clone())
-        .collect();
+    let warnings: Vec<String> =
+        def.rules.iter().filter(|r| r.kind == RuleKind::Warn).map(|r| r.name.clone()).collect();
     let forms: Vec<String> = def.forms.iter().map(|f| f.form.clone()).collect();
     let facts: Vec<String> = c.set.facts.iter().map(|f| f.path.clone()).collect();
     let e = &test.expect;
     let of_policy = |what: &str| format!("{what} of `{policy}`");
     for (field, given, known, what) in [
         (Field::Reasons, &e.reasons, &reasons, of_policy("a rule")),
-        (
-            Field::Warnings,
-            &e.warnings,
-            &warnings,
-            of_policy("a warning"),
-        ),
+        (Field::Warnings, &e.warnings, &warnings, of_policy("a warning")),
         (Field::Forms, &e.forms, &forms, of_policy("a form")),
-        (
-            Field::Missing,
-            &e.missing,
-            &facts,
-            "a fact of the policy set".to_string(),
-        ),
+        (Field::Missing, &e.missing, &facts, "a fact of the policy set".to_string()),
     ] {
         for name in given.iter().flatten() {
             if known.contains(&name.0) {
@@ -935,20 +862,12 @@ mod tests {
 
     #[test]
     fn globs_match_whole_names() {
-        assert!(glob(
-            b"advance_parole::*daca*",
-            b"advance_parole::a daca case"
-        ));
-        assert!(!glob(
-            b"advance_parole::*daca",
-            b"advance_parole::a daca case"
-        ));
+        assert!(glob(b"advance_parole::*daca*", b"advance_parole::a daca case"));
+        assert!(!glob(b"advance_parole::*daca", b"advance_parole::a daca case"));
         assert!(glob(b"*::h?b*", b"x::h1b worker"));
         assert!(glob(b"*", b""));
         assert!(!glob(b"a", b""));
-        let f = Filter {
-            pattern: Some("daca".into()),
-        };
+        let f = Filter { pattern: Some("daca".into()) };
         assert!(f.matches("advance_parole::a daca case"));
         assert!(!f.matches("chnv_parole::x"));
     }
@@ -956,10 +875,7 @@ mod tests {
     #[test]
     fn near_misses_are_read_from_serde_messages() {
         let m = "tests[0].expect: unknown field `decison`, expected one of `decision`, `reasons`";
-        assert_eq!(
-            near_miss(m),
-            Some(("decison".to_string(), "decision".to_string()))
-        );
+        assert_eq!(near_miss(m), Some(("decison".to_string(), "decision".to_string())));
         let m = "unknown variant `eligble`, expected one of `unavailable`, `eligible`";
         assert_eq!(near_miss(m).unwrap().1, "eligible");
         let m = "unknown field `decison`, expected one of decision, reasons, warnings";
@@ -975,28 +891,19 @@ mod tests {
         let bad = "  - name: b\n    case_file: b.json\n    expect: {decison: eligible}\n";
         // Two mistakes, each in its test; the good test is kept.
         let text = format!("tests:\n{bad}{good}{bad}");
-        let Err(first) = parse::<FileSpec>(&text) else {
-            panic!("the file reads")
-        };
+        let Err(first) = parse::<FileSpec>(&text) else { panic!("the file reads") };
         let read = specs(&text).unwrap_or_else(|_| panic!("not read test by test"));
-        let errors: Vec<Option<usize>> = read
-            .iter()
-            .filter_map(|(_, s)| s.as_ref().err().map(|e| e.offset))
-            .collect();
+        let errors: Vec<Option<usize>> =
+            read.iter().filter_map(|(_, s)| s.as_ref().err().map(|e| e.offset)).collect();
         assert_eq!(errors.len(), 2);
-        assert_eq!(
-            errors[0], first.offset,
-            "the first is the file's own first error"
-        );
+        assert_eq!(errors[0], first.offset, "the first is the file's own first error");
         assert!(read[1].1.is_ok());
         // A test that reads an anchor of another cannot be read alone: the file's first
         // error is all that is told.
         let anchored = "  - name: c\n    case_file: &f a.json\n    expect: {decision: eligible}\n";
         let alias = "  - name: d\n    case_file: *f\n    expect: {decision: eligible}\n";
         let text = format!("tests:\n{anchored}{alias}{bad}");
-        let Err(errors) = specs(&text) else {
-            panic!("read test by test")
-        };
+        let Err(errors) = specs(&text) else { panic!("read test by test") };
         assert_eq!(errors.len(), 1);
         // A mistake outside the tests' list: the file's error alone.
         let Err(errors) = specs(&format!("tests:\n{good}other: 1\n")) else {

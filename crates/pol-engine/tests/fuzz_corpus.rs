@@ -31,10 +31,7 @@ fn case(_: &Path, bytes: Vec<u8>) -> datatest_stable::Result<()> {
 
 /// The `test_file` target on a policy test file: read, every problem well formed.
 fn test_file(_: &Path, bytes: Vec<u8>) -> datatest_stable::Result<()> {
-    targets::test_file(
-        pol_test_support::shipped(),
-        &String::from_utf8_lossy(&bytes),
-    );
+    targets::test_file(pol_test_support::shipped(), &String::from_utf8_lossy(&bytes));
     Ok(())
 }
 

@@ -6,12 +6,7 @@
 //! Run: `cargo bench -p pol-lsp --bench diagnostics` (figures: docs/performance.md).
 //! `compile/shipped` is the baseline measured in the same run: compiling the same set,
 //! lints included, with no server around it.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -37,12 +32,7 @@ fn shipped_copy() -> PathBuf {
 }
 
 fn send(c: &Connection, method: &str, params: Value) {
-    c.sender
-        .send(Message::Notification(Notification {
-            method: method.into(),
-            params,
-        }))
-        .unwrap();
+    c.sender.send(Message::Notification(Notification { method: method.into(), params })).unwrap();
 }
 
 /// Waits for the diagnostics of `uri`; returns how many there are.
@@ -63,11 +53,8 @@ fn edit_to_diagnostics(cr: &mut Criterion) {
     let uri = lsp_types::Url::from_file_path(&path).unwrap().to_string();
     let text = std::fs::read_to_string(&path).unwrap();
     // Two versions that differ in their diagnostics, so every edit publishes anew.
-    let misspelt = text.replacen(
-        "applicant.in_removal_proceedings",
-        "applicant.in_removal_procedings",
-        1,
-    );
+    let misspelt =
+        text.replacen("applicant.in_removal_proceedings", "applicant.in_removal_procedings", 1);
     assert_ne!(misspelt, text);
 
     let (server, client) = Connection::memory();
@@ -91,11 +78,7 @@ fn edit_to_diagnostics(cr: &mut Criterion) {
     group.bench_function("edit_to_diagnostics", |b| {
         b.iter(|| {
             version += 1;
-            let (new, want) = if version % 2 == 0 {
-                (&misspelt, 1)
-            } else {
-                (&text, 0)
-            };
+            let (new, want) = if version % 2 == 0 { (&misspelt, 1) } else { (&text, 0) };
             send(
                 &client,
                 "textDocument/didChange",

@@ -64,18 +64,8 @@ pub fn complete(
         return items;
     }
     let mut items = keywords(pol_syntax::KEYWORDS, CompletionItemKind::KEYWORD, edit, a);
-    items.extend(keywords(
-        BUILT_IN_NAMES,
-        CompletionItemKind::KEYWORD,
-        edit,
-        a,
-    ));
-    items.extend(declared(
-        a,
-        &scope,
-        |k| k.is_value() && k != SymbolKind::Fact,
-        edit,
-    ));
+    items.extend(keywords(BUILT_IN_NAMES, CompletionItemKind::KEYWORD, edit, a));
+    items.extend(declared(a, &scope, |k| k.is_value() && k != SymbolKind::Fact, edit));
     items.extend(fact_segments(a, &scope, "", edit));
     items
 }
@@ -93,20 +83,13 @@ impl Scope {
         }
         let mut files = vec![file];
         files.extend(
-            a.compilation
-                .index
-                .imports
-                .iter()
-                .filter(|i| i.span.file == file)
-                .map(|i| i.file),
+            a.compilation.index.imports.iter().filter(|i| i.span.file == file).map(|i| i.file),
         );
         Scope { files: Some(files) }
     }
 
     fn sees(&self, s: &Symbol) -> bool {
-        self.files
-            .as_ref()
-            .is_none_or(|f| f.contains(&s.name_span.file))
+        self.files.as_ref().is_none_or(|f| f.contains(&s.name_span.file))
     }
 }
 
@@ -121,11 +104,7 @@ fn fact_segments(a: &Analysis, scope: &Scope, parent: &str, edit: Span) -> Vec<C
         let rest = if parent.is_empty() {
             s.name.as_str()
         } else {
-            match s
-                .name
-                .strip_prefix(parent)
-                .and_then(|r| r.strip_prefix('.'))
-            {
+            match s.name.strip_prefix(parent).and_then(|r| r.strip_prefix('.')) {
                 Some(r) => r,
                 None => continue,
             }
@@ -152,11 +131,7 @@ fn fact_segments(a: &Analysis, scope: &Scope, parent: &str, edit: Span) -> Vec<C
                 kind: Some(CompletionItemKind::MODULE),
                 detail: Some(format!(
                     "{}{segment}.…",
-                    if parent.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{parent}.")
-                    }
+                    if parent.is_empty() { String::new() } else { format!("{parent}.") }
                 )),
                 text_edit: Some(text_edit(a, edit, segment)),
                 ..CompletionItem::default()
@@ -168,10 +143,7 @@ fn fact_segments(a: &Analysis, scope: &Scope, parent: &str, edit: Span) -> Vec<C
 /// The words of the enum of the value called `subject`, less those already `listed`.
 fn enum_words(a: &Analysis, subject: &str, listed: &[&str], edit: Span) -> Vec<CompletionItem> {
     let index = &a.compilation.index;
-    let Some(enum_id) = index
-        .value_named(subject)
-        .and_then(|(_, s)| s.info.enum_type)
-    else {
+    let Some(enum_id) = index.value_named(subject).and_then(|(_, s)| s.info.enum_type) else {
         return Vec::new();
     };
     index
@@ -214,11 +186,9 @@ fn item(
     edit: Span,
 ) -> CompletionItem {
     let detail = match s.kind {
-        SymbolKind::EnumWord | SymbolKind::Enum | SymbolKind::Program => s
-            .info
-            .type_name
-            .clone()
-            .or_else(|| Some(s.kind.keyword().to_string())),
+        SymbolKind::EnumWord | SymbolKind::Enum | SymbolKind::Program => {
+            s.info.type_name.clone().or_else(|| Some(s.kind.keyword().to_string()))
+        }
         _ => s.info.type_name.clone(),
     };
     CompletionItem {
@@ -299,20 +269,13 @@ pub fn allowed_so_far(head: &str) -> Option<Vec<&str>> {
     if !names_only || inside.contains("reason") {
         return None;
     }
-    Some(
-        inside
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .filter(|w| !w.is_empty())
-            .collect(),
-    )
+    Some(inside.split(|c: char| c == ',' || c.is_whitespace()).filter(|w| !w.is_empty()).collect())
 }
 
 /// The subject of a comparison the cursor is the right side of: `applicant.status ==`.
 fn compared_with(head: &str) -> Option<&str> {
     let rest = head.trim_end();
-    let rest = rest
-        .strip_suffix("==")
-        .or_else(|| rest.strip_suffix("!="))?;
+    let rest = rest.strip_suffix("==").or_else(|| rest.strip_suffix("!="))?;
     last_path(rest.trim_end())
 }
 
@@ -358,9 +321,7 @@ fn last_path(text: &str) -> Option<&str> {
 
 /// The word `text` ends with.
 fn last_word(text: &str) -> Option<&str> {
-    let start = text
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+    let start = text.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
     text.get(start..).filter(|p| !p.is_empty())
 }
 
@@ -374,6 +335,4 @@ fn declares_type(head: &str) -> bool {
 const BUILT_IN_NAMES: &[&str] = &["as_of"];
 
 /// The types the language names itself.
-const TYPES: &[&str] = &[
-    "bool", "integer", "date", "days", "months", "years", "string",
-];
+const TYPES: &[&str] = &["bool", "integer", "date", "days", "months", "years", "string"];

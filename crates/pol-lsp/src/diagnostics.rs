@@ -20,9 +20,7 @@ pub fn by_file(a: &Analysis) -> HashMap<PathBuf, Vec<lsp_types::Diagnostic>> {
         a.paths.iter().map(|p| (p.clone(), Vec::new())).collect();
     for d in &a.compilation.diagnostics {
         if let Some(path) = a.path(d.primary.span.file) {
-            out.entry(path.to_path_buf())
-                .or_default()
-                .push(to_lsp(a, d));
+            out.entry(path.to_path_buf()).or_default().push(to_lsp(a, d));
         }
     }
     out

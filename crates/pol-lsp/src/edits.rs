@@ -24,10 +24,7 @@ pub enum FormatError {
 /// the part between the unchanged start and the unchanged end.
 pub fn format(text: &str, encoding: Encoding) -> Result<Vec<TextEdit>, FormatError> {
     let formatted = pol_syntax::format::format(FileId(0), text).map_err(|errors| {
-        match errors
-            .into_iter()
-            .find(|d| d.code == codes::FORMAT_CHANGED_MEANING)
-        {
+        match errors.into_iter().find(|d| d.code == codes::FORMAT_CHANGED_MEANING) {
             Some(d) => FormatError::Internal(d.message),
             None => FormatError::Syntax,
         }
@@ -36,19 +33,14 @@ pub fn format(text: &str, encoding: Encoding) -> Result<Vec<TextEdit>, FormatErr
         return Ok(Vec::new());
     }
     let prefix = common_prefix(text, &formatted);
-    let suffix = common_suffix(
-        text.get(prefix..).unwrap_or(""),
-        formatted.get(prefix..).unwrap_or(""),
-    );
+    let suffix =
+        common_suffix(text.get(prefix..).unwrap_or(""), formatted.get(prefix..).unwrap_or(""));
     let lines = LineIndex::new(text);
     let range = lsp_types::Range::new(
         lines.position(text, prefix, encoding),
         lines.position(text, text.len() - suffix, encoding),
     );
-    let new_text = formatted
-        .get(prefix..formatted.len() - suffix)
-        .unwrap_or("")
-        .to_string();
+    let new_text = formatted.get(prefix..formatted.len() - suffix).unwrap_or("").to_string();
     Ok(vec![TextEdit::new(range, new_text)])
 }
 
@@ -63,12 +55,7 @@ fn common_prefix(a: &str, b: &str) -> usize {
 
 /// The length of the common end of two texts, on a character boundary.
 fn common_suffix(a: &str, b: &str) -> usize {
-    let mut n = a
-        .bytes()
-        .rev()
-        .zip(b.bytes().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let mut n = a.bytes().rev().zip(b.bytes().rev()).take_while(|(x, y)| x == y).count();
     while !(a.is_char_boundary(a.len() - n) && b.is_char_boundary(b.len() - n)) {
         n -= 1;
     }
@@ -100,21 +87,11 @@ pub fn quick_fixes(
 /// The fix a diagnostic carries, if it applies in `file`.
 fn suggested(a: &Analysis, file: FileId, d: &Diagnostic, uri: &Url) -> Option<CodeActionOrCommand> {
     let s = d.suggestion.as_ref().filter(|s| s.span.file == file)?;
-    let span = if s.replacement.is_empty() {
-        whole_line_if_emptied(a.text(file), s.span)
-    } else {
-        s.span
-    };
+    let span =
+        if s.replacement.is_empty() { whole_line_if_emptied(a.text(file), s.span) } else { s.span };
     let edit = TextEdit::new(a.range(span), s.replacement.clone());
     // An error's fix is what the author meant; a lint's may not be.
-    Some(quick_fix(
-        a,
-        d,
-        uri,
-        crate::capitalize(&s.message),
-        edit,
-        d.is_error(),
-    ))
+    Some(quick_fix(a, d, uri, crate::capitalize(&s.message), edit, d.is_error()))
 }
 
 /// A quick fix for `d`: one edit to the document at `uri`.
@@ -130,10 +107,7 @@ fn quick_fix(
         title,
         kind: Some(CodeActionKind::QUICKFIX),
         diagnostics: Some(vec![to_lsp(a, d)]),
-        edit: Some(WorkspaceEdit::new(HashMap::from([(
-            uri.clone(),
-            vec![edit],
-        )]))),
+        edit: Some(WorkspaceEdit::new(HashMap::from([(uri.clone(), vec![edit])]))),
         is_preferred: Some(preferred),
         ..CodeAction::default()
     })
@@ -163,20 +137,15 @@ fn allow_here(
         .iter()
         .filter(holds)
         .min_by_key(|s| s.end - s.start)?;
-    let line_start = text
-        .get(..target.start as usize)
-        .and_then(|t| t.rfind('\n'))
-        .map_or(0, |i| i + 1);
+    let line_start =
+        text.get(..target.start as usize).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
     let indent: String = text
         .get(line_start..target.start as usize)?
         .chars()
         .take_while(|c| c.is_whitespace())
         .collect();
     let at = Span::new(file, line_start, line_start);
-    let edit = TextEdit::new(
-        a.range(at),
-        format!("{indent}#[allow({lint}, reason = \"\")]\n"),
-    );
+    let edit = TextEdit::new(a.range(at), format!("{indent}#[allow({lint}, reason = \"\")]\n"));
     let title = format!("Allow `{lint}` here (then say why in `reason`)");
     Some(quick_fix(a, d, uri, title, edit, false))
 }
@@ -198,14 +167,8 @@ fn allowable_places(text: &str, file: FileId) -> Vec<Span> {
 fn whole_line_if_emptied(text: &str, span: Span) -> Span {
     let start = span.start as usize;
     let end = span.end as usize;
-    let line_start = text
-        .get(..start)
-        .and_then(|t| t.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let line_end = text
-        .get(end..)
-        .and_then(|t| t.find('\n'))
-        .map_or(text.len(), |i| end + i + 1);
+    let line_start = text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let line_end = text.get(end..).and_then(|t| t.find('\n')).map_or(text.len(), |i| end + i + 1);
     let before = text.get(line_start..start).unwrap_or("x");
     let after = text.get(end..line_end).unwrap_or("x");
     if before.trim().is_empty() && after.trim().is_empty() {

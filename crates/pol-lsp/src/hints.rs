@@ -49,11 +49,8 @@ fn label(sym: &Symbol, today: &str) -> Option<String> {
             None => format!("no value until {}", info.periods.first()?.from),
         }),
         SymbolKind::Program if !info.window.is_empty() => {
-            let ends: Vec<String> = info
-                .window
-                .iter()
-                .map(|w| format!("{} {}", w.event, w.date))
-                .collect();
+            let ends: Vec<String> =
+                info.window.iter().map(|w| format!("{} {}", w.event, w.date)).collect();
             Some(ends.join(", "))
         }
         _ => None,

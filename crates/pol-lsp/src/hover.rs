@@ -34,14 +34,8 @@ fn lint_at(a: &Analysis, file: FileId, offset: u32) -> Option<Hover> {
     let text = a.text(file);
     let at = (offset as usize).min(text.len());
     let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let start = text
-        .get(..at)?
-        .rfind(|c: char| !is_name(c))
-        .map_or(0, |i| i + 1);
-    let end = text
-        .get(at..)?
-        .find(|c: char| !is_name(c))
-        .map_or(text.len(), |i| at + i);
+    let start = text.get(..at)?.rfind(|c: char| !is_name(c)).map_or(0, |i| i + 1);
+    let end = text.get(at..)?.find(|c: char| !is_name(c)).map_or(text.len(), |i| at + i);
     crate::completion::allowed_so_far(text.get(..start)?)?;
     let code = codes::lint_named(text.get(start..end)?)?;
     let name = code.lint?;
@@ -53,10 +47,7 @@ fn lint_at(a: &Analysis, file: FileId, offset: u32) -> Option<Hover> {
         crate::capitalize(code.summary),
     );
     Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value,
-        }),
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }),
         range: Some(a.range(Span::new(file, start, end))),
     })
 }
@@ -123,10 +114,7 @@ pub fn markdown(a: &Analysis, id: SymbolId, sym: &Symbol) -> String {
         let _ = write!(out, "\n{}\n", escape(doc));
     }
     if sym.kind == SymbolKind::EnumWord {
-        let doc = info
-            .enum_type
-            .and_then(|e| index.symbol(e))
-            .and_then(|e| e.info.doc.as_deref());
+        let doc = info.enum_type.and_then(|e| index.symbol(e)).and_then(|e| e.info.doc.as_deref());
         if let Some(doc) = doc {
             let _ = write!(out, "\n{}\n", escape(doc));
         }
@@ -166,11 +154,7 @@ pub fn markdown(a: &Analysis, id: SymbolId, sym: &Symbol) -> String {
         constraints_on(a, id, &mut out);
     }
     let line = a.compilation.sources.line_col(sym.name_span).0;
-    let _ = write!(
-        out,
-        "\ndeclared in `{}`, line {line}",
-        a.display_name(sym.name_span.file)
-    );
+    let _ = write!(out, "\ndeclared in `{}`, line {line}", a.display_name(sym.name_span.file));
     out
 }
 
@@ -210,10 +194,7 @@ fn one_line(text: &str) -> String {
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
-        ) {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|') {
             out.push('\\');
         }
         out.push(c);

@@ -51,10 +51,7 @@ impl LineIndex {
         let Some(&start) = self.line_starts.get(pos.line as usize) else {
             return text.len();
         };
-        let end = self
-            .line_starts
-            .get(pos.line as usize + 1)
-            .map_or(text.len(), |next| next - 1);
+        let end = self.line_starts.get(pos.line as usize + 1).map_or(text.len(), |next| next - 1);
         let line = text.get(start..end).unwrap_or("");
         // A `\r` before the `\n` is part of the line break, not of the line.
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -112,17 +109,8 @@ mod tests {
             text.find('𝄞').unwrap_or(0)
         );
         // Past the end of a line (before `\r\n`), and past the last line.
-        assert_eq!(
-            idx.offset(text, Position::new(1, 99), Encoding::Utf16),
-            x + 1
-        );
-        assert_eq!(
-            idx.offset(text, Position::new(9, 0), Encoding::Utf16),
-            text.len()
-        );
-        assert_eq!(
-            idx.position(text, text.len() + 5, Encoding::Utf16),
-            Position::new(2, 4)
-        );
+        assert_eq!(idx.offset(text, Position::new(1, 99), Encoding::Utf16), x + 1);
+        assert_eq!(idx.offset(text, Position::new(9, 0), Encoding::Utf16), text.len());
+        assert_eq!(idx.position(text, text.len() + 5, Encoding::Utf16), Position::new(2, 4));
     }
 }

@@ -52,10 +52,7 @@ pub fn highlights(a: &Analysis, file: FileId, offset: u32) -> Option<Vec<Documen
     let index = &a.compilation.index;
     let (id, _) = index.at(file, offset)?;
     let sym = index.symbol(id)?;
-    let mark = |span: Span, kind| DocumentHighlight {
-        range: a.range(span),
-        kind: Some(kind),
-    };
+    let mark = |span: Span, kind| DocumentHighlight { range: a.range(span), kind: Some(kind) };
     let declaration =
         (sym.name_span.file == file).then(|| mark(sym.name_span, DocumentHighlightKind::WRITE));
     let uses = index
@@ -73,10 +70,8 @@ pub fn document_symbols(a: &Analysis, file: FileId) -> Vec<DocumentSymbol> {
         .in_file(file)
         .filter(|(_, s)| s.parent.is_none())
         .map(|(id, s)| {
-            let children: Vec<DocumentSymbol> = index
-                .children(id)
-                .map(|(_, c)| document_symbol(a, c, None))
-                .collect();
+            let children: Vec<DocumentSymbol> =
+                index.children(id).map(|(_, c)| document_symbol(a, c, None)).collect();
             document_symbol(a, s, (!children.is_empty()).then_some(children))
         })
         .collect()
@@ -124,10 +119,7 @@ pub fn workspace_symbols(
                 tags: None,
                 deprecated: None,
                 location,
-                container_name: s
-                    .parent
-                    .and_then(|p| index.symbol(p))
-                    .map(|p| p.name.clone()),
+                container_name: s.parent.and_then(|p| index.symbol(p)).map(|p| p.name.clone()),
             });
         }
     }
@@ -159,11 +151,9 @@ fn detail(s: &Symbol) -> Option<String> {
     match s.kind {
         SymbolKind::Rule(k) => Some(k.keyword().to_string()),
         SymbolKind::EnumWord => None,
-        SymbolKind::Constraint => Some(if s.info.because.is_some() {
-            "because".to_string()
-        } else {
-            "cite".to_string()
-        }),
+        SymbolKind::Constraint => {
+            Some(if s.info.because.is_some() { "because".to_string() } else { "cite".to_string() })
+        }
         SymbolKind::Fact if s.info.fixed => s.info.type_name.as_ref().map(|t| format!("fixed {t}")),
         _ => s.info.type_name.clone(),
     }
@@ -179,11 +169,7 @@ pub fn prepare_rename(
     offset: u32,
 ) -> Result<PrepareRenameResponse, RenameError> {
     let (id, span) = renamable_at(a, file, offset)?;
-    let sym = a
-        .compilation
-        .index
-        .symbol(id)
-        .ok_or_else(|| "nothing to rename here".to_string())?;
+    let sym = a.compilation.index.symbol(id).ok_or_else(|| "nothing to rename here".to_string())?;
     Ok(PrepareRenameResponse::RangeWithPlaceholder {
         range: a.range(span),
         placeholder: sym.name.clone(),
@@ -199,9 +185,7 @@ pub fn rename(
 ) -> Result<WorkspaceEdit, RenameError> {
     let (id, _) = renamable_at(a, file, offset)?;
     let index = &a.compilation.index;
-    let sym = index
-        .symbol(id)
-        .ok_or_else(|| "nothing to rename here".to_string())?;
+    let sym = index.symbol(id).ok_or_else(|| "nothing to rename here".to_string())?;
     check_new_name(a, id, sym, new_name)?;
     let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
     for span in std::iter::once(sym.name_span).chain(index.references_to(id)) {
@@ -237,9 +221,7 @@ fn check_new_name(a: &Analysis, id: SymbolId, sym: &Symbol, new: &str) -> Result
     let words: Vec<&str> = new.split('.').collect();
     let is_word = |w: &str| {
         let mut chars = w.chars();
-        chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
     };
     let dotted = sym.kind == SymbolKind::Fact;
@@ -281,14 +263,10 @@ fn check_new_name(a: &Analysis, id: SymbolId, sym: &Symbol, new: &str) -> Result
 }
 
 /// Words the grammar reserves: an identifier may not be one.
-const RESERVED: &[&str] = &[
-    "and", "or", "not", "in", "true", "false", "unless", "cite", "when",
-];
+const RESERVED: &[&str] = &["and", "or", "not", "in", "true", "false", "unless", "cite", "when"];
 
 /// The types the language names itself.
-const BUILT_IN_TYPES: &[&str] = &[
-    "bool", "integer", "date", "days", "months", "years", "string",
-];
+const BUILT_IN_TYPES: &[&str] = &["bool", "integer", "date", "days", "months", "years", "string"];
 
 /// Names every case has.
 const BUILT_IN: &[&str] = &["as_of", "id", "policy"];

@@ -35,11 +35,7 @@ pub struct SetDir {
 impl SetDir {
     /// A project's policy set.
     pub fn of_project(project: Project) -> SetDir {
-        SetDir {
-            dir: project.policies,
-            recursive: true,
-            lints: project.lints,
-        }
+        SetDir { dir: project.policies, recursive: true, lints: project.lints }
     }
 }
 
@@ -50,11 +46,7 @@ pub fn set_for(file: &Path) -> (SetDir, Option<ProjectError>) {
     let (project, problem) = discover(&dir);
     let set = match project {
         Some(project) if file.starts_with(&project.policies) => SetDir::of_project(project),
-        _ => SetDir {
-            dir,
-            recursive: false,
-            lints: LintLevels::default(),
-        },
+        _ => SetDir { dir, recursive: false, lints: LintLevels::default() },
     };
     (set, problem)
 }
@@ -73,18 +65,14 @@ pub fn discover(dir: &Path) -> (Option<Project>, Option<ProjectError>) {
 /// the place is not known).
 pub fn diagnostic(e: &ProjectError, encoding: Encoding) -> lsp_types::Diagnostic {
     let lines = LineIndex::new(&e.text);
-    let (start, end) = e
-        .span
-        .unwrap_or((0, e.text.find('\n').unwrap_or(e.text.len())));
+    let (start, end) = e.span.unwrap_or((0, e.text.find('\n').unwrap_or(e.text.len())));
     lsp_types::Diagnostic {
         range: lsp_types::Range::new(
             lines.position(&e.text, start, encoding),
             lines.position(&e.text, end, encoding),
         ),
         severity: Some(lsp_types::DiagnosticSeverity::ERROR),
-        code: Some(lsp_types::NumberOrString::String(
-            codes::PROJECT_FILE.id.to_string(),
-        )),
+        code: Some(lsp_types::NumberOrString::String(codes::PROJECT_FILE.id.to_string())),
         source: Some("pol".to_string()),
         message: format!("{}\nhelp: {}", e.message, e.help),
         ..lsp_types::Diagnostic::default()

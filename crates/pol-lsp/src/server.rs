@@ -84,11 +84,7 @@ pub fn serve(connection: &Connection) -> i32 {
                 server.send(Message::Response(response));
             }
             Message::Notification(n) if n.method == "exit" => {
-                return if server.phase == Phase::ShuttingDown {
-                    0
-                } else {
-                    1
-                };
+                return if server.phase == Phase::ShuttingDown { 0 } else { 1 };
             }
             Message::Notification(n) => server.on_notification(n),
             // Replies to our own requests (the file watcher registration): nothing to do.
@@ -115,24 +111,19 @@ impl Server {
                 ErrorCode::ServerNotInitialized,
                 "the server is not initialized yet".into(),
             )),
-            (Phase::ShuttingDown, _) => Err(error(
-                ErrorCode::InvalidRequest,
-                "the server is shutting down".into(),
-            )),
-            (Phase::Running, "initialize") => Err(error(
-                ErrorCode::InvalidRequest,
-                "the server is already initialized".into(),
-            )),
+            (Phase::ShuttingDown, _) => {
+                Err(error(ErrorCode::InvalidRequest, "the server is shutting down".into()))
+            }
+            (Phase::Running, "initialize") => {
+                Err(error(ErrorCode::InvalidRequest, "the server is already initialized".into()))
+            }
             (Phase::Running, "shutdown") => {
                 self.phase = Phase::ShuttingDown;
                 Ok(Value::Null)
             }
             (Phase::Running, _) => self.dispatch(req),
         };
-        Response {
-            id,
-            response_result: result,
-        }
+        Response { id, response_result: result }
     }
 
     fn dispatch(&mut self, req: Request) -> Answer<Value> {
@@ -176,18 +167,11 @@ impl Server {
         handler: fn(&mut Self, R::Params) -> Answer<R::Result>,
     ) -> Answer<Value> {
         let params: R::Params = serde_json::from_value(params).map_err(|e| {
-            error(
-                ErrorCode::InvalidParams,
-                format!("bad parameters for `{}`: {e}", R::METHOD),
-            )
+            error(ErrorCode::InvalidParams, format!("bad parameters for `{}`: {e}", R::METHOD))
         })?;
         let result = self.guarded(R::METHOD, |s| handler(s, params))?;
-        serde_json::to_value(result?).map_err(|e| {
-            error(
-                ErrorCode::InternalError,
-                format!("cannot encode the answer: {e}"),
-            )
-        })
+        serde_json::to_value(result?)
+            .map_err(|e| error(ErrorCode::InternalError, format!("cannot encode the answer: {e}")))
     }
 
     /// Runs `f`, turning a panic (a bug) into an error and forgetting every compilation,
@@ -265,10 +249,7 @@ impl Server {
 
     fn initialize(&mut self, params: Value) -> Answer<Value> {
         let params: InitializeParams = serde_json::from_value(params).map_err(|e| {
-            error(
-                ErrorCode::InvalidParams,
-                format!("bad parameters for `initialize`: {e}"),
-            )
+            error(ErrorCode::InvalidParams, format!("bad parameters for `initialize`: {e}"))
         })?;
         let caps = &params.capabilities;
         let utf8 = caps
@@ -276,11 +257,7 @@ impl Server {
             .as_ref()
             .and_then(|g| g.position_encodings.as_ref())
             .is_some_and(|e| e.contains(&PositionEncodingKind::UTF8));
-        self.encoding = if utf8 {
-            Encoding::Utf8
-        } else {
-            Encoding::Utf16
-        };
+        self.encoding = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
         self.can_watch = caps
             .workspace
             .as_ref()
@@ -301,12 +278,8 @@ impl Server {
                 version: Some(env!("CARGO_PKG_VERSION").into()),
             }),
         };
-        serde_json::to_value(result).map_err(|e| {
-            error(
-                ErrorCode::InternalError,
-                format!("cannot encode the answer: {e}"),
-            )
-        })
+        serde_json::to_value(result)
+            .map_err(|e| error(ErrorCode::InternalError, format!("cannot encode the answer: {e}")))
     }
 
     fn capabilities(&self) -> ServerCapabilities {
@@ -416,10 +389,8 @@ impl Server {
     }
 
     fn files_changed(&mut self, p: &lsp_types::DidChangeWatchedFilesParams) {
-        let project_changed = p
-            .changes
-            .iter()
-            .any(|c| c.uri.path().ends_with(crate::project::PROJECT_FILE));
+        let project_changed =
+            p.changes.iter().any(|c| c.uri.path().ends_with(crate::project::PROJECT_FILE));
         if project_changed {
             for path in self.workspace.forget_sets() {
                 self.publish_one(&path, Vec::new());
@@ -440,13 +411,7 @@ impl Server {
                 .into_iter()
                 .map(|(path, diagnostics)| {
                     let version = self.workspace.document(&path).map(|d| d.version);
-                    (
-                        path,
-                        Published {
-                            version,
-                            diagnostics,
-                        },
-                    )
+                    (path, Published { version, diagnostics })
                 })
                 .collect();
             let Some(set) = self.workspace.set_mut(i) else {
@@ -542,9 +507,7 @@ impl Server {
         at: &lsp_types::TextDocumentPositionParams,
         answer: impl FnOnce(&Analysis, pol_syntax::FileId, u32) -> Option<T>,
     ) -> Answer<Option<T>> {
-        Ok(self
-            .locate_at(at)
-            .and_then(|(a, file, offset)| answer(&a, file, offset)))
+        Ok(self.locate_at(at).and_then(|(a, file, offset)| answer(&a, file, offset)))
     }
 
     fn hover(&mut self, p: lsp_types::HoverParams) -> Answer<Option<lsp_types::Hover>> {
@@ -600,12 +563,10 @@ impl Server {
         let Some((a, file, _)) = self.locate(&p.text_document.uri, None) else {
             return Ok(None);
         };
-        Ok(Some(lsp_types::SemanticTokensResult::Tokens(
-            lsp_types::SemanticTokens {
-                result_id: None,
-                data: tokens::semantic_tokens(&a, file),
-            },
-        )))
+        Ok(Some(lsp_types::SemanticTokensResult::Tokens(lsp_types::SemanticTokens {
+            result_id: None,
+            data: tokens::semantic_tokens(&a, file),
+        })))
     }
 
     fn completion(
@@ -615,10 +576,7 @@ impl Server {
         let Some((a, file, offset)) = self.locate_at(&p.text_document_position) else {
             return Ok(None);
         };
-        let trigger = p
-            .context
-            .as_ref()
-            .and_then(|c| c.trigger_character.as_deref());
+        let trigger = p.context.as_ref().and_then(|c| c.trigger_character.as_deref());
         let items = completion::complete(&a, file, offset, trigger);
         Ok(Some(lsp_types::CompletionResponse::Array(items)))
     }
@@ -682,9 +640,7 @@ impl Server {
         let Some((a, file, _)) = self.locate(&p.text_document.uri, None) else {
             return Ok(None);
         };
-        Ok(Some(lsp_types::DocumentSymbolResponse::Nested(
-            navigation::document_symbols(&a, file),
-        )))
+        Ok(Some(lsp_types::DocumentSymbolResponse::Nested(navigation::document_symbols(&a, file))))
     }
 
     fn workspace_symbols(
@@ -692,9 +648,9 @@ impl Server {
         p: lsp_types::WorkspaceSymbolParams,
     ) -> Answer<Option<lsp_types::WorkspaceSymbolResponse>> {
         let analyses = self.workspace.analyses(self.encoding);
-        Ok(Some(lsp_types::WorkspaceSymbolResponse::Flat(
-            navigation::workspace_symbols(&analyses, &p.query),
-        )))
+        Ok(Some(lsp_types::WorkspaceSymbolResponse::Flat(navigation::workspace_symbols(
+            &analyses, &p.query,
+        ))))
     }
 }
 
@@ -711,11 +667,7 @@ fn decode<N: lsp_types::notification::Notification>(n: Notification) -> Option<N
 }
 
 fn error(code: ErrorCode, message: String) -> ResponseError {
-    ResponseError {
-        code: code as i32,
-        message,
-        data: None,
-    }
+    ResponseError { code: code as i32, message, data: None }
 }
 
 /// The path of a `file:` URI; other schemes (an unsaved `untitled:` buffer) have none, and

@@ -20,19 +20,14 @@ const TYPES: [SemanticTokenType; 7] = [
 ];
 
 /// The modifiers, in legend order: bit `i` of a token's modifiers is the `i`th.
-const MODIFIERS: [SemanticTokenModifier; 2] = [
-    SemanticTokenModifier::DECLARATION,
-    SemanticTokenModifier::READONLY,
-];
+const MODIFIERS: [SemanticTokenModifier; 2] =
+    [SemanticTokenModifier::DECLARATION, SemanticTokenModifier::READONLY];
 const DECLARATION: u32 = 1;
 const READONLY: u32 = 1 << 1;
 
 /// The legend the server announces: the names of the types and modifiers tokens use.
 pub fn legend() -> SemanticTokensLegend {
-    SemanticTokensLegend {
-        token_types: TYPES.to_vec(),
-        token_modifiers: MODIFIERS.to_vec(),
-    }
+    SemanticTokensLegend { token_types: TYPES.to_vec(), token_modifiers: MODIFIERS.to_vec() }
 }
 
 /// A declaration kind's token type (an index into [`TYPES`]) and modifiers.
@@ -54,9 +49,7 @@ fn token_of(kind: SymbolKind) -> (u32, u32) {
 /// order, encoded relative to the one before as the protocol asks.
 pub fn semantic_tokens(a: &Analysis, file: FileId) -> Vec<SemanticToken> {
     let index = &a.compilation.index;
-    let declared = index
-        .in_file(file)
-        .map(|(_, s)| (s.name_span, s.kind, DECLARATION));
+    let declared = index.in_file(file).map(|(_, s)| (s.name_span, s.kind, DECLARATION));
     let used = index
         .references
         .iter()
@@ -75,11 +68,8 @@ pub fn semantic_tokens(a: &Analysis, file: FileId) -> Vec<SemanticToken> {
         }
         let (token_type, kind_modifiers) = token_of(kind);
         let delta_line = range.start.line - line;
-        let delta_start = if delta_line == 0 {
-            range.start.character - start
-        } else {
-            range.start.character
-        };
+        let delta_start =
+            if delta_line == 0 { range.start.character - start } else { range.start.character };
         tokens.push(SemanticToken {
             delta_line,
             delta_start,

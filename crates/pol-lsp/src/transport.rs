@@ -53,15 +53,8 @@ where
     });
     let writer = thread::spawn(move || write_loop(output, &writer_queue));
     (
-        Connection {
-            sender: from_server,
-            receiver: from_reader,
-        },
-        Threads {
-            _reader: reader,
-            forward,
-            writer,
-        },
+        Connection { sender: from_server, receiver: from_reader },
+        Threads { _reader: reader, forward, writer },
     )
 }
 
@@ -164,11 +157,9 @@ fn reply_to_malformed(body: &[u8], why: &str) -> Option<Value> {
         return Some(error(Value::Null, -32700, &format!("not JSON: {why}")));
     };
     match value.get("id") {
-        Some(id @ (Value::Number(_) | Value::String(_))) => Some(error(
-            id.clone(),
-            -32600,
-            &format!("not a valid request: {why}"),
-        )),
+        Some(id @ (Value::Number(_) | Value::String(_))) => {
+            Some(error(id.clone(), -32600, &format!("not a valid request: {why}")))
+        }
         _ => {
             eprintln!("pol lsp: dropped a malformed notification: {why}");
             None
@@ -195,12 +186,7 @@ fn read_frame<R: BufRead>(input: &mut R) -> io::Result<Frame> {
     loop {
         line.clear();
         // A header line is short; reading one in pieces bounds what garbage can cost.
-        if input
-            .by_ref()
-            .take(MAX_HEADER_BYTES)
-            .read_until(b'\n', &mut line)?
-            == 0
-        {
+        if input.by_ref().take(MAX_HEADER_BYTES).read_until(b'\n', &mut line)? == 0 {
             return Ok(Frame::End);
         }
         let text = String::from_utf8_lossy(&line);
@@ -220,9 +206,7 @@ fn read_frame<R: BufRead>(input: &mut R) -> io::Result<Frame> {
         }
     }
     let Some(length) = length else {
-        return Ok(Frame::BadHeader(
-            bad.unwrap_or_else(|| "no Content-Length".to_string()),
-        ));
+        return Ok(Frame::BadHeader(bad.unwrap_or_else(|| "no Content-Length".to_string())));
     };
     if length > MAX_MESSAGE_BYTES {
         io::copy(&mut input.take(length as u64), &mut io::sink())?;

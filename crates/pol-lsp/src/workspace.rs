@@ -70,8 +70,7 @@ pub struct Analysis {
 
 impl Workspace {
     pub fn open(&mut self, path: PathBuf, text: String, version: i32) {
-        self.documents
-            .insert(path.clone(), Document { text, version });
+        self.documents.insert(path.clone(), Document { text, version });
         self.touch(&path);
     }
 
@@ -124,11 +123,7 @@ impl Workspace {
     /// Forgets every set (a `pol.toml` changed): they are found again from the open
     /// documents. Returns the diagnostics they had published, to be cleared.
     pub fn forget_sets(&mut self) -> Vec<PathBuf> {
-        let published = self
-            .sets
-            .drain(..)
-            .flat_map(|s| s.published.into_keys())
-            .collect();
+        let published = self.sets.drain(..).flat_map(|s| s.published.into_keys()).collect();
         self.project_errors.clear();
         let open: Vec<PathBuf> = self.documents.keys().cloned().collect();
         for path in open {
@@ -152,10 +147,7 @@ impl Workspace {
     /// The index of the set `path` belongs to: the first whose last compilation read it,
     /// else the one its project names (created if new).
     fn set_index(&mut self, path: &Path) -> usize {
-        let compiled_it = self
-            .sets
-            .iter()
-            .position(|s| s.read.iter().any(|p| p == path));
+        let compiled_it = self.sets.iter().position(|s| s.read.iter().any(|p| p == path));
         if let Some(i) = compiled_it {
             return i;
         }
@@ -218,9 +210,7 @@ impl Workspace {
 
     /// Every compiled set, compiling those that changed (for workspace-wide requests).
     pub fn analyses(&mut self, encoding: Encoding) -> Vec<Rc<Analysis>> {
-        (0..self.sets.len())
-            .filter_map(|i| self.analyze(i, encoding))
-            .collect()
+        (0..self.sets.len()).filter_map(|i| self.analyze(i, encoding)).collect()
     }
 
     /// Reads and compiles the set in `dir`: its `.pol` files (open documents as the editor
@@ -244,12 +234,7 @@ impl Workspace {
         );
         let roots = paths
             .iter()
-            .filter_map(|path| {
-                Some(Source {
-                    name: source_name(path),
-                    text: self.text(path)?,
-                })
-            })
+            .filter_map(|path| Some(Source { name: source_name(path), text: self.text(path)? }))
             .collect();
         let mut overlay = Overlay {
             documents: &self.documents,
@@ -303,10 +288,7 @@ impl PolicySet {
 
 impl Analysis {
     pub fn file_id(&self, path: &Path) -> Option<FileId> {
-        self.paths
-            .iter()
-            .position(|p| p == path)
-            .map(|i| FileId(i as u32))
+        self.paths.iter().position(|p| p == path).map(|i| FileId(i as u32))
     }
 
     pub fn path(&self, file: FileId) -> Option<&Path> {
@@ -314,10 +296,7 @@ impl Analysis {
     }
 
     pub fn text(&self, file: FileId) -> &str {
-        self.compilation
-            .sources
-            .get(file)
-            .map_or("", |s| s.text.as_str())
+        self.compilation.sources.get(file).map_or("", |s| s.text.as_str())
     }
 
     /// The LSP range of a span.
@@ -380,13 +359,8 @@ fn source_name(path: &Path) -> String {
 
 /// Whether a diagnostic is the parser's: the file it is in has no (or only a partial) tree.
 fn is_syntax_error(d: &pol_syntax::Diagnostic) -> bool {
-    [
-        codes::SYNTAX,
-        codes::NESTING_TOO_DEEP,
-        codes::MALFORMED_LITERAL,
-        codes::INTERNAL,
-    ]
-    .contains(&d.code)
+    [codes::SYNTAX, codes::NESTING_TOO_DEEP, codes::MALFORMED_LITERAL, codes::INTERNAL]
+        .contains(&d.code)
 }
 
 fn is_policy_file(path: &Path) -> bool {

@@ -41,11 +41,7 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let march_based_month = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * march_based_month + 2) / 5 + 1;
-    let month = if march_based_month < 10 {
-        march_based_month + 3
-    } else {
-        march_based_month - 9
-    };
+    let month = if march_based_month < 10 { march_based_month + 3 } else { march_based_month - 9 };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     // Both fit: month is 1..=12 and day 1..=31 by construction.
     (year, month as u32, day as u32)
@@ -89,9 +85,7 @@ fn add_months(day: Day, months: i64) -> Option<Day> {
         return None;
     }
     let new_day = dom.min(days_in_month(new_year, new_month));
-    i32::try_from(days_from_civil(new_year, new_month, new_day))
-        .ok()
-        .map(Day)
+    i32::try_from(days_from_civil(new_year, new_month, new_day)).ok().map(Day)
 }
 
 #[cfg(test)]
@@ -168,13 +162,7 @@ mod tests {
         use chrono::Datelike;
         assert_eq!(i64::from(chrono::NaiveDate::MIN.year()), FIRST_YEAR);
         assert_eq!(i64::from(chrono::NaiveDate::MAX.year()), LAST_YEAR);
-        assert_eq!(
-            (chrono::NaiveDate::MIN.month(), chrono::NaiveDate::MIN.day()),
-            (1, 1)
-        );
-        assert_eq!(
-            (chrono::NaiveDate::MAX.month(), chrono::NaiveDate::MAX.day()),
-            (12, 31)
-        );
+        assert_eq!((chrono::NaiveDate::MIN.month(), chrono::NaiveDate::MIN.day()), (1, 1));
+        assert_eq!((chrono::NaiveDate::MAX.month(), chrono::NaiveDate::MAX.day()), (12, 31));
     }
 }

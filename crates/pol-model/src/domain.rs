@@ -129,9 +129,9 @@ impl Walk<'_> {
                     stack.push(a);
                     stack.push(b);
                 }
-                TExprKind::InRange {
-                    element, low, high, ..
-                } => stack.extend([&**element, &**low, &**high]),
+                TExprKind::InRange { element, low, high, .. } => {
+                    stack.extend([&**element, &**low, &**high])
+                }
                 TExprKind::Arith(op, a, b) => {
                     match op {
                         ArithOp::IntAdd | ArithOp::IntSub => self.out.int_arith = true,
@@ -166,11 +166,7 @@ pub(crate) fn constants(set: &PolicySet, policy: &PolicyDef) -> Constants {
     }
     let mut others: Vec<&TExpr> = Vec::new();
     for r in &policy.rules {
-        let into = if crate::levels::level(r.kind).is_some() {
-            &mut deciding
-        } else {
-            &mut others
-        };
+        let into = if crate::levels::level(r.kind).is_some() { &mut deciding } else { &mut others };
         into.push(&r.condition);
         into.extend(&r.unless);
     }
@@ -254,10 +250,7 @@ pub(crate) fn values(
         Type::Bool => vec![Value::Bool(false), Value::Bool(true)],
         Type::Enum(e) => {
             let n = set.enums.get(e).map_or(0, |d| d.words.len());
-            (0..n)
-                .filter_map(|w| u16::try_from(w).ok())
-                .map(Value::Word)
-                .collect()
+            (0..n).filter_map(|w| u16::try_from(w).ok()).map(Value::Word).collect()
         }
         Type::Set(e) => {
             let n = set.enums.get(e).map_or(0, |d| d.words.len());
@@ -271,9 +264,8 @@ pub(crate) fn values(
                     .map(|(_, w)| *w)
                     .take(MAX_SET_WORDS - 1)
                     .collect();
-                if let Some(unnamed) = (0..n)
-                    .filter_map(|w| u16::try_from(w).ok())
-                    .find(|w| !named.contains(w))
+                if let Some(unnamed) =
+                    (0..n).filter_map(|w| u16::try_from(w).ok()).find(|w| !named.contains(w))
                 {
                     named.push(unnamed);
                 }
@@ -325,20 +317,12 @@ pub(crate) fn values(
                 offsets.extend(&constants.ints);
                 offsets.extend(known_numbers(set, facts, |t| t == Type::Int));
             }
-            numbers(&bases, &offsets)
-                .into_iter()
-                .map(Value::Int)
-                .collect()
+            numbers(&bases, &offsets).into_iter().map(Value::Int).collect()
         }
         Type::Duration(unit) => {
             let code = unit_code(unit);
-            let same_unit = || {
-                constants
-                    .durations
-                    .iter()
-                    .filter(move |(_, u)| *u == code)
-                    .map(|(n, _)| *n)
-            };
+            let same_unit =
+                || constants.durations.iter().filter(move |(_, u)| *u == code).map(|(n, _)| *n);
             let mut bases: BTreeSet<i64> = same_unit().collect();
             bases.insert(0);
             bases.extend(others().filter_map(|v| match v {
@@ -358,10 +342,7 @@ pub(crate) fn values(
                 offsets.extend(same_unit());
                 offsets.extend(known_numbers(set, facts, |t| t == Type::Duration(unit)));
             }
-            numbers(&bases, &offsets)
-                .into_iter()
-                .map(|n| Value::Duration(n, unit))
-                .collect()
+            numbers(&bases, &offsets).into_iter().map(|n| Value::Duration(n, unit)).collect()
         }
         Type::Date => {
             let mut bases = date_bases(constants, facts, set);
@@ -385,9 +366,8 @@ pub(crate) fn values(
                     let unit = unit_of(*code);
                     let spread = if unit == Unit::Days { 1 } else { 4 };
                     for sign in [1, -1] {
-                        let Some(moved) = n
-                            .checked_mul(sign)
-                            .and_then(|n| calendar::add(Day(b), n, unit))
+                        let Some(moved) =
+                            n.checked_mul(sign).and_then(|n| calendar::add(Day(b), n, unit))
                         else {
                             continue;
                         };
@@ -431,14 +411,10 @@ fn known_numbers<'a>(
     facts: &'a Facts<'_>,
     ty: impl Fn(Type) -> bool + 'a,
 ) -> impl Iterator<Item = i64> + 'a {
-    set.facts
-        .iter()
-        .zip(facts.values)
-        .filter(move |(g, _)| ty(g.ty))
-        .filter_map(|(_, v)| match v {
-            Some(Value::Int(n)) | Some(Value::Duration(n, _)) => Some(*n),
-            _ => None,
-        })
+    set.facts.iter().zip(facts.values).filter(move |(g, _)| ty(g.ty)).filter_map(|(_, v)| match v {
+        Some(Value::Int(n)) | Some(Value::Duration(n, _)) => Some(*n),
+        _ => None,
+    })
 }
 
 /// Every base moved by every offset either way, then one below and one above.

@@ -25,11 +25,7 @@ pub struct Facts<'a> {
 impl<'a> Facts<'a> {
     /// The facts of a decoded case; `None` without an `as_of` date.
     pub fn of(case: &'a Case) -> Option<Facts<'a>> {
-        Some(Facts {
-            values: &case.facts,
-            as_of: case.as_of?,
-            extra_strings: &case.extra_strings,
-        })
+        Some(Facts { values: &case.facts, as_of: case.as_of?, extra_strings: &case.extra_strings })
     }
 }
 
@@ -56,10 +52,7 @@ pub(crate) struct Evaluator<'s> {
 
 impl<'s> Evaluator<'s> {
     pub(crate) fn new(set: &'s PolicySet) -> Evaluator<'s> {
-        Evaluator {
-            set,
-            lets: vec![None; set.lets.len()],
-        }
+        Evaluator { set, lets: vec![None; set.lets.len()] }
     }
 
     /// Forgets the remembered lets: call between cases.
@@ -119,18 +112,13 @@ impl<'s> Evaluator<'s> {
                 let word = self.eval(facts, element);
                 let words = self.eval(facts, set);
                 match (word?, words?) {
-                    (Value::Word(w), Value::Words(bits)) => Some(Value::Bool(
-                        u32::from(w) < u64::BITS && (bits >> w) & 1 == 1,
-                    )),
+                    (Value::Word(w), Value::Words(bits)) => {
+                        Some(Value::Bool(u32::from(w) < u64::BITS && (bits >> w) & 1 == 1))
+                    }
                     _ => None,
                 }
             }
-            TExprKind::InRange {
-                element,
-                low,
-                high,
-                inclusive,
-            } => {
+            TExprKind::InRange { element, low, high, inclusive } => {
                 // `lo <= x and x < hi` (or `x <= hi`), Kleene's `and`.
                 let x = self.eval(facts, element);
                 let lo = self.eval(facts, low);
@@ -216,10 +204,7 @@ fn text<'a>(set: &'a PolicySet, facts: &Facts<'a>, s: Symbol) -> Option<&'a str>
     let i = s.0 as usize;
     match set.strings.get(i) {
         Some(t) => Some(t),
-        None => facts
-            .extra_strings
-            .get(i.checked_sub(set.strings.len())?)
-            .map(String::as_str),
+        None => facts.extra_strings.get(i.checked_sub(set.strings.len())?).map(String::as_str),
     }
 }
 

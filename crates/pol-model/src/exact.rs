@@ -66,11 +66,8 @@ impl Verdict {
 
     /// The missing facts by path, sorted.
     pub fn missing_paths(&self, set: &PolicySet) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .missing
-            .iter()
-            .filter_map(|f| set.fact(*f).map(|d| d.path.clone()))
-            .collect();
+        let mut out: Vec<String> =
+            self.missing.iter().filter_map(|f| set.fact(*f).map(|d| d.path.clone())).collect();
         out.sort();
         out
     }
@@ -80,10 +77,7 @@ impl Verdict {
         let Some(p) = set.policies.get(self.policy) else {
             return Vec::new();
         };
-        self.warnings
-            .iter()
-            .filter_map(|i| p.rules.get(*i).map(|r| r.name.clone()))
-            .collect()
+        self.warnings.iter().filter_map(|i| p.rules.get(*i).map(|r| r.name.clone())).collect()
     }
 }
 
@@ -124,10 +118,7 @@ impl<'s> Model<'s> {
     pub const DEFAULT_LIMIT: u64 = 1 << 20;
 
     pub fn new(set: &'s PolicySet) -> Model<'s> {
-        Model {
-            set,
-            limit: Model::DEFAULT_LIMIT,
-        }
+        Model { set, limit: Model::DEFAULT_LIMIT }
     }
 
     /// The same model with another limit on the completions it decides per case.
@@ -145,16 +136,12 @@ impl<'s> Model<'s> {
     /// The facts whose values can bear on `policy`'s decision (its window's date and every
     /// rule but warnings), in fact order.
     pub fn decision_facts(&self, policy: PolicyId) -> Vec<FactId> {
-        self.constants(policy)
-            .map(|c| c.decision_facts)
-            .unwrap_or_default()
+        self.constants(policy).map(|c| c.decision_facts).unwrap_or_default()
     }
 
     /// Every fact `policy` reads (warnings, forms and validity included), in fact order.
     pub fn facts_read(&self, policy: PolicyId) -> Vec<FactId> {
-        self.constants(policy)
-            .map(|c| c.all_facts)
-            .unwrap_or_default()
+        self.constants(policy).map(|c| c.all_facts).unwrap_or_default()
     }
 
     /// The representative values of `fact` for `policy`, given the case's other facts.
@@ -196,28 +183,17 @@ impl<'s> Model<'s> {
         let p = set.policies.get(policy).ok_or(ModelError::NotACase)?;
         let constants = domain::constants(set, p);
         let unknown = self.unknown(&constants, facts);
-        let domains: Vec<Vec<Value>> = unknown
-            .iter()
-            .map(|f| domain::values(set, &constants, *f, facts))
-            .collect();
-        let completions = domains
-            .iter()
-            .map(|d| d.len() as u64)
-            .fold(1u64, u64::saturating_mul);
-        if let Some(f) = unknown
-            .iter()
-            .zip(&domains)
-            .find_map(|(f, d)| d.is_empty().then_some(*f))
+        let domains: Vec<Vec<Value>> =
+            unknown.iter().map(|f| domain::values(set, &constants, *f, facts)).collect();
+        let completions = domains.iter().map(|d| d.len() as u64).fold(1u64, u64::saturating_mul);
+        if let Some(f) = unknown.iter().zip(&domains).find_map(|(f, d)| d.is_empty().then_some(*f))
         {
             // Every type has a value; an enum without words cannot be declared.
             debug_assert!(false, "no representative values for fact {f:?}");
             return Err(ModelError::NoValues(f));
         }
         if completions > self.limit {
-            return Err(ModelError::TooLarge {
-                completions,
-                limit: self.limit,
-            });
+            return Err(ModelError::TooLarge { completions, limit: self.limit });
         }
 
         let mut ev = Evaluator::new(set);
@@ -236,10 +212,7 @@ impl<'s> Model<'s> {
                     *slot = d.get(*i).copied();
                 }
             }
-            let completion = Facts {
-                values: &work,
-                ..*facts
-            };
+            let completion = Facts { values: &work, ..*facts };
             if keeps_constraints(&mut ev, set, &completion) {
                 let t = levels::truths(&mut ev, set, p, &completion, false);
                 tally.add(p, &t, &at);
@@ -292,10 +265,7 @@ impl<'s> Model<'s> {
             .map(|(i, _)| i)
             .collect();
         let (mut forms, mut max_validity_days) = (Vec::new(), None);
-        if matches!(
-            decision,
-            Decision::Eligible | Decision::Ineligible | Decision::Incomplete
-        ) {
+        if matches!(decision, Decision::Eligible | Decision::Ineligible | Decision::Incomplete) {
             let holds = |ev: &mut Evaluator<'_>, when: &Option<TExpr>| match when {
                 None => true,
                 Some(w) => truth(ev.eval(facts, w)) == Some(true),
@@ -339,11 +309,8 @@ fn keeps_constraints(ev: &mut Evaluator<'_>, set: &PolicySet, facts: &Facts<'_>)
                 Some(Value::Str(s)) => {
                     let n = set.strings.len();
                     let i = s.0 as usize;
-                    let text = if i < n {
-                        set.strings.get(i)
-                    } else {
-                        facts.extra_strings.get(i - n)
-                    };
+                    let text =
+                        if i < n { set.strings.get(i) } else { facts.extra_strings.get(i - n) };
                     text.is_none_or(|t| pattern.matches(t))
                 }
                 _ => true,

@@ -24,12 +24,8 @@ pub enum Decision {
 
 impl Decision {
     /// The four definite decisions, in precedence order.
-    pub const DEFINITE: [Decision; 4] = [
-        Decision::Unavailable,
-        Decision::Ineligible,
-        Decision::NotRequired,
-        Decision::Eligible,
-    ];
+    pub const DEFINITE: [Decision; 4] =
+        [Decision::Unavailable, Decision::Ineligible, Decision::NotRequired, Decision::Eligible];
 
     /// The contract's word for the decision.
     pub fn as_str(self) -> &'static str {
@@ -48,10 +44,7 @@ impl Decision {
 
     /// The definite decisions in a set of [`Decision::bit`]s.
     pub(crate) fn all_in(bits: u8) -> Vec<Decision> {
-        Decision::DEFINITE
-            .into_iter()
-            .filter(|d| bits & d.bit() != 0)
-            .collect()
+        Decision::DEFINITE.into_iter().filter(|d| bits & d.bit() != 0).collect()
     }
 }
 
@@ -105,18 +98,9 @@ pub(crate) fn truths(
     let triggers = policy
         .rules
         .iter()
-        .map(|r| {
-            if r.kind == RuleKind::Warn && !warnings {
-                None
-            } else {
-                trigger(ev, facts, r)
-            }
-        })
+        .map(|r| if r.kind == RuleKind::Warn && !warnings { None } else { trigger(ev, facts, r) })
         .collect();
-    Truths {
-        window_closed,
-        triggers,
-    }
+    Truths { window_closed, triggers }
 }
 
 fn trigger(ev: &mut Evaluator<'_>, facts: &Facts<'_>, rule: &RuleDef) -> Option<bool> {

@@ -79,11 +79,7 @@ pub(crate) fn render(c: &Compiled) -> String {
                 .collect(),
         })
         .collect();
-    let catalogue = Catalogue {
-        receipt: &c.receipt,
-        policies,
-        case_schema: case_schema(set),
-    };
+    let catalogue = Catalogue { receipt: &c.receipt, policies, case_schema: case_schema(set) };
     // Serializing plain data to a string cannot fail; an empty object keeps the route alive
     // if it ever did.
     serde_json::to_string(&catalogue).unwrap_or_else(|_| "{}".into())
@@ -120,11 +116,7 @@ fn constraints_of(c: &Compiled, id: FactId) -> Vec<ConstraintInfo<'_>> {
         .zip(&cc.reads)
         .filter(|(_, reads)| reads.contains(&id))
         .map(|((k, _), _)| *k);
-    let patterns = cc
-        .patterns
-        .iter()
-        .filter(|(_, fact)| *fact == id)
-        .map(|(k, _)| *k);
+    let patterns = cc.patterns.iter().filter(|(_, fact)| *fact == id).map(|(k, _)| *k);
     let mut ids: Vec<_> = conditions.chain(patterns).collect();
     ids.sort_by_key(|k| k.index());
     ids.into_iter()
@@ -157,10 +149,8 @@ pub(crate) fn case_schema(set: &PolicySet) -> Value {
                "description": "the date the case is decided on"}),
     );
     let names: Vec<&str> = set.policies.iter().map(|p| p.name.as_str()).collect();
-    properties.insert(
-        "policy".into(),
-        json!({"enum": names, "description": "the policy to evaluate"}),
-    );
+    properties
+        .insert("policy".into(), json!({"enum": names, "description": "the policy to evaluate"}));
     for f in &set.facts {
         insert_fact(&mut properties, set, f);
     }

@@ -80,10 +80,7 @@ pub(crate) fn explain(
                 let decision = serde_json::to_vec(&explanation.decision).unwrap_or_default();
                 log.record(&engine.compiled().set, &case, &decision);
             }
-            let versioned = Versioned {
-                schema: EXPLANATION_SCHEMA,
-                explanation: &explanation,
-            };
+            let versioned = Versioned { schema: EXPLANATION_SCHEMA, explanation: &explanation };
             match serde_json::to_vec(&versioned) {
                 Ok(mut body) => {
                     body.push(b'\n');
@@ -130,9 +127,7 @@ fn decide_one(
         decode(snapshot, text, format).map_err(|p| Rejection::case(&p, id_in(text, format)))?;
     let mut decider = Decider::new(snapshot);
     let mut out = Vec::with_capacity(1024);
-    decider
-        .decide(&case, &mut out, tally)
-        .map_err(|p| Rejection::case(&p, case.id.clone()))?;
+    decider.decide(&case, &mut out, tally).map_err(|p| Rejection::case(&p, case.id.clone()))?;
     if let Some(log) = &shared.log {
         log.record(&snapshot.engine.compiled().set, &case, &out);
     }
@@ -148,11 +143,7 @@ struct Decider<'s> {
 
 impl<'s> Decider<'s> {
     fn new(snapshot: &'s Snapshot) -> Decider<'s> {
-        Decider {
-            snapshot,
-            scratch: Scratch::default(),
-            outcome: Outcome::default(),
-        }
+        Decider { snapshot, scratch: Scratch::default(), outcome: Outcome::default() }
     }
 
     /// Appends the decision object of `case` to `out` (no newline).
@@ -210,12 +201,7 @@ fn decide_lines(shared: &Shared, snapshot: &Snapshot, text: &str, tally: &mut Ta
         batch.answer(
             |compiled, case| cases::decode_line(compiled, ORIGIN, line, number, case),
             tally,
-            |error| ErrorInPlace {
-                file: None,
-                line: Some(number),
-                id: id_of(line),
-                error,
-            },
+            |error| ErrorInPlace { file: None, line: Some(number), id: id_of(line), error },
         );
         batch.out.push(b'\n');
     }
@@ -239,11 +225,7 @@ fn decide_array(
         batch.answer(
             |compiled, case| cases::decode(compiled, ORIGIN, text, Format::Json, case),
             tally,
-            |error| ErrorAtIndex {
-                index,
-                id: id_of(text),
-                error,
-            },
+            |error| ErrorAtIndex { index, id: id_of(text), error },
         );
     }
     batch.out.extend_from_slice(b"]\n");

@@ -63,9 +63,7 @@ impl Redaction {
         let facts: Vec<&str> = c.set.facts.iter().map(|f| f.path.as_str()).collect();
         for path in paths {
             let known = path == "id"
-                || facts
-                    .iter()
-                    .any(|f| *f == path || under(f, path) && !path.is_empty());
+                || facts.iter().any(|f| *f == path || under(f, path) && !path.is_empty());
             if !known {
                 let candidates = facts.iter().copied().chain(["id"]);
                 return Err(ServeError::Redact {
@@ -74,9 +72,7 @@ impl Redaction {
                 });
             }
         }
-        Ok(Redaction {
-            paths: paths.to_vec(),
-        })
+        Ok(Redaction { paths: paths.to_vec() })
     }
 
     fn hides(&self, path: &str) -> bool {
@@ -86,8 +82,7 @@ impl Redaction {
 
 /// Whether `path` lies in the group `group` (`applicant.age` in `applicant`).
 fn under(path: &str, group: &str) -> bool {
-    path.strip_prefix(group)
-        .is_some_and(|rest| rest.starts_with('.'))
+    path.strip_prefix(group).is_some_and(|rest| rest.starts_with('.'))
 }
 
 enum Message {
@@ -148,10 +143,7 @@ impl DecisionLog {
                     .append(true)
                     .create(true)
                     .open(path)
-                    .map_err(|error| ServeError::DecisionLog {
-                        path: path.clone(),
-                        error,
-                    })?,
+                    .map_err(|error| ServeError::DecisionLog { path: path.clone(), error })?,
             ),
         };
         let (queue, lines) = mpsc::sync_channel(QUEUE);
@@ -162,11 +154,7 @@ impl DecisionLog {
             .name("pol-decision-log".into())
             .spawn(move || write_lines(&lines, out, &writer))
             .map_err(ServeError::Io)?;
-        Ok(DecisionLog {
-            queue,
-            redaction,
-            health,
-        })
+        Ok(DecisionLog { queue, redaction, health })
     }
 
     /// Why the log cannot be written now, when it cannot: no decision should then be given.
@@ -175,10 +163,7 @@ impl DecisionLog {
             return None;
         }
         Some(
-            self.health
-                .why
-                .lock()
-                .map_or_else(|_| "a write failed".to_string(), |why| why.clone()),
+            self.health.why.lock().map_or_else(|_| "a write failed".to_string(), |why| why.clone()),
         )
     }
 
@@ -202,9 +187,7 @@ impl DecisionLog {
         self.health.unwritten.fetch_add(count, Ordering::AcqRel);
         if self.queue.send(Message::Line(lines)).is_err() {
             // Only a writer thread that died drops the queue's other end.
-            crate::log(&format!(
-                "the decision log lost {count} line(s): its writer stopped"
-            ));
+            crate::log(&format!("the decision log lost {count} line(s): its writer stopped"));
         }
     }
 
@@ -280,20 +263,12 @@ impl DecisionLog {
 
 /// `2025-06-10T14:03:07.120Z`: RFC 3339 in UTC, to the millisecond.
 fn timestamp(now: std::time::SystemTime) -> String {
-    let since = now
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let since = now.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     let seconds = since.as_secs();
     // The calendar date by the engine's own day arithmetic.
     let day = pol_compiler::value::Day::from_unix_seconds(seconds);
     let s = seconds % 86_400;
-    format!(
-        "{day}T{:02}:{:02}:{:02}.{:03}Z",
-        s / 3600,
-        s / 60 % 60,
-        s % 60,
-        since.subsec_millis()
-    )
+    format!("{day}T{:02}:{:02}:{:02}.{:03}Z", s / 3600, s / 60 % 60, s % 60, since.subsec_millis())
 }
 
 /// A fact's value as a case gives it.
@@ -323,9 +298,7 @@ fn insert(root: &mut Map<String, Value>, path: &str, value: Value) {
             root.insert(path.to_string(), value);
         }
         Some((group, rest)) => {
-            let entry = root
-                .entry(group.to_string())
-                .or_insert_with(|| Value::Object(Map::new()));
+            let entry = root.entry(group.to_string()).or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(map) = entry {
                 insert(map, rest, value);
             }
@@ -464,11 +437,7 @@ mod tests {
     fn a_refused_write_loses_no_line() {
         let bytes = Arc::new(Mutex::new(Vec::new()));
         let refuse = Arc::new(AtomicBool::new(true));
-        let disk = Disk {
-            bytes: Arc::clone(&bytes),
-            refuse: Arc::clone(&refuse),
-            partial: false,
-        };
+        let disk = Disk { bytes: Arc::clone(&bytes), refuse: Arc::clone(&refuse), partial: false };
         let health = Arc::new(Health::default());
         let (queue, lines) = mpsc::sync_channel(QUEUE);
         let writer = Arc::clone(&health);
@@ -485,10 +454,7 @@ mod tests {
         let (done, wait) = mpsc::sync_channel(1);
         queue.send(Message::Flush(done)).unwrap();
         wait.recv_timeout(CLOSE_WAIT).unwrap();
-        assert_eq!(
-            String::from_utf8(bytes.lock().unwrap().clone()).unwrap(),
-            sent.concat()
-        );
+        assert_eq!(String::from_utf8(bytes.lock().unwrap().clone()).unwrap(), sent.concat());
         assert!(!health.failing.load(Ordering::Acquire));
         assert_eq!(health.unwritten.load(Ordering::Acquire), 0);
         drop(queue);
@@ -504,9 +470,7 @@ mod tests {
 
     #[test]
     fn groups_hide_their_facts_only() {
-        let r = Redaction {
-            paths: vec!["trip".into(), "id".into()],
-        };
+        let r = Redaction { paths: vec!["trip".into(), "id".into()] };
         assert!(r.hides("trip.depart") && r.hides("trip") && r.hides("id"));
         assert!(!r.hides("tripwire") && !r.hides("applicant.id"));
     }

@@ -101,20 +101,11 @@ pub struct Options {
 #[derive(Debug)]
 pub enum ServeError {
     /// A `--redact` path that names no fact.
-    Redact {
-        path: String,
-        suggestion: Option<String>,
-    },
+    Redact { path: String, suggestion: Option<String> },
     /// The decision log cannot be opened.
-    DecisionLog {
-        path: PathBuf,
-        error: std::io::Error,
-    },
+    DecisionLog { path: PathBuf, error: std::io::Error },
     /// The address cannot be listened on.
-    Bind {
-        addr: SocketAddr,
-        error: std::io::Error,
-    },
+    Bind { addr: SocketAddr, error: std::io::Error },
     /// The policy files cannot be watched.
     Watch(String),
     /// The runtime or the server failed.
@@ -137,11 +128,7 @@ impl std::fmt::Display for ServeError {
                 Ok(())
             }
             ServeError::DecisionLog { path, error } => {
-                write!(
-                    f,
-                    "cannot open the decision log `{}`: {error}",
-                    path.display()
-                )
+                write!(f, "cannot open the decision log `{}`: {error}", path.display())
             }
             ServeError::Bind { addr, error } => write!(f, "cannot listen on {addr}: {error}"),
             ServeError::Watch(message) => write!(f, "cannot watch the policy files: {message}"),
@@ -245,25 +232,17 @@ pub fn run(engine: Engine, options: Options) -> Result<(), ServeError> {
     let described = engine.source().describe();
     let watched = engine.source().watched_paths();
     let service = Service::new(engine, options.config)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(ServeError::Io)?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Io)?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(options.addr)
             .await
-            .map_err(|error| ServeError::Bind {
-                addr: options.addr,
-                error,
-            })?;
+            .map_err(|error| ServeError::Bind { addr: options.addr, error })?;
         let addr = listener.local_addr().map_err(ServeError::Io)?;
         watch::on_hangup(service.clone()).map_err(ServeError::Io)?;
         // Kept alive while serving: dropping the watcher stops it.
-        let _watcher = if options.watch {
-            Some(watch::on_change(service.clone(), &watched)?)
-        } else {
-            None
-        };
+        let _watcher =
+            if options.watch { Some(watch::on_change(service.clone(), &watched)?) } else { None };
         log(&format!(
             "listening on http://{addr} (policies: {described}, {}); the intake page is at /",
             service.receipt().policies
@@ -292,10 +271,7 @@ pub(crate) fn describe_failure(failure: &Failure) -> String {
     for d in failure.diagnostics.iter().filter(|d| d.is_error()) {
         let file = failure.sources.name(d.primary.span.file);
         let (line, column) = failure.sources.line_col(d.primary.span);
-        out.push_str(&format!(
-            "\n  {file}:{line}:{column}: error[{}]: {}",
-            d.code, d.message
-        ));
+        out.push_str(&format!("\n  {file}:{line}:{column}: error[{}]: {}", d.code, d.message));
         if let Some(help) = &d.help {
             out.push_str(&format!("\n    help: {help}"));
         }

@@ -71,11 +71,7 @@ impl Metrics {
             "Time to answer an HTTP request, by route",
             latency.clone(),
         );
-        registry.register(
-            "pol_decisions",
-            "Cases decided, by decision",
-            decisions.clone(),
-        );
+        registry.register("pol_decisions", "Cases decided, by decision", decisions.clone());
         registry.register(
             "pol_reloads",
             "Policy reloads, by result (ok, or refused because the set does not compile)",
@@ -84,40 +80,24 @@ impl Metrics {
         // Every decision and reload result is listed from the start, at zero, so a
         // dashboard's rate() sees the first one.
         for kind in KINDS {
-            let _ = decisions.get_or_create(&DecisionLabels {
-                decision: kind.as_str(),
-            });
+            let _ = decisions.get_or_create(&DecisionLabels { decision: kind.as_str() });
         }
         for result in ["ok", "refused"] {
             let _ = reloads.get_or_create(&ReloadLabels { result });
         }
-        Metrics {
-            registry,
-            requests,
-            latency,
-            decisions,
-            reloads,
-        }
+        Metrics { registry, requests, latency, decisions, reloads }
     }
 
     pub fn request(&self, route: &'static str, status: u16, took: Duration) {
-        self.requests
-            .get_or_create(&RequestLabels { route, status })
-            .inc();
-        self.latency
-            .get_or_create(&RouteLabels { route })
-            .observe(took.as_secs_f64());
+        self.requests.get_or_create(&RequestLabels { route, status }).inc();
+        self.latency.get_or_create(&RouteLabels { route }).observe(took.as_secs_f64());
     }
 
     /// Counts decisions: `counts[k]` of kind `KINDS[k]`.
     pub fn decided(&self, counts: &Tally) {
         for (kind, n) in KINDS.iter().zip(counts.0) {
             if n > 0 {
-                self.decisions
-                    .get_or_create(&DecisionLabels {
-                        decision: kind.as_str(),
-                    })
-                    .inc_by(n);
+                self.decisions.get_or_create(&DecisionLabels { decision: kind.as_str() }).inc_by(n);
             }
         }
     }

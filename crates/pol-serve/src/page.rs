@@ -15,20 +15,14 @@ pub(crate) struct Asset {
     text: &'static str,
 }
 
-pub(crate) const INDEX: Asset = Asset {
-    content_type: "text/html; charset=utf-8",
-    text: include_str!("page/index.html"),
-};
+pub(crate) const INDEX: Asset =
+    Asset { content_type: "text/html; charset=utf-8", text: include_str!("page/index.html") };
 
-pub(crate) const SCRIPT: Asset = Asset {
-    content_type: "text/javascript; charset=utf-8",
-    text: include_str!("page/app.js"),
-};
+pub(crate) const SCRIPT: Asset =
+    Asset { content_type: "text/javascript; charset=utf-8", text: include_str!("page/app.js") };
 
-pub(crate) const STYLE: Asset = Asset {
-    content_type: "text/css; charset=utf-8",
-    text: include_str!("page/style.css"),
-};
+pub(crate) const STYLE: Asset =
+    Asset { content_type: "text/css; charset=utf-8", text: include_str!("page/style.css") };
 
 /// Nothing but this origin: no outside scripts, styles, fonts or frames.
 const CONTENT_SECURITY_POLICY: &str =

@@ -70,10 +70,8 @@ impl Policies {
     /// Reads and compiles the set from its source again; swaps it in if it compiles.
     pub fn reload(&self) -> Result<Receipt, Refused> {
         // A poisoned lock only means an earlier reload panicked; the guard holds no data.
-        let _one_at_a_time = self
-            .reloading
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _one_at_a_time =
+            self.reloading.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let before = self.current.load().engine.receipt().policies.clone();
         match Engine::load(self.source.clone()) {
             Ok(engine) => {
@@ -84,17 +82,12 @@ impl Policies {
                 } else {
                     format!("was {before}")
                 };
-                crate::log(&format!(
-                    "reloaded the policies: {} ({change})",
-                    receipt.policies
-                ));
+                crate::log(&format!("reloaded the policies: {} ({change})", receipt.policies));
                 Ok(receipt)
             }
             Err(failure) => {
                 let refused = refused(&failure);
-                crate::log(&format!(
-                    "reload refused, {before} keeps serving: {refused}"
-                ));
+                crate::log(&format!("reload refused, {before} keeps serving: {refused}"));
                 Err(refused)
             }
         }
@@ -102,7 +95,5 @@ impl Policies {
 }
 
 fn refused(failure: &Failure) -> Refused {
-    Refused {
-        reason: crate::describe_failure(failure),
-    }
+    Refused { reason: crate::describe_failure(failure) }
 }

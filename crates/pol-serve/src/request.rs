@@ -79,13 +79,7 @@ pub(crate) fn cases<'a>(headers: &HeaderMap, text: &'a str) -> Result<Cases<'a>,
     let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .unwrap_or_default();
     match media.as_str() {
         "application/x-ndjson"
@@ -101,20 +95,15 @@ pub(crate) fn cases<'a>(headers: &HeaderMap, text: &'a str) -> Result<Cases<'a>,
     }
     let body = text.trim_start_matches('\u{feff}').trim_start();
     if body.starts_with('[') {
-        return serde_json::from_str::<Vec<&RawValue>>(text)
-            .map(Cases::Array)
-            .map_err(|e| {
-                Rejection::new(
-                    StatusCode::BAD_REQUEST,
-                    code(codes::CASE_UNREADABLE),
-                    format!(
-                        "the JSON array of cases is malformed: {}",
-                        strip_position(&e)
-                    ),
-                    Some("send one case (an object), an array of cases, or JSON lines".into()),
-                )
-                .at(e.line(), e.column())
-            });
+        return serde_json::from_str::<Vec<&RawValue>>(text).map(Cases::Array).map_err(|e| {
+            Rejection::new(
+                StatusCode::BAD_REQUEST,
+                code(codes::CASE_UNREADABLE),
+                format!("the JSON array of cases is malformed: {}", strip_position(&e)),
+                Some("send one case (an object), an array of cases, or JSON lines".into()),
+            )
+            .at(e.line(), e.column())
+        });
     }
     let mut lines = body.lines().filter(|l| !l.trim().is_empty());
     let first_is_whole = lines.next().is_some_and(|l| {
@@ -228,11 +217,6 @@ impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         let mut body = serde_json::to_string(&self.body).unwrap_or_else(|_| "{}".into());
         body.push('\n');
-        (
-            self.status,
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()
+        (self.status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
     }
 }

@@ -65,19 +65,13 @@ pub(crate) fn router(service: Service) -> Router {
     }
     router
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            service.clone(),
-            observe,
-        ))
+        .layer(axum::middleware::from_fn_with_state(service.clone(), observe))
         .with_state(service)
 }
 
 /// The label a request is counted under: its route's path, or `other`.
 fn route_label(path: &str) -> &'static str {
-    ROUTES
-        .iter()
-        .find(|(_, p)| *p == path)
-        .map_or("other", |(_, p)| p)
+    ROUTES.iter().find(|(_, p)| *p == path).map_or("other", |(_, p)| p)
 }
 
 /// Times and counts every request, and answers 408 past the request timeout.
@@ -95,10 +89,7 @@ async fn observe(State(service): State<Service>, request: Request, next: Next) -
         )
         .into_response(),
     };
-    service
-        .shared()
-        .metrics
-        .request(route, response.status().as_u16(), start.elapsed());
+    service.shared().metrics.request(route, response.status().as_u16(), start.elapsed());
     response
 }
 
@@ -182,12 +173,7 @@ fn unlogged(service: &Service) -> Option<Response> {
 /// closest known one, never silently ignored.
 fn switches(uri: &Uri, known: &[&'static str]) -> Result<Vec<&'static str>, Response> {
     let mut on = Vec::new();
-    for part in uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
+    for part in uri.query().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (name, value) = part.split_once('=').unwrap_or((part, ""));
         let Some(switch) = known.iter().find(|k| **k == name) else {
             let help = match pol_compiler::did_you_mean(name, known.iter().copied()) {
@@ -259,10 +245,7 @@ async fn policies(State(service): State<Service>) -> Response {
 
 async fn ready(State(service): State<Service>) -> Response {
     let receipt = service.receipt();
-    let draining = service
-        .shared()
-        .draining
-        .load(std::sync::atomic::Ordering::Relaxed);
+    let draining = service.shared().draining.load(std::sync::atomic::Ordering::Relaxed);
     let log_failure = service.shared().log.as_ref().and_then(|l| l.failure());
     let body = match (&log_failure, draining) {
         (_, true) => {
@@ -285,10 +268,7 @@ async fn ready(State(service): State<Service>) -> Response {
 
 async fn metrics(State(service): State<Service>) -> Response {
     (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
+        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
         service.shared().metrics.render(),
     )
         .into_response()
@@ -305,11 +285,8 @@ async fn not_found(uri: Uri) -> Response {
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> Response {
-    let allowed: Vec<&str> = ROUTES
-        .iter()
-        .filter(|(_, p)| *p == uri.path())
-        .map(|(m, _)| *m)
-        .collect();
+    let allowed: Vec<&str> =
+        ROUTES.iter().filter(|(_, p)| *p == uri.path()).map(|(m, _)| *m).collect();
     let mut response = Rejection::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",

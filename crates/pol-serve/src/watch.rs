@@ -54,10 +54,7 @@ pub(crate) fn on_change(
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
         let relevant = !event.kind.is_access()
-            && event
-                .paths
-                .iter()
-                .any(|p| p.extension().is_some_and(|e| e == "pol"));
+            && event.paths.iter().any(|p| p.extension().is_some_and(|e| e == "pol"));
         if relevant {
             let _ = changed.send(());
         }

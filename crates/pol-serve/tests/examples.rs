@@ -7,12 +7,7 @@
 
 // A `harness = false` target is not compiled as tests, so clippy's test exemptions do not
 // apply: panicking is how a test here fails.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 
@@ -28,11 +23,7 @@ use serde_json::Value;
 
 /// Runs a test's requests on a runtime of its own (the harness calls tests on plain threads).
 fn block_on<F: Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
 }
 
 fn service() -> Service {
@@ -76,18 +67,12 @@ fn answers_follow_the_documented_schemas(path: &Path) -> Result<()> {
             (
                 "decision",
                 &decision,
-                [
-                    common::openapi_schema("Decision"),
-                    validator("decision.schema.json"),
-                ],
+                [common::openapi_schema("Decision"), validator("decision.schema.json")],
             ),
             (
                 "explanation",
                 &explanation,
-                [
-                    common::openapi_schema("Explanation"),
-                    validator("explanation.schema.json"),
-                ],
+                [common::openapi_schema("Explanation"), validator("explanation.schema.json")],
             ),
         ] {
             for schema in schemas {
@@ -101,9 +86,7 @@ fn answers_follow_the_documented_schemas(path: &Path) -> Result<()> {
 /// The catalogue's case schema (`GET /v1/policies`) accepts the case.
 fn accepted_by_the_catalogue_case_schema(path: &Path) -> Result<()> {
     let catalogue = block_on(async {
-        call(&service(), "GET", "/v1/policies", None, Body::empty())
-            .await
-            .json()
+        call(&service(), "GET", "/v1/policies", None, Body::empty()).await.json()
     });
     let case_schema = jsonschema::validator_for(&catalogue["case_schema"])?;
     let case: Value = serde_json::from_str(&common::as_json(path))?;

@@ -190,10 +190,7 @@ pub enum ConstraintBody {
     /// A condition over facts, `as_of` and named values: `applicant.age >= 0`.
     Condition(Expr),
     /// `applicant.nationality matches "[A-Z]{2}"`: the whole string fits the pattern.
-    Pattern {
-        fact: Name,
-        pattern: Spanned<String>,
-    },
+    Pattern { fact: Name, pattern: Spanned<String> },
 }
 
 /// Why a constraint holds: a cited source, or a reason stated in words.
@@ -306,9 +303,7 @@ impl WindowEventKind {
 
     /// The event spelled `word`, if it is one.
     pub fn from_word(word: &str) -> Option<WindowEventKind> {
-        WindowEventKind::ALL
-            .into_iter()
-            .find(|k| k.keyword() == word)
+        WindowEventKind::ALL.into_iter().find(|k| k.keyword() == word)
     }
 }
 

@@ -84,90 +84,60 @@ impl fmt::Display for Code {
 }
 
 const fn error(id: &'static str, summary: &'static str) -> Code {
-    Code {
-        id,
-        severity: Severity::Error,
-        lint: None,
-        default_level: Level::Deny,
-        summary,
-    }
+    Code { id, severity: Severity::Error, lint: None, default_level: Level::Deny, summary }
 }
 
 /// A lint that warns unless a project or flag says otherwise.
 const fn lint(id: &'static str, name: &'static str, summary: &'static str) -> Code {
-    Code {
-        id,
-        severity: Severity::Warning,
-        lint: Some(name),
-        default_level: Level::Warn,
-        summary,
-    }
+    Code { id, severity: Severity::Warning, lint: Some(name), default_level: Level::Warn, summary }
 }
 
 /// A lint that is off unless a project or flag turns it on: a house rule some projects
 /// keep, not a sign that a policy is wrong.
 const fn lint_off_by_default(id: &'static str, name: &'static str, summary: &'static str) -> Code {
-    Code {
-        default_level: Level::Allow,
-        ..lint(id, name, summary)
-    }
+    Code { default_level: Level::Allow, ..lint(id, name, summary) }
 }
 
 // ---- 01: parsing ----
 /// A bug in `pol` itself, never the author's mistake.
 pub const INTERNAL: Code = error("E0100", "internal error: a bug in pol, not in the input");
-pub const SYNTAX: Code = error(
-    "E0101",
-    "syntax error: the text does not fit the grammar here",
-);
+pub const SYNTAX: Code = error("E0101", "syntax error: the text does not fit the grammar here");
 pub const NESTING_TOO_DEEP: Code = error("E0102", "brackets nested too deeply");
 pub const MALFORMED_LITERAL: Code =
     error("E0103", "a literal (date, integer or string) is malformed");
-pub const FORMAT_CHANGED_MEANING: Code = error(
-    "E0104",
-    "internal formatter error: the formatted text would differ in meaning",
-);
+pub const FORMAT_CHANGED_MEANING: Code =
+    error("E0104", "internal formatter error: the formatted text would differ in meaning");
 
 // ---- 02: names ----
 pub const UNKNOWN_NAME: Code = error("E0201", "unknown name, program or imported file");
 pub const DUPLICATE_NAME: Code = error("E0202", "a name is declared twice");
 pub const UNKNOWN_TYPE: Code = error("E0203", "unknown type");
-pub const CONFLICTING_WINDOW: Code = error(
-    "E0204",
-    "a program or policy has conflicting window declarations",
-);
+pub const CONFLICTING_WINDOW: Code =
+    error("E0204", "a program or policy has conflicting window declarations");
 pub const UNKNOWN_LINT: Code = error("E0205", "an `#[allow]` names a lint that does not exist");
 pub const ALLOW_WITHOUT_REASON: Code = error("E0206", "an `#[allow]` gives no reason");
 
 // ---- 03: types ----
 pub const WRONG_TYPE: Code = error("E0301", "an expression has the wrong type for its place");
 pub const OPERATOR_TYPES: Code = error("E0302", "an operation does not apply to these types");
-pub const WORD_NOT_IN_ENUM: Code = error(
-    "E0303",
-    "an enum word is not a word of the enum it is compared with",
-);
+pub const WORD_NOT_IN_ENUM: Code =
+    error("E0303", "an enum word is not a word of the enum it is compared with");
 pub const UNIT_MISMATCH: Code = error("E0304", "durations in different units are mixed");
 pub const ENUM_TOO_LARGE: Code = error("E0305", "an enum has more than 64 words");
 pub const CONST_READS_CASE: Code = error("E0306", "a constant depends on the case");
 pub const UNLESS_ON_NON_EXCLUSION: Code =
     error("E0307", "`unless` on a rule that is not an exclusion");
-pub const CONST_OUT_OF_RANGE: Code = error(
-    "E0308",
-    "a constant's value overflows or leaves the calendar",
-);
-pub const BAD_PATTERN: Code = error(
-    "E0309",
-    "a constraint's pattern is malformed, or a fact has two patterns",
-);
+pub const CONST_OUT_OF_RANGE: Code =
+    error("E0308", "a constant's value overflows or leaves the calendar");
+pub const BAD_PATTERN: Code =
+    error("E0309", "a constraint's pattern is malformed, or a fact has two patterns");
 
 // ---- 04: definitions ----
 pub const DEFINITION_CYCLE: Code =
     error("E0401", "a `let` or constant is defined in terms of itself");
 pub const TOO_DEEP: Code = error("E0402", "definitions or an expression nested too deeply");
-pub const BAD_SENTENCE: Code = error(
-    "E0403",
-    "a rule's `says` sentence is empty or spans several lines",
-);
+pub const BAD_SENTENCE: Code =
+    error("E0403", "a rule's `says` sentence is empty or spans several lines");
 
 // ---- 05: lints ----
 pub const UNUSED: Code = lint(
@@ -180,62 +150,35 @@ pub const MISSING_CITATION: Code = lint(
     "missing_citation",
     "a rule, form, validity, date or dated value has no citation",
 );
-pub const CONTRADICTION: Code = lint(
-    "W0503",
-    "contradiction",
-    "a condition, or a part of one, can never be true",
-);
-pub const TAUTOLOGY: Code = lint(
-    "W0504",
-    "tautology",
-    "a condition, or a part of one, is always true",
-);
-pub const REDUNDANT: Code = lint(
-    "W0505",
-    "redundant",
-    "a part of a condition never changes its result",
-);
-pub const DEAD_EXCEPTION: Code = lint(
-    "W0506",
-    "dead_exception",
-    "the `unless` exception of an exclusion can never apply",
-);
-pub const DUPLICATE_RULE: Code = lint(
-    "W0507",
-    "duplicate_rule",
-    "two rules of a policy decide exactly the same cases",
-);
+pub const CONTRADICTION: Code =
+    lint("W0503", "contradiction", "a condition, or a part of one, can never be true");
+pub const TAUTOLOGY: Code =
+    lint("W0504", "tautology", "a condition, or a part of one, is always true");
+pub const REDUNDANT: Code =
+    lint("W0505", "redundant", "a part of a condition never changes its result");
+pub const DEAD_EXCEPTION: Code =
+    lint("W0506", "dead_exception", "the `unless` exception of an exclusion can never apply");
+pub const DUPLICATE_RULE: Code =
+    lint("W0507", "duplicate_rule", "two rules of a policy decide exactly the same cases");
 pub const SHADOWED_RULE: Code = lint(
     "W0508",
     "shadowed_rule",
     "a rule never decides: an earlier level decides every case it applies to",
 );
-pub const NEVER_ELIGIBLE: Code = lint(
-    "W0509",
-    "never_eligible",
-    "no case can ever be `eligible` under a policy",
-);
-pub const EMPTY_WINDOW: Code = lint(
-    "W0510",
-    "empty_window",
-    "a program window closes on or before the day it opens",
-);
+pub const NEVER_ELIGIBLE: Code =
+    lint("W0509", "never_eligible", "no case can ever be `eligible` under a policy");
+pub const EMPTY_WINDOW: Code =
+    lint("W0510", "empty_window", "a program window closes on or before the day it opens");
 pub const PARAMETER_ORDER: Code = lint(
     "W0511",
     "parameter_order",
     "the dated values of a parameter are out of date order or share a date",
 );
 pub const UNUSED_ALLOW: Code = lint("W0512", "unused_allow", "an `#[allow]` silences nothing");
-pub const PARAMETER_UNSET: Code = lint(
-    "W0513",
-    "parameter_unset",
-    "a policy reads a parameter on dates before its first value",
-);
-pub const UNSATISFIABLE_CONSTRAINT: Code = lint(
-    "W0514",
-    "unsatisfiable_constraint",
-    "a case constraint that no case can satisfy",
-);
+pub const PARAMETER_UNSET: Code =
+    lint("W0513", "parameter_unset", "a policy reads a parameter on dates before its first value");
+pub const UNSATISFIABLE_CONSTRAINT: Code =
+    lint("W0514", "unsatisfiable_constraint", "a case constraint that no case can satisfy");
 pub const CONFLICTING_CONSTRAINTS: Code = lint(
     "W0515",
     "conflicting_constraints",
@@ -251,34 +194,23 @@ pub const STALE_CITATION_DATE: Code = lint(
     "stale_citation_date",
     "a citation quotes a date that the cited rule or declaration does not use",
 );
-pub const MISSING_SAYS: Code = lint_off_by_default(
-    "W0518",
-    "missing_says",
-    "a rule gives no reason in plain words (`says`)",
-);
+pub const MISSING_SAYS: Code =
+    lint_off_by_default("W0518", "missing_says", "a rule gives no reason in plain words (`says`)");
 
 // ---- 06: input files ----
-pub const CASE_FIELD: Code = error(
-    "E0601",
-    "a case field is unknown, missing or has a value of the wrong type",
-);
-pub const CASE_UNREADABLE: Code = error(
-    "E0602",
-    "a case file cannot be read or is not valid JSON, YAML or TOML",
-);
+pub const CASE_FIELD: Code =
+    error("E0601", "a case field is unknown, missing or has a value of the wrong type");
+pub const CASE_UNREADABLE: Code =
+    error("E0602", "a case file cannot be read or is not valid JSON, YAML or TOML");
 pub const POLICY_UNREADABLE: Code = error("E0603", "a policy file cannot be read");
 pub const CONSTRAINT_BROKEN: Code = error(
     "E0604",
     "a case's known facts break a constraint of the policies (a value no real case can have)",
 );
-pub const PROJECT_FILE: Code = error(
-    "E0605",
-    "a project file (`pol.toml`) cannot be read or holds an unknown key",
-);
-pub const TEST_FILE: Code = error(
-    "E0606",
-    "a policy test file holds an unknown key, a wrong type or an unknown name",
-);
+pub const PROJECT_FILE: Code =
+    error("E0605", "a project file (`pol.toml`) cannot be read or holds an unknown key");
+pub const TEST_FILE: Code =
+    error("E0606", "a policy test file holds an unknown key, a wrong type or an unknown name");
 
 /// Every code, in order.
 pub const ALL: &[Code] = &[

@@ -14,18 +14,13 @@ impl Date {
     /// Builds a date, or says why the numbers are not one.
     pub fn new(year: i32, month: u32, day: u32) -> Result<Date, String> {
         if !(1..=12).contains(&month) {
-            return Err(format!(
-                "there is no month {month}; months run from 01 to 12"
-            ));
+            return Err(format!("there is no month {month}; months run from 01 to 12"));
         }
         let last = days_in_month(year, month);
         if day == 0 || day > last {
             return Err(format!(
                 "{} {year} has {last} days, so day {day} does not exist",
-                MONTH_NAMES
-                    .get(month as usize - 1)
-                    .copied()
-                    .unwrap_or("that month")
+                MONTH_NAMES.get(month as usize - 1).copied().unwrap_or("that month")
             ));
         }
         Ok(Date { year, month, day })
@@ -37,14 +32,9 @@ impl Date {
         let shape_ok = bytes.len() == 10
             && bytes.get(4) == Some(&b'-')
             && bytes.get(7) == Some(&b'-')
-            && bytes
-                .iter()
-                .enumerate()
-                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+            && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
         if !shape_ok {
-            return Err(format!(
-                "`{text}` is not a date; write it as YYYY-MM-DD, like 2025-03-25"
-            ));
+            return Err(format!("`{text}` is not a date; write it as YYYY-MM-DD, like 2025-03-25"));
         }
         let num = |r: std::ops::Range<usize>| -> u32 {
             text.get(r).and_then(|s| s.parse().ok()).unwrap_or(0)

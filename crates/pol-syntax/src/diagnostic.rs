@@ -28,10 +28,7 @@ pub struct Label {
 
 impl Label {
     pub fn new(span: Span, message: impl Into<String>) -> Label {
-        Label {
-            span,
-            message: message.into(),
-        }
+        Label { span, message: message.into() }
     }
 }
 
@@ -88,19 +85,19 @@ impl Diagnostic {
         replacement: impl Into<String>,
         message: impl Into<String>,
     ) -> Diagnostic {
-        self.suggestion = Some(Suggestion {
-            span,
-            replacement: replacement.into(),
-            message: message.into(),
-        });
+        self.suggestion =
+            Some(Suggestion { span, replacement: replacement.into(), message: message.into() });
         self
     }
 
     /// A did-you-mean: says "did you mean `right`?" as help and suggests writing `right`
     /// in place of the text under `span`.
     pub fn with_did_you_mean(self, span: Span, right: &str) -> Diagnostic {
-        self.with_help(format!("did you mean `{right}`?"))
-            .with_suggestion(span, right, format!("replace with `{right}`"))
+        self.with_help(format!("did you mean `{right}`?")).with_suggestion(
+            span,
+            right,
+            format!("replace with `{right}`"),
+        )
     }
 
     pub fn with_label(mut self, label: Label) -> Diagnostic {
@@ -116,17 +113,11 @@ impl Diagnostic {
 /// Sorts diagnostics into the order they are reported: by file, position, then code.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (
-            a.primary.span.file,
-            a.primary.span.start,
-            a.code,
-            &a.message,
-        )
-            .cmp(&(
-                b.primary.span.file,
-                b.primary.span.start,
-                b.code,
-                &b.message,
-            ))
+        (a.primary.span.file, a.primary.span.start, a.code, &a.message).cmp(&(
+            b.primary.span.file,
+            b.primary.span.start,
+            b.code,
+            &b.message,
+        ))
     });
 }

@@ -240,10 +240,7 @@ fn reading_order(expected: &str) -> u8 {
     match expected {
         "`}`" | "`)`" => 0,
         _ if expected.starts_with('`')
-            && !expected
-                .trim_matches('`')
-                .chars()
-                .any(char::is_alphanumeric) =>
+            && !expected.trim_matches('`').chars().any(char::is_alphanumeric) =>
         {
             1
         }
@@ -275,9 +272,7 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
         return ("a NUL byte".to_string(), 1);
     }
     if first == '"' {
-        let len = crate::scan::scan_from(text, pos)
-            .next()
-            .map_or(1, |t| t.end - t.start);
+        let len = crate::scan::scan_from(text, pos).next().map_or(1, |t| t.end - t.start);
         return ("a string".to_string(), len);
     }
     (format!("`{}`", first.escape_default()), first.len_utf8())
@@ -332,36 +327,24 @@ impl Construct {
     /// the policy. Strings end on their line, so a line's first word is never inside one.
     fn around(text: &str, pos: usize, positives: &[Rule]) -> Option<Construct> {
         if positives.iter().any(|r| {
-            matches!(
-                r,
-                Rule::item | Rule::kw_fact | Rule::kw_import | Rule::kw_enum | Rule::EOI
-            )
+            matches!(r, Rule::item | Rule::kw_fact | Rule::kw_import | Rule::kw_enum | Rule::EOI)
         }) {
             return None;
         }
-        if positives
-            .iter()
-            .any(|r| matches!(r, Rule::policy_item | Rule::rule | Rule::rule_kind))
-        {
+        if positives.iter().any(|r| matches!(r, Rule::policy_item | Rule::rule | Rule::rule_kind)) {
             return Some(Construct::Declaration(DeclKeyword::Policy));
         }
         let before = text.get(..pos)?;
-        before
-            .rsplit('\n')
-            .take(LINES_BACK)
-            .enumerate()
-            .find_map(|(i, line)| {
-                let words = line.trim_start();
-                // The error's own line counts only when a word stands before the error.
-                if i == 0 && words.is_empty() {
-                    return None;
-                }
-                let indented = words.len() < line.len();
-                let word = words
-                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .next()?;
-                Construct::starting_with(word, indented)
-            })
+        before.rsplit('\n').take(LINES_BACK).enumerate().find_map(|(i, line)| {
+            let words = line.trim_start();
+            // The error's own line counts only when a word stands before the error.
+            if i == 0 && words.is_empty() {
+                return None;
+            }
+            let indented = words.len() < line.len();
+            let word = words.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next()?;
+            Construct::starting_with(word, indented)
+        })
     }
 
     /// The construct a line starting with `word` begins or goes on.
@@ -456,12 +439,8 @@ mod tests {
     /// refuses. Policy lines are tried inside a policy.
     #[test]
     fn every_construct_shape_parses() {
-        let policy_lines = [
-            Construct::ProgramUse,
-            Construct::Forms,
-            Construct::Validity,
-            Construct::Rule,
-        ];
+        let policy_lines =
+            [Construct::ProgramUse, Construct::Forms, Construct::Validity, Construct::Rule];
         let declarations = DeclKeyword::ALL.map(Construct::Declaration);
         for c in declarations.into_iter().chain(policy_lines) {
             let filled = c
@@ -484,26 +463,17 @@ mod tests {
     /// The help of the first error in `text`.
     fn help(text: &str) -> String {
         let parsed = crate::parse(FileId(0), text);
-        let first = parsed
-            .errors
-            .first()
-            .unwrap_or_else(|| panic!("no error: {text}"));
+        let first = parsed.errors.first().unwrap_or_else(|| panic!("no error: {text}"));
         first.help.clone().unwrap_or_default()
     }
 
     #[test]
     fn the_help_shows_how_the_construct_around_the_error_is_written() {
         let program = help("program kids opened 2024-01-01 cite \"x\"\n");
-        assert!(
-            program.starts_with("a program is written `program NAME"),
-            "{program}"
-        );
+        assert!(program.starts_with("a program is written `program NAME"), "{program}");
         // A line that goes on a construct belongs to it.
         let rule = help("policy p \"q\" {\n  require a: b.c\n    unless cite \"x\"\n}\n");
-        assert!(
-            rule.starts_with("a rule is written `require NAME"),
-            "{rule}"
-        );
+        assert!(rule.starts_with("a rule is written `require NAME"), "{rule}");
         let window = help("program p \"q\" {\n  opened 2024-01-01\n  terminated soon later\n}\n");
         assert!(window.starts_with("a program is written"), "{window}");
         // Between the lines of a policy, the policy.

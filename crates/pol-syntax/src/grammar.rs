@@ -106,26 +106,15 @@ impl Cx {
     /// not match, so labels underline exactly what the author wrote.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        let trimmed = pair
-            .as_str()
-            .trim_end_matches([' ', '\t', '\r', '\n'])
-            .len();
-        Span::new(
-            self.file,
-            self.base + s.start(),
-            self.base + s.start() + trimmed,
-        )
+        let trimmed = pair.as_str().trim_end_matches([' ', '\t', '\r', '\n']).len();
+        Span::new(self.file, self.base + s.start(), self.base + s.start() + trimmed)
     }
 
     /// A pest error as a [`Failure`], with offsets in the whole text.
     fn failure(&self, text: &str, err: pest::error::Error<Rule>) -> Failure {
         let (diagnostic, at, wants_close_brace) =
             crate::error::from_pest(self.file, text, self.base, err);
-        Failure {
-            diagnostic,
-            at,
-            wants_close_brace,
-        }
+        Failure { diagnostic, at, wants_close_brace }
     }
 
     /// One declaration, converted; a failed conversion keeps the declaration's span.
@@ -151,16 +140,11 @@ impl Cx {
     }
 
     fn unexpected(&self, pair: &Pair<Rule>) -> Diagnostic {
-        self.internal(
-            pair.as_span().start(),
-            &format!("unexpected {:?}", pair.as_rule()),
-        )
+        self.internal(pair.as_span().start(), &format!("unexpected {:?}", pair.as_rule()))
     }
 
     fn next<'a>(&self, pairs: &mut Pairs<'a, Rule>, at: &Pair<Rule>) -> Result<Pair<'a, Rule>> {
-        pairs
-            .next()
-            .ok_or_else(|| self.internal(at.as_span().end(), "missing part"))
+        pairs.next().ok_or_else(|| self.internal(at.as_span().end(), "missing part"))
     }
 
     /// The next significant pair, skipping punctuation and keywords.
@@ -221,19 +205,13 @@ impl Cx {
                 _ => {}
             }
         }
-        Ok(Attribute {
-            lints,
-            reason,
-            span,
-        })
+        Ok(Attribute { lints, reason, span })
     }
 
     fn import(&self, pair: Pair<Rule>) -> Result<Import> {
         let mut inner = pair.clone().into_inner();
         let s = self.next_sig(&mut inner, &pair)?;
-        Ok(Import {
-            path: self.string(&s)?,
-        })
+        Ok(Import { path: self.string(&s)? })
     }
 
     fn enum_decl(&self, pair: Pair<Rule>) -> Result<EnumDecl> {
@@ -253,10 +231,7 @@ impl Cx {
     }
 
     fn fact_decl(&self, pair: Pair<Rule>) -> Result<FactDecl> {
-        let fixed = pair
-            .clone()
-            .into_inner()
-            .any(|p| p.as_rule() == Rule::kw_fixed);
+        let fixed = pair.clone().into_inner().any(|p| p.as_rule() == Rule::kw_fixed);
         let mut inner = pair.clone().into_inner();
         let path = self.name(&self.next_sig(&mut inner, &pair)?);
         let ty = self.type_expr(self.next_sig(&mut inner, &pair)?)?;
@@ -264,12 +239,7 @@ impl Cx {
             Some(d) => Some(self.doc(d)?),
             None => None,
         };
-        Ok(FactDecl {
-            fixed,
-            path,
-            ty,
-            doc,
-        })
+        Ok(FactDecl { fixed, path, ty, doc })
     }
 
     fn constraint_decl(&self, pair: Pair<Rule>) -> Result<ConstraintDecl> {
@@ -290,10 +260,7 @@ impl Cx {
             Rule::because => {
                 let mut parts = basis_pair.clone().into_inner();
                 let s = self.string(&self.next_sig(&mut parts, &basis_pair)?)?;
-                Basis::Because(Citation {
-                    text: s.node,
-                    span: self.span(&basis_pair),
-                })
+                Basis::Because(Citation { text: s.node, span: self.span(&basis_pair) })
             }
             _ => Basis::Cite(self.citation(basis_pair)?),
         };
@@ -347,9 +314,7 @@ impl Cx {
 
     /// The citation among the remaining parts of a declaration, if it has one.
     fn citation_in(&self, mut rest: Pairs<Rule>) -> Result<Option<Citation>> {
-        rest.find(|p| p.as_rule() == Rule::citation)
-            .map(|c| self.citation(c))
-            .transpose()
+        rest.find(|p| p.as_rule() == Rule::citation).map(|c| self.citation(c)).transpose()
     }
 
     /// `says "..."`: a rule's reason in plain words.
@@ -380,12 +345,7 @@ impl Cx {
         let name = self.name(&self.next_sig(&mut inner, &pair)?);
         let ty = self.type_expr(self.next_sig(&mut inner, &pair)?)?;
         let (doc, values) = self.doc_and_items(inner, Rule::param_value, Self::param_value)?;
-        Ok(ParamDecl {
-            name,
-            ty,
-            doc,
-            values,
-        })
+        Ok(ParamDecl { name, ty, doc, values })
     }
 
     fn param_value(&self, pair: Pair<Rule>) -> Result<ParamValue> {
@@ -394,12 +354,7 @@ impl Cx {
         let from = self.date(&self.next_sig(&mut inner, &pair)?)?;
         let value = self.expr(self.next_sig(&mut inner, &pair)?)?;
         let cite = self.citation_in(inner)?;
-        Ok(ParamValue {
-            from,
-            value,
-            cite,
-            span,
-        })
+        Ok(ParamValue { from, value, cite, span })
     }
 
     fn program_decl(&self, pair: Pair<Rule>) -> Result<ProgramDecl> {
@@ -422,12 +377,7 @@ impl Cx {
             _ => WindowDate::Named(self.name(&date_inner)),
         };
         let cite = self.citation_in(inner)?;
-        Ok(WindowEvent {
-            kind: Spanned::new(kind, self.span(&kind_pair)),
-            date,
-            cite,
-            span,
-        })
+        Ok(WindowEvent { kind: Spanned::new(kind, self.span(&kind_pair)), date, cite, span })
     }
 
     fn policy_decl(&self, pair: Pair<Rule>) -> Result<PolicyDecl> {
@@ -502,14 +452,9 @@ impl Cx {
             }
         }
         let mut exprs = exprs.into_iter();
-        let value = exprs
-            .next()
-            .ok_or_else(|| self.internal(pair.as_span().start(), "validity value"))?;
-        Ok(ValidityDecl {
-            value,
-            when: exprs.next(),
-            cite,
-        })
+        let value =
+            exprs.next().ok_or_else(|| self.internal(pair.as_span().start(), "validity value"))?;
+        Ok(ValidityDecl { value, when: exprs.next(), cite })
     }
 
     fn rule(&self, pair: Pair<Rule>) -> Result<crate::ast::Rule> {
@@ -565,10 +510,7 @@ impl Cx {
                 if count == 0 {
                     Ok(operand)
                 } else {
-                    Ok(Expr {
-                        kind: ExprKind::Not(count, Box::new(operand)),
-                        span,
-                    })
+                    Ok(Expr { kind: ExprKind::Not(count, Box::new(operand)), span })
                 }
             }
             Rule::comparison => self.comparison(pair),
@@ -577,20 +519,13 @@ impl Cx {
                 let first = self.expr(self.next(&mut inner, &pair)?)?;
                 let mut rest = Vec::new();
                 while let Some(op) = inner.next() {
-                    let op = if op.as_str() == "+" {
-                        AddOp::Add
-                    } else {
-                        AddOp::Sub
-                    };
+                    let op = if op.as_str() == "+" { AddOp::Add } else { AddOp::Sub };
                     rest.push((op, self.expr(self.next(&mut inner, &pair)?)?));
                 }
                 if rest.is_empty() {
                     Ok(first)
                 } else {
-                    Ok(Expr {
-                        kind: ExprKind::Sum(Box::new(first), rest),
-                        span,
-                    })
+                    Ok(Expr { kind: ExprKind::Sum(Box::new(first), rest), span })
                 }
             }
             Rule::paren => {
@@ -606,10 +541,7 @@ impl Cx {
                         items.push(self.expr(p)?);
                     }
                 }
-                Ok(Expr {
-                    kind: ExprKind::Set(items),
-                    span,
-                })
+                Ok(Expr { kind: ExprKind::Set(items), span })
             }
             Rule::duration => {
                 let mut inner = pair.clone().into_inner();
@@ -619,31 +551,13 @@ impl Cx {
                     "month" | "months" => Unit::Months,
                     _ => Unit::Years,
                 };
-                Ok(Expr {
-                    kind: ExprKind::Duration(n, unit),
-                    span,
-                })
+                Ok(Expr { kind: ExprKind::Duration(n, unit), span })
             }
-            Rule::date => Ok(Expr {
-                kind: ExprKind::Date(self.date(&pair)?.node),
-                span,
-            }),
-            Rule::integer => Ok(Expr {
-                kind: ExprKind::Int(self.integer(&pair)?),
-                span,
-            }),
-            Rule::boolean => Ok(Expr {
-                kind: ExprKind::Bool(pair.as_str() == "true"),
-                span,
-            }),
-            Rule::string => Ok(Expr {
-                kind: ExprKind::Str(self.string(&pair)?.node),
-                span,
-            }),
-            Rule::path => Ok(Expr {
-                kind: ExprKind::Name(pair.as_str().to_string()),
-                span,
-            }),
+            Rule::date => Ok(Expr { kind: ExprKind::Date(self.date(&pair)?.node), span }),
+            Rule::integer => Ok(Expr { kind: ExprKind::Int(self.integer(&pair)?), span }),
+            Rule::boolean => Ok(Expr { kind: ExprKind::Bool(pair.as_str() == "true"), span }),
+            Rule::string => Ok(Expr { kind: ExprKind::Str(self.string(&pair)?.node), span }),
+            Rule::path => Ok(Expr { kind: ExprKind::Name(pair.as_str().to_string()), span }),
             _ => Err(self.unexpected(&pair)),
         }
     }
@@ -667,10 +581,7 @@ impl Cx {
                 return Ok(only);
             }
         }
-        Ok(Expr {
-            kind: make(operands),
-            span,
-        })
+        Ok(Expr { kind: make(operands), span })
     }
 
     fn comparison(&self, pair: Pair<Rule>) -> Result<Expr> {
@@ -693,10 +604,7 @@ impl Cx {
                     "<" => CompareOp::Lt,
                     _ => CompareOp::Gt,
                 };
-                Ok(Expr {
-                    kind: ExprKind::Compare(op, Box::new(lhs), Box::new(rhs)),
-                    span,
-                })
+                Ok(Expr { kind: ExprKind::Compare(op, Box::new(lhs), Box::new(rhs)), span })
             }
             _ => {
                 let negated = op.as_str().starts_with("not");
@@ -762,16 +670,14 @@ impl Cx {
 
     fn date(&self, pair: &Pair<Rule>) -> Result<Spanned<Date>> {
         let span = self.span(pair);
-        Date::parse_iso(pair.as_str())
-            .map(|d| Spanned::new(d, span))
-            .map_err(|why| {
-                Diagnostic::new(
-                    crate::codes::MALFORMED_LITERAL,
-                    format!("`{}` is not a valid date", pair.as_str()),
-                    Label::new(span, why),
-                )
-                .with_help("dates are written YYYY-MM-DD and must exist on the calendar")
-            })
+        Date::parse_iso(pair.as_str()).map(|d| Spanned::new(d, span)).map_err(|why| {
+            Diagnostic::new(
+                crate::codes::MALFORMED_LITERAL,
+                format!("`{}` is not a valid date", pair.as_str()),
+                Label::new(span, why),
+            )
+            .with_help("dates are written YYYY-MM-DD and must exist on the calendar")
+        })
     }
 }
 

@@ -86,20 +86,10 @@ mod tests {
         let grammar = grammar_keywords();
         assert!(grammar.len() > 30, "{grammar:?}");
         let listed: BTreeSet<&str> = super::KEYWORDS.iter().copied().collect();
-        assert_eq!(
-            listed.len(),
-            super::KEYWORDS.len(),
-            "a keyword listed twice"
-        );
+        assert_eq!(listed.len(), super::KEYWORDS.len(), "a keyword listed twice");
         let unlisted: Vec<_> = grammar.difference(&listed).collect();
         let unknown: Vec<_> = listed.difference(&grammar).collect();
-        assert!(
-            unlisted.is_empty(),
-            "keywords of pol.pest not in KEYWORDS: {unlisted:?}"
-        );
-        assert!(
-            unknown.is_empty(),
-            "KEYWORDS the grammar does not have: {unknown:?}"
-        );
+        assert!(unlisted.is_empty(), "keywords of pol.pest not in KEYWORDS: {unlisted:?}");
+        assert!(unknown.is_empty(), "KEYWORDS the grammar does not have: {unknown:?}");
     }
 }

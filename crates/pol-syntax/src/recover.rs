@@ -50,10 +50,7 @@ fn parse_in_windows(file: FileId, text: &str, window: usize) -> Parsed {
         errors: Vec::new(),
     };
     r.parse();
-    Parsed {
-        file: SourceFile { items: r.items },
-        errors: r.errors,
-    }
+    Parsed { file: SourceFile { items: r.items }, errors: r.errors }
 }
 
 /// How much text, at least, each parse after an error is given (bytes): the window
@@ -130,19 +127,14 @@ impl Recovery<'_> {
             let (mut items, failed_at) = grammar::parse_declarations(self.file, text, pos, bound);
             // The whole parse failed, so one declaration does; if none did (which cannot
             // happen), the failure's place stands for it.
-            debug_assert!(
-                failed_at.is_some(),
-                "parse_file failed where declarations did not"
-            );
+            debug_assert!(failed_at.is_some(), "parse_file failed where declarations did not");
             let start = failed_at.unwrap_or(failure.at).clamp(pos, end);
             if let Some((index, cut)) = swallowed(text, &items, failure.at, pos, start) {
                 // Parse the declaration that swallowed a declaration start up to it, then
                 // go on from there.
                 let rest = items.split_off(index);
                 self.keep(items);
-                pos = rest
-                    .first()
-                    .map_or(pos, |i| converted_span(i).start as usize);
+                pos = rest.first().map_or(pos, |i| converted_span(i).start as usize);
                 ends.push(cut);
                 continue;
             }
@@ -232,13 +224,10 @@ impl Recovery<'_> {
         if keyword.node == DeclKeyword::Fact {
             let bytes = text.as_bytes();
             while bytes.get(name_end) == Some(&b'.')
-                && bytes
-                    .get(name_end + 1)
-                    .is_some_and(|b| scan::is_word_byte(*b))
+                && bytes.get(name_end + 1).is_some_and(|b| scan::is_word_byte(*b))
             {
-                name_end = scan::scan_from(text, name_end + 1)
-                    .next()
-                    .map_or(name_end + 1, |t| t.end);
+                name_end =
+                    scan::scan_from(text, name_end + 1).next().map_or(name_end + 1, |t| t.end);
             }
         }
         let name = text.get(first.start..name_end).unwrap_or("").to_string();
@@ -254,9 +243,8 @@ impl Recovery<'_> {
         }
         let text = self.text;
         let at = failure.at;
-        let at_end = scan::scan_from(text, at)
-            .take_while(|t| t.start < to)
-            .all(|t| t.kind.is_trivia());
+        let at_end =
+            scan::scan_from(text, at).take_while(|t| t.start < to).all(|t| t.kind.is_trivia());
         // (Text before `to` is never at the end, so `at` is then inside the stretch.)
         if !(at_end || is_line_start_of_declaration(text, at)) {
             return None;
@@ -276,11 +264,7 @@ impl Recovery<'_> {
                 _ => {}
             }
         }
-        let brace = open
-            .iter()
-            .rev()
-            .find(|(b, _)| *b == Bracket::Curly)
-            .map(|(_, at)| *at)?;
+        let brace = open.iter().rev().find(|(b, _)| *b == Bracket::Curly).map(|(_, at)| *at)?;
         let (keyword, name) = self.head(start, at);
         let what = match (keyword, name) {
             (Some(k), Some(n)) => format!("`{} {}`", k.node.keyword(), n.node),
@@ -289,9 +273,8 @@ impl Recovery<'_> {
         };
         let (noticed, noticed_label, help) = if at_end {
             // The end of the file has no line to show a label on: mark the last token.
-            let last = last.map_or(failure.diagnostic.primary.span, |t| {
-                Span::new(self.file, t.start, t.end)
-            });
+            let last = last
+                .map_or(failure.diagnostic.primary.span, |t| Span::new(self.file, t.start, t.end));
             (
                 last,
                 "the file ends after this, without the `}`",
@@ -308,10 +291,7 @@ impl Recovery<'_> {
             Diagnostic::new(
                 crate::codes::SYNTAX,
                 format!("the `{{` of {what} is never closed"),
-                Label::new(
-                    Span::new(self.file, brace, brace + 1),
-                    "this `{` is never closed",
-                ),
+                Label::new(Span::new(self.file, brace, brace + 1), "this `{` is never closed"),
             )
             .with_label(Label::new(noticed, noticed_label))
             .with_help(help),
@@ -399,12 +379,9 @@ fn last_declaration_start(text: &str, at: usize, floor: usize) -> Option<usize> 
 /// Whether a name may be declared with `word`: a word that starts with a letter or `_` and
 /// is not reserved.
 fn is_ident(word: &str) -> bool {
-    const RESERVED: [&str; 9] = [
-        "and", "or", "not", "in", "true", "false", "unless", "cite", "when",
-    ];
-    word.bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+    const RESERVED: [&str; 9] =
+        ["and", "or", "not", "in", "true", "false", "unless", "cite", "when"];
+    word.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         && word.bytes().all(scan::is_word_byte)
         && !RESERVED.contains(&word)
 }
@@ -422,19 +399,14 @@ fn is_line_start_of_declaration(text: &str, at: usize) -> bool {
         rest.strip_prefix(word)
             .is_some_and(|after| !after.bytes().next().is_some_and(scan::is_word_byte))
     };
-    DeclKeyword::ALL
-        .iter()
-        .any(|k| starts_with_word(k.keyword()))
+    DeclKeyword::ALL.iter().any(|k| starts_with_word(k.keyword()))
         || DeclKeyword::MODIFIERS.iter().any(|m| starts_with_word(m))
 }
 
 /// The first declaration start at or after `at` and before `to`.
 fn next_declaration_start(text: &str, at: usize, to: usize) -> Option<usize> {
-    let mut line = if scan::is_line_start(text, at) {
-        at
-    } else {
-        scan::next_line_start(text, at)?
-    };
+    let mut line =
+        if scan::is_line_start(text, at) { at } else { scan::next_line_start(text, at)? };
     while line < to {
         if is_line_start_of_declaration(text, line) {
             return Some(line);
@@ -510,11 +482,7 @@ mod tests {
             let whole = parse_in_windows(FileId(0), text, usize::MAX);
             for window in [1, 7, 64, 300] {
                 let windowed = parse_in_windows(FileId(0), text, window);
-                assert_eq!(
-                    outline(&windowed),
-                    outline(&whole),
-                    "window {window}\n{text}"
-                );
+                assert_eq!(outline(&windowed), outline(&whole), "window {window}\n{text}");
             }
         }
     }
@@ -529,10 +497,7 @@ mod tests {
         let attr = text.find("#[").unwrap_or(0);
         assert_eq!(next_declaration_start(text, y + 1, text.len()), Some(attr));
         let policy = text.find("policy").unwrap_or(0);
-        assert_eq!(
-            next_declaration_start(text, attr + 1, text.len()),
-            Some(policy)
-        );
+        assert_eq!(next_declaration_start(text, attr + 1, text.len()), Some(policy));
         assert_eq!(next_declaration_start(text, policy + 1, text.len()), None);
         assert_eq!(declaration_start_before(text, 16, 0), 0);
         assert_eq!(declaration_start_before(text, policy + 2, 0), policy);

@@ -52,10 +52,7 @@ pub enum TokenKind {
 impl TokenKind {
     /// Whitespace, line ends and comments: what the grammar skips between tokens.
     pub fn is_trivia(self) -> bool {
-        matches!(
-            self,
-            TokenKind::Space | TokenKind::LineEnd | TokenKind::Comment
-        )
+        matches!(self, TokenKind::Space | TokenKind::LineEnd | TokenKind::Comment)
     }
 }
 
@@ -89,10 +86,7 @@ pub fn scan(text: &str) -> Scanner<'_> {
 /// Scans `text` from `pos`, which must be where a token starts (the start of a line always
 /// is: comments and strings end at line ends).
 pub fn scan_from(text: &str, pos: usize) -> Scanner<'_> {
-    Scanner {
-        text,
-        pos: pos.min(text.len()),
-    }
+    Scanner { text, pos: pos.min(text.len()) }
 }
 
 impl<'a> Scanner<'a> {
@@ -110,15 +104,13 @@ impl Iterator for Scanner<'_> {
         let start = self.pos;
         let first = *bytes.get(start)?;
         let (kind, end) = match first {
-            b' ' | b'\t' => (
-                TokenKind::Space,
-                skip_while(bytes, start, |b| b == b' ' || b == b'\t'),
-            ),
+            b' ' | b'\t' => {
+                (TokenKind::Space, skip_while(bytes, start, |b| b == b' ' || b == b'\t'))
+            }
             b'\n' | b'\r' => (TokenKind::LineEnd, start + line_end_len(bytes, start)),
-            b'#' if bytes.get(start + 1) != Some(&b'[') => (
-                TokenKind::Comment,
-                skip_while(bytes, start, |b| !is_line_break(b)),
-            ),
+            b'#' if bytes.get(start + 1) != Some(&b'[') => {
+                (TokenKind::Comment, skip_while(bytes, start, |b| !is_line_break(b)))
+            }
             b'"' => string_end(bytes, start),
             b'(' => (TokenKind::Open(Bracket::Round), start + 1),
             b'[' => (TokenKind::Open(Bracket::Square), start + 1),
@@ -269,22 +261,13 @@ impl Nesting {
                 Some((t.start, count))
             })
             .collect();
-        Nesting {
-            brackets,
-            start: 0,
-            next: 0,
-            window: std::collections::VecDeque::new(),
-        }
+        Nesting { brackets, start: 0, next: 0, window: std::collections::VecDeque::new() }
     }
 
     /// The first bracket at or after `from` that, counting from `from`, is more than
     /// [`MAX_NESTING`] deep. `from` must not be less than the last place asked.
     pub fn first_too_deep(&mut self, from: usize) -> Option<usize> {
-        while self
-            .brackets
-            .get(self.start)
-            .is_some_and(|(at, _)| *at < from)
-        {
+        while self.brackets.get(self.start).is_some_and(|(at, _)| *at < from) {
             self.start += 1;
         }
         while self.window.front().is_some_and(|i| *i < self.start) {
@@ -292,11 +275,8 @@ impl Nesting {
         }
         self.next = self.next.max(self.start);
         // The running count just before `from`: where the depth counted from it is 0.
-        let base = self
-            .start
-            .checked_sub(1)
-            .and_then(|i| self.brackets.get(i))
-            .map_or(0, |(_, c)| *c);
+        let base =
+            self.start.checked_sub(1).and_then(|i| self.brackets.get(i)).map_or(0, |(_, c)| *c);
         let limit = i64::try_from(MAX_NESTING).unwrap_or(i64::MAX);
         while let Some(&(at, count)) = self.brackets.get(self.next) {
             // Counted from `from`, the depth here is the count less the lowest count since.
@@ -349,44 +329,23 @@ mod tests {
     #[test]
     fn comments_and_strings_end_where_the_grammar_ends_them() {
         use TokenKind::*;
-        assert_eq!(
-            kinds("# a\rb"),
-            [(Comment, "# a"), (LineEnd, "\r"), (Word, "b")]
-        );
-        assert_eq!(
-            kinds("# a\r\nb"),
-            [(Comment, "# a"), (LineEnd, "\r\n"), (Word, "b")]
-        );
+        assert_eq!(kinds("# a\rb"), [(Comment, "# a"), (LineEnd, "\r"), (Word, "b")]);
+        assert_eq!(kinds("# a\r\nb"), [(Comment, "# a"), (LineEnd, "\r\n"), (Word, "b")]);
         assert_eq!(
             kinds("\"a\\\"b\" c"),
-            [
-                (String { terminated: true }, "\"a\\\"b\""),
-                (Space, " "),
-                (Word, "c")
-            ]
+            [(String { terminated: true }, "\"a\\\"b\""), (Space, " "), (Word, "c")]
         );
         assert_eq!(
             kinds("\"a\\\rb"),
-            [
-                (String { terminated: false }, "\"a\\"),
-                (LineEnd, "\r"),
-                (Word, "b")
-            ]
+            [(String { terminated: false }, "\"a\\"), (LineEnd, "\r"), (Word, "b")]
         );
         assert_eq!(
             kinds("\"a\\\\\" #x"),
-            [
-                (String { terminated: true }, "\"a\\\\\""),
-                (Space, " "),
-                (Comment, "#x")
-            ]
+            [(String { terminated: true }, "\"a\\\\\""), (Space, " "), (Comment, "#x")]
         );
         // `#[` is an attribute, not a comment.
         assert_eq!(
-            kinds("#[a]")
-                .into_iter()
-                .map(|(k, _)| k)
-                .collect::<Vec<_>>(),
+            kinds("#[a]").into_iter().map(|(k, _)| k).collect::<Vec<_>>(),
             [Other, Open(Bracket::Square), Word, Close(Bracket::Square)]
         );
     }

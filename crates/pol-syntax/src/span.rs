@@ -26,19 +26,12 @@ impl Span {
 
     /// The smallest span covering both (which must be in the same file).
     pub fn to(self, other: Span) -> Span {
-        Span {
-            file: self.file,
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 
     /// The same start with another end.
     pub fn with_end(self, end: u32) -> Span {
-        Span {
-            end: end.max(self.start),
-            ..self
-        }
+        Span { end: end.max(self.start), ..self }
     }
 
     pub fn len(self) -> usize {
@@ -130,11 +123,7 @@ impl LineIndex {
             table.push(chars);
             table
         };
-        LineIndex {
-            starts,
-            chars_before_block,
-            len: bytes.len(),
-        }
+        LineIndex { starts, chars_before_block, len: bytes.len() }
     }
 
     /// How many lines the text has (a text ending in a line end has an empty last line).

@@ -10,10 +10,7 @@ use pol_syntax::FileId;
 /// Formats `text`, or fails naming the file and the formatter's first complaint.
 fn formatted(path: &Path, text: &str) -> datatest_stable::Result<String> {
     format(FileId(0), text).map_err(|d| {
-        let why = d
-            .first()
-            .map(|d| d.message.as_str())
-            .unwrap_or("no message");
+        let why = d.first().map(|d| d.message.as_str()).unwrap_or("no message");
         format!("{}: {why}", path.display()).into()
     })
 }
@@ -38,11 +35,7 @@ fn idempotent(path: &Path, bytes: Vec<u8>) -> datatest_stable::Result<()> {
 /// A shipped policy is as `pol fmt` writes it.
 fn shipped_is_formatted(path: &Path, text: String) -> datatest_stable::Result<()> {
     if formatted(path, &text)? != text {
-        return Err(format!(
-            "{} is not formatted: run `pol fmt policies`",
-            path.display()
-        )
-        .into());
+        return Err(format!("{} is not formatted: run `pol fmt policies`", path.display()).into());
     }
     Ok(())
 }

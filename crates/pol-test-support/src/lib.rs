@@ -51,10 +51,7 @@ pub fn read(path: &Path) -> String {
 pub fn shipped_sources() -> Vec<Source> {
     files(&root().join("policies"), &["pol"])
         .into_iter()
-        .map(|path| Source {
-            name: format!("policies/{}", file_name(&path)),
-            text: read(&path),
-        })
+        .map(|path| Source { name: format!("policies/{}", file_name(&path)), text: read(&path) })
         .collect()
 }
 
@@ -90,16 +87,10 @@ pub fn examples() -> &'static [Case] {
 /// texts. Lints never stop compilation: skip them where only the result matters.
 pub fn compile_ok(sources: Vec<Source>, lints: Lints) -> Compiled {
     let compilation = pol_compiler::compile_with(sources.clone(), lints);
-    let errors: Vec<_> = compilation
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
+    let errors: Vec<_> = compilation.diagnostics.iter().filter(|d| d.is_error()).collect();
     let texts: String = sources.iter().map(|s| s.text.as_str()).collect();
     assert!(errors.is_empty(), "{errors:#?}\n{texts}");
-    compilation
-        .compiled
-        .unwrap_or_else(|| panic!("no compiled policies and no error\n{texts}"))
+    compilation.compiled.unwrap_or_else(|| panic!("no compiled policies and no error\n{texts}"))
 }
 
 /// Compiles a policy written in a test beside the declarations it uses: `facts` is
@@ -108,14 +99,8 @@ pub fn compile_ok(sources: Vec<Source>, lints: Lints) -> Compiled {
 pub fn compile_beside(facts: &str, policy: &str) -> Compiled {
     compile_ok(
         vec![
-            Source {
-                name: "facts.pol".into(),
-                text: facts.into(),
-            },
-            Source {
-                name: "policy.pol".into(),
-                text: format!("import \"facts.pol\"\n{policy}"),
-            },
+            Source { name: "facts.pol".into(), text: facts.into() },
+            Source { name: "policy.pol".into(), text: format!("import \"facts.pol\"\n{policy}") },
         ],
         Lints::Run(LintLevels::default()),
     )
@@ -158,14 +143,11 @@ pub fn assert_decides(
 
 /// The engine's decision record for `case`.
 pub fn decide(c: &Compiled, case: &Case) -> DecisionRecord {
-    let outcome = c
-        .decide(case, &mut Scratch::default())
-        .unwrap_or_else(|e| panic!("cannot decide: {e}"));
+    let outcome =
+        c.decide(case, &mut Scratch::default()).unwrap_or_else(|e| panic!("cannot decide: {e}"));
     c.record(case, &outcome)
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }

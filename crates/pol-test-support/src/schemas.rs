@@ -17,18 +17,10 @@ pub fn validator(name: &str) -> jsonschema::Validator {
     let mut registry = jsonschema::Registry::new();
     for file in ["decision", "case-error", "explanation", "diagnostic"] {
         let s = schema(&format!("{file}.schema.json"));
-        let id = s
-            .get("$id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        registry = registry
-            .add(id, s)
-            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let id = s.get("$id").and_then(Value::as_str).unwrap_or_default().to_string();
+        registry = registry.add(id, s).unwrap_or_else(|e| panic!("{file}: {e}"));
     }
-    let registry = registry
-        .prepare()
-        .unwrap_or_else(|e| panic!("the schemas' registry: {e}"));
+    let registry = registry.prepare().unwrap_or_else(|e| panic!("the schemas' registry: {e}"));
     jsonschema::options()
         .with_registry(&registry)
         .should_validate_formats(true)
@@ -38,9 +30,7 @@ pub fn validator(name: &str) -> jsonschema::Validator {
 
 /// `value` is valid against `v`; else fails with every error, naming `what`.
 pub fn assert_valid(v: &jsonschema::Validator, what: &str, value: &Value) {
-    let errors: Vec<String> = v
-        .iter_errors(value)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
+    let errors: Vec<String> =
+        v.iter_errors(value).map(|e| format!("{e} at {}", e.instance_path())).collect();
     assert!(errors.is_empty(), "{what}: {errors:#?}\n{value}");
 }

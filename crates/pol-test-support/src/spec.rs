@@ -24,16 +24,9 @@ pub fn spec(c: &Compiled, known: f64) -> impl Strategy<Value = Spec> {
     (
         0..c.set.policies.len().max(1),
         any::<u64>(),
-        prop::collection::vec(
-            (prop::bool::weighted(known), any::<u64>()),
-            c.set.facts.len(),
-        ),
+        prop::collection::vec((prop::bool::weighted(known), any::<u64>()), c.set.facts.len()),
     )
-        .prop_map(|(policy, as_of, facts)| Spec {
-            policy,
-            as_of,
-            facts,
-        })
+        .prop_map(|(policy, as_of, facts)| Spec { policy, as_of, facts })
 }
 
 /// Conditions combining `atoms` under `and`, `or` and `not`, at most `depth` levels deep and

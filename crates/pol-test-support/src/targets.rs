@@ -20,11 +20,7 @@ pub fn parse(text: &str) {
         .iter()
         .filter(|i| matches!(i.kind, pol_syntax::ast::ItemKind::Broken(_)))
         .count();
-    assert_eq!(
-        broken,
-        first.errors.len(),
-        "one error per broken declaration"
-    );
+    assert_eq!(broken, first.errors.len(), "one error per broken declaration");
     if first.is_ok() {
         let once = pol_syntax::format::format(FileId(0), text)
             .unwrap_or_else(|d| panic!("formatting what parses failed: {d:?}"));
@@ -32,10 +28,7 @@ pub fn parse(text: &str) {
             .unwrap_or_else(|d| panic!("formatting the formatted text failed: {d:?}"));
         assert_eq!(once, twice, "formatting is not idempotent");
     }
-    let map = SourceMap::new(vec![Source {
-        name: "fuzz.pol".into(),
-        text: text.into(),
-    }]);
+    let map = SourceMap::new(vec![Source { name: "fuzz.pol".into(), text: text.into() }]);
     for d in &first.errors {
         check_diagnostic(d, &map);
     }
@@ -56,21 +49,11 @@ pub fn check_diagnostic(d: &Diagnostic, sources: &SourceMap) {
             "{d:?}: span splits a character"
         );
     }
-    assert!(
-        pol_compiler::codes::ALL.contains(&d.code),
-        "{d:?}: unregistered code"
-    );
-    assert_ne!(
-        d.code,
-        pol_compiler::codes::INTERNAL,
-        "{d:?}: an internal error"
-    );
+    assert!(pol_compiler::codes::ALL.contains(&d.code), "{d:?}: unregistered code");
+    assert_ne!(d.code, pol_compiler::codes::INTERNAL, "{d:?}: an internal error");
     // The user's own words may say "internal"; the parser's internal errors say this.
     assert!(
-        !d.help
-            .as_deref()
-            .unwrap_or("")
-            .contains("this is a bug in pol"),
+        !d.help.as_deref().unwrap_or("").contains("this is a bug in pol"),
         "{d:?}: an internal error reached the user"
     );
 }
@@ -110,10 +93,7 @@ pub fn test_file(c: &Compiled, text: &str) {
     // Lines as YAML and pol count them: a lone CR ends one too.
     let lines = pol_syntax::span::line_col(text, text.len()).0;
     for test in &file.tests {
-        assert!(
-            test.line.is_none_or(|l| l <= lines),
-            "{test:?}: line outside"
-        );
+        assert!(test.line.is_none_or(|l| l <= lines), "{test:?}: line outside");
         if let Err(problem) = &test.case {
             assert!(!problem.message.is_empty(), "{problem:?}: no message");
         }
@@ -132,10 +112,7 @@ pub fn check_problem_in(problem: &CaseProblem, file: &str) {
     assert!(!problem.message.is_empty(), "{problem:?}: no message");
     if let Some((start, len)) = problem.span {
         let end = start.checked_add(len);
-        assert!(
-            end.is_some_and(|end| end <= problem.text.len()),
-            "{problem:?}: span outside"
-        );
+        assert!(end.is_some_and(|end| end <= problem.text.len()), "{problem:?}: span outside");
         assert!(
             end.is_some_and(
                 |end| problem.text.is_char_boundary(start) && problem.text.is_char_boundary(end)

@@ -7,10 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap_or_default()
 }
 
 pub struct Run {
@@ -63,9 +60,7 @@ pub fn pol_in(dir: &Path, args: &[&str], stdin: &str) -> Run {
         use std::io::Write;
         let _ = input.write_all(stdin.as_bytes());
     }
-    let out = child
-        .wait_with_output()
-        .unwrap_or_else(|e| panic!("pol did not finish: {e}"));
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("pol did not finish: {e}"));
     Run::from(out)
 }
 
@@ -131,10 +126,7 @@ pub fn codes_in(text: &str) -> Vec<String> {
 /// A fixture's snapshot name: its file name, extension included (`empty.json` and
 /// `empty.yaml` are different inputs).
 pub fn name_of(path: &str) -> String {
-    Path::new(path)
-        .file_name()
-        .map(|n| n.to_string_lossy().replace('.', "_"))
-        .unwrap_or_default()
+    Path::new(path).file_name().map(|n| n.to_string_lossy().replace('.', "_")).unwrap_or_default()
 }
 
 /// Diagnostics are bounded whatever the input's size.
@@ -150,11 +142,7 @@ pub fn assert_survives(args: &[&str], run: &Run, allowed: &[i32]) {
         run.code,
         run.stderr
     );
-    assert!(
-        !run.stderr.contains("panicked"),
-        "`pol {what}` panicked:\n{}",
-        run.stderr
-    );
+    assert!(!run.stderr.contains("panicked"), "`pol {what}` panicked:\n{}", run.stderr);
     assert!(
         allowed.contains(&run.code),
         "`pol {what}` exited {}, expected one of {allowed:?}:\n{}",
@@ -169,10 +157,7 @@ pub fn assert_survives(args: &[&str], run: &Run, allowed: &[i32]) {
 }
 
 pub fn stem(path: &str) -> String {
-    Path::new(path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// `text` without what changes when a shipped policy changes in a way the test is not
@@ -251,9 +236,8 @@ pub fn redact_shipped(text: &str) -> String {
         }
         if in_shipped {
             // `N`, right-aligned in the gutter's width.
-            let line = gutter.replace(line, |c: &regex::Captures<'_>| {
-                format!("{:>1$} │", "N", c[1].len())
-            });
+            let line = gutter
+                .replace(line, |c: &regex::Captures<'_>| format!("{:>1$} │", "N", c[1].len()));
             lines.push(line.into_owned());
         } else {
             lines.push(line.to_string());

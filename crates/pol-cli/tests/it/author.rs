@@ -44,11 +44,7 @@ fn move_chnv_termination(policies: &Path) {
     let file = policies.join("programs.pol");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("terminated 2025-03-25"));
-    std::fs::write(
-        &file,
-        text.replace("terminated 2025-03-25", "terminated 2025-04-24"),
-    )
-    .unwrap();
+    std::fs::write(&file, text.replace("terminated 2025-03-25", "terminated 2025-04-24")).unwrap();
 }
 
 fn json(text: &str) -> serde_json::Value {
@@ -63,43 +59,24 @@ fn version_names_the_policy_set_and_its_digest() {
     let run = pol(&["--version"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut lines = run.stdout.lines();
-    assert_eq!(
-        lines.next(),
-        Some(format!("pol {}", env!("CARGO_PKG_VERSION")).as_str())
-    );
+    assert_eq!(lines.next(), Some(format!("pol {}", env!("CARGO_PKG_VERSION")).as_str()));
     let second = lines.next().unwrap();
-    let expected = format!(
-        "policies: project {} (sha256:",
-        root().join("pol.toml").display()
-    );
+    let expected = format!("policies: project {} (sha256:", root().join("pol.toml").display());
     assert!(second.starts_with(&expected), "{second}");
-    let eval = pol(&[
-        "eval",
-        "--format",
-        "json",
-        "examples/cases/venezuelan_chnv_with_supporter.json",
-    ]);
-    let receipt = json(&eval.stdout)["receipt"]["policies"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let eval =
+        pol(&["eval", "--format", "json", "examples/cases/venezuelan_chnv_with_supporter.json"]);
+    let receipt = json(&eval.stdout)["receipt"]["policies"].as_str().unwrap().to_string();
     assert!(second.ends_with(&format!("({receipt})")), "{second}");
 
     // Outside any project: the built-in set, the same policies, the same digest.
     let d = temp("version-builtin");
     let run = pol_in(&d, &["--version"], "");
-    assert_eq!(
-        run.stdout.lines().nth(1),
-        Some(format!("policies: built-in ({receipt})").as_str())
-    );
+    assert_eq!(run.stdout.lines().nth(1), Some(format!("policies: built-in ({receipt})").as_str()));
     assert_eq!(run.stderr, "");
     // `--policies DIR` names the directory.
     let dir = root().join("policies");
     let run = pol_in(&d, &["--policies", dir.to_str().unwrap(), "--version"], "");
-    assert_contains(
-        &run.stdout,
-        &format!("policies: directory {}", dir.display()),
-    );
+    assert_contains(&run.stdout, &format!("policies: directory {}", dir.display()));
     let _ = std::fs::remove_dir_all(d);
 }
 
@@ -118,10 +95,7 @@ fn local_policies_that_differ_from_the_built_in_set_are_noted() {
             "eval",
             "--format",
             "json",
-            root()
-                .join("examples/cases/haitian_chnv_after_termination.yaml")
-                .to_str()
-                .unwrap(),
+            root().join("examples/cases/haitian_chnv_after_termination.yaml").to_str().unwrap(),
         ],
         "",
     );
@@ -193,16 +167,10 @@ fn pol_test_watch_runs_again_after_an_edit() {
     let (tx, lines) = mpsc::channel::<String>();
     let stdout = child.stdout.take().unwrap();
     let stderr = child.stderr.take().unwrap();
-    for stream in [
-        Box::new(stdout) as Box<dyn std::io::Read + Send>,
-        Box::new(stderr),
-    ] {
+    for stream in [Box::new(stdout) as Box<dyn std::io::Read + Send>, Box::new(stderr)] {
         let tx = tx.clone();
         std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stream)
-                .lines()
-                .map_while(Result::ok)
-            {
+            for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
                 let _ = tx.send(line);
             }
         });
@@ -288,10 +256,7 @@ fn a_failure_is_a_diff_with_its_place() {
     let run = fixture_test(&args[1..]);
     assert_eq!(run.code, 1);
     assert_eq!(run.stdout.matches("test result:").count(), 1);
-    assert!(run
-        .stdout
-        .trim_end()
-        .ends_with("test result: FAILED. 1 passed; 1 failed"));
+    assert!(run.stdout.trim_end().ends_with("test result: FAILED. 1 passed; 1 failed"));
     insta::assert_snapshot!("failing", run.transcript(&args));
 }
 
@@ -301,11 +266,7 @@ fn a_misspelt_key_names_its_line_and_spelling() {
     let args = ["test", "tests/data/policy-tests/misspelt.yaml"];
     let run = fixture_test(&args[1..]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stdout.contains("misspelt.yaml:5:7"),
-        "file and line\n{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("misspelt.yaml:5:7"), "file and line\n{}", run.stdout);
     assert!(run.stdout.contains("unknown field `decison`"));
     assert!(run.stdout.contains("did you mean `decision`?"));
     insta::assert_snapshot!("misspelt", run.transcript(&args));
@@ -318,20 +279,10 @@ fn every_mistake_of_a_test_file_is_reported() {
     let args = ["test", "tests/data/policy-tests/several_mistakes.yaml"];
     let run = fixture_test(&args[1..]);
     assert_eq!(run.code, 1);
-    for place in [
-        ":7:7: unknown field `decison`",
-        ":18:16:",
-        ":20:5: two tests are named",
-    ] {
+    for place in [":7:7: unknown field `decison`", ":18:16:", ":20:5: two tests are named"] {
         assert_contains(&run.stdout, place);
     }
-    assert!(
-        run.stdout
-            .trim_end()
-            .ends_with("1 passed; 0 failed; 3 errors"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.trim_end().ends_with("1 passed; 0 failed; 3 errors"), "{}", run.stdout);
     insta::assert_snapshot!("several_mistakes", run.transcript(&args));
 }
 
@@ -375,11 +326,8 @@ fn wrong_types_and_unknown_names_are_errors() {
 fn run_filters_and_verbose_lists_decisions() {
     let run = pol(&["test", "--run", "daca", "-v"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    let listed: Vec<&str> = run
-        .stdout
-        .lines()
-        .filter(|l| l.starts_with("test ") && l.contains(" ... "))
-        .collect();
+    let listed: Vec<&str> =
+        run.stdout.lines().filter(|l| l.starts_with("test ") && l.contains(" ... ")).collect();
     assert!(!listed.is_empty());
     for line in &listed {
         assert!(line.contains("daca"), "{line}");
@@ -388,11 +336,7 @@ fn run_filters_and_verbose_lists_decisions() {
     assert!(run.stdout.contains("filtered out"));
     let glob = pol(&["test", "--run", "chnv_parole::*termination*", "-v"]);
     assert_eq!(glob.code, 0, "{}", glob.stdout);
-    let n = glob
-        .stdout
-        .lines()
-        .filter(|l| l.starts_with("test chnv_parole::"))
-        .count();
+    let n = glob.stdout.lines().filter(|l| l.starts_with("test chnv_parole::")).count();
     assert!(n >= 1, "{}", glob.stdout);
     assert!(!glob.stdout.contains("test advance_parole::"));
     assert!(glob.stdout.contains("unavailable"));
@@ -445,38 +389,32 @@ fn the_shipped_suite_covers_every_rule() {
     assert_eq!(policies.len(), set.policies.len());
     for (p, def) in policies.iter().zip(&set.policies) {
         assert_eq!(p["policy"], def.name.as_str());
-        let rules: Vec<&str> = p["rules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["name"].as_str().unwrap())
-            .collect();
+        let rules: Vec<&str> =
+            p["rules"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
         let declared: Vec<&str> = def.rules.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(rules, declared, "{}", def.name);
         assert_eq!(p["window"].is_null(), def.window.is_none(), "{}", def.name);
     }
-    let uncovered: Vec<String> = policies
-        .iter()
-        .flat_map(|p| {
-            let subjects = p["rules"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .chain(p["window"].as_object().map(|_| &p["window"]))
-                .chain(p["parameters"].as_array().unwrap())
-                .chain(p["forms"].as_array().unwrap());
-            subjects
-                .flat_map(|s| {
-                    s["outcomes"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .filter(|o| o["seen"] == 0)
-                        .map(move |o| format!("{}.{}: {}", p["policy"], s["name"], o["outcome"]))
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let uncovered: Vec<String> =
+        policies
+            .iter()
+            .flat_map(|p| {
+                let subjects = p["rules"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .chain(p["window"].as_object().map(|_| &p["window"]))
+                    .chain(p["parameters"].as_array().unwrap())
+                    .chain(p["forms"].as_array().unwrap());
+                subjects
+                    .flat_map(|s| {
+                        s["outcomes"].as_array().unwrap().iter().filter(|o| o["seen"] == 0).map(
+                            move |o| format!("{}.{}: {}", p["policy"], s["name"], o["outcome"]),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
     assert!(uncovered.is_empty(), "not covered: {uncovered:#?}");
     assert_eq!(coverage["percent"], 100.0);
 
@@ -488,13 +426,8 @@ fn the_shipped_suite_covers_every_rule() {
 /// `--coverage-min` fails below its bar.
 #[test]
 fn coverage_names_what_is_missing() {
-    let args = [
-        "test",
-        "--coverage",
-        "--coverage-min",
-        "100",
-        "tests/data/policy-tests/failing.yaml",
-    ];
+    let args =
+        ["test", "--coverage", "--coverage-min", "100", "tests/data/policy-tests/failing.yaml"];
     let run = fixture_test(&args[1..]);
     assert_eq!(run.code, 1);
     assert_contains(&run.stdout, "not covered");
@@ -542,10 +475,7 @@ fn chnv_witnesses_in_the_new_weeks(doc: &serde_json::Value) -> usize {
         assert!(!witnesses.is_empty(), "{t:#}");
         for w in witnesses {
             let as_of = w["as_of"].as_str().unwrap();
-            assert!(
-                ("2025-03-25".."2025-04-24").contains(&as_of),
-                "witness as of {as_of}: {w}"
-            );
+            assert!(("2025-03-25".."2025-04-24").contains(&as_of), "witness as of {as_of}: {w}");
             assert_eq!(w["policy"], "chnv_parole");
         }
     }
@@ -617,12 +547,7 @@ fn diff_finds_what_moving_the_chnv_termination_changes() {
             r#"{"id":"c","as_of":"2025-04-02","policy":"chnv_parole","applicant":{"nationality":"VE","serious_criminal_record":false,"removal_order":false,"security_risk":false},"sponsor":{"financial_support":true}}"#,
         ],
     );
-    let run = diff_cases(
-        "policies",
-        copy,
-        &["--format", "json"],
-        &[&corpus, "examples/cases"],
-    );
+    let run = diff_cases("policies", copy, &["--format", "json"], &[&corpus, "examples/cases"]);
     let doc = json(&run.stdout);
     chnv_witnesses_in_the_new_weeks(&doc);
     let chnv = chnv_in(&doc);
@@ -651,15 +576,7 @@ fn diff_as_of_a_date_synthesizes_cases_of_that_date() {
     let (d, copy) = moved_chnv_copy("diff-as-of");
     let copy = copy.as_str();
 
-    let run = pol(&[
-        "diff",
-        "policies",
-        copy,
-        "--format",
-        "json",
-        "--as-of",
-        "2025-04-10",
-    ]);
+    let run = pol(&["diff", "policies", copy, "--format", "json", "--as-of", "2025-04-10"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = json(&run.stdout);
     let transitions = chnv_in(&doc)["transitions"].as_array().unwrap().clone();
@@ -669,23 +586,9 @@ fn diff_as_of_a_date_synthesizes_cases_of_that_date() {
             assert_eq!(w["as_of"], "2025-04-10", "{t}");
         }
     }
-    let run = pol(&[
-        "diff",
-        "policies",
-        copy,
-        "--as-of",
-        "2025-04-24",
-        "--exit-code",
-    ]);
-    assert_eq!(
-        run.code, 0,
-        "no change on the new closing date: {}",
-        run.stdout
-    );
-    assert_contains(
-        &run.stdout,
-        "synthesized from the policies as of 2025-04-24",
-    );
+    let run = pol(&["diff", "policies", copy, "--as-of", "2025-04-24", "--exit-code"]);
+    assert_eq!(run.code, 0, "no change on the new closing date: {}", run.stdout);
+    assert_contains(&run.stdout, "synthesized from the policies as of 2025-04-24");
 
     let run = pol(&["diff", "policies", copy, "--as-of", "2025-02-30"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -696,11 +599,7 @@ fn diff_as_of_a_date_synthesizes_cases_of_that_date() {
 /// Writes the cases `lines` (JSON, one a line) as the corpus file `dir/NAME`; its path.
 fn corpus(dir: &Path, name: &str, lines: &[&str]) -> String {
     let path = dir.join(name);
-    std::fs::write(
-        &path,
-        lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
-    )
-    .unwrap();
+    std::fs::write(&path, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
     path.to_string_lossy().into_owned()
 }
 
@@ -735,10 +634,7 @@ fn diff_against_a_git_revision() {
     let args = ["diff", "--git", "HEAD", "--format", "markdown"];
     let run = pol_in(&d, &args, "");
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_contains(
-        &run.stdout,
-        "| `unavailable` | `eligible` | – (synthesized) |",
-    );
+    assert_contains(&run.stdout, "| `unavailable` | `eligible` | – (synthesized) |");
     assert_contains(&run.stdout, "policies at HEAD");
     let run = pol_in(&d, &["diff", "--git", "HEAD", "--exit-code"], "");
     assert_eq!(run.code, 1, "changes make --exit-code fail");
@@ -785,10 +681,7 @@ fn diff_notes_a_policy_it_cannot_compare() {
         std::fs::read_to_string(root().join("tests/data/lints/W0516_inexact_reasoning.pol"))
             .unwrap();
     let (old, new) = (d.join("old"), d.join("new"));
-    for (dir, text) in [
-        (&old, fixture.clone()),
-        (&new, fixture.replace("1 month", "2 months")),
-    ] {
+    for (dir, text) in [(&old, fixture.clone()), (&new, fixture.replace("1 month", "2 months"))] {
         std::fs::create_dir_all(dir).unwrap();
         std::fs::write(dir.join("trip.pol"), text).unwrap();
     }

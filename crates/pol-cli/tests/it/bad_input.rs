@@ -26,10 +26,8 @@ fn generated_dir() -> PathBuf {
 fn run_generated(name: &str, args: &[&str], allowed: &[i32]) -> Run {
     let dir = generated_dir();
     let prefix = format!("{}/", dir.display());
-    let args: Vec<&str> = args
-        .iter()
-        .map(|a| a.strip_prefix(prefix.as_str()).unwrap_or(a))
-        .collect();
+    let args: Vec<&str> =
+        args.iter().map(|a| a.strip_prefix(prefix.as_str()).unwrap_or(a)).collect();
     let run = common::pol_in(&dir, &args, "");
     assert_survives(&args, &run, allowed);
     insta::assert_snapshot!(format!("generated__{name}"), run.transcript(&args));
@@ -54,12 +52,8 @@ fn json_lines_with_a_byte_order_mark() {
     let line = r#"{"as_of":"2025-06-10","policy":"chnv_parole","applicant":{"nationality":"US"}}"#;
     let text = format!("\u{feff}{line}\n{line}\n");
     let file = write("bom.jsonl", &text);
-    let plain = pol(&[
-        "eval",
-        "--format",
-        "json",
-        &write("plain.jsonl", format!("{line}\n{line}\n")),
-    ]);
+    let plain =
+        pol(&["eval", "--format", "json", &write("plain.jsonl", format!("{line}\n{line}\n"))]);
     assert_eq!(plain.code, 0, "{}", plain.stderr);
     let from_file = pol(&["eval", "--format", "json", &file]);
     assert_eq!(from_file.code, 0, "{}", from_file.stderr);
@@ -75,19 +69,14 @@ fn ten_thousand_nested_brackets() {
         "deep_nesting.pol",
         format!("fact x: bool \"x\"\npolicy p \"q\" {{\n  require r: {deep} cite \"c\"\n}}\n"),
     );
-    assert!(run
-        .stderr
-        .contains(&format!("pol::{}", codes::NESTING_TOO_DEEP)));
+    assert!(run.stderr.contains(&format!("pol::{}", codes::NESTING_TOO_DEEP)));
 }
 
 /// Regression: miette panics on a label more than 65,535 columns into a line; reports now
 /// show a window of a long line.
 #[test]
 fn a_megabyte_line() {
-    let run = check(
-        "long_line.pol",
-        format!("fact x: bool \"{}\" oops\n", "a".repeat(1 << 20)),
-    );
+    let run = check("long_line.pol", format!("fact x: bool \"{}\" oops\n", "a".repeat(1 << 20)));
     assert!(run.stderr.contains("`oops`"));
     let file = write(
         "long_line.json",
@@ -118,16 +107,12 @@ fn five_thousand_chained_lets_and_a_long_sum() {
         text.push_str(&format!("let l{i} = l{} and x\n", i - 1));
     }
     text.push_str("policy p \"q\" {\n  require r: l4999 cite \"c\"\n}\n");
-    assert!(check("let_chain.pol", text)
-        .stderr
-        .contains(&format!("pol::{}", codes::TOO_DEEP)));
+    assert!(check("let_chain.pol", text).stderr.contains(&format!("pol::{}", codes::TOO_DEEP)));
     let sum = vec!["1"; 100_000].join(" + ");
     let text = format!(
         "fact n: integer \"n\"\npolicy p \"q\" {{\n  require r: n == {sum} cite \"c\"\n}}\n"
     );
-    assert!(check("long_sum.pol", text)
-        .stderr
-        .contains(&format!("pol::{}", codes::TOO_DEEP)));
+    assert!(check("long_sum.pol", text).stderr.contains(&format!("pol::{}", codes::TOO_DEEP)));
 }
 
 #[test]
@@ -207,10 +192,8 @@ fn a_directory_where_a_file_was_expected() {
 #[test]
 fn an_unreadable_file() {
     use std::os::unix::fs::PermissionsExt;
-    let file = write(
-        "unreadable.json",
-        "{\"as_of\": \"2025-06-10\", \"policy\": \"advance_parole\"}",
-    );
+    let file =
+        write("unreadable.json", "{\"as_of\": \"2025-06-10\", \"policy\": \"advance_parole\"}");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).unwrap();
     if std::fs::read(&file).is_ok() {
         // Running as root: permissions do not stop reading, so there is nothing to test.

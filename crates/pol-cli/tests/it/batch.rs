@@ -18,12 +18,8 @@ fn scratch(test: &str) -> PathBuf {
 
 /// `n + 1` varied cases as JSON lines: several policies, every decision kind, unknown facts.
 fn cases(n: usize) -> Vec<String> {
-    const POLICIES: [&str; 4] = [
-        "advance_parole",
-        "humanitarian_parole",
-        "chnv_parole",
-        "family_parole_in_place",
-    ];
+    const POLICIES: [&str; 4] =
+        ["advance_parole", "humanitarian_parole", "chnv_parole", "family_parole_in_place"];
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = |n: u64| {
         seed ^= seed << 13;
@@ -36,12 +32,7 @@ fn cases(n: usize) -> Vec<String> {
         let mut applicant = Vec::new();
         let mut root = vec![
             format!("\"id\":\"case-{i}\""),
-            format!(
-                "\"as_of\":\"202{}-0{}-1{}\"",
-                next(6),
-                1 + next(9),
-                next(10)
-            ),
+            format!("\"as_of\":\"202{}-0{}-1{}\"", next(6), 1 + next(9), next(10)),
             format!("\"policy\":\"{}\"", POLICIES[next(4) as usize]),
         ];
         let mut maybe = |field: &str, values: &[&str], into: &mut Vec<String>| {
@@ -50,21 +41,10 @@ fn cases(n: usize) -> Vec<String> {
                 into.push(format!("\"{field}\":{v}"));
             }
         };
-        maybe(
-            "location",
-            &["\"inside_us\"", "\"outside_us\""],
-            &mut applicant,
-        );
+        maybe("location", &["\"inside_us\"", "\"outside_us\""], &mut applicant);
         maybe(
             "status",
-            &[
-                "\"tps\"",
-                "\"daca\"",
-                "\"none\"",
-                "\"h1\"",
-                "\"j1\"",
-                "\"parolee\"",
-            ],
+            &["\"tps\"", "\"daca\"", "\"none\"", "\"h1\"", "\"j1\"", "\"parolee\""],
             &mut applicant,
         );
         maybe(
@@ -83,29 +63,14 @@ fn cases(n: usize) -> Vec<String> {
         ] {
             maybe(flag, &["true", "false", "false"], &mut applicant);
         }
-        maybe(
-            "nationality",
-            &["\"CU\"", "\"VE\"", "\"MX\""],
-            &mut applicant,
-        );
-        maybe(
-            "unlawful_presence_days",
-            &["0", "200", "400"],
-            &mut applicant,
-        );
-        maybe(
-            "reason",
-            &["\"funeral\"", "\"tourism\"", "\"medical_treatment\""],
-            &mut root,
-        );
+        maybe("nationality", &["\"CU\"", "\"VE\"", "\"MX\""], &mut applicant);
+        maybe("unlawful_presence_days", &["0", "200", "400"], &mut applicant);
+        maybe("reason", &["\"funeral\"", "\"tourism\"", "\"medical_treatment\""], &mut root);
         maybe("evidence_submitted", &["true", "false"], &mut root);
         maybe("other_path_available", &["false", "true"], &mut root);
         maybe(
             "sponsor",
-            &[
-                "{\"financial_support\":true}",
-                "{\"financial_support\":false}",
-            ],
+            &["{\"financial_support\":true}", "{\"financial_support\":false}"],
             &mut root,
         );
         maybe(
@@ -116,11 +81,7 @@ fn cases(n: usize) -> Vec<String> {
             ],
             &mut root,
         );
-        maybe(
-            "trip",
-            &["{\"depart\":\"2025-01-01\",\"return\":\"2026-06-01\"}"],
-            &mut root,
-        );
+        maybe("trip", &["{\"depart\":\"2025-01-01\",\"return\":\"2026-06-01\"}"], &mut root);
         if !applicant.is_empty() {
             root.push(format!("\"applicant\":{{{}}}", applicant.join(",")));
         }
@@ -162,42 +123,18 @@ fn a_batch_prints_what_each_case_alone_prints_in_input_order() {
     std::fs::write(&file, lines.join("\n") + "\n").unwrap();
     let path = file.to_str().unwrap();
     let json = alone(&dir, &lines, "json").concat();
-    for kind in [
-        "eligible",
-        "ineligible",
-        "not_required",
-        "unavailable",
-        "incomplete",
-    ] {
-        assert!(
-            json.contains(&format!("\"decision\":\"{kind}\"")),
-            "no {kind} case"
-        );
+    for kind in ["eligible", "ineligible", "not_required", "unavailable", "incomplete"] {
+        assert!(json.contains(&format!("\"decision\":\"{kind}\"")), "no {kind} case");
     }
     for format in ["json", "human"] {
-        let expected = if format == "json" {
-            json.clone()
-        } else {
-            alone(&dir, &lines, format).concat()
-        };
+        let expected =
+            if format == "json" { json.clone() } else { alone(&dir, &lines, format).concat() };
         // Tiny chunks and more threads than cores: many chunks finish out of order.
         for (jobs, chunk) in [("1", "262144"), ("3", "700"), ("2", "1")] {
-            let args = [
-                "eval",
-                "--format",
-                format,
-                "--jobs",
-                jobs,
-                "--chunk-bytes",
-                chunk,
-                path,
-            ];
+            let args = ["eval", "--format", format, "--jobs", jobs, "--chunk-bytes", chunk, path];
             let run = pol(&args);
             assert_eq!(run.code, 0, "{}", run.stderr);
-            assert_eq!(
-                run.stdout, expected,
-                "{format}, {jobs} jobs, chunks of {chunk}"
-            );
+            assert_eq!(run.stdout, expected, "{format}, {jobs} jobs, chunks of {chunk}");
             assert_eq!(run.stderr, "", "no summary when stderr is not a terminal");
         }
     }
@@ -224,15 +161,7 @@ fn a_bad_line_in_the_middle_is_reported_with_its_line_number_and_the_rest_decide
     bytes = text.join(&b'\n');
     std::fs::write(&file, &bytes).unwrap();
     let path = file.to_str().unwrap();
-    let run = pol(&[
-        "eval",
-        "--format",
-        "json",
-        "--chunk-bytes",
-        "900",
-        "--summary",
-        path,
-    ]);
+    let run = pol(&["eval", "--format", "json", "--chunk-bytes", "900", "--summary", path]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let good: Vec<String> = lines
         .iter()
@@ -259,11 +188,7 @@ fn a_bad_line_in_the_middle_is_reported_with_its_line_number_and_the_rest_decide
         }
     }
     assert_eq!(run.stdout, expected.concat());
-    assert!(
-        run.stderr.contains(&format!("{path}:20:")),
-        "line 20 is named:\n{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains(&format!("{path}:20:")), "line 20 is named:\n{}", run.stderr);
     assert!(run.stderr.contains("did you mean `applicant.status`?"));
     assert!(
         run.stderr.contains(&format!("{path}:31:")) && run.stderr.contains("not valid UTF-8"),
@@ -298,9 +223,7 @@ fn a_batch_stops_when_its_reader_goes_away() {
     .spawn()
     .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
     assert!(first.starts_with("{\"id\":\"case-0\""), "{first}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let status = loop {

@@ -29,10 +29,7 @@ fn status(args: &[&str]) -> i32 {
 
 #[test]
 fn check_exit_statuses() {
-    assert_eq!(
-        status(&["check", "tests/data/check/ok/declaration_order.pol"]),
-        0
-    );
+    assert_eq!(status(&["check", "tests/data/check/ok/declaration_order.pol"]), 0);
     assert_eq!(status(&["check", MISSPELT_POLICY]), 1);
     // A warning fails the check only at `--fail-level warning` (or `--deny warnings`).
     let warned = "tests/data/lints/W0501_unused.pol";
@@ -57,10 +54,7 @@ fn eval_exit_statuses() {
     assert_eq!(status(&["eval", "no/such/cases.jsonl"]), 2);
     assert_eq!(status(&["eval"]), 2);
     // Policies that do not compile: the command cannot do its job.
-    assert_eq!(
-        status(&["--policies", "tests/data/check/err", "eval", GOOD_CASE]),
-        2
-    );
+    assert_eq!(status(&["--policies", "tests/data/check/err", "eval", GOOD_CASE]), 2);
 }
 
 #[test]
@@ -68,10 +62,7 @@ fn explain_exit_statuses() {
     assert_eq!(status(&["explain", GOOD_CASE]), 0);
     assert_eq!(status(&["explain", BAD_CASE]), 1);
     assert_eq!(status(&["explain", "no/such/case.json"]), 2);
-    assert_eq!(
-        status(&["--policies", "tests/data/check/err", "explain", GOOD_CASE]),
-        2
-    );
+    assert_eq!(status(&["--policies", "tests/data/check/err", "explain", GOOD_CASE]), 2);
 }
 
 #[test]
@@ -98,15 +89,7 @@ fn fmt_exit_statuses() {
 fn test_exit_statuses() {
     assert_eq!(status(&["test", "tests/policies/chnv_parole.yaml"]), 0);
     assert_eq!(status(&["test", "no/such/tests"]), 2);
-    assert_eq!(
-        status(&[
-            "--policies",
-            "tests/data/check/err",
-            "test",
-            "tests/policies"
-        ]),
-        2
-    );
+    assert_eq!(status(&["--policies", "tests/data/check/err", "test", "tests/policies"]), 2);
     // A failing test: `policies.rs` (a_failing_policy_test_fails_the_run) asserts 1.
 }
 
@@ -128,22 +111,10 @@ fn completions_exit_statuses_and_scripts() {
 
 #[test]
 fn help_has_examples_and_the_exit_status() {
-    for command in [
-        "check",
-        "eval",
-        "explain",
-        "fmt",
-        "test",
-        "diff",
-        "completions",
-    ] {
+    for command in ["check", "eval", "explain", "fmt", "test", "diff", "completions"] {
         let run = pol(&[command, "--help"]);
         assert_eq!(run.code, 0);
-        assert!(
-            run.stdout.contains("Examples:"),
-            "{command}:\n{}",
-            run.stdout
-        );
+        assert!(run.stdout.contains("Examples:"), "{command}:\n{}", run.stdout);
         assert!(run.stdout.contains(&format!("pol {command}")), "{command}");
     }
     let run = pol(&["eval", "--help"]);
@@ -175,26 +146,17 @@ fn a_bad_line_gets_an_error_object_in_its_place() {
         assert_eq!(run.code, 1, "{}", run.stderr);
         let lines = json_lines(&run.stdout);
         assert_eq!(lines.len(), 6, "{}", run.stdout);
-        let ids: Vec<&str> = lines
-            .iter()
-            .map(|l| l["id"].as_str().unwrap_or("-"))
-            .collect();
+        let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap_or("-")).collect();
         assert_eq!(ids, ["a", "b", "case-17", "d", "-", "g"], "{}", run.stdout);
         let third = &lines[2];
         assert_eq!(third["line"], 3);
         assert!(third.get("decision").is_none());
         assert_eq!(third["error"]["field"], "applicant.natinality");
         assert_eq!(third["error"]["suggestion"], "applicant.nationality");
-        assert_eq!(
-            third["error"]["code"],
-            format!("pol::{}", codes::CASE_FIELD)
-        );
+        assert_eq!(third["error"]["code"], format!("pol::{}", codes::CASE_FIELD));
         assert!(third["error"]["message"].is_string());
         assert_eq!(lines[4]["line"], 6, "blank lines keep their numbers");
-        assert_eq!(
-            lines[4]["error"]["code"],
-            format!("pol::{}", codes::CASE_UNREADABLE)
-        );
+        assert_eq!(lines[4]["error"]["code"], format!("pol::{}", codes::CASE_UNREADABLE));
         // The people's message still goes to standard error.
         assert_contains(&run.stderr, "cases.jsonl:3");
     }
@@ -206,15 +168,8 @@ fn a_bad_line_gets_an_error_object_in_its_place() {
 /// Whole files get an error object naming the file, in order among the decisions.
 #[test]
 fn a_bad_case_file_gets_an_error_object_in_its_place() {
-    let run = pol(&[
-        "eval",
-        "--format",
-        "json",
-        GOOD_CASE,
-        BAD_CASE,
-        "no/such/case.yaml",
-        GOOD_CASE,
-    ]);
+    let run =
+        pol(&["eval", "--format", "json", GOOD_CASE, BAD_CASE, "no/such/case.yaml", GOOD_CASE]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     let lines = json_lines(&run.stdout);
     assert_eq!(lines.len(), 4, "{}", run.stdout);
@@ -239,23 +194,14 @@ fn eval_walks_directories() {
     };
     std::fs::write(dir.join("b/2.json"), case("b2")).unwrap();
     std::fs::write(dir.join("a.json"), case("a")).unwrap();
-    std::fs::write(
-        dir.join("c.jsonl"),
-        format!("{}\n{}\n", case("c1"), case("c2")),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("b/1.yaml"),
-        "id: b1\nas_of: 2025-06-10\npolicy: chnv_parole\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("c.jsonl"), format!("{}\n{}\n", case("c1"), case("c2"))).unwrap();
+    std::fs::write(dir.join("b/1.yaml"), "id: b1\nas_of: 2025-06-10\npolicy: chnv_parole\n")
+        .unwrap();
     std::fs::write(dir.join("notes.txt"), "not a case").unwrap();
     let run = pol(&["eval", "--format", "json", dir.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let ids: Vec<String> = json_lines(&run.stdout)
-        .iter()
-        .map(|l| l["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids: Vec<String> =
+        json_lines(&run.stdout).iter().map(|l| l["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids, ["a", "b1", "b2", "c1", "c2"]);
     let empty = scratch("eval-empty-dir");
     assert_eq!(status(&["eval", empty.to_str().unwrap()]), 2);
@@ -271,14 +217,7 @@ fn errors_as_json() {
         &["--error-format", "json", "eval", BAD_CASE][..],
         &["--error-format", "json", "eval", "no/such/case.json"][..],
         &["--error-format", "json", "check", MISSPELT_POLICY][..],
-        &[
-            "--error-format",
-            "json",
-            "--policies",
-            "tests/data/check/err",
-            "explain",
-            GOOD_CASE,
-        ][..],
+        &["--error-format", "json", "--policies", "tests/data/check/err", "explain", GOOD_CASE][..],
         &["--error-format", "json", "fmt", "--check", "no/such/dir"][..],
         &["--error-format=json", "eval", "--bogus"][..],
         &["--error-format", "json", "test", "no/such/tests"][..],
@@ -312,17 +251,9 @@ fn check_for_github_actions() {
         line.starts_with("::error file=tests/data/check/err/name_misspelled_fact.pol,line="),
         "{line}"
     );
-    assert!(
-        line.contains(&format!(",title=pol {}::", codes::UNKNOWN_NAME.id)),
-        "{line}"
-    );
+    assert!(line.contains(&format!(",title=pol {}::", codes::UNKNOWN_NAME.id)), "{line}");
     assert!(!line.contains('\n'));
-    let run = pol(&[
-        "check",
-        "--format",
-        "github",
-        "tests/data/lints/W0501_unused.pol",
-    ]);
+    let run = pol(&["check", "--format", "github", "tests/data/lints/W0501_unused.pol"]);
     assert!(run.stdout.starts_with("::warning file="), "{}", run.stdout);
     assert_eq!(run.code, 0);
 }
@@ -336,10 +267,7 @@ fn check_in_plain_lines() {
     assert_eq!(parts[0], MISSPELT_POLICY);
     assert!(parts[1].parse::<usize>().unwrap() >= 1, "{line}");
     assert!(parts[2].parse::<usize>().unwrap() >= 1, "{line}");
-    assert!(
-        parts[3].starts_with(&format!(" error[{}]: ", codes::UNKNOWN_NAME.id)),
-        "{line}"
-    );
+    assert!(parts[3].starts_with(&format!(" error[{}]: ", codes::UNKNOWN_NAME.id)), "{line}");
     assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
 }
 
@@ -360,18 +288,10 @@ fn check_as_junit() {
         "{xml}"
     );
     assert!(xml.contains("<failure"), "{xml}");
-    assert!(
-        xml.contains(&format!("type=\"pol::{}\"", codes::UNKNOWN_NAME)),
-        "{xml}"
-    );
+    assert!(xml.contains(&format!("type=\"pol::{}\"", codes::UNKNOWN_NAME)), "{xml}");
     assert!(xml.contains("name=\"no problems\""), "{xml}");
     // Below the fail level a warning is a passing case that carries it.
-    let run = pol(&[
-        "check",
-        "--format",
-        "junit",
-        "tests/data/lints/W0501_unused.pol",
-    ]);
+    let run = pol(&["check", "--format", "junit", "tests/data/lints/W0501_unused.pol"]);
     assert_eq!(run.code, 0);
     assert_lacks(&run.stdout, "<failure");
     assert_contains(&run.stdout, codes::UNUSED.id);
@@ -397,12 +317,7 @@ fn fmt_shows_a_unified_diff_and_writes_nothing() {
     let name = file.to_str().unwrap();
     let run = pol(&["fmt", "--diff", name]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stdout
-            .starts_with(&format!("--- {name}\n+++ {name}\n@@ ")),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.starts_with(&format!("--- {name}\n+++ {name}\n@@ ")), "{}", run.stdout);
     assert_contains(&run.stdout, "-fact   applicant.age :integer \"age\"");
     assert_contains(&run.stdout, "+fact applicant.age: integer \"age\"");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), UNFORMATTED);
@@ -416,20 +331,10 @@ fn fmt_formats_standard_input() {
     assert_eq!(run.stdout, "fact applicant.age: integer \"age\"\n");
     let again = pol_with_stdin(&["fmt", "-"], &run.stdout);
     assert_eq!(again.stdout, run.stdout);
-    assert_eq!(
-        pol_with_stdin(&["fmt", "--check", "-"], UNFORMATTED).code,
-        1
-    );
-    assert_eq!(
-        pol_with_stdin(&["fmt", "--check", "-"], &run.stdout).code,
-        0
-    );
+    assert_eq!(pol_with_stdin(&["fmt", "--check", "-"], UNFORMATTED).code, 1);
+    assert_eq!(pol_with_stdin(&["fmt", "--check", "-"], &run.stdout).code, 0);
     let diff = pol_with_stdin(&["fmt", "--diff", "-"], UNFORMATTED);
-    assert!(
-        diff.stdout.starts_with("--- <stdin>\n+++ <stdin>\n"),
-        "{}",
-        diff.stdout
-    );
+    assert!(diff.stdout.starts_with("--- <stdin>\n+++ <stdin>\n"), "{}", diff.stdout);
     let broken = pol_with_stdin(&["fmt", "-"], "fact x integer\n");
     assert_eq!(broken.code, 2);
     assert!(broken.stdout.is_empty());

@@ -16,17 +16,10 @@ const ESC: char = '\u{1b}';
 /// variables that force or forbid colour (the test runner may have any of them).
 fn command(program: &str) -> Command {
     let mut c = Command::new(program);
-    c.current_dir(root())
-        .env("TERM", "xterm-256color")
-        .env_remove("POL_POLICIES");
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "FORCE_COLOR",
-        "CLICOLOR",
-        "COLORTERM",
-        "IGNORE_IS_TERMINAL",
-    ] {
+    c.current_dir(root()).env("TERM", "xterm-256color").env_remove("POL_POLICIES");
+    for var in
+        ["NO_COLOR", "CLICOLOR_FORCE", "FORCE_COLOR", "CLICOLOR", "COLORTERM", "IGNORE_IS_TERMINAL"]
+    {
         c.env_remove(var);
     }
     c
@@ -59,9 +52,7 @@ fn in_terminal(args: &[&str], env: &[(&str, &str)], redirect: Option<&Path>) -> 
             "cannot run `script` (util-linux, Debian package bsdutils) for a pseudo-terminal: {e}"
         )
     });
-    let file = redirect
-        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
-        .unwrap_or_default();
+    let file = redirect.map(|f| std::fs::read_to_string(f).unwrap_or_default()).unwrap_or_default();
     (String::from_utf8_lossy(&out.stdout).into_owned(), file)
 }
 
@@ -99,10 +90,7 @@ fn output_redirected_to_a_file_is_plain() {
     let file = scratch("redirect");
     let (_, written) = in_terminal(&["explain", CASE], &[], Some(&file));
     assert!(written.contains("advance_parole"), "{written}");
-    assert!(
-        !written.contains(ESC),
-        "escape codes in the file:\n{written}"
-    );
+    assert!(!written.contains(ESC), "escape codes in the file:\n{written}");
 }
 
 /// Standard error is decided on its own: with standard output in a file, a report on the
@@ -111,15 +99,9 @@ fn output_redirected_to_a_file_is_plain() {
 fn each_stream_is_decided_on_its_own() {
     let file = scratch("streams");
     let bad = root().join("tests/data/cases/err/unknown_field.json");
-    let (shown, written) = in_terminal(
-        &["eval", "--format", "json", &bad.to_string_lossy()],
-        &[],
-        Some(&file),
-    );
-    assert!(
-        shown.contains(ESC),
-        "the report on the terminal is plain:\n{shown}"
-    );
+    let (shown, written) =
+        in_terminal(&["eval", "--format", "json", &bad.to_string_lossy()], &[], Some(&file));
+    assert!(shown.contains(ESC), "the report on the terminal is plain:\n{shown}");
     assert!(written.contains("\"error\""), "{written}");
     assert!(!written.contains(ESC), "{written}");
 }
@@ -135,19 +117,9 @@ fn colour_can_be_forced_into_a_pipe() {
     }
     let (out, _) = piped(&["--color", "always", "explain", CASE], &[]);
     assert!(out.contains(ESC), "--color always:\n{out}");
-    let (_, err) = piped(
-        &[
-            "--color",
-            "always",
-            "eval",
-            "tests/data/cases/err/unknown_field.json",
-        ],
-        &[],
-    );
-    assert!(
-        err.contains(ESC),
-        "--color always on standard error:\n{err}"
-    );
+    let (_, err) =
+        piped(&["--color", "always", "eval", "tests/data/cases/err/unknown_field.json"], &[]);
+    assert!(err.contains(ESC), "--color always on standard error:\n{err}");
     let (out, _) = piped(&["explain", CASE], &[("FORCE_COLOR", "0")]);
     assert!(!out.contains(ESC), "FORCE_COLOR=0 forced colour:\n{out}");
 }
@@ -160,19 +132,10 @@ fn colour_can_be_refused_on_a_terminal() {
         (vec!["explain", CASE], vec![("TERM", "dumb")]),
         (vec!["--color", "never", "explain", CASE], vec![]),
         // The flag outranks the environment.
-        (
-            vec!["--color", "never", "explain", CASE],
-            vec![("FORCE_COLOR", "1")],
-        ),
+        (vec!["--color", "never", "explain", CASE], vec![("FORCE_COLOR", "1")]),
     ] {
         let (shown, _) = in_terminal(&args, &env, None);
-        assert!(
-            shown.contains("advance_parole"),
-            "{args:?} {env:?}:\n{shown}"
-        );
-        assert!(
-            !shown.contains(ESC),
-            "{args:?} {env:?}: colour on the terminal:\n{shown}"
-        );
+        assert!(shown.contains("advance_parole"), "{args:?} {env:?}:\n{shown}");
+        assert!(!shown.contains(ESC), "{args:?} {env:?}: colour on the terminal:\n{shown}");
     }
 }

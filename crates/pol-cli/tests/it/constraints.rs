@@ -12,13 +12,7 @@ use common::{assert_contains, pol};
 /// `pol explain` refuses them the same way.
 #[test]
 fn explain_refuses_them_too() {
-    let run = pol(&[
-        "explain",
-        "tests/data/cases/impossible/trip_returns_before_departing.json",
-    ]);
+    let run = pol(&["explain", "tests/data/cases/impossible/trip_returns_before_departing.json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_contains(
-        &run.stderr,
-        &format!("pol::{}", pol_compiler::codes::CONSTRAINT_BROKEN),
-    );
+    assert_contains(&run.stderr, &format!("pol::{}", pol_compiler::codes::CONSTRAINT_BROKEN));
 }

@@ -19,11 +19,7 @@ fn check_then_format_then_check() {
     let run = pol(&["fmt", "--check", path]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stdout.contains("not formatted"));
-    assert_eq!(
-        std::fs::read_to_string(&file).unwrap(),
-        original,
-        "--check must not write"
-    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original, "--check must not write");
 
     let run = pol(&["fmt", path]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -33,11 +29,8 @@ fn check_then_format_then_check() {
         "# keep me\nconst a = 365 days cite \"x\" # and me\npolicy p \"q\" {\n  require r: a > 1 day cite \"y\"\n}\n"
     );
     assert_eq!(pol(&["fmt", "--check", path]).code, 0);
-    let leftovers: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path() != file)
-        .collect();
+    let leftovers: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().flatten().filter(|e| e.path() != file).collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     let _ = std::fs::remove_dir_all(dir);
 }

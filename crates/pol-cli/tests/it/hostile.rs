@@ -21,19 +21,13 @@ const UNFORMATTED: &str = "fact a: bool \"a\"\npolicy p \"q\" {\nrequire r: a ci
 static SPAWN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn spawn(cmd: &mut Command) -> std::process::Child {
-    let _held = SPAWN
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _held = SPAWN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     cmd.spawn().unwrap()
 }
 
 /// Runs `pol` in `dir`, killed (and the test failed) past `limit`.
 fn run_within(dir: &Path, args: &[&str], limit: Duration) -> Run {
-    let mut child = spawn(
-        pol_command(dir, args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    );
+    let mut child = spawn(pol_command(dir, args).stdout(Stdio::piped()).stderr(Stdio::piped()));
     // Read both streams on threads, so a chatty child cannot block on a full pipe.
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();
@@ -72,12 +66,7 @@ fn pol_at(dir: &Path, args: &[&str]) -> Run {
 
 /// Runs `pol` with its standard output (or error) sent to `/dev/full`.
 fn into_full(args: &[&str], stderr_full: bool) -> Run {
-    let full = || {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .unwrap()
-    };
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
     let mut cmd = pol_command(&root(), args);
     if stderr_full {
         cmd.stdout(Stdio::piped()).stderr(full());
@@ -91,16 +80,10 @@ fn into_full(args: &[&str], stderr_full: bool) -> Run {
 /// Runs `pol` with its standard output a pipe whose reader is gone before `pol` starts (so
 /// the outcome does not depend on how fast either side runs).
 fn into_closed_pipe(args: &[&str]) -> Run {
-    let held = SPAWN
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let held = SPAWN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let child = pol_command(&root(), args)
-        .stdout(writer)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = pol_command(&root(), args).stdout(writer).stderr(Stdio::piped()).spawn().unwrap();
     drop(held);
     Run::from(child.wait_with_output().unwrap())
 }
@@ -116,10 +99,7 @@ fn write(path: &Path, text: &str) {
 /// A project: `pol.toml` and `policies/` holding `files`.
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempdir();
-    write(
-        &dir.path().join("pol.toml"),
-        "policies = \"policies\"\ntests = \"tests\"\n",
-    );
+    write(&dir.path().join("pol.toml"), "policies = \"policies\"\ntests = \"tests\"\n");
     std::fs::create_dir(dir.path().join("policies")).unwrap();
     for (name, text) in files {
         write(&dir.path().join("policies").join(name), text);
@@ -167,9 +147,7 @@ fn a_full_disk_is_one_line_and_exit_2() {
         let run = into_full(args, false);
         assert_eq!(run.code, 2, "pol {}: {}", args.join(" "), run.stderr);
         assert_eq!(
-            run.stderr
-                .matches("error: cannot write to standard output")
-                .count(),
+            run.stderr.matches("error: cannot write to standard output").count(),
             1,
             "{}",
             run.stderr
@@ -191,14 +169,7 @@ fn a_huge_jobs_count_is_clamped() {
     let file = dir.path().join("cases.jsonl");
     std::fs::copy(lines, &file).unwrap();
     let file = file.display().to_string();
-    let diff = [
-        "diff",
-        "policies",
-        "policies",
-        "--no-synthesis",
-        "--cases",
-        &file,
-    ];
+    let diff = ["diff", "policies", "policies", "--no-synthesis", "--cases", &file];
     for command in [&["eval", "--format", "json", &file][..], &diff[..]] {
         let one = pol_at(&root(), &[command, &["--jobs", "1"]].concat());
         for jobs in ["4611686018427387904", "1000000", "18446744073709551615"] {
@@ -219,24 +190,13 @@ fn link_loops_and_fifos_end_with_one_message_each() {
     let policies = dir.path().join("policies");
     symlink(".", policies.join("loop1")).unwrap();
     symlink(".", policies.join("loop2")).unwrap();
-    let made = spawn(Command::new("mkfifo").arg(policies.join("pipe.pol")))
-        .wait()
-        .unwrap();
+    let made = spawn(Command::new("mkfifo").arg(policies.join("pipe.pol"))).wait().unwrap();
     assert!(made.success());
-    for args in [
-        &["check"][..],
-        &["fmt", "--check"],
-        &["check", "--policies", "policies"],
-    ] {
+    for args in [&["check"][..], &["fmt", "--check"], &["check", "--policies", "policies"]] {
         let run = run_within(dir.path(), args, Duration::from_secs(10));
         assert_eq!(run.code, 2, "pol {}: {}", args.join(" "), run.stderr);
         assert_eq!(run.stderr.matches("a loop").count(), 2, "{}", run.stderr);
-        assert_eq!(
-            run.stderr.matches("a FIFO (named pipe)").count(),
-            1,
-            "{}",
-            run.stderr
-        );
+        assert_eq!(run.stderr.matches("a FIFO (named pipe)").count(), 1, "{}", run.stderr);
     }
 }
 
@@ -250,12 +210,7 @@ fn endless_inputs_stop_at_a_limit() {
     symlink("/dev/zero", dir.path().join("zero.jsonl")).unwrap();
     let run = run_within(
         dir.path(),
-        &[
-            "eval",
-            "--policies",
-            &root().join("policies").display().to_string(),
-            "zero.jsonl",
-        ],
+        &["eval", "--policies", &root().join("policies").display().to_string(), "zero.jsonl"],
         Duration::from_secs(30),
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -292,10 +247,7 @@ fn files_outside_the_project_are_refused_without_quoting_them() {
     let outside = tempdir();
     let secret = outside.path().join("shadow");
     write(&secret, "root:SECRET-HASH:20228:0:99999:7:::\n");
-    write(
-        &outside.path().join("outside.pol"),
-        "fact leaked: bool \"SECRET-FACT\"\n",
-    );
+    write(&outside.path().join("outside.pol"), "fact leaked: bool \"SECRET-FACT\"\n");
     let dir = project(&[(
         "main.pol",
         "import \"x.pol\"\nfact a: bool \"a\"\npolicy p \"q\" {\n  require r: a cite \"c\"\n}\n",
@@ -315,10 +267,8 @@ fn files_outside_the_project_are_refused_without_quoting_them() {
     assert_lacks(&run.stderr, "SECRET");
     // `..` out of the project.
     let rel = pathdiff(outside.path(), &dir.path().join("policies"));
-    let dir = project(&[(
-        "main.pol",
-        &format!("import \"{rel}/outside.pol\"\nfact a: bool \"a\"\n"),
-    )]);
+    let dir =
+        project(&[("main.pol", &format!("import \"{rel}/outside.pol\"\nfact a: bool \"a\"\n"))]);
     let run = pol_at(dir.path(), &["check"]);
     assert_ne!(run.code, 0, "{}", run.stderr);
     assert_contains(&run.stderr, "lies outside");
@@ -331,13 +281,9 @@ fn pathdiff(to: &Path, from: &Path) -> String {
     let to = to.canonicalize().unwrap();
     let from = from.canonicalize().unwrap();
     let up = from.components().count() - 1;
-    format!(
-        "{}{}",
-        "../".repeat(up),
-        to.display().to_string().trim_start_matches('/')
-    )
-    .trim_end_matches('/')
-    .to_string()
+    format!("{}{}", "../".repeat(up), to.display().to_string().trim_start_matches('/'))
+        .trim_end_matches('/')
+        .to_string()
 }
 
 #[test]
@@ -404,10 +350,7 @@ fn fmt_formats_a_link_through_and_keeps_it() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let link = std::fs::symlink_metadata(dir.path().join("link.pol")).unwrap();
     assert!(link.file_type().is_symlink());
-    assert_ne!(
-        std::fs::read_to_string(dir.path().join("real.pol")).unwrap(),
-        UNFORMATTED
-    );
+    assert_ne!(std::fs::read_to_string(dir.path().join("real.pol")).unwrap(), UNFORMATTED);
     assert_eq!(listing(dir.path()), ["link.pol", "real.pol"]);
 }
 
@@ -422,11 +365,7 @@ fn fmt_keeps_crlf_and_a_byte_order_mark() {
     let after = std::fs::read_to_string(&file).unwrap();
     assert_ne!(after, text);
     assert!(after.starts_with('\u{feff}'), "{after:?}");
-    assert_eq!(
-        after.matches('\n').count(),
-        after.matches("\r\n").count(),
-        "{after:?}"
-    );
+    assert_eq!(after.matches('\n').count(), after.matches("\r\n").count(), "{after:?}");
     // Formatted once, it stays as it is.
     let run = pol_at(dir.path(), &["fmt", "--check", "a.pol"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -441,23 +380,13 @@ fn an_overflow_never_decides_an_unknown() {
          policy p \"q\" {\n  require age_max: age < 9223372036854775807 cite \"c\"\n  \
          exclude long: days + 9223372036854775807 days > 0 days cite \"c\"\n}\n",
     );
-    write(
-        &dir.path().join("case.json"),
-        "{\"as_of\": \"2025-06-10\", \"policy\": \"p\"}",
-    );
-    let run = pol_at(
-        dir.path(),
-        &["eval", "--policies", ".", "--format", "json", "case.json"],
-    );
+    write(&dir.path().join("case.json"), "{\"as_of\": \"2025-06-10\", \"policy\": \"p\"}");
+    let run = pol_at(dir.path(), &["eval", "--policies", ".", "--format", "json", "case.json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let record: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(record["decision"], "incomplete");
-    let mut missing: Vec<&str> = record["missing"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let mut missing: Vec<&str> =
+        record["missing"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     missing.sort_unstable();
     assert_eq!(missing, ["age", "days"]);
 }
@@ -467,10 +396,7 @@ fn batch_errors_on_standard_error_are_capped() {
     let dir = tempdir();
     let file = dir.path().join("bad.jsonl");
     write(&file, &"{\"bogus\": 1}\n".repeat(500));
-    let run = pol_at(
-        &root(),
-        &["eval", "--format", "json", &file.display().to_string()],
-    );
+    let run = pol_at(&root(), &["eval", "--format", "json", &file.display().to_string()]);
     assert_eq!(run.code, 1);
     // Every error has its place on standard output; standard error stops at 100.
     assert_eq!(run.stdout.lines().count(), 500);

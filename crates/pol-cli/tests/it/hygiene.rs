@@ -39,18 +39,11 @@ fn every_crate_root_forbids_unsafe_code() {
     ];
     for file in roots {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
-        assert!(
-            text.contains("#![forbid(unsafe_code)]"),
-            "{file} does not forbid unsafe code"
-        );
+        assert!(text.contains("#![forbid(unsafe_code)]"), "{file} does not forbid unsafe code");
     }
     // And no file uses the keyword at all (outside comments, approximately). The needles are
     // split so this file does not match itself.
-    let needles = [
-        concat!("uns", "afe {"),
-        concat!("uns", "afe fn"),
-        concat!("uns", "afe impl"),
-    ];
+    let needles = [concat!("uns", "afe {"), concat!("uns", "afe fn"), concat!("uns", "afe impl")];
     let mut files = Vec::new();
     rust_files(&root.join("crates"), &mut files);
     rust_files(&root.join("fuzz"), &mut files);
@@ -96,19 +89,14 @@ fn the_parser_and_compiler_do_no_io_and_read_no_clock() {
     // through `std::io::Write`; that import is the one use of `std::io` allowed.
     let in_memory_write = "use std::io::Write as _;";
     for f in files {
-        let text = std::fs::read_to_string(&f)
-            .unwrap()
-            .replace(in_memory_write, "");
+        let text = std::fs::read_to_string(&f).unwrap().replace(in_memory_write, "");
         for needle in needles {
             assert!(!text.contains(needle), "{} names `{needle}`", f.display());
         }
     }
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     let chrono = manifest.lines().find(|l| l.starts_with("chrono")).unwrap();
-    assert!(
-        chrono.contains("default-features = false") && !chrono.contains("clock"),
-        "{chrono}"
-    );
+    assert!(chrono.contains("default-features = false") && !chrono.contains("clock"), "{chrono}");
 }
 
 /// Diagnostic codes are typed constants registered once (`crates/pol-syntax/src/codes.rs`):
@@ -137,9 +125,7 @@ fn no_code_literal_outside_the_registry() {
                 let spelled = in_string
                     && (*b == b'E' || *b == b'W')
                     && bytes.get(j + 1) == Some(&b'0')
-                    && bytes
-                        .get(j + 2..j + 5)
-                        .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+                    && bytes.get(j + 2..j + 5).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
                     && !bytes.get(j + 5).is_some_and(u8::is_ascii_alphanumeric)
                     && (j == 0 || !(bytes[j - 1].is_ascii_alphanumeric() || bytes[j - 1] == b'/'));
                 if spelled {
@@ -163,10 +149,7 @@ fn no_message_points_at_a_repository_file() {
     let mut files = Vec::new();
     rust_files(&root.join("crates"), &mut files);
     let mut found = Vec::new();
-    for f in files
-        .iter()
-        .filter(|f| f.components().any(|c| c.as_os_str() == "src"))
-    {
+    for f in files.iter().filter(|f| f.components().any(|c| c.as_os_str() == "src")) {
         let text = std::fs::read_to_string(f).unwrap();
         for (i, line) in text.lines().enumerate() {
             let code = line.trim_start();
@@ -181,11 +164,7 @@ fn no_message_points_at_a_repository_file() {
             }
         }
     }
-    assert!(
-        found.is_empty(),
-        "messages that point at a repository file:\n{}",
-        found.join("\n")
-    );
+    assert!(found.is_empty(), "messages that point at a repository file:\n{}", found.join("\n"));
 }
 
 /// The set-up bound (docs/performance.md, "Set-up"): two pins in `Cargo.lock` keep ICU4X's

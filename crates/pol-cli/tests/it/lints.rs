@@ -15,19 +15,13 @@ use pol_compiler::{compile_with, LintLevels, Lints, Source};
 /// The policies `pol` ships with pass their own checks, warnings denied: no diagnostic at all.
 #[test]
 fn shipped_policies_are_clean() {
-    for args in [
-        &["check", "--deny", "warnings"][..],
-        &["check", "--deny", "warnings", "policies"][..],
-    ] {
+    for args in
+        [&["check", "--deny", "warnings"][..], &["check", "--deny", "warnings", "policies"][..]]
+    {
         let run = pol(args);
         assert_eq!(run.code, 0, "pol {}\n{}", args.join(" "), run.stderr);
         let json = pol(&[args, &["--format", "json"][..]].concat());
-        assert_eq!(
-            json.stdout,
-            "",
-            "pol {} --format json reported diagnostics",
-            args.join(" ")
-        );
+        assert_eq!(json.stdout, "", "pol {} --format json reported diagnostics", args.join(" "));
     }
 }
 
@@ -67,11 +61,7 @@ fn project_with(name: &str, manifest: &str) -> PathBuf {
 fn a_project_and_the_command_line_set_lint_levels() {
     let dir = project_with("set", "[lints]\nmissing_says = \"deny\"\n");
     let says = codes::MISSING_SAYS.id;
-    for args in [
-        &["check"][..],
-        &["check", "policies"],
-        &["check", "policies/p.pol"],
-    ] {
+    for args in [&["check"][..], &["check", "policies"], &["check", "policies/p.pol"]] {
         let run = common::pol_in(&dir, args, "");
         assert_eq!(run.code, 1, "pol {}\n{}", args.join(" "), run.stderr);
         assert_eq!(codes_in(&run.stderr), [says], "{}", run.stderr);
@@ -83,10 +73,7 @@ fn a_project_and_the_command_line_set_lint_levels() {
     }
     let json = common::pol_in(&dir, &["check", "--format", "json"], "");
     let d: serde_json::Value = serde_json::from_str(json.stdout.trim()).unwrap();
-    assert_eq!(
-        (d["severity"].as_str(), d["lint"].as_str()),
-        (Some("error"), Some("missing_says"))
-    );
+    assert_eq!((d["severity"].as_str(), d["lint"].as_str()), (Some("error"), Some("missing_says")));
     // The command line over the project.
     for (flag, code) in [("--warn", 0), ("-W", 0), ("--allow", 0), ("-A", 0)] {
         let run = common::pol_in(&dir, &["check", flag, "missing_says"], "");
@@ -115,11 +102,7 @@ fn a_project_and_the_command_line_set_lint_levels() {
     )
     .unwrap();
     let quiet = common::pol_in(&dir, &["check", "--format", "plain"], "");
-    assert!(
-        !quiet.stdout.contains(codes::MISSING_CITATION.id),
-        "{}",
-        quiet.stdout
-    );
+    assert!(!quiet.stdout.contains(codes::MISSING_CITATION.id), "{}", quiet.stdout);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -142,10 +125,7 @@ fn a_wrong_lint_level_says_what_was_meant() {
 
     assert_misuse(
         &["check", "--deny", "contradictoin"],
-        &[
-            "`--deny contradictoin`: `contradictoin` is not a lint",
-            "did you mean `contradiction`?",
-        ],
+        &["`--deny contradictoin`: `contradictoin` is not a lint", "did you mean `contradiction`?"],
     );
     assert_misuse(
         &["check", "-A", "unused", "-D", "unused"],
@@ -160,16 +140,9 @@ fn a_wrong_lint_level_says_what_was_meant() {
 /// SARIF tells code scanning that a lint off by default is a rule not enabled.
 #[test]
 fn sarif_marks_a_lint_off_by_default_as_not_enabled() {
-    let run = pol(&[
-        "check",
-        "--format",
-        "sarif",
-        "tests/data/lints/W0509_never_eligible.pol",
-    ]);
+    let run = pol(&["check", "--format", "sarif", "tests/data/lints/W0509_never_eligible.pol"]);
     let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let rules = log["runs"][0]["tool"]["driver"]["rules"]
-        .as_array()
-        .unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
     for (rule, code) in rules.iter().zip(CODES) {
         let enabled = &rule["defaultConfiguration"]["enabled"];
         match code.default_level {
@@ -197,8 +170,7 @@ fn explain_prints_a_codes_page() {
         let run = pol(&["check", "--explain", word]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(
-            run.stdout
-                .starts_with(&format!("## {} `missing_says`", says.id)),
+            run.stdout.starts_with(&format!("## {} `missing_says`", says.id)),
             "{}",
             run.stdout
         );
@@ -207,10 +179,7 @@ fn explain_prints_a_codes_page() {
     }
     assert_misuse(
         &["check", "--explain", "missing_say"],
-        &[
-            "`missing_say` is not a diagnostic code or lint",
-            "did you mean `missing_says`?",
-        ],
+        &["`missing_say` is not a diagnostic code or lint", "did you mean `missing_says`?"],
     );
 }
 
@@ -282,12 +251,8 @@ fn json_objects_have_the_documented_fields() {
     }
     assert_eq!(lines, 6, "{}", run.stdout);
     // Errors have no lint name.
-    let run = pol(&[
-        "check",
-        "--format",
-        "json",
-        "tests/data/lints/E0206_allow_without_reason.pol",
-    ]);
+    let run =
+        pol(&["check", "--format", "json", "tests/data/lints/E0206_allow_without_reason.pol"]);
     let v: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
     assert_eq!(v["lint"], serde_json::Value::Null);
     assert_eq!(v["code"], format!("pol::{}", codes::ALLOW_WITHOUT_REASON));
@@ -341,16 +306,9 @@ fn sarif_validates_against_the_schema() {
             assert!(region["startLine"].as_u64().unwrap() >= 1);
         }
     }
-    let missing = pol(&[
-        "check",
-        "--format",
-        "sarif",
-        "tests/data/lints/no_such_file.pol",
-    ]);
+    let missing = pol(&["check", "--format", "sarif", "tests/data/lints/no_such_file.pol"]);
     assert_eq!(missing.code, 2);
-    assert!(missing
-        .stdout
-        .contains(&format!("\"{}\"", codes::POLICY_UNREADABLE)));
+    assert!(missing.stdout.contains(&format!("\"{}\"", codes::POLICY_UNREADABLE)));
     // Something invalid is caught, so the validation above means something.
     let bad = serde_json::json!({ "version": "2.1.0", "runs": [{ "results": [] }] });
     assert!(!validator.is_valid(&bad));
@@ -383,11 +341,8 @@ fn doc_sections() -> Vec<Section> {
             }
             let lint = words.next().map(|w| w.trim_matches('`').to_string());
             // The summary: the first non-empty line after the heading.
-            let summary = lines
-                .by_ref()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or_default()
-                .to_string();
+            let summary =
+                lines.by_ref().find(|l| !l.trim().is_empty()).unwrap_or_default().to_string();
             sections.push(Section {
                 code: code.to_string(),
                 lint,
@@ -403,10 +358,8 @@ fn doc_sections() -> Vec<Section> {
             "Good:" => target = Some(false),
             fence if fence.starts_with("```") && target.is_some() => {
                 let lang = fence.trim_start_matches('`').to_string();
-                let body: Vec<&str> = lines
-                    .by_ref()
-                    .take_while(|l| !l.starts_with("```"))
-                    .collect();
+                let body: Vec<&str> =
+                    lines.by_ref().take_while(|l| !l.starts_with("```")).collect();
                 let block = (lang, body.join("\n") + "\n");
                 if let (Some(s), Some(bad)) = (sections.last_mut(), target) {
                     if bad {
@@ -435,17 +388,9 @@ fn docs_and_codes_agree() {
     let sections = doc_sections();
     let documented: Vec<&str> = sections.iter().map(|s| s.code.as_str()).collect();
     let registered: Vec<&str> = CODES.iter().map(|c| c.id).collect();
-    assert_eq!(
-        documented, registered,
-        "docs/lints.md sections, in code order"
-    );
+    assert_eq!(documented, registered, "docs/lints.md sections, in code order");
     for (s, c) in sections.iter().zip(CODES) {
-        assert_eq!(
-            s.lint.as_deref(),
-            c.lint,
-            "{}: lint name in the heading",
-            s.code
-        );
+        assert_eq!(s.lint.as_deref(), c.lint, "{}: lint name in the heading", s.code);
         assert_eq!(normal(&s.summary), normal(c.summary), "{}: summary", s.code);
         assert!(
             !s.bad.is_empty() && !s.good.is_empty(),
@@ -495,10 +440,7 @@ fn doc_examples_do_what_they_say() {
                 match lang.as_str() {
                     "pol" => {
                         let c = compile_with(
-                            vec![Source {
-                                name: "example.pol".into(),
-                                text: text.clone(),
-                            }],
+                            vec![Source { name: "example.pol".into(), text: text.clone() }],
                             Lints::Run(turned_on(&s.code)),
                         );
                         let codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code.id).collect();

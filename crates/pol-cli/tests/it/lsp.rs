@@ -72,19 +72,12 @@ impl Client {
                 return;
             }
         });
-        Client {
-            child,
-            stdin,
-            frames,
-            next_id: 0,
-        }
+        Client { child, stdin, frames, next_id: 0 }
     }
 
     fn send(&mut self, message: serde_json::Value) {
         use std::io::Write;
-        self.stdin
-            .write_all(frame(&message.to_string()).as_bytes())
-            .unwrap();
+        self.stdin.write_all(frame(&message.to_string()).as_bytes()).unwrap();
         self.stdin.flush().unwrap();
     }
 
@@ -146,10 +139,8 @@ fn an_editing_session_over_standard_input_and_output() {
     let text = std::fs::read_to_string(&policy).unwrap();
 
     let mut pol = Client::start(&dir);
-    let init = pol.request(
-        "initialize",
-        serde_json::json!({"capabilities": {}, "rootUri": file_uri(&dir)}),
-    );
+    let init = pol
+        .request("initialize", serde_json::json!({"capabilities": {}, "rootUri": file_uri(&dir)}));
     assert_eq!(init["serverInfo"]["name"], "pol");
     pol.notify("initialized", serde_json::json!({}));
     pol.notify(
@@ -157,11 +148,8 @@ fn an_editing_session_over_standard_input_and_output() {
         serde_json::json!({"textDocument": {"uri": uri, "languageId": "pol", "version": 1, "text": text}}),
     );
     // An unsaved misspelling: a diagnostic over the word, offering the right name.
-    let misspelt = text.replacen(
-        "applicant.in_removal_proceedings",
-        "applicant.in_removal_procedings",
-        1,
-    );
+    let misspelt =
+        text.replacen("applicant.in_removal_proceedings", "applicant.in_removal_procedings", 1);
     pol.notify(
         "textDocument/didChange",
         serde_json::json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": misspelt}]}),
@@ -183,10 +171,7 @@ fn an_editing_session_over_standard_input_and_output() {
         at["character"].as_u64().unwrap() + "applicant.in_removal_procedings".len() as u64
     );
     assert!(
-        diagnostic["message"]
-            .as_str()
-            .unwrap()
-            .contains("`applicant.in_removal_proceedings`"),
+        diagnostic["message"].as_str().unwrap().contains("`applicant.in_removal_proceedings`"),
         "{diagnostic}"
     );
     // Definition on the saved text answers with the real file (what hover shows is
@@ -197,14 +182,8 @@ fn an_editing_session_over_standard_input_and_output() {
     );
     let on_status = serde_json::json!({"textDocument": {"uri": uri}, "position": position(&text, "applicant.status")});
     let definition = pol.request("textDocument/definition", on_status);
-    assert_eq!(
-        definition["uri"],
-        file_uri(&dir.join("policies/facts.pol")).as_str()
-    );
-    assert_eq!(
-        pol.request("shutdown", serde_json::Value::Null),
-        serde_json::Value::Null
-    );
+    assert_eq!(definition["uri"], file_uri(&dir.join("policies/facts.pol")).as_str());
+    assert_eq!(pol.request("shutdown", serde_json::Value::Null), serde_json::Value::Null);
     pol.notify("exit", serde_json::Value::Null);
     let status = pol.child.wait().unwrap();
     assert_eq!(status.code(), Some(0));

@@ -35,11 +35,7 @@ fn the_man_pages_are_current() {
     let bless = std::env::var_os("POL_BLESS").is_some_and(|v| v == "1");
     let generated = pages("current");
     assert!(generated.contains_key("pol.1"), "{:?}", generated.keys());
-    assert!(
-        generated.contains_key("pol-check.1"),
-        "{:?}",
-        generated.keys()
-    );
+    assert!(generated.contains_key("pol-check.1"), "{:?}", generated.keys());
     let mut stale = Vec::new();
     for (name, text) in &generated {
         let path = shipped.join(name);
@@ -89,16 +85,9 @@ fn no_page_points_at_a_repository_doc() {
     let mut found = Vec::new();
     for (name, text) in pages("docs") {
         let text = String::from_utf8_lossy(&text);
-        for line in text
-            .lines()
-            .filter(|l| l.contains("docs/") && l.contains(".md"))
-        {
+        for line in text.lines().filter(|l| l.contains("docs/") && l.contains(".md")) {
             found.push(format!("{name}: {line}"));
         }
     }
-    assert!(
-        found.is_empty(),
-        "help that points at docs/:\n{}",
-        found.join("\n")
-    );
+    assert!(found.is_empty(), "help that points at docs/:\n{}", found.join("\n"));
 }

@@ -153,10 +153,6 @@ fn some_examples_are_incomplete() {
 /// CHNV after its termination: the re-entry warning does not bear on a closed program.
 #[test]
 fn a_closed_program_has_no_reentry_warning() {
-    let human = pol(&[
-        "explain",
-        "examples/cases/haitian_chnv_after_termination.yaml",
-    ])
-    .stdout;
+    let human = pol(&["explain", "examples/cases/haitian_chnv_after_termination.yaml"]).stdout;
     assert!(!human.contains("reentry_not_guaranteed"), "{human}");
 }

@@ -10,22 +10,13 @@ use common::{assert_contains, files, pol, pol_with_stdin, stem};
 #[test]
 fn policy_tests_pass() {
     let run = pol(&["test", "tests/policies"]);
-    assert_eq!(
-        run.code, 0,
-        "pol test failed:\n{}\n{}",
-        run.stdout, run.stderr
-    );
+    assert_eq!(run.code, 0, "pol test failed:\n{}\n{}", run.stdout, run.stderr);
     let last = run.stdout.lines().last().unwrap_or_default();
     assert!(last.starts_with("test result: ok. "), "last line: {last}");
     assert!(last.ends_with(" passed; 0 failed"), "last line: {last}");
     assert_eq!(run.stdout.matches("test result:").count(), 1);
-    let passed: usize = last
-        .trim_start_matches("test result: ok. ")
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let passed: usize =
+        last.trim_start_matches("test result: ok. ").split(' ').next().unwrap().parse().unwrap();
     assert!(passed >= 80, "only {passed} policy tests");
 }
 
@@ -43,12 +34,7 @@ fn a_failing_policy_test_fails_the_run() {
     let run = pol(&["test", file.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert_contains(&run.stdout, "  decision:\n-   ineligible\n+   eligible\n");
-    assert!(run
-        .stdout
-        .lines()
-        .last()
-        .unwrap()
-        .ends_with("0 passed; 1 failed"));
+    assert!(run.stdout.lines().last().unwrap().ends_with("0 passed; 1 failed"));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -76,11 +62,8 @@ fn decisions_and_explanations() {
     ] {
         let eval = ["eval", "--format", "json", example];
         let explain = ["explain", example];
-        let transcript = format!(
-            "{}\n{}",
-            pol(&eval).transcript(&eval),
-            pol(&explain).transcript(&explain)
-        );
+        let transcript =
+            format!("{}\n{}", pol(&eval).transcript(&eval), pol(&explain).transcript(&explain));
         // `transcript` redacts what an edit to a shipped policy changes (line numbers,
         // the policies' digest), which these snapshots are not about.
         insta::assert_snapshot!(format!("decision__{}", stem(example)), transcript);
@@ -93,11 +76,8 @@ fn eval_reads_json_lines_from_stdin() {
     let input = "{\"id\":\"a\",\"as_of\":\"2025-06-10\",\"policy\":\"chnv_parole\"}\n{\"id\":\"b\",\"as_of\":\"2025-03-24\",\"policy\":\"chnv_parole\",\"applicant\":{\"nationality\":\"MX\"}}\n";
     let run = pol_with_stdin(&["eval", "--format", "json", "-"], input);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let decisions: Vec<serde_json::Value> = run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let decisions: Vec<serde_json::Value> =
+        run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(decisions[0]["decision"], "unavailable");
     assert_eq!(decisions[1]["decision"], "ineligible");
 }

@@ -52,12 +52,8 @@ fn a_tps_holder_in_removal_proceedings_would_be_eligible_without_them() {
 fn missing_comes_best_question_first() {
     let ex = explain(r#"{"as_of": "2025-06-10", "policy": "advance_parole"}"#);
     assert_eq!(ex["decision"]["decision"], "incomplete");
-    let missing: Vec<&str> = ex["decision"]["missing"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m.as_str().unwrap())
-        .collect();
+    let missing: Vec<&str> =
+        ex["decision"]["missing"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
     // Location splits into inside (all decisions open) and outside (ineligible); the J-1
     // requirement excludes on its own (docs/changes/003), so it comes next. Every fact
     // the policy reads can change the decision here, so every one is listed.

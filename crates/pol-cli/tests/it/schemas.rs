@@ -21,10 +21,7 @@ fn the_schemas_are_schemas() {
     ] {
         let s = schema(file);
         assert_eq!(s["$id"], id, "{file}");
-        assert!(
-            jsonschema::meta::is_valid(&s),
-            "{file} is not a valid schema"
-        );
+        assert!(jsonschema::meta::is_valid(&s), "{file} is not a valid schema");
         validator(file);
     }
 }
@@ -106,18 +103,9 @@ fn diagnostics_follow_their_schema() {
         &["eval", "tests/data/cases/err"],
         &["eval", "no/such/case.json"],
         &["check", "tests/data/check/err/name_misspelled_fact.pol"],
-        &[
-            "--policies",
-            "tests/data/check/err",
-            "eval",
-            "examples/cases",
-        ],
+        &["--policies", "tests/data/check/err", "eval", "examples/cases"],
         &["eval", "--no-such-flag"],
-        &[
-            "fmt",
-            "tests/data/check/err/parse_missing_colon.pol",
-            "--check",
-        ],
+        &["fmt", "tests/data/check/err/parse_missing_colon.pol", "--check"],
     ];
     for args in runs {
         let mut all = vec!["--error-format", "json"];
@@ -130,13 +118,7 @@ fn diagnostics_follow_their_schema() {
         }
     }
     let case = json_lines(
-        &pol(&[
-            "--error-format",
-            "json",
-            "eval",
-            "tests/data/cases/err/unknown_field.json",
-        ])
-        .stderr,
+        &pol(&["--error-format", "json", "eval", "tests/data/cases/err/unknown_field.json"]).stderr,
     );
     assert!(case[0]["field"].is_string(), "{:?}", case[0]);
     let mut broken = case[0].clone();
@@ -160,12 +142,7 @@ fn the_project_schema_lists_every_lint() {
     assert_eq!(named, expected, "one property per lint");
     for code in codes::ALL.iter().filter(|c| c.is_lint()) {
         let described = &lints[code.lint.unwrap()]["description"];
-        assert_eq!(
-            described,
-            &format!("{}: {}.", code.id, code.summary),
-            "{}",
-            code.id
-        );
+        assert_eq!(described, &format!("{}: {}.", code.id, code.summary), "{}", code.id);
     }
     let v = validator("project.schema.json");
     let text = std::fs::read_to_string(common::root().join("pol.toml")).unwrap();

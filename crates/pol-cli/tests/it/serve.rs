@@ -36,17 +36,10 @@ impl Server {
                 }
             }
         });
-        let mut server = Server {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            log,
-        };
+        let mut server = Server { child, addr: SocketAddr::from(([127, 0, 0, 1], 0)), log };
         let line = server.wait_for("listening on http://");
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap();
+        let addr =
+            line.split("http://").nth(1).and_then(|rest| rest.split_whitespace().next()).unwrap();
         server.addr = addr.parse().unwrap();
         server
     }
@@ -90,12 +83,8 @@ impl Server {
 
     fn receipt(&self) -> String {
         let mut stream = TcpStream::connect(self.addr).unwrap();
-        write!(
-            stream,
-            "GET /readyz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
-        )
-        .unwrap();
+        write!(stream, "GET /readyz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr)
+            .unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
         let body = response.split_once("\r\n\r\n").unwrap().1;
@@ -111,10 +100,7 @@ impl Server {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status.code().unwrap_or(-1);
             }
-            assert!(
-                Instant::now() < deadline,
-                "pol serve did not stop on SIGTERM"
-            );
+            assert!(Instant::now() < deadline, "pol serve did not stop on SIGTERM");
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -215,25 +201,15 @@ fn the_limit_flags_default_to_the_service_limits() {
     let help = common::pol_in(&common::root(), &["serve", "--help"], "");
     assert_eq!(help.code, 0, "{}", help.stderr);
     let default_of = |flag: &str| -> String {
-        let after = help
-            .stdout
-            .split(flag)
-            .nth(1)
-            .unwrap_or_else(|| panic!("{flag}"));
+        let after = help.stdout.split(flag).nth(1).unwrap_or_else(|| panic!("{flag}"));
         let start = after.find("[default: ").unwrap() + "[default: ".len();
         let rest = &after[start..];
         rest[..rest.find(']').unwrap()].to_string()
     };
     let limits = pol_serve::Limits::default();
     assert_eq!(default_of("--max-body"), limits.max_body_bytes.to_string());
-    assert_eq!(
-        default_of("--max-batch"),
-        limits.max_batch_cases.to_string()
-    );
-    assert_eq!(
-        default_of("--timeout-ms"),
-        limits.request_timeout.as_millis().to_string()
-    );
+    assert_eq!(default_of("--max-batch"), limits.max_batch_cases.to_string());
+    assert_eq!(default_of("--timeout-ms"), limits.request_timeout.as_millis().to_string());
     assert_eq!(default_of("--addr"), "127.0.0.1:8080");
 }
 

@@ -25,23 +25,11 @@ pub(super) fn decode<'de, D: de::Deserializer<'de>>(
 ) -> Result<(), DecodeError<D::Error>> {
     // serde's error type is the deserializer's; the structured error travels beside it.
     let error = RefCell::new(None);
-    let cx = Cx {
-        schema,
-        set,
-        case: RefCell::new(case),
-        error: &error,
-    };
+    let cx = Cx { schema, set, case: RefCell::new(case), error: &error };
     // The document is the root group.
-    let seed = GroupSeed {
-        cx: &cx,
-        group: &schema.root,
-        prefix: "",
-    };
+    let seed = GroupSeed { cx: &cx, group: &schema.root, prefix: "" };
     seed.deserialize(deserializer)
-        .map_err(|format| DecodeError {
-            case: error.into_inner(),
-            format,
-        })
+        .map_err(|format| DecodeError { case: error.into_inner(), format })
 }
 
 /// A seed that reads one string (a field name, an enum word) and looks it up: the serde
@@ -174,11 +162,7 @@ impl<'de> Visitor<'de> for GroupVisitor<'_, '_> {
                 continue;
             };
             let path = entry.path.as_str();
-            let text = |kind| TextSeed {
-                cx: self.cx,
-                path,
-                kind,
-            };
+            let text = |kind| TextSeed { cx: self.cx, path, kind };
             if !seen.mark(index) {
                 return Err(self.cx.fail(
                     path,
@@ -187,17 +171,12 @@ impl<'de> Visitor<'de> for GroupVisitor<'_, '_> {
                 ));
             }
             match &entry.field {
-                Field::Group(g) => map.next_value_seed(GroupSeed {
-                    cx: self.cx,
-                    group: g,
-                    prefix: path,
-                })?,
-                Field::Fact(f, ty) => map.next_value_seed(ValueSeed {
-                    cx: self.cx,
-                    fact: *f,
-                    ty: *ty,
-                    path,
-                })?,
+                Field::Group(g) => {
+                    map.next_value_seed(GroupSeed { cx: self.cx, group: g, prefix: path })?
+                }
+                Field::Fact(f, ty) => {
+                    map.next_value_seed(ValueSeed { cx: self.cx, fact: *f, ty: *ty, path })?
+                }
                 Field::Id => {
                     map.next_value_seed(text(Text::Id))?;
                 }
@@ -236,11 +215,7 @@ impl<'de> DeserializeSeed<'de> for GroupSeed<'_, '_> {
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         // `any`, not `map`: a document (or group) that is not a map is then named by the
         // visitor ("expected a case: a map of facts") in every format, not by its parser.
-        d.deserialize_any(GroupVisitor {
-            cx: self.cx,
-            group: self.group,
-            prefix: self.prefix,
-        })
+        d.deserialize_any(GroupVisitor { cx: self.cx, group: self.group, prefix: self.prefix })
     }
 }
 
@@ -256,13 +231,7 @@ impl Lookup for KeySeed<'_, '_, '_> {
 
     fn find<E: de::Error>(self, key: &str) -> Result<usize, E> {
         let t = tag(key);
-        if let Some(i) = self
-            .v
-            .group
-            .fields
-            .iter()
-            .position(|e| e.tag == t && e.name == key)
-        {
+        if let Some(i) = self.v.group.fields.iter().position(|e| e.tag == t && e.name == key) {
             return Ok(i);
         }
         let path = if self.v.prefix.is_empty() {
@@ -278,23 +247,12 @@ impl Lookup for KeySeed<'_, '_, '_> {
         let help = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             None if self.v.prefix.is_empty() => {
-                let here: Vec<String> = self
-                    .v
-                    .group
-                    .fields
-                    .iter()
-                    .map(|e| format!("`{}`", e.name))
-                    .collect();
+                let here: Vec<String> =
+                    self.v.group.fields.iter().map(|e| format!("`{}`", e.name)).collect();
                 format!("a case holds: {}", here.join(", "))
             }
             None => {
-                let here: Vec<&str> = self
-                    .v
-                    .group
-                    .fields
-                    .iter()
-                    .map(|e| e.name.as_str())
-                    .collect();
+                let here: Vec<&str> = self.v.group.fields.iter().map(|e| e.name.as_str()).collect();
                 format!("`{}` has the fields: {}", self.v.prefix, here.join(", "))
             }
         };
@@ -379,11 +337,9 @@ impl<'de> Visitor<'de> for TextSeed<'_, '_, '_> {
                 let text = map.next_value::<String>()?;
                 self.visit_str(&text)
             }
-            _ => Err(self.cx.fail(
-                self.path,
-                format!("expected {}, found a map", self.what()),
-                None,
-            )),
+            _ => {
+                Err(self.cx.fail(self.path, format!("expected {}, found a map", self.what()), None))
+            }
         }
     }
 
@@ -404,11 +360,7 @@ impl<'de> Visitor<'de> for TextSeed<'_, '_, '_> {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<String>, E> {
-        Err(self.cx.fail(
-            self.path,
-            format!("expected {}, found `{v}`", self.what()),
-            None,
-        ))
+        Err(self.cx.fail(self.path, format!("expected {}, found `{v}`", self.what()), None))
     }
 }
 
@@ -419,24 +371,17 @@ fn unknown_policy<E: de::Error>(cx: &Cx, path: &str, name: &str) -> E {
         Some(s) => format!("did you mean `{s}`?"),
         None => format!("the policies are: {}", names.join(", ")),
     };
-    cx.fail_suggesting(
-        path,
-        format!("there is no policy `{name}`"),
-        Some(help),
-        suggestion,
-    )
+    cx.fail_suggesting(path, format!("there is no policy `{name}`"), Some(help), suggestion)
 }
 
 fn parse_day<E: de::Error>(cx: &Cx, path: &str, text: &str) -> Result<Day, E> {
-    pol_syntax::date::Date::parse_iso(text)
-        .map(Day::from_date)
-        .map_err(|why| {
-            cx.fail(
-                path,
-                format!("`{text}` is not a valid date: {why}"),
-                Some("dates are written YYYY-MM-DD, like \"2025-06-10\"".into()),
-            )
-        })
+    pol_syntax::date::Date::parse_iso(text).map(Day::from_date).map_err(|why| {
+        cx.fail(
+            path,
+            format!("`{text}` is not a valid date: {why}"),
+            Some("dates are written YYYY-MM-DD, like \"2025-06-10\"".into()),
+        )
+    })
 }
 
 /// Decodes one fact's value into its slot.
@@ -475,17 +420,11 @@ impl ValueSeed<'_, '_, '_> {
         let help = match ty {
             Type::Enum(e) | Type::Set(e) => Some(format!(
                 "the words are: {}",
-                self.cx
-                    .set
-                    .enums
-                    .get(e)
-                    .map(|d| d.words.join(", "))
-                    .unwrap_or_default()
+                self.cx.set.enums.get(e).map(|d| d.words.join(", ")).unwrap_or_default()
             )),
             _ => None,
         };
-        self.cx
-            .fail(self.path, format!("expected {want}, found {found}"), help)
+        self.cx.fail(self.path, format!("expected {want}, found {found}"), help)
     }
 
     fn word<E: de::Error>(&self, e: crate::ir::EnumId, text: &str) -> Result<u16, E> {

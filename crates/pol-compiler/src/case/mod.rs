@@ -33,10 +33,7 @@ pub struct Case {
 
 impl Case {
     pub fn new(set: &PolicySet) -> Case {
-        Case {
-            facts: vec![None; set.facts.len()],
-            ..Case::default()
-        }
+        Case { facts: vec![None; set.facts.len()], ..Case::default() }
     }
 
     /// The text of a string value.
@@ -81,12 +78,7 @@ pub struct CaseError {
 impl CaseError {
     /// An error in `field` with a message and help, and no suggestion.
     pub fn new(field: impl Into<String>, message: impl Into<String>, help: Option<String>) -> Self {
-        CaseError {
-            field: field.into(),
-            message: message.into(),
-            help,
-            suggestion: None,
-        }
+        CaseError { field: field.into(), message: message.into(), help, suggestion: None }
     }
 }
 

@@ -46,17 +46,8 @@ pub(super) fn tag(key: &str) -> u64 {
 
 impl Group {
     fn push(&mut self, prefix: &str, name: &str, field: Field) {
-        let path = if prefix.is_empty() {
-            name.to_string()
-        } else {
-            format!("{prefix}.{name}")
-        };
-        self.fields.push(Entry {
-            name: name.to_string(),
-            tag: tag(name),
-            path,
-            field,
-        });
+        let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
+        self.fields.push(Entry { name: name.to_string(), tag: tag(name), path, field });
     }
 }
 
@@ -98,16 +89,9 @@ impl CaseSchema {
                         group.fields.len() - 1
                     }
                 };
-                end = if end == 0 {
-                    seg.len()
-                } else {
-                    end + 1 + seg.len()
-                };
+                end = if end == 0 { seg.len() } else { end + 1 + seg.len() };
                 match group.fields.get_mut(pos) {
-                    Some(Entry {
-                        field: Field::Group(g),
-                        ..
-                    }) => group = g,
+                    Some(Entry { field: Field::Group(g), .. }) => group = g,
                     _ => break,
                 }
             }
@@ -120,11 +104,7 @@ impl CaseSchema {
             .filter(|(_, f)| f.ty == Type::Date)
             .map(|(id, _)| id)
             .collect();
-        CaseSchema {
-            root,
-            fact_paths,
-            date_facts,
-        }
+        CaseSchema { root, fact_paths, date_facts }
     }
 
     /// Decodes one case document from any serde deserializer into `case` (cleared
@@ -136,10 +116,8 @@ impl CaseSchema {
         deserializer: D,
     ) -> Result<(), DecodeError<D::Error>> {
         self.decode_facts(set, case, deserializer)?;
-        self.check_required(set, case).map_err(|e| DecodeError {
-            format: de::Error::custom(&e),
-            case: Some(e),
-        })
+        self.check_required(set, case)
+            .map_err(|e| DecodeError { format: de::Error::custom(&e), case: Some(e) })
     }
 
     /// [`CaseSchema::decode`] without requiring `as_of` and `policy`: a document of facts,

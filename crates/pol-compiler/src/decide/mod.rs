@@ -114,11 +114,7 @@ pub fn decide_into(
 ) -> Result<(), CaseError> {
     outcome.clear();
     let Some(as_of) = case.as_of else {
-        return Err(CaseError::new(
-            "as_of",
-            "the case has no `as_of` date",
-            None,
-        ));
+        return Err(CaseError::new("as_of", "the case has no `as_of` date", None));
     };
     let plan = p.plan;
     plan.run(p.set, &case.facts, as_of, &mut scratch.slots);
@@ -144,22 +140,12 @@ pub fn decide_into(
     // rule of the deciding level or the window unknown, or no decision at all), they are
     // read from the truths the rules take over the case's completions (`settle::see`;
     // `docs/semantics.md`, "Reasons").
-    let mut see_truths = || {
-        see(
-            p,
-            case,
-            &mut scratch.fixed,
-            &mut scratch.reasons_walk,
-            &mut scratch.seen,
-        )
-    };
+    let mut see_truths =
+        || see(p, case, &mut scratch.fixed, &mut scratch.reasons_walk, &mut scratch.seen);
     match decided {
         Some(d) => {
             outcome.decision = d;
-            let window = plan
-                .window
-                .as_ref()
-                .filter(|_| d == DecisionKind::Unavailable);
+            let window = plan.window.as_ref().filter(|_| d == DecisionKind::Unavailable);
             let closed_by = window.filter(|w| truth(w.open) == FALSE).map(|w| {
                 let state = w.state(&case.facts, as_of, &scratch.slots);
                 ClosedBy::of(state).unwrap_or(ClosedBy::Unknown)
@@ -204,9 +190,7 @@ pub fn decide_into(
                 // Nothing is known to hold, so the decision was settled by cases: the rules
                 // (and the window) Kleene logic leaves open are together the reason.
                 if window.is_some_and(|w| truth(w.open) == UNKNOWN) {
-                    outcome
-                        .reasons
-                        .push(Cause::ProgramWindow(ClosedBy::Unknown));
+                    outcome.reasons.push(Cause::ProgramWindow(ClosedBy::Unknown));
                 }
                 each_where(
                     rules,
@@ -219,9 +203,7 @@ pub fn decide_into(
             // The window and the rules still open, at a level some completion reaches.
             let seen = &scratch.seen;
             if plan.window.is_some() && Seen::open(seen.window_closed()) {
-                outcome
-                    .reasons
-                    .push(Cause::ProgramWindow(ClosedBy::Unknown));
+                outcome.reasons.push(Cause::ProgramWindow(ClosedBy::Unknown));
             }
             for r in &plan.rules {
                 let Some(level) = r.level else { continue };
@@ -232,14 +214,8 @@ pub fn decide_into(
         }
         None => {
             // Beyond exact reasoning: the window and the rules Kleene logic leaves open.
-            if plan
-                .window
-                .as_ref()
-                .is_some_and(|w| truth(w.open) == UNKNOWN)
-            {
-                outcome
-                    .reasons
-                    .push(Cause::ProgramWindow(ClosedBy::Unknown));
+            if plan.window.as_ref().is_some_and(|w| truth(w.open) == UNKNOWN) {
+                outcome.reasons.push(Cause::ProgramWindow(ClosedBy::Unknown));
             }
             let open = open_mask(levels);
             for r in &plan.rules {
@@ -250,11 +226,7 @@ pub fn decide_into(
             }
         }
     }
-    each_where(
-        &plan.warnings,
-        |r| truth(r.trigger) == TRUE,
-        |r| outcome.warnings.push(r.rule),
-    );
+    each_where(&plan.warnings, |r| truth(r.trigger) == TRUE, |r| outcome.warnings.push(r.rule));
     if matches!(
         outcome.decision,
         DecisionKind::Eligible | DecisionKind::Ineligible | DecisionKind::Incomplete
@@ -263,11 +235,10 @@ pub fn decide_into(
             if f.when.is_some_and(|w| truth(w) != TRUE) {
                 continue;
             }
-            let listed = outcome.forms.iter().any(|j| {
-                plan.forms
-                    .get(*j)
-                    .is_some_and(|o| o.first_of_name == f.first_of_name)
-            });
+            let listed = outcome
+                .forms
+                .iter()
+                .any(|j| plan.forms.get(*j).is_some_and(|o| o.first_of_name == f.first_of_name));
             if !listed {
                 outcome.forms.push(f.form);
             }
@@ -314,9 +285,7 @@ fn each_where(
 pub(crate) fn plan_levels(plan: &Plan, truths: &[Truth]) -> [Truth; 3] {
     let mut levels = [FALSE; 3];
     for (level, rules) in levels.iter_mut().zip(&plan.levels) {
-        *level = rules
-            .iter()
-            .fold(FALSE, |m, r| m.max(plan::get(truths, r.trigger)));
+        *level = rules.iter().fold(FALSE, |m, r| m.max(plan::get(truths, r.trigger)));
     }
     if let (Some(w), Some(l)) = (&plan.window, levels.get_mut(0)) {
         *l = (*l).max(TRUE - plan::get(truths, w.open));

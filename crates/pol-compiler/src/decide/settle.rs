@@ -51,9 +51,7 @@ pub(super) fn settle(
         },
     );
     reason::rank(&mut scratch.scored);
-    Ok(Settled::Open {
-        missing: scratch.scored.iter().map(|(f, _, _)| *f).collect(),
-    })
+    Ok(Settled::Open { missing: scratch.scored.iter().map(|(f, _, _)| *f).collect() })
 }
 
 /// The error for a case whose unknown facts have no value that keeps every constraint.
@@ -70,11 +68,7 @@ pub(super) fn no_completion(p: &Policy<'_>, case: &Case) -> CaseError {
         unknown.first().map_or(String::new(), |f| (*f).to_string()),
         format!(
             "no value of {} keeps the constraints of the policies, given the known facts",
-            unknown
-                .iter()
-                .map(|f| format!("`{f}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            unknown.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
         ),
         Some("check the known facts against the constraints they are tied to".into()),
     )

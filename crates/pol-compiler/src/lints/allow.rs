@@ -36,10 +36,7 @@ pub(crate) fn apply(allows: &[Allow], found: Vec<Diagnostic>) -> Vec<Diagnostic>
         }
         silenced
     };
-    let mut out: Vec<Diagnostic> = found
-        .into_iter()
-        .filter(|d| !silence(d, &mut used))
-        .collect();
+    let mut out: Vec<Diagnostic> = found.into_iter().filter(|d| !silence(d, &mut used)).collect();
     let mut stale = Vec::new();
     for (a, flags) in allows.iter().zip(&used) {
         for (i, (l, flag)) in a.lints.iter().zip(flags).enumerate() {
@@ -73,15 +70,9 @@ fn removal(a: &Allow, i: usize) -> (Span, String) {
     let (Some(l), true) = (a.lints.get(i), a.lints.len() > 1) else {
         return (a.span, "remove the `#[allow]`".to_string());
     };
-    let span = match (
-        a.lints.get(i + 1),
-        i.checked_sub(1).and_then(|p| a.lints.get(p)),
-    ) {
+    let span = match (a.lints.get(i + 1), i.checked_sub(1).and_then(|p| a.lints.get(p))) {
         (Some(next), _) => l.span.with_end(next.span.start),
-        (None, Some(prev)) => Span {
-            start: prev.span.end,
-            ..l.span
-        },
+        (None, Some(prev)) => Span { start: prev.span.end, ..l.span },
         (None, None) => l.span,
     };
     (span, format!("remove `{}` from the `#[allow]`", l.name))

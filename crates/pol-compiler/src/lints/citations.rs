@@ -21,10 +21,7 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
         .with_help("every rule and date names its legal source: `cite \"seed 001: ...\"`");
         out.push(match end {
             Some(end) => d.with_suggestion(
-                Span {
-                    start: end.end,
-                    ..end
-                },
+                Span { start: end.end, ..end },
                 format!(" cite \"{CITE_PLACEHOLDER}\""),
                 "add a citation",
             ),
@@ -34,29 +31,17 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
     for p in &set.policies {
         for r in &p.rules {
             if r.cite.is_none() {
-                report(
-                    format!("rule `{}.{}`", p.name, r.name),
-                    r.name_span,
-                    Some(r.span),
-                );
+                report(format!("rule `{}.{}`", p.name, r.name), r.name_span, Some(r.span));
             }
         }
         for f in &p.forms {
             if f.cite.is_none() {
-                report(
-                    format!("form `{}` of `{}`", f.form, p.name),
-                    f.span,
-                    Some(f.span),
-                );
+                report(format!("form `{}` of `{}`", f.form, p.name), f.span, Some(f.span));
             }
         }
         for v in &p.validities {
             if v.cite.is_none() {
-                report(
-                    format!("the validity of `{}`", p.name),
-                    v.span,
-                    Some(v.span),
-                );
+                report(format!("the validity of `{}`", p.name), v.span, Some(v.span));
             }
         }
     }
@@ -83,11 +68,7 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
     for p in &set.params {
         for v in &p.values {
             if v.cite.is_none() {
-                report(
-                    format!("a value of parameter `{}`", p.name),
-                    v.span,
-                    Some(v.span),
-                );
+                report(format!("a value of parameter `{}`", p.name), v.span, Some(v.span));
             }
         }
     }

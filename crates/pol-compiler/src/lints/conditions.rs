@@ -93,11 +93,7 @@ impl<'e> Node<'e> {
         match &expr.kind {
             TExprKind::Not(x) => {
                 let inner = Node::build(logic, x);
-                Node {
-                    expr,
-                    f: inner.f.clone().negate(),
-                    shape: Shape::Not(Box::new(inner)),
-                }
+                Node { expr, f: inner.f.clone().negate(), shape: Shape::Not(Box::new(inner)) }
             }
             TExprKind::And(xs) => {
                 let kids: Vec<Node> = xs.iter().map(|x| Node::build(logic, x)).collect();
@@ -115,11 +111,7 @@ impl<'e> Node<'e> {
                     shape: Shape::Or(kids),
                 }
             }
-            _ => Node {
-                expr,
-                f: logic.formula(expr),
-                shape: Shape::Leaf,
-            },
+            _ => Node { expr, f: logic.formula(expr), shape: Shape::Leaf },
         }
     }
 }
@@ -176,11 +168,8 @@ impl Walk<'_, '_, '_> {
             return;
         }
         let node = Node::build(self.logic, e);
-        let mut given = vec![Given {
-            f: &condition.f,
-            role: Role::Condition,
-            span: r.condition.span,
-        }];
+        let mut given =
+            vec![Given { f: &condition.f, role: Role::Condition, span: r.condition.span }];
         self.walk(&node, &mut given, Place::Exception(p, r), true);
     }
 
@@ -233,11 +222,7 @@ impl Walk<'_, '_, '_> {
             let before = given.len();
             for (j, k) in kids.iter().enumerate() {
                 if j != i && !dropped.get(j).copied().unwrap_or(false) {
-                    given.push(Given {
-                        f: &k.f,
-                        role,
-                        span: k.expr.span,
-                    });
+                    given.push(Given { f: &k.f, role, span: k.expr.span });
                 }
             }
             let Some(kid) = kids.get(i) else { continue };
@@ -280,11 +265,7 @@ impl Walk<'_, '_, '_> {
         } else {
             let what = if value { "always true" } else { "never true" };
             (
-                if value {
-                    codes::TAUTOLOGY
-                } else {
-                    codes::CONTRADICTION
-                },
+                if value { codes::TAUTOLOGY } else { codes::CONTRADICTION },
                 format!("a part of {} is {what}", place.describe()),
                 format!(
                     "this part does not depend on the case; correct it, or remove it{}",
@@ -297,17 +278,11 @@ impl Walk<'_, '_, '_> {
             Diagnostic::new(code, message.clone(), primary).with_help(help.clone())
         };
         match culprits.as_slice() {
-            [one] => d(Label::new(
-                one.expr.span,
-                describe_constant(one.expr, value),
-            )),
+            [one] => d(Label::new(one.expr.span, describe_constant(one.expr, value))),
             // More than a few parts would clutter the picture more than explain it.
             [first, .., last] if culprits.len() <= 3 => {
-                let (others, verb) = if culprits.len() == 2 {
-                    ("condition", "does")
-                } else {
-                    ("conditions", "do")
-                };
+                let (others, verb) =
+                    if culprits.len() == 2 { ("condition", "does") } else { ("conditions", "do") };
                 let text = if value {
                     format!("covers every case the underlined {others} {verb} not")
                 } else {
@@ -320,10 +295,7 @@ impl Walk<'_, '_, '_> {
                 }
                 d
             }
-            _ => d(Label::new(
-                node.expr.span,
-                describe_constant(node.expr, value),
-            )),
+            _ => d(Label::new(node.expr.span, describe_constant(node.expr, value))),
         }
     }
 }
@@ -340,11 +312,8 @@ fn culprits<'n>(logic: &mut Logic, node: &'n Node<'n>, value: bool) -> Vec<&'n N
             _ => return vec![at],
         };
         let parts: Vec<Part> = kids.iter().map(|k| (&k.f, !value)).collect();
-        let found: Vec<&Node> = logic
-            .core(&[], &parts)
-            .into_iter()
-            .filter_map(|i| kids.get(i))
-            .collect();
+        let found: Vec<&Node> =
+            logic.core(&[], &parts).into_iter().filter_map(|i| kids.get(i)).collect();
         match found.as_slice() {
             [one] => at = one,
             [] => return vec![at],
@@ -384,10 +353,7 @@ fn in_context(node: &Node, value: bool, reasons: &[Given], place: Place) -> Diag
         ),
         (None, true) => (
             codes::REDUNDANT,
-            format!(
-                "a part of {} is always true where it is tested",
-                place.describe()
-            ),
+            format!("a part of {} is always true where it is tested", place.describe()),
             "always true here",
             "the underlined condition already implies it; remove it, or correct it if \
              another bound was meant",
@@ -435,11 +401,7 @@ fn describe_constant(e: &TExpr, value: bool) -> String {
 
 /// The message of a whole condition that is constant, by what it decides.
 fn root_message(place: Place, value: bool) -> (codes::Code, String, String) {
-    let code = if value {
-        codes::TAUTOLOGY
-    } else {
-        codes::CONTRADICTION
-    };
+    let code = if value { codes::TAUTOLOGY } else { codes::CONTRADICTION };
     let (message, help) = match (place, value) {
         (Place::Rule(p, r), _) => {
             let id = format!("`{}.{}`", p.name, r.name);
@@ -494,10 +456,7 @@ fn root_message(place: Place, value: bool) -> (codes::Code, String, String) {
             format!("everything that uses it sees `{value}`; correct the condition"),
         ),
         (Place::Form(p, f), true) => (
-            format!(
-                "the condition of form `{}` in `{}` always holds",
-                f.form, p.name
-            ),
+            format!("the condition of form `{}` in `{}` always holds", f.form, p.name),
             "write the form without `when`, or correct the condition".into(),
         ),
         (Place::Form(p, f), false) => (

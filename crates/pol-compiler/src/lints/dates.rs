@@ -23,22 +23,12 @@ fn empty_window(p: &ProgramDef, out: &mut Vec<Diagnostic>) {
     if !semantics::window_is_empty(p) {
         return;
     }
-    let when = if closed.day == opened.day {
-        "on the day it opens"
-    } else {
-        "before it opens"
-    };
+    let when = if closed.day == opened.day { "on the day it opens" } else { "before it opens" };
     out.push(
         Diagnostic::new(
             codes::EMPTY_WINDOW,
-            format!(
-                "program `{}` closes {when}: its window is never open",
-                p.name
-            ),
-            Label::new(
-                closed.span,
-                format!("{} {}", closed.kind.keyword(), closed.day),
-            ),
+            format!("program `{}` closes {when}: its window is never open", p.name),
+            Label::new(closed.span, format!("{} {}", closed.kind.keyword(), closed.day)),
         )
         .with_label(Label::new(opened.span, format!("opened {}", opened.day)))
         .with_help(
@@ -58,10 +48,7 @@ fn parameter_order(p: &ParamDef, out: &mut Vec<Diagnostic>) {
         let d = if later.from == earlier.from {
             Diagnostic::new(
                 codes::PARAMETER_ORDER,
-                format!(
-                    "two values of parameter `{}` start on {}",
-                    p.name, later.from
-                ),
+                format!("two values of parameter `{}` start on {}", p.name, later.from),
                 Label::new(later.span, "starts on the same day"),
             )
             .with_label(Label::new(earlier.span, "as this one"))
@@ -70,10 +57,7 @@ fn parameter_order(p: &ParamDef, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 codes::PARAMETER_ORDER,
                 format!("the values of parameter `{}` are not in date order", p.name),
-                Label::new(
-                    later.span,
-                    format!("from {}, earlier than the line above", later.from),
-                ),
+                Label::new(later.span, format!("from {}, earlier than the line above", later.from)),
             )
             .with_label(Label::new(earlier.span, format!("from {}", earlier.from)))
             .with_help(

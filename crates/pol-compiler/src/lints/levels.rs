@@ -34,10 +34,7 @@ impl LintLevels {
 
     /// The level of `code`'s lint: as set, else the lint's default. Errors are `Deny`.
     pub fn level(&self, code: Code) -> Level {
-        code.lint
-            .and_then(|name| self.levels.get(name))
-            .copied()
-            .unwrap_or(code.default_level)
+        code.lint.and_then(|name| self.levels.get(name)).copied().unwrap_or(code.default_level)
     }
 
     /// The lints set to a level, by name, in name order.

@@ -62,10 +62,7 @@ pub(super) fn check(
                     "policy `{}` reads parameter `{}` on dates before its first value, {}",
                     policy.def.name, param.name, first.from
                 ),
-                Label::new(
-                    span,
-                    format!("unknown for a case dated before {}", first.from),
-                ),
+                Label::new(span, format!("unknown for a case dated before {}", first.from)),
             )
             .with_label(Label::new(first.span, "the first value"))
             .with_help(format!(

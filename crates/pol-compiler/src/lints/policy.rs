@@ -71,18 +71,9 @@ impl<'a> Policy<'a> {
                 let f = semantics::trigger(&mut Formulas, r.kind, condition, unless);
                 let varies = logic.satisfiable(&[(&f, true)]) == Sat::Yes
                     && logic.satisfiable(&[(&f, false)]) == Sat::Yes;
-                Trigger {
-                    rule: r,
-                    level: crate::semantics::level_of(r.kind),
-                    f,
-                    varies,
-                }
+                Trigger { rule: r, level: crate::semantics::level_of(r.kind), f, varies }
             })
             .collect();
-        Policy {
-            def,
-            window,
-            triggers,
-        }
+        Policy { def, window, triggers }
     }
 }

@@ -125,12 +125,9 @@ impl Policy<'_> {
                      decided by an underlined rule first. Remove it, or narrow the earlier rule",
                 )
             };
-            let mut d = Diagnostic::new(
-                codes::SHADOWED_RULE,
-                message,
-                Label::new(t.rule.name_span, label),
-            )
-            .with_help(help);
+            let mut d =
+                Diagnostic::new(codes::SHADOWED_RULE, message, Label::new(t.rule.name_span, label))
+                    .with_help(help);
             for (span, text) in culprits.iter().filter_map(|&i| spans.get(i)) {
                 d = d.with_label(Label::new(*span, text.clone()));
             }
@@ -173,10 +170,7 @@ impl Policy<'_> {
                         format!("{} {what} {}", self.id(b.rule), self.id(a.rule)),
                         Label::new(b.rule.name_span, "this rule"),
                     )
-                    .with_label(Label::new(
-                        a.rule.name_span,
-                        "the same condition as this one",
-                    ))
+                    .with_label(Label::new(a.rule.name_span, "the same condition as this one"))
                     .with_help(
                         "keep one of the two rules (with both citations), or correct the \
                          condition that was meant to differ",

@@ -24,20 +24,10 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
         if let Some(w) = &p.window {
             let mut used = Vec::new();
             if let Some(program) = set.programs.get(w.program) {
-                used.extend(
-                    program
-                        .opened
-                        .iter()
-                        .chain(program.closed.iter())
-                        .map(|e| e.day),
-                );
+                used.extend(program.opened.iter().chain(program.closed.iter()).map(|e| e.day));
             }
             used.extend(dates_in(set, &w.at));
-            check(
-                format!("the `program` line of `{}`", p.name),
-                w.cite.as_ref(),
-                used,
-            );
+            check(format!("the `program` line of `{}`", p.name), w.cite.as_ref(), used);
         }
         for r in &p.rules {
             let used = dates_in(set, std::iter::once(&r.condition).chain(&r.unless));
@@ -46,29 +36,17 @@ pub(super) fn check(set: &PolicySet, out: &mut Vec<Diagnostic>) {
         }
         for f in &p.forms {
             let used = dates_in(set, &f.when);
-            check(
-                format!("form `{}` of `{}`", f.form, p.name),
-                f.cite.as_ref(),
-                used,
-            );
+            check(format!("form `{}` of `{}`", f.form, p.name), f.cite.as_ref(), used);
         }
         for v in &p.validities {
             let used = dates_in(set, std::iter::once(&v.value).chain(&v.when));
-            check(
-                format!("the validity of `{}`", p.name),
-                v.cite.as_ref(),
-                used,
-            );
+            check(format!("the validity of `{}`", p.name), v.cite.as_ref(), used);
         }
     }
     for prog in &set.programs {
         for edge in prog.opened.iter().chain(prog.closed.iter()) {
             check(
-                format!(
-                    "the `{}` date of program `{}`",
-                    edge.kind.keyword(),
-                    prog.name
-                ),
+                format!("the `{}` date of program `{}`", edge.kind.keyword(), prog.name),
                 edge.cite.as_ref(),
                 vec![edge.day],
             );
@@ -182,9 +160,7 @@ fn dates_of(set: &PolicySet, e: &TExpr, out: &mut Vec<Day>, seen: &mut HashSet<L
                 dates_of(set, i, out, seen);
             }
         }
-        TExprKind::InRange {
-            element, low, high, ..
-        } => {
+        TExprKind::InRange { element, low, high, .. } => {
             for x in [element, low, high] {
                 dates_of(set, x, out, seen);
             }
@@ -236,17 +212,11 @@ fn day_of_month(word: &str) -> Option<u32> {
 /// A four-digit year, with trailing punctuation allowed.
 fn year(word: &str) -> Option<i32> {
     let w = word.trim_end_matches(|c: char| !c.is_ascii_digit());
-    (w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| w.parse().ok())
-        .flatten()
+    (w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit())).then(|| w.parse().ok()).flatten()
 }
 
 fn day(y: i32, m: u32, d: u32) -> Option<Day> {
-    let date = pol_syntax::date::Date {
-        year: y,
-        month: m,
-        day: d,
-    };
+    let date = pol_syntax::date::Date { year: y, month: m, day: d };
     chrono::NaiveDate::from_ymd_opt(y, m, d).map(|_| Day::from_date(date))
 }
 
@@ -295,30 +265,15 @@ mod tests {
     use super::*;
 
     fn days(text: &str) -> Vec<String> {
-        quoted_dates(text)
-            .into_iter()
-            .map(|(_, d)| d.to_string())
-            .collect()
+        quoted_dates(text).into_iter().map(|(_, d)| d.to_string()).collect()
     }
 
     #[test]
     fn quoted_dates_are_found_in_every_spelling() {
-        assert_eq!(
-            days("terminated by DHS on March 25, 2025, pursuant to notice"),
-            ["2025-03-25"]
-        );
-        assert_eq!(
-            days("repealed on January 12, 2017. However"),
-            ["2017-01-12"]
-        );
-        assert_eq!(
-            days("As of November 15, 2024, a federal judge"),
-            ["2024-11-15"]
-        );
-        assert_eq!(
-            days("on Jan. 12th, 2017 and 2025-03-25;"),
-            ["2017-01-12", "2025-03-25"]
-        );
+        assert_eq!(days("terminated by DHS on March 25, 2025, pursuant to notice"), ["2025-03-25"]);
+        assert_eq!(days("repealed on January 12, 2017. However"), ["2017-01-12"]);
+        assert_eq!(days("As of November 15, 2024, a federal judge"), ["2024-11-15"]);
+        assert_eq!(days("on Jan. 12th, 2017 and 2025-03-25;"), ["2017-01-12", "2025-03-25"]);
         assert_eq!(days("(6 June 2025)"), ["2025-06-06"]);
         assert_eq!(days("Sept 1, 2020"), ["2020-09-01"]);
         // Not full dates, or not dates at all.

@@ -22,26 +22,15 @@ impl Plan {
         };
         if let Some(w) = g.window {
             let open = b.truth(w);
-            if let Some(Op::Window {
-                opened, closed, at, ..
-            }) = b.op(w).cloned()
-            {
+            if let Some(Op::Window { opened, closed, at, .. }) = b.op(w).cloned() {
                 let at = b.value(at);
-                b.plan.window = Some(PlanWindow {
-                    open,
-                    opened,
-                    closed,
-                    at,
-                });
+                b.plan.window = Some(PlanWindow { open, opened, closed, at });
             }
         }
         for r in &g.rules {
             let trigger = b.truth(r.trigger);
-            let rule = PlanRule {
-                rule: r.rule,
-                level: crate::semantics::level_of(r.kind),
-                trigger,
-            };
+            let rule =
+                PlanRule { rule: r.rule, level: crate::semantics::level_of(r.kind), trigger };
             b.plan.rules.push(rule);
             match rule.level.and_then(|d| b.plan.levels.get_mut(d as usize)) {
                 Some(level) => level.push(rule),
@@ -57,11 +46,7 @@ impl Plan {
             let when = when.map(|w| b.truth(w));
             let name = names.get(*i).copied();
             let first_of_name = names.iter().position(|n| Some(*n) == name).unwrap_or(*i);
-            b.plan.forms.push(PlanForm {
-                form: *i,
-                when,
-                first_of_name,
-            });
+            b.plan.forms.push(PlanForm { form: *i, when, first_of_name });
         }
         for (_, value, when) in &g.validities {
             let value = b.value(*value);
@@ -143,12 +128,7 @@ impl PlanBuilder<'_> {
     fn compile_truth(&mut self, n: NodeId) -> u32 {
         if let Some(test) = self.mask_test(n) {
             return self.emit_truth(|out| match test {
-                MaskTest::Word(fact, mask, other) => Ins::WordIn {
-                    fact,
-                    mask,
-                    other,
-                    out,
-                },
+                MaskTest::Word(fact, mask, other) => Ins::WordIn { fact, mask, other, out },
                 MaskTest::Set(fact, mask) => Ins::SetAny { fact, mask, out },
             });
         }
@@ -158,10 +138,9 @@ impl PlanBuilder<'_> {
         };
         match op {
             Op::Unknown => self.emit_truth(|out| Ins::Const { t: UNKNOWN, out }),
-            Op::Lit(v) | Op::Const(_, v) => self.emit_truth(|out| Ins::Const {
-                t: truth(Some(v)),
-                out,
-            }),
+            Op::Lit(v) | Op::Const(_, v) => {
+                self.emit_truth(|out| Ins::Const { t: truth(Some(v)), out })
+            }
             Op::Fact(fact) if self.ty(n) == Some(Type::Bool) => {
                 self.emit_truth(|out| Ins::Bool { fact, out })
             }
@@ -220,32 +199,13 @@ impl PlanBuilder<'_> {
                 // `ops::in_range` is `a >= low and a < high`: with constant bounds, both
                 // comparisons are known exactly when `a` has an ordinal.
                 if let (Some(low), Some(high)) = (ordinal(low), ordinal(high)) {
-                    return self.emit_truth(|out| Ins::RangeK {
-                        a,
-                        low,
-                        high,
-                        inclusive,
-                        out,
-                    });
+                    return self.emit_truth(|out| Ins::RangeK { a, low, high, inclusive, out });
                 }
-                self.emit_truth(|out| Ins::InRange {
-                    a,
-                    low,
-                    high,
-                    inclusive,
-                    out,
-                })
+                self.emit_truth(|out| Ins::InRange { a, low, high, inclusive, out })
             }
-            Op::Window {
-                opened, closed, at, ..
-            } => {
+            Op::Window { opened, closed, at, .. } => {
                 let at = self.value(at);
-                self.emit_truth(|out| Ins::Window {
-                    opened,
-                    closed,
-                    at,
-                    out,
-                })
+                self.emit_truth(|out| Ins::Window { opened, closed, at, out })
             }
             Op::Fact(_) | Op::AsOf | Op::Param(_) | Op::Arith(..) | Op::Let(..) => {
                 let a = self.value(n);

@@ -35,12 +35,7 @@ impl Plan {
                     };
                     (out, t)
                 }
-                Ins::WordIn {
-                    fact: f,
-                    mask,
-                    other,
-                    out,
-                } => {
+                Ins::WordIn { fact: f, mask, other, out } => {
                     let t = match fact(f) {
                         Some(Value::Word(w)) if *w < 64 => known(mask & (1u64 << w) != 0),
                         // Not a word of any enum: equal to none of the mask's words.
@@ -83,25 +78,14 @@ impl Plan {
                     };
                     (out, t)
                 }
-                Ins::FactCompareK {
-                    op,
-                    fact: f,
-                    k,
-                    out,
-                } => {
+                Ins::FactCompareK { op, fact: f, k, out } => {
                     let t = match fact(f).and_then(|v| v.ordinal()) {
                         Some(v) => known(compare_ordinals(op, v, k)),
                         None => UNKNOWN,
                     };
                     (out, t)
                 }
-                Ins::RangeK {
-                    a,
-                    low,
-                    high,
-                    inclusive,
-                    out,
-                } => {
+                Ins::RangeK { a, low, high, inclusive, out } => {
                     let t = match read_in(a, facts, as_of, truths, values).and_then(Value::ordinal)
                     {
                         Some(v) => known(v >= low && if inclusive { v <= high } else { v < high }),
@@ -110,15 +94,11 @@ impl Plan {
                     (out, t)
                 }
                 Ins::InList { a, start, len, out } => {
-                    let items = self
-                        .srcs
-                        .get(start as usize..(start + len) as usize)
-                        .unwrap_or(&[]);
+                    let items =
+                        self.srcs.get(start as usize..(start + len) as usize).unwrap_or(&[]);
                     let v = ops::in_list(
                         read_in(a, facts, as_of, truths, values),
-                        items
-                            .iter()
-                            .map(|s| read_in(*s, facts, as_of, truths, values)),
+                        items.iter().map(|s| read_in(*s, facts, as_of, truths, values)),
                     );
                     (out, truth(v))
                 }
@@ -129,13 +109,7 @@ impl Plan {
                     );
                     (out, truth(v))
                 }
-                Ins::InRange {
-                    a,
-                    low,
-                    high,
-                    inclusive,
-                    out,
-                } => {
+                Ins::InRange { a, low, high, inclusive, out } => {
                     let v = ops::in_range(
                         read_in(a, facts, as_of, truths, values),
                         read_in(low, facts, as_of, truths, values),
@@ -144,12 +118,7 @@ impl Plan {
                     );
                     (out, truth(v))
                 }
-                Ins::Window {
-                    opened,
-                    closed,
-                    at,
-                    out,
-                } => {
+                Ins::Window { opened, closed, at, out } => {
                     let t = match read_in(at, facts, as_of, truths, values) {
                         Some(Value::Date(d)) => {
                             known(semantics::window_state(opened, closed, d).is_open())
@@ -189,11 +158,7 @@ impl Plan {
                     continue;
                 }
                 Ins::Param { param, out } => {
-                    let v = set
-                        .params
-                        .get(param)
-                        .and_then(|p| p.at(as_of))
-                        .map(|v| v.value);
+                    let v = set.params.get(param).and_then(|p| p.at(as_of)).map(|v| v.value);
                     if let Some(slot) = values.get_mut(out as usize) {
                         *slot = v;
                     }
@@ -207,9 +172,7 @@ impl Plan {
     }
 
     fn run_of(&self, start: u32, len: u32) -> &[u32] {
-        self.truths
-            .get(start as usize..(start + len) as usize)
-            .unwrap_or(&[])
+        self.truths.get(start as usize..(start + len) as usize).unwrap_or(&[])
     }
 }
 

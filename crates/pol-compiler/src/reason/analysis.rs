@@ -215,15 +215,12 @@ fn graph_sup(g: &PolicyGraph) -> (Vec<Sup>, Vec<bool>) {
         let (s, d) = match node.op {
             Op::Fact(f) => (Sup::One(f), false),
             Op::AsOf | Op::Param(_) => (Sup::None, true),
-            _ => g
-                .children(&node.op)
-                .iter()
-                .fold((Sup::None, false), |acc, c| {
-                    (
-                        acc.0.join(sup.get(c.index()).copied().unwrap_or(Sup::Many)),
-                        acc.1 || dated.get(c.index()).copied().unwrap_or(false),
-                    )
-                }),
+            _ => g.children(&node.op).iter().fold((Sup::None, false), |acc, c| {
+                (
+                    acc.0.join(sup.get(c.index()).copied().unwrap_or(Sup::Many)),
+                    acc.1 || dated.get(c.index()).copied().unwrap_or(false),
+                )
+            }),
         };
         sup.push(s);
         dated.push(d);
@@ -274,11 +271,7 @@ impl Walk<'_> {
     }
 
     fn sup(&self, gx: usize, n: NodeId) -> Sup {
-        self.sup
-            .get(gx)
-            .and_then(|s| s.get(n.index()))
-            .copied()
-            .unwrap_or(Sup::Many)
+        self.sup.get(gx).and_then(|s| s.get(n.index())).copied().unwrap_or(Sup::Many)
     }
 
     fn var(&mut self, f: FactId) -> usize {
@@ -314,10 +307,7 @@ impl Walk<'_> {
                 }
                 Sup::One(f) => self.atom(gx, n, f),
                 Sup::Many => {
-                    let seen = self
-                        .struct_seen
-                        .get_mut(gx)
-                        .and_then(|s| s.get_mut(n.index()));
+                    let seen = self.struct_seen.get_mut(gx).and_then(|s| s.get_mut(n.index()));
                     match seen {
                         Some(s) if !*s => *s = true,
                         _ => continue,
@@ -405,12 +395,7 @@ impl Walk<'_> {
                 offsets.push((*other, sign));
             }
             // The term's own cut points: where it leaves the calendar.
-            let cmp = Cmp {
-                graph: gx,
-                op: CompareOp::Ge,
-                steps,
-                k: K::Day(Day(i32::MIN)),
-            };
+            let cmp = Cmp { graph: gx, op: CompareOp::Ge, steps, k: K::Day(Day(i32::MIN)) };
             Some((f, offsets, cmp))
         };
         let (op, a, b, k) = match &node.op {
@@ -444,11 +429,7 @@ impl Walk<'_> {
         // As `d op t` with d = second - first, first the earlier declared fact. With A the
         // left term and B the right: `A op B` is `B - A op.flipped() 0`; `A - B op k` is
         // `B - A op.flipped() -k`.
-        let (first, second, a_first) = if fa < fb {
-            (fa, fb, true)
-        } else {
-            (fb, fa, false)
-        };
+        let (first, second, a_first) = if fa < fb { (fa, fb, true) } else { (fb, fa, false) };
         // In terms of d = B - A (a_first) or d = A - B (otherwise):
         let op_d = if a_first { op.flipped() } else { op };
         let form = PairForm {
@@ -488,11 +469,7 @@ impl Walk<'_> {
             }
         }
         if let Some((x, atom)) = clash {
-            let name = self
-                .set
-                .fact(x)
-                .map_or("?", |d| d.path.as_str())
-                .to_string();
+            let name = self.set.fact(x).map_or("?", |d| d.path.as_str()).to_string();
             let at = self.span(atom.graph, atom.node);
             self.fail(
                 format!(
@@ -515,11 +492,7 @@ impl Walk<'_> {
                 merged.push(v.clone());
                 continue;
             };
-            let (first, second) = if v.fact < other {
-                (v.fact, other)
-            } else {
-                (other, v.fact)
-            };
+            let (first, second) = if v.fact < other { (v.fact, other) } else { (other, v.fact) };
             let (Some(a), Some(b)) = (by_fact.get(&first), by_fact.get(&second)) else {
                 continue;
             };
@@ -532,24 +505,15 @@ impl Walk<'_> {
             for (mine, theirs) in var.eval.iter_mut().zip(&b.eval) {
                 mine.extend(theirs.iter().copied());
             }
-            let mut pair = PairVar {
-                other: second,
-                other_cmps: b.cmps.clone(),
-                forms: Vec::new(),
-            };
-            for p in self
-                .pairs
-                .iter()
-                .filter(|p| p.first == first && p.second == second)
-            {
+            let mut pair = PairVar { other: second, other_cmps: b.cmps.clone(), forms: Vec::new() };
+            for p in self.pairs.iter().filter(|p| p.first == first && p.second == second) {
                 let atom = Atom::Node(p.atom);
                 if !var.atoms.contains(&atom) {
                     var.atoms.push(atom);
                 }
-                if let (Some(g), Some(eval)) = (
-                    self.graphs.get(p.atom.graph),
-                    var.eval.get_mut(p.atom.graph),
-                ) {
+                if let (Some(g), Some(eval)) =
+                    (self.graphs.get(p.atom.graph), var.eval.get_mut(p.atom.graph))
+                {
                     eval.extend(g.under(p.atom.node));
                 }
                 var.cmps.push(p.first_cmp.clone());
@@ -583,12 +547,7 @@ impl Walk<'_> {
         };
         let mut stack = vec![n];
         while let Some(m) = stack.pop() {
-            let marked = self
-                .base
-                .get(gx)
-                .and_then(|b| b.get(m.index()))
-                .copied()
-                .unwrap_or(true);
+            let marked = self.base.get(gx).and_then(|b| b.get(m.index())).copied().unwrap_or(true);
             if marked {
                 continue;
             }
@@ -649,27 +608,20 @@ impl Walk<'_> {
                         }
                     }
                 }
-                Op::InSet(w, _) if matches!(ty, Type::Set(_)) => words.push(NodeRef {
-                    graph: gx,
-                    node: *w,
-                }),
+                Op::InSet(w, _) if matches!(ty, Type::Set(_)) => {
+                    words.push(NodeRef { graph: gx, node: *w })
+                }
                 Op::Compare(_, a, b) if ty == Type::Str => {
                     for side in [a, b] {
                         if self.sup(gx, *side) == Sup::None {
-                            strings.push(NodeRef {
-                                graph: gx,
-                                node: *side,
-                            });
+                            strings.push(NodeRef { graph: gx, node: *side });
                         }
                     }
                 }
                 Op::InList(_, items) if ty == Type::Str => {
                     for item in g.operands(*items) {
                         if self.sup(gx, *item) == Sup::None {
-                            strings.push(NodeRef {
-                                graph: gx,
-                                node: *item,
-                            });
+                            strings.push(NodeRef { graph: gx, node: *item });
                         }
                     }
                 }
@@ -709,12 +661,7 @@ impl Walk<'_> {
         let mut out = Vec::new();
         let mut pair = |op: CompareOp, term: NodeId, k: K| -> Result<(), String> {
             let steps = self.term(gx, term, f)?;
-            out.push(Cmp {
-                graph: gx,
-                op,
-                steps,
-                k,
-            });
+            out.push(Cmp { graph: gx, op, steps, k });
             Ok(())
         };
         match &node.op {
@@ -728,11 +675,7 @@ impl Walk<'_> {
                 }
             }
             Op::InRange(e, lo, hi, inclusive) => {
-                let high = if *inclusive {
-                    CompareOp::Le
-                } else {
-                    CompareOp::Lt
-                };
+                let high = if *inclusive { CompareOp::Le } else { CompareOp::Lt };
                 if one(*e) && none(*lo) && none(*hi) {
                     pair(CompareOp::Ge, *e, K::Node(*lo))?;
                     pair(high, *e, K::Node(*hi))?;
@@ -758,9 +701,7 @@ impl Walk<'_> {
                     }
                 }
             }
-            Op::Window {
-                opened, closed, at, ..
-            } => {
+            Op::Window { opened, closed, at, .. } => {
                 if let Some(o) = opened {
                     pair(CompareOp::Ge, *at, K::Day(*o))?;
                 }
@@ -840,10 +781,7 @@ impl Analysis {
             dated_any: false,
             pairs: Vec::new(),
         };
-        let mut levels = Levels {
-            window: g.window,
-            ..Levels::default()
-        };
+        let mut levels = Levels { window: g.window, ..Levels::default() };
         if let Some(win) = g.window {
             w.condition(POLICY, win);
         }
@@ -864,13 +802,7 @@ impl Analysis {
             .iter()
             .zip(&constraints.reads)
             .map(|((_, node), facts)| {
-                (
-                    Atom::Node(NodeRef {
-                        graph: CONSTRAINTS,
-                        node: *node,
-                    }),
-                    &facts[..],
-                )
+                (Atom::Node(NodeRef { graph: CONSTRAINTS, node: *node }), &facts[..])
             })
             .chain(
                 constraints
@@ -885,9 +817,8 @@ impl Analysis {
                 if kept.contains(atom) || facts.is_empty() {
                     continue;
                 }
-                let touches = facts
-                    .iter()
-                    .any(|f| w.level_of.get(f.index()).copied().flatten().is_some());
+                let touches =
+                    facts.iter().any(|f| w.level_of.get(f.index()).copied().flatten().is_some());
                 if !touches {
                     continue;
                 }
@@ -912,28 +843,12 @@ impl Analysis {
         w.merge_pairs();
         for var in w.vars.iter_mut() {
             var.dated = var.eval.iter().zip(&w.dated).any(|(nodes, dated)| {
-                nodes
-                    .iter()
-                    .any(|n| dated.get(n.index()).copied().unwrap_or(false))
+                nodes.iter().any(|n| dated.get(n.index()).copied().unwrap_or(false))
             });
         }
-        let Walk {
-            vars,
-            level_of,
-            sup,
-            fixed,
-            base,
-            inexact,
-            inexact_at,
-            dated_any,
-            ..
-        } = w;
+        let Walk { vars, level_of, sup, fixed, base, inexact, inexact_at, dated_any, .. } = w;
         let base = base.map(|b| {
-            b.iter()
-                .enumerate()
-                .filter(|(_, on)| **on)
-                .map(|(i, _)| NodeId(i as u32))
-                .collect()
+            b.iter().enumerate().filter(|(_, on)| **on).map(|(i, _)| NodeId(i as u32)).collect()
         });
         Analysis {
             vars,

@@ -121,10 +121,7 @@ pub fn build_with_reasons(
     let (levels, valid) = (b.levels()?, b.valid()?);
     let root = b.decision(levels, valid)?;
     let reasons = b.reasons(levels, valid).ok();
-    Ok(Built {
-        decision: b.m.freeze(root),
-        reasons,
-    })
+    Ok(Built { decision: b.m.freeze(root), reasons })
 }
 
 impl<'a> Builder<'a> {
@@ -137,15 +134,7 @@ impl<'a> Builder<'a> {
             }
         }
         let fixed = an.fixed.iter().enumerate().map(|(i, r)| (*r, i)).collect();
-        Builder {
-            an,
-            day,
-            graphs,
-            m: Manager::new(arity),
-            memo: HashMap::new(),
-            atoms,
-            fixed,
-        }
+        Builder { an, day, graphs, m: Manager::new(arity), memo: HashMap::new(), atoms, fixed }
     }
 }
 
@@ -188,26 +177,14 @@ impl Builder<'_> {
         let [l0, l1, l2] = levels;
         // Two of the truths in one leaf (3 × l1 + l2), then the decision.
         let pair = self.m.apply(PAIR, |a, b| a * 3 + b, l1, l2)?;
-        let outcome = self
-            .m
-            .apply(DECIDE, |a, p| decide(a, p / 3, p % 3), l0, pair)?;
-        self.m.apply(
-            KEEP,
-            |v, d| if v == F { IMPOSSIBLE } else { d },
-            valid,
-            outcome,
-        )
+        let outcome = self.m.apply(DECIDE, |a, p| decide(a, p / 3, p % 3), l0, pair)?;
+        self.m.apply(KEEP, |v, d| if v == F { IMPOSSIBLE } else { d }, valid, outcome)
     }
 
     /// The reasons' truths, each kept to the completions that keep the constraints.
     fn reasons(&mut self, levels: [Ref; 3], valid: Ref) -> Result<ReasonTruths, TooLarge> {
         let keep = |b: &mut Self, t: Ref| {
-            b.m.apply(
-                KEEP_TRUTH,
-                |v, t| if v == F { IMPOSSIBLE } else { t },
-                valid,
-                t,
-            )
+            b.m.apply(KEEP_TRUTH, |v, t| if v == F { IMPOSSIBLE } else { t }, valid, t)
         };
         let mut roots = Vec::new();
         let window_closed = match self.an.levels.window {
@@ -243,12 +220,7 @@ impl Builder<'_> {
         let window_closed = window_closed.then(&mut next);
         let rules = rules.into_iter().map(|rule| (rule, next())).collect();
         let before = [next(), next()];
-        Ok(ReasonTruths {
-            diagram,
-            window_closed,
-            rules,
-            before,
-        })
+        Ok(ReasonTruths { diagram, window_closed, rules, before })
     }
 
     /// The diagram of a local condition: its truth table on its fact's level.
@@ -272,13 +244,7 @@ impl Builder<'_> {
         if let Some(r) = self.memo.get(&key) {
             return Ok(*r);
         }
-        let sup = self
-            .an
-            .sup
-            .get(gx)
-            .and_then(|s| s.get(n.index()))
-            .copied()
-            .unwrap_or(Sup::Many);
+        let sup = self.an.sup.get(gx).and_then(|s| s.get(n.index())).copied().unwrap_or(Sup::Many);
         let r = match sup {
             Sup::None => match self.fixed.get(&key).and_then(|i| self.day.fixed.get(*i)) {
                 Some(t) => Ref::from(*t),

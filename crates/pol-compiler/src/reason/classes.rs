@@ -47,12 +47,7 @@ pub enum Candidate {
     Range(Interval),
     /// A cell of a pair of related dates: the first in one interval, the second in another,
     /// and their difference (second − first, in days) in a third; `at` is one point of it.
-    Pair {
-        first: Interval,
-        second: Interval,
-        difference: Interval,
-        at: (i64, i64),
-    },
+    Pair { first: Interval, second: Interval, difference: Interval, at: (i64, i64) },
 }
 
 /// How a known value finds its candidate.
@@ -100,10 +95,7 @@ pub fn interval(starts: &[i64], i: usize, hi: i64) -> Option<Interval> {
 /// The days a pair's difference can span.
 pub fn difference_domain() -> Interval {
     let dom = fact_domain(Type::Date);
-    Interval {
-        lo: dom.lo - dom.hi,
-        hi: dom.hi - dom.lo,
-    }
+    Interval { lo: dom.lo - dom.hi, hi: dom.hi - dom.lo }
 }
 
 impl Partition {
@@ -123,11 +115,7 @@ impl Partition {
                     out.extend_from_slice(&w.to_le_bytes());
                 }
             }
-            PartKind::Strings {
-                named,
-                other_fits,
-                other_unfit,
-            } => {
+            PartKind::Strings { named, other_fits, other_unfit } => {
                 for n in named {
                     out.extend_from_slice(&n.0.to_le_bytes());
                 }
@@ -135,12 +123,7 @@ impl Partition {
                 out.push(u8::from(other_unfit.is_some()));
             }
             PartKind::Ordered { starts: s } => starts(out, s),
-            PartKind::Pair {
-                first,
-                second,
-                difference,
-                ..
-            } => {
+            PartKind::Pair { first, second, difference, .. } => {
                 starts(out, first);
                 starts(out, second);
                 starts(out, difference);
@@ -170,27 +153,22 @@ impl Partition {
                 }
                 Some(i)
             }
-            (
-                PartKind::Strings {
-                    named,
-                    other_fits,
-                    other_unfit,
-                },
-                Value::Str(s),
-            ) => match named.iter().position(|n| *n == s) {
-                Some(i) => Some(i),
-                None => {
-                    let fits = match (pattern, text) {
-                        (Some(p), Some(t)) => p.matches(t),
-                        _ => true,
-                    };
-                    if fits {
-                        other_fits.or(*other_unfit)
-                    } else {
-                        other_unfit.or(*other_fits)
+            (PartKind::Strings { named, other_fits, other_unfit }, Value::Str(s)) => {
+                match named.iter().position(|n| *n == s) {
+                    Some(i) => Some(i),
+                    None => {
+                        let fits = match (pattern, text) {
+                            (Some(p), Some(t)) => p.matches(t),
+                            _ => true,
+                        };
+                        if fits {
+                            other_fits.or(*other_unfit)
+                        } else {
+                            other_unfit.or(*other_fits)
+                        }
                     }
                 }
-            },
+            }
             (PartKind::Ordered { starts }, v) => {
                 let o = v.ordinal()?;
                 let i = starts.partition_point(|s| *s <= o);
@@ -215,13 +193,7 @@ impl Partition {
     /// (`None`: unknown).
     pub fn pair_allowed(&self, first: Option<i64>, second: Option<i64>) -> super::query::Allowed {
         use super::query::{set, Allowed};
-        let PartKind::Pair {
-            first: xs,
-            second: ys,
-            difference: ds,
-            cells,
-        } = &self.kind
-        else {
+        let PartKind::Pair { first: xs, second: ys, difference: ds, cells } = &self.kind else {
             return Allowed::Free;
         };
         let dom = fact_domain(Type::Date);
@@ -255,10 +227,7 @@ impl Partition {
                     let Some(y) = interval(ys, j, dom.hi) else {
                         continue;
                     };
-                    let reach = Interval {
-                        lo: y.lo - x,
-                        hi: y.hi - x,
-                    };
+                    let reach = Interval { lo: y.lo - x, hi: y.hi - x };
                     for m in 0..ds.len() {
                         let feasible =
                             interval(ds, m, span.hi).is_some_and(|d| !d.meet(reach).is_empty());
@@ -276,10 +245,7 @@ impl Partition {
                     let Some(x) = interval(xs, i, dom.hi) else {
                         continue;
                     };
-                    let reach = Interval {
-                        lo: y - x.hi,
-                        hi: y - x.lo,
-                    };
+                    let reach = Interval { lo: y - x.hi, hi: y - x.lo };
                     for m in 0..ds.len() {
                         let feasible =
                             interval(ds, m, span.hi).is_some_and(|d| !d.meet(reach).is_empty());
@@ -302,42 +268,26 @@ impl Partition {
         other: Option<i64>,
     ) -> Vec<(Vec<Interval>, Vec<u64>)> {
         use super::query::Allowed;
-        let PartKind::Pair {
-            first: xs,
-            second: ys,
-            difference: ds,
-            ..
-        } = &self.kind
-        else {
+        let PartKind::Pair { first: xs, second: ys, difference: ds, .. } = &self.kind else {
             return Vec::new();
         };
         let dom = fact_domain(Type::Date);
         let span = difference_domain();
         let (own, theirs) = if member == 0 { (xs, ys) } else { (ys, xs) };
         let mut points: Vec<i64> = own.clone();
-        let diffs: Vec<Interval> = (0..ds.len())
-            .filter_map(|m| interval(ds, m, span.hi))
-            .collect();
+        let diffs: Vec<Interval> = (0..ds.len()).filter_map(|m| interval(ds, m, span.hi)).collect();
         let others: Vec<Interval> = match other {
             Some(w) => vec![Interval { lo: w, hi: w }],
-            None => (0..theirs.len())
-                .filter_map(|j| interval(theirs, j, dom.hi))
-                .collect(),
+            None => (0..theirs.len()).filter_map(|j| interval(theirs, j, dom.hi)).collect(),
         };
         // Where a value starts or stops reaching a cell: the other's bounds moved by the
         // difference's bounds.
         for o in &others {
             for d in &diffs {
                 let (a, b) = if member == 0 {
-                    (
-                        o.lo.saturating_sub(d.hi),
-                        o.hi.saturating_sub(d.lo).saturating_add(1),
-                    )
+                    (o.lo.saturating_sub(d.hi), o.hi.saturating_sub(d.lo).saturating_add(1))
                 } else {
-                    (
-                        o.lo.saturating_add(d.lo),
-                        o.hi.saturating_add(d.hi).saturating_add(1),
-                    )
+                    (o.lo.saturating_add(d.lo), o.hi.saturating_add(d.hi).saturating_add(1))
                 };
                 points.extend([a, b]);
             }
@@ -415,10 +365,7 @@ pub fn representative(c: &Candidate, ty: Type) -> Option<Value> {
 /// dates a case can write (years 0000 to 9999).
 pub fn fact_domain(ty: Type) -> Interval {
     match ty {
-        Type::Date => Interval {
-            lo: i64::from(Day::FIRST.0),
-            hi: i64::from(Day::LAST.0),
-        },
+        Type::Date => Interval { lo: i64::from(Day::FIRST.0), hi: i64::from(Day::LAST.0) },
         _ => cuts::domain(ty),
     }
 }
@@ -435,10 +382,7 @@ impl Analysis {
     ) -> Result<Day0, String> {
         let base = self.base_values(set, graphs, as_of);
         let fixed_value = |gx: usize, n: NodeId| -> Tri {
-            base.get(gx)
-                .and_then(|b| b.get(n.index()))
-                .copied()
-                .flatten()
+            base.get(gx).and_then(|b| b.get(n.index())).copied().flatten()
         };
         let mut parts = Vec::with_capacity(self.vars.len());
         let mut tables = Vec::with_capacity(self.vars.len());
@@ -467,12 +411,7 @@ impl Analysis {
         }
         let fixed = self.fixed_truths(&base);
         let key = key(&parts, &tables, &fixed);
-        Ok(Day0 {
-            parts,
-            tables,
-            fixed,
-            key,
-        })
+        Ok(Day0 { parts, tables, fixed, key })
     }
 
     /// The classes and tables of the facts that do not depend on the date, from one day:
@@ -493,10 +432,8 @@ impl Analysis {
         as_of: Day,
     ) -> [Vec<Tri>; 2] {
         let no_facts: Vec<Tri> = vec![None; set.facts.len()];
-        let mut base: [Vec<Tri>; 2] = [
-            vec![None; graphs[POLICY].nodes.len()],
-            vec![None; graphs[CONSTRAINTS].nodes.len()],
-        ];
+        let mut base: [Vec<Tri>; 2] =
+            [vec![None; graphs[POLICY].nodes.len()], vec![None; graphs[CONSTRAINTS].nodes.len()]];
         for gx in [POLICY, CONSTRAINTS] {
             if let (Some(g), Some(nodes), Some(out)) =
                 (graphs.get(gx), self.base.get(gx), base.get_mut(gx))
@@ -512,12 +449,7 @@ impl Analysis {
         self.fixed
             .iter()
             .map(|r| {
-                truth(
-                    base.get(r.graph)
-                        .and_then(|b| b.get(r.node.index()))
-                        .copied()
-                        .flatten(),
-                )
+                truth(base.get(r.graph).and_then(|b| b.get(r.node.index())).copied().flatten())
             })
             .collect()
     }
@@ -557,11 +489,7 @@ impl Analysis {
                 .iter()
                 .map(|a| match a {
                     Atom::Node(r) => truth(
-                        values
-                            .get(r.graph)
-                            .and_then(|v| v.get(r.node.index()))
-                            .copied()
-                            .flatten(),
+                        values.get(r.graph).and_then(|v| v.get(r.node.index())).copied().flatten(),
                     ),
                     Atom::Pattern(id) => pattern_truth(set, *id, cand),
                 })
@@ -578,27 +506,15 @@ impl Analysis {
         var: &Var,
         fixed: &dyn Fn(usize, NodeId) -> Tri,
     ) -> Result<(PartKind, Vec<Candidate>), String> {
-        let name = || {
-            set.fact(var.fact)
-                .map_or("?", |d| d.path.as_str())
-                .to_string()
-        };
+        let name = || set.fact(var.fact).map_or("?", |d| d.path.as_str()).to_string();
         Ok(match var.ty {
             Type::Bool => (
                 PartKind::Bool,
-                vec![
-                    Candidate::Value(Value::Bool(false)),
-                    Candidate::Value(Value::Bool(true)),
-                ],
+                vec![Candidate::Value(Value::Bool(false)), Candidate::Value(Value::Bool(true))],
             ),
             Type::Enum(e) => {
                 let n = set.enums.get(e).map_or(0, |d| d.words.len());
-                (
-                    PartKind::Words,
-                    (0..n as u16)
-                        .map(|w| Candidate::Value(Value::Word(w)))
-                        .collect(),
-                )
+                (PartKind::Words, (0..n as u16).map(|w| Candidate::Value(Value::Word(w))).collect())
             }
             Type::Set(_) => {
                 let mut words: Vec<u16> = var
@@ -640,10 +556,8 @@ impl Analysis {
                     .collect();
                 named.sort_unstable();
                 named.dedup();
-                let mut candidates: Vec<Candidate> = named
-                    .iter()
-                    .map(|s| Candidate::Value(Value::Str(*s)))
-                    .collect();
+                let mut candidates: Vec<Candidate> =
+                    named.iter().map(|s| Candidate::Value(Value::Str(*s))).collect();
                 let pattern = var.pattern.and_then(|id| set.pattern(id));
                 let (other_fits, other_unfit) = match pattern {
                     None => {
@@ -668,14 +582,7 @@ impl Analysis {
                         (fits_slot, unfit_slot)
                     }
                 };
-                (
-                    PartKind::Strings {
-                        named,
-                        other_fits,
-                        other_unfit,
-                    },
-                    candidates,
-                )
+                (PartKind::Strings { named, other_fits, other_unfit }, candidates)
             }
             Type::Int | Type::Date | Type::Duration(_) => {
                 let dom = fact_domain(var.ty);
@@ -801,10 +708,7 @@ fn pair_candidates(
             let Some(y) = interval(&second, j, dom.hi) else {
                 continue;
             };
-            let reach = Interval {
-                lo: y.lo - x.hi,
-                hi: y.hi - x.lo,
-            };
+            let reach = Interval { lo: y.lo - x.hi, hi: y.hi - x.lo };
             for (m, _) in difference.iter().enumerate() {
                 let Some(d) = interval(&difference, m, span.hi) else {
                     continue;
@@ -832,15 +736,7 @@ fn pair_candidates(
             }
         }
     }
-    Ok((
-        PartKind::Pair {
-            first,
-            second,
-            difference,
-            cells,
-        },
-        candidates,
-    ))
+    Ok((PartKind::Pair { first, second, difference, cells }, candidates))
 }
 
 /// Groups candidates the policy never tells apart (equal rows) into classes: the class of

@@ -32,10 +32,7 @@ impl Interval {
     }
 
     pub fn meet(self, other: Interval) -> Interval {
-        Interval {
-            lo: self.lo.max(other.lo),
-            hi: self.hi.min(other.hi),
-        }
+        Interval { lo: self.lo.max(other.lo), hi: self.hi.min(other.hi) }
     }
 }
 
@@ -56,11 +53,7 @@ impl Step {
     /// The step on one ordinal, through the language's own operator.
     fn apply(&self, v: i64) -> Option<i64> {
         let x = value_of(self.input, v)?;
-        let (l, r) = if self.fact_left {
-            (x, self.other)
-        } else {
-            (self.other, x)
-        };
+        let (l, r) = if self.fact_left { (x, self.other) } else { (self.other, x) };
         ops::arith(self.op, Some(l), Some(r))?.ordinal()
     }
 
@@ -96,14 +89,8 @@ impl Step {
 /// The ordinals a value of `ty` can have.
 pub fn domain(ty: Type) -> Interval {
     match ty {
-        Type::Date => Interval {
-            lo: i64::from(i32::MIN),
-            hi: i64::from(i32::MAX),
-        },
-        _ => Interval {
-            lo: i64::MIN,
-            hi: i64::MAX,
-        },
+        Type::Date => Interval { lo: i64::from(i32::MIN), hi: i64::from(i32::MAX) },
+        _ => Interval { lo: i64::MIN, hi: i64::MAX },
     }
 }
 
@@ -142,11 +129,7 @@ pub fn pullback(steps: &[Step], target: Interval, fact_domain: Interval) -> Inte
         if want.is_empty() {
             return Interval::EMPTY;
         }
-        let input = if i == 0 {
-            fact_domain
-        } else {
-            domain(step.input)
-        };
+        let input = if i == 0 { fact_domain } else { domain(step.input) };
         want = pull(step, want, input);
     }
     want.meet(fact_domain)
@@ -184,29 +167,13 @@ fn defined_region(step: &Step, input: Interval) -> Interval {
     let ok = |v: i64| step.apply(v).is_some();
     let mid = input.lo / 2 + input.hi / 2;
     let candidates = [step.guess(), 0, mid, input.lo, input.hi];
-    let Some(p) = candidates
-        .into_iter()
-        .filter(|v| *v >= input.lo && *v <= input.hi)
-        .find(|v| ok(*v))
+    let Some(p) =
+        candidates.into_iter().filter(|v| *v >= input.lo && *v <= input.hi).find(|v| ok(*v))
     else {
         return Interval::EMPTY;
     };
-    let lo = first(
-        Interval {
-            lo: input.lo,
-            hi: p,
-        },
-        ok,
-    )
-    .unwrap_or(p);
-    let hi = last(
-        Interval {
-            lo: p,
-            hi: input.hi,
-        },
-        ok,
-    )
-    .unwrap_or(p);
+    let lo = first(Interval { lo: input.lo, hi: p }, ok).unwrap_or(p);
+    let hi = last(Interval { lo: p, hi: input.hi }, ok).unwrap_or(p);
     Interval { lo, hi }
 }
 
@@ -262,30 +229,12 @@ mod tests {
             output: Type::Duration(Unit::Days),
         };
         // x + MAX is defined for x <= 0.
-        assert_eq!(
-            pullback(&[plus], all, all),
-            Interval {
-                lo: i64::MIN,
-                hi: 0
-            }
-        );
+        assert_eq!(pullback(&[plus], all, all), Interval { lo: i64::MIN, hi: 0 });
         // x + MAX > 0 for x in 1 - MAX ..= 0.
         let gt = results(CompareOp::Gt, 0);
-        assert_eq!(
-            pullback(&[plus], gt, all),
-            Interval {
-                lo: 1 - i64::MAX,
-                hi: 0
-            }
-        );
+        assert_eq!(pullback(&[plus], gt, all), Interval { lo: 1 - i64::MAX, hi: 0 });
         assert_eq!(results(CompareOp::Gt, i64::MAX), Interval::EMPTY);
-        assert_eq!(
-            results(CompareOp::Lt, i64::MAX),
-            Interval {
-                lo: i64::MIN,
-                hi: i64::MAX - 1
-            }
-        );
+        assert_eq!(results(CompareOp::Lt, i64::MAX), Interval { lo: i64::MIN, hi: i64::MAX - 1 });
     }
 
     #[test]

@@ -37,11 +37,8 @@ pub fn exact_triggers(
     constraints: &CaseConstraints,
 ) -> Vec<bool> {
     let mut constrained = vec![false; set.facts.len()];
-    let constraint_facts = constraints
-        .reads
-        .iter()
-        .flatten()
-        .chain(constraints.patterns.iter().map(|(_, f)| f));
+    let constraint_facts =
+        constraints.reads.iter().flatten().chain(constraints.patterns.iter().map(|(_, f)| f));
     for f in constraint_facts {
         if let Some(c) = constrained.get_mut(f.index()) {
             *c = true;
@@ -49,12 +46,8 @@ pub fn exact_triggers(
     }
     let mut exact = vec![false; g.rules.iter().map(|r| r.rule + 1).max().unwrap_or(0)];
     for r in &g.rules {
-        let mut formula = Formula {
-            set,
-            g,
-            constrained: &constrained,
-            read: vec![false; set.facts.len()],
-        };
+        let mut formula =
+            Formula { set, g, constrained: &constrained, read: vec![false; set.facts.len()] };
         if let Some(e) = exact.get_mut(r.rule) {
             *e = formula.exact(r.trigger);
         }

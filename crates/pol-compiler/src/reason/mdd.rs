@@ -155,13 +155,7 @@ impl Manager {
                     result = Some(*r);
                 } else {
                     let level = self.level_of(x).min(self.level_of(y));
-                    stack.push(Frame {
-                        a: x,
-                        b: y,
-                        level,
-                        next: 0,
-                        kids: Vec::new(),
-                    });
+                    stack.push(Frame { a: x, b: y, level, next: 0, kids: Vec::new() });
                 }
             }
             let Some(top) = stack.last_mut() else {
@@ -305,11 +299,7 @@ mod tests {
         let mut m = Manager::new(vec![2, 3]);
         let x = m.table(0, &[F, T]).unwrap();
         let y = m.table(1, &[F, T, T]).unwrap();
-        assert_eq!(
-            m.table(1, &[T, T, T]).unwrap(),
-            T,
-            "a node with equal kids is its kid"
-        );
+        assert_eq!(m.table(1, &[T, T, T]).unwrap(), T, "a node with equal kids is its kid");
         assert_eq!(m.table(1, &[F, T, T]).unwrap(), y, "hash-consed");
         let xy = m.apply(1, and3, x, y).unwrap();
         let yx = m.apply(1, and3, y, x).unwrap();

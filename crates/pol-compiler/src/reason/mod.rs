@@ -138,10 +138,7 @@ impl PolicyReasoner {
             return Err(why.clone());
         }
         if !self.analysis.dated {
-            return self
-                .undated
-                .get_or_init(|| self.make_view(set, graphs, as_of))
-                .clone();
+            return self.undated.get_or_init(|| self.make_view(set, graphs, as_of)).clone();
         }
         if let Some(v) = read(&self.days).get(&as_of) {
             return Ok(v.clone());
@@ -182,22 +179,11 @@ impl PolicyReasoner {
         let regime = match cached {
             Some(r) => r,
             None => {
-                let r = Arc::new(
-                    match build::build_with_reasons(&self.analysis, &day, graphs) {
-                        Ok(built) => Regime {
-                            diagram: Some(built.decision),
-                            reasons: built.reasons,
-                        },
-                        Err(_) => Regime {
-                            diagram: None,
-                            reasons: None,
-                        },
-                    },
-                );
-                write(&self.regimes)
-                    .entry(std::mem::take(&mut day.key))
-                    .or_insert(r)
-                    .clone()
+                let r = Arc::new(match build::build_with_reasons(&self.analysis, &day, graphs) {
+                    Ok(built) => Regime { diagram: Some(built.decision), reasons: built.reasons },
+                    Err(_) => Regime { diagram: None, reasons: None },
+                });
+                write(&self.regimes).entry(std::mem::take(&mut day.key)).or_insert(r).clone()
             }
         };
         if regime.diagram.is_none() {
@@ -235,11 +221,7 @@ impl PolicyReasoner {
             };
             let pattern = var.pattern.and_then(|id| set.pattern(id));
             let class = part.class(v, text, pattern);
-            debug_assert!(
-                class.is_some(),
-                "a known value has no class: {v:?} of {:?}",
-                var.fact
-            );
+            debug_assert!(class.is_some(), "a known value has no class: {v:?} of {:?}", var.fact);
             // A value with no class is treated as unknown: the sound side.
             allowed.push(class.map_or(Allowed::Free, Allowed::One));
         }
@@ -285,11 +267,7 @@ pub(crate) fn per_fact(
                     }
                     let groups = part.pair_queries(member, other);
                     per.clear();
-                    per.extend(
-                        groups
-                            .iter()
-                            .map(|(_, bits)| walk.by_subset(d, level, bits)),
-                    );
+                    per.extend(groups.iter().map(|(_, bits)| walk.by_subset(d, level, bits)));
                     each(fact, level, per, Some(&groups));
                 }
             }
@@ -298,13 +276,11 @@ pub(crate) fn per_fact(
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    lock.read().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    lock.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The decisions a reach set holds (`Incomplete` standing for a completion that an

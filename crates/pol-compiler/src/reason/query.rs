@@ -32,8 +32,7 @@ impl Allowed {
 
 /// Whether bit `c` is set.
 pub fn has(bits: &[u64], c: u32) -> bool {
-    bits.get((c / 64) as usize)
-        .is_some_and(|w| w & (1u64 << (c % 64)) != 0)
+    bits.get((c / 64) as usize).is_some_and(|w| w & (1u64 << (c % 64)) != 0)
 }
 
 /// Sets bit `c`, growing the set.
@@ -206,14 +205,7 @@ mod tests {
         let x = m.table(0, &[T, F, F]).unwrap();
         let y = m.table(1, &[F, T]).unwrap();
         let both = m.apply(1, |a, b| a.min(b), x, y).unwrap();
-        let d = m
-            .apply(
-                2,
-                |t, _| if t == T { INELIGIBLE } else { ELIGIBLE },
-                both,
-                F,
-            )
-            .unwrap();
+        let d = m.apply(2, |t, _| if t == T { INELIGIBLE } else { ELIGIBLE }, both, F).unwrap();
         let d = m.freeze(d);
         let mut w = Walk::default();
         let free = [Allowed::Free, Allowed::Free];
@@ -222,14 +214,7 @@ mod tests {
         w.prepare(&d, &free);
         let mut out = Vec::new();
         w.by_class(&d, 0, &mut out);
-        assert_eq!(
-            out,
-            [
-                bit(INELIGIBLE) | bit(ELIGIBLE),
-                bit(ELIGIBLE),
-                bit(ELIGIBLE)
-            ]
-        );
+        assert_eq!(out, [bit(INELIGIBLE) | bit(ELIGIBLE), bit(ELIGIBLE), bit(ELIGIBLE)]);
         w.by_class(&d, 1, &mut out);
         assert_eq!(out, [bit(ELIGIBLE), bit(INELIGIBLE) | bit(ELIGIBLE)]);
         // With x known to be b, y cannot change anything.

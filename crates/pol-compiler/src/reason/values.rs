@@ -59,13 +59,7 @@ impl fmt::Display for ValueSet {
             ValueSet::Sets { holding, .. } => {
                 let combos: Vec<String> = holding
                     .iter()
-                    .map(|c| {
-                        if c.is_empty() {
-                            "none of them".to_string()
-                        } else {
-                            c.join(" + ")
-                        }
-                    })
+                    .map(|c| if c.is_empty() { "none of them".to_string() } else { c.join(" + ") })
                     .collect();
                 if combos.len() > 4 {
                     write!(
@@ -134,11 +128,9 @@ fn show(ty: Type, v: i64) -> String {
 pub fn describe(set: &PolicySet, ty: Type, part: &Partition, class: u32) -> ValueSet {
     let members: Vec<&Candidate> = part.members(class).collect();
     match (ty, &part.kind) {
-        (Type::Bool, _) => ValueSet::Bool(
-            members
-                .iter()
-                .any(|m| **m == Candidate::Value(Value::Bool(true))),
-        ),
+        (Type::Bool, _) => {
+            ValueSet::Bool(members.iter().any(|m| **m == Candidate::Value(Value::Bool(true))))
+        }
         (Type::Enum(e), _) => ValueSet::Words(
             members
                 .iter()
@@ -224,10 +216,7 @@ pub fn pick(
     let members: Vec<&Candidate> = part.members(class).collect();
     match (ty, &part.kind) {
         (Type::Set(_), PartKind::Sets { words }) => {
-            let tested = words
-                .iter()
-                .filter(|w| **w < 64)
-                .fold(0u64, |acc, w| acc | (1u64 << w));
+            let tested = words.iter().filter(|w| **w < 64).fold(0u64, |acc, w| acc | (1u64 << w));
             let now = match current {
                 Some(Value::Words(b)) => b,
                 _ => 0,
@@ -277,10 +266,8 @@ fn other_string(
     pattern: Option<&crate::pattern::Pattern>,
 ) -> Option<String> {
     let named = |s: &str| set.strings.iter().any(|n| n == s);
-    let mut candidates: Vec<String> = ["ZZ", "XX", "QQ", "other", "?", ""]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut candidates: Vec<String> =
+        ["ZZ", "XX", "QQ", "other", "?", ""].iter().map(|s| s.to_string()).collect();
     if let Some(p) = pattern {
         let (examples, _) = p.examples(set.strings.len() + 4);
         candidates.splice(0..0, examples);

@@ -42,18 +42,11 @@ fn check_attribute(
     let mut lints = Vec::new();
     for name in &attr.lints {
         match codes::lint_named(&name.node).and_then(|c| c.lint) {
-            Some(known) => lints.push(AllowedLint {
-                name: known,
-                span: name.span,
-            }),
+            Some(known) => lints.push(AllowedLint { name: known, span: name.span }),
             None => diags.push(unknown_lint(name)),
         }
     }
-    let reason = attr
-        .reason
-        .as_ref()
-        .map(|r| r.node.trim().to_string())
-        .filter(|r| !r.is_empty());
+    let reason = attr.reason.as_ref().map(|r| r.node.trim().to_string()).filter(|r| !r.is_empty());
     let Some(reason) = reason else {
         let (span, label) = match &attr.reason {
             Some(r) => (r.span, "the reason is empty"),
@@ -73,12 +66,7 @@ fn check_attribute(
         );
         return None;
     };
-    Some(Allow {
-        lints,
-        reason,
-        span: attr.span,
-        scope,
-    })
+    Some(Allow { lints, reason, span: attr.span, scope })
 }
 
 fn unknown_lint(name: &ast::Name) -> Diagnostic {

@@ -55,8 +55,7 @@ impl<'a> Checker<'a> {
                 word_spans: spans,
                 span: e.name.span,
             });
-            self.types
-                .insert(e.name.node.clone(), (id, file, e.name.span));
+            self.types.insert(e.name.node.clone(), (id, file, e.name.span));
         }
     }
 
@@ -92,11 +91,7 @@ impl<'a> Checker<'a> {
             Some((id, declared, _)) if self.is_visible(file, *declared) => {
                 let id = *id;
                 self.refer(name.span, Declared::Enum(id));
-                Some(if is_set {
-                    Type::Set(id)
-                } else {
-                    Type::Enum(id)
-                })
+                Some(if is_set { Type::Set(id) } else { Type::Enum(id) })
             }
             found => {
                 let hidden = found.is_some();
@@ -106,9 +101,8 @@ impl<'a> Checker<'a> {
                 }
                 let mut candidates: Vec<&str> = self.types.keys().map(String::as_str).collect();
                 if !is_set {
-                    candidates.extend([
-                        "bool", "integer", "date", "days", "months", "years", "string",
-                    ]);
+                    candidates
+                        .extend(["bool", "integer", "date", "days", "months", "years", "string"]);
                 }
                 let suggestion = did_you_mean(&name.node, candidates).map(str::to_string);
                 let mut d = Diagnostic::new(
@@ -116,11 +110,7 @@ impl<'a> Checker<'a> {
                     format!("unknown type `{}`", name.node),
                     Label::new(
                         name.span,
-                        if hidden {
-                            "declared in a file not imported here"
-                        } else {
-                            "not a type"
-                        },
+                        if hidden { "declared in a file not imported here" } else { "not a type" },
                     ),
                 );
                 d = match (hidden, suggestion) {

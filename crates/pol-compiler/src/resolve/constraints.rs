@@ -97,14 +97,10 @@ impl<'a> Checker<'a> {
                 }
             };
             let basis = match &c.basis {
-                ast::Basis::Cite(x) => Basis::Cite(Cite {
-                    text: x.text.clone(),
-                    span: x.span,
-                }),
-                ast::Basis::Because(x) => Basis::Because(Cite {
-                    text: x.text.clone(),
-                    span: x.span,
-                }),
+                ast::Basis::Cite(x) => Basis::Cite(Cite { text: x.text.clone(), span: x.span }),
+                ast::Basis::Because(x) => {
+                    Basis::Because(Cite { text: x.text.clone(), span: x.span })
+                }
             };
             self.set.constraints.push(ConstraintDef {
                 name: c.name.node.clone(),

@@ -17,9 +17,8 @@ impl<'a> Checker<'a> {
             Ok(b) => b,
             Err(ty) => return ty,
         };
-        let value = self
-            .check_expr(body, file)
-            .and_then(|te| self.const_value(&te).map(|v| (te.ty, v)));
+        let value =
+            self.check_expr(body, file).and_then(|te| self.const_value(&te).map(|v| (te.ty, v)));
         if let (Some((ty, v)), Some(def)) = (value, self.set.consts.get_mut(id)) {
             def.ty = ty;
             def.value = v;

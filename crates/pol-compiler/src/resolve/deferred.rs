@@ -36,13 +36,7 @@ pub(super) struct Deferred<'a> {
 
 impl<'a> Deferred<'a> {
     pub(super) fn new(body: &'a ast::Expr, file: FileId) -> Self {
-        Deferred {
-            body,
-            file,
-            state: DeferredState::Pending,
-            ty: None,
-            height: 0,
-        }
+        Deferred { body, file, state: DeferredState::Pending, ty: None, height: 0 }
     }
 }
 
@@ -73,11 +67,8 @@ impl<'a> Checker<'a> {
         match d.state {
             DeferredState::Done => Err(d.ty),
             DeferredState::InProgress => {
-                let what = if matches!(item, DeferredItem::Let(_)) {
-                    "a `let`"
-                } else {
-                    "a constant"
-                };
+                let what =
+                    if matches!(item, DeferredItem::Let(_)) { "a `let`" } else { "a constant" };
                 if let (Some(name), Some(span)) = (defs_name, span) {
                     self.error(
                         Diagnostic::new(

@@ -34,13 +34,9 @@ impl<'a> Checker<'a> {
                         v.push(target);
                     }
                 }
-                None if self
-                    .sources
-                    .files
-                    .get(file.0 as usize)
-                    .is_some_and(|importer| {
-                        refused.contains(&import_name(&importer.name, &import.path.node))
-                    }) =>
+                None if self.sources.files.get(file.0 as usize).is_some_and(|importer| {
+                    refused.contains(&import_name(&importer.name, &import.path.node))
+                }) =>
                 {
                     self.poisoned.unsighted_file(file);
                 }
@@ -54,10 +50,8 @@ impl<'a> Checker<'a> {
                         Label::new(import.path.span, "no such policy file"),
                     );
                     let base = import.path.node.rsplit('/').next().unwrap_or("");
-                    let hint = names
-                        .iter()
-                        .map(|n| n.rsplit('/').next().unwrap_or(n))
-                        .collect::<Vec<_>>();
+                    let hint =
+                        names.iter().map(|n| n.rsplit('/').next().unwrap_or(n)).collect::<Vec<_>>();
                     d = match did_you_mean(base, hint) {
                         Some(s) => {
                             // The same directory, the file name corrected.

@@ -124,18 +124,12 @@ pub fn resolve<'a>(
         lets: cx.deferred_lets.iter().map(|d| d.ty).collect(),
     };
     let index = symbols::build(files, &cx.set, &cx.references, &checked);
-    Resolved {
-        set: cx.set,
-        usage: cx.usage,
-        diagnostics: cx.diags,
-        index,
-    }
+    Resolved { set: cx.set, usage: cx.usage, diagnostics: cx.diags, index }
 }
 
 fn file_items(files: &[Option<ast::SourceFile>]) -> impl Iterator<Item = (FileId, &ast::Item)> {
     files.iter().enumerate().flat_map(|(i, f)| {
-        f.iter()
-            .flat_map(move |f| f.items.iter().map(move |it| (FileId(i as u32), it)))
+        f.iter().flat_map(move |f| f.items.iter().map(move |it| (FileId(i as u32), it)))
     })
 }
 
@@ -150,19 +144,14 @@ impl<'a> Checker<'a> {
     }
 
     pub(crate) fn is_visible(&self, from: FileId, declared_in: FileId) -> bool {
-        self.visible
-            .get(from.0 as usize)
-            .is_some_and(|v| v.contains(&declared_in))
+        self.visible.get(from.0 as usize).is_some_and(|v| v.contains(&declared_in))
     }
 
     /// A name standing alone where a declaration is meant (a window's date constant, the
     /// fact of a pattern), checked as the expression it would be in a rule: resolved,
     /// counted as used, and reported if unknown.
     fn check_name_expr(&mut self, name: &ast::Name, file: FileId) -> Option<TExpr> {
-        let expr = ast::Expr {
-            kind: ast::ExprKind::Name(name.node.clone()),
-            span: name.span,
-        };
+        let expr = ast::Expr { kind: ast::ExprKind::Name(name.node.clone()), span: name.span };
         self.check_expr(&expr, file)
     }
 
@@ -195,10 +184,7 @@ impl<'a> Checker<'a> {
             self.error(
                 Diagnostic::new(
                     codes::DUPLICATE_NAME,
-                    format!(
-                        "`{}` is built in to every case and cannot be declared",
-                        name.node
-                    ),
+                    format!("`{}` is built in to every case and cannot be declared", name.node),
                     Label::new(name.span, "built-in name"),
                 )
                 .with_help("choose another name"),
@@ -210,8 +196,7 @@ impl<'a> Checker<'a> {
             self.duplicate("name", &name.node, name.span, first);
             return false;
         }
-        self.values
-            .insert(name.node.clone(), (binding, file, name.span));
+        self.values.insert(name.node.clone(), (binding, file, name.span));
         true
     }
 
@@ -226,10 +211,7 @@ impl<'a> Checker<'a> {
         let at = pol_syntax::scan::scan_from(text, last.span.end as usize)
             .find(|t| !t.kind.is_trivia())
             .map_or(text.len(), |t| t.start);
-        Span {
-            start: u32::try_from(at).map_or(span.end, |a| a.min(span.end)),
-            ..span
-        }
+        Span { start: u32::try_from(at).map_or(span.end, |a| a.min(span.end)), ..span }
     }
 
     /// Interns a string literal.
@@ -257,10 +239,7 @@ impl<'a> Checker<'a> {
 }
 
 fn cite(c: &Option<ast::Citation>) -> Option<Cite> {
-    c.as_ref().map(|c| Cite {
-        text: c.text.clone(),
-        span: c.span,
-    })
+    c.as_ref().map(|c| Cite { text: c.text.clone(), span: c.span })
 }
 
 /// How to fix a name declared twice: a rule or an enum word lives in one policy or enum, so

@@ -28,17 +28,9 @@ impl<'a> Checker<'a> {
                 let Some(day) = self.window_day(file, &ev.date) else {
                     continue;
                 };
-                let edge = WindowEdge {
-                    kind: ev.kind.node,
-                    day,
-                    cite: cite(&ev.cite),
-                    span: ev.span,
-                };
-                let slot = if ev.kind.node.opens() {
-                    &mut opened
-                } else {
-                    &mut closed
-                };
+                let edge =
+                    WindowEdge { kind: ev.kind.node, day, cite: cite(&ev.cite), span: ev.span };
+                let slot = if ev.kind.node.opens() { &mut opened } else { &mut closed };
                 if let Some(first) = slot {
                     let first_span = first.span;
                     self.error(
@@ -47,11 +39,7 @@ impl<'a> Checker<'a> {
                             format!(
                                 "program `{}` has two {} dates",
                                 p.name.node,
-                                if ev.kind.node.opens() {
-                                    "opening"
-                                } else {
-                                    "closing"
-                                }
+                                if ev.kind.node.opens() { "opening" } else { "closing" }
                             ),
                             Label::new(ev.span, "second date"),
                         )
@@ -69,8 +57,7 @@ impl<'a> Checker<'a> {
                 closed,
                 span: p.name.span,
             });
-            self.programs
-                .insert(p.name.node.clone(), (id, file, p.name.span));
+            self.programs.insert(p.name.node.clone(), (id, file, p.name.span));
         }
     }
 

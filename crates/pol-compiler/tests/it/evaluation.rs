@@ -47,12 +47,9 @@ fn constants(c: &Compiled, g: &PolicyGraph) -> (Vec<i64>, Vec<Value>) {
             Op::Window { opened, closed, .. } => {
                 ordinals.extend(opened.iter().chain(closed).map(|d| i64::from(d.0)))
             }
-            Op::Param(p) => ordinals.extend(
-                c.set.params[p]
-                    .values
-                    .iter()
-                    .filter_map(|v| v.value.ordinal()),
-            ),
+            Op::Param(p) => {
+                ordinals.extend(c.set.params[p].values.iter().filter_map(|v| v.value.ordinal()))
+            }
             _ => {}
         }
     }
@@ -117,25 +114,15 @@ fn plan_agrees_with_graph(c: &Compiled, cases: usize) {
                 );
             }
             if let (Some(w), Some(pw)) = (g.window, plan.window) {
-                assert_eq!(
-                    plan::get(&slots.truths, pw.open),
-                    node_truth(w),
-                    "{policy}: window"
-                );
+                assert_eq!(plan::get(&slots.truths, pw.open), node_truth(w), "{policy}: window");
             }
             assert_eq!(g.window.is_some(), plan.window.is_some());
             for ((_, when), pf) in g.forms.iter().zip(&plan.forms) {
-                assert_eq!(
-                    when.map(node_truth),
-                    pf.when.map(|w| plan::get(&slots.truths, w))
-                );
+                assert_eq!(when.map(node_truth), pf.when.map(|w| plan::get(&slots.truths, w)));
             }
             for ((_, v, when), (pv, pwhen)) in g.validities.iter().zip(&plan.validities) {
                 assert_eq!(values[v.index()], plan::read(*pv, &facts, as_of, &slots));
-                assert_eq!(
-                    when.map(node_truth),
-                    pwhen.map(|w| plan::get(&slots.truths, w))
-                );
+                assert_eq!(when.map(node_truth), pwhen.map(|w| plan::get(&slots.truths, w)));
             }
         }
     }
@@ -197,10 +184,7 @@ policy shapes "Every shape" {
 
 #[test]
 fn the_plan_agrees_with_the_graph_on_every_shape() {
-    let shapes = vec![Source {
-        name: "shapes.pol".into(),
-        text: SHAPES.into(),
-    }];
+    let shapes = vec![Source { name: "shapes.pol".into(), text: SHAPES.into() }];
     plan_agrees_with_graph(&compile_ok(shapes, Lints::Run(Default::default())), 20_000);
 }
 
@@ -219,13 +203,7 @@ fn the_json_writer_prints_the_record() {
     let c = shipped();
     let writer = JsonWriter::new(c);
     let mut rng = Rng(0xC0FF_EE00_1234_5678);
-    let ids = [
-        "case-1",
-        "",
-        "quote \" backslash \\ tab \t",
-        "é ü ✓",
-        "\u{1}\u{1f}",
-    ];
+    let ids = ["case-1", "", "quote \" backslash \\ tab \t", "é ü ✓", "\u{1}\u{1f}"];
     let mut scratch = pol_compiler::Scratch::default();
     let mut kinds = std::collections::BTreeSet::new();
     let mut refused = 0;
@@ -242,10 +220,7 @@ fn the_json_writer_prints_the_record() {
         let g = &c.graphs[c.graphs.ids().nth(p).unwrap()];
         case.policy = Some(g.policy);
         case.as_of = Some(Day(16_000 + rng.below(5000) as i32));
-        case.id = rng
-            .pick(&ids)
-            .filter(|_| rng.below(4) != 0)
-            .map(String::from);
+        case.id = rng.pick(&ids).filter(|_| rng.below(4) != 0).map(String::from);
         for (f, def) in c.set.facts.iter().enumerate() {
             if rng.below(10) < 8 {
                 case.facts[f] = Some(value(c, g, f, def.ty, &mut rng));
@@ -266,8 +241,5 @@ fn the_json_writer_prints_the_record() {
         assert_writes_the_record(&writer, c, case, &outcome);
     }
     assert_eq!(kinds.len(), 5, "every decision kind: {kinds:?}");
-    assert!(
-        refused < cases * 4 / 5,
-        "{refused} cases refused, too few decided"
-    );
+    assert!(refused < cases * 4 / 5, "{refused} cases refused, too few decided");
 }

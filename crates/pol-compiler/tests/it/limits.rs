@@ -21,18 +21,11 @@ fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 fn compile_one(text: String) -> Compilation {
-    compile(vec![Source {
-        name: "limits.pol".into(),
-        text,
-    }])
+    compile(vec![Source { name: "limits.pol".into(), text }])
 }
 
 fn codes(c: &Compilation) -> Vec<codes::Code> {
-    c.diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.code)
-        .collect()
+    c.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.code).collect()
 }
 
 /// Compiles, then decides and explains one case with `x` unknown and one with every fact
@@ -48,10 +41,7 @@ fn compile_and_run(text: String) -> Vec<codes::Code> {
             ] {
                 let mut case = Case::new(&compiled.set);
                 let mut de = serde_json::Deserializer::from_str(json);
-                compiled
-                    .schema
-                    .decode(&compiled.set, &mut case, &mut de)
-                    .unwrap();
+                compiled.schema.decode(&compiled.set, &mut case, &mut de).unwrap();
                 let outcome = compiled.decide(&case, &mut Scratch::default()).unwrap();
                 let explained = compiled.explain(&case, true).unwrap();
                 assert_eq!(explained.decision.decision, outcome.decision);
@@ -149,11 +139,7 @@ fn lets_shared_exponentially_often_compile_decide_and_explain_quickly() {
         text.push_str(&policy("a59"));
         let start = Instant::now();
         assert_eq!(compile_and_run(text), Vec::<codes::Code>::new(), "{op}");
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "{op}: {:?}",
-            start.elapsed()
-        );
+        assert!(start.elapsed() < Duration::from_secs(10), "{op}: {:?}", start.elapsed());
     }
 }
 
@@ -170,9 +156,5 @@ fn a_constant_from_exponentially_shared_lets_does_not_hang() {
     text.push_str(&policy("x == c"));
     let start = Instant::now();
     let _ = compile_and_run(text);
-    assert!(
-        start.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
 }

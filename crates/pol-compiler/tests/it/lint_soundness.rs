@@ -63,20 +63,12 @@ struct Case {
 
 /// The value of `e` in `case`, by the independent model.
 fn eval(set: &PolicySet, case: &Case, e: &TExpr) -> Tri {
-    let facts = Facts {
-        values: &case.facts,
-        as_of: case.as_of,
-        extra_strings: &[],
-    };
+    let facts = Facts { values: &case.facts, as_of: case.as_of, extra_strings: &[] };
     pol_model::eval(set, &facts, e)
 }
 
 fn day(y: i32, m: u32, d: u32) -> Day {
-    Day::from_date(pol_syntax::ast::Date {
-        year: y,
-        month: m,
-        day: d,
-    })
+    Day::from_date(pol_syntax::ast::Date { year: y, month: m, day: d })
 }
 
 fn cases() -> Vec<Case> {
@@ -244,11 +236,7 @@ fn policy() -> impl Strategy<Value = String> {
 fn decide(set: &PolicySet, case: &Case) -> (Vec<(usize, bool)>, usize, bool) {
     use pol_syntax::ast::RuleKind;
     let p = &set.policies.first().unwrap();
-    let truth = |e: &TExpr| {
-        eval(set, case, e)
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
-    };
+    let truth = |e: &TExpr| eval(set, case, e).and_then(|v| v.as_bool()).unwrap_or(false);
     let mut triggers = Vec::new();
     for r in &p.rules {
         let c = truth(&r.condition);

@@ -31,10 +31,8 @@ fn dependencies() -> BTreeMap<String, BTreeSet<String>> {
             let code = line.split("//").next().unwrap_or("");
             for (i, _) in code.match_indices("crate::") {
                 let rest = &code[i + "crate::".len()..];
-                let name: String = rest
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
+                let name: String =
+                    rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
                 // `crate::Compiled` and the like are the crate root's items, not modules.
                 if !name.is_empty() && name != module && name.chars().all(|c| !c.is_uppercase()) {
                     entry.insert(name);
@@ -56,11 +54,7 @@ fn no_module_depends_on_itself_through_others() {
         while let Some(path) = stack.pop() {
             let last = *path.last().unwrap();
             for next in deps.get(last).into_iter().flatten() {
-                assert!(
-                    next != start,
-                    "module cycle: {} -> {start}",
-                    path.join(" -> ")
-                );
+                assert!(next != start, "module cycle: {} -> {start}", path.join(" -> "));
                 if seen.insert(next.as_str()) {
                     let mut longer = path.clone();
                     longer.push(next);

@@ -79,9 +79,7 @@ fn build(c: &Compiled, s: &Spec) -> Case {
     let policy = PolicyId(s.policy as u32);
     case.policy = Some(policy);
     let all = anchors(c, policy);
-    case.as_of = Some(Day(
-        near(&all, s.as_of, 7_305 + (s.as_of % 16_800) as i64) as i32
-    ));
+    case.as_of = Some(Day(near(&all, s.as_of, 7_305 + (s.as_of % 16_800) as i64) as i32));
     for (i, (known, raw)) in s.facts.iter().enumerate() {
         if *known {
             let v = value(c, policy, FactId(i as u32), *raw, &mut case);
@@ -123,11 +121,7 @@ fn to_json(c: &Compiled, case: &Case, order: &[usize]) -> String {
         let mut segs: Vec<&str> = def.path.split('.').collect();
         let last = segs.pop().unwrap();
         for seg in segs {
-            obj = obj
-                .entry(seg)
-                .or_insert_with(|| json!({}))
-                .as_object_mut()
-                .unwrap();
+            obj = obj.entry(seg).or_insert_with(|| json!({})).as_object_mut().unwrap();
         }
         obj.insert(last.into(), json);
     }

@@ -10,10 +10,7 @@ fn compile_texts(files: &[(&str, &str)]) -> Compilation {
     compile(
         files
             .iter()
-            .map(|(name, text)| Source {
-                name: (*name).into(),
-                text: (*text).into(),
-            })
+            .map(|(name, text)| Source { name: (*name).into(), text: (*text).into() })
             .collect(),
     )
 }
@@ -27,13 +24,8 @@ fn listing(c: &Compilation) -> String {
         writeln!(out, "{file}:{line}:{col} {} {}", d.code, d.message).unwrap();
         for l in &d.secondary {
             let (line, col) = c.sources.line_col(l.span);
-            writeln!(
-                out,
-                "    {}:{line}:{col} {}",
-                c.sources.name(l.span.file),
-                l.message
-            )
-            .unwrap();
+            writeln!(out, "    {}:{line}:{col} {}", c.sources.name(l.span.file), l.message)
+                .unwrap();
         }
     }
     out
@@ -69,9 +61,7 @@ fn errors_in_one_file_do_not_cascade_into_another() {
     let c = compile_texts(&[("facts.pol", FACTS), ("policy.pol", POLICY)]);
     assert!(c.compiled.is_none());
     assert!(
-        c.diagnostics
-            .iter()
-            .all(|d| c.sources.name(d.primary.span.file) == "facts.pol"),
+        c.diagnostics.iter().all(|d| c.sources.name(d.primary.span.file) == "facts.pol"),
         "{}",
         listing(&c)
     );
@@ -103,10 +93,7 @@ fn unknown_names_are_still_reported_beside_a_syntax_error() {
         .filter(|d| c.sources.name(d.primary.span.file) == "policy.pol")
         .map(|d| (d.code, d.message.as_str()))
         .collect();
-    assert_eq!(
-        in_policy,
-        [(pol_compiler::codes::UNKNOWN_NAME, "unknown name `agee`")]
-    );
+    assert_eq!(in_policy, [(pol_compiler::codes::UNKNOWN_NAME, "unknown name `agee`")]);
 }
 
 /// A file whose `import` cannot be read does not report the names that import would have
@@ -148,10 +135,7 @@ fn a_failed_import_is_one_error() {
     );
     let refused = format!("import \"../shared/facts.pol\"\n{uses}");
     let c = pol_compiler::compile_from(
-        vec![Source {
-            name: "policy.pol".into(),
-            text: refused,
-        }],
+        vec![Source { name: "policy.pol".into(), text: refused }],
         &mut Refusing,
         pol_compiler::Lints::Skip,
     );
@@ -170,16 +154,8 @@ fn a_failed_import_is_one_error() {
 fn an_unknown_type_is_one_error_at_the_type() {
     let text = "fact days: duration \"d\"\nparam fee: money \"f\" {\n  from 2024-01-01 = 1 cite \"c\"\n}\npolicy p \"q?\" {\n  require a: days > 0 days and fee > 0 cite \"c\"\n  require b: nowhere cite \"c\"\n}\n";
     let c = compile_texts(&[("p.pol", text)]);
-    let found: Vec<_> = c
-        .diagnostics
-        .iter()
-        .map(|d| (d.code, c.sources.line_col(d.primary.span).0))
-        .collect();
+    let found: Vec<_> =
+        c.diagnostics.iter().map(|d| (d.code, c.sources.line_col(d.primary.span).0)).collect();
     use pol_compiler::codes::{UNKNOWN_NAME, UNKNOWN_TYPE};
-    assert_eq!(
-        found,
-        [(UNKNOWN_TYPE, 1), (UNKNOWN_TYPE, 2), (UNKNOWN_NAME, 7)],
-        "{}",
-        listing(&c)
-    );
+    assert_eq!(found, [(UNKNOWN_TYPE, 1), (UNKNOWN_TYPE, 2), (UNKNOWN_NAME, 7)], "{}", listing(&c));
 }

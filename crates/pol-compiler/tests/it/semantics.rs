@@ -39,18 +39,9 @@ policy travel "May this person travel?" {
 #[test]
 fn an_exclusion_proven_from_known_facts_decides_while_others_are_unknown() {
     let c = compiled(TRAVEL);
-    let r = decide(
-        &c,
-        r#"{"as_of":"2025-06-10","policy":"travel","criminal":true}"#,
-    );
+    let r = decide(&c, r#"{"as_of":"2025-06-10","policy":"travel","criminal":true}"#);
     assert_eq!(r.decision, DecisionKind::Ineligible);
-    assert_eq!(
-        r.reasons
-            .iter()
-            .map(|r| r.rule.as_str())
-            .collect::<Vec<_>>(),
-        ["travel.crime"]
-    );
+    assert_eq!(r.reasons.iter().map(|r| r.rule.as_str()).collect::<Vec<_>>(), ["travel.crime"]);
     assert!(r.missing.is_empty());
 }
 
@@ -108,10 +99,7 @@ fn exceptions_and_levels_follow_the_precedence() {
         r#"{"as_of":"2025-06-10","policy":"travel","status":"none","in_proceedings":true,"criminal":true}"#,
     );
     let rules: Vec<_> = r.reasons.iter().map(|r| r.rule.as_str()).collect();
-    assert_eq!(
-        rules,
-        ["travel.has_status", "travel.proceedings", "travel.crime"]
-    );
+    assert_eq!(rules, ["travel.has_status", "travel.proceedings", "travel.crime"]);
 }
 
 #[test]
@@ -132,12 +120,7 @@ fn warnings_forms_and_validity() {
 #[test]
 fn kleene_gaps_are_settled_exactly() {
     let c = compiled(r#"policy p "q" { exclude always: criminal or not criminal cite "c" }"#);
-    assert_decides(
-        &c,
-        r#"{"as_of":"2025-06-10","policy":"p"}"#,
-        DecisionKind::Ineligible,
-        &[],
-    );
+    assert_decides(&c, r#"{"as_of":"2025-06-10","policy":"p"}"#, DecisionKind::Ineligible, &[]);
 }
 
 #[test]
@@ -174,10 +157,7 @@ fn a_window_read_at_an_unknown_date_is_incomplete() {
     );
     assert_eq!(r.decision, DecisionKind::Eligible);
     // Unavailable wins even with the criminal record unknown.
-    let r = decide(
-        &c,
-        r#"{"as_of":"2025-06-10","policy":"p","filed_on":"2017-01-12"}"#,
-    );
+    let r = decide(&c, r#"{"as_of":"2025-06-10","policy":"p","filed_on":"2017-01-12"}"#);
     assert_eq!(r.decision, DecisionKind::Unavailable);
 }
 
@@ -212,19 +192,11 @@ fn dated_parameters_change_on_their_dates() {
 fn strings_not_named_by_any_policy_still_compare() {
     let c = compiled(r#"policy p "q" { require chnv: nationality in {"CU", "HT"} cite "c" }"#);
     assert_eq!(
-        decide(
-            &c,
-            r#"{"as_of":"2025-06-10","policy":"p","nationality":"CU"}"#
-        )
-        .decision,
+        decide(&c, r#"{"as_of":"2025-06-10","policy":"p","nationality":"CU"}"#).decision,
         DecisionKind::Eligible
     );
     assert_eq!(
-        decide(
-            &c,
-            r#"{"as_of":"2025-06-10","policy":"p","nationality":"MX"}"#
-        )
-        .decision,
+        decide(&c, r#"{"as_of":"2025-06-10","policy":"p","nationality":"MX"}"#).decision,
         DecisionKind::Ineligible
     );
     let r = decide(&c, r#"{"as_of":"2025-06-10","policy":"p"}"#);
@@ -245,21 +217,12 @@ fn explanations_label_conditions_with_the_case_values() {
     assert_eq!(ex.decision.decision, DecisionKind::Ineligible);
     assert_eq!(ex.trace.len(), 1);
     let t = &ex.trace[0];
-    assert_eq!(
-        (t.rule.as_str(), t.outcome),
-        ("travel.proceedings", RuleOutcome::Fired)
-    );
-    let labels: Vec<String> = t
-        .conditions
-        .iter()
-        .map(|c| format!("{} => {}", c.text, c.label()))
-        .collect();
+    assert_eq!((t.rule.as_str(), t.outcome), ("travel.proceedings", RuleOutcome::Fired));
+    let labels: Vec<String> =
+        t.conditions.iter().map(|c| format!("{} => {}", c.text, c.label())).collect();
     assert_eq!(
         labels,
-        [
-            "in_proceedings => true: in_proceedings = true",
-            "status == daca => false: status = tps"
-        ]
+        ["in_proceedings => true: in_proceedings = true", "status == daca => false: status = tps"]
     );
     // --all shows the rules that did not matter too.
     assert!(c.explain(&case, true).unwrap().trace.len() > 1);
@@ -283,14 +246,8 @@ policy q "q?" {
 }
 "#,
     );
-    for (as_of, cite) in [
-        ("2025-06-10", "termination notice"),
-        ("2019-06-10", "opening notice"),
-    ] {
-        let case = case(
-            &c,
-            &format!(r#"{{"as_of":"{as_of}","policy":"q","criminal":false}}"#),
-        );
+    for (as_of, cite) in [("2025-06-10", "termination notice"), ("2019-06-10", "opening notice")] {
+        let case = case(&c, &format!(r#"{{"as_of":"{as_of}","policy":"q","criminal":false}}"#));
         let ex = c.explain(&case, false).unwrap();
         assert_eq!(ex.decision.decision, DecisionKind::Unavailable);
         let json = serde_json::to_value(&ex).unwrap();
@@ -309,10 +266,7 @@ policy q "q?" {
         assert_eq!(written["reasons"][0]["cite"], cite, "{as_of}");
     }
     // Open, and shown with --all: the policy's own `program` line.
-    let case = case(
-        &c,
-        r#"{"as_of":"2024-06-10","policy":"q","criminal":false}"#,
-    );
+    let case = case(&c, r#"{"as_of":"2024-06-10","policy":"q","criminal":false}"#);
     let ex = c.explain(&case, true).unwrap();
     let json = serde_json::to_value(&ex).unwrap();
     assert_eq!(json["trace"][0]["cite"], "the policy runs under program p");
@@ -335,23 +289,10 @@ fn sentences_travel_with_their_rules() {
     let ex = c.explain(&case, true).unwrap();
     let says = Some("You are in removal proceedings.".to_string());
     assert_eq!(ex.decision.reasons[0].says, says);
-    let traced: Vec<_> = ex
-        .trace
-        .iter()
-        .map(|t| (t.rule.as_str(), t.says.clone()))
-        .collect();
-    assert_eq!(
-        traced,
-        [
-            ("travel.proceedings", says.clone()),
-            ("travel.criminal", None)
-        ]
-    );
+    let traced: Vec<_> = ex.trace.iter().map(|t| (t.rule.as_str(), t.says.clone())).collect();
+    assert_eq!(traced, [("travel.proceedings", says.clone()), ("travel.criminal", None)]);
     let flipped = &ex.counterfactuals[0].rules[0];
-    assert_eq!(
-        (flipped.rule.as_str(), flipped.says.clone()),
-        ("travel.proceedings", says)
-    );
+    assert_eq!((flipped.rule.as_str(), flipped.says.clone()), ("travel.proceedings", says));
 }
 
 /// An empty sentence, or one with a line break, is `E0403`.
@@ -383,13 +324,7 @@ fn dates_outside_the_calendar_are_refused_by_field() {
     let c = compiled(r#"policy p "q" { require late: filed_on > as_of cite "c" }"#);
     let mut case = case(&c, r#"{"as_of":"2025-06-10","policy":"p"}"#);
     assert!(c.decide(&case, &mut Scratch::default()).is_ok());
-    let (filed_on, _) = c
-        .set
-        .facts
-        .iter()
-        .enumerate()
-        .find(|(_, f)| f.path == "filed_on")
-        .unwrap();
+    let (filed_on, _) = c.set.facts.iter().enumerate().find(|(_, f)| f.path == "filed_on").unwrap();
     case.facts[filed_on] = Some(Value::Date(Day(i32::MAX)));
     let e = c.decide(&case, &mut Scratch::default()).unwrap_err();
     assert_eq!(e.field, "filed_on");

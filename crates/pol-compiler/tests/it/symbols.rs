@@ -40,14 +40,8 @@ policy p "a question" {
 
 fn fixture(policy: &str) -> Compilation {
     compile(vec![
-        Source {
-            name: "facts.pol".into(),
-            text: FACTS.into(),
-        },
-        Source {
-            name: "policy.pol".into(),
-            text: policy.into(),
-        },
+        Source { name: "facts.pol".into(), text: FACTS.into() },
+        Source { name: "policy.pol".into(), text: policy.into() },
     ])
 }
 
@@ -57,10 +51,7 @@ fn render_index(c: &Compilation) -> String {
     writeln!(out, "symbols:").unwrap();
     for s in &idx.symbols {
         let parent = s.parent.map(|p| idx.symbol(p).unwrap().name.clone());
-        let enum_type = s
-            .info
-            .enum_type
-            .map(|p| idx.symbol(p).unwrap().name.clone());
+        let enum_type = s.info.enum_type.map(|p| idx.symbol(p).unwrap().name.clone());
         writeln!(
             out,
             "  {} {} `{}` in {} (outline `{}`) parent={parent:?} type={:?} enum={enum_type:?} doc={:?} cite={:?} value={:?}",
@@ -107,13 +98,7 @@ fn render_index(c: &Compilation) -> String {
     }
     writeln!(out, "imports:").unwrap();
     for i in &idx.imports {
-        writeln!(
-            out,
-            "  {} -> {}",
-            c.sources.snippet(i.span),
-            c.sources.name(i.file)
-        )
-        .unwrap();
+        writeln!(out, "  {} -> {}", c.sources.snippet(i.span), c.sources.name(i.file)).unwrap();
     }
     out
 }
@@ -121,11 +106,7 @@ fn render_index(c: &Compilation) -> String {
 #[test]
 fn index_of_a_clean_set() {
     let c = fixture(POLICY);
-    assert!(
-        c.diagnostics.iter().all(|d| !d.is_error()),
-        "{:#?}",
-        c.diagnostics
-    );
+    assert!(c.diagnostics.iter().all(|d| !d.is_error()), "{:#?}", c.diagnostics);
     insta::assert_snapshot!(render_index(&c));
 }
 
@@ -142,10 +123,7 @@ fn lookups_find_declarations_and_their_uses() {
     assert_eq!(idx.references_to(status).count(), 1);
     // The declaration's own name is found too.
     let decl = FACTS.find("applicant.status").unwrap() as u32;
-    assert_eq!(
-        idx.at(pol_syntax::FileId(0), decl).map(|(id, _)| id),
-        Some(status)
-    );
+    assert_eq!(idx.at(pol_syntax::FileId(0), decl).map(|(id, _)| id), Some(status));
     // A word used in two enums resolves by the type it is compared with.
     let tps_uses: Vec<_> = idx
         .references
@@ -153,16 +131,9 @@ fn lookups_find_declarations_and_their_uses() {
         .filter(|r| c.sources.snippet(r.span) == "tps")
         .map(|r| idx.symbol(r.target).unwrap().parent)
         .collect();
-    let (status_enum, _) = idx
-        .symbols
-        .iter()
-        .enumerate()
-        .find(|(_, s)| s.name == "Status")
-        .unwrap();
-    assert_eq!(
-        tps_uses,
-        vec![Some(pol_compiler::symbols::SymbolId(status_enum as u32))]
-    );
+    let (status_enum, _) =
+        idx.symbols.iter().enumerate().find(|(_, s)| s.name == "Status").unwrap();
+    assert_eq!(tps_uses, vec![Some(pol_compiler::symbols::SymbolId(status_enum as u32))]);
 }
 
 /// With errors, what did resolve is still indexed: the misspelt name is not, the rest is.
@@ -171,12 +142,7 @@ fn index_survives_errors() {
     let broken = POLICY.replace("fee > 0", "fea > 0");
     let c = fixture(&broken);
     assert!(c.diagnostics.iter().any(|d| d.is_error()));
-    let names: Vec<&str> = c
-        .index
-        .references
-        .iter()
-        .map(|r| c.sources.snippet(r.span))
-        .collect();
+    let names: Vec<&str> = c.index.references.iter().map(|r| c.sources.snippet(r.span)).collect();
     assert!(names.contains(&"applicant.status"), "{names:?}");
     assert!(names.contains(&"cutoff"), "{names:?}");
     assert!(!names.contains(&"fea"), "{names:?}");

@@ -27,10 +27,7 @@ fn policy_tables_are_generated_from_the_policies() {
         .policy_names()
         .filter(|p| doc.contains(&format!("<!-- pol:rules {p} -->")))
         .count();
-    assert!(
-        documented >= 8,
-        "docs/policies.md has {documented} rule tables"
-    );
+    assert!(documented >= 8, "docs/policies.md has {documented} rule tables");
     if std::env::var_os("POL_BLESS").is_some() {
         std::fs::write(&path, fresh).unwrap();
         return;
@@ -44,10 +41,7 @@ fn policy_tables_are_generated_from_the_policies() {
 /// A seed's text as the quotes may cite it: bullets and line breaks dropped, spaces
 /// collapsed.
 fn normal(text: &str) -> String {
-    text.replace('•', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    text.replace('•', " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Every `cite "seed NNN: …"` quote of the shipped policies is in `docs/seeds/NNN_*.txt`,
@@ -74,29 +68,16 @@ fn every_seed_quote_is_verbatim() {
         cited.extend(p.validities.iter().map(|v| v.cite.as_ref()));
     }
     for prog in &set.programs {
-        cited.extend(
-            prog.opened
-                .iter()
-                .chain(&prog.closed)
-                .map(|e| e.cite.as_ref()),
-        );
+        cited.extend(prog.opened.iter().chain(&prog.closed).map(|e| e.cite.as_ref()));
     }
     cited.extend(set.consts.iter().map(|c| c.cite.as_ref()));
     cited.extend(set.lets.iter().map(|l| l.cite.as_ref()));
     for p in &set.params {
         cited.extend(p.values.iter().map(|v| v.cite.as_ref()));
     }
-    let cites: Vec<&str> = cited
-        .into_iter()
-        .flatten()
-        .map(|c| c.text.as_str())
-        .collect();
+    let cites: Vec<&str> = cited.into_iter().flatten().map(|c| c.text.as_str()).collect();
     let (checked, wrong) = misquotes(&cites, &seeds);
-    assert!(
-        wrong.is_empty(),
-        "quotes not found verbatim:\n{}",
-        wrong.join("\n")
-    );
+    assert!(wrong.is_empty(), "quotes not found verbatim:\n{}", wrong.join("\n"));
     assert!(checked > 50, "only {checked} quotes checked");
 }
 
@@ -115,9 +96,7 @@ fn misquotes(cites: &[&str], seeds: &[(String, String)]) -> (usize, Vec<String>)
                         wrong.push(format!("`{part}`: a seed quote is `seed NNN: text`"));
                         continue;
                     };
-                    seed = seeds
-                        .iter()
-                        .find(|(name, _)| name.starts_with(&format!("{number}_")));
+                    seed = seeds.iter().find(|(name, _)| name.starts_with(&format!("{number}_")));
                     if seed.is_none() {
                         wrong.push(format!("`{part}`: no docs/seeds/{number}_*.txt"));
                     }

@@ -12,8 +12,5 @@ fn the_embedding_example_decides_its_case() {
     assert_eq!(decision["id"], "conference-trip");
     assert_eq!(decision["policy"], "advance_parole");
     assert_eq!(decision["decision"], "eligible");
-    assert!(decision["receipt"]["policies"]
-        .as_str()
-        .unwrap()
-        .starts_with("sha256:"));
+    assert!(decision["receipt"]["policies"].as_str().unwrap().starts_with("sha256:"));
 }

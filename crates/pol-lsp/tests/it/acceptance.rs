@@ -56,27 +56,18 @@ fn acceptance_on_the_shipped_policies() {
     let facts = s.read("policies/facts.pol");
     let declaration = facts
         .lines()
-        .find(|l| {
-            l.trim_start_matches("fixed ")
-                .starts_with("fact applicant.status:")
-        })
+        .find(|l| l.trim_start_matches("fixed ").starts_with("fact applicant.status:"))
         .unwrap();
     let doc = declaration.split('"').nth(1).unwrap();
     let at = s.at(POLICY, &text, "applicant.status", 0, 3);
     let hover = s.ok("textDocument/hover", at.clone());
-    assert!(
-        hover["contents"]["value"].as_str().unwrap().contains(doc),
-        "{hover}"
-    );
+    assert!(hover["contents"]["value"].as_str().unwrap().contains(doc), "{hover}");
 
     // Definition points into facts.pol, at the declaration.
     let definition = s.ok("textDocument/definition", at);
     assert_eq!(definition["uri"], "$ROOT/policies/facts.pol");
     let (line, col) = position(&facts, "fact applicant.status:", 0, 5);
-    assert_eq!(
-        definition["range"]["start"],
-        json!({"line": line, "character": col})
-    );
+    assert_eq!(definition["range"]["start"], json!({"line": line, "character": col}));
 
     // Completion after `applicant.` offers `status`.
     let typing = text.replacen("applicant.status", "applicant.", 1);
@@ -99,10 +90,7 @@ fn acceptance_on_the_shipped_policies() {
     let edit = s.ok("textDocument/rename", params);
     let edits = &edit["changes"]["$ROOT/policies/advance_parole.pol"];
     assert_eq!(edits.as_array().unwrap().len(), uses);
-    assert_eq!(
-        apply(&text, edits),
-        text.replace("any_pending", "something_pending")
-    );
+    assert_eq!(apply(&text, edits), text.replace("any_pending", "something_pending"));
     assert_eq!(edit["changes"].as_object().unwrap().len(), 1);
 
     assert_eq!(s.shutdown(), 0);
@@ -131,9 +119,7 @@ fn semantic_tokens_on_every_shipped_file() {
         for t in &tokens {
             let name = t.split(' ').next().unwrap();
             let is_name = name.starts_with(|c: char| c.is_ascii_alphabetic())
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
             assert!(is_name, "{relative}: token `{t}` is not a name");
         }
     }

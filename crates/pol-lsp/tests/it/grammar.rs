@@ -11,10 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
 fn pol_files(dir: &Path, only_ok: bool, out: &mut Vec<PathBuf>) {
@@ -42,11 +39,7 @@ fn the_grammar_gives_every_token_a_scope() {
     pol_files(&root.join("policies"), false, &mut files);
     let shipped = files.len();
     pol_files(&root.join("tests/data"), true, &mut files);
-    pol_files(
-        &root.join("crates/pol-lsp/tests/fixtures"),
-        false,
-        &mut files,
-    );
+    pol_files(&root.join("crates/pol-lsp/tests/fixtures"), false, &mut files);
     files.sort();
     assert!(shipped >= 8 && files.len() > shipped, "{files:?}");
     let out = Command::new("node")
@@ -109,8 +102,5 @@ fn the_grammar_knows_every_keyword() {
     // `pol_syntax::KEYWORDS` is held to pol.pest by pol-syntax's own test.
     let keywords = pol_syntax::KEYWORDS;
     let missing: Vec<&&str> = keywords.iter().filter(|k| !known.contains(**k)).collect();
-    assert!(
-        missing.is_empty(),
-        "keywords the TextMate grammar does not name: {missing:?}"
-    );
+    assert!(missing.is_empty(), "keywords the TextMate grammar does not name: {missing:?}");
 }

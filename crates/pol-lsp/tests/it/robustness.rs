@@ -39,12 +39,8 @@ fn run(input: Vec<u8>) -> (i32, Vec<Value>) {
     let mut messages = Vec::new();
     let mut rest = text.as_str();
     while let Some(header_end) = rest.find("\r\n\r\n") {
-        let length: usize = rest[..header_end]
-            .trim()
-            .strip_prefix("Content-Length: ")
-            .unwrap()
-            .parse()
-            .unwrap();
+        let length: usize =
+            rest[..header_end].trim().strip_prefix("Content-Length: ").unwrap().parse().unwrap();
         let body = &rest[header_end + 4..header_end + 4 + length];
         messages.push(serde_json::from_str(body).unwrap());
         rest = &rest[header_end + 4 + length..];
@@ -79,9 +75,7 @@ fn every_request_is_answered_and_only_exit_ends_the_server() {
     input.extend(message(
         json!({"jsonrpc": "2.0", "id": 3, "method": "initialize", "params": {"capabilities": {}}}),
     ));
-    input.extend(message(
-        json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
-    ));
+    input.extend(message(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}})));
     // Not JSON; JSON but no message, with an id; an id too large for lsp-server.
     input.extend(frame("{not json"));
     input.extend(message(json!({"jsonrpc": "2.0", "id": 4, "what": "?"})));
@@ -91,9 +85,8 @@ fn every_request_is_answered_and_only_exit_ends_the_server() {
     // A header without a length, then a good message.
     input.extend(b"X-Nonsense: 1\r\n\r\n");
     // Unknown method; bad parameters; a notification with bad parameters.
-    input.extend(message(
-        json!({"jsonrpc": "2.0", "id": 5, "method": "pol/unknown", "params": {}}),
-    ));
+    input
+        .extend(message(json!({"jsonrpc": "2.0", "id": 5, "method": "pol/unknown", "params": {}})));
     input.extend(message(
         json!({"jsonrpc": "2.0", "id": 6, "method": "textDocument/hover", "params": {"x": 1}}),
     ));
@@ -125,17 +118,13 @@ fn every_request_is_answered_and_only_exit_ends_the_server() {
     input.extend(message(json!({"jsonrpc": "2.0", "id": 9, "method": "textDocument/formatting", "params": {
         "textDocument": {"uri": "untitled:Untitled-1"}, "options": {"tabSize": 2, "insertSpaces": true}}})));
     // An orderly end; a request after `shutdown` is refused.
-    input.extend(message(
-        json!({"jsonrpc": "2.0", "id": 10, "method": "shutdown"}),
-    ));
+    input.extend(message(json!({"jsonrpc": "2.0", "id": 10, "method": "shutdown"})));
     input.extend(message(
         json!({"jsonrpc": "2.0", "id": 11, "method": "textDocument/hover", "params": {}}),
     ));
     input.extend(message(json!({"jsonrpc": "2.0", "method": "exit"})));
     // Never read: `exit` ended the server.
-    input.extend(message(
-        json!({"jsonrpc": "2.0", "id": 12, "method": "shutdown"}),
-    ));
+    input.extend(message(json!({"jsonrpc": "2.0", "id": 12, "method": "shutdown"})));
 
     let (code, messages) = run(input);
     let _ = std::fs::remove_dir_all(&dir);
@@ -153,10 +142,7 @@ fn every_request_is_answered_and_only_exit_ends_the_server() {
     assert_eq!(answer(&messages, json!(20))["result"], Value::Null);
     // Tokens for whatever the edit left: five numbers each.
     let tokens = &answer(&messages, json!(21))["result"]["data"];
-    assert!(
-        tokens.as_array().is_some_and(|t| t.len() % 5 == 0),
-        "{tokens}"
-    );
+    assert!(tokens.as_array().is_some_and(|t| t.len() % 5 == 0), "{tokens}");
     // A range that ends before it starts holds no hint.
     assert_eq!(answer(&messages, json!(22))["result"], json!([]));
     assert_eq!(answer(&messages, json!(8))["result"], Value::Null);
@@ -184,11 +170,9 @@ fn without_shutdown_the_exit_code_is_one() {
 
 #[test]
 fn an_overlong_message_is_refused_without_reading_it_into_memory() {
-    let mut input = format!(
-        "Content-Length: {}\r\n\r\n",
-        pol_lsp::transport::MAX_MESSAGE_BYTES + 1
-    )
-    .into_bytes();
+    let mut input =
+        format!("Content-Length: {}\r\n\r\n", pol_lsp::transport::MAX_MESSAGE_BYTES + 1)
+            .into_bytes();
     input.extend(vec![b' '; 1024]);
     let (code, messages) = run(input);
     assert_eq!(code, 1);

@@ -60,10 +60,7 @@ fn capabilities() {
         &fixture(),
         json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}),
     );
-    assert_eq!(
-        utf8.initialized["capabilities"]["positionEncoding"],
-        "utf-8"
-    );
+    assert_eq!(utf8.initialized["capabilities"]["positionEncoding"], "utf-8");
     assert_eq!(utf8.shutdown(), 0);
     assert_eq!(s.shutdown(), 0);
 }
@@ -79,10 +76,7 @@ fn diagnostics_on_open_and_change() {
         // An unsaved change with a misspelt enum word and fact path.
         let text = s.read(TRAVEL);
         let edited = text
-            .replace(
-                "reason in {medical, funeral}",
-                "reason in {medical, funerl}",
-            )
+            .replace("reason in {medical, funeral}", "reason in {medical, funerl}")
             .replace("unless applicant.status", "unless applicant.stats");
         s.change(TRAVEL, 2, &edited);
         insta::assert_json_snapshot!("changed_travel", s.diagnostics(TRAVEL));
@@ -152,16 +146,10 @@ fn hover() {
         insta::assert_json_snapshot!(Value::Object(hovers));
         // A dated parameter shows its periods; an enum its words.
         let params = s.read("rules/params.pol");
-        let fee = s.ok(
-            "textDocument/hover",
-            s.at("rules/params.pol", &params, "fee", 0, 1),
-        );
+        let fee = s.ok("textDocument/hover", s.at("rules/params.pol", &params, "fee", 0, 1));
         insta::assert_snapshot!("param", fee["contents"]["value"].as_str().unwrap());
         let facts = s.read("rules/facts.pol");
-        let status = s.ok(
-            "textDocument/hover",
-            s.at("rules/facts.pol", &facts, "Status", 0, 1),
-        );
+        let status = s.ok("textDocument/hover", s.at("rules/facts.pol", &facts, "Status", 0, 1));
         insta::assert_snapshot!("enum", status["contents"]["value"].as_str().unwrap());
         // A fixed fact says so, and names the constraints that read it; a constraint shows what
         // it states and why.
@@ -169,18 +157,12 @@ fn hover() {
             "textDocument/hover",
             s.at("rules/facts.pol", &facts, "applicant.nationality", 0, 12),
         );
-        insta::assert_snapshot!(
-            "fixed_fact",
-            nationality["contents"]["value"].as_str().unwrap()
-        );
+        insta::assert_snapshot!("fixed_fact", nationality["contents"]["value"].as_str().unwrap());
         for (name, needle) in [
             ("constraint_because", "nationality_code"),
             ("constraint_cite", "presence_not_negative"),
         ] {
-            let c = s.ok(
-                "textDocument/hover",
-                s.at("rules/facts.pol", &facts, needle, 0, 2),
-            );
+            let c = s.ok("textDocument/hover", s.at("rules/facts.pol", &facts, needle, 0, 2));
             insta::assert_snapshot!(name, c["contents"]["value"].as_str().unwrap());
         }
         // Nothing to say between names.
@@ -204,10 +186,7 @@ fn definition_and_references() {
             let into = if what == "program" { 9 } else { 2 };
             out.insert(
                 what.into(),
-                s.ok(
-                    "textDocument/definition",
-                    s.at(TRAVEL, &text, needle, nth, into),
-                ),
+                s.ok("textDocument/definition", s.at(TRAVEL, &text, needle, nth, into)),
             );
         }
         insta::assert_json_snapshot!("definition", Value::Object(out));
@@ -222,11 +201,7 @@ fn definition_and_references() {
         let files = strings(&refs, "uri");
         assert_eq!(
             files,
-            [
-                "$ROOT/rules/other.pol",
-                "$ROOT/rules/travel.pol",
-                "$ROOT/rules/travel.pol"
-            ]
+            ["$ROOT/rules/other.pol", "$ROOT/rules/travel.pol", "$ROOT/rules/travel.pol"]
         );
     });
 }
@@ -262,19 +237,12 @@ fn highlights_and_semantic_tokens() {
             "has_basis function declaration",
             "reason property",
         ] {
-            assert!(
-                tokens.iter().any(|t| t == expected),
-                "no token `{expected}` in {tokens:#?}"
-            );
+            assert!(tokens.iter().any(|t| t == expected), "no token `{expected}` in {tokens:#?}");
         }
         // Names only: keywords, strings and numbers are the grammar's.
         for t in &tokens {
             let name = t.split(' ').next().unwrap_or_default();
-            assert!(
-                name.chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.'),
-                "{t}"
-            );
+            assert!(name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.'), "{t}");
         }
         // Columns count UTF-16 units: a name after `"ÉÉ"` is found where the editor has it.
         let edited = format!(
@@ -284,11 +252,7 @@ fn highlights_and_semantic_tokens() {
         let params = json!({"textDocument": {"uri": s.uri(TRAVEL)}});
         let data = s.ok("textDocument/semanticTokens/full", params)["data"].clone();
         let tokens = support::decode_tokens(&edited, &legend, &data);
-        assert_eq!(
-            tokens.last().map(String::as_str),
-            Some("any_pending variable"),
-            "{tokens:#?}"
-        );
+        assert_eq!(tokens.last().map(String::as_str), Some("any_pending variable"), "{tokens:#?}");
     });
 }
 
@@ -312,11 +276,7 @@ fn inlay_hints() {
             .map(|h| {
                 let at = &h["position"];
                 let line = at["line"].as_u64().unwrap() as u32;
-                (
-                    line,
-                    at["character"].as_u64().unwrap() as u32,
-                    h["label"].as_str().unwrap(),
-                )
+                (line, at["character"].as_u64().unwrap() as u32, h["label"].as_str().unwrap())
             })
             .collect();
         let after = |needle: &str| {
@@ -324,10 +284,7 @@ fn inlay_hints() {
             (line, character)
         };
         let (line, character) = after("validity one_year");
-        assert!(
-            hints.contains(&(line, character, "= 365 days")),
-            "{hints:?}"
-        );
+        assert!(hints.contains(&(line, character, "= 365 days")), "{hints:?}");
         let (line, character) = after("program travel");
         let window = "opened 2020-01-01, closed 2025-03-25";
         assert!(hints.contains(&(line, character, window)), "{hints:?}");
@@ -345,10 +302,7 @@ fn symbols() {
         s.open(TRAVEL);
         insta::assert_json_snapshot!(
             "document_symbols",
-            s.ok(
-                "textDocument/documentSymbol",
-                json!({"textDocument": {"uri": s.uri(TRAVEL)}})
-            )
+            s.ok("textDocument/documentSymbol", json!({"textDocument": {"uri": s.uri(TRAVEL)}}))
         );
         insta::assert_json_snapshot!(
             "workspace_symbols",
@@ -385,10 +339,7 @@ fn completion() {
         let partial = complete(s, &typed, "applicant.st", None);
         assert!(labels(&partial).contains(&"status".to_string()));
         // The enum words valid after a comparison, and inside a set (less those written).
-        let typed = text.replace(
-            "unless applicant.status == daca",
-            "unless applicant.status == ",
-        );
+        let typed = text.replace("unless applicant.status == daca", "unless applicant.status == ");
         let words = complete(s, &typed, "applicant.status == ", None);
         assert_eq!(labels(&words), ["none", "tps", "daca", "parolee"]);
         let typed = text.replace("reason in {medical, funeral}", "reason in {medical, ");
@@ -403,18 +354,8 @@ fn completion() {
         // Elsewhere: keywords, declared names and the first segments of fact paths.
         let typed = text.replace("or any_pending\n", "or an\n");
         let general = labels(&complete(s, &typed, "or an", None));
-        for wanted in [
-            "any_pending",
-            "one_year",
-            "applicant",
-            "reason",
-            "trip",
-            "require",
-        ] {
-            assert!(
-                general.contains(&wanted.to_string()),
-                "{wanted} in {general:?}"
-            );
+        for wanted in ["any_pending", "one_year", "applicant", "reason", "trip", "require"] {
+            assert!(general.contains(&wanted.to_string()), "{wanted} in {general:?}");
         }
         // A trigger character where nothing is wanted gives nothing.
         let typed = text.replace("form I-131", "form I-131,");
@@ -466,17 +407,11 @@ fn a_missing_sentence_is_added_for_the_author_to_write() {
     assert_eq!(fixes[0]["title"], "Add the sentence for the applicant");
     let text = s.read(TRAVEL);
     let fixed = with_fix(&text, &fixes[0]);
-    assert!(
-        fixed.contains("cite \"seed 001: a basis\" says \"\"\n"),
-        "{fixed}"
-    );
+    assert!(fixed.contains("cite \"seed 001: a basis\" says \"\"\n"), "{fixed}");
     s.change(TRAVEL, 2, &fixed);
     let after = s.diagnostics(TRAVEL);
     let codes = strings(&after["diagnostics"], "code");
-    assert!(
-        codes.contains(&pol_syntax::codes::BAD_SENTENCE.id),
-        "{after}"
-    );
+    assert!(codes.contains(&pol_syntax::codes::BAD_SENTENCE.id), "{after}");
     assert_eq!(s.shutdown(), 0);
 }
 
@@ -490,25 +425,14 @@ fn lint_names_in_an_allow() {
     let typed = text.replacen("policy ", &format!("{line}\npolicy "), 1);
     let names = labels(&s.complete(TRAVEL, 2, &typed, (line, line.len()), None));
     assert!(names.contains(&"missing_says".to_string()), "{names:?}");
-    assert!(
-        !names.contains(&"missing_citation".to_string()),
-        "named already: {names:?}"
-    );
+    assert!(!names.contains(&"missing_citation".to_string()), "named already: {names:?}");
     assert!(!names.iter().any(|n| n.starts_with('E')), "{names:?}");
     // After a comma (a trigger character), too; past `reason`, nothing is a lint name.
     let line = "#[allow(unused,";
     let typed = text.replacen("policy ", &format!("{line}\npolicy "), 1);
     let items = s.complete(TRAVEL, 3, &typed, (line, line.len()), Some(","));
-    let says = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["label"] == "missing_says")
-        .unwrap();
-    assert_eq!(
-        says["detail"],
-        format!("{} · an error", pol_syntax::codes::MISSING_SAYS.id)
-    );
+    let says = items.as_array().unwrap().iter().find(|i| i["label"] == "missing_says").unwrap();
+    assert_eq!(says["detail"], format!("{} · an error", pol_syntax::codes::MISSING_SAYS.id));
     let line = "#[allow(unused, reason = \"x\", ";
     let typed = text.replacen("policy ", &format!("{line}\npolicy "), 1);
     let names = labels(&s.complete(TRAVEL, 4, &typed, (line, line.len()), None));
@@ -517,20 +441,11 @@ fn lint_names_in_an_allow() {
     let line = "#[allow(missing_says, reason = \"x\")]";
     let typed = text.replacen("policy ", &format!("{line}\npolicy "), 1);
     s.change(TRAVEL, 5, &typed);
-    let hover = s.ok(
-        "textDocument/hover",
-        s.at(TRAVEL, &typed, "missing_says", 0, 3),
-    );
+    let hover = s.ok("textDocument/hover", s.at(TRAVEL, &typed, "missing_says", 0, 3));
     let value = hover["contents"]["value"].as_str().unwrap();
-    let head = format!(
-        "**`missing_says`** · lint {}",
-        pol_syntax::codes::MISSING_SAYS.id
-    );
+    let head = format!("**`missing_says`** · lint {}", pol_syntax::codes::MISSING_SAYS.id);
     assert!(value.starts_with(&head), "{value}");
-    assert!(
-        value.ends_with("Here an error (by default off)."),
-        "{value}"
-    );
+    assert!(value.ends_with("Here an error (by default off)."), "{value}");
     assert_eq!(s.shutdown(), 0);
 }
 
@@ -549,11 +464,7 @@ fn formatting() {
         insta::assert_json_snapshot!(edits);
         assert_eq!(apply(&messy, &edits), text);
         // A file that does not parse is left alone (its diagnostics say why).
-        s.change(
-            TRAVEL,
-            3,
-            &text.replace("require has_basis:", "require has_basis"),
-        );
+        s.change(TRAVEL, 3, &text.replace("require has_basis:", "require has_basis"));
         let none = s.format_document(TRAVEL);
         assert_eq!(none, Value::Null);
     });
@@ -564,10 +475,7 @@ fn formatting() {
 fn refused_rename(s: &mut Session, mut at: Value, new_name: &str) -> String {
     at["newName"] = json!(new_name);
     let answer = s.request("textDocument/rename", at);
-    answer["error"]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+    answer["error"]["message"].as_str().unwrap_or_default().to_string()
 }
 
 #[test]
@@ -589,11 +497,7 @@ fn rename() {
         let files: Vec<&String> = edit["changes"].as_object().unwrap().keys().collect();
         assert_eq!(
             files,
-            [
-                "$ROOT/rules/facts.pol",
-                "$ROOT/rules/other.pol",
-                "$ROOT/rules/travel.pol"
-            ]
+            ["$ROOT/rules/facts.pol", "$ROOT/rules/other.pol", "$ROOT/rules/travel.pol"]
         );
         // A fact a constraint reads: the constraint's use is renamed with the rest.
         let mut params = s.at(TRAVEL, &text, "applicant.unlawful_presence_days", 0, 3);
@@ -603,10 +507,7 @@ fn rename() {
         let renamed = apply(&facts, &edit["changes"]["$ROOT/rules/facts.pol"]);
         assert_eq!(
             renamed,
-            facts.replace(
-                "applicant.unlawful_presence_days",
-                "applicant.days_unlawful"
-            )
+            facts.replace("applicant.unlawful_presence_days", "applicant.days_unlawful")
         );
         assert!(renamed.contains("constraint presence_not_negative: applicant.days_unlawful >= 0"));
         // A constraint, by its name (nothing refers to it).
@@ -631,11 +532,7 @@ fn rename() {
             assert!(message.contains(why), "{name}: {message}");
         }
         // Refused while a file of the set does not parse.
-        s.change(
-            TRAVEL,
-            2,
-            &text.replace("require has_basis:", "require has_basis"),
-        );
+        s.change(TRAVEL, 2, &text.replace("require has_basis:", "require has_basis"));
         let at_let = s.at(TRAVEL, &text, "any_pending", 1, 2);
         let message = refused_rename(s, at_let, "x");
         assert!(message.contains("syntax error"), "{message}");
@@ -658,10 +555,7 @@ fn lint_fixes() {
         );
         // Or allow the lint on its line: the reason is the author's to write, and until
         // they do, the empty one is an error.
-        assert_eq!(
-            fixes[1]["title"],
-            "Allow `missing_citation` here (then say why in `reason`)"
-        );
+        assert_eq!(fixes[1]["title"], "Allow `missing_citation` here (then say why in `reason`)");
         let allowed = with_fix(&text, &fixes[1]);
         let rule_line = allowed
             .lines()
@@ -681,10 +575,8 @@ fn lint_fixes() {
         assert_eq!(d["diagnostics"], json!([]), "{d}");
         // An `#[allow]` that silences nothing: the fix removes its line.
         let params = s.read("rules/params.pol");
-        let unused = params.replace(
-            "const one_year",
-            "#[allow(unused, reason = \"x\")]\nconst one_year",
-        );
+        let unused =
+            params.replace("const one_year", "#[allow(unused, reason = \"x\")]\nconst one_year");
         s.open_with("rules/params.pol", &unused);
         let d = s.diagnostics("rules/params.pol");
         let w0512 = d["diagnostics"]
@@ -696,10 +588,7 @@ fn lint_fixes() {
             .clone();
         let fixes = s.fixes("rules/params.pol", &w0512);
         assert_eq!(fixes[0]["title"], "Remove the `#[allow]`");
-        let fixed = apply(
-            &unused,
-            &fixes[0]["edit"]["changes"]["$ROOT/rules/params.pol"],
-        );
+        let fixed = apply(&unused, &fixes[0]["edit"]["changes"]["$ROOT/rules/params.pol"]);
         assert_eq!(fixed, params);
     });
 }
@@ -708,13 +597,9 @@ fn lint_fixes() {
 #[test]
 fn positions_in_both_encodings() {
     const OTHER: &str = "rules/other.pol";
-    for (encoding, capabilities) in [
-        ("utf-16", json!({})),
-        (
-            "utf-8",
-            json!({"general": {"positionEncodings": ["utf-8"]}}),
-        ),
-    ] {
+    for (encoding, capabilities) in
+        [("utf-16", json!({})), ("utf-8", json!({"general": {"positionEncodings": ["utf-8"]}}))]
+    {
         let mut s = Session::start(&format!("encoding-{encoding}"), &fixture(), capabilities);
         let text = s.read(OTHER);
         s.open(OTHER);
@@ -731,18 +616,11 @@ fn positions_in_both_encodings() {
             json!({"textDocument": {"uri": s.uri(OTHER)}, "position": {"line": line, "character": column + 2}}),
         );
         assert!(
-            hover["contents"]["value"]
-                .as_str()
-                .unwrap()
-                .contains("fact applicant.status"),
+            hover["contents"]["value"].as_str().unwrap().contains("fact applicant.status"),
             "{encoding}: {hover}"
         );
         assert_eq!(hover["range"]["start"]["character"], column, "{encoding}");
-        assert_eq!(
-            hover["range"]["end"]["character"],
-            column + 16,
-            "{encoding}"
-        );
+        assert_eq!(hover["range"]["end"]["character"], column + 16, "{encoding}");
         assert_eq!(s.shutdown(), 0);
     }
 }
@@ -786,10 +664,7 @@ fn a_broken_project_file_is_shown_on_it() {
     insta::assert_json_snapshot!(d);
     // The policies still get their diagnostics, from the files beside them.
     let travel = s.diagnostics(TRAVEL);
-    assert_eq!(
-        travel["diagnostics"][0]["code"],
-        pol_syntax::codes::MISSING_CITATION.id
-    );
+    assert_eq!(travel["diagnostics"][0]["code"], pol_syntax::codes::MISSING_CITATION.id);
     s.write_on_disk("pol.toml", "policies = \"rules\"\n");
     let cleared = s.diagnostics("pol.toml");
     assert_eq!(cleared["diagnostics"], json!([]));
@@ -803,16 +678,9 @@ fn the_project_sets_lint_levels() {
     let mut s = travel_with_lints("lint-levels", "missing_citation = \"deny\"");
     let travel = s.diagnostics(TRAVEL);
     let d = &travel["diagnostics"][0];
-    assert_eq!(
-        d["code"],
-        pol_syntax::codes::MISSING_CITATION.id,
-        "{travel}"
-    );
+    assert_eq!(d["code"], pol_syntax::codes::MISSING_CITATION.id, "{travel}");
     assert_eq!(d["severity"], 1, "an error: {travel}");
-    s.write_on_disk(
-        "pol.toml",
-        "policies = \"rules\"\n[lints]\nmissing_citation = \"allow\"\n",
-    );
+    s.write_on_disk("pol.toml", "policies = \"rules\"\n[lints]\nmissing_citation = \"allow\"\n");
     let travel = s.diagnostics(TRAVEL);
     let citation = pol_syntax::codes::MISSING_CITATION.id;
     assert!(!strings(&travel["diagnostics"], "code").contains(&citation));
@@ -838,23 +706,13 @@ fn an_edit_to_a_file_imported_from_elsewhere_reaches_its_importers() {
             ]}),
         );
         s.open("rules/uses_shared.pol");
-        assert_eq!(
-            s.diagnostics("rules/uses_shared.pol")["diagnostics"],
-            json!([])
-        );
+        assert_eq!(s.diagnostics("rules/uses_shared.pol")["diagnostics"], json!([]));
         // Definition crosses into the imported file.
         let text = s.read("rules/uses_shared.pol");
         let at = s.at("rules/uses_shared.pol", &text, "shared.flag", 0, 2);
-        assert_eq!(
-            s.ok("textDocument/definition", at)["uri"],
-            "$ROOT/shared/common.pol"
-        );
+        assert_eq!(s.ok("textDocument/definition", at)["uri"], "$ROOT/shared/common.pol");
         s.open("shared/common.pol");
-        s.change(
-            "shared/common.pol",
-            2,
-            &common.replace("shared.flag", "shared.flags"),
-        );
+        s.change("shared/common.pol", 2, &common.replace("shared.flag", "shared.flags"));
         let d = s.diagnostics("rules/uses_shared.pol");
         let message = d["diagnostics"][0]["message"].as_str().unwrap_or_default();
         assert!(
@@ -873,38 +731,22 @@ fn a_syntax_error_hides_only_its_declaration() {
     in_session("tolerance", |s| {
         let text = s.open(TRAVEL);
         let broken = text
-            .replace(
-                "asylum in applicant.pending or tps",
-                "asylum in applicant.pending or or tps",
-            )
-            .replace(
-                "unless applicant.status == daca",
-                "unless applicant.stauts == daca",
-            );
+            .replace("asylum in applicant.pending or tps", "asylum in applicant.pending or or tps")
+            .replace("unless applicant.status == daca", "unless applicant.stauts == daca");
         s.change(TRAVEL, 2, &broken);
         insta::assert_json_snapshot!(s.diagnostics(TRAVEL));
         // The misspelling's quick fix is offered as usual.
         let fixes = s.whole_file_fixes(TRAVEL);
-        assert_eq!(
-            fixes[0]["title"], "Replace with `applicant.status`",
-            "{fixes}"
-        );
+        assert_eq!(fixes[0]["title"], "Replace with `applicant.status`", "{fixes}");
         // Hover and definition in the policy, which parses.
-        let hover = s.ok(
-            "textDocument/hover",
-            s.at(TRAVEL, &broken, "applicant.status in {tps", 0, 3),
-        );
+        let hover =
+            s.ok("textDocument/hover", s.at(TRAVEL, &broken, "applicant.status in {tps", 0, 3));
         assert!(
-            hover["contents"]["value"]
-                .as_str()
-                .unwrap()
-                .contains("fact applicant.status: Status"),
+            hover["contents"]["value"].as_str().unwrap().contains("fact applicant.status: Status"),
             "{hover}"
         );
-        let definition = s.ok(
-            "textDocument/definition",
-            s.at(TRAVEL, &broken, "program travel", 0, 9),
-        );
+        let definition =
+            s.ok("textDocument/definition", s.at(TRAVEL, &broken, "program travel", 0, 9));
         assert_eq!(definition["uri"], "$ROOT/rules/params.pol");
         // Completion after a fact's dot, in the file with the error.
         let typing = broken.replace("reason in {medical", "applicant. in {medical");

@@ -26,10 +26,7 @@ const CASES_PER_POLICY: usize = 6;
 /// facts, so adding a fact to the prelude needs no change here.
 fn raw_cases() -> impl Strategy<Value = Vec<(u64, Vec<(bool, u64)>)>> {
     prop::collection::vec(
-        (
-            any::<u64>(),
-            prop::collection::vec((prop::bool::weighted(0.6), any::<u64>()), 64),
-        ),
+        (any::<u64>(), prop::collection::vec((prop::bool::weighted(0.6), any::<u64>()), 64)),
         CASES_PER_POLICY,
     )
 }
@@ -43,11 +40,7 @@ fn cases(c: &Compiled, raw: &[(u64, Vec<(bool, u64)>)]) -> Vec<Case> {
                 as_of: *as_of,
                 facts: facts.iter().copied().take(c.set.facts.len()).collect(),
             };
-            assert_eq!(
-                spec.facts.len(),
-                c.set.facts.len(),
-                "more facts than raw values"
-            );
+            assert_eq!(spec.facts.len(), c.set.facts.len(), "more facts than raw values");
             build(c, &spec)
         })
         .collect()
@@ -104,9 +97,7 @@ fn check(policy: &str, case: &str) {
 
 /// [`check`], with declarations of its own (`decls`) beside the prelude's.
 fn check_with(decls: &str, policy: &str, case: &str) {
-    let c = compile(gen::sources(&format!(
-        "{decls}\npolicy gen \"q\" {{\n{policy}\n}}\n"
-    )));
+    let c = compile(gen::sources(&format!("{decls}\npolicy gen \"q\" {{\n{policy}\n}}\n")));
     let case = decode(&c, &format!(r#"{{"policy": "gen", {case}}}"#));
     if let Err(e) = exact(&c, &case, policy) {
         panic!("{e}");
@@ -132,20 +123,14 @@ fn a_day_count_compared_with_a_difference_of_dates() {
 /// `n1 = 0 days, i1 = 0` makes the case `eligible`.
 #[test]
 fn a_day_count_compared_with_a_literal() {
-    check(
-        "require r: n1 < 1 days and i1 != 2",
-        r#""as_of": "2024-01-01""#,
-    );
+    check("require r: n1 < 1 days and i1 != 2", r#""as_of": "2024-01-01""#);
 }
 
 /// An integer compared with another plus an offset: the engine does not move `i2`'s
 /// values by the `+ 3` on the other side, never tries `i2 > 6`, and decides `ineligible`.
 #[test]
 fn an_integer_compared_with_another_plus_an_offset() {
-    check(
-        "require r: not (i1 + 3 >= i2)",
-        r#""as_of": "2024-01-30", "i1": 3"#,
-    );
+    check("require r: not (i1 + 3 >= i2)", r#""as_of": "2024-01-30", "i1": 3"#);
 }
 
 /// Two unknown strings: the engine gives both the same stand-in for "a string no policy
@@ -159,20 +144,14 @@ fn two_unknown_strings_compared() {
 /// text for the unknown one, and misses it in `missing`.
 #[test]
 fn an_unknown_string_compared_with_a_known_one() {
-    check(
-        "unavailable r: s1 == s2\nrequire q: b1",
-        r#""as_of": "2024-01-30", "s2": "ZZ""#,
-    );
+    check("unavailable r: s1 == s2\nrequire q: b1", r#""as_of": "2024-01-30", "s2": "ZZ""#);
 }
 
 /// Two rules of one level that cover every case between them: the level is certain but
 /// neither rule is. The engine gives the first as the reason; the model gives both.
 #[test]
 fn a_level_certain_only_by_cases_gives_every_rule_that_may_fire() {
-    check(
-        "require a: i1 < 5\nrequire b: i1 >= 5",
-        r#""as_of": "2024-01-30""#,
-    );
+    check("require a: i1 < 5\nrequire b: i1 >= 5", r#""as_of": "2024-01-30""#);
 }
 
 /// A rule that can never fire is not open: Kleene logic leaves it unknown, and the engine
@@ -180,30 +159,21 @@ fn a_level_certain_only_by_cases_gives_every_rule_that_may_fire() {
 /// each rule takes over the completions.
 #[test]
 fn a_rule_that_can_never_fire_is_not_open() {
-    check(
-        "require a: b1\nexclude b: d1 in 2024-03-01..2024-01-31",
-        r#""as_of": "2024-01-30""#,
-    );
+    check("require a: b1\nexclude b: d1 in 2024-03-01..2024-01-31", r#""as_of": "2024-01-30""#);
 }
 
 /// `unavailable` by a rule while the window's date is unknown: the window may be open, so
 /// it is not a reason; the engine names it (it tests "not known open").
 #[test]
 fn a_window_that_may_be_open_is_not_a_reason() {
-    check(
-        "program prog at d1\nunavailable r: b1",
-        r#""as_of": "2024-06-01", "b1": true"#,
-    );
+    check("program prog at d1\nunavailable r: b1", r#""as_of": "2024-06-01", "b1": true"#);
 }
 
 /// Two facts that matter only together (`d1 == d2`): no one of them changes the possible
 /// decisions, so `missing` is empty (`docs/semantics.md`); the engine lists both.
 #[test]
 fn facts_that_matter_only_together_are_not_missing() {
-    check(
-        "unavailable r: d2 - d1 == 0 days",
-        r#""as_of": "2024-01-30""#,
-    );
+    check("unavailable r: d2 - d1 == 0 days", r#""as_of": "2024-01-30""#);
 }
 
 /// An integer fact compared with the largest integer: with `i1` unknown, today's engine
@@ -225,10 +195,7 @@ fn an_integer_compared_with_the_largest_integer() {
 /// `i1`, and one more than it overflows.
 #[test]
 fn an_integer_compared_with_a_fact_holding_the_largest_integer() {
-    check(
-        "require r: i1 >= i2",
-        r#""as_of": "2024-01-30", "i2": 9223372036854775807"#,
-    );
+    check("require r: i1 >= i2", r#""as_of": "2024-01-30", "i2": 9223372036854775807"#);
 }
 
 // Kleene logic's reasons stand where it is exact on every unknown rule of the deciding

@@ -67,18 +67,10 @@ fn kleene_logic_settles_what_it_can_and_no_more() {
     assert_eq!(of(0), Some(false), "false and unknown");
     assert_eq!(of(1), None, "unknown or false");
     assert_eq!(of(2), None, "not unknown");
-    assert_eq!(
-        of(3),
-        None,
-        "an unknown element is unknown even in an empty list"
-    );
+    assert_eq!(of(3), None, "an unknown element is unknown even in an empty list");
     let case = common::decode(&c, r#"{"policy": "p", "as_of": "2024-06-01", "y": true}"#);
     let facts = Facts::of(&case).unwrap();
-    assert_eq!(
-        truth(eval(&c.set, &facts, &p.rules[1].condition)),
-        Some(true),
-        "unknown or true"
-    );
+    assert_eq!(truth(eval(&c.set, &facts, &p.rules[1].condition)), Some(true), "unknown or true");
 }
 
 #[test]
@@ -92,26 +84,11 @@ fn the_first_level_that_holds_decides() {
 }"#,
     );
     let cases = [
-        (
-            r#""z": true, "status": "none", "y": true"#,
-            Decision::Unavailable,
-        ),
-        (
-            r#""z": false, "status": "none", "y": true"#,
-            Decision::Ineligible,
-        ),
-        (
-            r#""z": false, "status": "tps", "x": true, "y": true"#,
-            Decision::Ineligible,
-        ),
-        (
-            r#""z": false, "status": "daca", "x": true, "y": true"#,
-            Decision::NotRequired,
-        ),
-        (
-            r#""z": false, "status": "tps", "x": false, "y": false"#,
-            Decision::Eligible,
-        ),
+        (r#""z": true, "status": "none", "y": true"#, Decision::Unavailable),
+        (r#""z": false, "status": "none", "y": true"#, Decision::Ineligible),
+        (r#""z": false, "status": "tps", "x": true, "y": true"#, Decision::Ineligible),
+        (r#""z": false, "status": "daca", "x": true, "y": true"#, Decision::NotRequired),
+        (r#""z": false, "status": "tps", "x": false, "y": false"#, Decision::Eligible),
     ];
     for (facts, want) in cases {
         let (v, _, missing) = verdict(&c, &format!(r#""as_of": "2024-06-01", {facts}"#));
@@ -147,11 +124,7 @@ fn missing_lists_exactly_the_facts_that_change_the_possible_decisions() {
     assert_eq!(v.decision, Decision::Incomplete);
     assert_eq!(v.possible, vec![Decision::Ineligible, Decision::Eligible]);
     assert_eq!(missing, names(&["x", "y"]), "z cannot change the outcome");
-    assert_eq!(
-        reasons,
-        names(&["p.both"]),
-        "exempt can never fire: not open"
-    );
+    assert_eq!(reasons, names(&["p.both"]), "exempt can never fire: not open");
     let (v, _, missing) = verdict(&c, r#""as_of": "2024-06-01", "x": false"#);
     assert_eq!(v.decision, Decision::Eligible);
     assert!(missing.is_empty());
@@ -181,11 +154,7 @@ fn kleene_gaps_are_settled_exactly_and_every_rule_that_may_fire_is_a_reason() {
 }"#,
     );
     let (v, reasons, missing) = verdict(&c, r#""as_of": "2024-06-01""#);
-    assert_eq!(
-        v.decision,
-        Decision::Ineligible,
-        "b or c fires for every age"
-    );
+    assert_eq!(v.decision, Decision::Ineligible, "b or c fires for every age");
     assert!(missing.is_empty());
     // Neither fires for every age, so each of them is given.
     assert_eq!(reasons, names(&["p.b", "p.c"]));
@@ -210,14 +179,7 @@ fn program_windows_are_half_open() {
         let (v, reasons, _) = verdict(&c, &format!(r#""as_of": "{as_of}""#));
         assert_eq!(v.decision, want, "{as_of}");
         let window = names(&["p.program_window"]);
-        assert_eq!(
-            reasons,
-            if want == Decision::Unavailable {
-                window
-            } else {
-                vec![]
-            }
-        );
+        assert_eq!(reasons, if want == Decision::Unavailable { window } else { vec![] });
     }
 }
 
@@ -234,10 +196,7 @@ fn a_window_read_at_an_unknown_date_is_open_until_the_date_is_known() {
     assert_eq!(v.possible, vec![Decision::Unavailable, Decision::Eligible]);
     assert_eq!(reasons, names(&["p.program_window"]));
     assert_eq!(missing, names(&["filed_on"]));
-    let (v, _, _) = verdict(
-        &c,
-        r#""as_of": "2030-01-01", "age": 30, "filed_on": "2024-05-05""#,
-    );
+    let (v, _, _) = verdict(&c, r#""as_of": "2030-01-01", "age": 30, "filed_on": "2024-05-05""#);
     assert_eq!(v.decision, Decision::Eligible);
 }
 
@@ -255,10 +214,7 @@ fn dated_parameters_are_read_at_as_of_and_unknown_before_their_first_date() {
     // Before the first date no fact can settle it: every level it leaves open is possible.
     let before = at("2023-12-31");
     assert_eq!(before.decision, Decision::Incomplete);
-    assert_eq!(
-        before.possible,
-        vec![Decision::Ineligible, Decision::Eligible]
-    );
+    assert_eq!(before.possible, vec![Decision::Ineligible, Decision::Eligible]);
     assert!(before.missing.is_empty());
 }
 
@@ -276,10 +232,7 @@ fn months_are_calendar_steps_clamped_to_the_month_end() {
         ("2024-01-28", Decision::Ineligible),
         ("2024-02-01", Decision::Ineligible),
     ] {
-        let (v, _, _) = verdict(
-            &c,
-            &format!(r#""as_of": "2024-06-01", "filed_on": "{filed}""#),
-        );
+        let (v, _, _) = verdict(&c, &format!(r#""as_of": "2024-06-01", "filed_on": "{filed}""#));
         assert_eq!(v.decision, want, "{filed}");
     }
     // Unknown filing date: the values tried straddle the clamped month end.
@@ -297,15 +250,11 @@ fn strings_compare_by_text_and_two_unknown_strings_may_or_may_not_be_equal() {
   exclude same: nationality == other_nationality
 }"#,
     );
-    let (v, _, _) = verdict(
-        &c,
-        r#""as_of": "2024-06-01", "nationality": "CU", "other_nationality": "HT""#,
-    );
+    let (v, _, _) =
+        verdict(&c, r#""as_of": "2024-06-01", "nationality": "CU", "other_nationality": "HT""#);
     assert_eq!(v.decision, Decision::Eligible);
-    let (v, _, _) = verdict(
-        &c,
-        r#""as_of": "2024-06-01", "nationality": "XX", "other_nationality": "XX""#,
-    );
+    let (v, _, _) =
+        verdict(&c, r#""as_of": "2024-06-01", "nationality": "XX", "other_nationality": "XX""#);
     assert_eq!(v.decision, Decision::Ineligible);
     assert_eq!(v.reason_ids(&c.set), names(&["p.chnv", "p.same"]));
     let (v, _, missing) = verdict(&c, r#""as_of": "2024-06-01", "other_nationality": "XX""#);
@@ -330,15 +279,9 @@ fn sets_range_over_every_subset() {
     for (pending, want) in [
         ("[]", Decision::Ineligible),
         (r#"["asylum"]"#, Decision::Eligible),
-        (
-            r#"["asylum", "adjustment_of_status"]"#,
-            Decision::Ineligible,
-        ),
+        (r#"["asylum", "adjustment_of_status"]"#, Decision::Ineligible),
     ] {
-        let (v, _, _) = verdict(
-            &c,
-            &format!(r#""as_of": "2024-06-01", "pending": {pending}"#),
-        );
+        let (v, _, _) = verdict(&c, &format!(r#""as_of": "2024-06-01", "pending": {pending}"#));
         assert_eq!(v.decision, want, "{pending}");
     }
 }
@@ -351,15 +294,11 @@ fn durations_compared_with_a_difference_of_dates() {
 }"#,
     );
     // 2024-03-01 - 2024-01-01 = 60 days.
-    let (v, _, _) = verdict(
-        &c,
-        r#""as_of": "2024-06-01", "filed_on": "2024-03-01", "days_unlawful": 60"#,
-    );
+    let (v, _, _) =
+        verdict(&c, r#""as_of": "2024-06-01", "filed_on": "2024-03-01", "days_unlawful": 60"#);
     assert_eq!(v.decision, Decision::Eligible);
-    let (v, _, _) = verdict(
-        &c,
-        r#""as_of": "2024-06-01", "filed_on": "2024-03-01", "days_unlawful": 61"#,
-    );
+    let (v, _, _) =
+        verdict(&c, r#""as_of": "2024-06-01", "filed_on": "2024-03-01", "days_unlawful": 61"#);
     assert_eq!(v.decision, Decision::Ineligible);
     let (v, _, missing) = verdict(&c, r#""as_of": "2024-06-01", "days_unlawful": 3"#);
     assert_eq!(v.possible, vec![Decision::Ineligible, Decision::Eligible]);
@@ -398,10 +337,7 @@ fn warnings_need_a_known_true_condition_and_forms_and_validity_follow_the_decisi
   warn careful: x
 }"#,
     );
-    let (v, _, _) = verdict(
-        &c,
-        r#""as_of": "2024-06-01", "x": true, "y": true, "z": false"#,
-    );
+    let (v, _, _) = verdict(&c, r#""as_of": "2024-06-01", "x": true, "y": true, "z": false"#);
     assert_eq!(v.decision, Decision::Eligible);
     assert_eq!(v.warning_names(&c.set), names(&["careful"]));
     assert_eq!(v.forms, names(&["A-1", "B-2"]));
@@ -425,10 +361,7 @@ fn forms_and_validity_are_not_given_for_unavailable_or_not_required() {
     );
     for facts in [r#""z": true"#, r#""z": false, "y": true"#] {
         let (v, _, _) = verdict(&c, &format!(r#""as_of": "2024-06-01", {facts}"#));
-        assert!(
-            v.forms.is_empty() && v.max_validity_days.is_none(),
-            "{facts}"
-        );
+        assert!(v.forms.is_empty() && v.max_validity_days.is_none(), "{facts}");
     }
 }
 
@@ -441,17 +374,8 @@ fn the_model_refuses_cases_past_its_limit() {
     );
     let case = common::decode(&c, r#"{"policy": "p", "as_of": "2024-06-01"}"#);
     let model = Model::new(&c.set).with_limit(7);
-    assert_eq!(
-        model.decide_case(&case),
-        Err(ModelError::TooLarge {
-            completions: 8,
-            limit: 7
-        })
-    );
-    assert_eq!(
-        model.completions(case.policy.unwrap(), &Facts::of(&case).unwrap()),
-        8
-    );
+    assert_eq!(model.decide_case(&case), Err(ModelError::TooLarge { completions: 8, limit: 7 }));
+    assert_eq!(model.completions(case.policy.unwrap(), &Facts::of(&case).unwrap()), 8);
     assert!(Model::new(&c.set).with_limit(8).decide_case(&case).is_ok());
 }
 

@@ -162,11 +162,7 @@ fn each_subset(check: impl Fn(&Compiled, &Case) -> Result<(), TestCaseError>) {
     let full = advance_parole_case();
     let policy = full.policy.unwrap();
     let facts = Model::new(&c.set).decision_facts(policy);
-    assert_eq!(
-        facts.len(),
-        8,
-        "the facts advance_parole decides on changed"
-    );
+    assert_eq!(facts.len(), 8, "the facts advance_parole decides on changed");
     let mut failures = Vec::new();
     for subset in 0u32..1 << facts.len() {
         let mut case = full.clone();
@@ -208,9 +204,7 @@ fn a_case_decided_on_the_first_possible_day() {
     let c = shipped();
     let case = decode(c, r#"{"policy": "parole_ead", "as_of": "0000-01-01"}"#);
     let m = model(c, &case, LIMIT).expect("the model decides it");
-    assert!(!m
-        .missing_paths(&c.set)
-        .contains(&"parole.valid_until".to_string()));
+    assert!(!m.missing_paths(&c.set).contains(&"parole.valid_until".to_string()));
     if let Err(e) = decided(c, &case) {
         panic!("{e}");
     }

@@ -57,19 +57,10 @@ pub async fn call(
     let response = service.router().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let content_type = headers
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    Answer {
-        status,
-        content_type,
-        headers,
-        body: String::from_utf8(bytes.to_vec()).unwrap(),
-    }
+    let content_type =
+        headers.get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    Answer { status, content_type, headers, body: String::from_utf8(bytes.to_vec()).unwrap() }
 }
 
 /// Posts a case file as written (JSON, YAML or TOML, by its content type) to `route`, which
@@ -77,37 +68,17 @@ pub async fn call(
 pub async fn post_file(service: &Service, route: &str, file: &Path) -> Answer {
     let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let answer = call(service, "POST", route, Some(content_type(file)), text).await;
-    assert_eq!(
-        answer.status,
-        StatusCode::OK,
-        "{}: {}",
-        file.display(),
-        answer.body
-    );
+    assert_eq!(answer.status, StatusCode::OK, "{}: {}", file.display(), answer.body);
     answer
 }
 
 /// Posts a batch of JSON cases, one a line, to `/v1/decide`.
 pub async fn post_lines(service: &Service, lines: impl Into<Body>) -> Answer {
-    call(
-        service,
-        "POST",
-        "/v1/decide",
-        Some("application/x-ndjson"),
-        lines,
-    )
-    .await
+    call(service, "POST", "/v1/decide", Some("application/x-ndjson"), lines).await
 }
 
 pub async fn post_json(service: &Service, path: &str, body: &str) -> Answer {
-    call(
-        service,
-        "POST",
-        path,
-        Some("application/json"),
-        body.to_string(),
-    )
-    .await
+    call(service, "POST", path, Some("application/json"), body.to_string()).await
 }
 
 /// The content type a case file is posted with.
@@ -134,10 +105,7 @@ pub fn eval_json(engine: &Engine, path: &Path) -> String {
 pub fn explain_json(engine: &Engine, path: &Path, all: bool) -> String {
     let case = engine.read_cases(path).remove(0).result.unwrap();
     let fields = serde_json::to_string(&engine.explain(&case, all).unwrap()).unwrap();
-    format!(
-        "{{\"schema\":\"urn:pol:explanation:1\",{}\n",
-        fields.strip_prefix('{').unwrap()
-    )
+    format!("{{\"schema\":\"urn:pol:explanation:1\",{}\n", fields.strip_prefix('{').unwrap())
 }
 
 /// A case file as JSON text (YAML and TOML converted by the format's own serde reader).
@@ -187,10 +155,7 @@ pub fn parse_response(response: &str) -> (u16, String) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"));
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
     (status, body)
 }
 

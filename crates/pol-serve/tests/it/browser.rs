@@ -33,14 +33,9 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
     if !browser_available() {
         return;
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
     let service = common::service(Config::default());
     runtime.spawn(pol_serve::serve(service, listener, std::future::pending()));
@@ -49,10 +44,7 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
     let driver = Driver::start(profile.path());
     let page = driver.session(profile.path());
     page.go(&format!("http://{addr}/"));
-    page.wait_for(
-        "document.body.dataset.settled !== undefined",
-        "the page to load",
-    );
+    page.wait_for("document.body.dataset.settled !== undefined", "the page to load");
 
     // The facts of the whole case, and the decision `pol eval` gives it.
     let path = common::root().join(CASE);
@@ -77,12 +69,8 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
         "return [...document.querySelectorAll('#decision ul.needed > li')].map(li => li.textContent)",
         json!([]),
     );
-    let needed: Vec<&str> = needed
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q.as_str().unwrap())
-        .collect();
+    let needed: Vec<&str> =
+        needed.as_array().unwrap().iter().map(|q| q.as_str().unwrap()).collect();
     assert!(needed.len() >= 2, "{needed:?}");
     assert!(needed.iter().all(|q| !q.contains("; ")), "{needed:?}");
 
@@ -110,52 +98,31 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
     let decision = page.text("#decision");
     assert!(decision.starts_with("Not eligible"), "{decision}");
     let explanation = page.text("#explanation");
-    assert!(
-        explanation.contains("Removal proceedings excludes this case"),
-        "{explanation}"
-    );
-    assert!(
-        explanation.contains("Foreigners in deportation proceedings"),
-        "{explanation}"
-    );
-    assert!(
-        explanation.contains("advance_parole.removal_proceedings"),
-        "{explanation}"
-    );
+    assert!(explanation.contains("Removal proceedings excludes this case"), "{explanation}");
+    assert!(explanation.contains("Foreigners in deportation proceedings"), "{explanation}");
+    assert!(explanation.contains("advance_parole.removal_proceedings"), "{explanation}");
     // The decision is announced to screen readers.
     assert_eq!(page.attribute("#decision", "aria-live"), "polite");
     // Every answer is listed.
     let answers = page.text("#answers");
-    assert!(
-        answers.contains("in deportation/removal proceedings now? yes"),
-        "{answers}"
-    );
+    assert!(answers.contains("in deportation/removal proceedings now? yes"), "{answers}");
 
     // Change an answer: the question comes back, and the decision follows.
     let settled = page.settled();
     page.click("#answers li[data-path='applicant.in_removal_proceedings'] button.change");
-    assert_eq!(
-        page.current_question().as_deref(),
-        Some("applicant.in_removal_proceedings")
-    );
+    assert_eq!(page.current_question().as_deref(), Some("applicant.in_removal_proceedings"));
     page.answer(&json!(false));
     page.wait_settled_since(settled, "the change");
     assert_ne!(page.attribute("#decision", "class"), "ineligible");
     let answers = page.text("#answers");
-    assert!(
-        answers.contains("in deportation/removal proceedings now? no"),
-        "{answers}"
-    );
+    assert!(answers.contains("in deportation/removal proceedings now? no"), "{answers}");
 
     // Clear it ("don't know"): it is asked again.
     let settled = page.settled();
     page.click("#answers li[data-path='applicant.in_removal_proceedings'] button.clear");
     page.wait_settled_since(settled, "the clearing");
     assert_eq!(page.attribute("#decision", "class"), "incomplete");
-    assert_eq!(
-        page.current_question().as_deref(),
-        Some("applicant.in_removal_proceedings")
-    );
+    assert_eq!(page.current_question().as_deref(), Some("applicant.in_removal_proceedings"));
 
     // Answer "no": the questions the exclusion had made moot (the trip's reason and its
     // evidence, asked after it) come; answer them from the case, so that every fact the
@@ -190,10 +157,7 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
         ),
         "{changes}"
     );
-    assert!(
-        changes.contains("in deportation/removal proceedings now? no ("),
-        "{changes}"
-    );
+    assert!(changes.contains("in deportation/removal proceedings now? no ("), "{changes}");
 
     // The case as answered can be downloaded, and `pol` decides it as the page did.
     page.click("#download");
@@ -201,10 +165,7 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
     let start = Instant::now();
     let file = loop {
         let done = std::fs::read_dir(&downloads).ok().and_then(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.path())
-                .find(|p| p.extension().is_some_and(|e| e == "json"))
+            entries.flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|e| e == "json"))
         });
         if let Some(file) = done {
             break file;
@@ -218,10 +179,7 @@ fn an_advance_parole_interview_reaches_the_decision_and_explains_it() {
     );
     let text = std::fs::read_to_string(&file).unwrap();
     let case = engine.decode(&text, pol_engine::Format::Json).unwrap();
-    assert_eq!(
-        engine.decide(&case).unwrap().decision.as_str(),
-        "ineligible"
-    );
+    assert_eq!(engine.decide(&case).unwrap().decision.as_str(), "ineligible");
     let downloaded: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(downloaded["applicant"]["in_removal_proceedings"], true);
     assert_eq!(downloaded["applicant"]["status"], facts["applicant.status"]);
@@ -248,11 +206,7 @@ fn flatten(case: &Value) -> std::collections::HashMap<String, Value> {
         match v {
             Value::Object(map) => {
                 for (k, v) in map {
-                    let path = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
+                    let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
                     walk(&path, v, out);
                 }
             }
@@ -274,34 +228,21 @@ struct Driver {
 
 impl Driver {
     fn start(profile: &Path) -> Driver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
-            .arg(format!(
-                "--log-path={}",
-                profile.join("chromedriver.log").display()
-            ))
+            .arg(format!("--log-path={}", profile.join("chromedriver.log").display()))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let driver = Driver {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-        };
+        let driver = Driver { child, addr: SocketAddr::from(([127, 0, 0, 1], port)) };
         let start = Instant::now();
         loop {
             if let Ok((200, _)) = request(driver.addr, "GET", "/status", None) {
                 return driver;
             }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "chromedriver did not start"
-            );
+            assert!(start.elapsed() < Duration::from_secs(30), "chromedriver did not start");
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -327,10 +268,7 @@ impl Driver {
         }}});
         let value = call(self.addr, "POST", "/session", Some(capabilities));
         let id = value["sessionId"].as_str().unwrap().to_string();
-        Page {
-            addr: self.addr,
-            session: format!("/session/{id}"),
-        }
+        Page { addr: self.addr, session: format!("/session/{id}") }
     }
 }
 
@@ -365,11 +303,7 @@ impl Page {
     }
 
     fn script(&self, script: &str, args: Value) -> Value {
-        self.call(
-            "POST",
-            "/execute/sync",
-            Some(json!({"script": script, "args": args})),
-        )
+        self.call("POST", "/execute/sync", Some(json!({"script": script, "args": args})))
     }
 
     /// Waits (up to 15 s) until the JavaScript expression `condition` holds.
@@ -387,31 +321,19 @@ impl Page {
     /// Waits (up to 15 s) until the page has settled again since [`Page::settled`] counted
     /// `settled`: what set off `what` has been answered and shown.
     fn wait_settled_since(&self, settled: u64, what: &str) {
-        self.wait_for(
-            &format!("Number(document.body.dataset.settled) > {settled}"),
-            what,
-        );
+        self.wait_for(&format!("Number(document.body.dataset.settled) > {settled}"), what);
     }
 
     fn settled(&self) -> u64 {
-        self.script(
-            "return Number(document.body.dataset.settled || 0);",
-            json!([]),
-        )
-        .as_u64()
-        .unwrap()
+        self.script("return Number(document.body.dataset.settled || 0);", json!([]))
+            .as_u64()
+            .unwrap()
     }
 
     fn find(&self, css: &str) -> String {
-        let value = self.call(
-            "POST",
-            "/element",
-            Some(json!({"using": "css selector", "value": css})),
-        );
-        value[ELEMENT]
-            .as_str()
-            .unwrap_or_else(|| panic!("no element {css}: {value}"))
-            .to_string()
+        let value =
+            self.call("POST", "/element", Some(json!({"using": "css selector", "value": css})));
+        value[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}: {value}")).to_string()
     }
 
     fn click(&self, css: &str) {
@@ -426,9 +348,7 @@ impl Page {
             "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;",
             json!([css]),
         );
-        v.as_str()
-            .unwrap_or_else(|| panic!("no element {css}"))
-            .to_string()
+        v.as_str().unwrap_or_else(|| panic!("no element {css}")).to_string()
     }
 
     fn attribute(&self, css: &str, name: &str) -> String {
@@ -442,11 +362,7 @@ impl Page {
     fn type_into(&self, css: &str, text: &str) {
         let e = self.find(css);
         self.call("POST", &format!("/element/{e}/clear"), Some(json!({})));
-        self.call(
-            "POST",
-            &format!("/element/{e}/value"),
-            Some(json!({"text": text})),
-        );
+        self.call("POST", &format!("/element/{e}/value"), Some(json!({"text": text})));
     }
 
     /// Sets a field's value as a person would leave it, with its `change` event (typing
@@ -506,10 +422,8 @@ impl Page {
         );
         assert_eq!(focused, json!(true), "the question has the focus");
         let mut keys = String::new();
-        let select = self.script(
-            "return document.activeElement.tagName === 'SELECT';",
-            json!([]),
-        ) == json!(true);
+        let select = self.script("return document.activeElement.tagName === 'SELECT';", json!([]))
+            == json!(true);
         match (self.question_type().as_str(), value) {
             ("bool", Value::Bool(b)) => {
                 // Space checks the focused choice (yes); the arrow moves to no.
@@ -525,12 +439,7 @@ impl Page {
                     "return [...document.querySelectorAll('#current-question input')].map(i => i.value);",
                     json!([]),
                 );
-                let index = words
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .position(|x| x == w)
-                    .unwrap();
+                let index = words.as_array().unwrap().iter().position(|x| x == w).unwrap();
                 keys.push(' ');
                 keys.extend(std::iter::repeat_n(ARROW_DOWN, index));
             }
@@ -596,9 +505,7 @@ fn request(
         }
         let n = stream.read(&mut buf)?;
         if n == 0 {
-            return Err(std::io::Error::other(
-                "the connection closed before the head",
-            ));
+            return Err(std::io::Error::other("the connection closed before the head"));
         }
         response.extend_from_slice(&buf[..n]);
     };
@@ -607,8 +514,7 @@ fn request(
         .lines()
         .find_map(|l| {
             let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().ok())?
+            name.eq_ignore_ascii_case("content-length").then(|| value.trim().parse().ok())?
         })
         .unwrap_or(0);
     while response.len() < head_end + length {
@@ -618,11 +524,7 @@ fn request(
         }
         response.extend_from_slice(&buf[..n]);
     }
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let body = String::from_utf8_lossy(&response[head_end..]).to_string();
     Ok((status, body))
 }

@@ -41,14 +41,7 @@ async fn explain_all_traces_the_rules_that_did_not_decide() {
         .join("examples/cases/daca_recipient_in_removal_proceedings_advance_parole.toml");
     let expected = common::explain_json(&common::builtin(), &path, true);
     let text = std::fs::read_to_string(&path).unwrap();
-    let answer = call(
-        &s,
-        "POST",
-        "/v1/explain?all=true",
-        Some("application/toml"),
-        text,
-    )
-    .await;
+    let answer = call(&s, "POST", "/v1/explain?all=true", Some("application/toml"), text).await;
     assert_eq!(answer.body, expected);
 }
 
@@ -59,30 +52,15 @@ async fn an_unknown_query_parameter_is_a_400() {
     let s = default();
     let case = r#"{"as_of": "2025-06-10", "policy": "chnv_parole"}"#;
     for (route, message, help) in [
-        (
-            "/v1/explain?al=true",
-            "unknown query parameter `al`",
-            "did you mean `all`?",
-        ),
-        (
-            "/v1/explain?all=maybe",
-            "`all=maybe` is not a boolean",
-            "`all=true`",
-        ),
-        (
-            "/v1/decide?all=true",
-            "unknown query parameter `all`",
-            "takes no query parameters",
-        ),
+        ("/v1/explain?al=true", "unknown query parameter `al`", "did you mean `all`?"),
+        ("/v1/explain?all=maybe", "`all=maybe` is not a boolean", "`all=true`"),
+        ("/v1/decide?all=true", "unknown query parameter `all`", "takes no query parameters"),
     ] {
         let answer = post_json(&s, route, case).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{route}");
         let body = answer.json();
         assert_eq!(body["error"]["code"], "bad_query", "{body}");
-        assert!(
-            body["error"]["message"].as_str().unwrap().contains(message),
-            "{body}"
-        );
+        assert!(body["error"]["message"].as_str().unwrap().contains(message), "{body}");
         assert!(body["help"].as_str().unwrap().contains(help), "{body}");
         assert!(common::openapi_schema("Rejection").is_valid(&body));
     }
@@ -101,26 +79,14 @@ async fn a_misspelt_field_is_a_422_naming_the_field_and_the_right_name() {
     assert_eq!(body["error"]["field"], "applicant.natinality");
     assert_eq!(body["error"]["suggestion"], "applicant.nationality");
     assert_eq!(body["id"], "case-17");
-    assert!(
-        body["help"]
-            .as_str()
-            .unwrap()
-            .contains("applicant.nationality"),
-        "{body}"
-    );
+    assert!(body["help"].as_str().unwrap().contains("applicant.nationality"), "{body}");
     // The position of the key in the body, as `pol eval` reports it.
-    let problem = common::builtin()
-        .decode(MISSPELT, pol_engine::Format::Json)
-        .err()
-        .unwrap();
+    let problem = common::builtin().decode(MISSPELT, pol_engine::Format::Json).err().unwrap();
     assert_eq!(body["line"], problem.line.unwrap());
     assert_eq!(body["column"], problem.column.unwrap());
     assert_eq!(body["error"]["message"], problem.message);
     let at = MISSPELT.find("natinality").unwrap();
-    assert!(
-        (at..at + 2).contains(&problem.column.unwrap()),
-        "{problem:?}"
-    );
+    assert!((at..at + 2).contains(&problem.column.unwrap()), "{problem:?}");
 }
 
 #[tokio::test]
@@ -128,22 +94,13 @@ async fn bad_input_is_4xx_never_5xx() {
     let s = default();
     let (unreadable, field) = (unreadable_code(), field_code());
     let bodies: &[(&str, &String)] = &[
-        (
-            "{\"as_of\": \"2025-06-10\", \"policy\": \"advance_parole\"",
-            &unreadable,
-        ),
+        ("{\"as_of\": \"2025-06-10\", \"policy\": \"advance_parole\"", &unreadable),
         ("", &unreadable),
         ("null", &field),
         ("42", &unreadable),
         ("[1, 2", &unreadable),
-        (
-            r#"{"as_of": "2025-13-40", "policy": "advance_parole"}"#,
-            &field,
-        ),
-        (
-            r#"{"as_of": "2025-06-10", "policy": "advance_parol"}"#,
-            &field,
-        ),
+        (r#"{"as_of": "2025-13-40", "policy": "advance_parole"}"#, &field),
+        (r#"{"as_of": "2025-06-10", "policy": "advance_parol"}"#, &field),
         (r#"{"as_of": "2025-06-10"}"#, &field),
         (
             r#"{"as_of": "2025-06-10", "policy": "advance_parole", "applicant": {"status": "dacca"}}"#,
@@ -157,11 +114,7 @@ async fn bad_input_is_4xx_never_5xx() {
     for (body, code) in bodies {
         for path in ["/v1/decide", "/v1/explain"] {
             let answer = post_json(&s, path, body).await;
-            assert!(
-                answer.status.is_client_error(),
-                "{path} {body}: {}",
-                answer.status
-            );
+            assert!(answer.status.is_client_error(), "{path} {body}: {}", answer.status);
             assert_eq!(
                 answer.json()["error"]["code"],
                 code.as_str(),
@@ -174,12 +127,8 @@ async fn bad_input_is_4xx_never_5xx() {
     let answer = call(&s, "POST", "/v1/decide", None, vec![b'{', 0xff, b'}']).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     // A near-miss policy name and enum word get suggestions.
-    let answer = post_json(
-        &s,
-        "/v1/decide",
-        r#"{"as_of": "2025-06-10", "policy": "advance_parol"}"#,
-    )
-    .await;
+    let answer =
+        post_json(&s, "/v1/decide", r#"{"as_of": "2025-06-10", "policy": "advance_parol"}"#).await;
     assert_eq!(answer.json()["error"]["suggestion"], "advance_parole");
     // Explain takes one case.
     let answer = post_json(&s, "/v1/explain", "[]").await;
@@ -224,10 +173,7 @@ async fn json_lines_get_an_error_object_in_place_of_a_bad_line() {
     }
     // Lines are counted as in the body, blank ones included.
     let answer = common::post_lines(&s, format!("\n\n{MISSPELT}\n")).await;
-    assert_eq!(
-        serde_json::from_str::<Value>(answer.body.trim()).unwrap()["line"],
-        3
-    );
+    assert_eq!(serde_json::from_str::<Value>(answer.body.trim()).unwrap()["line"], 3);
 }
 
 #[tokio::test]
@@ -272,10 +218,7 @@ async fn limits_are_413_and_408() {
         max_batch_cases: 3,
         request_timeout: Duration::from_millis(300),
     };
-    let s = service(Config {
-        limits,
-        ..Config::default()
-    });
+    let s = service(Config { limits, ..Config::default() });
     // Too many bytes.
     let big = format!("[{}]", vec![MISSPELT; 100].join(","));
     let answer = post_json(&s, "/v1/decide", &big).await;
@@ -291,10 +234,7 @@ async fn limits_are_413_and_408() {
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     // Three are fine.
     let three = format!("[{}]", [MISSPELT; 3].join(","));
-    assert_eq!(
-        post_json(&s, "/v1/decide", &three).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(post_json(&s, "/v1/decide", &three).await.status, StatusCode::OK);
     // A body that never ends.
     let answer = call(&s, "POST", "/v1/decide", None, Body::new(Stalled)).await;
     assert_eq!(answer.status, StatusCode::REQUEST_TIMEOUT);
@@ -348,35 +288,15 @@ async fn metrics_are_prometheus_text() {
     call(&s, "POST", "/v1/decide", Some("application/toml"), text).await;
     let answer = call(&s, "GET", "/metrics", None, Body::empty()).await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert!(answer
-        .content_type
-        .starts_with("application/openmetrics-text"));
+    assert!(answer.content_type.starts_with("application/openmetrics-text"));
     let m = &answer.body;
     assert!(m.contains("# TYPE pol_http_requests counter"), "{m}");
-    assert!(
-        m.contains(r#"pol_http_requests_total{route="/v1/decide",status="422"} 1"#),
-        "{m}"
-    );
-    assert!(
-        m.contains(r#"pol_http_requests_total{route="/v1/decide",status="200"} 1"#),
-        "{m}"
-    );
-    assert!(
-        m.contains("# TYPE pol_http_request_duration_seconds histogram"),
-        "{m}"
-    );
-    assert!(
-        m.contains(r#"pol_http_request_duration_seconds_count{route="/v1/decide"} 2"#),
-        "{m}"
-    );
-    assert!(
-        m.contains(r#"pol_decisions_total{decision="eligible"} 1"#),
-        "{m}"
-    );
-    assert!(
-        m.contains(r#"pol_decisions_total{decision="ineligible"} 0"#),
-        "{m}"
-    );
+    assert!(m.contains(r#"pol_http_requests_total{route="/v1/decide",status="422"} 1"#), "{m}");
+    assert!(m.contains(r#"pol_http_requests_total{route="/v1/decide",status="200"} 1"#), "{m}");
+    assert!(m.contains("# TYPE pol_http_request_duration_seconds histogram"), "{m}");
+    assert!(m.contains(r#"pol_http_request_duration_seconds_count{route="/v1/decide"} 2"#), "{m}");
+    assert!(m.contains(r#"pol_decisions_total{decision="eligible"} 1"#), "{m}");
+    assert!(m.contains(r#"pol_decisions_total{decision="ineligible"} 0"#), "{m}");
     assert!(m.contains(r#"pol_reloads_total{result="ok"} 0"#), "{m}");
     assert!(m.trim_end().ends_with("# EOF"), "{m}");
     // Every sample line is `name{labels} value`.
@@ -403,24 +323,14 @@ async fn the_openapi_document_lists_exactly_the_routes_served() {
             documented.insert((method.to_uppercase(), path.clone()));
         }
     }
-    let routes: BTreeSet<(String, String)> = pol_serve::routes::ROUTES
-        .iter()
-        .map(|(m, p)| (m.to_string(), p.to_string()))
-        .collect();
-    assert_eq!(
-        documented, routes,
-        "every route documented, every documented route served"
-    );
+    let routes: BTreeSet<(String, String)> =
+        pol_serve::routes::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(documented, routes, "every route documented, every documented route served");
     // Every route is served: nothing documented answers 404 or 405.
     let case = r#"{"as_of": "2025-06-10", "policy": "chnv_parole"}"#;
     for (method, path) in &routes {
         let answer = call(&s, method, path, Some("application/json"), case.to_string()).await;
-        assert_eq!(
-            answer.status,
-            StatusCode::OK,
-            "{method} {path}: {}",
-            answer.body
-        );
+        assert_eq!(answer.status, StatusCode::OK, "{method} {path}: {}", answer.body);
     }
     // Every `$ref` points into the document.
     let text = pol_serve::routes::OPENAPI;
@@ -436,10 +346,9 @@ async fn the_openapi_document_lists_exactly_the_routes_served() {
 fn the_openapi_document_carries_the_schemas_pol_prints() {
     let doc = common::openapi();
     let components = &doc["components"]["schemas"];
-    for (file, name) in [
-        ("decision.schema.json", "Decision"),
-        ("explanation.schema.json", "Explanation"),
-    ] {
+    for (file, name) in
+        [("decision.schema.json", "Decision"), ("explanation.schema.json", "Explanation")]
+    {
         let ours = pol_test_support::schemas::schema(file);
         let theirs = &components[name];
         for part in ["required", "properties", "$defs"] {
@@ -466,9 +375,7 @@ fn the_openapi_document_carries_the_schemas_pol_prints() {
     refs(&doc, &mut all);
     assert!(all.contains(&"#/components/schemas/Decision/$defs/reason"));
     for r in all {
-        let pointer = r
-            .strip_prefix('#')
-            .unwrap_or_else(|| panic!("{r} leaves the document"));
+        let pointer = r.strip_prefix('#').unwrap_or_else(|| panic!("{r} leaves the document"));
         assert!(doc.pointer(pointer).is_some(), "{r} points at nothing");
     }
 }
@@ -478,23 +385,15 @@ async fn errors_and_listings_follow_the_documented_schemas() {
     // (Decisions and explanations of every example: `tests/examples.rs`.)
     let s = default();
     let rejection = post_json(&s, "/v1/decide", MISSPELT).await.json();
-    assert!(
-        common::openapi_schema("Rejection").is_valid(&rejection),
-        "{rejection}"
-    );
+    assert!(common::openapi_schema("Rejection").is_valid(&rejection), "{rejection}");
     let batch = common::post_lines(&s, three_lines()).await;
     let error: Value = serde_json::from_str(batch.body.lines().nth(1).unwrap()).unwrap();
-    assert!(
-        common::openapi_schema("ErrorInPlace").is_valid(&error),
-        "{error}"
-    );
+    assert!(common::openapi_schema("ErrorInPlace").is_valid(&error), "{error}");
     assert!(
         pol_test_support::schemas::validator("case-error.schema.json").is_valid(&error),
         "{error}"
     );
-    let catalogue = call(&s, "GET", "/v1/policies", None, Body::empty())
-        .await
-        .json();
+    let catalogue = call(&s, "GET", "/v1/policies", None, Body::empty()).await.json();
     assert!(common::openapi_schema("Catalogue").is_valid(&catalogue));
     let ready = call(&s, "GET", "/readyz", None, Body::empty()).await.json();
     assert!(common::openapi_schema("Readiness").is_valid(&ready));
@@ -508,26 +407,13 @@ async fn the_catalogue_lists_questions_facts_and_a_case_schema() {
     let catalogue = answer.json();
     assert_eq!(catalogue["receipt"]["policies"], s.receipt().policies);
     let policies = catalogue["policies"].as_array().unwrap();
-    let names: Vec<&str> = policies
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = policies.iter().map(|p| p["name"].as_str().unwrap()).collect();
     let Ok(shipped) = pol_engine::Engine::builtin() else {
         panic!("the built-in policies compile")
     };
-    assert_eq!(
-        names.len(),
-        shipped.compiled().set.policies.len(),
-        "{names:?}"
-    );
-    let ap = policies
-        .iter()
-        .find(|p| p["name"] == "advance_parole")
-        .unwrap();
-    assert!(ap["question"]
-        .as_str()
-        .unwrap()
-        .starts_with("May this person, inside the U.S."));
+    assert_eq!(names.len(), shipped.compiled().set.policies.len(), "{names:?}");
+    let ap = policies.iter().find(|p| p["name"] == "advance_parole").unwrap();
+    assert!(ap["question"].as_str().unwrap().starts_with("May this person, inside the U.S."));
     let facts = ap["facts"].as_array().unwrap();
     let fact = |path: &str| facts.iter().find(|f| f["path"] == path).cloned();
     let status = fact("applicant.status").unwrap();
@@ -535,15 +421,9 @@ async fn the_catalogue_lists_questions_facts_and_a_case_schema() {
     assert_eq!(status["doc"], "current basis for being in the U.S.");
     assert!(status["words"].as_array().unwrap().contains(&json!("daca")));
     assert_eq!(fact("applicant.pending").unwrap()["type"], "set");
-    assert_eq!(
-        fact("applicant.in_removal_proceedings").unwrap()["type"],
-        "bool"
-    );
+    assert_eq!(fact("applicant.in_removal_proceedings").unwrap()["type"], "bool");
     let days = fact("applicant.unlawful_presence_days").unwrap();
-    assert_eq!(
-        (days["type"].as_str(), days["unit"].as_str()),
-        (Some("duration"), Some("days"))
-    );
+    assert_eq!((days["type"].as_str(), days["unit"].as_str()), (Some("duration"), Some("days")));
     // A fact's case constraints come with it.
     assert_eq!(
         days["constraints"],
@@ -611,10 +491,7 @@ async fn the_decision_log_has_one_redacted_line_per_decision() {
     s.close_log();
 
     let text = std::fs::read_to_string(&log).unwrap();
-    let lines: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     // The earlier line, the single case, two decided lines of the batch (the bad one has
     // no decision), the explained case.
     assert_eq!(lines.len(), 5, "{text}");
@@ -630,10 +507,7 @@ async fn the_decision_log_has_one_redacted_line_per_decision() {
     assert_ne!(decision["id"], "[redacted]");
     decision["id"] = json!("[redacted]");
     assert_eq!(first["decision"], decision);
-    assert_eq!(
-        first["decision"]["receipt"]["policies"],
-        s.receipt().policies
-    );
+    assert_eq!(first["decision"]["receipt"]["policies"], s.receipt().policies);
     assert!(!text.contains("\"VE\""), "a redacted value leaked: {text}");
     assert_eq!(lines[2]["case"]["applicant"]["nationality"], "[redacted]");
     assert_eq!(lines[2]["decision"]["decision"], "unavailable");
@@ -663,10 +537,7 @@ async fn no_decision_is_given_while_the_decision_log_cannot_be_written() {
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
     let ready = ready.json();
     assert_eq!(ready["ready"], false);
-    assert!(
-        ready["reason"].as_str().unwrap().contains("decision log"),
-        "{ready}"
-    );
+    assert!(ready["reason"].as_str().unwrap().contains("decision log"), "{ready}");
     assert!(common::openapi_schema("Readiness").is_valid(&ready));
     for route in ["/v1/decide", "/v1/explain"] {
         let refused = post_json(&s, route, case).await;
@@ -681,26 +552,17 @@ async fn no_decision_is_given_while_the_decision_log_cannot_be_written() {
 fn a_misspelt_redaction_is_refused_with_the_right_name() {
     let error = Service::new(
         common::builtin(),
-        Config {
-            redact: vec!["applicant.nationalty".into()],
-            ..Config::default()
-        },
+        Config { redact: vec!["applicant.nationalty".into()], ..Config::default() },
     )
     .err()
     .unwrap();
     let message = error.to_string();
     assert!(message.contains("applicant.nationalty"), "{message}");
-    assert!(
-        message.contains("did you mean `applicant.nationality`"),
-        "{message}"
-    );
+    assert!(message.contains("did you mean `applicant.nationality`"), "{message}");
     // `--redact a,,b`: the empty name is called what it is.
     let error = Service::new(
         common::builtin(),
-        Config {
-            redact: vec!["id".into(), String::new()],
-            ..Config::default()
-        },
+        Config { redact: vec!["id".into(), String::new()], ..Config::default() },
     )
     .err()
     .unwrap();

@@ -41,12 +41,9 @@ async fn reloading_under_load_fails_no_request() {
                 assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
                 let decision = answer.json();
                 assert_eq!(decision["decision"], "eligible");
-                seen.lock().unwrap().insert(
-                    decision["receipt"]["policies"]
-                        .as_str()
-                        .unwrap()
-                        .to_string(),
-                );
+                seen.lock()
+                    .unwrap()
+                    .insert(decision["receipt"]["policies"].as_str().unwrap().to_string());
                 answered.fetch_add(1, Ordering::Relaxed);
                 // In process nothing waits on a socket: yield, so the runtime's timers
                 // (the reloads' pauses) still run.
@@ -62,16 +59,10 @@ async fn reloading_under_load_fails_no_request() {
         tokio::time::sleep(Duration::from_millis(30)).await;
         if round % 3 == 2 {
             // A set that does not compile is refused; the old one keeps serving.
-            std::fs::write(
-                &broken,
-                "policy broken \"?\" { require nothing_declared }\n",
-            )
-            .unwrap();
+            std::fs::write(&broken, "policy broken \"?\" { require nothing_declared }\n").unwrap();
             let before = s.receipt();
             let s2 = s.clone();
-            let result = tokio::task::spawn_blocking(move || s2.reload())
-                .await
-                .unwrap();
+            let result = tokio::task::spawn_blocking(move || s2.reload()).await.unwrap();
             let reason = result.expect_err("a broken set is refused").reason;
             assert!(reason.contains("broken.pol"), "{reason}");
             assert_eq!(s.receipt(), before);
@@ -83,14 +74,8 @@ async fn reloading_under_load_fails_no_request() {
             text.push_str(&format!("# edit {round}\n"));
             std::fs::write(&policy, text).unwrap();
             let s2 = s.clone();
-            let receipt = tokio::task::spawn_blocking(move || s2.reload())
-                .await
-                .unwrap()
-                .unwrap();
-            assert!(
-                in_force.insert(receipt.policies.clone()),
-                "the digest changed"
-            );
+            let receipt = tokio::task::spawn_blocking(move || s2.reload()).await.unwrap().unwrap();
+            assert!(in_force.insert(receipt.policies.clone()), "the digest changed");
             assert_eq!(s.receipt(), receipt);
             ok += 1;
         }
@@ -100,29 +85,16 @@ async fn reloading_under_load_fails_no_request() {
     for client in clients {
         client.await.expect("no request failed");
     }
-    assert!(
-        answered.load(Ordering::Relaxed) > 100,
-        "the load was light: {answered:?}"
-    );
+    assert!(answered.load(Ordering::Relaxed) > 100, "the load was light: {answered:?}");
     // Every decision was taken by a set that was in force, and never by a broken one.
     let seen = seen.lock().unwrap().clone();
     assert!(seen.is_subset(&in_force), "{seen:?} / {in_force:?}");
-    assert!(
-        seen.len() > 1,
-        "decisions came from more than one set: {seen:?}"
-    );
+    assert!(seen.len() > 1, "decisions came from more than one set: {seen:?}");
 
-    let metrics = common::call(&s, "GET", "/metrics", None, axum::body::Body::empty())
-        .await
-        .body;
+    let metrics = common::call(&s, "GET", "/metrics", None, axum::body::Body::empty()).await.body;
+    assert!(metrics.contains(&format!("pol_reloads_total{{result=\"ok\"}} {ok}")), "{metrics}");
     assert!(
-        metrics.contains(&format!("pol_reloads_total{{result=\"ok\"}} {ok}")),
-        "{metrics}"
-    );
-    assert!(
-        metrics.contains(&format!(
-            "pol_reloads_total{{result=\"refused\"}} {refused}"
-        )),
+        metrics.contains(&format!("pol_reloads_total{{result=\"refused\"}} {refused}")),
         "{metrics}"
     );
 }
@@ -150,10 +122,7 @@ async fn shutdown_lets_requests_in_flight_finish() {
 
     stop.send(()).unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(
-        !server.is_finished(),
-        "the server waits for the request in flight"
-    );
+    assert!(!server.is_finished(), "the server waits for the request in flight");
 
     stream.write_all(rest.as_bytes()).await.unwrap();
     let mut response = Vec::new();
@@ -184,8 +153,5 @@ async fn shutdown_lets_requests_in_flight_finish() {
     // Shutting down marked the service as not ready.
     let ready = common::call(&s, "GET", "/readyz", None, axum::body::Body::empty()).await;
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(
-        tokio::net::TcpStream::connect(addr).await.is_err(),
-        "no longer listening"
-    );
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "no longer listening");
 }

@@ -2,12 +2,7 @@
 //! per file: the crates are linked once, and the shared helpers compiled once.
 //! (`cargo test -p pol-serve --test it MODULE::` runs one module.)
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 #[path = "../common/mod.rs"]
 mod common;

@@ -27,10 +27,7 @@ pub const WIDTH: usize = 100;
 pub fn format(file: FileId, source: &str) -> Result<String, Vec<Diagnostic>> {
     let ast = crate::parse(file, source).into_result()?;
     let comments = scan_comments(source);
-    let layout = Layout {
-        source,
-        comments: &comments,
-    };
+    let layout = Layout { source, comments: &comments };
     let out = doc::render(&layout.file(&ast), WIDTH);
     let mut out = out.trim_end().to_string();
     out.push('\n');
@@ -91,10 +88,7 @@ impl Comment {
 fn scan_comments(source: &str) -> Vec<Comment> {
     scan::scan(source)
         .filter(|t| t.kind == TokenKind::Comment)
-        .map(|t| Comment {
-            start: t.start,
-            end: t.end,
-        })
+        .map(|t| Comment { start: t.start, end: t.end })
         .collect()
 }
 
@@ -125,13 +119,7 @@ impl Layout<'_> {
             docs.push(self.item(item));
             cursor = item.span.end as usize;
         }
-        self.gap_until(
-            &mut docs,
-            cursor,
-            self.source.len(),
-            ast.items.is_empty(),
-            None,
-        );
+        self.gap_until(&mut docs, cursor, self.source.len(), ast.items.is_empty(), None);
         concat(docs)
     }
 
@@ -166,11 +154,7 @@ impl Layout<'_> {
         }
         if let Some(force_break) = next {
             let newlines = scan::count_line_ends(self.slice(pos, to));
-            breaks(
-                docs,
-                newlines.max(usize::from(force_break || !first)),
-                first,
-            );
+            breaks(docs, newlines.max(usize::from(force_break || !first)), first);
         }
     }
 
@@ -267,17 +251,12 @@ fn breaks(docs: &mut Vec<Doc>, newlines: usize, at_start: bool) {
 
 /// Where a declaration or policy line starts: at its first attribute, if it has one.
 fn start_of(attrs: &[Attribute], span: Span) -> usize {
-    attrs
-        .first()
-        .map_or(span.start, |a| a.span.start.min(span.start)) as usize
+    attrs.first().map_or(span.start, |a| a.span.start.min(span.start)) as usize
 }
 
 /// The attributes before a declaration or policy line, one to a line.
 fn attributes(attrs: &[Attribute]) -> Vec<Doc> {
-    attrs
-        .iter()
-        .flat_map(|a| [print::attribute(a), Doc::HardLine])
-        .collect()
+    attrs.iter().flat_map(|a| [print::attribute(a), Doc::HardLine]).collect()
 }
 
 #[cfg(test)]

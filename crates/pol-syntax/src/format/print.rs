@@ -39,27 +39,15 @@ pub fn expr(e: &Expr, min: u8) -> Doc {
         }
         ExprKind::Or(items) => chain("or", items, 2),
         ExprKind::And(items) => chain("and", items, 3),
-        ExprKind::Compare(op, l, r) => concat(vec![
-            expr(l, 5),
-            text(format!(" {} ", op.symbol())),
-            expr(r, 5),
-        ]),
-        ExprKind::In {
-            negated,
-            element,
-            collection,
-        } => concat(vec![
+        ExprKind::Compare(op, l, r) => {
+            concat(vec![expr(l, 5), text(format!(" {} ", op.symbol())), expr(r, 5)])
+        }
+        ExprKind::In { negated, element, collection } => concat(vec![
             expr(element, 5),
             text(if *negated { " not in " } else { " in " }),
             expr(collection, 5),
         ]),
-        ExprKind::InRange {
-            negated,
-            element,
-            low,
-            high,
-            inclusive,
-        } => concat(vec![
+        ExprKind::InRange { negated, element, low, high, inclusive } => concat(vec![
             expr(element, 5),
             text(if *negated { " not in " } else { " in " }),
             expr(low, 5),
@@ -210,14 +198,8 @@ pub fn item(kind: &ItemKind) -> Doc {
                 }
             };
             group(concat(vec![
-                group(concat(vec![
-                    text(format!("constraint {}:", c.name.node)),
-                    tail(2, body),
-                ])),
-                tail(
-                    2,
-                    text(format!("{} {}", c.basis.keyword(), string(c.basis.text()))),
-                ),
+                group(concat(vec![text(format!("constraint {}:", c.name.node)), tail(2, body)])),
+                tail(2, text(format!("{} {}", c.basis.keyword(), string(c.basis.text())))),
             ]))
         }
         ItemKind::Const(c) => group(concat(vec![
@@ -285,22 +267,13 @@ fn block(head: Doc, body: Vec<Doc>) -> Doc {
     if body.is_empty() {
         return concat(vec![head, text(" {}")]);
     }
-    concat(vec![
-        head,
-        text(" {"),
-        nest(2, concat(body)),
-        Doc::HardLine,
-        text("}"),
-    ])
+    concat(vec![head, text(" {"), nest(2, concat(body)), Doc::HardLine, text("}")])
 }
 
 /// `policy NAME "question" {`.
 pub fn policy_head(p: &PolicyDecl) -> Doc {
     // The question stays on the head line however long: it is one string.
-    let question = p
-        .doc
-        .as_ref()
-        .map_or(String::new(), |d| format!(" {}", string(&d.node)));
+    let question = p.doc.as_ref().map_or(String::new(), |d| format!(" {}", string(&d.node)));
     text(format!("policy {}{question} {{", p.name.node))
 }
 

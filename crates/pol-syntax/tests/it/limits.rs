@@ -23,11 +23,7 @@ fn ten_thousand_levels_of_each_bracket_are_refused_up_front() {
 #[test]
 fn nesting_at_the_limit_parses() {
     // The policy's own braces count as one level.
-    let ok = format!(
-        "{}x{}",
-        "(".repeat(MAX_NESTING - 1),
-        ")".repeat(MAX_NESTING - 1)
-    );
+    let ok = format!("{}x{}", "(".repeat(MAX_NESTING - 1), ")".repeat(MAX_NESTING - 1));
     assert_eq!(code(&rule(&ok)), None);
     let over = format!("{}x{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
     assert_eq!(code(&rule(&over)), Some(codes::NESTING_TOO_DEEP));
@@ -58,23 +54,11 @@ fn long_flat_input_parses_without_deep_recursion() {
 
 #[test]
 fn malformed_literals_are_diagnosed() {
-    assert_eq!(
-        code(&rule("x == 99999999999999999999")),
-        Some(codes::MALFORMED_LITERAL)
-    );
-    assert_eq!(
-        code(&rule("x == 2025-02-30")),
-        Some(codes::MALFORMED_LITERAL)
-    );
-    assert_eq!(
-        code(&rule("x == 2025-13-01")),
-        Some(codes::MALFORMED_LITERAL)
-    );
+    assert_eq!(code(&rule("x == 99999999999999999999")), Some(codes::MALFORMED_LITERAL));
+    assert_eq!(code(&rule("x == 2025-02-30")), Some(codes::MALFORMED_LITERAL));
+    assert_eq!(code(&rule("x == 2025-13-01")), Some(codes::MALFORMED_LITERAL));
     assert_eq!(code(&rule("x == 2024-02-29")), None);
-    assert_eq!(
-        code(&rule("x == 2023-02-29")),
-        Some(codes::MALFORMED_LITERAL)
-    );
+    assert_eq!(code(&rule("x == 2023-02-29")), Some(codes::MALFORMED_LITERAL));
 }
 
 #[test]
@@ -93,10 +77,7 @@ fn empty_nul_and_odd_characters_never_panic() {
         for d in parse(FileId(0), text).errors {
             let (s, e) = (d.primary.span.start as usize, d.primary.span.end as usize);
             assert!(s <= e && e <= text.len(), "{text:?}: {d:?}");
-            assert!(
-                text.is_char_boundary(s) && text.is_char_boundary(e),
-                "{text:?}: {d:?}"
-            );
+            assert!(text.is_char_boundary(s) && text.is_char_boundary(e), "{text:?}: {d:?}");
         }
     }
 }
@@ -111,10 +92,6 @@ fn line_and_column_of_an_offset_inside_a_character() {
     let index = LineIndex::new(text);
     for (offset, expected) in [(4, (2, 1)), (7, (2, 2)), (100, (3, 3))] {
         assert_eq!(line_col(text, offset), expected, "line_col at {offset}");
-        assert_eq!(
-            index.line_col(text, offset),
-            expected,
-            "LineIndex at {offset}"
-        );
+        assert_eq!(index.line_col(text, offset), expected, "LineIndex at {offset}");
     }
 }

@@ -21,9 +21,7 @@ fn describe(item: &Item) -> String {
         ItemKind::Constraint(c) => format!("constraint {}", c.name.node),
         ItemKind::Broken(b) => format!(
             "BROKEN {} {}",
-            b.keyword
-                .as_ref()
-                .map_or("(no keyword)", |k| k.node.keyword()),
+            b.keyword.as_ref().map_or("(no keyword)", |k| k.node.keyword()),
             b.name.as_ref().map_or("(no name)", |n| n.node.as_str())
         ),
     }
@@ -65,12 +63,8 @@ fn fixtures() {
     insta::glob!("../recovery", "*.pol", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let parsed = parse(FileId(0), &text);
-        let broken = parsed
-            .file
-            .items
-            .iter()
-            .filter(|i| matches!(i.kind, ItemKind::Broken(_)))
-            .count();
+        let broken =
+            parsed.file.items.iter().filter(|i| matches!(i.kind, ItemKind::Broken(_))).count();
         assert!(broken > 0, "{}: every fixture has an error", path.display());
         assert_eq!(
             broken,
@@ -107,10 +101,7 @@ fn too_deep_nesting_breaks_only_its_declaration() {
     let codes: Vec<&str> = parsed.errors.iter().map(|d| d.code.id).collect();
     assert_eq!(codes, [pol_syntax::codes::NESTING_TOO_DEEP.id]);
     // Its attribute belongs to it, not to the text before.
-    assert_eq!(
-        parsed.file.items[1].span.start as usize,
-        text.find("#[").unwrap()
-    );
+    assert_eq!(parsed.file.items[1].span.start as usize, text.find("#[").unwrap());
 }
 
 /// Braces that broken declarations leave open do not count against the declarations
@@ -120,24 +111,14 @@ fn too_deep_nesting_breaks_only_its_declaration() {
 fn unclosed_braces_do_not_add_up_to_too_deep() {
     let mut text = String::new();
     for i in 0..200 {
-        writeln!(
-            text,
-            "policy p{i} \"q?\" {{\n  require r{i}: true cite \"c\"\n"
-        )
-        .unwrap();
+        writeln!(text, "policy p{i} \"q?\" {{\n  require r{i}: true cite \"c\"\n").unwrap();
     }
     let parsed = parse(FileId(0), &text);
     assert_eq!(parsed.errors.len(), 200);
     assert!(
-        parsed
-            .errors
-            .iter()
-            .all(|d| d.message.ends_with("is never closed")),
+        parsed.errors.iter().all(|d| d.message.ends_with("is never closed")),
         "{:#?}",
-        parsed
-            .errors
-            .iter()
-            .find(|d| !d.message.ends_with("is never closed"))
+        parsed.errors.iter().find(|d| !d.message.ends_with("is never closed"))
     );
     // Deep nesting after them is still refused, and only its declaration.
     let deep = format!("{}x{}", "(".repeat(100), ")".repeat(100));
@@ -146,14 +127,7 @@ fn unclosed_braces_do_not_add_up_to_too_deep() {
     let codes: Vec<&str> = parsed.errors.iter().map(|d| d.code.id).collect();
     assert_eq!(codes.len(), 201);
     assert_eq!(codes.last(), Some(&pol_syntax::codes::NESTING_TOO_DEEP.id));
-    let kinds: Vec<String> = parsed
-        .file
-        .items
-        .iter()
-        .rev()
-        .take(3)
-        .map(describe)
-        .collect();
+    let kinds: Vec<String> = parsed.file.items.iter().rev().take(3).map(describe).collect();
     assert_eq!(kinds, ["fact y", "BROKEN policy deep", "fact x"]);
 }
 

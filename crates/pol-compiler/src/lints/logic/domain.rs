@@ -34,10 +34,7 @@ pub const GT: u64 = 0b100;
 impl Dom {
     /// A boolean that is `value`.
     pub fn boolean(value: bool) -> Dom {
-        Dom::Bits {
-            bits: if value { TRUE } else { FALSE },
-            all: FALSE | TRUE,
-        }
+        Dom::Bits { bits: if value { TRUE } else { FALSE }, all: FALSE | TRUE }
     }
 
     /// The order relation `op` as a subset of `{LT, EQ, GT}`.
@@ -50,23 +47,13 @@ impl Dom {
             CompareOp::Gt => GT,
             CompareOp::Ge => GT | EQ,
         };
-        Dom::Bits {
-            bits,
-            all: LT | EQ | GT,
-        }
+        Dom::Bits { bits, all: LT | EQ | GT }
     }
 
     /// The words `bits` of an enum with `count` words.
     pub fn words(bits: u64, count: usize) -> Dom {
-        let all = if count >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << count) - 1
-        };
-        Dom::Bits {
-            bits: bits & all,
-            all,
-        }
+        let all = if count >= 64 { u64::MAX } else { (1u64 << count) - 1 };
+        Dom::Bits { bits: bits & all, all }
     }
 
     /// The ordered values `v` with `v op k`.
@@ -84,19 +71,12 @@ impl Dom {
 
     /// The ordered values from `low` to `high`, both included (empty if `high < low`).
     pub fn between(low: i64, high: i64) -> Dom {
-        Dom::Ranges(if low <= high {
-            vec![(low, high)]
-        } else {
-            Vec::new()
-        })
+        Dom::Ranges(if low <= high { vec![(low, high)] } else { Vec::new() })
     }
 
     /// Exactly the string `s`.
     pub fn string(s: Symbol) -> Dom {
-        Dom::Strs {
-            except: false,
-            syms: vec![s],
-        }
+        Dom::Strs { except: false, syms: vec![s] }
     }
 
     /// Whether no value is left.
@@ -112,14 +92,8 @@ impl Dom {
     pub fn complement(&self) -> Dom {
         match self {
             Dom::Ranges(r) => Dom::Ranges(complement_ranges(r)),
-            Dom::Bits { bits, all } => Dom::Bits {
-                bits: all & !bits,
-                all: *all,
-            },
-            Dom::Strs { except, syms } => Dom::Strs {
-                except: !except,
-                syms: syms.clone(),
-            },
+            Dom::Bits { bits, all } => Dom::Bits { bits: all & !bits, all: *all },
+            Dom::Strs { except, syms } => Dom::Strs { except: !except, syms: syms.clone() },
         }
     }
 
@@ -128,39 +102,31 @@ impl Dom {
     pub fn intersect(&self, other: &Dom) -> Option<Dom> {
         Some(match (self, other) {
             (Dom::Ranges(a), Dom::Ranges(b)) => Dom::Ranges(intersect_ranges(a, b)),
-            (Dom::Bits { bits: a, all }, Dom::Bits { bits: b, .. }) => Dom::Bits {
-                bits: a & b,
-                all: *all,
-            },
-            (
-                Dom::Strs {
-                    except: ea,
-                    syms: a,
-                },
-                Dom::Strs {
-                    except: eb,
-                    syms: b,
-                },
-            ) => match (ea, eb) {
-                (false, false) => Dom::Strs {
-                    except: false,
-                    syms: a.iter().filter(|s| b.contains(s)).copied().collect(),
-                },
-                (false, true) => Dom::Strs {
-                    except: false,
-                    syms: a.iter().filter(|s| !b.contains(s)).copied().collect(),
-                },
-                (true, false) => Dom::Strs {
-                    except: false,
-                    syms: b.iter().filter(|s| !a.contains(s)).copied().collect(),
-                },
-                (true, true) => {
-                    let mut syms: Vec<Symbol> = a.iter().chain(b).copied().collect();
-                    syms.sort_unstable();
-                    syms.dedup();
-                    Dom::Strs { except: true, syms }
+            (Dom::Bits { bits: a, all }, Dom::Bits { bits: b, .. }) => {
+                Dom::Bits { bits: a & b, all: *all }
+            }
+            (Dom::Strs { except: ea, syms: a }, Dom::Strs { except: eb, syms: b }) => {
+                match (ea, eb) {
+                    (false, false) => Dom::Strs {
+                        except: false,
+                        syms: a.iter().filter(|s| b.contains(s)).copied().collect(),
+                    },
+                    (false, true) => Dom::Strs {
+                        except: false,
+                        syms: a.iter().filter(|s| !b.contains(s)).copied().collect(),
+                    },
+                    (true, false) => Dom::Strs {
+                        except: false,
+                        syms: b.iter().filter(|s| !a.contains(s)).copied().collect(),
+                    },
+                    (true, true) => {
+                        let mut syms: Vec<Symbol> = a.iter().chain(b).copied().collect();
+                        syms.sort_unstable();
+                        syms.dedup();
+                        Dom::Strs { except: true, syms }
+                    }
                 }
-            },
+            }
             _ => return None,
         })
     }
@@ -168,11 +134,7 @@ impl Dom {
     /// The values in either (`None` for different shapes).
     pub fn union(&self, other: &Dom) -> Option<Dom> {
         // De Morgan keeps one implementation of the set algebra.
-        Some(
-            self.complement()
-                .intersect(&other.complement())?
-                .complement(),
-        )
+        Some(self.complement().intersect(&other.complement())?.complement())
     }
 }
 
@@ -223,14 +185,10 @@ mod tests {
         let adult = Dom::compare(Ge, 18);
         let child = Dom::compare(Lt, 16);
         assert!(adult.intersect(&child).is_some_and(|d| d.is_empty()));
-        let teen = Dom::compare(Ge, 13)
-            .intersect(&Dom::compare(Le, 19))
-            .unwrap_or(Dom::Ranges(vec![]));
+        let teen =
+            Dom::compare(Ge, 13).intersect(&Dom::compare(Le, 19)).unwrap_or(Dom::Ranges(vec![]));
         assert_eq!(teen, Dom::between(13, 19));
-        assert_eq!(
-            teen.complement(),
-            Dom::Ranges(vec![(i64::MIN, 12), (20, i64::MAX)])
-        );
+        assert_eq!(teen.complement(), Dom::Ranges(vec![(i64::MIN, 12), (20, i64::MAX)]));
         assert_eq!(teen.complement().complement(), teen);
         assert!(Dom::compare(Lt, i64::MIN).is_empty());
         assert!(Dom::compare(Gt, i64::MAX).is_empty());
@@ -246,16 +204,8 @@ mod tests {
         assert!(cu.intersect(&not_cu).is_some_and(|d| d.is_empty()));
         assert!(!not_cu.is_empty());
         let either = cu.union(&Dom::string(Symbol(2)));
-        assert_eq!(
-            either,
-            Some(Dom::Strs {
-                except: false,
-                syms: vec![Symbol(1), Symbol(2)]
-            })
-        );
-        assert!(Dom::boolean(true)
-            .intersect(&Dom::boolean(false))
-            .is_some_and(|d| d.is_empty()));
+        assert_eq!(either, Some(Dom::Strs { except: false, syms: vec![Symbol(1), Symbol(2)] }));
+        assert!(Dom::boolean(true).intersect(&Dom::boolean(false)).is_some_and(|d| d.is_empty()));
         assert_eq!(Dom::order(Le).complement(), Dom::order(Gt));
     }
 }

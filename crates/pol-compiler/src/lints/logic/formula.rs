@@ -213,31 +213,18 @@ impl<'s> Logic<'s> {
                 }
                 _ => self.opaque(),
             },
-            TExprKind::InRange {
-                element,
-                low,
-                high,
-                inclusive,
-            } => {
+            TExprKind::InRange { element, low, high, inclusive } => {
                 let (el, lo, hi) = (self.operand(element), self.operand(low), self.operand(high));
                 if let (Operand::Term(t), Operand::Known(lo), Operand::Known(hi)) = (&el, &lo, &hi)
                 {
                     if let (Some(lo), Some(hi)) = (lo.ordinal(), hi.ordinal()) {
-                        let hi = if *inclusive {
-                            Some(hi)
-                        } else {
-                            hi.checked_sub(1)
-                        };
+                        let hi = if *inclusive { Some(hi) } else { hi.checked_sub(1) };
                         let dom = hi.map_or(Dom::Ranges(Vec::new()), |hi| Dom::between(lo, hi));
                         let v = self.var(VarKey::Value(t.clone()));
                         return Formula::Atom(v, dom);
                     }
                 }
-                let upper = if *inclusive {
-                    CompareOp::Le
-                } else {
-                    CompareOp::Lt
-                };
+                let upper = if *inclusive { CompareOp::Le } else { CompareOp::Lt };
                 let ty = element.ty;
                 Formula::And(vec![
                     self.compare(CompareOp::Ge, ty, el.clone(), lo),
@@ -281,11 +268,9 @@ impl<'s> Logic<'s> {
     fn operand_inner(&mut self, e: &TExpr) -> Operand {
         match &e.kind {
             TExprKind::Lit(v) => Operand::Known(*v),
-            TExprKind::Const(c) => self
-                .set
-                .consts
-                .get(c)
-                .map_or(Operand::Unknown, |c| Operand::Known(c.value)),
+            TExprKind::Const(c) => {
+                self.set.consts.get(c).map_or(Operand::Unknown, |c| Operand::Known(c.value))
+            }
             TExprKind::Fact(f) => Operand::Term(Term::Fact(*f)),
             TExprKind::AsOf => Operand::Term(Term::AsOf),
             TExprKind::Param(p) => Operand::Term(Term::Param(*p)),
@@ -330,11 +315,7 @@ impl<'s> Logic<'s> {
                         CompareOp::Eq | CompareOp::Le | CompareOp::Ge
                     ));
                 }
-                let (x, y, op) = if x <= y {
-                    (x, y, op)
-                } else {
-                    (y, x, op.flipped())
-                };
+                let (x, y, op) = if x <= y { (x, y, op) } else { (y, x, op.flipped()) };
                 let v = self.var(VarKey::Order(x, y));
                 Formula::Atom(v, Dom::order(op))
             }
@@ -431,9 +412,7 @@ impl<'s> Logic<'s> {
             }
             Operand::Known(k) => match k.ordinal() {
                 Some(d) => Formula::Const(
-                    Dom::between(d, d)
-                        .intersect(&dom)
-                        .is_some_and(|d| !d.is_empty()),
+                    Dom::between(d, d).intersect(&dom).is_some_and(|d| !d.is_empty()),
                 ),
                 None => self.opaque(),
             },

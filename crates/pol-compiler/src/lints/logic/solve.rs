@@ -214,10 +214,9 @@ fn ruled_out(cube: &Cube, (f, positive): Part) -> bool {
         Formula::Atom(v, d) => {
             let d = if positive { d.clone() } else { d.complement() };
             match cube.binary_search_by_key(v, |(w, _)| *w) {
-                Ok(i) => cube
-                    .get(i)
-                    .and_then(|(_, old)| old.intersect(&d))
-                    .is_some_and(|x| x.is_empty()),
+                Ok(i) => {
+                    cube.get(i).and_then(|(_, old)| old.intersect(&d)).is_some_and(|x| x.is_empty())
+                }
                 Err(_) => d.is_empty(),
             }
         }
@@ -295,9 +294,7 @@ mod tests {
     #[test]
     fn conflicts_are_found_by_propagation() {
         let mut parts: Vec<Formula> = (0..30).map(|i| atom(i, Dom::boolean(true))).collect();
-        parts.push(Formula::Or(
-            (0..30).map(|i| atom(i, Dom::boolean(false))).collect(),
-        ));
+        parts.push(Formula::Or((0..30).map(|i| atom(i, Dom::boolean(false))).collect()));
         let f = Formula::And(parts);
         assert_eq!(sat(&[(&f, true)]), Sat::No);
     }
@@ -311,10 +308,7 @@ mod tests {
         for hole in 0..holes {
             for a in 0..=holes {
                 for b in a + 1..=holes {
-                    clauses.push(Formula::Or(vec![
-                        at(a, hole).negate(),
-                        at(b, hole).negate(),
-                    ]));
+                    clauses.push(Formula::Or(vec![at(a, hole).negate(), at(b, hole).negate()]));
                 }
             }
         }

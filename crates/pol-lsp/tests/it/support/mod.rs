@@ -95,11 +95,7 @@ impl Session {
 
     /// The `file:` URI of a path relative to the root.
     pub fn uri(&self, relative: &str) -> String {
-        let path = if relative.is_empty() {
-            self.root.clone()
-        } else {
-            self.root.join(relative)
-        };
+        let path = if relative.is_empty() { self.root.clone() } else { self.root.join(relative) };
         lsp_types::Url::from_file_path(path).unwrap().to_string()
     }
 
@@ -134,10 +130,7 @@ impl Session {
     pub fn notify(&self, method: &str, params: Value) {
         self.client
             .sender
-            .send(Message::Notification(Notification {
-                method: method.into(),
-                params,
-            }))
+            .send(Message::Notification(Notification { method: method.into(), params }))
             .unwrap();
     }
 
@@ -147,11 +140,7 @@ impl Session {
         let id = RequestId::from(self.next_id);
         self.client
             .sender
-            .send(Message::Request(Request {
-                id: id.clone(),
-                method: method.into(),
-                params,
-            }))
+            .send(Message::Request(Request { id: id.clone(), method: method.into(), params }))
             .unwrap();
         loop {
             match self.client.receiver.recv_timeout(PATIENCE).unwrap() {
@@ -298,9 +287,7 @@ fn redact(v: Value, uri: &str, path: &str) -> Value {
         Value::String(s) => Value::String(s.replace(uri, "$ROOT").replace(path, "$ROOT")),
         Value::Array(a) => Value::Array(a.into_iter().map(|x| redact(x, uri, path)).collect()),
         Value::Object(o) => Value::Object(
-            o.into_iter()
-                .map(|(k, x)| (k.replace(uri, "$ROOT"), redact(x, uri, path)))
-                .collect(),
+            o.into_iter().map(|(k, x)| (k.replace(uri, "$ROOT"), redact(x, uri, path))).collect(),
         ),
         other => other,
     }
@@ -313,20 +300,10 @@ pub fn position(text: &str, needle: &str, nth: usize, into: usize) -> (u32, u32)
         .nth(nth)
         .unwrap_or_else(|| panic!("`{needle}` #{nth} not found"))
         .0;
-    let offset = start
-        + needle
-            .char_indices()
-            .nth(into)
-            .map_or(needle.len(), |(i, _)| i);
+    let offset = start + needle.char_indices().nth(into).map_or(needle.len(), |(i, _)| i);
     let before = &text[..offset];
     let line = before.matches('\n').count();
-    let col: usize = before
-        .rsplit('\n')
-        .next()
-        .unwrap()
-        .chars()
-        .map(char::len_utf16)
-        .sum();
+    let col: usize = before.rsplit('\n').next().unwrap().chars().map(char::len_utf16).sum();
     (line as u32, col as u32)
 }
 
@@ -334,10 +311,8 @@ pub fn position(text: &str, needle: &str, nth: usize, into: usize) -> (u32, u32)
 pub fn apply(text: &str, edits: &Value) -> String {
     let mut edits: Vec<&Value> = edits.as_array().unwrap().iter().collect();
     let offset = |p: &Value| -> usize {
-        let (line, col) = (
-            p["line"].as_u64().unwrap() as usize,
-            p["character"].as_u64().unwrap() as usize,
-        );
+        let (line, col) =
+            (p["line"].as_u64().unwrap() as usize, p["character"].as_u64().unwrap() as usize);
         let line_start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
         let mut units = 0;
         for (i, c) in text[line_start..].char_indices() {
@@ -359,32 +334,19 @@ pub fn apply(text: &str, edits: &Value) -> String {
 
 /// The string `key` of each object of a JSON array, in order.
 pub fn strings<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item[key].as_str().unwrap())
-        .collect()
+    list.as_array().unwrap().iter().map(|item| item[key].as_str().unwrap()).collect()
 }
 
 /// The labels of a completion answer, in order.
 pub fn labels(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap().to_string())
-        .collect()
+    v.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap().to_string()).collect()
 }
 
 /// Semantic tokens as `NAME TYPE MODIFIERS...`, read back from their relative encoding
 /// (UTF-16 columns) against `text`.
 pub fn decode_tokens(text: &str, legend: &Value, data: &Value) -> Vec<String> {
     let lines: Vec<Vec<u16>> = text.lines().map(|l| l.encode_utf16().collect()).collect();
-    let numbers: Vec<u64> = data
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_u64().unwrap())
-        .collect();
+    let numbers: Vec<u64> = data.as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).collect();
     let name_of = |i: u64, key: &str| legend[key][i as usize].as_str().unwrap().to_string();
     let (mut line, mut col) = (0, 0);
     let mut out = Vec::new();
@@ -398,15 +360,10 @@ pub fn decode_tokens(text: &str, legend: &Value, data: &Value) -> Vec<String> {
         line += delta_line as usize;
         col += delta_col as usize;
         let units = &lines[line][col..col + len as usize];
-        let mut words = vec![
-            String::from_utf16(units).unwrap(),
-            name_of(ty, "tokenTypes"),
-        ];
+        let mut words = vec![String::from_utf16(units).unwrap(), name_of(ty, "tokenTypes")];
         let count = legend["tokenModifiers"].as_array().unwrap().len() as u64;
         words.extend(
-            (0..count)
-                .filter(|i| modifiers & (1 << i) != 0)
-                .map(|i| name_of(i, "tokenModifiers")),
+            (0..count).filter(|i| modifiers & (1 << i) != 0).map(|i| name_of(i, "tokenModifiers")),
         );
         out.push(words.join(" "));
     }

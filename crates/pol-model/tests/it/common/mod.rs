@@ -180,11 +180,7 @@ pub fn model(c: &Compiled, case: &Case, limit: u64) -> Option<Verdict> {
     let refused = c.decide(case, &mut Scratch::default()).is_err();
     match Model::new(&c.set).with_limit(limit).decide_case(case) {
         Ok(v) => {
-            assert!(
-                !refused,
-                "the engine refuses a case the model decides\n{}",
-                show(c, case)
-            );
+            assert!(!refused, "the engine refuses a case the model decides\n{}", show(c, case));
             Some(v)
         }
         Err(ModelError::NoCompletion) => {
@@ -204,10 +200,7 @@ pub fn model(c: &Compiled, case: &Case, limit: u64) -> Option<Verdict> {
 /// lint): elsewhere it may answer `incomplete` where one decision is possible, and list
 /// more facts in `missing` than matter.
 pub fn exact_reasoning(c: &Compiled) -> bool {
-    c.reasoner
-        .policies
-        .iter()
-        .all(|r| r.analysis.inexact.is_none())
+    c.reasoner.policies.iter().all(|r| r.analysis.inexact.is_none())
 }
 
 /// The engine's `missing` as a set (the engine ranks it; the model does not).
@@ -295,19 +288,9 @@ pub fn same_decision(
         m.possible,
         what()
     );
-    prop_assert_eq!(
-        &e.warnings,
-        &m.warning_names(&c.set),
-        "warnings\n{}",
-        what()
-    );
+    prop_assert_eq!(&e.warnings, &m.warning_names(&c.set), "warnings\n{}", what());
     prop_assert_eq!(&e.forms, &m.forms, "forms\n{}", what());
-    prop_assert_eq!(
-        e.max_validity_days,
-        m.max_validity_days,
-        "validity\n{}",
-        what()
-    );
+    prop_assert_eq!(e.max_validity_days, m.max_validity_days, "validity\n{}", what());
     Ok(())
 }
 
@@ -381,22 +364,14 @@ pub fn kleene(c: &Compiled, case: &Case) -> Kleene {
     for (i, l) in levels.iter().enumerate() {
         if l.contains(&Some(true)) {
             open_levels.push(i);
-            return Kleene {
-                window_closed,
-                triggers,
-                open_levels,
-            };
+            return Kleene { window_closed, triggers, open_levels };
         }
         if l.contains(&None) {
             open_levels.push(i);
         }
     }
     open_levels.push(3);
-    Kleene {
-        window_closed,
-        triggers,
-        open_levels,
-    }
+    Kleene { window_closed, triggers, open_levels }
 }
 
 /// The reasons Kleene logic alone gives (sorted ids): for a definite decision, the rules

@@ -39,13 +39,7 @@ fn op() -> impl Strategy<Value = &'static str> {
 }
 
 fn date() -> impl Strategy<Value = &'static str> {
-    prop::sample::select(vec![
-        "2024-01-31",
-        "2024-02-29",
-        "2024-03-01",
-        "2025-01-01",
-        "kday",
-    ])
+    prop::sample::select(vec!["2024-01-31", "2024-02-29", "2024-03-01", "2025-01-01", "kday"])
 }
 
 /// An atomic condition over the prelude's facts.
@@ -82,15 +76,9 @@ pub fn atom() -> impl Strategy<Value = String> {
         Just("s1 == s2".to_string()),
         (prop::sample::select(vec!["==", "!="]), word.clone())
             .prop_map(|(o, w)| format!("e1 {o} {w}")),
-        (
-            prop::sample::select(vec!["in", "not in"]),
-            prop::collection::vec(word, 0..3)
-        )
+        (prop::sample::select(vec!["in", "not in"]), prop::collection::vec(word, 0..3))
             .prop_map(|(o, ws)| format!("e1 {o} {{{}}}", ws.join(", "))),
-        (
-            prop::sample::select(vec!["u", "v"]),
-            prop::sample::select(vec!["in", "not in"])
-        )
+        (prop::sample::select(vec!["u", "v"]), prop::sample::select(vec!["in", "not in"]))
             .prop_map(|(w, o)| format!("{w} {o} p1")),
     ]
 }
@@ -166,13 +154,7 @@ pub fn policy() -> impl Strategy<Value = String> {
 /// The sources of a generated policy.
 pub fn sources(policy: &str) -> Vec<Source> {
     vec![
-        Source {
-            name: "prelude.pol".into(),
-            text: PRELUDE.into(),
-        },
-        Source {
-            name: "gen.pol".into(),
-            text: format!("import \"prelude.pol\"\n{policy}"),
-        },
+        Source { name: "prelude.pol".into(), text: PRELUDE.into() },
+        Source { name: "gen.pol".into(), text: format!("import \"prelude.pol\"\n{policy}") },
     ]
 }
