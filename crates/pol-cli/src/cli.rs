@@ -231,8 +231,8 @@ pub enum Command {
         /// Fail when coverage is below PERCENT, from 0 to 100 (implies --coverage).
         #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
         coverage_min: Option<f64>,
-        /// Run the tests again whenever a policy file, a test file, a case file the tests
-        /// read or pol.toml changes, until interrupted (Ctrl-C).
+        /// Run the tests again whenever a policy file (or a file it imports), a test file,
+        /// a case file the tests read or pol.toml changes, until interrupted (Ctrl-C).
         #[arg(long, short = 'w')]
         watch: bool,
     },
@@ -360,7 +360,8 @@ pub struct ServeArgs {
     /// `id`; repeat the flag or separate with commas.
     #[arg(long, value_name = "FIELD", value_delimiter = ',')]
     pub redact: Vec<String>,
-    /// Reload the policies whenever a policy file changes (SIGHUP always reloads).
+    /// Reload the policies whenever a policy file (or a file it imports) changes (SIGHUP
+    /// always reloads).
     #[arg(long)]
     pub watch: bool,
     /// Largest request body, in bytes (at least 1).

@@ -271,18 +271,21 @@ pub fn engine(dir: Option<&std::path::Path>) -> Result<pol_engine::Engine, Exit>
     let source = policy_source(dir)?;
     // Only errors are shown here, and lints never stop compilation: they are skipped
     // (`pol check` runs them).
-    pol_engine::Engine::load(source).map_err(|failure| {
-        for d in failure.diagnostics.iter().filter(|d| d.is_error()) {
-            emit::diagnostic(d, &failure.sources);
-        }
-        if failure.diagnostics.iter().any(|d| d.code == pol_compiler::codes::POLICY_UNREADABLE) {
-            emit::error("the policy set cannot be read; fix the paths above", None);
-        } else {
-            emit::error(
-                "the policies do not compile; fix the errors above (`pol check` lists them too)",
-                None,
-            );
-        }
-        Exit::Misuse
-    })
+    pol_engine::Engine::load(source).map_err(|failure| report_failure(&failure))
+}
+
+/// Prints why a policy set did not load: its errors, then what to do.
+pub fn report_failure(failure: &pol_engine::Failure) -> Exit {
+    for d in failure.diagnostics.iter().filter(|d| d.is_error()) {
+        emit::diagnostic(d, &failure.sources);
+    }
+    if failure.diagnostics.iter().any(|d| d.code == pol_compiler::codes::POLICY_UNREADABLE) {
+        emit::error("the policy set cannot be read; fix the paths above", None);
+    } else {
+        emit::error(
+            "the policies do not compile; fix the errors above (`pol check` lists them too)",
+            None,
+        );
+    }
+    Exit::Misuse
 }

@@ -2,7 +2,6 @@
 //! renders the results: for people (failures as expected/actual diffs, the summary once),
 //! as one JSON document, or as JUnit XML for CI.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::RecvTimeoutError;
@@ -10,6 +9,7 @@ use std::sync::mpsc::RecvTimeoutError;
 use notify::RecursiveMode;
 use pol_engine::coverage::Coverage;
 use pol_engine::testing::{self, Difference, Filter, Report, Verdict};
+use pol_engine::watch::WatchTarget;
 use pol_engine::{CaseProblem, PolicySource};
 use quick_junit::{NonSuccessKind, SerializeError, TestCase, TestCaseStatus, TestSuite};
 use serde_json::json;
@@ -34,7 +34,10 @@ pub fn run(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Ex
     if opts.watch {
         watch(policies, paths, opts)
     } else {
-        once(policies, paths, opts).0
+        match crate::policy_source(policies) {
+            Ok(source) => once(&source, paths, opts).0,
+            Err(exit) => exit,
+        }
     }
 }
 
@@ -50,9 +53,10 @@ fn test_roots(source: &PolicySource, paths: &[PathBuf]) -> Vec<PathBuf> {
     }
 }
 
-/// `pol test --watch`: runs the tests, then again after each change to the policy set, the
-/// tests, their case files or `pol.toml`, until interrupted or standard output closes. What is watched is
-/// worked out again before each wait, as an edit to `pol.toml` may move the set or tests.
+/// `pol test --watch`: runs the tests, then again after each change to the policy set (the
+/// files it imports included), the tests, their case files or `pol.toml`, until interrupted
+/// or standard output closes. What is watched is worked out again before each wait, as an
+/// edit may import another file or move the set or the tests.
 fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit {
     let (changed, changes) = std::sync::mpsc::channel::<PathBuf>();
     let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -73,14 +77,30 @@ fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit
     };
     let mut watching: Vec<PathBuf> = Vec::new();
     loop {
-        let (exit, case_dirs) = once(policies, paths, opts);
+        // `pol.toml` is read once a round: an edit to it may move the set or the tests.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let (exit, targets) = match PolicySource::choose(policies, &cwd) {
+            Ok(source) => {
+                crate::note_builtin(&source, &cwd);
+                let (exit, read) = once(&source, paths, opts);
+                (exit, watch_targets(&source, paths, read))
+            }
+            // When `pol.toml` cannot be read, the file itself is watched, so that its fix
+            // is seen.
+            Err(e) => {
+                emit::project_error(&e);
+                (Exit::Misuse, vec![WatchTarget { path: e.file, recursive: false }])
+            }
+        };
         if out::flush().is_err() {
             return exit;
         }
         for path in watching.drain(..) {
             let _ = notify::Watcher::unwatch(&mut watcher, &path);
         }
-        for (path, mode) in watch_targets(policies, paths, &case_dirs) {
+        for WatchTarget { path, recursive } in targets {
+            let mode =
+                if recursive { RecursiveMode::Recursive } else { RecursiveMode::NonRecursive };
             match notify::Watcher::watch(&mut watcher, &path, mode) {
                 Ok(()) => watching.push(path),
                 // A test directory not made yet, say: the rest are still watched.
@@ -94,7 +114,6 @@ fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit
             );
             return Exit::Misuse;
         }
-        let cwd = std::env::current_dir().unwrap_or_default();
         let shown: Vec<String> = watching.iter().map(|p| crate::relative_to(&cwd, p)).collect();
         emit::note(&format!("watching {} for changes (Ctrl-C to stop)\n", shown.join(", ")));
         // Waiting is checked each second against a reader that went away
@@ -112,7 +131,7 @@ fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit
             }
         };
         // An editor's save, or a checkout, is several events: run once they stop.
-        while changes.recv_timeout(pol_engine::load::CHANGES_SETTLE).is_ok() {}
+        while changes.recv_timeout(pol_engine::watch::CHANGES_SETTLE).is_ok() {}
         crate::out(&format!(
             "\n{} changed: running the tests again\n",
             crate::relative_to(&cwd, &first)
@@ -120,38 +139,16 @@ fn watch(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> Exit
     }
 }
 
-/// What `pol test --watch` watches, and how: the policy set's files, the tests and the
-/// project file, with all below them; and the directories of the case files the tests read
-/// (`examples/cases/`) that lie outside those, without what is below them. When `pol.toml`
-/// cannot be read, the file itself, so that its fix is seen.
-fn watch_targets(
-    policies: Option<&Path>,
-    paths: &[PathBuf],
-    case_dirs: &[PathBuf],
-) -> Vec<(PathBuf, RecursiveMode)> {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let source = match PolicySource::choose(policies, &cwd) {
-        Ok(source) => source,
-        Err(e) => return vec![(e.file, RecursiveMode::NonRecursive)],
-    };
+/// What `pol test --watch` watches: the policy set's directories, the tests and the
+/// project file, with all below them; and the directory of every other file the last run
+/// read (a policy an import reached outside the set's directory, a test's case file).
+fn watch_targets(source: &PolicySource, paths: &[PathBuf], read: Vec<PathBuf>) -> Vec<WatchTarget> {
     let mut trees = source.watched_paths();
-    trees.extend(test_roots(&source, paths));
-    if let PolicySource::Project(p) = &source {
+    trees.extend(test_roots(source, paths));
+    if let PolicySource::Project(p) = source {
         trees.push(p.file());
     }
-    // Compared with `..` and links resolved: `tests/policies/../../examples/cases` does not
-    // lie under `tests/policies`.
-    let under: Vec<PathBuf> = trees.iter().map(|t| crate::canonical(t)).collect();
-    let dirs: BTreeSet<PathBuf> = case_dirs
-        .iter()
-        .map(|d| crate::canonical(d))
-        .filter(|d| !under.iter().any(|t| d.starts_with(t)))
-        .collect();
-    trees
-        .into_iter()
-        .map(|t| (t, RecursiveMode::Recursive))
-        .chain(dirs.into_iter().map(|d| (d, RecursiveMode::NonRecursive)))
-        .collect()
+    pol_engine::watch::watch_targets(trees, read)
 }
 
 /// Whether standard output is a pipe or socket whose reader has closed it. A write would
@@ -174,13 +171,17 @@ fn is_watched_file(path: &Path) -> bool {
             .is_some_and(|e| ["pol", "yaml", "yml", "json", "toml"].iter().any(|known| e == *known))
 }
 
-/// Runs the tests once and reports them. Also returns the directories of the case files
-/// the tests read, for `--watch`.
-fn once(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> (Exit, Vec<PathBuf>) {
-    let engine = match crate::engine(policies) {
-        Ok(e) => e,
-        Err(e) => return (e, Vec::new()),
+/// Runs the tests once and reports them. Also returns the files read on the way (the
+/// policy files, imports included, and the tests' case files), for `--watch`.
+fn once(source: &PolicySource, paths: &[PathBuf], opts: &TestOptions) -> (Exit, Vec<PathBuf>) {
+    let engine = match pol_engine::Engine::load(source.clone()) {
+        Ok(engine) => engine,
+        // The broken file may be one an import reached: its fix must be seen too.
+        Err(failure) => {
+            return (crate::report_failure(&failure), source.files_read(&failure.sources))
+        }
     };
+    let mut read = source.files_read(&engine.compiled().sources);
     let compiled = engine.compiled();
     let roots = test_roots(engine.source(), paths);
     let suite = match testing::load(compiled, &roots) {
@@ -189,15 +190,10 @@ fn once(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> (Exit
             for e in &problems {
                 emit::load_error(e);
             }
-            return (Exit::Misuse, Vec::new());
+            return (Exit::Misuse, read);
         }
     };
-    let mut case_dirs: Vec<PathBuf> = suite
-        .tests()
-        .filter_map(|t| Some(t.case_file.as_deref()?.parent()?.to_path_buf()))
-        .collect();
-    case_dirs.sort();
-    case_dirs.dedup();
+    read.extend(suite.tests().filter_map(|t| t.case_file.clone()));
     let with_coverage = opts.coverage || opts.coverage_min.is_some();
     let report = testing::run_suite(compiled, &suite, &opts.filter, with_coverage);
     let below_min = match (&report.coverage, opts.coverage_min) {
@@ -227,7 +223,7 @@ fn once(policies: Option<&Path>, paths: &[PathBuf], opts: &TestOptions) -> (Exit
     }
     let failed = report.failed() + report.errors() + suite.problems.len();
     let exit = if failed == 0 && !below_min { Exit::Ok } else { Exit::BadInput };
-    (exit, case_dirs)
+    (exit, read)
 }
 
 /// The report for people, in `cargo test`'s shape: failures with their diffs and
@@ -245,7 +241,9 @@ fn human(
     } else {
         String::new()
     };
-    let _ = writeln!(out, "\nrunning {} tests{filtered}", report.results.len());
+    let count = report.results.len();
+    let plural = if count == 1 { "" } else { "s" };
+    let _ = writeln!(out, "\nrunning {count} test{plural}{filtered}");
     if opts.verbose {
         for r in &report.results {
             let status = match r.verdict {

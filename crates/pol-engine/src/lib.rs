@@ -33,6 +33,7 @@ pub mod lines;
 pub mod load;
 pub mod project;
 pub mod testing;
+pub mod watch;
 pub mod yaml;
 
 use std::path::Path;

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use pol_compiler::codes;
 use pol_compiler::source::normalize;
-use pol_compiler::{Compilation, ImportError, Lints, NoResolver, Resolver, Source};
+use pol_compiler::{Compilation, ImportError, Lints, NoResolver, Resolver, Source, SourceMap};
 use pol_syntax::{Diagnostic, FileId, Label, Span};
 
 use crate::limits;
@@ -44,10 +44,6 @@ pub enum PolicySource {
     /// Named files and directories: for checking some files (and what they import).
     Paths(Vec<PathBuf>),
 }
-
-/// File changes closer together than this are one edit: an editor's save is several
-/// events, and a `git checkout` many.
-pub const CHANGES_SETTLE: std::time::Duration = std::time::Duration::from_millis(200);
 
 impl PolicySource {
     /// The policy set to use when `pol` runs in `cwd`: the directory given (`--policies`),
@@ -92,6 +88,16 @@ impl PolicySource {
             PolicySource::Project(p) => vec![p.policies.clone()],
             PolicySource::Directory(d) => vec![d.clone()],
             PolicySource::Paths(paths) => paths.clone(),
+        }
+    }
+
+    /// The files a load of this set read, as paths: the roots and every file they import
+    /// (`sources` is the load's, compiled or not). None for the built-in set, whose sources
+    /// are compiled in.
+    pub fn files_read(&self, sources: &SourceMap) -> Vec<PathBuf> {
+        match self {
+            PolicySource::Builtin => Vec::new(),
+            _ => sources.files.iter().map(|s| PathBuf::from(&s.name)).collect(),
         }
     }
 

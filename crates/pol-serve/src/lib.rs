@@ -193,6 +193,12 @@ impl Service {
         result
     }
 
+    /// What `--watch` watches: the directories the policy set is read from, and the
+    /// directory of every other policy file it read (an import outside them).
+    pub fn watch_targets(&self) -> Vec<pol_engine::watch::WatchTarget> {
+        self.shared.policies.watch_targets()
+    }
+
     /// Marks the service as shutting down: `/readyz` answers 503 from now on.
     pub fn drain(&self) {
         self.shared.draining.store(true, Ordering::Relaxed);
@@ -230,7 +236,6 @@ pub async fn serve(
 /// `watch`), and stops gracefully on SIGTERM or SIGINT. Blocks until then.
 pub fn run(engine: Engine, options: Options) -> Result<(), ServeError> {
     let described = engine.source().describe();
-    let watched = engine.source().watched_paths();
     let service = Service::new(engine, options.config)?;
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Io)?;
@@ -240,9 +245,9 @@ pub fn run(engine: Engine, options: Options) -> Result<(), ServeError> {
             .map_err(|error| ServeError::Bind { addr: options.addr, error })?;
         let addr = listener.local_addr().map_err(ServeError::Io)?;
         watch::on_hangup(service.clone()).map_err(ServeError::Io)?;
-        // Kept alive while serving: dropping the watcher stops it.
-        let _watcher =
-            if options.watch { Some(watch::on_change(service.clone(), &watched)?) } else { None };
+        if options.watch {
+            watch::on_change(service.clone())?;
+        }
         log(&format!(
             "listening on http://{addr} (policies: {described}, {}); the intake page is at /",
             service.receipt().policies

@@ -5,10 +5,12 @@
 //! request waits for a reload, none sees half a set, and a set that does not compile never
 //! replaces one that does.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 use pol_compiler::JsonWriter;
+use pol_engine::watch::{watch_targets, WatchTarget};
 use pol_engine::{Engine, Failure, PolicySource, Receipt};
 
 use crate::catalogue;
@@ -51,14 +53,19 @@ pub(crate) struct Policies {
     /// One reload at a time (SIGHUP and the watcher may ask together), so the set put in
     /// force last is the one read last.
     reloading: Mutex<()>,
+    /// The files the set in force was read from and, after a refused reload, those the
+    /// refused set was read from too: the fix may come in either. Watched with `--watch`.
+    read: Mutex<Vec<PathBuf>>,
 }
 
 impl Policies {
     pub fn new(engine: Engine) -> Policies {
+        let read = engine.source().files_read(&engine.compiled().sources);
         Policies {
             source: engine.source().clone(),
             current: ArcSwap::from_pointee(Snapshot::new(engine)),
             reloading: Mutex::new(()),
+            read: Mutex::new(read),
         }
     }
 
@@ -75,6 +82,7 @@ impl Policies {
         let before = self.current.load().engine.receipt().policies.clone();
         match Engine::load(self.source.clone()) {
             Ok(engine) => {
+                *self.read_files() = self.source.files_read(&engine.compiled().sources);
                 let receipt = engine.receipt().clone();
                 self.current.store(Arc::new(Snapshot::new(engine)));
                 let change = if receipt.policies == before {
@@ -86,11 +94,28 @@ impl Policies {
                 Ok(receipt)
             }
             Err(failure) => {
+                let in_force =
+                    self.source.files_read(&self.current.load().engine.compiled().sources);
+                let mut read = self.read_files();
+                *read = in_force;
+                read.extend(self.source.files_read(&failure.sources));
+                drop(read);
                 let refused = refused(&failure);
                 crate::log(&format!("reload refused, {before} keeps serving: {refused}"));
                 Err(refused)
             }
         }
+    }
+
+    /// What `--watch` watches: the directories the set is read from, and the directory of
+    /// every other file read (a policy an import reached outside them).
+    pub fn watch_targets(&self) -> Vec<WatchTarget> {
+        watch_targets(self.source.watched_paths(), self.read_files().clone())
+    }
+
+    fn read_files(&self) -> std::sync::MutexGuard<'_, Vec<PathBuf>> {
+        // A poisoned lock only means a reload panicked; the list is whole either way.
+        self.read.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -3,10 +3,9 @@
 //! SIGINT stop it gracefully.
 
 use std::future::Future;
-use std::path::PathBuf;
 
-use notify::{RecursiveMode, Watcher};
-use pol_engine::load::CHANGES_SETTLE;
+use notify::{RecommendedWatcher, RecursiveMode, Watcher};
+use pol_engine::watch::{WatchTarget, CHANGES_SETTLE};
 use tokio::signal::unix::{signal, SignalKind};
 
 use crate::{log, ServeError, Service};
@@ -42,12 +41,12 @@ pub(crate) fn terminated() -> std::io::Result<impl Future<Output = ()>> {
     })
 }
 
-/// Reloads when a `.pol` file under `paths` changes. The watcher stops when dropped.
-pub(crate) fn on_change(
-    service: Service,
-    paths: &[PathBuf],
-) -> Result<notify::RecommendedWatcher, ServeError> {
-    if paths.is_empty() {
+/// Reloads when a `.pol` file of the set changes ([`Service::watch_targets`]). What is
+/// watched is worked out again after each reload, since an edit may import a file from
+/// another directory. The watcher lives in the task, for as long as the runtime runs.
+pub(crate) fn on_change(service: Service) -> Result<(), ServeError> {
+    let targets = service.watch_targets();
+    if targets.is_empty() {
         log("--watch: the built-in policies never change; nothing to watch");
     }
     let (changed, mut changes) = tokio::sync::mpsc::unbounded_channel::<()>();
@@ -60,18 +59,51 @@ pub(crate) fn on_change(
         }
     })
     .map_err(|e| ServeError::Watch(e.to_string()))?;
-    for path in paths {
-        watcher
-            .watch(path, RecursiveMode::Recursive)
-            .map_err(|e| ServeError::Watch(format!("{}: {e}", path.display())))?;
+    // At the start, a path that cannot be watched stops the service: `--watch` would
+    // otherwise promise what it does not do.
+    for target in &targets {
+        watch(&mut watcher, target)
+            .map_err(|e| ServeError::Watch(format!("{}: {e}", target.path.display())))?;
     }
+    let mut watching = targets;
     tokio::spawn(async move {
         while changes.recv().await.is_some() {
             tokio::time::sleep(CHANGES_SETTLE).await;
             while changes.try_recv().is_ok() {}
             log("a policy file changed: reloading");
             reload(&service).await;
+            watching = rewatch(&mut watcher, watching, service.watch_targets());
         }
     });
-    Ok(watcher)
+    Ok(())
+}
+
+fn watch(watcher: &mut RecommendedWatcher, target: &WatchTarget) -> notify::Result<()> {
+    let mode =
+        if target.recursive { RecursiveMode::Recursive } else { RecursiveMode::NonRecursive };
+    watcher.watch(&target.path, mode)
+}
+
+/// Moves the watch from `old` to `new`, and returns what is watched now. A path that
+/// cannot be watched any more (a directory removed) is logged; the rest are still watched.
+fn rewatch(
+    watcher: &mut RecommendedWatcher,
+    old: Vec<WatchTarget>,
+    new: Vec<WatchTarget>,
+) -> Vec<WatchTarget> {
+    for gone in old.iter().filter(|t| !new.contains(t)) {
+        let _ = watcher.unwatch(&gone.path);
+    }
+    let mut watching = Vec::with_capacity(new.len());
+    for target in new {
+        if old.contains(&target) {
+            watching.push(target);
+            continue;
+        }
+        match watch(watcher, &target) {
+            Ok(()) => watching.push(target),
+            Err(e) => log(&format!("--watch: cannot watch {}: {e}", target.path.display())),
+        }
+    }
+    watching
 }

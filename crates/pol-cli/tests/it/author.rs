@@ -152,60 +152,113 @@ fn start_watch(dir: &Path, stderr: std::process::Stdio) -> std::process::Child {
         .unwrap()
 }
 
+/// A running `pol test --watch` whose two streams are read line by line, killed when
+/// dropped.
+struct Watch {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    /// Lines read but not yet waited for: the two streams' lines may arrive in either
+    /// order, so a line waited for may already be among them.
+    seen: Vec<String>,
+}
+
+impl Watch {
+    fn start(dir: &Path) -> Watch {
+        use std::io::BufRead;
+        let mut child = start_watch(dir, std::process::Stdio::piped());
+        let (tx, lines) = std::sync::mpsc::channel::<String>();
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        for stream in [Box::new(stdout) as Box<dyn std::io::Read + Send>, Box::new(stderr)] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        Watch { child, lines, seen: Vec::new() }
+    }
+
+    /// Waits (up to a minute) for a line starting with `start`.
+    fn wait_for(&mut self, start: &str) {
+        if let Some(i) = self.seen.iter().position(|l| l.starts_with(start)) {
+            self.seen.remove(i);
+            return;
+        }
+        loop {
+            match self.lines.recv_timeout(std::time::Duration::from_secs(60)) {
+                Ok(line) if line.starts_with(start) => return,
+                Ok(line) => self.seen.push(line),
+                Err(_) => panic!("no line starting `{start}` after:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// `pol test --watch` runs the tests, waits, and runs them again when a policy or a case
 /// file changes: the edit that breaks a test shows as a failure without running `pol test`
 /// again.
 #[test]
 fn pol_test_watch_runs_again_after_an_edit() {
-    use std::io::BufRead;
-    use std::sync::mpsc;
-    use std::time::Duration;
-
     let d = project_copy("watch");
-    let mut child = start_watch(&d, std::process::Stdio::piped());
-    // Both streams, line by line, into one channel.
-    let (tx, lines) = mpsc::channel::<String>();
-    let stdout = child.stdout.take().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    for stream in [Box::new(stdout) as Box<dyn std::io::Read + Send>, Box::new(stderr)] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    // The two streams' lines may arrive in either order: a line waited for may already be
-    // among those seen.
-    let mut seen: Vec<String> = Vec::new();
-    let mut wait_for = |start: &str| {
-        if let Some(i) = seen.iter().position(|l| l.starts_with(start)) {
-            seen.remove(i);
-            return;
-        }
-        loop {
-            match lines.recv_timeout(Duration::from_secs(60)) {
-                Ok(line) if line.starts_with(start) => return,
-                Ok(line) => seen.push(line),
-                Err(_) => panic!("no line starting `{start}` after:\n{}", seen.join("\n")),
-            }
-        }
-    };
-    wait_for("test result: ok.");
+    let mut watch = Watch::start(&d);
+    watch.wait_for("test result: ok.");
     // The edit is made once the watch is in place.
-    wait_for("watching ");
+    watch.wait_for("watching ");
     move_chnv_termination(&d.join("policies"));
-    wait_for("policies/programs.pol changed: running the tests again");
-    wait_for("---- chnv_parole::");
-    wait_for("test result: FAILED.");
+    watch.wait_for("policies/programs.pol changed: running the tests again");
+    watch.wait_for("---- chnv_parole::");
+    watch.wait_for("test result: FAILED.");
     // A case file a test reads, outside the test directory, is watched too.
-    wait_for("watching ");
+    watch.wait_for("watching ");
     let case = d.join("examples/cases/haitian_chnv_after_termination.yaml");
     let text = std::fs::read_to_string(&case).unwrap();
     std::fs::write(&case, text + "\n").unwrap();
-    wait_for("examples/cases/haitian_chnv_after_termination.yaml changed");
-    let _ = child.kill();
-    let _ = child.wait();
+    watch.wait_for("examples/cases/haitian_chnv_after_termination.yaml changed");
+    drop(watch);
+    let _ = std::fs::remove_dir_all(d);
+}
+
+/// A file an import reaches outside the policy directory is watched too, and still after
+/// an edit that breaks it: its fix is seen.
+#[test]
+fn pol_test_watch_follows_imports_out_of_the_policy_directory() {
+    let d = temp("watch-import");
+    std::fs::write(d.join("pol.toml"), "policies = \"policies\"\ntests = \"tests\"\n").unwrap();
+    for dir in ["policies", "shared", "tests"] {
+        std::fs::create_dir_all(d.join(dir)).unwrap();
+    }
+    let facts = d.join("shared/facts.pol");
+    std::fs::write(&facts, "fact young: bool \"is young\"\n").unwrap();
+    std::fs::write(
+        d.join("policies/p.pol"),
+        "import \"../shared/facts.pol\"\npolicy p \"P\" {\n  require r: young cite \"c\" says \"s\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("tests/p.yaml"),
+        "tests:\n  - name: young\n    case: {as_of: 2025-01-01, policy: p, young: true}\n    expect: {decision: eligible}\n",
+    )
+    .unwrap();
+    let mut watch = Watch::start(&d);
+    watch.wait_for("test result: ok. 1 passed");
+    watch.wait_for("watching ");
+    std::fs::write(&facts, "fact young: bool \"is young\n").unwrap();
+    watch.wait_for("shared/facts.pol changed: running the tests again");
+    watch.wait_for("error: the policies do not compile");
+    watch.wait_for("watching ");
+    std::fs::write(&facts, "fact young: bool \"is young\"\n").unwrap();
+    watch.wait_for("shared/facts.pol changed: running the tests again");
+    watch.wait_for("test result: ok. 1 passed");
+    drop(watch);
     let _ = std::fs::remove_dir_all(d);
 }
 

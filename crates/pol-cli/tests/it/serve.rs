@@ -194,6 +194,33 @@ fn sighup_and_watch_reload_and_sigterm_stops() {
     assert_eq!(server.stop(), 0);
 }
 
+/// With `--watch`, a file an import reaches outside the policy directory is watched too,
+/// and still after an edit that breaks it: its fix is seen.
+#[test]
+fn watch_follows_imports_out_of_the_policy_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pol.toml"), "policies = \"policies\"\n").unwrap();
+    for sub in ["policies", "shared"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+    }
+    let facts = dir.path().join("shared/facts.pol");
+    std::fs::write(&facts, "fact young: bool \"is young\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("policies/p.pol"),
+        "import \"../shared/facts.pol\"\npolicy p \"P\" {\n  require r: young cite \"c\" says \"s\"\n}\n",
+    )
+    .unwrap();
+    let server = Server::start(dir.path(), &["--watch"]);
+    let first = server.receipt();
+
+    std::fs::write(&facts, "fact young: bool \"is young\n").unwrap();
+    server.wait_for("reload refused");
+    std::fs::write(&facts, "fact young: bool \"is young\"\nfact old: bool \"is old\"\n").unwrap();
+    server.wait_for("reloaded the policies");
+    assert_ne!(server.receipt(), first);
+    assert_eq!(server.stop(), 0);
+}
+
 /// The flags' defaults are the service's own (`cli.rs` depends on clap alone, so it
 /// spells them out).
 #[test]
