@@ -108,6 +108,12 @@ Examples:
   pol completions fish > ~/.config/fish/completions/pol.fish
   pol completions powershell >> $PROFILE";
 
+const SCHEMA_EXAMPLES: &str = "\
+Examples:
+  pol schema                        the schemas, with what each describes
+  pol schema decision > decision.schema.json
+  pol schema diagnostic             what --error-format json prints, one object a line";
+
 const LSP_EXAMPLES: &str = "\
 Examples:
   pol lsp                                     run by an editor, not by hand
@@ -251,6 +257,15 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the JSON Schema of a document pol reads or writes (without a name, list them).
+    /// Documents name their schema by URN (`"schema": "urn:pol:decision:1.1"`); this prints
+    /// the schema of this very version.
+    #[command(after_help = SCHEMA_EXAMPLES)]
+    Schema {
+        /// The schema to print.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(pol_engine::schemas::names()))]
+        name: Option<String>,
+    },
     /// Run the language server on standard input and output, for editors.
     #[command(after_help = LSP_EXAMPLES)]
     Lsp,
@@ -380,7 +395,7 @@ pub struct ServeArgs {
 pub enum CheckFormat {
     /// Reports with the source lines they point at, on standard error.
     Human,
-    /// One JSON object per diagnostic and line (schemas/diagnostic.schema.json).
+    /// One JSON object per diagnostic and line (`pol schema diagnostic`).
     Json,
     /// A SARIF 2.1.0 log, for code-scanning tools.
     Sarif,
@@ -398,7 +413,7 @@ pub enum CheckFormat {
 pub enum OutputFormat {
     /// For people.
     Human,
-    /// JSON (schemas/decision.schema.json, schemas/explanation.schema.json).
+    /// JSON (`pol schema decision`, `pol schema explanation`).
     Json,
 }
 
@@ -425,7 +440,7 @@ pub enum ColorWhen {
 pub enum ErrorFormat {
     /// Reports with the source lines they point at.
     Human,
-    /// One JSON object per error and line (schemas/diagnostic.schema.json).
+    /// One JSON object per error and line (`pol schema diagnostic`).
     Json,
 }
 

@@ -93,6 +93,7 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => serve(policies, args),
         Command::Completions { shell } => completions(shell),
+        Command::Schema { name } => schema(name.as_deref()),
         // The protocol's own exit code: 0 after `shutdown`, else 1.
         Command::Lsp => match pol_lsp::run_stdio() {
             0 => Exit::Ok,
@@ -190,6 +191,31 @@ fn completions(shell: clap_complete::Shell) -> Exit {
     clap_complete::generate(shell, &mut Cli::command(), "pol", &mut script);
     // A failed write is settled in `main`.
     let _ = out::bytes(&script);
+    Exit::Ok
+}
+
+/// `pol schema`: the schema named, or (with none) the list of them. The name was checked
+/// against the list by the argument parser.
+fn schema(name: Option<&str>) -> Exit {
+    use pol_engine::schemas;
+    match name {
+        Some(name) => match schemas::find(name) {
+            Some(schema) => out(schema.text),
+            None => {
+                emit::error(
+                    &format!("no schema named `{name}`"),
+                    Some("run `pol schema` for the list"),
+                );
+                return Exit::Misuse;
+            }
+        },
+        None => {
+            let width = schemas::names().map(str::len).max().unwrap_or(0);
+            for schema in schemas::SCHEMAS {
+                out(&format!("{:width$}  {}\n", schema.name, schema.summary));
+            }
+        }
+    }
     Exit::Ok
 }
 

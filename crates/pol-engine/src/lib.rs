@@ -32,6 +32,7 @@ pub mod limits;
 pub mod lines;
 pub mod load;
 pub mod project;
+pub mod schemas;
 pub mod testing;
 pub mod watch;
 pub mod yaml;

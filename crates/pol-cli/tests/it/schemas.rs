@@ -26,6 +26,36 @@ fn the_schemas_are_schemas() {
     }
 }
 
+/// `pol schema NAME` prints the schema in `schemas/` byte for byte, and every file there is
+/// one `pol schema` lists: a schema added to the repository is built in too.
+#[test]
+fn pol_schema_prints_every_schema_in_the_repository() {
+    let list = pol(&["schema"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let mut files: Vec<String> = std::fs::read_dir(common::root().join("schemas"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut listed: Vec<String> = list
+        .stdout
+        .lines()
+        .map(|l| format!("{}.schema.json", l.split(' ').next().unwrap()))
+        .collect();
+    listed.sort();
+    assert_eq!(listed, files);
+    for file in files {
+        let name = file.trim_end_matches(".schema.json");
+        let run = pol(&["schema", name]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        let expected = std::fs::read_to_string(common::root().join("schemas").join(&file)).unwrap();
+        assert!(run.stdout == expected, "`pol schema {name}` differs from schemas/{file}");
+    }
+    let wrong = pol(&["schema", "decisions"]);
+    assert_eq!(wrong.code, 2);
+    assert!(wrong.stderr.contains("'decision'"), "{}", wrong.stderr);
+}
+
 /// Every line of `eval --format json` is a decision or an error in place.
 #[test]
 fn decisions_and_errors_in_place_follow_their_schemas() {
