@@ -13,38 +13,25 @@ pub struct Schema {
     pub text: &'static str,
 }
 
+/// A [`Schema`] named `$name`, read from `schemas/$name.schema.json`.
+macro_rules! schema {
+    ($name:literal, $summary:literal) => {
+        Schema {
+            name: $name,
+            summary: $summary,
+            text: include_str!(concat!("../../../schemas/", $name, ".schema.json")),
+        }
+    };
+}
+
 /// Every schema, in the order `pol schema` lists them.
 pub static SCHEMAS: &[Schema] = &[
-    Schema {
-        name: "decision",
-        summary: "a decision, as `pol eval --format json` prints it and `pol serve` answers",
-        text: include_str!("../../../schemas/decision.schema.json"),
-    },
-    Schema {
-        name: "case-error",
-        summary: "a case that could not be decided, printed where its decision would stand",
-        text: include_str!("../../../schemas/case-error.schema.json"),
-    },
-    Schema {
-        name: "explanation",
-        summary: "why a case got its decision, as `pol explain --format json` prints it",
-        text: include_str!("../../../schemas/explanation.schema.json"),
-    },
-    Schema {
-        name: "diagnostic",
-        summary: "a diagnostic or error, under `pol check --format json` or `--error-format json`",
-        text: include_str!("../../../schemas/diagnostic.schema.json"),
-    },
-    Schema {
-        name: "policy-test",
-        summary: "a file of policy tests, as `pol test` reads it",
-        text: include_str!("../../../schemas/policy-test.schema.json"),
-    },
-    Schema {
-        name: "project",
-        summary: "a project file, `pol.toml`",
-        text: include_str!("../../../schemas/project.schema.json"),
-    },
+    schema!("decision", "a decision: `pol eval --format json`, `pol serve`"),
+    schema!("case-error", "a case that could not be decided, in its decision's place"),
+    schema!("explanation", "why a case got its decision: `pol explain --format json`"),
+    schema!("diagnostic", "a diagnostic: `pol check --format json`, `--error-format json`"),
+    schema!("policy-test", "a file of policy tests, as `pol test` reads it"),
+    schema!("project", "a project file, `pol.toml`"),
 ];
 
 /// The schema named `name`, if there is one.

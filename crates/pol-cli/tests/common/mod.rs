@@ -252,3 +252,28 @@ pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {e}\n{l}")))
         .collect()
 }
+
+/// A project in `dir` whose one policy, `policies/p.pol`, imports its fact from
+/// `shared/facts.pol`, outside the policy directory; its test (`tests/p.yaml`) expects a
+/// young applicant to be eligible. Returns the shared file, for a test to edit.
+pub fn project_with_a_shared_import(dir: &Path) -> PathBuf {
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        let written = std::fs::create_dir_all(path.parent().unwrap_or(dir))
+            .and_then(|()| std::fs::write(&path, text));
+        if let Err(e) = written {
+            panic!("cannot write {}: {e}", path.display());
+        }
+        path
+    };
+    write("pol.toml", "policies = \"policies\"\ntests = \"tests\"\n");
+    write(
+        "policies/p.pol",
+        "import \"../shared/facts.pol\"\npolicy p \"P\" {\n  require r: young cite \"c\" says \"s\"\n}\n",
+    );
+    write(
+        "tests/p.yaml",
+        "tests:\n  - name: young\n    case: {as_of: 2025-01-01, policy: p, young: true}\n    expect: {decision: eligible}\n",
+    );
+    write("shared/facts.pol", "fact young: bool \"is young\"\n")
+}

@@ -232,22 +232,7 @@ fn pol_test_watch_runs_again_after_an_edit() {
 #[test]
 fn pol_test_watch_follows_imports_out_of_the_policy_directory() {
     let d = temp("watch-import");
-    std::fs::write(d.join("pol.toml"), "policies = \"policies\"\ntests = \"tests\"\n").unwrap();
-    for dir in ["policies", "shared", "tests"] {
-        std::fs::create_dir_all(d.join(dir)).unwrap();
-    }
-    let facts = d.join("shared/facts.pol");
-    std::fs::write(&facts, "fact young: bool \"is young\"\n").unwrap();
-    std::fs::write(
-        d.join("policies/p.pol"),
-        "import \"../shared/facts.pol\"\npolicy p \"P\" {\n  require r: young cite \"c\" says \"s\"\n}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("tests/p.yaml"),
-        "tests:\n  - name: young\n    case: {as_of: 2025-01-01, policy: p, young: true}\n    expect: {decision: eligible}\n",
-    )
-    .unwrap();
+    let facts = common::project_with_a_shared_import(&d);
     let mut watch = Watch::start(&d);
     watch.wait_for("test result: ok. 1 passed");
     watch.wait_for("watching ");

@@ -199,17 +199,7 @@ fn sighup_and_watch_reload_and_sigterm_stops() {
 #[test]
 fn watch_follows_imports_out_of_the_policy_directory() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("pol.toml"), "policies = \"policies\"\n").unwrap();
-    for sub in ["policies", "shared"] {
-        std::fs::create_dir(dir.path().join(sub)).unwrap();
-    }
-    let facts = dir.path().join("shared/facts.pol");
-    std::fs::write(&facts, "fact young: bool \"is young\"\n").unwrap();
-    std::fs::write(
-        dir.path().join("policies/p.pol"),
-        "import \"../shared/facts.pol\"\npolicy p \"P\" {\n  require r: young cite \"c\" says \"s\"\n}\n",
-    )
-    .unwrap();
+    let facts = common::project_with_a_shared_import(dir.path());
     let server = Server::start(dir.path(), &["--watch"]);
     let first = server.receipt();
 
