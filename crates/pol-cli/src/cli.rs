@@ -257,7 +257,8 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the JSON Schema of a document pol reads or writes (without a name, list them).
+    /// Print the JSON Schema of a document pol reads or writes (without a name, list them)
+    ///
     /// Documents name their schema by URN (`"schema": "urn:pol:decision:1.1"`); this prints
     /// the schema of this very version.
     #[command(after_help = SCHEMA_EXAMPLES)]
