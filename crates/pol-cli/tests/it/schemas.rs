@@ -27,7 +27,8 @@ fn the_schemas_are_schemas() {
 }
 
 /// `pol schema NAME` prints the schema in `schemas/` byte for byte, and every file there is
-/// one `pol schema` lists: a schema added to the repository is built in too.
+/// one `pol schema` lists: a schema added to the repository is built in too. What it prints
+/// names no file of the repository.
 #[test]
 fn pol_schema_prints_every_schema_in_the_repository() {
     let list = pol(&["schema"]);
@@ -50,6 +51,10 @@ fn pol_schema_prints_every_schema_in_the_repository() {
         assert_eq!(run.code, 0, "{name}: {}", run.stderr);
         let expected = std::fs::read_to_string(common::root().join("schemas").join(&file)).unwrap();
         assert!(run.stdout == expected, "`pol schema {name}` differs from schemas/{file}");
+        // Printed to users of the binary, who have no `docs/` and no `schemas/`.
+        for path in ["docs/", ".schema.json"] {
+            assert!(!expected.contains(path), "schemas/{file} names `{path}`");
+        }
     }
     let wrong = pol(&["schema", "decisions"]);
     assert_eq!(wrong.code, 2);
