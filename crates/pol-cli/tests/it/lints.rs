@@ -183,6 +183,19 @@ fn explain_prints_a_codes_page() {
     );
 }
 
+/// No page `pol check --explain` prints names a file of this repository: an installed
+/// `pol` comes without it.
+#[test]
+fn explain_pages_name_no_repository_file() {
+    for code in codes::ALL {
+        let run = pol(&["check", "--explain", code.id]);
+        assert_eq!(run.code, 0, "{}: {}", code.id, run.stderr);
+        for path in ["docs/", ".md", "schemas/"] {
+            assert!(!run.stdout.contains(path), "{}: its page names `{path}`", code.id);
+        }
+    }
+}
+
 #[test]
 fn misuse_exits_2() {
     for args in [
