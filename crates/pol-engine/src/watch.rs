@@ -4,7 +4,7 @@
 //! reached in `../shared/`, a test's case file in `examples/cases/`).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 /// File changes closer together than this are one edit: an editor's save is several
@@ -29,8 +29,9 @@ pub fn watch_targets(
     let under: Vec<PathBuf> = trees.iter().map(|t| canonical(t)).collect();
     let dirs: BTreeSet<PathBuf> = files
         .into_iter()
-        .map(|file| canonical(directory_of(&file)))
-        .filter(|dir| !under.iter().any(|tree| dir.starts_with(tree)))
+        .map(|file| canonical(&file))
+        .filter(|file| !under.iter().any(|tree| file.starts_with(tree)))
+        .map(|file| directory_of(&file).to_path_buf())
         .collect();
     trees
         .into_iter()
@@ -47,9 +48,25 @@ fn directory_of(file: &Path) -> &Path {
     }
 }
 
-/// `path` with links and `..` resolved, or as it is when it cannot be (it does not exist).
+/// `path` with links and `..` resolved. A path that does not exist (a file just deleted,
+/// a directory not made yet) is made absolute and its `.` and `..` are taken as written,
+/// so that it still compares with those that do.
 fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+    if let Ok(resolved) = std::fs::canonicalize(path) {
+        return resolved;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            part => out.push(part),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -76,5 +93,28 @@ mod tests {
                 WatchTarget { path: shared, recursive: false },
             ]
         );
+    }
+
+    /// A file that is gone (deleted while watched, or a directory that could not be read,
+    /// named as the file a load failed on) still compares with the trees, written relative
+    /// or not: the tree itself or a file below it adds no directory of its own.
+    #[test]
+    fn a_file_that_is_gone_still_compares_with_the_trees() {
+        let root = tempfile::tempdir().unwrap();
+        let policies = root.path().join("policies");
+        std::fs::create_dir_all(&policies).unwrap();
+        // As a load names its files: relative to the working directory.
+        let cwd = std::env::current_dir().unwrap();
+        let relative = pathdiff::diff_paths(policies.join("gone/p.pol"), cwd).unwrap();
+        let targets = watch_targets(
+            vec![policies.clone()],
+            [
+                policies.join("deleted.pol"),
+                policies.join("sub/../gone.pol"),
+                policies.clone(),
+                relative,
+            ],
+        );
+        assert_eq!(targets, [WatchTarget { path: policies, recursive: true }]);
     }
 }

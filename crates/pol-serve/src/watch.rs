@@ -84,26 +84,25 @@ fn watch(watcher: &mut RecommendedWatcher, target: &WatchTarget) -> notify::Resu
     watcher.watch(&target.path, mode)
 }
 
-/// Moves the watch from `old` to `new`, and returns what is watched now. A path that
-/// cannot be watched any more (a directory removed) is logged; the rest are still watched.
+/// Moves the watch from `old` to `new`, and returns what is watched now. Every target of
+/// `new` is watched again, not only the new ones: a directory deleted and made again lost
+/// its watch with the old one. Those gone are unwatched after, so that nothing still
+/// wanted goes unwatched meanwhile. A path that cannot be watched (a directory removed) is
+/// logged, and tried again after the next reload; the rest are still watched.
 fn rewatch(
     watcher: &mut RecommendedWatcher,
     old: Vec<WatchTarget>,
     new: Vec<WatchTarget>,
 ) -> Vec<WatchTarget> {
-    for gone in old.iter().filter(|t| !new.contains(t)) {
-        let _ = watcher.unwatch(&gone.path);
-    }
     let mut watching = Vec::with_capacity(new.len());
     for target in new {
-        if old.contains(&target) {
-            watching.push(target);
-            continue;
-        }
         match watch(watcher, &target) {
             Ok(()) => watching.push(target),
             Err(e) => log(&format!("--watch: cannot watch {}: {e}", target.path.display())),
         }
+    }
+    for gone in old.iter().filter(|t| !watching.iter().any(|w| w.path == t.path)) {
+        let _ = watcher.unwatch(&gone.path);
     }
     watching
 }
