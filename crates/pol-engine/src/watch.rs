@@ -4,8 +4,10 @@
 //! reached in `../shared/`, a test's case file in `examples/cases/`).
 
 use std::collections::BTreeSet;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use pol_compiler::source::normalize;
 
 /// File changes closer together than this are one edit: an editor's save is several
 /// events, and a `git checkout` many.
@@ -31,7 +33,7 @@ pub fn watch_targets(
         .into_iter()
         .map(|file| canonical(&file))
         .filter(|file| !under.iter().any(|tree| file.starts_with(tree)))
-        .map(|file| directory_of(&file).to_path_buf())
+        .filter_map(|file| file.parent().map(Path::to_path_buf))
         .collect();
     trees
         .into_iter()
@@ -40,33 +42,14 @@ pub fn watch_targets(
         .collect()
 }
 
-/// The directory a file lies in; `.` for a bare name.
-fn directory_of(file: &Path) -> &Path {
-    match file.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    }
-}
-
-/// `path` with links and `..` resolved. A path that does not exist (a file just deleted,
-/// a directory not made yet) is made absolute and its `.` and `..` are taken as written,
-/// so that it still compares with those that do.
+/// `path`, absolute, with links and `..` resolved. A path that does not exist (a file just
+/// deleted, a directory not made yet) has its `.` and `..` taken as written (as source
+/// names are), so that it still compares with those that do.
 fn canonical(path: &Path) -> PathBuf {
-    if let Ok(resolved) = std::fs::canonicalize(path) {
-        return resolved;
-    }
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for part in absolute.components() {
-        match part {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            part => out.push(part),
-        }
-    }
-    out
+    std::fs::canonicalize(path).unwrap_or_else(|_| {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        PathBuf::from(normalize(&absolute.to_string_lossy()))
+    })
 }
 
 #[cfg(test)]

@@ -53,19 +53,19 @@ pub(crate) struct Policies {
     /// One reload at a time (SIGHUP and the watcher may ask together), so the set put in
     /// force last is the one read last.
     reloading: Mutex<()>,
-    /// The files the set in force was read from and, after a refused reload, those the
-    /// refused set was read from too: the fix may come in either. Watched with `--watch`.
-    read: Mutex<Vec<PathBuf>>,
+    /// After a refused reload, the files the refused set was read from (empty once a
+    /// reload succeeds): with `--watch` they are watched beside the set in force's, as the
+    /// fix may come in either.
+    refused_files: Mutex<Vec<PathBuf>>,
 }
 
 impl Policies {
     pub fn new(engine: Engine) -> Policies {
-        let read = engine.source().files_read(&engine.compiled().sources);
         Policies {
             source: engine.source().clone(),
             current: ArcSwap::from_pointee(Snapshot::new(engine)),
             reloading: Mutex::new(()),
-            read: Mutex::new(read),
+            refused_files: Mutex::new(Vec::new()),
         }
     }
 
@@ -82,7 +82,7 @@ impl Policies {
         let before = self.current.load().engine.receipt().policies.clone();
         match Engine::load(self.source.clone()) {
             Ok(engine) => {
-                *self.read_files() = self.source.files_read(&engine.compiled().sources);
+                self.refused_files().clear();
                 let receipt = engine.receipt().clone();
                 self.current.store(Arc::new(Snapshot::new(engine)));
                 let change = if receipt.policies == before {
@@ -94,12 +94,7 @@ impl Policies {
                 Ok(receipt)
             }
             Err(failure) => {
-                let in_force =
-                    self.source.files_read(&self.current.load().engine.compiled().sources);
-                let mut read = self.read_files();
-                *read = in_force;
-                read.extend(self.source.files_read(&failure.sources));
-                drop(read);
+                *self.refused_files() = self.source.files_read(&failure.sources);
                 let refused = refused(&failure);
                 crate::log(&format!("reload refused, {before} keeps serving: {refused}"));
                 Err(refused)
@@ -110,12 +105,14 @@ impl Policies {
     /// What `--watch` watches: the directories the set is read from, and the directory of
     /// every other file read (a policy an import reached outside them).
     pub fn watch_targets(&self) -> Vec<WatchTarget> {
-        watch_targets(self.source.watched_paths(), self.read_files().clone())
+        let mut files = self.source.files_read(&self.current().engine.compiled().sources);
+        files.extend(self.refused_files().iter().cloned());
+        watch_targets(self.source.watched_paths(), files)
     }
 
-    fn read_files(&self) -> std::sync::MutexGuard<'_, Vec<PathBuf>> {
+    fn refused_files(&self) -> std::sync::MutexGuard<'_, Vec<PathBuf>> {
         // A poisoned lock only means a reload panicked; the list is whole either way.
-        self.read.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.refused_files.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
